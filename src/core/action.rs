@@ -1,0 +1,37 @@
+//! What a step asks its host to do, in order.
+
+use serde::{Deserialize, Serialize};
+
+use super::durable::{Persist, Snapshot};
+use super::entry::{Entry, Index};
+use super::handover::{HandoverOutcome, PhaseReport};
+use super::membership::Membership;
+use super::message::Message;
+
+/// One instruction to the host. Hosts perform actions in order: a `Persist`
+/// always precedes the `Send` that depends on it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Deliver a message.
+    Send(Message),
+    /// Make a write durable before continuing.
+    Persist(Persist),
+    /// Apply a committed entry to the state machine (data members only, in
+    /// index order, each exactly once per incarnation).
+    Apply(Entry),
+    /// The applied log has grown past the threshold: hand back a snapshot
+    /// at `applied` when convenient.
+    SnapshotHint {
+        /// The applied index to snapshot at.
+        applied: Index,
+    },
+    /// Replace the state machine with this snapshot.
+    RestoreSnapshot(Snapshot),
+    /// The membership in effect changed.
+    MembershipChanged(Membership),
+    /// A handover entered a phase.
+    HandoverPhase(PhaseReport),
+    /// A handover ended.
+    HandoverOutcome(HandoverOutcome),
+}

@@ -1,0 +1,269 @@
+//! One canonical one-line description of every message, action, event and
+//! entry (in the manner of etcd raft's describers). The simulator's trace,
+//! the CLI and the page's narration all use these sentences.
+
+use std::fmt;
+
+use super::action::Action;
+use super::durable::Persist;
+use super::entry::{Entry, Payload};
+use super::event::Event;
+use super::handover::{HandoverFailure, HandoverMode, HandoverOutcome, HandoverResult, Phase, PhaseReport};
+use super::membership::Membership;
+use super::message::{AppendOutcome, Body, Message};
+use super::vote::Decision;
+
+fn ids(set: &std::collections::BTreeSet<u64>) -> String {
+    let v: Vec<String> = set.iter().map(|i| i.to_string()).collect();
+    format!("{{{}}}", v.join(","))
+}
+
+impl fmt::Display for Membership {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "voters {}", ids(&self.voters))?;
+        if let Some(out) = &self.outgoing {
+            write!(f, " joint with old voters {}", ids(out))?;
+        }
+        if !self.learners.is_empty() {
+            write!(f, ", catching up {}", ids(&self.learners))?;
+        }
+        if !self.witnesses.is_empty() {
+            write!(f, ", witnesses {}", ids(&self.witnesses))?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Payload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Payload::Noop => write!(f, "no-op"),
+            Payload::Write(data) => write!(f, "write {:?}", String::from_utf8_lossy(data)),
+            Payload::Config(m) => write!(f, "config {m}"),
+            Payload::ControlPlane(e) => write!(f, "control-plane {e}"),
+            Payload::Elided => write!(f, "metadata only"),
+        }
+    }
+}
+
+impl fmt::Display for Entry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}@t{} {}", self.index, self.term, self.payload)
+    }
+}
+
+fn decision(f: &mut fmt::Formatter<'_>, what: &str, term: u64, d: &Decision) -> fmt::Result {
+    match d {
+        Decision::Granted => write!(f, "{what} granted for term {term}"),
+        Decision::Refused(r) => write!(f, "{what} refused for term {term}: {r}"),
+    }
+}
+
+impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}→{} ", self.from, self.to)?;
+        let term = self.term;
+        match &self.body {
+            Body::Probe { last_index, last_term } => write!(
+                f,
+                "probe: would you vote for me in term {term}? my last entry is {last_index}@t{last_term}"
+            ),
+            Body::ProbeReply { decision: d } => decision(f, "probe", term, d),
+            Body::Vote {
+                last_index,
+                last_term,
+                transfer,
+                force,
+            } => {
+                write!(f, "vote request for term {term}, my last entry is {last_index}@t{last_term}")?;
+                match (transfer, force) {
+                    (true, true) => write!(f, " (forced hand-over: bypasses stickiness, not the vote rule)"),
+                    (true, false) => write!(f, " (hand-over: bypasses stickiness, not the vote rule)"),
+                    _ => Ok(()),
+                }
+            }
+            Body::VoteReply { decision: d } => decision(f, "vote", term, d),
+            Body::Append {
+                prev_index,
+                prev_term,
+                entries,
+                commit,
+            } => match (entries.first(), entries.last()) {
+                (Some(first), Some(last)) => write!(
+                    f,
+                    "append {} entr{} {}..{} after {prev_index}@t{prev_term}, commit {commit} (term {term})",
+                    entries.len(),
+                    if entries.len() == 1 { "y" } else { "ies" },
+                    first.index,
+                    last.index
+                ),
+                _ => write!(f, "heartbeat after {prev_index}@t{prev_term}, commit {commit} (term {term})"),
+            },
+            Body::AppendReply { outcome } => match outcome {
+                AppendOutcome::Accepted { match_index } => {
+                    write!(f, "append accepted: my log matches yours up to {match_index} (term {term})")
+                }
+                AppendOutcome::Rejected {
+                    rejected,
+                    hint_index,
+                    hint_term: Some(t),
+                } => write!(
+                    f,
+                    "append rejected at {rejected}: my entry there is from term {t}, which starts at {hint_index} (term {term})"
+                ),
+                AppendOutcome::Rejected { rejected, hint_index, .. } => write!(
+                    f,
+                    "append rejected at {rejected}: my log ends at {} (term {term})",
+                    hint_index.saturating_sub(1)
+                ),
+            },
+            Body::Snapshot { snapshot } => write!(
+                f,
+                "snapshot up to {}@t{}{} (term {term})",
+                snapshot.index,
+                snapshot.term,
+                if snapshot.data.is_empty() { ", metadata" } else { "" }
+            ),
+            Body::SnapshotReply { index } => write!(f, "snapshot installed: I hold up to {index} (term {term})"),
+            Body::TimeoutNow { force } => write!(
+                f,
+                "timeout now: campaign at once{} (term {term})",
+                if *force { ", forced hand-over" } else { ", hand-over" }
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Phase::Freeze => "freeze",
+            Phase::CatchUp => "catch-up",
+            Phase::HandOver => "hand over",
+            Phase::Demote => "demote",
+        })
+    }
+}
+
+impl fmt::Display for PhaseReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (from, to, frontier, reached) = (self.from, self.to, self.frontier, self.reached);
+        match self.phase {
+            Phase::Freeze => write!(
+                f,
+                "handover {from}→{to}: freeze, node {from} stops accepting writes at frontier {frontier}"
+            ),
+            Phase::CatchUp => write!(
+                f,
+                "handover {from}→{to}: catch-up, node {to} has reached {reached} of frontier {frontier}"
+            ),
+            Phase::HandOver => write!(
+                f,
+                "handover {from}→{to}: hand over at {reached} of {frontier}, node {to} told to campaign now"
+            ),
+            Phase::Demote => write!(f, "handover {from}→{to}: demote, node {from} now follows node {to}"),
+        }
+    }
+}
+
+impl fmt::Display for HandoverOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (from, to) = (self.from, self.to);
+        let figures = format!(
+            "frontier {}, reached {}, skipped {}, waited {} ticks",
+            self.frontier, self.reached, self.skipped, self.waited
+        );
+        match (self.result, self.failure) {
+            (HandoverResult::Completed, _) => write!(
+                f,
+                "handover {from}→{to} completed: node {to} leads term {}, node {from} follows it ({figures})",
+                self.new_term.unwrap_or_default()
+            ),
+            (HandoverResult::Aborted, Some(HandoverFailure::LeadershipLost)) => write!(
+                f,
+                "handover {from}→{to} aborted: node {from} lost leadership before handing over ({figures})"
+            ),
+            (HandoverResult::Aborted, _) => write!(
+                f,
+                "handover {from}→{to} aborted: catch-up timed out; writes resume on node {from}, no term change ({figures})"
+            ),
+            (HandoverResult::Refused, Some(HandoverFailure::OtherLeaderElected)) => write!(
+                f,
+                "handover {from}→{to} refused: the vote rule turned node {to} down and node {} was elected in term {} ({figures})",
+                self.new_leader.unwrap_or_default(),
+                self.new_term.unwrap_or_default()
+            ),
+            (HandoverResult::Refused, _) => write!(
+                f,
+                "handover {from}→{to} refused: node {to} did not win; a normal election follows ({figures})"
+            ),
+        }
+    }
+}
+
+impl fmt::Display for HandoverMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HandoverMode::Coordinated { deadline_ticks } => {
+                write!(f, "coordinated, deadline {deadline_ticks} ticks")
+            }
+            HandoverMode::Force { timeout_ticks } => write!(f, "forced after {timeout_ticks} ticks"),
+        }
+    }
+}
+
+impl fmt::Display for Persist {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Persist::HardState(hs) => {
+                write!(f, "persist term {}, vote ", hs.term)?;
+                match hs.voted_for {
+                    Some(v) => write!(f, "{v}")?,
+                    None => write!(f, "none")?,
+                }
+                write!(f, ", commit {}", hs.commit)
+            }
+            Persist::Entries(entries) => match (entries.first(), entries.last()) {
+                (Some(a), Some(b)) if a.index == b.index => write!(f, "persist entry {a}"),
+                (Some(a), Some(b)) => write!(f, "persist entries {}..{} (term {})", a.index, b.index, b.term),
+                _ => write!(f, "persist no entries"),
+            },
+            Persist::Snapshot(s) => write!(f, "persist snapshot up to {}@t{}", s.index, s.term),
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Action::Send(m) => write!(f, "send {m}"),
+            Action::Persist(p) => write!(f, "{p}"),
+            Action::Apply(e) => write!(f, "apply {e}"),
+            Action::SnapshotHint { applied } => write!(f, "snapshot hint: applied log reached {applied}"),
+            Action::RestoreSnapshot(s) => {
+                write!(f, "restore state machine from snapshot {}@t{}", s.index, s.term)
+            }
+            Action::MembershipChanged(m) => write!(f, "membership now {m}"),
+            Action::HandoverPhase(p) => write!(f, "{p}"),
+            Action::HandoverOutcome(o) => write!(f, "{o}"),
+        }
+    }
+}
+
+impl fmt::Display for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Event::Tick => write!(f, "tick"),
+            Event::Message(m) => write!(f, "receive {m}"),
+            Event::Propose(data) => write!(f, "propose write {:?}", String::from_utf8_lossy(data)),
+            Event::ProposeBatch(b) => write!(f, "propose {} writes", b.len()),
+            Event::ControlPlane(e) => write!(f, "control-plane append: {e}"),
+            Event::AddServer(m) => write!(f, "add server {} ({:?}, {:?})", m.id, m.kind, m.state),
+            Event::RemoveServer(id) => write!(f, "remove server {id}"),
+            Event::ChangeVoters(v) => write!(f, "change voters to {}", ids(v)),
+            Event::Handover { to, mode } => write!(f, "hand over to node {to}, {mode}"),
+            Event::TimeoutNow => write!(f, "time out now"),
+            Event::Snapshot { index, .. } => write!(f, "application snapshot at {index}"),
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! What a node persists, and the write operations it asks its host to do.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::entry::{Bytes, Entry, Index, NodeId, Term};
+use super::membership::Membership;
+
+/// The small durable record: term, vote and commit watermark (etcd's
+/// HardState). Persisting the watermark keeps it monotonic across restarts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HardState {
+    /// Current term.
+    pub term: Term,
+    /// Vote granted in that term.
+    pub voted_for: Option<NodeId>,
+    /// The commit watermark as this node knows it.
+    pub commit: Index,
+}
+
+/// A snapshot: the state machine up to `index`, with the membership in
+/// effect there and the ownership epochs of the control plane.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Last index covered.
+    pub index: Index,
+    /// Its term.
+    pub term: Term,
+    /// The membership in effect at `index`.
+    pub membership: Membership,
+    /// The latest ownership epoch of each range at `index`.
+    pub epochs: BTreeMap<String, u64>,
+    /// The application's state; empty for witnesses.
+    pub data: Bytes,
+}
+
+/// One durable write the host must complete before acting on what follows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Persist {
+    /// Overwrite the hard state.
+    HardState(HardState),
+    /// Truncate the log from the first entry's index, then append these.
+    Entries(Vec<Entry>),
+    /// Store the snapshot and drop the log entries it covers.
+    Snapshot(Snapshot),
+}
+
+/// Everything persisted: what a node restarts from.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DurableState {
+    /// Term, vote and commit.
+    pub hard_state: HardState,
+    /// The latest snapshot, if any.
+    pub snapshot: Option<Snapshot>,
+    /// Log entries after the snapshot.
+    pub entries: Vec<Entry>,
+}
+
+impl DurableState {
+    /// Performs one write, as a disk would.
+    pub fn apply(&mut self, write: &Persist) {
+        match write {
+            Persist::HardState(hs) => self.hard_state = *hs,
+            Persist::Entries(entries) => {
+                if let Some(first) = entries.first() {
+                    self.entries.retain(|e| e.index < first.index);
+                    self.entries.extend(entries.iter().cloned());
+                }
+            }
+            Persist::Snapshot(snap) => {
+                let keeps_tail = self.entries.iter().any(|e| e.index == snap.index && e.term == snap.term);
+                if keeps_tail {
+                    self.entries.retain(|e| e.index > snap.index);
+                } else {
+                    self.entries.clear();
+                }
+                self.snapshot = Some(snap.clone());
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! What can happen to a node.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::control_plane::CpEntry;
+use super::entry::{Bytes, Index, NodeId};
+use super::handover::HandoverMode;
+use super::membership::Member;
+use super::message::Message;
+
+/// One input to `Node::step`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Event {
+    /// One logical tick of time.
+    Tick,
+    /// A message arrived.
+    Message(Message),
+    /// A client write (leader only).
+    Propose(Bytes),
+    /// Several client writes appended and sent together (leader only).
+    ProposeBatch(Vec<Bytes>),
+    /// A control-plane entry (leader only).
+    ControlPlane(CpEntry),
+    /// Add a server (leader only; data members normally join catching up).
+    AddServer(Member),
+    /// Remove a server (leader only).
+    RemoveServer(NodeId),
+    /// Enter joint consensus toward this voter set (leader only).
+    ChangeVoters(BTreeSet<NodeId>),
+    /// Hand leadership to `to` (leader only).
+    Handover {
+        /// The target.
+        to: NodeId,
+        /// Coordinated or forced.
+        mode: HandoverMode,
+    },
+    /// Operator command: let the election timer fire now.
+    TimeoutNow,
+    /// The application's snapshot at `index`, answering a snapshot hint or
+    /// taken on its own.
+    Snapshot {
+        /// The applied index it covers.
+        index: Index,
+        /// The application's state.
+        data: Bytes,
+    },
+}

@@ -1,0 +1,105 @@
+//! The follower's side of replication: AppendEntries (Raft §5.3).
+
+use super::action::Action;
+use super::config::Switches;
+use super::durable::Persist;
+use super::entry::{Entry, Index, NodeId, Term};
+use super::message::{AppendOutcome, Body};
+use super::node::{Node, RoleState};
+
+impl Node {
+    /// Follows `leader` in the current term: a candidate or prober of the
+    /// same term gives up, and the leader's contact is recorded.
+    pub(crate) fn follow(&mut self, leader: NodeId) {
+        let already = matches!(self.role, RoleState::Follower { probe: None }) && self.leader == Some(leader);
+        if !already {
+            let term = self.term;
+            self.become_follower(term, Some(leader));
+        }
+        self.leader_contact_elapsed = Some(0);
+        self.election_elapsed = 0;
+    }
+
+    pub(crate) fn on_append(
+        &mut self,
+        from: NodeId,
+        prev_index: Index,
+        prev_term: Term,
+        entries: Vec<Entry>,
+        leader_commit: Index,
+        out: &mut Vec<Action>,
+    ) {
+        self.follow(from);
+        // Everything up to our commit watermark is known to match the
+        // leader's log (leader completeness), so start from there.
+        let (prev_index, prev_term, entries) = if prev_index < self.commit {
+            let skip = (self.commit - prev_index) as usize;
+            let term = self.log.term_at(self.commit).unwrap_or(prev_term);
+            (self.commit, term, entries.get(skip..).unwrap_or(&[]).to_vec())
+        } else {
+            (prev_index, prev_term, entries)
+        };
+        let term = self.term;
+        if self.log.term_at(prev_index) != Some(prev_term) {
+            let outcome = self.conflict_hint(prev_index);
+            return self.send(from, term, Body::AppendReply { outcome }, out);
+        }
+        let last_new = prev_index + entries.len() as Index;
+        self.store_entries(entries, out);
+        let new_commit = leader_commit.min(last_new);
+        if new_commit > self.commit {
+            self.commit = new_commit;
+            self.hard_state_dirty = true;
+            self.apply_committed(out);
+        }
+        let outcome = AppendOutcome::Accepted { match_index: last_new };
+        self.send(from, term, Body::AppendReply { outcome }, out);
+    }
+
+    /// Merges entries into the log (metadata only on a witness) and
+    /// persists what changed.
+    fn store_entries(&mut self, entries: Vec<Entry>, out: &mut Vec<Action>) {
+        let entries: Vec<Entry> = if self.membership.is_witness(self.id()) {
+            entries.iter().map(Entry::for_witness).collect()
+        } else {
+            entries
+        };
+        let old_last = self.log.last_index();
+        let written_from = self.log.merge(&entries);
+        let written = &entries[written_from..];
+        let Some(first) = written.first() else {
+            return;
+        };
+        if *self.switches() == Switches::default() {
+            // Only reachable with a teaching switch off (Figure 8, log guards).
+            debug_assert!(first.index > self.commit, "truncating committed entry {}", first.index);
+        }
+        let truncated = first.index <= old_last;
+        let has_config = written.iter().any(|e| matches!(e.payload, super::entry::Payload::Config(_)));
+        out.push(Action::Persist(Persist::Entries(written.to_vec())));
+        if truncated && first.index <= self.membership_index || has_config {
+            let before = self.membership.clone();
+            self.reload_membership();
+            if self.membership != before {
+                out.push(Action::MembershipChanged(self.membership.clone()));
+            }
+        }
+    }
+
+    /// The conflict hint for a refused append at `prev_index`: where our log
+    /// ends, or the first index of the conflicting term's run.
+    fn conflict_hint(&self, prev_index: Index) -> AppendOutcome {
+        if prev_index > self.log.last_index() {
+            return AppendOutcome::Rejected {
+                rejected: prev_index,
+                hint_index: self.log.last_index() + 1,
+                hint_term: None,
+            };
+        }
+        AppendOutcome::Rejected {
+            rejected: prev_index,
+            hint_index: self.log.first_index_of_term_run(prev_index),
+            hint_term: self.log.term_at(prev_index),
+        }
+    }
+}

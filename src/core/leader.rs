@@ -1,0 +1,259 @@
+//! The leader: its no-op, heartbeats, check quorum, replication to each
+//! follower and the commit rule (Raft §5.3, §5.4.2, §8; thesis §6.2).
+
+use std::collections::BTreeMap;
+
+use super::action::Action;
+use super::durable::Persist;
+use super::entry::{Entry, Index, NodeId, Payload};
+use super::error::Error;
+use super::message::{AppendOutcome, Body};
+use super::node::{LeaderState, Node, RoleState};
+use super::progress::{Progress, ProgressState};
+
+impl Node {
+    /// Takes office: progress for every member, then the no-op of this term
+    /// so that it can commit (Raft §8).
+    pub(crate) fn become_leader(&mut self, out: &mut Vec<Action>) {
+        let last = self.log.last_index();
+        let progress: BTreeMap<NodeId, Progress> = self
+            .membership
+            .members()
+            .into_iter()
+            .filter(|id| *id != self.id())
+            .map(|id| (id, Progress::new(last)))
+            .collect();
+        self.role = RoleState::Leader(Box::new(LeaderState {
+            progress,
+            heartbeat_elapsed: 0,
+            check_quorum_elapsed: 0,
+            term_start_index: last + 1,
+        }));
+        self.leader = Some(self.id());
+        self.leader_contact_elapsed = Some(0);
+        self.append_entries(vec![Payload::Noop], out);
+    }
+
+    pub(crate) fn leader_state(&mut self) -> Option<&mut LeaderState> {
+        match &mut self.role {
+            RoleState::Leader(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn tick_leader(&mut self, out: &mut Vec<Action>) {
+        let (hb_min, election_min) = (self.cfg.heartbeat_ticks, self.cfg.election_ticks_min);
+        let Some(l) = self.leader_state() else { return };
+        l.heartbeat_elapsed += 1;
+        l.check_quorum_elapsed += 1;
+        for p in l.progress.values_mut() {
+            if let ProgressState::Snapshot { ticks, .. } = &mut p.state {
+                *ticks += 1;
+            }
+        }
+        let heartbeat_due = l.heartbeat_elapsed >= hb_min;
+        let check_due = l.check_quorum_elapsed >= election_min;
+        if check_due && !self.check_quorum() {
+            return;
+        }
+        if heartbeat_due {
+            if let Some(l) = self.leader_state() {
+                l.heartbeat_elapsed = 0;
+            }
+            self.heartbeat(out);
+        }
+    }
+
+    /// Check quorum (thesis §6.2): once per minimum election timeout, a
+    /// leader that has not heard from a quorum steps down. Returns false
+    /// when it stepped down.
+    fn check_quorum(&mut self) -> bool {
+        let enabled = self.switches().check_quorum;
+        let me = self.id();
+        let membership = self.membership.clone();
+        let Some(l) = self.leader_state() else { return false };
+        l.check_quorum_elapsed = 0;
+        let active =
+            membership.has_quorum(|id| id == me || l.progress.get(&id).is_some_and(|p| p.recent_active));
+        for p in l.progress.values_mut() {
+            p.recent_active = false;
+        }
+        if enabled && !active {
+            let term = self.term;
+            self.become_follower(term, None);
+            return false;
+        }
+        true
+    }
+
+    fn heartbeat(&mut self, out: &mut Vec<Action>) {
+        let election_min = self.cfg.election_ticks_min;
+        let Some(l) = self.leader_state() else { return };
+        for p in l.progress.values_mut() {
+            match p.state {
+                // Resume a probe whose answer may have been lost.
+                ProgressState::Probe => p.probe_sent = false,
+                // Resend a snapshot that has gone unanswered for too long.
+                ProgressState::Snapshot { ticks, .. } if ticks >= election_min => p.become_probe(),
+                _ => {}
+            }
+        }
+        for id in self.followers() {
+            self.send_append(id, true, out);
+        }
+    }
+
+    /// Every node the leader replicates to.
+    pub(crate) fn followers(&self) -> Vec<NodeId> {
+        match &self.role {
+            RoleState::Leader(l) => l.progress.keys().copied().collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Accepts client writes: the leader appends them and sends them on.
+    pub(crate) fn propose(&mut self, payloads: Vec<Payload>, out: &mut Vec<Action>) -> Result<(), Error> {
+        self.check_can_write()?;
+        if payloads.is_empty() {
+            return Err(Error::InvalidArgument("a batch needs at least one write".into()));
+        }
+        self.append_entries(payloads, out);
+        Ok(())
+    }
+
+    /// Writes are accepted only by a leader that is not handing over.
+    pub(crate) fn check_can_write(&self) -> Result<(), Error> {
+        if !matches!(self.role, RoleState::Leader(_)) {
+            return Err(Error::NotLeader { leader: self.leader });
+        }
+        if let Some(h) = &self.handover {
+            return Err(Error::HandoverInProgress { to: h.to });
+        }
+        Ok(())
+    }
+
+    /// Appends entries of the current term, persists them, sends them to
+    /// every follower that is not paused, and commits where a quorum allows.
+    pub(crate) fn append_entries(&mut self, payloads: Vec<Payload>, out: &mut Vec<Action>) {
+        let first = self.log.last_index() + 1;
+        let term = self.term;
+        let entries: Vec<Entry> = payloads
+            .into_iter()
+            .enumerate()
+            .map(|(i, payload)| Entry { index: first + i as Index, term, payload })
+            .collect();
+        for e in &entries {
+            self.log.push(e.clone());
+        }
+        out.push(Action::Persist(Persist::Entries(entries)));
+        for id in self.followers() {
+            self.send_append(id, false, out);
+        }
+        self.maybe_commit(out);
+    }
+
+    /// Sends `to` what it needs next: entries from its next index, or the
+    /// snapshot when those are compacted. A heartbeat goes out even to a
+    /// follower with nothing new, carrying the commit watermark.
+    pub(crate) fn send_append(&mut self, to: NodeId, heartbeat: bool, out: &mut Vec<Action>) {
+        let (max_inflight, max_batch) = (self.cfg.max_inflight, self.cfg.max_batch);
+        let Some(p) = self.progress(to) else { return };
+        let paused = p.is_paused(max_inflight);
+        let next = p.next_index;
+        let streaming = p.state == ProgressState::Replicate;
+        if paused && !(heartbeat && streaming) {
+            return;
+        }
+        let prev_index = next - 1;
+        let Some(prev_term) = self.log.term_at(prev_index) else {
+            return self.send_snapshot(to, out);
+        };
+        let has_new = next <= self.log.last_index();
+        if !has_new && !heartbeat {
+            return;
+        }
+        let entries: Vec<Entry> = if paused {
+            Vec::new()
+        } else if self.membership.is_witness(to) {
+            self.log.entries_from(next, max_batch).iter().map(Entry::for_witness).collect()
+        } else {
+            self.log.entries_from(next, max_batch).to_vec()
+        };
+        let last = prev_index + entries.len() as Index;
+        let carried = !entries.is_empty();
+        let body = Body::Append { prev_index, prev_term, entries, commit: self.commit };
+        let term = self.term;
+        self.send(to, term, body, out);
+        if let Some(l) = self.leader_state() {
+            if let Some(p) = l.progress.get_mut(&to) {
+                p.sent(last, carried);
+            }
+        }
+    }
+
+    pub(crate) fn on_append_reply(&mut self, from: NodeId, outcome: AppendOutcome, out: &mut Vec<Action>) {
+        let resume = self.resume_point(&outcome);
+        let Some(l) = self.leader_state() else { return };
+        let Some(p) = l.progress.get_mut(&from) else { return };
+        p.recent_active = true;
+        match outcome {
+            AppendOutcome::Accepted { match_index } => {
+                if p.on_accepted(match_index) {
+                    self.maybe_commit(out);
+                    self.on_follower_progress(from, out);
+                }
+            }
+            AppendOutcome::Rejected { rejected, .. } => {
+                if !p.on_rejected(rejected, resume) {
+                    return;
+                }
+            }
+        }
+        self.send_append(from, false, out);
+    }
+
+    /// Where to resume after a rejection: skip the follower's whole
+    /// conflicting term (Raft thesis §5.3), or to where its log ends.
+    fn resume_point(&self, outcome: &AppendOutcome) -> Index {
+        match *outcome {
+            AppendOutcome::Rejected { hint_index, hint_term: Some(term), .. } => {
+                match self.log.last_index_of_term(term) {
+                    Some(i) => i + 1,
+                    None => hint_index,
+                }
+            }
+            AppendOutcome::Rejected { hint_index, .. } => hint_index,
+            AppendOutcome::Accepted { match_index } => match_index + 1,
+        }
+    }
+
+    /// Advances the commit watermark to the highest index stored on a
+    /// quorum, but only to an entry of the current term (Raft §5.4.2, the
+    /// Figure 8 rule); earlier entries commit with it.
+    pub(crate) fn maybe_commit(&mut self, out: &mut Vec<Action>) {
+        let me = self.id();
+        let last = self.log.last_index();
+        let RoleState::Leader(l) = &self.role else { return };
+        let quorum_index = self.membership.committed_index(|id| {
+            if id == me {
+                last
+            } else {
+                l.progress.get(&id).map_or(0, |p| p.match_index)
+            }
+        });
+        if quorum_index <= self.commit || quorum_index == Index::MAX {
+            return;
+        }
+        let current_term = self.log.term_at(quorum_index) == Some(self.term);
+        if !current_term && self.switches().current_term_commit {
+            return;
+        }
+        self.commit = quorum_index;
+        self.hard_state_dirty = true;
+        self.apply_committed(out);
+        // Tell followers at once rather than at the next heartbeat.
+        for id in self.followers() {
+            self.send_append(id, true, out);
+        }
+    }
+}
