@@ -1,22 +1,49 @@
 # quorumscope: `make test` sets up what is missing and runs every test;
-# `make demo` sets up and runs the demo. Set-up is idempotent.
+# `make demo` sets up, builds the wasm package and serves the visualizer.
+# Set-up is idempotent: each step checks before it installs.
 
 WASM_TARGET := wasm32-unknown-unknown
+WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p;}' Cargo.lock)
+WASM_OUT := target/$(WASM_TARGET)/wasm/quorumscope.wasm
+PORT ?= 8000
 
-.PHONY: setup setup-rust test demo
+.PHONY: setup setup-rust setup-wasm setup-browser test test-native test-wasm test-browser demo pkg dist
 
-setup: setup-rust
+setup: setup-rust setup-wasm setup-browser
 
 setup-rust:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
 	@rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
 	@rustup component list --installed | grep -q '^clippy' || rustup component add clippy
 
-test: setup
+setup-wasm: setup-rust
+	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$" || cargo install wasm-bindgen-cli --version =$(WASM_BINDGEN_VERSION)
+	@command -v wasm-opt >/dev/null || (apt-get update && apt-get install -y binaryen)
+
+setup-browser:
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	@[ -d node_modules/playwright-core ] || npm install --no-audit --no-fund
+
+# The wasm package the page loads: wasm-bindgen output, shrunk by wasm-opt.
+pkg: setup-wasm
+	cargo build --lib --profile wasm --target $(WASM_TARGET)
+	wasm-bindgen --target web --out-dir pkg $(WASM_OUT)
+	wasm-opt -Oz --strip-debug --enable-bulk-memory --enable-nontrapping-float-to-int -o pkg/quorumscope_bg.wasm pkg/quorumscope_bg.wasm
+	cp tools/pkg-package.json pkg/package.json
+
+test: setup test-native test-wasm test-browser
+
+test-native:
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo test
 	cargo build --lib --target $(WASM_TARGET)
 
-demo: setup
-	cargo run --quiet --example demo
+test-wasm: setup-wasm
+	cargo test --target $(WASM_TARGET) --test wasm
+
+test-browser: setup-browser pkg
+	node --test tests/browser/
+
+demo: setup pkg
+	node tools/serve.mjs .

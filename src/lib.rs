@@ -7,7 +7,20 @@
 //! - [`core`]: the sans-I/O protocol node, `step(Event) -> Vec<Action>`.
 //!   Start at [`core::Node`]; the vote rule is in [`core::decide`], quorum
 //!   arithmetic in [`core::quorum`].
+//! - [`campaign`]: randomized fault campaigns over many seeds.
+//! - [`elect_times`]: the Raft paper's Figure 16 experiment.
+//! - [`check`]: the safety checker, one module per property of §9.
+//! - [`scenario`]: scenario files, their validation, the built-in library.
+//! - [`sim`]: the deterministic cluster simulator with faults, the trace
+//!   and time travel.
 
 #![deny(missing_docs)]
 
+pub mod campaign;
+pub mod check;
 pub mod core;
+pub mod elect_times;
+pub mod scenario;
+pub mod sim;
+#[cfg(target_arch = "wasm32")]
+mod wasm;

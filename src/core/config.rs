@@ -73,6 +73,11 @@ impl Switches {
     }
 }
 
+/// The longest timeout a configuration may ask for, in ticks: far beyond
+/// any sensible setting, and small enough that tick arithmetic never
+/// overflows.
+pub const MAX_TICKS: u64 = 1_000_000;
+
 /// Everything a node needs to start.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Config {
@@ -131,7 +136,13 @@ impl Config {
                 format!("{} exceeds election_ticks_max {}", self.election_ticks_min, self.election_ticks_max),
             ));
         }
-        if self.heartbeat_ticks == 0 || self.heartbeat_ticks * 2 > self.election_ticks_min {
+        if self.election_ticks_max > MAX_TICKS {
+            return Err(Error::config(
+                "election_ticks_max",
+                format!("{} exceeds the limit of {MAX_TICKS} ticks", self.election_ticks_max),
+            ));
+        }
+        if self.heartbeat_ticks == 0 || self.heartbeat_ticks.saturating_mul(2) > self.election_ticks_min {
             return Err(Error::config(
                 "heartbeat_ticks",
                 format!(

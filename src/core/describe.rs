@@ -225,7 +225,12 @@ impl fmt::Display for Persist {
             }
             Persist::Entries(entries) => match (entries.first(), entries.last()) {
                 (Some(a), Some(b)) if a.index == b.index => write!(f, "persist entry {a}"),
-                (Some(a), Some(b)) => write!(f, "persist entries {}..{} (term {})", a.index, b.index, b.term),
+                (Some(a), Some(b)) if a.term == b.term => {
+                    write!(f, "persist entries {}..{} (term {})", a.index, b.index, b.term)
+                }
+                (Some(a), Some(b)) => {
+                    write!(f, "persist entries {}..{} (terms {}..{})", a.index, b.index, a.term, b.term)
+                }
                 _ => write!(f, "persist no entries"),
             },
             Persist::Snapshot(s) => write!(f, "persist snapshot up to {}@t{}", s.index, s.term),

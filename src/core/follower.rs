@@ -31,11 +31,16 @@ impl Node {
     ) {
         self.follow(from);
         // Everything up to our commit watermark is known to match the
-        // leader's log (leader completeness), so start from there.
-        let (prev_index, prev_term, entries) = if prev_index < self.commit {
-            let skip = (self.commit - prev_index) as usize;
-            let term = self.log.term_at(self.commit).unwrap_or(prev_term);
-            (self.commit, term, entries.get(skip..).unwrap_or(&[]).to_vec())
+        // leader's log (leader completeness), so start from there. With a
+        // teaching switch off, leader completeness may not hold: trust only
+        // the snapshot, so that an overwritten committed entry shows
+        // (PROTOCOL.md §10) instead of being papered over.
+        let trusted =
+            if *self.switches() == Switches::default() { self.commit } else { self.log.snapshot_index() };
+        let (prev_index, prev_term, entries) = if prev_index < trusted {
+            let skip = (trusted - prev_index) as usize;
+            let term = self.log.term_at(trusted).unwrap_or(prev_term);
+            (trusted, term, entries.get(skip..).unwrap_or(&[]).to_vec())
         } else {
             (prev_index, prev_term, entries)
         };

@@ -114,7 +114,7 @@ pub struct HandoverOutcome {
     /// The target's match index when handed over (or at the abort).
     pub reached: Index,
     /// Entries past `reached` handed over without: `frontier − reached`
-    /// for a forced hand-over, else 0.
+    /// for a completed forced hand-over, else 0.
     pub skipped: Index,
     /// Ticks from the freeze to the hand-over (or abort).
     pub waited: u64,
@@ -160,8 +160,11 @@ impl Handover {
     ) -> HandoverOutcome {
         let waited = self.handed_over_at.unwrap_or(self.waited);
         let forced = self.mode.is_forced();
-        let skipped =
-            if forced && self.handed_over() { self.frontier.saturating_sub(self.reached) } else { 0 };
+        let skipped = if forced && self.handed_over() && result == HandoverResult::Completed {
+            self.frontier.saturating_sub(self.reached)
+        } else {
+            0
+        };
         HandoverOutcome {
             result,
             failure,

@@ -26,7 +26,6 @@ impl Node {
         self.role = RoleState::Leader(Box::new(LeaderState {
             progress,
             heartbeat_elapsed: 0,
-            check_quorum_elapsed: 0,
             term_start_index: last + 1,
         }));
         self.leader = Some(self.id());
@@ -45,15 +44,14 @@ impl Node {
         let (hb_min, election_min) = (self.cfg.heartbeat_ticks, self.cfg.election_ticks_min);
         let Some(l) = self.leader_state() else { return };
         l.heartbeat_elapsed += 1;
-        l.check_quorum_elapsed += 1;
         for p in l.progress.values_mut() {
+            p.silent_ticks += 1;
             if let ProgressState::Snapshot { ticks, .. } = &mut p.state {
                 *ticks += 1;
             }
         }
         let heartbeat_due = l.heartbeat_elapsed >= hb_min;
-        let check_due = l.check_quorum_elapsed >= election_min;
-        if check_due && !self.check_quorum() {
+        if !self.check_quorum(election_min) {
             return;
         }
         if heartbeat_due {
@@ -64,20 +62,16 @@ impl Node {
         }
     }
 
-    /// Check quorum (thesis §6.2): once per minimum election timeout, a
-    /// leader that has not heard from a quorum steps down. Returns false
-    /// when it stepped down.
-    fn check_quorum(&mut self) -> bool {
+    /// Check quorum (thesis §6.2), at every tick: a leader that has not
+    /// heard from a quorum within the minimum election timeout steps down.
+    /// Returns false when it stepped down.
+    fn check_quorum(&mut self, election_min: u64) -> bool {
         let enabled = self.switches().check_quorum;
         let me = self.id();
         let membership = self.membership.clone();
         let Some(l) = self.leader_state() else { return false };
-        l.check_quorum_elapsed = 0;
-        let active =
-            membership.has_quorum(|id| id == me || l.progress.get(&id).is_some_and(|p| p.recent_active));
-        for p in l.progress.values_mut() {
-            p.recent_active = false;
-        }
+        let heard = |id| l.progress.get(&id).is_some_and(|p| p.silent_ticks < election_min);
+        let active = membership.has_quorum(|id| id == me || heard(id));
         if enabled && !active {
             let term = self.term;
             self.become_follower(term, None);
@@ -166,7 +160,13 @@ impl Node {
         }
         let prev_index = next - 1;
         let Some(prev_term) = self.log.term_at(prev_index) else {
-            return self.send_snapshot(to, out);
+            // Past the end of our log can only mean a follower that holds
+            // more than we do (a teaching switch let a lagging node lead):
+            // nothing to send until its answers move `next` back.
+            if prev_index < self.log.snapshot_index() {
+                self.send_snapshot(to, out);
+            }
+            return;
         };
         let has_new = next <= self.log.last_index();
         if !has_new && !heartbeat {
@@ -195,7 +195,7 @@ impl Node {
         let resume = self.resume_point(&outcome);
         let Some(l) = self.leader_state() else { return };
         let Some(p) = l.progress.get_mut(&from) else { return };
-        p.recent_active = true;
+        p.silent_ticks = 0;
         match outcome {
             AppendOutcome::Accepted { match_index } => {
                 if p.on_accepted(match_index) {
@@ -209,7 +209,25 @@ impl Node {
                 }
             }
         }
-        self.send_append(from, false, out);
+        self.send_pending(from, out);
+    }
+
+    /// Sends `to` what it can take now: one probe, or, while streaming, as
+    /// many appends as the in-flight window allows (pipelining, §4).
+    pub(crate) fn send_pending(&mut self, to: NodeId, out: &mut Vec<Action>) {
+        let max_inflight = self.cfg.max_inflight;
+        self.send_append(to, false, out);
+        // Bounded by the window: each pass puts one more append in flight.
+        for _ in 1..max_inflight {
+            let last = self.log.last_index();
+            let more = self.progress(to).is_some_and(|p| {
+                p.state == ProgressState::Replicate && !p.is_paused(max_inflight) && p.next_index <= last
+            });
+            if !more {
+                break;
+            }
+            self.send_append(to, false, out);
+        }
     }
 
     /// Where to resume after a rejection: skip the follower's whole

@@ -43,7 +43,6 @@ pub(crate) struct Tally {
 pub(crate) struct LeaderState {
     pub(crate) progress: BTreeMap<NodeId, Progress>,
     pub(crate) heartbeat_elapsed: u64,
-    pub(crate) check_quorum_elapsed: u64,
     /// Index of the no-op this leader appended: committing it means the
     /// leader has committed an entry of its own term.
     pub(crate) term_start_index: Index,
@@ -428,7 +427,11 @@ impl Node {
                 Body::Vote { transfer, .. } => {
                     // Stickiness: a voter that heard from a live leader never
                     // adopts the term of a non-forced request.
-                    let sticky = self.switches().stickiness && !transfer && self.live_leader().is_some();
+                    // The live leader itself asking is no disruption (and
+                    // the vote rule grants it), so its term is adopted.
+                    let sticky = self.switches().stickiness
+                        && !transfer
+                        && self.live_leader().is_some_and(|l| l != m.from);
                     if !sticky {
                         self.become_follower(m.term, None);
                     }
@@ -487,6 +490,22 @@ impl Node {
         }
     }
 
+    /// What the vote rule sees for `req`. A learner (or a node outside the
+    /// configuration) whose log is behind the candidate's may have been
+    /// promoted in entries it has not received yet: the candidate asks only
+    /// nodes its own configuration counts as voters. Refusing it then could
+    /// deadlock a joint change whose new voters never heard of it, so such a
+    /// node votes by the ordinary rules; granting an extra vote is always
+    /// safe, since the candidate counts only its own voters (etcd does the
+    /// same).
+    fn voter_view_for(&self, req: &VoteRequest) -> VoterView {
+        let mut view = self.voter_view();
+        if !view.is_voter && (req.last_term, req.last_index) > (view.last_term, view.last_index) {
+            view.is_voter = true;
+        }
+        view
+    }
+
     fn voter_view(&self) -> VoterView {
         VoterView {
             is_voter: self.membership.is_voter(self.id()),
@@ -509,14 +528,15 @@ impl Node {
             transfer: false,
             force: false,
         };
-        let decision = vote::decide(&self.voter_view(), &req, self.switches());
+        let decision = vote::decide(&self.voter_view_for(&req), &req, self.switches());
         // The reply echoes the proposed term: nothing changed here.
         self.send(m.from, m.term, Body::ProbeReply { decision }, out);
     }
 
     fn on_vote(&mut self, req: VoteRequest, out: &mut Vec<Action>) {
-        let decision = vote::decide(&self.voter_view(), &req, self.switches());
+        let decision = vote::decide(&self.voter_view_for(&req), &req, self.switches());
         if decision == Decision::Granted {
+            debug_assert_eq!(req.term, self.term, "a vote granted for a term not adopted");
             self.voted_for = Some(req.candidate);
             self.hard_state_dirty = true;
             self.reset_election_timer();

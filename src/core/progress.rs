@@ -37,8 +37,8 @@ pub struct Progress {
     pub probe_sent: bool,
     /// Last index of each append in flight while streaming (bounded).
     pub inflight: VecDeque<Index>,
-    /// Heard from since the last check-quorum round.
-    pub recent_active: bool,
+    /// Ticks since the follower last answered (check quorum, thesis §6.2).
+    pub silent_ticks: u64,
 }
 
 impl Progress {
@@ -50,7 +50,7 @@ impl Progress {
             state: ProgressState::Probe,
             probe_sent: false,
             inflight: VecDeque::new(),
-            recent_active: true,
+            silent_ticks: 0,
         }
     }
 

@@ -111,11 +111,13 @@ impl Node {
         self.applied = index;
         self.hard_state_dirty = true;
         out.push(Action::Persist(Persist::Snapshot(snapshot.clone())));
+        let before = self.membership.clone();
+        self.reload_membership();
+        // Decided by the membership the snapshot brings: a witness that
+        // learns its role from it has no state machine to restore (§5).
         if self.is_data_member() {
             out.push(Action::RestoreSnapshot(snapshot));
         }
-        let before = self.membership.clone();
-        self.reload_membership();
         if self.membership != before {
             out.push(Action::MembershipChanged(self.membership.clone()));
         }
@@ -125,7 +127,7 @@ impl Node {
     pub(crate) fn on_snapshot_reply(&mut self, from: NodeId, index: Index, out: &mut Vec<Action>) {
         let Some(l) = self.leader_state() else { return };
         let Some(p) = l.progress.get_mut(&from) else { return };
-        p.recent_active = true;
+        p.silent_ticks = 0;
         let news = index > p.match_index;
         p.match_index = p.match_index.max(index);
         p.become_probe();
@@ -133,6 +135,6 @@ impl Node {
             self.maybe_commit(out);
             self.on_follower_progress(from, out);
         }
-        self.send_append(from, false, out);
+        self.send_pending(from, out);
     }
 }

@@ -1,0 +1,290 @@
+//! The `quorumscope` command line: run scenarios, list the library, run
+//! fault campaigns (SCENARIO.md, "The CLI").
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use quorumscope::campaign::{self, CampaignOptions, SeedReport};
+use quorumscope::elect_times::{self as fig16, TimeoutRange};
+use quorumscope::scenario::{self, Scenario};
+use quorumscope::sim::{Timeline, TraceBody};
+
+const USAGE: &str = "usage:
+  quorumscope run <built-in name | file.json> [--seed N] [--until T] [--json] [--brief]
+  quorumscope list
+  quorumscope check --seeds N [--from S] [--steps M] [--nodes K] [--witness] [--off SWITCH]...
+  quorumscope elect-times [--trials N] [--ours] [--csv]";
+
+/// Exit codes: 0 clean, 1 a violation, 2 bad input.
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(&args[1..]),
+        Some("list") => list(),
+        Some("check") => check(&args[1..]),
+        Some("elect-times") => elect_times(&args[1..]),
+        Some("help" | "--help" | "-h") => {
+            println!("{USAGE}");
+            Ok(true)
+        }
+        Some(other) => Err(format!("unknown command {other:?}\n{USAGE}")),
+        None => Err(USAGE.to_string()),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(message) => {
+            eprintln!("quorumscope: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Parses `--flag value` as a number.
+fn number(args: &[String], i: &mut usize, flag: &str) -> Result<u64, String> {
+    *i += 1;
+    let raw = args.get(*i).ok_or_else(|| format!("{flag} needs a number"))?;
+    raw.parse().map_err(|_| format!("{flag} {raw:?}: not a non-negative integer"))
+}
+
+fn load(source: &str) -> Result<Scenario, String> {
+    if let Some(s) = scenario::builtin(source) {
+        return Ok(s);
+    }
+    if !source.ends_with(".json") && !std::path::Path::new(source).exists() {
+        let names: Vec<&str> = scenario::builtin_names().collect();
+        return Err(format!("{source:?} is neither a built-in scenario ({}) nor a file", names.join(", ")));
+    }
+    let text = std::fs::read_to_string(source).map_err(|e| format!("{source}: {e}"))?;
+    scenario::parse(&text).map_err(|e| format!("{source}: {e}"))
+}
+
+fn run(args: &[String]) -> Result<bool, String> {
+    let (mut source, mut seed, mut until, mut json, mut brief) = (None, None, None, false, false);
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--seed" => seed = Some(number(args, &mut i, "--seed")?),
+            "--until" => until = Some(number(args, &mut i, "--until")?),
+            "--json" => json = true,
+            "--brief" => brief = true,
+            flag if flag.starts_with("--") => return Err(format!("run: unknown option {flag}")),
+            name if source.is_none() => source = Some(name.to_string()),
+            extra => return Err(format!("run: unexpected argument {extra:?}")),
+        }
+        i += 1;
+    }
+    let source = source.ok_or("run needs a built-in scenario name or a file.json")?;
+    let mut scenario = load(&source)?;
+    if let Some(seed) = seed {
+        scenario.seed = seed;
+    }
+    let until = until.unwrap_or(scenario.run_until);
+    let sim = scenario.build().map_err(|e| e.0)?;
+    let mut timeline = Timeline::new(sim);
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    let mut clean = true;
+    // Bounded: a run of `until` ticks takes at most this many steps.
+    let max_steps = until.saturating_mul(10_000).max(1_000_000);
+    while timeline.sim().now() < until && timeline.sim().step_count() < max_steps {
+        for e in timeline.step() {
+            let noisy = matches!(
+                e.body,
+                TraceBody::MessageSent { .. }
+                    | TraceBody::MessageDelivered { .. }
+                    | TraceBody::EntryAppended { .. }
+                    | TraceBody::Applied { .. }
+            );
+            let line = if json {
+                e.to_json_line()
+            } else if brief && noisy {
+                continue;
+            } else {
+                format!("[step {} tick {}] {}", e.step, e.tick, e.text)
+            };
+            if writeln!(out, "{line}").is_err() {
+                return Ok(clean);
+            }
+            if matches!(e.body, TraceBody::Violation { .. }) {
+                clean = false;
+            }
+        }
+        if !clean {
+            break;
+        }
+    }
+    Ok(clean)
+}
+
+fn list() -> Result<bool, String> {
+    for name in scenario::builtin_names() {
+        let title = scenario::builtin(name).map(|s| s.title).unwrap_or_default();
+        println!("{name}: {title}");
+    }
+    Ok(true)
+}
+
+fn check(args: &[String]) -> Result<bool, String> {
+    let (mut seeds, mut from) = (None, 0);
+    let mut options = CampaignOptions::default();
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--seeds" => seeds = Some(number(args, &mut i, "--seeds")?),
+            "--from" => from = number(args, &mut i, "--from")?,
+            "--steps" => options.steps = number(args, &mut i, "--steps")?,
+            "--nodes" => options.nodes = number(args, &mut i, "--nodes")?,
+            "--witness" => options.witness = Some(true),
+            "--off" => {
+                i += 1;
+                options.off.push(args.get(i).ok_or("--off needs a switch name")?.clone());
+            }
+            other => return Err(format!("check: unknown argument {other:?}")),
+        }
+        i += 1;
+    }
+    let seeds = seeds.ok_or("check needs --seeds N")?;
+    campaign::validate(&options)?;
+    let reports = run_campaign(from, seeds, &options)?;
+    let (mut violations, mut leaders, mut acked, mut dead) = (0, 0, 0, 0);
+    for r in &reports {
+        leaders += r.leaders;
+        acked += r.acked;
+        for (property, step) in &r.violations {
+            violations += 1;
+            let file = format!("quorumscope-seed-{}.json", r.seed);
+            let saved = campaign::scenario_for(r.seed, &options)
+                .and_then(|s| std::fs::write(&file, s.to_json()).map_err(|e| e.to_string()));
+            match saved {
+                Ok(()) => println!(
+                    "seed {}: {property} broken at step {step}; replay: quorumscope run {file}",
+                    r.seed
+                ),
+                Err(e) => {
+                    println!("seed {}: {property} broken at step {step} (could not save {file}: {e})", r.seed)
+                }
+            }
+        }
+        if !r.live {
+            dead += 1;
+            println!("seed {}: no leader within {} ticks after healing", r.seed, campaign::LIVENESS_TICKS);
+        }
+    }
+    println!("liveness: {} of {} seeds elected a leader after healing", reports.len() - dead, reports.len());
+    println!(
+        "seeds={} steps={} violations={violations} leaders={leaders} acked={acked}",
+        reports.len(),
+        options.steps
+    );
+    Ok(violations == 0)
+}
+
+/// Runs seeds on every core, with a progress bar on a terminal.
+fn run_campaign(from: u64, seeds: u64, options: &CampaignOptions) -> Result<Vec<SeedReport>, String> {
+    let next = AtomicU64::new(0);
+    let done = AtomicU64::new(0);
+    let results = Mutex::new(Vec::with_capacity(seeds as usize));
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let show = std::io::stderr().is_terminal();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                if k >= seeds {
+                    return;
+                }
+                let report = campaign::run_seed(from + k, options);
+                results.lock().expect("no worker panics while holding the lock").push(report);
+                let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+                if show && (d.is_multiple_of(10) || d == seeds) {
+                    let width = 40;
+                    let filled = (d * width / seeds.max(1)) as usize;
+                    eprint!(
+                        "\r[{}{}] {d}/{seeds} seeds",
+                        "#".repeat(filled),
+                        " ".repeat(width as usize - filled)
+                    );
+                }
+            });
+        }
+    });
+    if show {
+        eprintln!();
+    }
+    let mut reports = results
+        .into_inner()
+        .map_err(|_| "a worker panicked".to_string())?
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
+    reports.sort_by_key(|r| r.seed);
+    Ok(reports)
+}
+
+/// The Raft paper's Figure 16: time to elect a new leader after a crash.
+fn elect_times(args: &[String]) -> Result<bool, String> {
+    let (mut trials, mut ours, mut csv) = (1000u64, false, false);
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--trials" => trials = number(args, &mut i, "--trials")?,
+            "--ours" => ours = true,
+            "--csv" => csv = true,
+            other => return Err(format!("elect-times: unknown argument {other:?}")),
+        }
+        i += 1;
+    }
+    if trials == 0 || trials > 1_000_000 {
+        return Err(format!("--trials {trials}: must be between 1 and 1000000"));
+    }
+    let paper = !ours;
+    let results: Vec<(TimeoutRange, Vec<Option<u64>>)> =
+        fig16::RANGES.iter().map(|r| (*r, parallel_trials(*r, trials, paper))).collect();
+    if csv {
+        println!("range,ms,fraction");
+        for (range, times) in &results {
+            print!("{}", fig16::cdf_csv(*range, times));
+        }
+        return Ok(true);
+    }
+    let model =
+        if paper { "the paper's Raft (pre-vote and stickiness off)" } else { "quorumscope's defaults" };
+    println!("Figure 16, {model}: 5 servers, 1 tick = 1 ms, one-way delay 7–8 ms, {trials} trials per range");
+    println!("| timeout (ms) | median | p99 | max | mean | no leader in {} ms |", fig16::CAP_TICKS);
+    println!("| --- | --- | --- | --- | --- | --- |");
+    for (range, times) in &results {
+        let s = fig16::summarize(*range, times);
+        println!(
+            "| {}–{} | {} | {} | {} | {:.1} | {} |",
+            range.min, range.max, s.median, s.p99, s.max, s.mean, s.capped
+        );
+    }
+    println!("The paper reports:");
+    for (range, what) in fig16::PAPER_REPORTS {
+        println!("  {range} ms: {what}");
+    }
+    Ok(true)
+}
+
+fn parallel_trials(range: TimeoutRange, trials: u64, paper: bool) -> Vec<Option<u64>> {
+    let next = AtomicU64::new(0);
+    let results = Mutex::new(vec![None; trials as usize]);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                if k >= trials {
+                    return;
+                }
+                let t = fig16::trial(range, 0x16_0000 + k, paper);
+                if let Ok(mut r) = results.lock() {
+                    r[k as usize] = t;
+                }
+            });
+        }
+    });
+    results.into_inner().unwrap_or_default()
+}

@@ -1,0 +1,154 @@
+//! Acknowledged writes are never lost (PROTOCOL.md §1, in every mode): each
+//! acked write stays at its (index, term) in the log of every leader that
+//! came after it, and no node applies anything else at its index.
+//!
+//! Why only later leaders: with `check_quorum` off a leader cut off in a
+//! minority keeps its role without the writes the majority acknowledges
+//! meanwhile, and that loses nothing. A write is bound to the lowest term
+//! among the live nodes whose watermark covers it when it is acked (the
+//! acking leader's own term, in practice); leaders of later terms must hold
+//! it, or have compacted past it. Each leader is verified once per write.
+
+use std::collections::BTreeMap;
+
+use super::leader_cursor::LeaderCursors;
+use super::{describe_term, AckedWrite, Invariant, Observation, Property, Violation};
+use crate::core::{Index, Log, Term};
+
+/// An acknowledged write, as the check keeps it.
+#[derive(Clone, Debug)]
+struct Acked {
+    term: Term,
+    value: String,
+    commit_term: Term,
+}
+
+/// The acknowledged writes by index, and how far each leader was checked.
+#[derive(Clone, Debug, Default)]
+pub struct AckedWriteLost {
+    seen: usize,
+    acked: BTreeMap<Index, Acked>,
+    leaders: LeaderCursors,
+}
+
+/// Whether `log` still has `(index, term)`, or has compacted past it.
+fn holds(log: &Log, index: Index, term: Term) -> bool {
+    index < log.snapshot_index() || log.term_at(index) == Some(term)
+}
+
+/// An upper bound on the term in which `w` committed.
+fn commit_term(obs: &Observation<'_>, w: &AckedWrite) -> Term {
+    let covering = obs.live().filter(|n| n.commit_index() >= w.index && holds(n.log(), w.index, w.term));
+    covering.map(|n| n.term()).min().unwrap_or_else(|| {
+        let terms = obs.nodes.iter().map(|s| s.node.map_or(0, |n| n.term()).max(s.disk.hard_state.term));
+        terms.max().unwrap_or(0)
+    })
+}
+
+impl AckedWriteLost {
+    /// Takes in the writes acked since the last step; returns the lowest new
+    /// index (`Index::MAX` when none).
+    fn absorb(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) -> Index {
+        if obs.acked.len() < self.seen {
+            self.seen = 0;
+        }
+        let mut lowest = Index::MAX;
+        for w in &obs.acked[self.seen..] {
+            match self.acked.get(&w.index) {
+                Some(a) if a.term != w.term => {
+                    let detail = format!(
+                        "write {:?} acked at {}@t{} was replaced by write {:?} acked at {}@t{}",
+                        a.value, w.index, a.term, w.value, w.index, w.term
+                    );
+                    out.push(Violation::new(Property::AckedWriteLost, Vec::new(), detail));
+                }
+                Some(_) => {}
+                None => {
+                    let acked =
+                        Acked { term: w.term, value: w.value.clone(), commit_term: commit_term(obs, w) };
+                    self.acked.insert(w.index, acked);
+                    lowest = lowest.min(w.index);
+                }
+            }
+        }
+        self.seen = obs.acked.len();
+        lowest
+    }
+}
+
+impl Invariant for AckedWriteLost {
+    fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
+        let lowest = self.absorb(obs, out);
+        for (id, entry) in obs.applied {
+            let Some(a) = self.acked.get(&entry.index).filter(|a| a.term != entry.term) else { continue };
+            let detail = format!(
+                "node {id} applied {}@t{} over write {:?} acked at {}@t{}",
+                entry.index, entry.term, a.value, entry.index, a.term
+            );
+            out.push(Violation::new(Property::AckedWriteLost, vec![*id], detail));
+        }
+        let last = self.acked.last_key_value().map_or(0, |(i, _)| *i);
+        let acked = &self.acked;
+        self.leaders.advance(obs, lowest, last, |leader, from| {
+            let (id, term, log) = (leader.id(), leader.term(), leader.log());
+            let mut required = acked.range(from..).filter(|(_, a)| a.commit_term < term);
+            let Some((&index, a)) = required.find(|(i, a)| !holds(log, **i, a.term)) else {
+                return false;
+            };
+            let detail = format!(
+                "write {:?} acked at {index}@t{} is missing from node {id}, leader of term {term}, \
+                 which holds {} there",
+                a.value,
+                a.term,
+                describe_term(log.term_at(index))
+            );
+            out.push(Violation::new(Property::AckedWriteLost, vec![id], detail));
+            true
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::testing::{entry, follower, leader, World};
+
+    #[test]
+    fn a_later_leader_without_an_acked_write_fires() {
+        let mut check = AckedWriteLost::default();
+        let acking = follower(1, 1, 2, &[1, 1]);
+        assert!(World::default().live(&acking).acked(2, 1, "x").check(&mut check).is_empty());
+        // A lagging node is elected (log guards off) and overwrites index 2.
+        let lagging = leader(2, 2, &[1]);
+        let found = World::default().live(&acking).live(&lagging).acked(2, 1, "x").check(&mut check);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].nodes, vec![2]);
+        assert_eq!(
+            found[0].detail,
+            "write \"x\" acked at 2@t1 is missing from node 2, leader of term 2, which holds term 2 there"
+        );
+    }
+
+    #[test]
+    fn applying_over_an_acked_write_fires() {
+        let mut check = AckedWriteLost::default();
+        let acking = follower(1, 1, 2, &[1, 1]);
+        let world = World::default().live(&acking).acked(2, 1, "x").applied(3, entry(2, 2));
+        let found = world.check(&mut check);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].detail, "node 3 applied 2@t2 over write \"x\" acked at 2@t1");
+    }
+
+    #[test]
+    fn complete_and_stale_leaders_are_silent() {
+        let mut check = AckedWriteLost::default();
+        let acking = follower(1, 3, 2, &[1, 3]);
+        let complete = leader(2, 4, &[1, 3]);
+        // A leader of term 2 cut off in a minority (check_quorum off).
+        let stale = leader(3, 2, &[1]);
+        let world = World::default().live(&acking).live(&complete).live(&stale).acked(2, 3, "x");
+        assert!(world.check(&mut check).is_empty());
+        let replay = World::default().live(&complete).acked(2, 3, "x").applied(2, entry(2, 3));
+        assert!(replay.check(&mut check).is_empty());
+    }
+}

@@ -1,0 +1,75 @@
+//! One vote per term, across restarts (Raft §5.2, PROTOCOL.md §3.5): a node
+//! never votes for two candidates in one term. Why across restarts: the
+//! vote must be durable, or a node that crashes after voting restarts with
+//! no memory of it and votes again (the `durable_vote` switch), which is how
+//! two leaders of one term come about.
+//!
+//! Votes are read from each live node and from every node's disk, so a vote
+//! held only in memory is remembered here even after the crash loses it.
+
+use std::collections::BTreeMap;
+
+use super::{Invariant, Observation, Property, Violation};
+use crate::core::{NodeId, Term};
+
+/// The first vote seen from each node in each term.
+#[derive(Clone, Debug, Default)]
+pub struct DoubleVote {
+    votes: BTreeMap<(NodeId, Term), NodeId>,
+}
+
+impl DoubleVote {
+    fn record(&mut self, voter: NodeId, term: Term, vote: Option<NodeId>, out: &mut Vec<Violation>) {
+        let Some(vote) = vote else { return };
+        let first = *self.votes.entry((voter, term)).or_insert(vote);
+        if first != vote {
+            let detail = format!("node {voter} voted for node {first}, then for node {vote}, in term {term}");
+            out.push(Violation::new(Property::DoubleVote, vec![voter, first, vote], detail));
+        }
+    }
+}
+
+impl Invariant for DoubleVote {
+    fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
+        for state in obs.nodes {
+            if let Some(node) = state.node {
+                self.record(state.id, node.term(), node.voted_for(), out);
+            }
+            let hs = state.disk.hard_state;
+            self.record(state.id, hs.term, hs.voted_for, out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::testing::{disk, restarted, World};
+
+    #[test]
+    fn voting_again_after_a_crash_that_lost_the_vote_fires() {
+        let mut check = DoubleVote::default();
+        // The vote lives in memory only: the disk has the term, not the vote.
+        let lost = disk(2, None, 0, &[1]);
+        let voted = restarted(3, disk(2, Some(1), 0, &[1]));
+        assert!(World::default().live_on(&voted, &lost).check(&mut check).is_empty());
+        assert!(World::default().crashed(3, &lost).check(&mut check).is_empty());
+        let again = restarted(3, disk(2, Some(2), 0, &[1]));
+        let found = World::default().restart(3).live_on(&again, &lost).check(&mut check);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].nodes, vec![3, 1, 2]);
+        assert_eq!(found[0].detail, "node 3 voted for node 1, then for node 2, in term 2");
+    }
+
+    #[test]
+    fn the_same_vote_again_and_a_new_vote_in_a_new_term_are_silent() {
+        let mut check = DoubleVote::default();
+        let kept = disk(2, Some(1), 0, &[1]);
+        let voted = restarted(3, kept.clone());
+        assert!(World::default().live_on(&voted, &kept).check(&mut check).is_empty());
+        assert!(World::default().live_on(&voted, &kept).check(&mut check).is_empty());
+        let next = disk(3, Some(2), 0, &[1]);
+        let revoted = restarted(3, next.clone());
+        assert!(World::default().live_on(&revoted, &next).check(&mut check).is_empty());
+    }
+}

@@ -1,0 +1,53 @@
+//! A helper shared by `leader_completeness` and `acked_write_lost`: how far
+//! each live leader has been checked, in its term, against a record that
+//! grows by index (committed entries, acknowledged writes). Within its term
+//! a leader only appends (`leader_append_only`), so an entry checked once
+//! need not be checked again: each leader costs O(new records) per step.
+
+use std::collections::BTreeMap;
+
+use super::Observation;
+use crate::core::{Index, Node, NodeId, Role, Term};
+
+#[derive(Clone, Copy, Debug)]
+struct Cursor {
+    term: Term,
+    up_to: Index,
+    reported: bool,
+}
+
+/// One cursor per live leader.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct LeaderCursors {
+    cursors: BTreeMap<NodeId, Cursor>,
+}
+
+impl LeaderCursors {
+    /// Calls `check(leader, from)` for every live leader that has reported
+    /// nothing yet in its term, where `from` is the first record index not
+    /// yet checked (entries below the leader's snapshot are committed and
+    /// assumed held). `check` returns true when it reported. `lowest_new` is
+    /// the lowest index recorded this step, `last` the highest recorded.
+    pub(crate) fn advance(
+        &mut self,
+        obs: &Observation<'_>,
+        lowest_new: Index,
+        last: Index,
+        mut check: impl FnMut(&Node, Index) -> bool,
+    ) {
+        let leaders: Vec<&Node> = obs.live().filter(|n| n.role() == Role::Leader).collect();
+        self.cursors.retain(|id, _| leaders.iter().any(|n| n.id() == *id));
+        for leader in leaders {
+            let (id, term) = (leader.id(), leader.term());
+            let fresh = Cursor { term, up_to: 0, reported: false };
+            let mut c = self.cursors.get(&id).copied().filter(|c| c.term == term).unwrap_or(fresh);
+            // A record made late, below the cursor, must be checked too.
+            c.up_to = c.up_to.min(lowest_new.saturating_sub(1));
+            if !c.reported {
+                c.reported = check(leader, (c.up_to + 1).max(leader.log().snapshot_index()));
+            }
+            c.up_to = c.up_to.max(last);
+            self.cursors.insert(id, c);
+        }
+    }
+}

@@ -1,0 +1,298 @@
+//! The safety checker: every property of PROTOCOL.md §9, checked after every
+//! simulator step, one file per property (in the manner of openraft's
+//! simulation invariants).
+//!
+//! | property | paper | module |
+//! | --- | --- | --- |
+//! | `election_safety` | Raft §5.2, Figure 3 | `election_safety.rs` |
+//! | `leader_append_only` | Raft §5.3, Figure 3 | `leader_append_only.rs` |
+//! | `log_matching` | Raft §5.3, Figure 3 | `log_matching.rs` |
+//! | `leader_completeness` | Raft §5.4, Figure 3 | `leader_completeness.rs` |
+//! | `state_machine_safety` | Raft §5.4.3, Figure 3 | `state_machine_safety.rs` |
+//! | `acked_write_lost` | PROTOCOL.md §1 | `acked_write_lost.rs` |
+//! | `double_vote` | Raft §5.2, PROTOCOL.md §3.5 | `double_vote.rs` |
+//! | `monotonic_state` | Raft Figure 2 (persistent state) | `monotonic_state.rs` |
+//! | `index_order` | PROTOCOL.md §9 | `index_order.rs` |
+//! | `epoch_order` | PROTOCOL.md §8 | `epoch_order.rs` |
+//!
+//! [`Checker`] runs all ten after every step and reports each violation once.
+//! Every check is incremental: it keeps what it needs from earlier steps
+//! (ordered maps only, so runs replay exactly) and looks at what changed,
+//! rather than rescanning whole logs at every step.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::core::{DurableState, Entry, Index, Node, NodeId, Term};
+
+mod acked_write_lost;
+mod double_vote;
+mod election_safety;
+mod epoch_order;
+mod index_order;
+mod leader_append_only;
+mod leader_completeness;
+mod leader_cursor;
+mod log_matching;
+mod monotonic_state;
+mod state_machine_safety;
+#[cfg(test)]
+mod testing;
+
+pub use acked_write_lost::AckedWriteLost;
+pub use double_vote::DoubleVote;
+pub use election_safety::ElectionSafety;
+pub use epoch_order::EpochOrder;
+pub use index_order::IndexOrder;
+pub use leader_append_only::LeaderAppendOnly;
+pub use leader_completeness::LeaderCompleteness;
+pub use log_matching::LogMatching;
+pub use monotonic_state::MonotonicState;
+pub use state_machine_safety::StateMachineSafety;
+
+/// One node as the checker sees it after a step.
+#[derive(Clone, Copy, Debug)]
+pub struct NodeState<'a> {
+    /// The node's id.
+    pub id: NodeId,
+    /// The live node, or `None` while it is crashed.
+    pub node: Option<&'a Node>,
+    /// What it has persisted.
+    pub disk: &'a DurableState,
+}
+
+/// A write acknowledged to its client (it committed).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AckedWrite {
+    /// Its index.
+    pub index: Index,
+    /// Its term.
+    pub term: Term,
+    /// The value written.
+    pub value: String,
+}
+
+/// Everything the checker looks at after one step.
+#[derive(Clone, Copy, Debug)]
+pub struct Observation<'a> {
+    /// The step just taken.
+    pub step: u64,
+    /// Every node, in id order.
+    pub nodes: &'a [NodeState<'a>],
+    /// Entries applied during this step, in order, with the applying node.
+    pub applied: &'a [(NodeId, Entry)],
+    /// Every write acknowledged so far.
+    pub acked: &'a [AckedWrite],
+    /// Nodes restarted during this step (their volatile state was rebuilt).
+    pub restarted: &'a [NodeId],
+}
+
+impl<'a> Observation<'a> {
+    /// The live nodes, in id order.
+    pub fn live(&self) -> impl Iterator<Item = &'a Node> + 'a {
+        self.nodes.iter().filter_map(|s| s.node)
+    }
+
+    /// True if `id` was restarted during this step.
+    pub fn was_restarted(&self, id: NodeId) -> bool {
+        self.restarted.contains(&id)
+    }
+}
+
+/// The properties of PROTOCOL.md §9.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Property {
+    /// At most one leader per term.
+    ElectionSafety,
+    /// A leader never overwrites or deletes entries in its log.
+    LeaderAppendOnly,
+    /// Logs with an entry of the same index and term agree up to it.
+    LogMatching,
+    /// A leader holds every entry committed before its term.
+    LeaderCompleteness,
+    /// No two nodes apply different entries at one index.
+    StateMachineSafety,
+    /// An acknowledged write disappeared.
+    AckedWriteLost,
+    /// A node voted for two candidates in one term (across restarts too).
+    DoubleVote,
+    /// Term, vote or commit went backwards.
+    MonotonicState,
+    /// snapshot ≤ applied ≤ committed ≤ last index was broken.
+    IndexOrder,
+    /// An ownership epoch failed to increase.
+    EpochOrder,
+}
+
+impl Property {
+    /// Every property, in the order of PROTOCOL.md §9.
+    pub const ALL: [Property; 10] = [
+        Property::ElectionSafety,
+        Property::LeaderAppendOnly,
+        Property::LogMatching,
+        Property::LeaderCompleteness,
+        Property::StateMachineSafety,
+        Property::AckedWriteLost,
+        Property::DoubleVote,
+        Property::MonotonicState,
+        Property::IndexOrder,
+        Property::EpochOrder,
+    ];
+
+    /// The name traces use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Property::ElectionSafety => "election_safety",
+            Property::LeaderAppendOnly => "leader_append_only",
+            Property::LogMatching => "log_matching",
+            Property::LeaderCompleteness => "leader_completeness",
+            Property::StateMachineSafety => "state_machine_safety",
+            Property::AckedWriteLost => "acked_write_lost",
+            Property::DoubleVote => "double_vote",
+            Property::MonotonicState => "monotonic_state",
+            Property::IndexOrder => "index_order",
+            Property::EpochOrder => "epoch_order",
+        }
+    }
+}
+
+impl fmt::Display for Property {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A broken property: which, on which nodes, and the figures.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Violation {
+    /// The property.
+    pub property: Property,
+    /// The nodes involved.
+    pub nodes: Vec<NodeId>,
+    /// The terms and indexes involved, in a sentence.
+    pub detail: String,
+}
+
+impl Violation {
+    /// A violation of `property` on `nodes`.
+    pub fn new(property: Property, nodes: Vec<NodeId>, detail: impl Into<String>) -> Violation {
+        Violation { property, nodes, detail: detail.into() }
+    }
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} violated on nodes {:?}: {}", self.property, self.nodes, self.detail)
+    }
+}
+
+/// "term T", or "nothing" for an index a log does not hold: for details.
+fn describe_term(term: Option<Term>) -> String {
+    term.map_or_else(|| "nothing".to_string(), |t| format!("term {t}"))
+}
+
+/// One property's check, fed every observation in order.
+pub trait Invariant: fmt::Debug {
+    /// Looks at one step and reports what broke.
+    fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>);
+}
+
+/// Every property of PROTOCOL.md §9, checked together. Cloneable so that the
+/// simulator can checkpoint it with the cluster and replay from there.
+///
+/// ```
+/// use quorumscope::check::{Checker, Observation};
+///
+/// let mut checker = Checker::default();
+/// let obs = Observation { step: 0, nodes: &[], applied: &[], acked: &[], restarted: &[] };
+/// assert!(checker.observe(&obs).is_empty());
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Checker {
+    election_safety: ElectionSafety,
+    leader_append_only: LeaderAppendOnly,
+    log_matching: LogMatching,
+    leader_completeness: LeaderCompleteness,
+    state_machine_safety: StateMachineSafety,
+    acked_write_lost: AckedWriteLost,
+    double_vote: DoubleVote,
+    monotonic_state: MonotonicState,
+    index_order: IndexOrder,
+    epoch_order: EpochOrder,
+    /// Everything reported so far: a violation is reported once per run.
+    reported: BTreeSet<(Property, Vec<NodeId>, String)>,
+}
+
+impl Checker {
+    /// Looks at one step with every check, in the order of PROTOCOL.md §9,
+    /// and returns the violations not reported before.
+    pub fn observe(&mut self, obs: &Observation<'_>) -> Vec<Violation> {
+        let mut found = Vec::new();
+        for check in self.invariants() {
+            check.observe(obs, &mut found);
+        }
+        found.retain(|v| self.reported.insert((v.property, v.nodes.clone(), v.detail.clone())));
+        found
+    }
+
+    fn invariants(&mut self) -> [&mut dyn Invariant; 10] {
+        [
+            &mut self.election_safety,
+            &mut self.leader_append_only,
+            &mut self.log_matching,
+            &mut self.leader_completeness,
+            &mut self.state_machine_safety,
+            &mut self.acked_write_lost,
+            &mut self.double_vote,
+            &mut self.monotonic_state,
+            &mut self.index_order,
+            &mut self.epoch_order,
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{leader, World};
+    use super::*;
+    use crate::core::{Action, Event};
+
+    #[test]
+    fn a_violation_is_reported_once_per_run() {
+        let mut checker = Checker::default();
+        let (a, b) = (leader(1, 2, &[1]), leader(2, 2, &[1]));
+        let world = World::default().live(&a).live(&b);
+        let found = world.run(&mut checker);
+        let properties: Vec<Property> = found.iter().map(|v| v.property).collect();
+        assert_eq!(properties, [Property::ElectionSafety]);
+        assert!(world.run(&mut checker).is_empty(), "already reported");
+        let c = leader(3, 2, &[1]);
+        let third = World::default().live(&a).live(&b).live(&c).run(&mut checker);
+        assert_eq!(third[0].detail, "nodes 1 and 3 both led term 2", "a new pair is news");
+    }
+
+    #[test]
+    fn a_healthy_leader_taking_writes_is_silent() {
+        let mut checker = Checker::default();
+        let mut node = leader(1, 1, &[]);
+        let mut acked: Vec<(u64, u64, String)> = Vec::new();
+        for i in 0..50u64 {
+            let value = format!("w{i}");
+            let actions = node.step(Event::Propose(value.as_bytes().to_vec().into())).unwrap();
+            let mut world = World::default().live(&node);
+            for a in &actions {
+                if let Action::Apply(e) = a {
+                    world = world.applied(1, e.clone());
+                }
+            }
+            acked.push((node.log().last_index(), 1, value));
+            for (index, term, value) in &acked {
+                world = world.acked(*index, *term, value);
+            }
+            assert_eq!(world.run(&mut checker), [], "step {i}");
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! State machine safety: once a node has applied an entry at an index, no
+//! node applies a different entry at that index (Raft §5.4.3, Figure 3).
+//! Entries are told apart by term, as the log matching property allows.
+//!
+//! Why it watches applies rather than logs: this is the property clients
+//! see. A restarted node re-applies its committed entries from its
+//! snapshot; the same term again is no violation. Witnesses never apply.
+
+use std::collections::BTreeMap;
+
+use super::{Invariant, Observation, Property, Violation};
+use crate::core::{Index, NodeId, Term};
+
+/// The first entry (term, node) applied at each index.
+#[derive(Clone, Debug, Default)]
+pub struct StateMachineSafety {
+    applied: BTreeMap<Index, (Term, NodeId)>,
+}
+
+impl Invariant for StateMachineSafety {
+    fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
+        for (id, entry) in obs.applied {
+            let (term, first) = *self.applied.entry(entry.index).or_insert((entry.term, *id));
+            if term != entry.term {
+                let detail = format!(
+                    "node {first} applied {}@t{term}, node {id} applied {}@t{}",
+                    entry.index, entry.index, entry.term
+                );
+                out.push(Violation::new(Property::StateMachineSafety, vec![first, *id], detail));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::testing::{entry, World};
+
+    #[test]
+    fn two_entries_applied_at_one_index_fire() {
+        let mut check = StateMachineSafety::default();
+        assert!(World::default().applied(1, entry(3, 2)).check(&mut check).is_empty());
+        let found = World::default().applied(2, entry(3, 3)).check(&mut check);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].nodes, vec![1, 2]);
+        assert_eq!(found[0].detail, "node 1 applied 3@t2, node 2 applied 3@t3");
+    }
+
+    #[test]
+    fn the_same_entry_everywhere_and_replays_are_silent() {
+        let mut check = StateMachineSafety::default();
+        let world = World::default().applied(1, entry(1, 1)).applied(2, entry(1, 1)).applied(1, entry(2, 2));
+        assert!(world.check(&mut check).is_empty());
+        let replay = World::default().restart(1).applied(1, entry(1, 1)).applied(1, entry(2, 2));
+        assert!(replay.check(&mut check).is_empty());
+    }
+}

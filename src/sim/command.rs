@@ -1,0 +1,221 @@
+//! Operator and fault commands, shaped as SCENARIO.md's script steps
+//! (`{"at": 30, "do": "write", "value": "x=1"}`).
+
+use std::fmt;
+
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::core::{CpEntry, MemberKind, NodeId, VotingState};
+
+/// A node, or whichever node leads when the command runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// This node.
+    Node(NodeId),
+    /// The node leading at that tick (skipped, with a trace line, if none).
+    Leader,
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Target::Node(id) => write!(f, "node {id}"),
+            Target::Leader => write!(f, "the leader"),
+        }
+    }
+}
+
+impl Serialize for Target {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Target::Node(id) => s.serialize_u64(*id),
+            Target::Leader => s.serialize_str("leader"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Target {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Target, D::Error> {
+        struct TargetVisitor;
+        impl Visitor<'_> for TargetVisitor {
+            type Value = Target;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a node id (a positive integer) or \"leader\"")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Target, E> {
+                if v == 0 {
+                    return Err(E::custom("node ids start at 1"));
+                }
+                Ok(Target::Node(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Target, E> {
+                u64::try_from(v)
+                    .map_err(|_| E::custom("node ids are positive"))
+                    .and_then(|v| self.visit_u64(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Target, E> {
+                if v == "leader" {
+                    Ok(Target::Leader)
+                } else {
+                    Err(E::custom(format!("{v:?} is neither a node id nor \"leader\"")))
+                }
+            }
+        }
+        d.deserialize_any(TargetVisitor)
+    }
+}
+
+/// How a failover treats a target that has not caught up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailoverMode {
+    /// Abort at the deadline.
+    Coordinated,
+    /// Hand over at the deadline anyway.
+    Force,
+}
+
+/// One command (the `do` of a script step).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "do", rename_all = "snake_case")]
+pub enum Command {
+    /// A client write, to the leader unless `node` says otherwise.
+    Write {
+        /// The value, such as `x=1`.
+        value: String,
+        /// Where to send it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        node: Option<Target>,
+    },
+    /// Crash a node; with `after_persist`, at its next durable write,
+    /// between the persist and the sends that depend on it.
+    Crash {
+        /// The node.
+        node: Target,
+        /// Crash right after the node's next persist instead of now.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        after_persist: bool,
+    },
+    /// Restart a crashed node from its disk.
+    Restart {
+        /// The node.
+        node: Target,
+    },
+    /// Partition the network into groups.
+    Partition {
+        /// Groups that can talk among themselves.
+        groups: Vec<Vec<NodeId>>,
+    },
+    /// Cut one link.
+    Cut {
+        /// One end.
+        from: Target,
+        /// The other end.
+        to: Target,
+        /// Only `from → to`.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        one_way: bool,
+    },
+    /// Restore every link.
+    Heal {},
+    /// Let a node's election timer fire now.
+    TimeoutNow {
+        /// The node.
+        node: Target,
+    },
+    /// Leadership transfer (a coordinated handover with the default deadline).
+    Transfer {
+        /// The target.
+        to: Target,
+    },
+    /// Failover to a target.
+    Failover {
+        /// The target.
+        to: Target,
+        /// Coordinated or force.
+        mode: FailoverMode,
+        /// The deadline (coordinated) or timeout (force), in ticks.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        deadline_ticks: Option<u64>,
+    },
+    /// Add a server (a data member joins catching up unless `state` says).
+    AddServer {
+        /// The new node's id.
+        node: NodeId,
+        /// Data or witness.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        kind: Option<MemberKind>,
+        /// Voting or catching up.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        state: Option<VotingState>,
+    },
+    /// Remove a server.
+    RemoveServer {
+        /// The node.
+        node: Target,
+    },
+    /// Joint consensus toward this voter set.
+    ChangeVoters {
+        /// The new voters.
+        voters: Vec<NodeId>,
+    },
+    /// Append a control-plane entry.
+    CpAppend {
+        /// The entry.
+        entry: CpEntry,
+        /// Where to send it (the leader by default).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        node: Option<Target>,
+    },
+    /// Have a node's application take a snapshot now.
+    Snapshot {
+        /// The node.
+        node: Target,
+    },
+    /// Change the network's behaviour.
+    SetNetwork {
+        /// New delay range.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        delay_ticks: Option<[u64; 2]>,
+        /// New drop probability.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        drop: Option<f64>,
+        /// New duplication probability.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duplicate: Option<f64>,
+    },
+}
+
+impl Command {
+    /// The command's name, as `do` spells it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Write { .. } => "write",
+            Command::Crash { .. } => "crash",
+            Command::Restart { .. } => "restart",
+            Command::Partition { .. } => "partition",
+            Command::Cut { .. } => "cut",
+            Command::Heal {} => "heal",
+            Command::TimeoutNow { .. } => "timeout_now",
+            Command::Transfer { .. } => "transfer",
+            Command::Failover { .. } => "failover",
+            Command::AddServer { .. } => "add_server",
+            Command::RemoveServer { .. } => "remove_server",
+            Command::ChangeVoters { .. } => "change_voters",
+            Command::CpAppend { .. } => "cp_append",
+            Command::Snapshot { .. } => "snapshot",
+            Command::SetNetwork { .. } => "set_network",
+        }
+    }
+}
+
+/// A command and the tick it runs at.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScriptStep {
+    /// The tick.
+    pub at: u64,
+    /// The command.
+    #[serde(flatten)]
+    pub command: Command,
+}

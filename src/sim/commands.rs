@@ -1,0 +1,286 @@
+//! Operator and fault commands: the same functions serve scenario scripts,
+//! the CLI and the page.
+
+use std::collections::BTreeSet;
+
+use crate::core::{Error, Event, HandoverMode, Member, MemberKind, NodeId, VotingState};
+
+use super::command::{Command, FailoverMode, Target};
+use super::trace::{TraceBody, TraceRole, WriteRefusal};
+use super::{KvStore, Sim, SimError, SimNode, MAX_NODES};
+use crate::core::{Bytes, DurableState, Node};
+
+impl Sim {
+    fn resolve(&self, target: Target) -> Result<NodeId, SimError> {
+        match target {
+            Target::Leader => {
+                self.leader().ok_or_else(|| SimError(format!("no node leads at tick {}", self.now)))
+            }
+            Target::Node(id) if self.nodes.contains_key(&id) => Ok(id),
+            Target::Node(id) => Err(SimError(format!("node {id} is not in the cluster"))),
+        }
+    }
+
+    fn live(&self, target: Target) -> Result<NodeId, SimError> {
+        let id = self.resolve(target)?;
+        if self.node(id).is_none() {
+            return Err(SimError(format!("node {id} is down")));
+        }
+        Ok(id)
+    }
+
+    fn leader_or_err(&self) -> Result<NodeId, SimError> {
+        self.resolve(Target::Leader)
+    }
+
+    fn core(&mut self, id: NodeId, event: Event) -> Result<(), SimError> {
+        self.step_node(id, event, None).map_err(|e| SimError(format!("node {id} refused: {e}")))
+    }
+
+    pub(crate) fn run_command(&mut self, command: &Command) -> Result<(), SimError> {
+        match command {
+            Command::Write { value, node } => self.write(value, *node),
+            Command::Crash { node, after_persist } => {
+                let id = self.live(*node)?;
+                if *after_persist {
+                    self.nodes.get_mut(&id).expect("resolved").crash_after_persist = true;
+                } else {
+                    self.crash(id, "operator command");
+                }
+                Ok(())
+            }
+            Command::Restart { node } => {
+                let id = self.resolve(*node)?;
+                if self.node(id).is_some() {
+                    return Err(SimError(format!("node {id} is already up")));
+                }
+                self.restart(id);
+                Ok(())
+            }
+            Command::Partition { groups } => self.partition(groups),
+            Command::Cut { from, to, one_way } => {
+                let (a, b) = (self.resolve(*from)?, self.resolve(*to)?);
+                if a == b {
+                    return Err(SimError(format!("a link needs two different nodes, got {a} twice")));
+                }
+                self.network.cut(a, b, *one_way);
+                let arrow = if *one_way { "→" } else { "↔" };
+                let text = format!("link {a}{arrow}{b} is cut: messages across it are lost");
+                let groups = vec![vec![a], vec![b]];
+                self.emit(TraceBody::Partition { groups }, text);
+                Ok(())
+            }
+            Command::Heal {} => {
+                self.network.heal();
+                let all: Vec<NodeId> = self.nodes.keys().copied().collect();
+                self.emit(TraceBody::Heal { groups: vec![all] }, "every link is restored".into());
+                Ok(())
+            }
+            Command::TimeoutNow { node } => {
+                let id = self.live(*node)?;
+                self.core(id, Event::TimeoutNow)
+            }
+            Command::Transfer { to } => {
+                let deadline_ticks = 2 * self.config.election_ticks[1];
+                self.handover(*to, HandoverMode::Coordinated { deadline_ticks })
+            }
+            Command::Failover { to, mode, deadline_ticks } => {
+                let ticks = deadline_ticks.unwrap_or(self.config.election_ticks[1]);
+                let mode = match mode {
+                    FailoverMode::Coordinated => HandoverMode::Coordinated { deadline_ticks: ticks },
+                    FailoverMode::Force => HandoverMode::Force { timeout_ticks: ticks },
+                };
+                self.handover(*to, mode)
+            }
+            Command::AddServer { node, kind, state } => self.add_server(*node, *kind, *state),
+            Command::RemoveServer { node } => {
+                let id = self.resolve(*node)?;
+                let leader = self.leader_or_err()?;
+                self.core(leader, Event::RemoveServer(id))
+            }
+            Command::ChangeVoters { voters } => {
+                let leader = self.leader_or_err()?;
+                let set: BTreeSet<NodeId> = voters.iter().copied().collect();
+                self.core(leader, Event::ChangeVoters(set))
+            }
+            Command::CpAppend { entry, node } => self.cp_append(entry, *node),
+            Command::Snapshot { node } => {
+                let id = self.live(*node)?;
+                let n = &self.nodes[&id];
+                let index = n.node.as_ref().map_or(0, |x| x.applied_index());
+                let data = n.kv.encode();
+                self.core(id, Event::Snapshot { index, data })
+            }
+            Command::SetNetwork { delay_ticks, drop, duplicate } => {
+                let mut cfg = self.network.config();
+                cfg.delay_ticks = delay_ticks.unwrap_or(cfg.delay_ticks);
+                cfg.drop = drop.unwrap_or(cfg.drop);
+                cfg.duplicate = duplicate.unwrap_or(cfg.duplicate);
+                cfg.validate("set_network").map_err(SimError)?;
+                self.network.set_config(cfg);
+                Ok(())
+            }
+        }
+    }
+
+    fn write(&mut self, value: &str, node: Option<Target>) -> Result<(), SimError> {
+        let id = self.resolve(node.unwrap_or(Target::Leader))?;
+        let value = value.to_string();
+        if self.node(id).is_none() {
+            let text = format!("write {value:?} to node {id} fails: the node is down");
+            self.emit(TraceBody::WriteRejected { reason: WriteRefusal::Crashed, value, node: id }, text);
+            return Ok(());
+        }
+        let data = Bytes::from(value.as_bytes());
+        let reason = match self.step_node(id, Event::Propose(data), None) {
+            Ok(()) => {
+                // A node armed to crash after its next persist is gone now,
+                // and its client never hears back.
+                if let Some(node) = self.node(id) {
+                    let (index, term) = (node.log().last_index(), node.term());
+                    self.pending.push(super::PendingWrite { node: id, index, term, value });
+                }
+                return Ok(());
+            }
+            Err(Error::NotLeader { leader }) => WriteRefusal::NotLeader { leader },
+            Err(Error::HandoverInProgress { to }) => WriteRefusal::HandoverInProgress { to },
+            Err(e) => return Err(SimError(e.to_string())),
+        };
+        let text = match &reason {
+            WriteRefusal::NotLeader { leader: Some(l) } => {
+                format!("node {id} rejects write {value:?}: only the leader accepts writes; it points to node {l}")
+            }
+            WriteRefusal::NotLeader { leader: None } => {
+                format!(
+                    "node {id} rejects write {value:?}: only the leader accepts writes, and none is known"
+                )
+            }
+            WriteRefusal::HandoverInProgress { to } => {
+                format!("node {id} rejects write {value:?}: it is frozen while handing over to node {to}")
+            }
+            WriteRefusal::Crashed => format!("write {value:?} fails: node {id} is down"),
+        };
+        self.emit(TraceBody::WriteRejected { reason, value, node: id }, text);
+        Ok(())
+    }
+
+    fn handover(&mut self, to: Target, mode: HandoverMode) -> Result<(), SimError> {
+        let to = self.resolve(to)?;
+        let leader = self.leader_or_err()?;
+        self.core(leader, Event::Handover { to, mode })
+    }
+
+    fn add_server(
+        &mut self,
+        id: NodeId,
+        kind: Option<MemberKind>,
+        state: Option<VotingState>,
+    ) -> Result<(), SimError> {
+        if self.nodes.contains_key(&id) {
+            return Err(SimError(format!("node {id} already exists")));
+        }
+        if id == 0 || id > 1000 {
+            return Err(SimError(format!("node id {id} must be between 1 and 1000")));
+        }
+        if self.nodes.len() >= MAX_NODES {
+            return Err(SimError(format!("the simulator runs at most {MAX_NODES} nodes")));
+        }
+        let kind = kind.unwrap_or_default();
+        // A data member joins as a catching-up learner unless told otherwise;
+        // a witness has nothing to catch up on.
+        let state = state.unwrap_or(match kind {
+            MemberKind::Data => VotingState::CatchingUp,
+            MemberKind::Witness => VotingState::Voting,
+        });
+        let leader = self.leader_or_err()?;
+        self.core(leader, Event::AddServer(Member { id, kind, state }))?;
+        let config = self.config.node_config(id);
+        let node = Node::new(config.clone()).map_err(|e| SimError(e.to_string()))?;
+        let sim_node = SimNode {
+            config,
+            node: Some(node),
+            disk: DurableState::default(),
+            kv: KvStore::default(),
+            crash_after_persist: false,
+        };
+        self.nodes.insert(id, sim_node);
+        Ok(())
+    }
+
+    fn cp_append(&mut self, entry: &crate::core::CpEntry, node: Option<Target>) -> Result<(), SimError> {
+        let id = self.live(node.unwrap_or(Target::Leader))?;
+        let result = self.step_node(id, Event::ControlPlane(entry.clone()), None);
+        let entry = entry.clone();
+        match result {
+            Ok(()) => {
+                let index = self.node(id).map_or(0, |n| n.log().last_index());
+                let text = format!("leader {id} appends control-plane entry {index}: {entry}");
+                self.emit(TraceBody::CpAppended { node: id, index, entry }, text);
+            }
+            Err(e) => {
+                let leader = match e {
+                    Error::NotLeader { leader } => leader,
+                    _ => None,
+                };
+                let text = format!("node {id} refuses control-plane entry \"{entry}\": {e}");
+                let reason = e.to_string();
+                self.emit(TraceBody::CpRefused { node: id, leader, entry, reason }, text);
+            }
+        }
+        Ok(())
+    }
+
+    fn partition(&mut self, groups: &[Vec<NodeId>]) -> Result<(), SimError> {
+        let mut seen = BTreeSet::new();
+        for (g, group) in groups.iter().enumerate() {
+            for id in group {
+                if !self.nodes.contains_key(id) {
+                    return Err(SimError(format!("groups[{g}]: node {id} is not in the cluster")));
+                }
+                if !seen.insert(*id) {
+                    return Err(SimError(format!("groups[{g}]: node {id} is in two groups")));
+                }
+            }
+        }
+        let all: Vec<NodeId> = self.nodes.keys().copied().collect();
+        self.network.partition(groups, &all);
+        let shown: Vec<String> = groups.iter().map(|g| format!("{g:?}")).collect();
+        let text = format!("the network splits into {}: messages between groups are lost", shown.join(" | "));
+        self.emit(TraceBody::Partition { groups: groups.to_vec() }, text);
+        Ok(())
+    }
+
+    /// Crashes node `id`: volatile state is lost, the disk stays.
+    pub(crate) fn crash(&mut self, id: NodeId, why: &str) {
+        let Some(n) = self.nodes.get_mut(&id) else { return };
+        let term = n.node.as_ref().map_or(0, |x| x.term());
+        n.node = None;
+        n.crash_after_persist = false;
+        // A client of a crashed leader never hears back.
+        self.pending.retain(|w| w.node != id);
+        self.emit(
+            TraceBody::Crash { node: id },
+            format!("node {id} crashes ({why}): it keeps only what it persisted"),
+        );
+        let text = format!("node {id} is down");
+        self.emit(TraceBody::RoleChanged { node: id, role: TraceRole::Crashed, term }, text);
+    }
+
+    /// Restarts node `id` from its disk alone.
+    pub(crate) fn restart(&mut self, id: NodeId) {
+        let n = &self.nodes[&id];
+        let Ok((node, actions)) = Node::restart(n.config.clone(), n.disk.clone()) else { return };
+        let (role, term) = (super::narrate::trace_role(&node), node.term());
+        let n = self.nodes.get_mut(&id).expect("exists");
+        n.node = Some(node);
+        n.kv = KvStore::default();
+        self.restarted_now.push(id);
+        let text = format!("node {id} restarts from its disk: term {term}, its vote and its log survive");
+        self.emit(TraceBody::Restart { node: id }, text);
+        self.emit(
+            TraceBody::RoleChanged { node: id, role, term },
+            format!("node {id} is back as a {}", super::narrate::role_name(role)),
+        );
+        self.perform(id, actions, false);
+    }
+}

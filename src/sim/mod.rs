@@ -1,0 +1,383 @@
+//! The deterministic cluster simulator: nodes of the real core, a network
+//! with faults, crashes that keep exactly what was persisted, client writes,
+//! operator commands, a structured narrated trace and the live checker.
+//!
+//! One step is one tick (every live node ticks) or one message delivery.
+//! Every choice (delays, drops, duplicates, timer draws) derives from the
+//! seed, so a seed and a list of commands reproduce a run exactly.
+
+mod command;
+mod commands;
+mod history;
+mod narrate;
+mod network;
+mod perform;
+mod state_machine;
+mod trace;
+mod view;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use command::{Command, FailoverMode, ScriptStep, Target};
+pub use history::{Timeline, CHECKPOINT_EVERY};
+pub use network::{InFlight, Network, NetworkConfig};
+pub use state_machine::KvStore;
+pub use trace::{export_json_lines, import_json_lines, TraceBody, TraceEvent, TraceRole, WriteRefusal};
+pub use view::{view, ClusterView, EntryView, MessageView, NodeView, ProgressView};
+
+use crate::check::{AckedWrite, Checker, NodeState, Observation};
+use crate::core::rng::derive_seed;
+use crate::core::{Config, DurableState, Entry, Index, Member, Node, NodeId, Role, Switches, Term};
+
+/// Largest cluster the simulator builds.
+pub const MAX_NODES: usize = 15;
+
+/// A cluster's shape and timing (a scenario's `cluster`, plus seed and
+/// switches).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SimConfig {
+    /// The seed every random choice derives from.
+    pub seed: u64,
+    /// The initial members.
+    pub members: Vec<Member>,
+    /// Election timeout range in ticks.
+    pub election_ticks: [u64; 2],
+    /// Heartbeat interval in ticks.
+    pub heartbeat_ticks: u64,
+    /// Most entries per append.
+    pub max_batch: usize,
+    /// Applied entries before a snapshot; 0 is off.
+    pub snapshot_threshold: u64,
+    /// Network behaviour.
+    pub network: NetworkConfig,
+    /// Teaching switches.
+    pub switches: Switches,
+}
+
+impl SimConfig {
+    /// A cluster of `n` voting data members with every default.
+    pub fn with_nodes(n: u64, seed: u64) -> SimConfig {
+        SimConfig {
+            seed,
+            members: (1..=n).map(Member::data).collect(),
+            election_ticks: [10, 20],
+            heartbeat_ticks: 3,
+            max_batch: 64,
+            snapshot_threshold: 0,
+            network: NetworkConfig::default(),
+            switches: Switches::default(),
+        }
+    }
+
+    /// The core configuration of node `id`.
+    pub fn node_config(&self, id: NodeId) -> Config {
+        let mut cfg = Config::new(id, self.members.clone());
+        cfg.election_ticks_min = self.election_ticks[0];
+        cfg.election_ticks_max = self.election_ticks[1];
+        cfg.heartbeat_ticks = self.heartbeat_ticks;
+        cfg.max_batch = self.max_batch;
+        cfg.snapshot_threshold = self.snapshot_threshold;
+        cfg.switches = self.switches;
+        cfg.seed = derive_seed(self.seed, id);
+        cfg
+    }
+
+    /// Checks the whole configuration; the error names the field.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.members.is_empty() || self.members.len() > MAX_NODES {
+            return Err(format!(
+                "cluster.members: {} members; the simulator runs 1 to {MAX_NODES}",
+                self.members.len()
+            ));
+        }
+        if let Some(m) = self.members.iter().find(|m| m.id > 1000) {
+            return Err(format!("cluster.members: node id {} is not a small integer (at most 1000)", m.id));
+        }
+        self.node_config(self.members[0].id).validate().map_err(|e| match e {
+            crate::core::Error::Config { field, reason } => {
+                let field = match field.as_str() {
+                    "election_ticks_min" | "election_ticks_max" => "election_ticks".to_string(),
+                    f if f.starts_with("members") => f.to_string(),
+                    f => f.to_string(),
+                };
+                format!("cluster.{field}: {reason}")
+            }
+            other => other.to_string(),
+        })?;
+        self.network.validate("cluster.network")
+    }
+}
+
+/// One simulated node: the live core (none while crashed), its disk, and
+/// its application.
+#[derive(Clone, Debug)]
+pub struct SimNode {
+    /// Its configuration.
+    pub config: Config,
+    /// The live node, `None` while crashed.
+    pub node: Option<Node>,
+    /// What it has persisted.
+    pub disk: DurableState,
+    /// Its application.
+    pub kv: KvStore,
+    /// Crash at the next persist, before the sends that follow it.
+    pub crash_after_persist: bool,
+}
+
+/// A write accepted by a leader and not yet committed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingWrite {
+    /// The leader that accepted it.
+    pub node: NodeId,
+    /// Its index.
+    pub index: Index,
+    /// Its term.
+    pub term: Term,
+    /// The value.
+    pub value: String,
+}
+
+/// Why an operator command could not even be tried.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimError(pub String);
+
+impl std::fmt::Display for SimError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SimError {}
+
+/// The simulated cluster.
+#[derive(Clone, Debug)]
+pub struct Sim {
+    config: SimConfig,
+    nodes: BTreeMap<NodeId, SimNode>,
+    network: Network,
+    now: u64,
+    step: u64,
+    schedule: Vec<ScriptStep>,
+    next_scheduled: usize,
+    pending: Vec<PendingWrite>,
+    acked: Vec<AckedWrite>,
+    checker: Checker,
+    checking: bool,
+    violations: u64,
+    // Scratch for the step under way.
+    events: Vec<TraceEvent>,
+    applied_now: Vec<(NodeId, Entry)>,
+    restarted_now: Vec<NodeId>,
+}
+
+impl Sim {
+    /// A cluster built from a validated configuration.
+    pub fn new(config: SimConfig) -> Result<Sim, SimError> {
+        config.validate().map_err(SimError)?;
+        let mut nodes = BTreeMap::new();
+        for m in &config.members {
+            let cfg = config.node_config(m.id);
+            let node = Node::new(cfg.clone()).map_err(|e| SimError(e.to_string()))?;
+            nodes.insert(
+                m.id,
+                SimNode {
+                    config: cfg,
+                    node: Some(node),
+                    disk: DurableState::default(),
+                    kv: KvStore::default(),
+                    crash_after_persist: false,
+                },
+            );
+        }
+        let network = Network::new(config.network, derive_seed(config.seed, 0x006E_6574_776F_726B));
+        Ok(Sim {
+            config,
+            nodes,
+            network,
+            now: 0,
+            step: 0,
+            schedule: Vec::new(),
+            next_scheduled: 0,
+            pending: Vec::new(),
+            acked: Vec::new(),
+            checker: Checker::default(),
+            checking: true,
+            violations: 0,
+            events: Vec::new(),
+            applied_now: Vec::new(),
+            restarted_now: Vec::new(),
+        })
+    }
+
+    /// Schedules script commands (sorted by tick, stable).
+    pub fn set_schedule(&mut self, mut script: Vec<ScriptStep>) {
+        script.sort_by_key(|s| s.at);
+        self.schedule = script;
+        self.next_scheduled = 0;
+    }
+
+    // ---- Views --------------------------------------------------------------
+
+    /// The configuration.
+    pub fn config(&self) -> &SimConfig {
+        &self.config
+    }
+
+    /// Logical time.
+    pub fn now(&self) -> u64 {
+        self.now
+    }
+
+    /// Steps taken so far (the next step's number).
+    pub fn step_count(&self) -> u64 {
+        self.step
+    }
+
+    /// Every node, in id order.
+    pub fn nodes(&self) -> &BTreeMap<NodeId, SimNode> {
+        &self.nodes
+    }
+
+    /// The live node `id`, if it exists and is up.
+    pub fn node(&self, id: NodeId) -> Option<&Node> {
+        self.nodes.get(&id).and_then(|n| n.node.as_ref())
+    }
+
+    /// The network.
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+
+    /// Writes acknowledged so far.
+    pub fn acked(&self) -> &[AckedWrite] {
+        &self.acked
+    }
+
+    /// Writes accepted and not yet acknowledged.
+    pub fn pending_writes(&self) -> &[PendingWrite] {
+        &self.pending
+    }
+
+    /// Violations found so far.
+    pub fn violations(&self) -> u64 {
+        self.violations
+    }
+
+    /// The live leader of the highest term, if any.
+    pub fn leader(&self) -> Option<NodeId> {
+        self.nodes
+            .iter()
+            .filter_map(|(id, n)| n.node.as_ref().map(|node| (*id, node)))
+            .filter(|(_, node)| node.role() == Role::Leader)
+            .max_by_key(|(_, node)| node.term())
+            .map(|(id, _)| id)
+    }
+
+    /// The role the trace reports for `id`.
+    pub fn trace_role(&self, id: NodeId) -> TraceRole {
+        match self.node(id) {
+            None => TraceRole::Crashed,
+            Some(node) => narrate::trace_role(node),
+        }
+    }
+
+    // ---- Stepping -------------------------------------------------------------
+
+    /// Takes one step: runs due script commands, then delivers the next due
+    /// message, or advances the clock one tick and ticks every live node.
+    /// Returns the step's trace events.
+    pub fn step(&mut self) -> Vec<TraceEvent> {
+        self.run_due_commands();
+        match self.network.pop_due(self.now) {
+            Some(flight) => self.deliver(flight),
+            None => {
+                self.now += 1;
+                let ids: Vec<NodeId> = self.nodes.keys().copied().collect();
+                for id in ids {
+                    // A tick never makes a node return an error.
+                    let _ = self.step_node(id, crate::core::Event::Tick, None);
+                }
+            }
+        }
+        self.run_checker();
+        self.step += 1;
+        self.applied_now.clear();
+        self.restarted_now.clear();
+        std::mem::take(&mut self.events)
+    }
+
+    /// Steps until the clock passes `tick` (deliveries due at `tick` done),
+    /// at most `max_steps` steps. Returns the events.
+    pub fn run_until_tick(&mut self, tick: u64, max_steps: u64) -> Vec<TraceEvent> {
+        let mut events = Vec::new();
+        for _ in 0..max_steps {
+            let due_now = self.network.next_delivery_tick().is_some_and(|t| t <= self.now);
+            if self.now >= tick && !due_now {
+                break;
+            }
+            events.extend(self.step());
+        }
+        events
+    }
+
+    fn run_due_commands(&mut self) {
+        while let Some(s) = self.schedule.get(self.next_scheduled) {
+            if s.at > self.now {
+                break;
+            }
+            let command = s.command.clone();
+            self.next_scheduled += 1;
+            // A scripted command that cannot run leaves a trace line; it
+            // never stops the run.
+            if let Err(e) = self.run_command(&command) {
+                self.emit(
+                    TraceBody::CommandSkipped { command: command.name().into(), reason: e.0.clone() },
+                    e.0,
+                );
+            }
+        }
+    }
+
+    /// Runs an operator command now (between steps); its events are part of
+    /// the next step. Errors leave the cluster as it was.
+    pub fn command(&mut self, command: &Command) -> Result<Vec<TraceEvent>, SimError> {
+        self.run_command(command)?;
+        Ok(std::mem::take(&mut self.events))
+    }
+
+    /// Turns the checker off (or back on) for measurements that only time
+    /// the protocol, such as the election-time experiment.
+    pub fn set_checking(&mut self, on: bool) {
+        self.checking = on;
+    }
+
+    fn run_checker(&mut self) {
+        if !self.checking {
+            return;
+        }
+        let states: Vec<NodeState<'_>> = self
+            .nodes
+            .iter()
+            .map(|(id, n)| NodeState { id: *id, node: n.node.as_ref(), disk: &n.disk })
+            .collect();
+        let obs = Observation {
+            step: self.step,
+            nodes: &states,
+            applied: &self.applied_now,
+            acked: &self.acked,
+            restarted: &self.restarted_now,
+        };
+        let found = self.checker.observe(&obs);
+        for v in found {
+            self.violations += 1;
+            let text = narrate::violation(&v);
+            self.emit(TraceBody::Violation { property: v.property, nodes: v.nodes, detail: v.detail }, text);
+        }
+    }
+
+    pub(crate) fn emit(&mut self, body: TraceBody, text: String) {
+        self.events.push(TraceEvent { step: self.step, tick: self.now, body, text });
+    }
+}

@@ -1,0 +1,189 @@
+//! The simulated network: every message in flight is visible with its send
+//! and delivery tick; delays, drops, duplication and reordering derive from
+//! the simulator's seed; links can be cut one way or both.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::core::rng::Rng;
+use crate::core::{Message, NodeId};
+
+/// Network behaviour, as a scenario's `cluster.network` states it.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NetworkConfig {
+    /// One-way delay range in ticks, inclusive.
+    pub delay_ticks: [u64; 2],
+    /// Probability that a message is lost.
+    pub drop: f64,
+    /// Probability that a message is delivered twice.
+    pub duplicate: f64,
+}
+
+impl Default for NetworkConfig {
+    fn default() -> NetworkConfig {
+        NetworkConfig { delay_ticks: [1, 3], drop: 0.0, duplicate: 0.0 }
+    }
+}
+
+impl NetworkConfig {
+    /// Checks the ranges; `path` prefixes the field names in errors.
+    pub fn validate(&self, path: &str) -> Result<(), String> {
+        let [low, high] = self.delay_ticks;
+        if low > high {
+            return Err(format!("{path}.delay_ticks: minimum {low} exceeds maximum {high}"));
+        }
+        if high > 10_000 {
+            return Err(format!("{path}.delay_ticks: maximum {high} is above the limit of 10000 ticks"));
+        }
+        for (name, p) in [("drop", self.drop), ("duplicate", self.duplicate)] {
+            if !(0.0..=1.0).contains(&p) || p.is_nan() {
+                return Err(format!("{path}.{name}: {p} is not a probability between 0 and 1"));
+            }
+        }
+        if self.drop >= 1.0 {
+            return Err(format!("{path}.drop: 1.0 would lose every message; use a partition instead"));
+        }
+        Ok(())
+    }
+}
+
+/// A message on its way.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InFlight {
+    /// Sequence number: unique, in send order.
+    pub seq: u64,
+    /// The message.
+    pub msg: Message,
+    /// Tick it was sent.
+    pub sent_tick: u64,
+    /// Tick it arrives.
+    pub deliver_tick: u64,
+    /// Decided lost at send time; it dies on arrival (so the page can show
+    /// it travelling and dying).
+    pub doomed: bool,
+    /// A duplicate made by the network.
+    pub duplicate: bool,
+}
+
+/// What happened to a message handed to the network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SendOutcome {
+    /// Sequence number of the message.
+    pub seq: u64,
+    /// It will be lost on the way.
+    pub doomed: bool,
+    /// A second copy was put on the wire.
+    pub duplicated: bool,
+}
+
+/// The network.
+#[derive(Clone, Debug)]
+pub struct Network {
+    config: NetworkConfig,
+    in_flight: BTreeMap<(u64, u64), InFlight>,
+    cut: BTreeSet<(NodeId, NodeId)>,
+    next_seq: u64,
+    rng: Rng,
+}
+
+/// Most messages in flight at once; beyond this the network drops new
+/// sends, which bounds memory whatever a scenario does.
+pub const MAX_IN_FLIGHT: usize = 100_000;
+
+impl Network {
+    /// A network with `config`, its randomness seeded by `seed`.
+    pub fn new(config: NetworkConfig, seed: u64) -> Network {
+        Network { config, in_flight: BTreeMap::new(), cut: BTreeSet::new(), next_seq: 0, rng: Rng::new(seed) }
+    }
+
+    /// The current behaviour.
+    pub fn config(&self) -> NetworkConfig {
+        self.config
+    }
+
+    /// Changes the behaviour for messages sent from now on.
+    pub fn set_config(&mut self, config: NetworkConfig) {
+        self.config = config;
+    }
+
+    /// Puts a message on the wire at tick `now`.
+    pub fn send(&mut self, msg: Message, now: u64) -> SendOutcome {
+        let (seq, doomed) = self.enqueue(msg.clone(), now, false);
+        let duplicated = self.config.duplicate > 0.0 && self.rng.unit() < self.config.duplicate;
+        if duplicated {
+            self.enqueue(msg, now, true);
+        }
+        SendOutcome { seq, doomed, duplicated }
+    }
+
+    fn enqueue(&mut self, msg: Message, now: u64, duplicate: bool) -> (u64, bool) {
+        let [low, high] = self.config.delay_ticks;
+        let delay = self.rng.range_inclusive(low, high);
+        let doomed = (self.config.drop > 0.0 && self.rng.unit() < self.config.drop)
+            || self.in_flight.len() >= MAX_IN_FLIGHT;
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let deliver_tick = now + delay;
+        let flight = InFlight { seq, msg, sent_tick: now, deliver_tick, doomed, duplicate };
+        self.in_flight.insert((deliver_tick, seq), flight);
+        (seq, doomed)
+    }
+
+    /// Takes the next message due at or before `now`, in delivery order.
+    pub fn pop_due(&mut self, now: u64) -> Option<InFlight> {
+        let key = *self.in_flight.keys().next()?;
+        if key.0 > now {
+            return None;
+        }
+        self.in_flight.remove(&key)
+    }
+
+    /// True when the link `from → to` is cut.
+    pub fn is_cut(&self, from: NodeId, to: NodeId) -> bool {
+        self.cut.contains(&(from, to))
+    }
+
+    /// Cuts `from → to`, and `to → from` unless `one_way`.
+    pub fn cut(&mut self, from: NodeId, to: NodeId, one_way: bool) {
+        self.cut.insert((from, to));
+        if !one_way {
+            self.cut.insert((to, from));
+        }
+    }
+
+    /// Replaces all cuts with a partition into `groups`: every link between
+    /// different groups is cut.
+    pub fn partition(&mut self, groups: &[Vec<NodeId>], all: &[NodeId]) {
+        self.cut.clear();
+        let group_of = |id: NodeId| groups.iter().position(|g| g.contains(&id));
+        for a in all {
+            for b in all {
+                if a != b && (group_of(*a) != group_of(*b) || group_of(*a).is_none()) {
+                    self.cut.insert((*a, *b));
+                }
+            }
+        }
+    }
+
+    /// Restores every link.
+    pub fn heal(&mut self) {
+        self.cut.clear();
+    }
+
+    /// The cut links.
+    pub fn cuts(&self) -> impl Iterator<Item = &(NodeId, NodeId)> {
+        self.cut.iter()
+    }
+
+    /// Every message in flight, in delivery order.
+    pub fn in_flight(&self) -> impl Iterator<Item = &InFlight> {
+        self.in_flight.values()
+    }
+
+    /// The tick of the next delivery, if any message is in flight.
+    pub fn next_delivery_tick(&self) -> Option<u64> {
+        self.in_flight.keys().next().map(|k| k.0)
+    }
+}

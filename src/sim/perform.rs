@@ -1,0 +1,324 @@
+//! Stepping one node and carrying out its actions: persist to its disk,
+//! put messages on the network, apply to its store; then the trace events
+//! that describe what changed.
+
+use crate::core::{Action, Body, Bytes, Event, HandoverOutcome, Membership, Message, NodeId, Persist, Role};
+
+use super::narrate;
+use super::network::InFlight;
+use super::trace::{TraceBody, TraceRole};
+use super::{PendingWrite, Sim};
+use crate::check::AckedWrite;
+use crate::core::{Decision, Index, Term};
+
+/// What the trace compares before and after a node steps.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Observed {
+    role: TraceRole,
+    is_leader: bool,
+    handing_over: bool,
+    term: Term,
+    commit: Index,
+}
+
+impl Sim {
+    fn observed(&self, id: NodeId) -> Option<Observed> {
+        let node = self.node(id)?;
+        Some(Observed {
+            role: narrate::trace_role(node),
+            is_leader: node.role() == Role::Leader,
+            handing_over: node.handover().is_some_and(|h| h.handed_over()),
+            term: node.term(),
+            commit: node.commit_index(),
+        })
+    }
+
+    /// Delivers a message that has arrived, unless it dies on the way.
+    pub(crate) fn deliver(&mut self, f: InFlight) {
+        let m = f.msg;
+        let (from, to, msg, term, seq) = (m.from, m.to, m.kind(), m.term, f.seq);
+        let cause = if f.doomed {
+            Some("network")
+        } else if self.network.is_cut(from, to) {
+            Some("cut")
+        } else if self.node(to).is_none() {
+            Some("crashed")
+        } else {
+            None
+        };
+        if let Some(cause) = cause {
+            let why = match cause {
+                "network" => "the network lost it",
+                "cut" => "the link is cut",
+                _ => "the receiver is down",
+            };
+            let text = format!("{from}→{to} {} lost: {why}", msg.name());
+            self.emit(TraceBody::MessageDropped { from, to, msg, term, seq, cause: cause.into() }, text);
+            return;
+        }
+        let text = format!("{from}→{to} {} arrives: {m}", msg.name());
+        self.emit(TraceBody::MessageDelivered { from, to, msg, term, seq }, text);
+        // Messages never make a node return an error.
+        let _ = self.step_node(to, Event::Message(m), Some(from));
+    }
+
+    /// Steps node `id` with `event`; `from` is the sender when the event is
+    /// a delivery. Errors come back untouched, with the node unchanged.
+    pub(crate) fn step_node(
+        &mut self,
+        id: NodeId,
+        event: Event,
+        from: Option<NodeId>,
+    ) -> Result<(), crate::core::Error> {
+        let Some(before) = self.observed(id) else { return Ok(()) };
+        let installing = matches!(&event, Event::Message(Message { body: Body::Snapshot { .. }, .. }));
+        let Some(node) = self.nodes.get_mut(&id).and_then(|n| n.node.as_mut()) else { return Ok(()) };
+        let actions = node.step(event)?;
+        if let Some(after) = self.observed(id) {
+            self.describe_change(id, before, after, from);
+        }
+        self.perform(id, actions, installing);
+        self.settle_writes(id);
+        Ok(())
+    }
+
+    fn describe_change(&mut self, id: NodeId, before: Observed, after: Observed, from: Option<NodeId>) {
+        if after.term != before.term {
+            let campaigning = after.role == TraceRole::Candidate || (after.is_leader && !before.is_leader);
+            let text = match from.filter(|_| !campaigning) {
+                Some(f) => format!(
+                    "node {id} adopts term {} from node {f}'s message: a higher term always wins (Raft §5.1)",
+                    after.term
+                ),
+                None => format!("node {id} starts an election for term {} and votes for itself", after.term),
+            };
+            self.emit(TraceBody::TermChanged { node: id, term: after.term }, text);
+        }
+        // A leader that handed over steps down by design (the demote phase
+        // narrates it): that is no deposition.
+        if before.is_leader && !after.is_leader && after.term > before.term && !before.handing_over {
+            let by = from.unwrap_or(id);
+            let text = format!(
+                "leader {id} of term {} is deposed by node {by}'s term {}: a higher term always wins (Raft §5.1)",
+                before.term, after.term
+            );
+            self.emit(TraceBody::LeaderDeposed { node: id, by, term: after.term }, text);
+        }
+        if after.role != before.role {
+            let text = role_sentence(id, before, after, self.node(id).map(|n| n.membership()));
+            self.emit(TraceBody::RoleChanged { node: id, role: after.role, term: after.term }, text);
+        }
+        if after.is_leader && !before.is_leader {
+            let text = format!(
+                "node {id} wins term {} with a quorum of votes and appends a no-op of its term (Raft §8)",
+                after.term
+            );
+            self.emit(TraceBody::LeaderElected { node: id, term: after.term }, text);
+        }
+        if after.commit > before.commit {
+            let text = if after.is_leader {
+                format!(
+                    "node {id}'s commit watermark advances to {}: stored on a quorum, in its own term (Raft §5.4.2)",
+                    after.commit
+                )
+            } else {
+                format!("node {id}'s commit watermark advances to {}, as the leader reports", after.commit)
+            };
+            self.emit(TraceBody::CommitAdvanced { node: id, index: after.commit }, text);
+        }
+    }
+
+    pub(crate) fn perform(&mut self, id: NodeId, actions: Vec<Action>, installing: bool) {
+        let mut hint = None;
+        for action in actions {
+            match action {
+                Action::Send(m) => self.send(m),
+                Action::Persist(p) => {
+                    self.persist(id, p, installing);
+                    if self.nodes[&id].crash_after_persist {
+                        // The crash the durability rule is about: after the
+                        // write, before the sends that depend on it.
+                        self.crash(id, "after persisting, before sending");
+                        return;
+                    }
+                }
+                Action::Apply(e) => {
+                    let n = self.nodes.get_mut(&id).expect("node exists");
+                    if let crate::core::Payload::Write(data) = &e.payload {
+                        n.kv.apply(e.index, &String::from_utf8_lossy(data));
+                    }
+                    let text = format!("node {id} applies {e}: committed entries apply in order, once");
+                    self.emit(TraceBody::Applied { node: id, index: e.index }, text);
+                    self.applied_now.push((id, e));
+                }
+                Action::SnapshotHint { applied } => hint = Some(applied),
+                Action::RestoreSnapshot(s) => {
+                    self.nodes.get_mut(&id).expect("node exists").kv = super::KvStore::decode(&s.data);
+                }
+                Action::MembershipChanged(m) => self.membership_event(id, &m),
+                Action::HandoverPhase(p) => {
+                    let body = TraceBody::HandoverPhase {
+                        phase: p.phase,
+                        from: p.from,
+                        to: p.to,
+                        frontier: p.frontier,
+                        reached: p.reached,
+                    };
+                    self.emit(body, p.to_string());
+                }
+                Action::HandoverOutcome(o) => self.outcome_event(&o),
+            }
+        }
+        if let Some(index) = hint {
+            // The application answers the hint at once with its state.
+            let data: Bytes = self.nodes[&id].kv.encode();
+            let _ = self.step_node(id, Event::Snapshot { index, data }, None);
+        }
+    }
+
+    fn send(&mut self, m: Message) {
+        let (from, to, msg, term) = (m.from, m.to, m.kind(), m.term);
+        if let Body::VoteReply { decision } | Body::ProbeReply { decision } = &m.body {
+            let probe = matches!(m.body, Body::ProbeReply { .. });
+            let text = narrate::reply(&m, decision);
+            let (voter, candidate) = (from, to);
+            let body = match (decision, probe) {
+                (Decision::Granted, true) => TraceBody::ProbeGranted { voter, candidate, term },
+                (Decision::Granted, false) => TraceBody::VoteGranted { voter, candidate, term },
+                (Decision::Refused(r), true) => {
+                    TraceBody::ProbeRefused { voter, candidate, term, reason: r.clone() }
+                }
+                (Decision::Refused(r), false) => {
+                    TraceBody::VoteRefused { voter, candidate, term, reason: r.clone() }
+                }
+            };
+            self.emit(body, text);
+        }
+        let text = m.to_string();
+        let out = self.network.send(m, self.now);
+        let deliver_tick =
+            self.network.in_flight().find(|f| f.seq == out.seq).map_or(self.now, |f| f.deliver_tick);
+        self.emit(TraceBody::MessageSent { from, to, msg, term, seq: out.seq, deliver_tick }, text);
+        if out.duplicated {
+            let text = format!("{from}→{to} {}: the network duplicates it", msg.name());
+            self.emit(TraceBody::MessageDuplicated { from, to, msg, term, seq: out.seq }, text);
+        }
+    }
+
+    fn persist(&mut self, id: NodeId, p: Persist, installing: bool) {
+        self.nodes.get_mut(&id).expect("node exists").disk.apply(&p);
+        match p {
+            Persist::Entries(entries) => {
+                for e in entries {
+                    let text = format!("node {id} appends {e} and persists it before answering");
+                    self.emit(TraceBody::EntryAppended { node: id, index: e.index, term: e.term }, text);
+                }
+            }
+            Persist::Snapshot(s) if installing => {
+                let text = format!(
+                    "node {id} installs the leader's snapshot up to {}@t{}: the entries it needs were compacted (Raft §7)",
+                    s.index, s.term
+                );
+                self.emit(TraceBody::SnapshotInstalled { node: id, index: s.index, term: s.term }, text);
+            }
+            Persist::Snapshot(s) => {
+                let text = format!(
+                    "node {id} compacts its log behind a snapshot at {}@t{} (Raft §7)",
+                    s.index, s.term
+                );
+                self.emit(TraceBody::SnapshotTaken { node: id, index: s.index, term: s.term }, text);
+            }
+            Persist::HardState(_) => {}
+        }
+    }
+
+    fn membership_event(&mut self, id: NodeId, m: &Membership) {
+        let body = TraceBody::MembershipChanged {
+            node: id,
+            voters: m.voters.iter().copied().collect(),
+            learners: m.learners.iter().copied().collect(),
+            witnesses: m.witnesses.iter().copied().collect(),
+            joint: m.outgoing.as_ref().map(|o| o.iter().copied().collect()),
+        };
+        let text =
+            format!("node {id} now uses {m}: a configuration is in effect once appended (thesis §4.1)");
+        self.emit(body, text);
+    }
+
+    fn outcome_event(&mut self, o: &HandoverOutcome) {
+        let body = TraceBody::HandoverOutcome {
+            result: o.result,
+            failure: o.failure,
+            from: o.from,
+            to: o.to,
+            new_term: o.new_term,
+            new_leader: o.new_leader,
+            frontier: o.frontier,
+            reached: o.reached,
+            skipped: o.skipped,
+            waited: o.waited,
+            forced: o.forced,
+        };
+        self.emit(body, o.to_string());
+    }
+
+    /// Acknowledges writes the accepting leader has committed, and forgets
+    /// writes whose entry was overwritten before committing.
+    fn settle_writes(&mut self, id: NodeId) {
+        if !self.pending.iter().any(|w| w.node == id) {
+            return;
+        }
+        let Some(node) = self.nodes.get(&id).and_then(|n| n.node.as_ref()) else { return };
+        let (commit, log) = (node.commit_index(), node.log());
+        let mut kept = Vec::with_capacity(self.pending.len());
+        let mut acked: Vec<PendingWrite> = Vec::new();
+        for w in std::mem::take(&mut self.pending) {
+            if w.node != id {
+                kept.push(w);
+                continue;
+            }
+            match log.term_at(w.index) {
+                Some(t) if t == w.term && commit >= w.index => acked.push(w),
+                Some(t) if t != w.term => {}
+                None if w.index <= log.snapshot_index() => {}
+                _ => kept.push(w),
+            }
+        }
+        self.pending = kept;
+        for w in acked {
+            let text = format!(
+                "write {:?} is acknowledged: entry {}@t{} committed on a quorum",
+                w.value, w.index, w.term
+            );
+            self.acked.push(AckedWrite { index: w.index, term: w.term, value: w.value.clone() });
+            self.emit(TraceBody::WriteAcked { index: w.index, value: w.value, node: w.node }, text);
+        }
+    }
+}
+
+fn role_sentence(id: NodeId, before: Observed, after: Observed, membership: Option<&Membership>) -> String {
+    let term = after.term;
+    match after.role {
+        TraceRole::Candidate => format!(
+            "node {id} becomes a candidate in term {term}: it votes for itself, persists that, and asks for votes"
+        ),
+        TraceRole::Leader => format!("node {id} becomes leader of term {term}"),
+        TraceRole::Follower if before.is_leader && after.term == before.term => {
+            let removed = membership.is_some_and(|m| !m.is_voter(id));
+            if removed {
+                format!("node {id} steps down: the configuration that removes it has committed (thesis §4.2.2)")
+            } else {
+                format!(
+                    "node {id} steps down in term {term}: it has not heard from a quorum within an election timeout (check quorum, thesis §6.2)"
+                )
+            }
+        }
+        TraceRole::Follower if membership.is_some_and(|m| !m.contains(id)) => {
+            format!("node {id} is outside the configuration: it neither votes nor stands")
+        }
+        TraceRole::Follower => format!("node {id} is a follower in term {term}"),
+        TraceRole::Learner => format!("node {id} is a catching-up learner: it neither votes nor counts"),
+        TraceRole::Witness => format!("node {id} is a witness in term {term}: it votes but never stands"),
+        TraceRole::Crashed => format!("node {id} is down"),
+    }
+}

@@ -1,0 +1,432 @@
+//! The trace: one structured event per thing that happened, each with the
+//! sentence that narrates it (SCENARIO.md, "Trace"). Exported as JSON lines
+//! and imported back.
+
+use serde::{Deserialize, Serialize};
+
+use crate::check::Property;
+use crate::core::{
+    CpEntry, HandoverFailure, HandoverResult, Index, MessageKind, NodeId, Phase, Refusal, Term,
+};
+
+/// One line of the trace.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TraceEvent {
+    /// 0-based step: one tick or one message delivery.
+    pub step: u64,
+    /// Logical time.
+    pub tick: u64,
+    /// The kind and its fields.
+    #[serde(flatten)]
+    pub body: TraceBody,
+    /// One sentence naming the rule at work.
+    pub text: String,
+}
+
+/// The role a trace reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TraceRole {
+    /// A follower (possibly probing).
+    Follower,
+    /// A candidate.
+    Candidate,
+    /// The leader.
+    Leader,
+    /// A catching-up member, or a node outside the configuration.
+    Learner,
+    /// A witness.
+    Witness,
+    /// Down.
+    Crashed,
+}
+
+/// Why a client write was not accepted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum WriteRefusal {
+    /// Sent to a node that does not lead; `leader` is its hint.
+    NotLeader {
+        /// The leader the node knows of.
+        leader: Option<NodeId>,
+    },
+    /// The leader is frozen for a handover.
+    HandoverInProgress {
+        /// The handover's target.
+        to: NodeId,
+    },
+    /// The node is down.
+    Crashed,
+}
+
+/// The kinds of trace event and their fields.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TraceBody {
+    /// A node handed a message to the network.
+    MessageSent {
+        /// Sender.
+        from: NodeId,
+        /// Receiver.
+        to: NodeId,
+        /// Kind of message.
+        msg: MessageKind,
+        /// Term it carries.
+        term: Term,
+        /// Network sequence number (ties the send to its delivery).
+        seq: u64,
+        /// Tick it will arrive.
+        deliver_tick: u64,
+    },
+    /// A message arrived and was stepped.
+    MessageDelivered {
+        /// Sender.
+        from: NodeId,
+        /// Receiver.
+        to: NodeId,
+        /// Kind.
+        msg: MessageKind,
+        /// Term.
+        term: Term,
+        /// Network sequence number.
+        seq: u64,
+    },
+    /// A message was lost: by the network, a cut link, or a crashed receiver.
+    MessageDropped {
+        /// Sender.
+        from: NodeId,
+        /// Receiver.
+        to: NodeId,
+        /// Kind.
+        msg: MessageKind,
+        /// Term.
+        term: Term,
+        /// Network sequence number.
+        seq: u64,
+        /// `network`, `cut` or `crashed`.
+        cause: String,
+    },
+    /// The network delivered a second copy.
+    MessageDuplicated {
+        /// Sender.
+        from: NodeId,
+        /// Receiver.
+        to: NodeId,
+        /// Kind.
+        msg: MessageKind,
+        /// Term.
+        term: Term,
+        /// Network sequence number of the original.
+        seq: u64,
+    },
+    /// A probe was answered yes.
+    ProbeGranted {
+        /// Who answered.
+        voter: NodeId,
+        /// Who asked.
+        candidate: NodeId,
+        /// The proposed term.
+        term: Term,
+    },
+    /// A probe was answered no.
+    ProbeRefused {
+        /// Who answered.
+        voter: NodeId,
+        /// Who asked.
+        candidate: NodeId,
+        /// The proposed term.
+        term: Term,
+        /// The first rule that applied.
+        reason: Refusal,
+    },
+    /// A vote was granted.
+    VoteGranted {
+        /// Who voted.
+        voter: NodeId,
+        /// For whom.
+        candidate: NodeId,
+        /// The term.
+        term: Term,
+    },
+    /// A vote was refused.
+    VoteRefused {
+        /// Who refused.
+        voter: NodeId,
+        /// Whom.
+        candidate: NodeId,
+        /// The term asked for.
+        term: Term,
+        /// The first rule that applied.
+        reason: Refusal,
+    },
+    /// A node's term changed.
+    TermChanged {
+        /// The node.
+        node: NodeId,
+        /// Its new term.
+        term: Term,
+    },
+    /// A node's role changed.
+    RoleChanged {
+        /// The node.
+        node: NodeId,
+        /// Its new role.
+        role: TraceRole,
+        /// Its term.
+        term: Term,
+    },
+    /// A node won an election.
+    LeaderElected {
+        /// The leader.
+        node: NodeId,
+        /// Its term.
+        term: Term,
+    },
+    /// A leader lost office to a higher term.
+    LeaderDeposed {
+        /// The old leader.
+        node: NodeId,
+        /// The node whose term deposed it.
+        by: NodeId,
+        /// The new term.
+        term: Term,
+    },
+    /// A node appended an entry.
+    EntryAppended {
+        /// The node.
+        node: NodeId,
+        /// The index.
+        index: Index,
+        /// The term.
+        term: Term,
+    },
+    /// A node's commit watermark advanced.
+    CommitAdvanced {
+        /// The node.
+        node: NodeId,
+        /// Its new commit watermark.
+        index: Index,
+    },
+    /// A node applied an entry.
+    Applied {
+        /// The node.
+        node: NodeId,
+        /// The index.
+        index: Index,
+    },
+    /// A client write committed and was acknowledged.
+    WriteAcked {
+        /// Its index.
+        index: Index,
+        /// The value.
+        value: String,
+        /// The node that accepted it.
+        node: NodeId,
+    },
+    /// A client write was not accepted.
+    WriteRejected {
+        /// Why.
+        reason: WriteRefusal,
+        /// The value.
+        value: String,
+        /// The node it was sent to.
+        node: NodeId,
+    },
+    /// A node crashed.
+    Crash {
+        /// The node.
+        node: NodeId,
+    },
+    /// A node restarted from its disk.
+    Restart {
+        /// The node.
+        node: NodeId,
+    },
+    /// The network was partitioned (or a link cut).
+    Partition {
+        /// The groups that can talk among themselves.
+        groups: Vec<Vec<NodeId>>,
+    },
+    /// Every link restored.
+    Heal {
+        /// One group: everybody.
+        groups: Vec<Vec<NodeId>>,
+    },
+    /// A handover entered a phase.
+    HandoverPhase {
+        /// The phase.
+        phase: Phase,
+        /// Old leader.
+        from: NodeId,
+        /// Target.
+        to: NodeId,
+        /// Frontier.
+        frontier: Index,
+        /// Reached.
+        reached: Index,
+    },
+    /// A handover ended.
+    HandoverOutcome {
+        /// Completed, aborted or refused.
+        result: HandoverResult,
+        /// Why, when not completed.
+        failure: Option<HandoverFailure>,
+        /// Old leader.
+        from: NodeId,
+        /// Target.
+        to: NodeId,
+        /// The new leader's term, if one was elected.
+        new_term: Option<Term>,
+        /// The new leader, if any.
+        new_leader: Option<NodeId>,
+        /// Frontier.
+        frontier: Index,
+        /// Reached.
+        reached: Index,
+        /// Skipped entries (forced only).
+        skipped: Index,
+        /// Ticks waited.
+        waited: u64,
+        /// Forced mode.
+        forced: bool,
+    },
+    /// The membership in effect on a node changed.
+    MembershipChanged {
+        /// The node.
+        node: NodeId,
+        /// Voters (incoming side).
+        voters: Vec<NodeId>,
+        /// Catching-up learners.
+        learners: Vec<NodeId>,
+        /// Witnesses.
+        witnesses: Vec<NodeId>,
+        /// The old voters while joint, else null.
+        joint: Option<Vec<NodeId>>,
+    },
+    /// A node compacted its log behind a snapshot.
+    SnapshotTaken {
+        /// The node.
+        node: NodeId,
+        /// Last index covered.
+        index: Index,
+        /// Its term.
+        term: Term,
+    },
+    /// A node installed a leader's snapshot.
+    SnapshotInstalled {
+        /// The node.
+        node: NodeId,
+        /// Last index covered.
+        index: Index,
+        /// Its term.
+        term: Term,
+    },
+    /// A control-plane entry was appended by the leader.
+    CpAppended {
+        /// The leader.
+        node: NodeId,
+        /// The entry's index.
+        index: Index,
+        /// The entry.
+        entry: CpEntry,
+    },
+    /// A control-plane append was refused.
+    CpRefused {
+        /// The node asked.
+        node: NodeId,
+        /// The leader hint, for `NotLeader`.
+        leader: Option<NodeId>,
+        /// The entry.
+        entry: CpEntry,
+        /// Why.
+        reason: String,
+    },
+    /// A safety property broke.
+    Violation {
+        /// Which.
+        property: Property,
+        /// The nodes involved.
+        nodes: Vec<NodeId>,
+        /// The figures.
+        detail: String,
+    },
+    /// A scripted command could not run (for example `"leader"` with no
+    /// leader) and was skipped.
+    CommandSkipped {
+        /// The command's name.
+        command: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl TraceBody {
+    /// The kind, as the JSON `kind` field spells it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            TraceBody::MessageSent { .. } => "message_sent",
+            TraceBody::MessageDelivered { .. } => "message_delivered",
+            TraceBody::MessageDropped { .. } => "message_dropped",
+            TraceBody::MessageDuplicated { .. } => "message_duplicated",
+            TraceBody::ProbeGranted { .. } => "probe_granted",
+            TraceBody::ProbeRefused { .. } => "probe_refused",
+            TraceBody::VoteGranted { .. } => "vote_granted",
+            TraceBody::VoteRefused { .. } => "vote_refused",
+            TraceBody::TermChanged { .. } => "term_changed",
+            TraceBody::RoleChanged { .. } => "role_changed",
+            TraceBody::LeaderElected { .. } => "leader_elected",
+            TraceBody::LeaderDeposed { .. } => "leader_deposed",
+            TraceBody::EntryAppended { .. } => "entry_appended",
+            TraceBody::CommitAdvanced { .. } => "commit_advanced",
+            TraceBody::Applied { .. } => "applied",
+            TraceBody::WriteAcked { .. } => "write_acked",
+            TraceBody::WriteRejected { .. } => "write_rejected",
+            TraceBody::Crash { .. } => "crash",
+            TraceBody::Restart { .. } => "restart",
+            TraceBody::Partition { .. } => "partition",
+            TraceBody::Heal { .. } => "heal",
+            TraceBody::HandoverPhase { .. } => "handover_phase",
+            TraceBody::HandoverOutcome { .. } => "handover_outcome",
+            TraceBody::MembershipChanged { .. } => "membership_changed",
+            TraceBody::SnapshotTaken { .. } => "snapshot_taken",
+            TraceBody::SnapshotInstalled { .. } => "snapshot_installed",
+            TraceBody::CpAppended { .. } => "cp_appended",
+            TraceBody::CpRefused { .. } => "cp_refused",
+            TraceBody::Violation { .. } => "violation",
+            TraceBody::CommandSkipped { .. } => "command_skipped",
+        }
+    }
+}
+
+impl TraceEvent {
+    /// The event as one JSON line.
+    pub fn to_json_line(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+}
+
+/// Writes a trace as JSON lines.
+pub fn export_json_lines(events: &[TraceEvent]) -> String {
+    let mut out = String::new();
+    for e in events {
+        out.push_str(&e.to_json_line());
+        out.push('\n');
+    }
+    out
+}
+
+/// Reads a trace from JSON lines; the error names the line and the field.
+pub fn import_json_lines(text: &str) -> Result<Vec<TraceEvent>, String> {
+    let mut events = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        if events.len() >= 10_000_000 {
+            return Err("trace is longer than 10,000,000 events".into());
+        }
+        let event: TraceEvent = serde_json::from_str(line).map_err(|e| format!("line {}: {e}", i + 1))?;
+        events.push(event);
+    }
+    Ok(events)
+}

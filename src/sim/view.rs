@@ -1,0 +1,261 @@
+//! A plain, serializable picture of the whole cluster at one step: what the
+//! page draws and what tests of the page compare. Built here, natively
+//! testable, so the wasm bindings stay thin.
+
+use serde::Serialize;
+
+use crate::check::AckedWrite;
+use crate::core::{Handover, Index, NodeId, Payload, ProgressState, Role, Term};
+
+use super::{narrate, PendingWrite, Sim, TraceRole};
+
+/// The cluster at one step.
+#[derive(Clone, Debug, Serialize)]
+pub struct ClusterView {
+    /// Steps taken.
+    pub step: u64,
+    /// Logical time.
+    pub tick: u64,
+    /// The leader of the highest term, if any.
+    pub leader: Option<NodeId>,
+    /// Every node.
+    pub nodes: Vec<NodeView>,
+    /// Messages in flight.
+    pub messages: Vec<MessageView>,
+    /// Cut links (from, to).
+    pub cuts: Vec<(NodeId, NodeId)>,
+    /// Acknowledged writes.
+    pub acked: Vec<AckedWrite>,
+    /// Writes accepted, not yet acknowledged.
+    pub pending: Vec<PendingWrite>,
+    /// Violations so far.
+    pub violations: u64,
+    /// Election timeout bounds.
+    pub election_ticks: [u64; 2],
+}
+
+/// One node.
+#[derive(Clone, Debug, Serialize)]
+pub struct NodeView {
+    /// Id.
+    pub id: NodeId,
+    /// Role as the trace names it (crashed included).
+    pub role: TraceRole,
+    /// `data` or `witness`.
+    pub kind: &'static str,
+    /// Voting member (of either side of a joint configuration).
+    pub voter: bool,
+    /// Term (from disk while crashed).
+    pub term: Term,
+    /// Vote in that term.
+    pub voted_for: Option<NodeId>,
+    /// Leader it knows of.
+    pub leader: Option<NodeId>,
+    /// Probing (pre-vote) for the next term.
+    pub probing: bool,
+    /// Commit watermark.
+    pub commit: Index,
+    /// Applied index.
+    pub applied: Index,
+    /// Snapshot boundary.
+    pub snapshot_index: Index,
+    /// Last index.
+    pub last_index: Index,
+    /// Election timer: ticks elapsed and timeout.
+    pub timer: (u64, u64),
+    /// Log entries after the snapshot (most recent `LOG_TAIL` of them).
+    pub log: Vec<EntryView>,
+    /// The state machine's values.
+    pub kv: Vec<(String, String)>,
+    /// The leader's view of each follower: (id, match, next, state).
+    pub progress: Vec<ProgressView>,
+    /// A handover under way on this node.
+    pub handover: Option<Handover>,
+    /// Membership in effect: voters, learners, witnesses, joint.
+    pub membership: crate::core::Membership,
+}
+
+/// One log entry.
+#[derive(Clone, Debug, Serialize)]
+pub struct EntryView {
+    /// Index.
+    pub index: Index,
+    /// Term.
+    pub term: Term,
+    /// `noop`, `write`, `config`, `cp` or `meta`.
+    pub kind: &'static str,
+    /// A short label.
+    pub label: String,
+}
+
+/// A leader's view of one follower.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProgressView {
+    /// Follower.
+    pub id: NodeId,
+    /// Match index.
+    pub match_index: Index,
+    /// Next index.
+    pub next_index: Index,
+    /// `probe`, `replicate` or `snapshot`.
+    pub state: &'static str,
+}
+
+/// A message in flight.
+#[derive(Clone, Debug, Serialize)]
+pub struct MessageView {
+    /// Network sequence number.
+    pub seq: u64,
+    /// Sender.
+    pub from: NodeId,
+    /// Receiver.
+    pub to: NodeId,
+    /// Kind, as traces name it.
+    pub kind: &'static str,
+    /// Term.
+    pub term: Term,
+    /// Sent at.
+    pub sent_tick: u64,
+    /// Arrives at.
+    pub deliver_tick: u64,
+    /// Will be lost.
+    pub doomed: bool,
+    /// Short label for the picture.
+    pub label: String,
+    /// The full sentence.
+    pub text: String,
+}
+
+/// Most log entries shown per node.
+pub const LOG_TAIL: usize = 200;
+
+/// The picture of `sim`.
+pub fn view(sim: &Sim) -> ClusterView {
+    ClusterView {
+        step: sim.step_count(),
+        tick: sim.now(),
+        leader: sim.leader(),
+        nodes: sim.nodes().keys().map(|id| node_view(sim, *id)).collect(),
+        messages: sim.network().in_flight().map(message_view).collect(),
+        cuts: sim.network().cuts().copied().collect(),
+        acked: sim.acked().to_vec(),
+        pending: sim.pending_writes().to_vec(),
+        violations: sim.violations(),
+        election_ticks: sim.config().election_ticks,
+    }
+}
+
+fn node_view(sim: &Sim, id: NodeId) -> NodeView {
+    let n = &sim.nodes()[&id];
+    let hs = n.disk.hard_state;
+    let Some(node) = n.node.as_ref() else {
+        let witness =
+            n.config.members.iter().any(|m| m.id == id && m.kind == crate::core::MemberKind::Witness);
+        return NodeView {
+            id,
+            role: TraceRole::Crashed,
+            kind: if witness { "witness" } else { "data" },
+            voter: false,
+            term: hs.term,
+            voted_for: hs.voted_for,
+            leader: None,
+            probing: false,
+            commit: hs.commit,
+            applied: 0,
+            snapshot_index: n.disk.snapshot.as_ref().map_or(0, |s| s.index),
+            last_index: n.disk.entries.last().map_or(0, |e| e.index),
+            timer: (0, 0),
+            log: n.disk.entries.iter().rev().take(LOG_TAIL).rev().map(entry_view).collect(),
+            kv: Vec::new(),
+            progress: Vec::new(),
+            handover: None,
+            membership: Default::default(),
+        };
+    };
+    let m = node.membership();
+    let entries = node.log().entries();
+    let tail = &entries[entries.len().saturating_sub(LOG_TAIL)..];
+    let progress = if node.role() == Role::Leader {
+        m.members()
+            .into_iter()
+            .filter_map(|f| node.progress(f).map(|p| (f, p)))
+            .map(|(f, p)| ProgressView {
+                id: f,
+                match_index: p.match_index,
+                next_index: p.next_index,
+                state: match p.state {
+                    ProgressState::Probe => "probe",
+                    ProgressState::Replicate => "replicate",
+                    ProgressState::Snapshot { .. } => "snapshot",
+                },
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    NodeView {
+        id,
+        role: narrate::trace_role(node),
+        kind: if m.is_witness(id) { "witness" } else { "data" },
+        voter: m.is_voter(id),
+        term: node.term(),
+        voted_for: node.voted_for(),
+        leader: node.leader(),
+        probing: node.is_probing(),
+        commit: node.commit_index(),
+        applied: node.applied_index(),
+        snapshot_index: node.log().snapshot_index(),
+        last_index: node.log().last_index(),
+        timer: node.election_timer(),
+        log: tail.iter().map(entry_view).collect(),
+        kv: n.kv.values.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        progress,
+        handover: node.handover().copied(),
+        membership: m.clone(),
+    }
+}
+
+fn entry_view(e: &crate::core::Entry) -> EntryView {
+    let (kind, label) = match &e.payload {
+        Payload::Noop => ("noop", "no-op".to_string()),
+        Payload::Write(d) => ("write", String::from_utf8_lossy(d).into_owned()),
+        Payload::Config(m) => ("config", m.to_string()),
+        Payload::ControlPlane(c) => ("cp", c.to_string()),
+        Payload::Elided => ("meta", "metadata".to_string()),
+    };
+    EntryView { index: e.index, term: e.term, kind, label }
+}
+
+fn message_view(f: &super::InFlight) -> MessageView {
+    use crate::core::{AppendOutcome, Body, Decision};
+    let m = &f.msg;
+    let label = match &m.body {
+        Body::Probe { .. } => format!("probe t{}", m.term),
+        Body::ProbeReply { decision: Decision::Granted } => "probe ✓".into(),
+        Body::ProbeReply { decision: Decision::Refused(r) } => format!("probe ✗ {}", r.code()),
+        Body::Vote { .. } => format!("vote? t{}", m.term),
+        Body::VoteReply { decision: Decision::Granted } => "vote ✓".into(),
+        Body::VoteReply { decision: Decision::Refused(r) } => format!("vote ✗ {}", r.code()),
+        Body::Append { entries, .. } if entries.is_empty() => "heartbeat".into(),
+        Body::Append { entries, .. } => format!("append {}", entries.len()),
+        Body::AppendReply { outcome: AppendOutcome::Accepted { match_index } } => format!("ok {match_index}"),
+        Body::AppendReply { outcome: AppendOutcome::Rejected { rejected, .. } } => {
+            format!("reject {rejected}")
+        }
+        Body::Snapshot { snapshot } => format!("snapshot {}", snapshot.index),
+        Body::SnapshotReply { index } => format!("installed {index}"),
+        Body::TimeoutNow { .. } => "timeout now".into(),
+    };
+    MessageView {
+        seq: f.seq,
+        from: m.from,
+        to: m.to,
+        kind: m.kind().name(),
+        term: m.term,
+        sent_tick: f.sent_tick,
+        deliver_tick: f.deliver_tick,
+        doomed: f.doomed,
+        label,
+        text: m.to_string(),
+    }
+}

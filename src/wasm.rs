@@ -1,0 +1,200 @@
+//! The WebAssembly bindings: a thin `wasm-bindgen` class over the
+//! simulator's timeline. No protocol logic lives here; errors become
+//! JavaScript exceptions carrying the message, never a panic.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::elect_times;
+use crate::scenario::{self, Scenario};
+use crate::sim::{self, Command, Timeline, TraceEvent};
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    value.serialize(&serializer).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Installs the panic hook so that a bug shows its message in the console.
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// A simulated cluster with its history, as the page drives it.
+#[wasm_bindgen]
+pub struct Cluster {
+    scenario: Scenario,
+    timeline: Timeline,
+}
+
+#[wasm_bindgen]
+impl Cluster {
+    /// A cluster from scenario JSON (SCENARIO.md); the error names the field.
+    #[wasm_bindgen(js_name = fromScenario)]
+    pub fn from_scenario(json: &str) -> Result<Cluster, JsError> {
+        let scenario = scenario::parse(json).map_err(|e| JsError::new(&e))?;
+        Cluster::from_parsed(scenario)
+    }
+
+    /// A built-in scenario by name.
+    #[wasm_bindgen(js_name = builtin)]
+    pub fn builtin(name: &str) -> Result<Cluster, JsError> {
+        let scenario = scenario::builtin(name)
+            .ok_or_else(|| JsError::new(&format!("no built-in scenario named {name:?}")))?;
+        Cluster::from_parsed(scenario)
+    }
+
+    fn from_parsed(scenario: Scenario) -> Result<Cluster, JsError> {
+        let sim = scenario.build().map_err(|e| JsError::new(&e.0))?;
+        Ok(Cluster { scenario, timeline: Timeline::new(sim) })
+    }
+
+    /// The built-in library: `[{name, title, explain, pauses}]`.
+    #[wasm_bindgen(js_name = library)]
+    pub fn library() -> Result<JsValue, JsError> {
+        #[derive(Serialize)]
+        struct Item {
+            name: &'static str,
+            title: String,
+            explain: String,
+            pauses: Vec<scenario::Pause>,
+        }
+        let items: Vec<Item> = scenario::builtin_names()
+            .filter_map(|name| {
+                scenario::builtin(name).map(|s| Item {
+                    name,
+                    title: s.title,
+                    explain: s.explain,
+                    pauses: s.pauses,
+                })
+            })
+            .collect();
+        to_js(&items)
+    }
+
+    /// The scenario this cluster was built from.
+    pub fn scenario(&self) -> Result<JsValue, JsError> {
+        to_js(&self.scenario)
+    }
+
+    /// One step (a tick or a delivery); returns its events.
+    pub fn step(&mut self) -> Result<JsValue, JsError> {
+        to_js(&self.timeline.step())
+    }
+
+    /// Steps until the clock advances one tick (or `max_steps`); returns
+    /// the events.
+    #[wasm_bindgen(js_name = stepTick)]
+    pub fn step_tick(&mut self, max_steps: u32) -> Result<JsValue, JsError> {
+        let start = self.timeline.sim().now();
+        let mut events: Vec<TraceEvent> = Vec::new();
+        for _ in 0..max_steps {
+            events.extend_from_slice(self.timeline.step());
+            if self.timeline.sim().now() > start {
+                break;
+            }
+        }
+        to_js(&events)
+    }
+
+    /// Steps until an event of one of `kinds` happens, at most `max_steps`.
+    #[wasm_bindgen(js_name = runUntilKind)]
+    pub fn run_until_kind(&mut self, kinds: Vec<String>, max_steps: u32) -> Result<JsValue, JsError> {
+        let mut events: Vec<TraceEvent> = Vec::new();
+        for _ in 0..max_steps {
+            let step = self.timeline.step();
+            let hit = step.iter().any(|e| kinds.iter().any(|k| k == e.body.kind()));
+            events.extend_from_slice(step);
+            if hit {
+                break;
+            }
+        }
+        to_js(&events)
+    }
+
+    /// The whole cluster as plain objects.
+    pub fn state(&self) -> Result<JsValue, JsError> {
+        to_js(&sim::view(self.timeline.sim()))
+    }
+
+    /// Runs an operator or fault command (a script step without `at`);
+    /// errors leave the cluster as it was.
+    pub fn command(&mut self, command: JsValue) -> Result<JsValue, JsError> {
+        let command: Command = serde_wasm_bindgen::from_value(command)
+            .map_err(|e| JsError::new(&format!("invalid command: {e}")))?;
+        let events = self.timeline.command(command).map_err(|e| JsError::new(&e.0))?;
+        to_js(&events)
+    }
+
+    /// The tick the next step happens at: now if a delivery is due, else
+    /// the next tick.
+    #[wasm_bindgen(js_name = nextStepTick)]
+    pub fn next_step_tick(&self) -> f64 {
+        let sim = self.timeline.sim();
+        match sim.network().next_delivery_tick() {
+            Some(t) if t <= sim.now() => sim.now() as f64,
+            _ => (sim.now() + 1) as f64,
+        }
+    }
+
+    /// Steps taken.
+    #[wasm_bindgen(js_name = stepCount)]
+    pub fn step_count(&self) -> f64 {
+        self.timeline.sim().step_count() as f64
+    }
+
+    /// Moves to the state after `step` steps (back or forward).
+    pub fn seek(&mut self, step: f64) -> Result<(), JsError> {
+        if !(0.0..=1e9).contains(&step) || step.fract() != 0.0 {
+            return Err(JsError::new(&format!("seek: {step} is not a step number")));
+        }
+        self.timeline.seek(step as u64);
+        Ok(())
+    }
+
+    /// One step back.
+    #[wasm_bindgen(js_name = stepBack)]
+    pub fn step_back(&mut self) {
+        self.timeline.step_back();
+    }
+
+    /// Events from index `from` of the trace on.
+    #[wasm_bindgen(js_name = traceFrom)]
+    pub fn trace_from(&self, from: u32) -> Result<JsValue, JsError> {
+        let trace = self.timeline.trace();
+        to_js(&trace.get(from as usize..).unwrap_or(&[]))
+    }
+
+    /// Length of the trace so far.
+    #[wasm_bindgen(js_name = traceLength)]
+    pub fn trace_length(&self) -> u32 {
+        self.timeline.trace().len() as u32
+    }
+
+    /// The trace as JSON lines.
+    #[wasm_bindgen(js_name = exportTrace)]
+    pub fn export_trace(&self) -> String {
+        sim::export_json_lines(self.timeline.trace())
+    }
+
+    /// The operator's commands so far: `[[step, command], ...]`.
+    pub fn inputs(&self) -> Result<JsValue, JsError> {
+        to_js(&self.timeline.inputs())
+    }
+}
+
+/// Parses a trace in JSON lines; the error names the line.
+#[wasm_bindgen(js_name = importTrace)]
+pub fn import_trace(text: &str) -> Result<JsValue, JsError> {
+    let events = sim::import_json_lines(text).map_err(|e| JsError::new(&e))?;
+    to_js(&events)
+}
+
+/// One trial of the Raft paper's Figure 16: ticks (ms) from the leader's
+/// crash to a new leader, or undefined if none within the cap.
+#[wasm_bindgen(js_name = electTrial)]
+pub fn elect_trial(min: u32, max: u32, seed: f64, paper: bool) -> Result<Option<u32>, JsError> {
+    let range = elect_times::TimeoutRange { min: u64::from(min), max: u64::from(max) };
+    range.validate().map_err(|e| JsError::new(&e))?;
+    Ok(elect_times::trial(range, seed as u64, paper).map(|t| t as u32))
+}

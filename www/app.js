@@ -1,0 +1,216 @@
+// The model side of the page: one simulator (the real Rust core in wasm),
+// its trace, playback, and the commands the controls send. Renderers
+// subscribe to `update`; nothing here touches the DOM beyond dispatching
+// events on the host element.
+import { loadWasm } from './wasm.js';
+
+/** Event kinds that are worth marking on the timeline and pausing on. */
+export const PAUSE_KINDS = {
+  refusal: ['vote_refused', 'probe_refused'],
+  leader: ['leader_elected', 'leader_deposed'],
+  handover: ['handover_phase', 'handover_outcome'],
+  violation: ['violation'],
+};
+
+/** Most steps one animation frame may take, so a frame stays short. */
+const MAX_STEPS_PER_FRAME = 2000;
+
+export class App {
+  /**
+   * @param {HTMLElement} host element that receives qs-* DOM events
+   */
+  constructor(host) {
+    this.host = host;
+    this.cluster = null;
+    this.bindings = null;
+    this.state = null;
+    this.trace = [];
+    this.scenario = null;
+    this.playing = false;
+    this.ticksPerSecond = 8;
+    this.virtualTick = 0;
+    this.pauseOn = new Set(['violation']);
+    this.listeners = new Map();
+    this.frame = 0;
+    this.lastFrameTime = 0;
+    this.error = null;
+    this.onVisibility = () => {
+      if (document.hidden) this.stopLoop();
+      else if (this.playing) this.startLoop();
+    };
+    document.addEventListener('visibilitychange', this.onVisibility);
+  }
+
+  /** Subscribes `fn` to `name` (`update`, `events`, `error`, `play`); returns an unsubscribe. */
+  on(name, fn) {
+    if (!this.listeners.has(name)) this.listeners.set(name, new Set());
+    this.listeners.get(name).add(fn);
+    return () => this.listeners.get(name).delete(fn);
+  }
+
+  emit(name, payload) {
+    for (const fn of this.listeners.get(name) ?? []) fn(payload);
+  }
+
+  /** Loads a built-in scenario by name, or a scenario object / JSON text. Throws a readable Error. */
+  async load(source) {
+    this.bindings ??= await loadWasm();
+    const { Cluster } = this.bindings;
+    let cluster;
+    try {
+      if (typeof source === 'string' && !source.trim().startsWith('{')) cluster = Cluster.builtin(source);
+      else cluster = Cluster.fromScenario(typeof source === 'string' ? source : JSON.stringify(source));
+    } catch (e) {
+      throw new Error(messageOf(e));
+    }
+    this.pause();
+    this.cluster?.free();
+    this.cluster = cluster;
+    this.scenario = cluster.scenario();
+    this.trace = [];
+    this.virtualTick = 0;
+    this.refresh([]);
+    return this.scenario;
+  }
+
+  /** The built-in library: [{name, title, explain, pauses}]. */
+  async library() {
+    this.bindings ??= await loadWasm();
+    return this.bindings.Cluster.library();
+  }
+
+  refresh(events) {
+    this.state = this.cluster.state();
+    if (events.length) {
+      this.trace.push(...events);
+      for (const e of events) this.dispatch(e);
+      this.emit('events', events);
+    }
+    this.emit('update', this.state);
+  }
+
+  dispatch(e) {
+    const fire = (type) => this.host.dispatchEvent(new CustomEvent(type, { detail: e, bubbles: true, composed: true }));
+    fire('qs-event');
+    if (e.kind === 'violation') fire('qs-violation');
+    if (e.kind === 'leader_elected') fire('qs-leader');
+  }
+
+  /** One step (a tick or a delivery). */
+  step() {
+    const events = this.cluster.step();
+    this.virtualTick = this.cluster.state().tick;
+    this.refresh(events);
+    return events;
+  }
+
+  /** Steps until the clock moves one tick. */
+  stepTick() {
+    const events = this.cluster.stepTick(MAX_STEPS_PER_FRAME);
+    this.refresh(events);
+    this.virtualTick = this.state.tick;
+    return events;
+  }
+
+  /** One step back (restores a checkpoint and replays). */
+  back() {
+    this.seek(Math.max(0, this.cluster.stepCount() - 1));
+  }
+
+  /** Moves to the state after `step` steps. */
+  seek(step) {
+    this.cluster.seek(step);
+    const count = this.cluster.stepCount();
+    this.trace = this.trace.filter((e) => e.step < count);
+    if (this.trace.length < this.cluster.traceLength()) {
+      this.trace.push(...this.cluster.traceFrom(this.trace.length));
+    }
+    this.state = this.cluster.state();
+    this.virtualTick = this.state.tick;
+    this.emit('seek', count);
+    this.emit('update', this.state);
+  }
+
+  /** Runs an operator command (`{do: 'crash', node: 2}`); throws a readable Error and changes nothing on failure. */
+  command(command) {
+    let events;
+    try {
+      events = this.cluster.command(command);
+    } catch (e) {
+      const error = new Error(messageOf(e));
+      this.emit('error', error);
+      throw error;
+    }
+    this.refresh(events);
+    return events;
+  }
+
+  play() {
+    if (this.playing || !this.cluster) return;
+    this.playing = true;
+    this.emit('play', true);
+    this.startLoop();
+  }
+
+  pause() {
+    if (!this.playing) return;
+    this.playing = false;
+    this.stopLoop();
+    this.emit('play', false);
+  }
+
+  startLoop() {
+    if (this.frame || document.hidden) return;
+    this.lastFrameTime = performance.now();
+    this.frame = requestAnimationFrame((t) => this.tickFrame(t));
+  }
+
+  stopLoop() {
+    if (this.frame) cancelAnimationFrame(this.frame);
+    this.frame = 0;
+  }
+
+  /** Advances virtual time by the frame's share and steps the simulator up to it. */
+  tickFrame(now) {
+    this.frame = 0;
+    if (!this.playing) return;
+    const dt = Math.min(0.25, (now - this.lastFrameTime) / 1000);
+    this.lastFrameTime = now;
+    this.virtualTick += dt * this.ticksPerSecond;
+    const events = [];
+    let steps = 0;
+    while (steps < MAX_STEPS_PER_FRAME && this.cluster.nextStepTick() <= this.virtualTick) {
+      const stepEvents = this.cluster.step();
+      events.push(...stepEvents);
+      steps += 1;
+      if (stepEvents.some((e) => this.shouldPauseOn(e))) {
+        this.playing = false;
+        break;
+      }
+    }
+    this.refresh(events);
+    if (this.playing) this.startLoop();
+    else this.emit('play', false);
+  }
+
+  shouldPauseOn(e) {
+    for (const group of this.pauseOn) if (PAUSE_KINDS[group]?.includes(e.kind)) return true;
+    return false;
+  }
+
+  /** Releases the simulator and listeners. */
+  destroy() {
+    this.pause();
+    document.removeEventListener('visibilitychange', this.onVisibility);
+    this.cluster?.free();
+    this.cluster = null;
+    this.listeners.clear();
+  }
+}
+
+/** The message of a thrown wasm error or JS error, as plain text. */
+export function messageOf(e) {
+  if (e instanceof Error) return e.message;
+  if (typeof e === 'string') return e;
+  return String(e?.message ?? e);
+}

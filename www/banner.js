@@ -1,0 +1,4 @@
+// Placeholder: mounts nothing yet.
+export function mountBanner(container, app, host) {
+  return () => {};
+}

@@ -1,0 +1,35 @@
+// Runs the Figure 16 trials off the main thread: for each timeout range,
+// `trials` elections on the real core, each a fresh five-node cluster whose
+// leader crashes. Posts {type:'progress'|'range'|'done'|'error'}.
+import init, { electTrial } from '../pkg/quorumscope.js';
+
+let ready = null;
+
+self.onmessage = async (event) => {
+  const { ranges, trials, paper, seed0 = 1 } = event.data ?? {};
+  try {
+    ready ??= init({ module_or_path: new URL('../pkg/quorumscope_bg.wasm', import.meta.url) });
+    await ready;
+    const total = ranges.length * trials;
+    let done = 0;
+    let lastPost = 0;
+    for (let index = 0; index < ranges.length; index++) {
+      const [min, max] = ranges[index];
+      const times = [];
+      for (let i = 0; i < trials; i++) {
+        const ms = electTrial(min, max, seed0 + i, Boolean(paper));
+        times.push(ms ?? null);
+        done += 1;
+        const now = performance.now();
+        if (now - lastPost > 80) {
+          lastPost = now;
+          self.postMessage({ type: 'progress', done, total, index, partial: times.length });
+        }
+      }
+      self.postMessage({ type: 'range', index, times, done, total });
+    }
+    self.postMessage({ type: 'done', done, total });
+  } catch (e) {
+    self.postMessage({ type: 'error', message: String(e?.message ?? e) });
+  }
+};

@@ -1,0 +1,4 @@
+// Placeholder: mounts nothing yet.
+export function mountLogs(container, app, host) {
+  return () => {};
+}

@@ -1,0 +1,338 @@
+// The narration: one sentence per trace event (the core writes each one
+// and names the rule at work), newest at the bottom, filterable by node and
+// by kind, with the current step's lines highlighted. A polite live region
+// reads the important ones aloud, throttled.
+
+/** Kind groups, in the order the filter shows them. */
+export const GROUPS = [
+  { id: 'messages', label: 'Messages', short: 'msgs', on: false,
+    kinds: ['message_sent', 'message_delivered', 'message_dropped', 'message_duplicated'] },
+  { id: 'votes', label: 'Votes & probes', short: 'votes', on: true,
+    kinds: ['probe_granted', 'probe_refused', 'vote_granted', 'vote_refused'] },
+  { id: 'roles', label: 'Terms & roles', short: 'roles', on: true,
+    kinds: ['term_changed', 'role_changed', 'leader_elected', 'leader_deposed'] },
+  { id: 'log', label: 'Log & commit', short: 'log', on: true,
+    kinds: ['entry_appended', 'commit_advanced', 'applied', 'write_acked', 'write_rejected', 'snapshot_taken',
+      'snapshot_installed', 'cp_appended', 'cp_refused', 'membership_changed'] },
+  { id: 'handovers', label: 'Handovers', short: 'handover', on: true, kinds: ['handover_phase', 'handover_outcome'] },
+  { id: 'faults', label: 'Faults & commands', short: 'faults', on: true,
+    kinds: ['crash', 'restart', 'partition', 'heal', 'command_skipped'] },
+  { id: 'violations', label: 'Violations', short: 'violations', on: true, kinds: ['violation'] },
+];
+
+const GROUP_OF = new Map();
+for (const g of GROUPS) for (const k of g.kinds) GROUP_OF.set(k, g.id);
+/** The group of an event kind; unknown kinds count as faults & commands. */
+export const groupOf = (kind) => GROUP_OF.get(kind) ?? 'faults';
+
+/** A glyph per kind (shape, not only colour, tells kinds apart). */
+const ICONS = {
+  message_sent: '→', message_delivered: '↘', message_dropped: '⨯', message_duplicated: '⧉',
+  probe_granted: '✓', probe_refused: '✕', vote_granted: '✓', vote_refused: '✕',
+  term_changed: '⇡', role_changed: '◐', leader_elected: '★', leader_deposed: '☆',
+  entry_appended: '+', commit_advanced: '✔', applied: '▣', write_acked: '✔', write_rejected: '✕',
+  snapshot_taken: '⧈', snapshot_installed: '⧈', cp_appended: '+', cp_refused: '✕', membership_changed: '⚙',
+  handover_phase: '⇄', handover_outcome: '⇄',
+  crash: '⚡', restart: '↻', partition: '✂', heal: '⛓', command_skipped: '–',
+  violation: '!',
+};
+
+/** Tone per kind: good, bad, warn or the group's default. */
+const TONE = {
+  probe_refused: 'warn', vote_refused: 'warn', write_rejected: 'warn', cp_refused: 'warn', message_dropped: 'warn',
+  leader_elected: 'good', write_acked: 'good', commit_advanced: 'good', probe_granted: 'good', vote_granted: 'good',
+  leader_deposed: 'warn', crash: 'bad', violation: 'bad',
+};
+
+const NODE_FIELDS = ['from', 'to', 'voter', 'candidate', 'node', 'by', 'nodes', 'groups', 'voters'];
+
+/** The node ids an event is about. */
+export function nodesOf(e) {
+  const ids = new Set();
+  const add = (v) => {
+    if (typeof v === 'number') ids.add(v);
+    else if (Array.isArray(v)) v.forEach(add);
+  };
+  for (const f of NODE_FIELDS) add(e[f]);
+  return ids;
+}
+
+/** Whether an event is announced to screen readers. */
+function important(e) {
+  switch (e.kind) {
+    case 'leader_elected':
+    case 'leader_deposed':
+    case 'handover_outcome':
+    case 'violation':
+    case 'write_rejected':
+      return true;
+    case 'vote_refused':
+    case 'probe_refused':
+      return e.reason?.code === 'watermark_not_covered';
+    default:
+      return false;
+  }
+}
+
+/** Most lines kept in the DOM. */
+const CAP = 400;
+/** Least time between two announcements. */
+const ANNOUNCE_MS = 2500;
+
+function el(tag, cls, text) {
+  const node = document.createElement(tag);
+  if (cls) node.className = cls;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+export function mountNarration(container, app, host) {
+  const offs = [];
+  const enabled = new Set(GROUPS.filter((g) => g.on).map((g) => g.id));
+  let nodeFilter = null;
+
+  // --- DOM ---------------------------------------------------------------
+  const root = el('section', 'qs-nar');
+  root.setAttribute('aria-label', 'Narration');
+  const head = el('div', 'qs-nar-head');
+  const title = el('h2', 'qs-nar-title', 'What happened');
+  const nodeSel = el('select', 'qs-nar-node');
+  nodeSel.setAttribute('aria-label', 'Show events about node');
+  head.append(title, nodeSel);
+
+  const chips = el('div', 'qs-nar-groups');
+  chips.setAttribute('role', 'group');
+  chips.setAttribute('aria-label', 'Kinds of event shown');
+  const chipEls = new Map();
+  for (const g of GROUPS) {
+    const b = el('button', 'qs-nar-chip');
+    b.type = 'button';
+    b.dataset.group = g.id;
+    b.setAttribute('aria-pressed', String(enabled.has(g.id)));
+    b.title = `${enabled.has(g.id) ? 'Hide' : 'Show'} ${g.label.toLowerCase()}`;
+    b.append(el('span', 'qs-nar-chipdot'), el('span', '', g.label));
+    chipEls.set(g.id, b);
+    chips.append(b);
+  }
+
+  const list = el('ol', 'qs-nar-list');
+  list.tabIndex = 0;
+  list.setAttribute('aria-label', 'Narration, oldest first, newest last');
+  const empty = el('p', 'qs-nar-empty', 'Press Play or Step: each event of the protocol appears here as one sentence.');
+  const jump = el('button', 'qs-nar-jump');
+  jump.type = 'button';
+  jump.hidden = true;
+  const live = el('div', 'qs-nar-live');
+  live.setAttribute('aria-live', 'polite');
+  live.setAttribute('role', 'status');
+  const body = el('div', 'qs-nar-body');
+  body.append(list, empty, jump);
+  root.append(head, chips, body, live);
+  container.replaceChildren(root);
+
+  // --- state -------------------------------------------------------------
+  let lines = []; // {li, step}
+  let lit = [];
+  let scenario = null;
+  let renderedLen = 0; // app.trace length covered by the list
+  let stick = true;
+  let unseen = 0;
+  let nodeIds = '';
+
+  const visible = (e) => enabled.has(groupOf(e.kind)) && (nodeFilter === null || nodesOf(e).has(nodeFilter));
+
+  const lineFor = (e) => {
+    const li = el('li', 'qs-nar-line');
+    const group = groupOf(e.kind);
+    li.dataset.group = group;
+    li.dataset.kind = e.kind;
+    if (TONE[e.kind]) li.dataset.tone = TONE[e.kind];
+    const icon = el('span', 'qs-nar-icon', ICONS[e.kind] ?? '•');
+    icon.setAttribute('aria-hidden', 'true');
+    const meta = el('span', 'qs-nar-meta');
+    meta.append(el('span', 'qs-nar-tick', `t${e.tick}`));
+    meta.title = `step ${e.step}, tick ${e.tick}`;
+    const text = el('span', 'qs-nar-text', e.text ?? e.kind);
+    li.append(icon, meta, text);
+    if (typeof e.term === 'number' && group !== 'messages') {
+      const term = el('span', 'qs-nar-term', `term ${e.term}`);
+      term.style.setProperty('--qs-nar-term', `var(--qs-term-${e.term % 8})`);
+      li.append(term);
+    }
+    // Screen readers get the time first, as words.
+    const sr = el('span', 'qs-nar-vh', `Tick ${e.tick}, step ${e.step}: `);
+    li.prepend(sr);
+    return { li, step: e.step };
+  };
+
+  const scrollToEnd = () => {
+    list.scrollTop = list.scrollHeight;
+    unseen = 0;
+    jump.hidden = true;
+  };
+
+  const trim = () => {
+    const extra = lines.length - CAP;
+    if (extra > 0) {
+      for (const { li } of lines.slice(0, extra)) li.remove();
+      lines = lines.slice(extra);
+    }
+  };
+
+  const highlight = () => {
+    for (const li of lit) li.classList.remove('qs-nar-now');
+    lit = [];
+    const now = app.state?.step ?? 0;
+    for (let i = lines.length - 1; i >= 0 && lines[i].step >= now - 1; i -= 1) {
+      if (lines[i].step >= now + 1) continue;
+      lines[i].li.classList.add('qs-nar-now');
+      lit.push(lines[i].li);
+    }
+  };
+
+  const showEmpty = () => {
+    empty.hidden = lines.length > 0;
+    if (lines.length === 0 && app.trace.length > 0) {
+      empty.textContent = 'No events match the filter yet. Turn on more kinds above, or choose “All nodes”.';
+    } else {
+      empty.textContent = 'Press Play or Step: each event of the protocol appears here as one sentence.';
+    }
+  };
+
+  const renderAll = () => {
+    const frag = document.createDocumentFragment();
+    const picked = [];
+    for (let i = app.trace.length - 1; i >= 0 && picked.length < CAP; i -= 1) {
+      if (visible(app.trace[i])) picked.push(app.trace[i]);
+    }
+    picked.reverse();
+    lines = picked.map(lineFor);
+    for (const { li } of lines) frag.append(li);
+    list.replaceChildren(frag);
+    lit = [];
+    renderedLen = app.trace.length;
+    highlight();
+    showEmpty();
+    stick = true;
+    scrollToEnd();
+  };
+
+  const append = (events) => {
+    const frag = document.createDocumentFragment();
+    let added = 0;
+    for (const e of events) {
+      if (!visible(e)) continue;
+      const line = lineFor(e);
+      lines.push(line);
+      frag.append(line.li);
+      added += 1;
+    }
+    renderedLen = app.trace.length;
+    if (!added) return;
+    list.append(frag);
+    trim();
+    showEmpty();
+    if (stick) scrollToEnd();
+    else {
+      unseen += added;
+      jump.textContent = `↓ ${unseen} newer`;
+      jump.hidden = false;
+    }
+  };
+
+  const syncNodes = () => {
+    const ids = (app.state?.nodes ?? []).map((n) => n.id);
+    const key = ids.join(',');
+    if (key === nodeIds) return;
+    nodeIds = key;
+    const opts = [el('option', '', 'All nodes')];
+    opts[0].value = '';
+    for (const id of ids) {
+      const o = el('option', '', `Node ${id}`);
+      o.value = String(id);
+      opts.push(o);
+    }
+    nodeSel.replaceChildren(...opts);
+    if (nodeFilter !== null && !ids.includes(nodeFilter)) nodeFilter = null;
+    nodeSel.value = nodeFilter === null ? '' : String(nodeFilter);
+  };
+
+  // --- announcements -------------------------------------------------------
+  let queue = [];
+  let cooldown = 0;
+  const say = () => {
+    if (!queue.length) {
+      cooldown = 0;
+      return;
+    }
+    const last = queue.slice(-2).map((e) => e.text ?? e.kind);
+    const more = queue.length - last.length;
+    live.textContent = more > 0 ? `${last.join('. ')}. And ${more} more.` : `${last.join('. ')}.`;
+    queue = [];
+    cooldown = setTimeout(say, ANNOUNCE_MS);
+  };
+  const announce = (events) => {
+    for (const e of events) if (important(e)) queue.push(e);
+    if (queue.length && !cooldown) say();
+  };
+
+  // --- wiring ----------------------------------------------------------------
+  offs.push(app.on('events', (events) => {
+    if (app.scenario !== scenario) return;
+    if (app.trace.length - events.length !== renderedLen) renderAll();
+    else append(events);
+    announce(events);
+  }));
+  offs.push(app.on('update', () => {
+    syncNodes();
+    if (app.scenario !== scenario || app.trace.length < renderedLen) {
+      scenario = app.scenario;
+      renderAll();
+    }
+    highlight();
+  }));
+  offs.push(app.on('seek', () => renderAll()));
+
+  const listen = (node, type, fn, opts) => {
+    node.addEventListener(type, fn, opts);
+    offs.push(() => node.removeEventListener(type, fn, opts));
+  };
+  listen(list, 'scroll', () => {
+    stick = list.scrollTop + list.clientHeight >= list.scrollHeight - 12;
+    if (stick) {
+      unseen = 0;
+      jump.hidden = true;
+    }
+  }, { passive: true });
+  listen(jump, 'click', () => {
+    stick = true;
+    scrollToEnd();
+  });
+  listen(nodeSel, 'change', () => {
+    nodeFilter = nodeSel.value === '' ? null : Number(nodeSel.value);
+    renderAll();
+  });
+  listen(chips, 'click', (ev) => {
+    const b = ev.target.closest?.('.qs-nar-chip');
+    if (!b) return;
+    const id = b.dataset.group;
+    if (enabled.has(id)) enabled.delete(id);
+    else enabled.add(id);
+    const on = enabled.has(id);
+    b.setAttribute('aria-pressed', String(on));
+    b.title = `${on ? 'Hide' : 'Show'} ${GROUPS.find((g) => g.id === id).label.toLowerCase()}`;
+    renderAll();
+  });
+
+  if (app.state) {
+    scenario = app.scenario;
+    syncNodes();
+    renderAll();
+  } else showEmpty();
+
+  return () => {
+    for (const off of offs) off();
+    if (cooldown) clearTimeout(cooldown);
+    container.replaceChildren();
+  };
+}

@@ -1,0 +1,145 @@
+// <quorum-scope scenario="…" autoplay controls="full|minimal|none" height="…">
+// The whole visualizer as one custom element: the page uses it, and any
+// static documentation page embeds it with one module script. Several on a
+// page run independently (each owns its own simulator).
+import { App, messageOf } from './app.js';
+import { mountCluster } from './cluster-view.js';
+import { mountLogs } from './log-view.js';
+import { mountNarration } from './narration.js';
+import { mountBanner } from './banner.js';
+import { mountTransport } from './transport.js';
+import { mountSettings } from './settings.js';
+import { mountTour } from './tour.js';
+import { mountHelp } from './help.js';
+import { mountFig16 } from './fig16.js';
+import { readHash, applyHash } from './share.js';
+
+const STYLES = ['theme.css', 'layout.css', 'cluster-view.css', 'log-view.css', 'narration.css', 'banner.css',
+  'transport.css', 'settings.css', 'tour.css', 'help.css', 'fig16.css'];
+
+const LAYOUT = `
+  <div class="qs-root" part="root">
+    <div class="qs-error" role="alert" hidden></div>
+    <header class="qs-header"></header>
+    <div class="qs-banner"></div>
+    <div class="qs-main">
+      <div class="qs-stage"></div>
+      <aside class="qs-side"></aside>
+    </div>
+    <div class="qs-transport"></div>
+    <div class="qs-logs"></div>
+    <div class="qs-tour"></div>
+    <div class="qs-panels"></div>
+    <div class="qs-help"></div>
+  </div>`;
+
+export class QuorumScope extends HTMLElement {
+  static get observedAttributes() {
+    return ['scenario', 'height', 'controls'];
+  }
+
+  constructor() {
+    super();
+    this.attachShadow({ mode: 'open' });
+    this.app = new App(this);
+    this.unmounts = [];
+  }
+
+  /** The simulator wrapper (part of the DOM contract for tests and embedders). */
+  get cluster() {
+    return this.app;
+  }
+
+  get controlsLevel() {
+    const c = this.getAttribute('controls') ?? 'full';
+    return ['full', 'minimal', 'none'].includes(c) ? c : 'full';
+  }
+
+  connectedCallback() {
+    if (this.shadowRoot.childElementCount) return;
+    const base = new URL('.', import.meta.url);
+    for (const name of STYLES) {
+      const link = document.createElement('link');
+      link.rel = 'stylesheet';
+      link.href = new URL(name, base).href;
+      this.shadowRoot.append(link);
+    }
+    const wrapper = document.createElement('div');
+    wrapper.innerHTML = LAYOUT; // a constant template: no user text in it
+    this.shadowRoot.append(...wrapper.childNodes);
+    this.root = this.shadowRoot.querySelector('.qs-root');
+    this.root.dataset.controls = this.controlsLevel;
+    this.applyHeight();
+    this.mountAll();
+    this.start();
+  }
+
+  disconnectedCallback() {
+    for (const unmount of this.unmounts) unmount();
+    this.unmounts = [];
+    this.app.destroy();
+  }
+
+  attributeChangedCallback(name) {
+    if (!this.root) return;
+    if (name === 'height') this.applyHeight();
+    if (name === 'scenario') this.loadScenario(this.getAttribute('scenario'));
+  }
+
+  applyHeight() {
+    const h = this.getAttribute('height');
+    if (h && /^\d+(px|vh|em|rem|%)?$/.test(h)) this.style.setProperty('--qs-height', /\d$/.test(h) ? `${h}px` : h);
+  }
+
+  part(name) {
+    return this.shadowRoot.querySelector(`.qs-${name}`);
+  }
+
+  mountAll() {
+    const level = this.controlsLevel;
+    const add = (fn) => this.unmounts.push(fn);
+    add(mountCluster(this.part('stage'), this.app, this));
+    add(mountBanner(this.part('banner'), this.app, this));
+    add(mountTour(this.part('tour'), this.app, this));
+    if (level !== 'none') add(mountTransport(this.part('transport'), this.app, this));
+    if (level === 'full') {
+      add(mountNarration(this.part('side'), this.app, this));
+      add(mountLogs(this.part('logs'), this.app, this));
+      add(mountSettings(this.part('header'), this.app, this));
+      add(mountHelp(this.part('help'), this.app, this));
+      add(mountFig16(this.part('panels'), this.app, this));
+    }
+  }
+
+  async start() {
+    const fromHash = this.controlsLevel === 'full' && this.hasAttribute('use-hash') ? readHash(location.hash) : null;
+    try {
+      if (fromHash?.error) throw new Error(fromHash.error);
+      if (fromHash?.value) await applyHash(this.app, fromHash.value);
+      else await this.loadScenario(this.getAttribute('scenario') ?? 'first-election');
+    } catch (e) {
+      this.showError(messageOf(e));
+      if (!this.app.cluster) await this.loadScenario('first-election');
+    }
+    if (this.hasAttribute('autoplay')) this.app.play();
+  }
+
+  async loadScenario(source) {
+    try {
+      await this.app.load(source);
+      this.showError(null);
+    } catch (e) {
+      this.showError(messageOf(e));
+    }
+  }
+
+  /** Shows a readable error (as text, never HTML), or hides it. */
+  showError(message) {
+    const box = this.part('error');
+    if (!box) return;
+    box.hidden = !message;
+    box.textContent = message ?? '';
+  }
+}
+
+if (!customElements.get('quorum-scope')) customElements.define('quorum-scope', QuorumScope);

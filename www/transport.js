@@ -1,0 +1,413 @@
+// The transport bar: play/pause, step, tick, back, speed, a timeline you
+// can scrub (with markers for elections, refusals, handovers and
+// violations), "pause on" switches, a client write and the step/tick
+// readout. Seeking forward replays deterministically, so the recorded
+// future stays scrubbable until an operator command in the past forks it.
+import { messageOf } from './app.js';
+
+/** Playback speeds offered, in ticks per second. */
+export const SPEEDS = [1, 2, 4, 8, 16, 32, 64];
+
+/** Trace kinds marked on the timeline, by marker group. */
+const MARKED = {
+  leader_elected: 'election',
+  vote_refused: 'refusal',
+  probe_refused: 'refusal',
+  handover_phase: 'handover',
+  handover_outcome: 'handover',
+  violation: 'violation',
+};
+
+const MARKER_INFO = {
+  violation: { glyph: '!', noun: 'violation', rank: 3 },
+  handover: { glyph: '⇄', noun: 'handover step', rank: 2 },
+  election: { glyph: '★', noun: 'leader elected', rank: 1 },
+  refusal: { glyph: '✕', noun: 'refusal', rank: 0 },
+};
+
+const PAUSE_GROUPS = [
+  ['refusal', 'refusal', 'a vote or probe is refused'],
+  ['leader', 'leader change', 'a leader is elected or deposed'],
+  ['handover', 'handover phase', 'a handover moves to its next phase or ends'],
+  ['violation', 'violation', 'a safety property is broken'],
+];
+
+/** Most markers drawn; neighbours closer than this share one marker. */
+const MAX_MARKERS = 120;
+
+const writeCounters = new WeakMap();
+
+/** Sends one client write `x=N` to the leader (N counts up per scenario). */
+export function clientWrite(app) {
+  let entry = writeCounters.get(app);
+  if (!entry || entry.scenario !== app.scenario) {
+    const scripted = (app.scenario?.script ?? []).filter((s) => s.do === 'write').length;
+    entry = { scenario: app.scenario, n: scripted + 1 };
+    writeCounters.set(app, entry);
+  }
+  const events = app.command({ do: 'write', value: `x=${entry.n}` });
+  entry.n += 1;
+  return events;
+}
+
+/** Sets the playback speed and tells the other controls (`qs-speed` on the host). */
+export function setSpeed(app, host, ticksPerSecond) {
+  app.ticksPerSecond = ticksPerSecond;
+  host.dispatchEvent(new CustomEvent('qs-speed', { detail: ticksPerSecond }));
+}
+
+/** The next faster (`dir` 1) or slower (-1) speed from the list. */
+export function nextSpeed(current, dir) {
+  if (dir > 0) return SPEEDS.find((s) => s > current) ?? SPEEDS[SPEEDS.length - 1];
+  return [...SPEEDS].reverse().find((s) => s < current) ?? SPEEDS[0];
+}
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (k === 'class') node.className = v;
+    else if (k === 'text') node.textContent = v;
+    else if (k.startsWith('aria-') || k.startsWith('data-') || k === 'role' || k === 'for') node.setAttribute(k, v);
+    else node[k] = v;
+  }
+  node.append(...children);
+  return node;
+}
+
+function describe(e) {
+  switch (e.kind) {
+    case 'leader_elected':
+      return `node ${e.node} elected leader of term ${e.term}`;
+    case 'vote_refused':
+    case 'probe_refused':
+      return `${e.kind === 'vote_refused' ? 'vote' : 'probe'} refused by node ${e.voter} to node ${e.candidate}${e.reason?.code ? ` (${e.reason.code})` : ''}`;
+    case 'handover_phase':
+      return `handover ${e.from}→${e.to}: ${e.phase}`;
+    case 'handover_outcome':
+      return `handover ${e.from}→${e.to} ${e.result}`;
+    case 'violation':
+      return `violation: ${e.property}`;
+    default:
+      return e.kind;
+  }
+}
+
+export function mountTransport(container, app, host) {
+  const minimal = host.controlsLevel === 'minimal';
+  const offs = [];
+  let shownError = false;
+
+  const guard = (fn) => (...args) => {
+    try {
+      fn(...args);
+      if (shownError) host.showError(null);
+      shownError = false;
+    } catch (e) {
+      host.showError(messageOf(e));
+      shownError = true;
+    }
+  };
+
+  // --- buttons -------------------------------------------------------
+  const playBtn = el('button', { type: 'button', class: 'qs-tp-play', 'aria-label': 'Play', 'aria-pressed': 'false',
+    title: 'Play / pause (Space)' });
+  const playIcon = el('span', { class: 'qs-tp-icon', 'aria-hidden': 'true' });
+  const playText = el('span', { class: 'qs-tp-label' });
+  playBtn.append(playIcon, playText);
+  const stepBtn = el('button', { type: 'button', title: 'One step: a timer tick or one message delivery (→)' },
+    el('span', { class: 'qs-tp-icon', 'aria-hidden': 'true', text: '⏵' }), el('span', { class: 'qs-tp-label', text: 'Step' }));
+  stepBtn.setAttribute('aria-label', 'Step: one event');
+  const tickBtn = el('button', { type: 'button', title: 'Run until the clock advances one tick (Shift+→)' },
+    el('span', { class: 'qs-tp-label', text: '+1 tick' }));
+  const backBtn = el('button', { type: 'button', title: 'One step back (←)' },
+    el('span', { class: 'qs-tp-icon', 'aria-hidden': 'true', text: '⏴' }), el('span', { class: 'qs-tp-label', text: 'Back' }));
+  backBtn.setAttribute('aria-label', 'Step back');
+
+  const speedSel = el('select', { class: 'qs-tp-speed', title: 'Playback speed (+ / −)' });
+  for (const s of SPEEDS) speedSel.append(el('option', { value: String(s), text: `${s} tick${s === 1 ? '' : 's'}/s` }));
+  const speedLabel = el('label', { class: 'qs-tp-speedlabel' }, el('span', { text: 'Speed' }), speedSel);
+
+  const writeBtn = el('button', { type: 'button', class: 'qs-tp-write', title: 'Send a client write x=N to the leader (w)' },
+    el('span', { class: 'qs-tp-icon', 'aria-hidden': 'true', text: '✎' }), el('span', { class: 'qs-tp-label', text: 'Client write' }));
+  const helpBtn = el('button', { type: 'button', class: 'qs-tp-keys', title: 'Keyboard shortcuts (?)', 'aria-label': 'Keyboard shortcuts' },
+    el('span', { 'aria-hidden': 'true', text: '⌨ ?' }));
+
+  const readStep = el('span', { class: 'qs-tp-num' });
+  const readTick = el('span', { class: 'qs-tp-num' });
+  const pastBadge = el('span', { class: 'qs-tp-past', hidden: true, text: 'replay',
+    title: 'You are viewing the past: stepping replays the recorded run; a command here starts a new future.' });
+  const readout = el('div', { class: 'qs-tp-readout', 'aria-label': 'Position' },
+    el('span', { text: 'step ' }), readStep, el('span', { class: 'qs-tp-dot', text: ' · ' }), el('span', { text: 'tick ' }), readTick, pastBadge);
+
+  const buttons = el('div', { class: 'qs-tp-buttons', role: 'group', 'aria-label': 'Playback' }, playBtn, stepBtn);
+  if (!minimal) buttons.append(tickBtn);
+  buttons.append(backBtn);
+
+  const bar = el('div', { class: 'qs-tp-bar' }, buttons);
+  if (!minimal) bar.append(speedLabel, writeBtn);
+  bar.append(readout);
+  if (!minimal) bar.append(helpBtn);
+
+  // --- timeline ------------------------------------------------------
+  const range = el('input', { type: 'range', class: 'qs-tp-range', min: '0', max: '0', value: '0', step: '1',
+    'aria-label': 'Timeline (step)' });
+  const markerBox = el('div', { class: 'qs-tp-markers', role: 'toolbar', 'aria-label': 'Timeline markers: elections, refusals, handovers, violations' });
+  const timeline = el('div', { class: 'qs-tp-timeline' }, markerBox, range);
+
+  const legend = el('div', { class: 'qs-tp-legend', 'aria-hidden': 'true' });
+  for (const group of ['election', 'refusal', 'handover', 'violation']) {
+    legend.append(el('span', { class: 'qs-tp-leg', 'data-group': group },
+      el('span', { class: 'qs-tp-mk', 'data-group': group, text: MARKER_INFO[group].glyph }),
+      el('span', { text: group === 'election' ? 'election' : group })));
+  }
+
+  const pauseBox = el('fieldset', { class: 'qs-tp-pauseon' }, el('legend', { text: 'Pause on' }));
+  const pauseChecks = new Map();
+  for (const [group, label, why] of PAUSE_GROUPS) {
+    const box = el('input', { type: 'checkbox', checked: app.pauseOn.has(group) });
+    box.dataset.group = group;
+    pauseChecks.set(group, box);
+    pauseBox.append(el('label', { title: `Pause when ${why}` }, box, el('span', { text: label })));
+  }
+
+  const root = el('div', { class: 'qs-tp' }, bar);
+  if (!minimal) root.append(timeline, el('div', { class: 'qs-tp-under' }, legend, pauseBox));
+  container.replaceChildren(root);
+
+  // --- model ----------------------------------------------------------
+  let scenario = null;
+  let maxStep = 0;
+  let markers = []; // {step, tick, group, e}, ordered by step
+  let inputsSig = null;
+  let markerSig = '';
+  let markerEls = new Map();
+
+  const curStep = () => app.state?.step ?? 0;
+
+  const inputsSignature = () => {
+    try {
+      return JSON.stringify(app.cluster?.inputs() ?? []);
+    } catch {
+      return null;
+    }
+  };
+
+  const addMarkers = (events, fromStep) => {
+    let added = false;
+    for (const e of events) {
+      const group = MARKED[e.kind];
+      if (group && e.step >= fromStep) {
+        markers.push({ step: e.step, tick: e.tick, group, e });
+        added = true;
+      }
+    }
+    return added;
+  };
+
+  const rebuildMarkers = () => {
+    markers = [];
+    addMarkers(app.trace, 0);
+  };
+
+  const reset = () => {
+    scenario = app.scenario;
+    maxStep = curStep();
+    rebuildMarkers();
+    inputsSig = null;
+    for (const [group, box] of pauseChecks) box.checked = app.pauseOn.has(group);
+  };
+
+  // --- rendering ------------------------------------------------------
+  const renderButtons = () => {
+    const playing = app.playing;
+    playBtn.setAttribute('aria-pressed', String(playing));
+    playIcon.textContent = playing ? '❚❚' : '▶';
+    playText.textContent = playing ? 'Pause' : 'Play';
+    const ready = !!app.cluster;
+    for (const b of [playBtn, stepBtn, tickBtn, backBtn, writeBtn]) b.disabled = !ready;
+    backBtn.disabled = !ready || curStep() === 0;
+  };
+
+  const renderSpeed = () => {
+    const v = String(app.ticksPerSecond);
+    if (![...speedSel.options].some((o) => o.value === v)) {
+      speedSel.append(el('option', { value: v, text: `${v} ticks/s` }));
+    }
+    speedSel.value = v;
+  };
+
+  const renderMarkers = () => {
+    if (minimal) return;
+    const span = Math.max(1, maxStep);
+    const bucket = Math.max(1, Math.ceil(span / MAX_MARKERS));
+    const buckets = new Map();
+    for (const m of markers) {
+      if (m.step >= maxStep + 1) continue;
+      const key = Math.floor(m.step / bucket);
+      let b = buckets.get(key);
+      if (!b) buckets.set(key, (b = { key, best: m, count: 0, groups: new Map() }));
+      b.count += 1;
+      b.groups.set(m.group, (b.groups.get(m.group) ?? 0) + 1);
+      if (MARKER_INFO[m.group].rank > MARKER_INFO[b.best.group].rank) b.best = m;
+    }
+    const list = [...buckets.values()];
+    const sig = `${bucket}|${list.map((b) => `${b.key}:${b.best.group}:${b.count}`).join(',')}`;
+    const place = (node, m) => {
+      node.style.setProperty('--qs-tp-at', String(Math.min(1, (m.step + 1) / span)));
+    };
+    if (sig === markerSig) {
+      for (const b of list) place(markerEls.get(b.key), b.best);
+      return;
+    }
+    markerSig = sig;
+    const focusedKey = [...markerEls.entries()].find(([, n]) => n === host.shadowRoot?.activeElement)?.[0];
+    const next = new Map();
+    const frag = document.createDocumentFragment();
+    list.forEach((b, i) => {
+      const m = b.best;
+      const parts = [...b.groups.entries()].map(([g, n]) => (n > 1 ? `${n} × ${MARKER_INFO[g].noun}` : MARKER_INFO[g].noun));
+      const label = b.count > 1
+        ? `${parts.join(', ')} around step ${m.step} (tick ${m.tick}); jumps to ${describe(m.e)}`
+        : `${describe(m.e)} at step ${m.step}, tick ${m.tick}`;
+      const node = el('button', { type: 'button', class: 'qs-tp-mk', 'data-group': m.group, 'aria-label': label, title: label,
+        tabIndex: -1 });
+      node.textContent = MARKER_INFO[m.group].glyph;
+      if (b.count > 1) node.dataset.many = 'true';
+      node.dataset.step = String(m.step + 1);
+      place(node, m);
+      next.set(b.key, node);
+      frag.append(node);
+      void i;
+    });
+    markerEls = next;
+    markerBox.replaceChildren(frag);
+    const focusNode = (focusedKey !== undefined && next.get(focusedKey)) || null;
+    const rovingStop = focusNode ?? markerBox.querySelector('.qs-tp-mk');
+    if (rovingStop) rovingStop.tabIndex = 0;
+    focusNode?.focus();
+  };
+
+  const renderTimeline = () => {
+    if (minimal) return;
+    const step = curStep();
+    range.max = String(Math.max(1, maxStep));
+    range.value = String(step);
+    range.setAttribute('aria-valuetext', `step ${step} of ${maxStep} recorded, tick ${app.state?.tick ?? 0}`);
+    const span = Math.max(1, maxStep);
+    range.style.setProperty('--qs-tp-now', String(step / span));
+    renderMarkers();
+  };
+
+  const render = () => {
+    const s = app.state;
+    readStep.textContent = String(s?.step ?? 0);
+    readTick.textContent = String(s?.tick ?? 0);
+    pastBadge.hidden = !(s && s.step < maxStep);
+    renderButtons();
+    renderTimeline();
+  };
+
+  // --- model updates --------------------------------------------------
+  offs.push(app.on('events', (events) => {
+    if (app.scenario !== scenario) return; // handled by the update that follows
+    addMarkers(events, maxStep);
+  }));
+
+  offs.push(app.on('update', () => {
+    if (app.scenario !== scenario) reset();
+    const step = curStep();
+    if (step < maxStep) {
+      const sig = inputsSignature();
+      if (inputsSig !== null && sig !== null && sig !== inputsSig) {
+        // An operator command in the past: the recorded future is gone.
+        maxStep = step;
+        rebuildMarkers();
+      }
+      inputsSig = sig;
+    } else {
+      inputsSig = null;
+    }
+    maxStep = Math.max(maxStep, step);
+    render();
+  }));
+
+  offs.push(app.on('seek', (count) => {
+    if (app.scenario !== scenario) reset();
+    if (count > maxStep) {
+      addMarkers(app.trace, maxStep);
+      maxStep = count;
+    }
+    inputsSig = count < maxStep ? inputsSignature() : null;
+  }));
+
+  offs.push(app.on('play', renderButtons));
+
+  const onSpeed = () => renderSpeed();
+  host.addEventListener('qs-speed', onSpeed);
+  offs.push(() => host.removeEventListener('qs-speed', onSpeed));
+
+  // --- controls ---------------------------------------------------------
+  const listen = (node, type, fn) => {
+    node.addEventListener(type, fn);
+    offs.push(() => node.removeEventListener(type, fn));
+  };
+
+  listen(playBtn, 'click', guard(() => (app.playing ? app.pause() : app.play())));
+  listen(stepBtn, 'click', guard(() => {
+    app.pause();
+    app.step();
+  }));
+  listen(tickBtn, 'click', guard(() => {
+    app.pause();
+    app.stepTick();
+  }));
+  listen(backBtn, 'click', guard(() => {
+    app.pause();
+    app.back();
+  }));
+  listen(speedSel, 'change', guard(() => setSpeed(app, host, Number(speedSel.value))));
+  listen(writeBtn, 'click', guard(() => clientWrite(app)));
+  listen(helpBtn, 'click', () => host.dispatchEvent(new CustomEvent('qs-help-toggle')));
+  listen(range, 'input', guard(() => {
+    app.pause();
+    app.seek(Number(range.value));
+  }));
+  listen(markerBox, 'click', guard((ev) => {
+    const node = ev.target.closest?.('.qs-tp-mk');
+    if (!node) return;
+    for (const m of markerBox.children) m.tabIndex = m === node ? 0 : -1;
+    app.pause();
+    app.seek(Number(node.dataset.step));
+  }));
+  listen(markerBox, 'keydown', (ev) => {
+    const items = [...markerBox.children];
+    const at = items.indexOf(ev.target);
+    if (at < 0) return;
+    let to = null;
+    if (ev.key === 'ArrowRight' || ev.key === 'ArrowDown') to = Math.min(items.length - 1, at + 1);
+    else if (ev.key === 'ArrowLeft' || ev.key === 'ArrowUp') to = Math.max(0, at - 1);
+    else if (ev.key === 'Home') to = 0;
+    else if (ev.key === 'End') to = items.length - 1;
+    if (to === null) return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    for (const m of items) m.tabIndex = -1;
+    items[to].tabIndex = 0;
+    items[to].focus();
+  });
+  for (const box of pauseChecks.values()) {
+    listen(box, 'change', () => {
+      if (box.checked) app.pauseOn.add(box.dataset.group);
+      else app.pauseOn.delete(box.dataset.group);
+    });
+  }
+
+  renderSpeed();
+  if (app.state) reset();
+  render();
+
+  return () => {
+    for (const off of offs) off();
+    container.replaceChildren();
+  };
+}
