@@ -6,10 +6,14 @@ WASM_TARGET := wasm32-unknown-unknown
 WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p;}' Cargo.lock)
 WASM_OUT := target/$(WASM_TARGET)/wasm/quorumscope.wasm
 PORT ?= 8000
+# The features rustc enables for wasm32 by default, spelled out for
+# wasm-opt. It comes from npm's binaryen (version 132): Debian's version 108
+# mangles the externref table that wasm-bindgen sets up.
+WASM_FEATURES := --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-multivalue
 
-.PHONY: setup setup-rust setup-wasm setup-browser test test-native test-wasm test-browser demo pkg dist
+.PHONY: setup setup-rust setup-wasm setup-node setup-browser test test-native test-wasm test-browser demo pkg dist
 
-setup: setup-rust setup-wasm setup-browser
+setup: setup-rust setup-wasm setup-node setup-browser
 
 setup-rust:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
@@ -18,17 +22,19 @@ setup-rust:
 
 setup-wasm: setup-rust
 	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$" || cargo install wasm-bindgen-cli --version =$(WASM_BINDGEN_VERSION)
-	@command -v wasm-opt >/dev/null || (apt-get update && apt-get install -y binaryen)
 
-setup-browser:
+# npm packages, pinned in package-lock.json: playwright-core and binaryen.
+setup-node:
+	@[ -x node_modules/.bin/wasm-opt ] && [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
+
+setup-browser: setup-node
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
-	@[ -d node_modules/playwright-core ] || npm install --no-audit --no-fund
 
 # The wasm package the page loads: wasm-bindgen output, shrunk by wasm-opt.
-pkg: setup-wasm
+pkg: setup-wasm setup-node
 	cargo build --lib --profile wasm --target $(WASM_TARGET)
 	wasm-bindgen --target web --out-dir pkg $(WASM_OUT)
-	wasm-opt -Oz --strip-debug --enable-bulk-memory --enable-nontrapping-float-to-int -o pkg/quorumscope_bg.wasm pkg/quorumscope_bg.wasm
+	node_modules/.bin/wasm-opt -Oz --strip-debug $(WASM_FEATURES) -o pkg/quorumscope_bg.wasm pkg/quorumscope_bg.wasm
 	cp tools/pkg-package.json pkg/package.json
 
 test: setup test-native test-wasm test-browser

@@ -125,7 +125,7 @@ fn run_recorded(seed: u64, options: &CampaignOptions) -> Result<(SeedReport, Vec
     let config = seed_config(seed, options, switches);
     let mut sim = Sim::new(config).map_err(|e| e.0)?;
     let mut script = Vec::new();
-    let mut faults = Faults { rng: Rng::new(derive_seed(seed, 0xFA_0175)), writes: 0 };
+    let mut faults = Faults { rng: Rng::new(derive_seed(seed, 0xFA_0175)), writes: 0, isolate_next: false };
     let mut report =
         SeedReport { seed, violations: Vec::new(), leaders: 0, acked: 0, steps: 0, live: false, end_tick: 0 };
     let mut next_fault = 0;
@@ -137,17 +137,40 @@ fn run_recorded(seed: u64, options: &CampaignOptions) -> Result<(SeedReport, Vec
             // simply not applied.
             if let Ok(events) = sim.command(&command) {
                 tally(&events, &mut report);
+                // Cutting a leader off right after a write strands the entry
+                // on a minority: the first move of Figure 8.
+                if matches!(command, Command::Write { .. }) && faults.rng.unit() < 0.2 {
+                    faults.isolate_next = true;
+                    next_fault = sim.now() + 1;
+                }
                 script.push(ScriptStep { at: sim.now(), command });
             }
         }
         let events = sim.step();
         tally(&events, &mut report);
+        // A reactive nemesis: now and then cut a leader off the moment it
+        // is elected or advances its commit watermark, before what follows
+        // spreads — the interleavings Raft's Figure 8 needs, which blind
+        // random timing almost never hits.
+        let leader = sim.leader();
+        let pivotal = events.iter().any(|e| match e.body {
+            TraceBody::LeaderElected { .. } => true,
+            TraceBody::CommitAdvanced { node, .. } => Some(node) == leader,
+            _ => false,
+        });
+        if pivotal && faults.rng.unit() < 0.2 {
+            faults.isolate_next = true;
+            next_fault = sim.now();
+        }
     }
     heal_everything(&mut sim, &mut report, &mut script);
     let deadline = sim.now() + LIVENESS_TICKS;
     while sim.now() < deadline && sim.leader().is_none() {
         let events = sim.step();
         tally(&events, &mut report);
+        // A node still armed to crash at its next persist goes down here;
+        // bring it back, as healing means.
+        restart_crashed(&mut sim, &mut report, &mut script);
     }
     report.live = sim.leader().is_some();
     report.acked = sim.acked().len() as u64;
@@ -172,15 +195,25 @@ fn tally(events: &[crate::sim::TraceEvent], report: &mut SeedReport) {
 
 fn heal_everything(sim: &mut Sim, report: &mut SeedReport, script: &mut Vec<ScriptStep>) {
     let quiet = NetworkConfig::default();
-    let mut commands = vec![
+    let commands = vec![
         Command::Heal {},
         Command::SetNetwork { delay_ticks: Some(quiet.delay_ticks), drop: Some(0.0), duplicate: Some(0.0) },
     ];
-    for (id, n) in sim.nodes() {
-        if n.node.is_none() {
-            commands.push(Command::Restart { node: Target::Node(*id) });
-        }
-    }
+    apply_all(sim, report, script, commands);
+    restart_crashed(sim, report, script);
+}
+
+fn restart_crashed(sim: &mut Sim, report: &mut SeedReport, script: &mut Vec<ScriptStep>) {
+    let down: Vec<Command> = sim
+        .nodes()
+        .iter()
+        .filter(|(_, n)| n.node.is_none())
+        .map(|(id, _)| Command::Restart { node: Target::Node(*id) })
+        .collect();
+    apply_all(sim, report, script, down);
+}
+
+fn apply_all(sim: &mut Sim, report: &mut SeedReport, script: &mut Vec<ScriptStep>, commands: Vec<Command>) {
     for command in commands {
         if let Ok(events) = sim.command(&command) {
             tally(&events, report);
@@ -193,6 +226,7 @@ fn heal_everything(sim: &mut Sim, report: &mut SeedReport, script: &mut Vec<Scri
 struct Faults {
     rng: Rng,
     writes: u64,
+    isolate_next: bool,
 }
 
 impl Faults {
@@ -200,10 +234,33 @@ impl Faults {
         &ids[self.rng.range_inclusive(0, ids.len() as u64 - 1) as usize]
     }
 
+    /// Two groups: at random, or the leader alone, or the leader with one
+    /// follower (the minorities that Figure 8 and check quorum are about).
+    fn split(&mut self, ids: &[NodeId], leader: Option<NodeId>) -> Vec<Vec<NodeId>> {
+        let mut groups = vec![Vec::new(), Vec::new()];
+        let (leader, buddy) = match leader {
+            Some(l) => (l, *self.pick(ids)),
+            None => (0, 0),
+        };
+        let shape = self.rng.range_inclusive(0, 2);
+        for id in ids {
+            let side = match shape {
+                0 if leader != 0 => usize::from(*id != leader),
+                1 if leader != 0 => usize::from(*id != leader && *id != buddy),
+                _ => self.rng.range_inclusive(0, 1) as usize,
+            };
+            groups[side].push(*id);
+        }
+        groups
+    }
+
     fn next(&mut self, sim: &Sim) -> Command {
         let ids: Vec<NodeId> = sim.nodes().keys().copied().collect();
         let down: Vec<NodeId> =
             sim.nodes().iter().filter(|(_, n)| n.node.is_none()).map(|(id, _)| *id).collect();
+        if std::mem::take(&mut self.isolate_next) {
+            return Command::Partition { groups: self.split(&ids, sim.leader()) };
+        }
         let roll = self.rng.range_inclusive(0, 99);
         let may_crash = down.len() * 2 + 2 < ids.len();
         match roll {
@@ -211,13 +268,7 @@ impl Faults {
                 self.writes += 1;
                 Command::Write { value: format!("k{}={}", self.writes % 7, self.writes), node: None }
             }
-            35..=44 => {
-                let mut groups = vec![Vec::new(), Vec::new()];
-                for id in &ids {
-                    groups[self.rng.range_inclusive(0, 1) as usize].push(*id);
-                }
-                Command::Partition { groups }
-            }
+            35..=44 => Command::Partition { groups: self.split(&ids, sim.leader()) },
             45..=49 => {
                 let a = *self.pick(&ids);
                 let b = *self.pick(&ids);

@@ -58,12 +58,23 @@ pub const PAPER_REPORTS: [(&str, &str); 4] = [
 /// Longest a trial waits for a new leader, in ticks.
 pub const CAP_TICKS: u64 = 20_000;
 
-/// One trial: ticks from the crash to a new leader, `None` past the cap.
+/// One trial: milliseconds from the crash to a new leader, `None` past the
+/// cap. One tick is one millisecond.
 pub fn trial(range: TimeoutRange, seed: u64, paper: bool) -> Option<u64> {
+    trial_scaled(range, seed, paper, 1)
+}
+
+/// One trial with `ticks_per_ms` ticks to the millisecond: a finer clock
+/// draws timeouts from more distinct values (150–155 ms is only six whole
+/// milliseconds), which is closer to the paper's continuous time.
+pub fn trial_scaled(range: TimeoutRange, seed: u64, paper: bool, ticks_per_ms: u64) -> Option<u64> {
+    let k = ticks_per_ms.clamp(1, 100);
+    let ms = |t: u64| t.div_ceil(k);
+    let range = TimeoutRange { min: range.min * k, max: range.max * k };
     let mut config = SimConfig::with_nodes(5, seed);
     config.election_ticks = [range.min, range.max];
     config.heartbeat_ticks = (range.min / 2).max(1);
-    config.network = NetworkConfig { delay_ticks: [7, 8], drop: 0.0, duplicate: 0.0 };
+    config.network = NetworkConfig { delay_ticks: [7 * k, 8 * k], drop: 0.0, duplicate: 0.0 };
     if paper {
         config.switches.pre_vote = false;
         config.switches.stickiness = false;
@@ -82,10 +93,10 @@ pub fn trial(range: TimeoutRange, seed: u64, paper: bool) -> Option<u64> {
     let victim = sim.leader().unwrap_or(old);
     sim.command(&Command::Crash { node: Target::Node(victim), after_persist: false }).ok()?;
     let crashed_at = sim.now();
-    while sim.now() < crashed_at + CAP_TICKS {
+    while sim.now() < crashed_at + CAP_TICKS * k {
         for e in sim.step() {
             if matches!(e.body, TraceBody::LeaderElected { .. }) {
-                return Some(sim.now() - crashed_at);
+                return Some(ms(sim.now() - crashed_at));
             }
         }
     }

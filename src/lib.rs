@@ -23,4 +23,4 @@ pub mod elect_times;
 pub mod scenario;
 pub mod sim;
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;

@@ -5,7 +5,7 @@
 // 'update'; nothing here runs a timer, so a paused page costs nothing.
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /** Smallest logical width: on a phone the picture shrinks instead of cramping. */
-const MIN_LOGICAL_WIDTH = 500;
+const MIN_LOGICAL_WIDTH = 400;
 /** How many ticks a refusal callout stays (tied to simulated time, not the wall clock). */
 const CALLOUT_TICKS = 5;
 /** How many refusal callouts at once, newest first: more would bury the picture. */
@@ -37,6 +37,7 @@ export function mountCluster(container, app, host) {
   const nodes = new Map(); // id → {g, parts}
   let geom = null;
   let linkKey = '';
+  const messageCache = new Map(); // message key → its SVG group, reused across frames
   const menu = new NodeMenu(view.root, app, host, {
     anchorOf: (id) => geom && toPx(geom, geom.pos.get(id)),
     onClose: (id) => nodes.get(id)?.g.focus(),
@@ -55,7 +56,7 @@ export function mountCluster(container, app, host) {
     }
     const marks = readTrace(app, state);
     for (const node of state.nodes) updateNode(ensureNode(node.id), node, state, marks);
-    drawMessages(view.messages, geom, state, app.virtualTick);
+    drawMessages(view.messages, messageCache, geom, state, app.virtualTick);
     drawMarks(view.marks, geom, state, marks, app.virtualTick);
     drawOverlay(view, geom, state, marks);
     menu.refresh(state);
@@ -65,6 +66,7 @@ export function mountCluster(container, app, host) {
     const rect = container.getBoundingClientRect();
     geom = layout(ids, rect.width || 600, rect.height || 400);
     view.svg.setAttribute('viewBox', `0 0 ${geom.W} ${geom.H}`);
+    view.root.classList.toggle('narrow', geom.narrow); // phones: terser labels
     for (const [id, n] of nodes) if (!geom.pos.has(id)) (n.g.remove(), nodes.delete(id));
     for (const [id, n] of nodes) placeNode(n, geom, id);
     linkKey = '';
@@ -168,11 +170,14 @@ function layout(ids, width, height) {
   const n = Math.max(ids.length, 1);
   const compact = n > 7;
   // Room for the line above a node (probing, tally, crown) and the two below (term, vote).
-  const top = 34;
-  const bottom = 62;
+  const narrow = W < 560;
+  // Big clusters draw one short line per node, so they need less room around the ring.
+  const top = narrow ? 50 : compact ? 30 : 34; // phones: the term legend needs its own row
+  // Phones have no side columns, so a band at the bottom is kept free for the refusal callout.
+  const bottom = (narrow ? 118 : 62) - (compact ? 24 : 0);
   const guess = Math.min(W / 2 - 40, (H - top - bottom) / 2);
-  const r = Math.max(15, Math.min(30, guess * Math.sin(Math.PI / n) * 0.5));
-  const ring = Math.max(60, Math.min(W / 2 - r - 40, (H - top - bottom) / 2 - r));
+  const r = Math.max(15, Math.min(narrow ? 26 : 30, guess * Math.sin(Math.PI / n) * 0.5));
+  const ring = Math.max(60, Math.min(W / 2 - r - (narrow ? 28 : 40), (H - top - bottom) / 2 - r));
   const cx = W / 2;
   const cy = top + r + ring;
   // Stretch sideways into spare width (an ellipse), keeping ~190 px columns for callouts.
@@ -184,7 +189,7 @@ function layout(ids, width, height) {
   });
   // Free columns left and right of the ring hold the refusal callouts when wide enough.
   const side = (W / 2 - rx - r - 24) * (width / W);
-  return { ids, W, H, r, ring, cx, cy, pos, compact, side, scale: width / W };
+  return { ids, W, H, r, ring, cx, cy, pos, compact, side, scale: width / W, narrow };
 }
 
 function toPx(geom, p) {
@@ -221,6 +226,10 @@ function placeNode(n, geom, id) {
   const p = n.p;
   n.r = r;
   n.a = geom.pos.get(id).a;
+  n.narrow = geom.narrow;
+  n.compact = geom.compact;
+  n.x = geom.pos.get(id).x;
+  n.W = geom.W;
   n.g.setAttribute('transform', `translate(${x.toFixed(1)} ${y.toFixed(1)})`);
   p.halo.setAttribute('r', r + 16);
   p.track.setAttribute('r', r + 6);
@@ -249,14 +258,14 @@ function updateNode(n, node, state, marks) {
   g.dataset.nodeId = String(node.id);
   g.dataset.role = role;
   g.dataset.term = String(node.term);
-  g.setAttribute('class', `cv-node role-${role} kind-${node.kind}${g.classList.contains('selected') ? ' selected' : ''}${n.r < 22 ? ' compact' : ''}`);
+  g.setAttribute('class', `cv-node role-${role} kind-${node.kind}${g.classList.contains('selected') ? ' selected' : ''}${n.compact ? ' compact' : ''}`);
   g.style.setProperty('--term', termColor(node.term));
   const violated = marks.violation?.nodes?.includes(node.id);
   g.classList.toggle('violated', !!violated);
 
   p.body.setAttribute('d', node.kind === 'witness' ? diamondPath(n.r * 1.15) : circlePath(n.r));
   p.role.textContent = role === 'learner' ? 'learner' : ROLE_WORDS[role] ?? role;
-  const termText = `term ${node.term}`;
+  const termText = n.compact ? `t${node.term}` : `term ${node.term}`;
   p.term.textContent = termText;
   const chipW = termText.length * 6.6 + 10;
   p.termChip.setAttribute('x', -chipW / 2);
@@ -264,10 +273,11 @@ function updateNode(n, node, state, marks) {
   const voted = node.voted_for != null && node.voted_for !== 0 ? `voted ${node.voted_for}` : 'no vote';
   p.voted.textContent = role === 'witness' || node.kind === 'witness' ? `${voted} · metadata only` : voted;
   drawTimer(p, node, n.r);
-  drawAbove(p.probe, node, marks.tallies.get(node.id));
+  drawAbove(p.probe, node, marks.tallies.get(node.id), n.narrow, n.compact);
   // The extra line goes outward: above nodes in the top half, below those in the bottom half.
-  const below = Math.sin(n.a) > 0.3;
+  const below = Math.sin(n.a) > 0.3 && !n.narrow; // phones keep the bottom band for the callout
   p.probe.setAttribute('y', below ? n.r + 52 : role === 'leader' ? -n.r - 28 : -n.r - 13);
+  keepInside(p.probe, n, n.narrow ? 12.5 : 11);
 
   const label = [`node ${node.id}`, role === 'learner' ? 'learner (catching up)' : role, `term ${node.term}`];
   if (node.voted_for) label.push(`voted for ${node.voted_for}`);
@@ -298,7 +308,7 @@ function drawTimer(p, node, r) {
  * The line above a node: "probing t2 ✓1 ✓3 ✗2 2/3" for a prober, "votes t2 …"
  * for a candidate (its ballots so far against the quorum), or a handover badge.
  */
-function drawAbove(text, node, tally) {
+function drawAbove(text, node, tally, narrow, compact) {
   text.replaceChildren();
   text.setAttribute('class', `cv-probing${tally?.probe ? ' probe' : ''}`);
   if (node.role === 'crashed') return;
@@ -308,16 +318,31 @@ function drawAbove(text, node, tally) {
   }
   const head = svgEl('tspan', { class: 'cv-tally-head' }, text);
   head.textContent = `${tally.probe ? 'probing' : 'votes'} t${tally.term} `;
-  for (const b of tally.ballots) {
+  head.classList.add('cv-tally-word');
+  // Narrow stages drop the spaces and the word "quorum" so neighbours' lines do not collide.
+  const gap = narrow ? '' : ' ';
+  // Big clusters: the count alone; each ballot is still in the tooltip.
+  for (const b of compact ? [] : tally.ballots) {
     const t = svgEl('tspan', { class: b.ok ? 'ok' : 'no' }, text);
-    t.textContent = `${b.ok ? '✓' : '✗'}${b.voter} `;
+    t.textContent = `${b.ok ? '✓' : '✗'}${b.voter}${gap}`;
   }
   const need = svgEl('tspan', { class: 'cv-tally-need' }, text);
   const got = tally.ballots.filter((b) => b.ok).length;
-  need.textContent = got >= tally.need ? `· ${got}/${tally.need} quorum` : `· ${got}/${tally.need}`;
+  need.textContent = `${narrow ? ' ' : '· '}${got}/${tally.need}${got >= tally.need && !narrow ? ' quorum' : ''}`;
   const title = svgEl('title', {}, text);
-  title.textContent = `${tally.probe ? 'Probe' : 'Vote'} answers for term ${tally.term}: ` +
-    `${tally.ballots.filter((b) => b.ok).length} granted (self included), ${tally.need} needed for a quorum`;
+  const list = tally.ballots.map((b) => `${b.ok ? '✓' : '✗'}${b.voter}`).join(' ');
+  title.textContent = `${tally.probe ? 'Probe' : 'Vote'} answers for term ${tally.term}: ${list}; ` +
+    `${got} granted (self included), ${tally.need} needed for a quorum`;
+}
+
+/** Shifts a centred label sideways so it stays inside the picture (width estimated, no layout read). */
+function keepInside(text, n, fontSize) {
+  const shown = [...text.childNodes].filter((c) => c.nodeName !== 'title').map((c) => c.textContent).join('');
+  const w = shown.length * fontSize * 0.62;
+  const left = n.x - w / 2;
+  const right = n.x + w / 2;
+  const dx = left < 4 ? 4 - left : right > n.W - 4 ? n.W - 4 - right : 0;
+  text.setAttribute('x', dx.toFixed(1));
 }
 
 function circlePath(r) {
@@ -400,47 +425,78 @@ function toggleLink(app, host, [a, b]) {
   try {
     if (!isCut) {
       app.command({ do: 'cut', from: a, to: b });
-      return;
+    } else {
+      const keep = cuts.filter(([x, y]) => !((x === a && y === b) || (x === b && y === a)));
+      app.command({ do: 'heal' });
+      for (const [x, y] of keep) app.command({ do: 'cut', from: x, to: y, one_way: true });
     }
-    const keep = cuts.filter(([x, y]) => !((x === a && y === b) || (x === b && y === a)));
-    app.command({ do: 'heal' });
-    for (const [x, y] of keep) app.command({ do: 'cut', from: x, to: y, one_way: true });
+    host.showError?.(null);
+    return true;
   } catch (e) {
     host.showError?.(e.message);
+    return false;
   }
 }
 
 /* ---------- messages ---------- */
 
-function drawMessages(layer, geom, state, vt) {
-  layer.replaceChildren();
+/**
+ * Moves the messages along their links. Each message keeps its SVG group
+ * between frames (keyed by seq and content), so a playing frame only
+ * updates positions instead of rebuilding dozens of elements.
+ */
+function drawMessages(layer, cache, geom, state, vt) {
+  const labelled = new Set(); // one label per burst: "vote? t2" ×4 leaving a node reads as one
+  const live = new Set();
   for (const m of state.messages) {
     const p = geom.pos.get(m.from);
     const q = geom.pos.get(m.to);
     if (!p || !q) continue;
+    const key = `${m.seq}|${m.from}|${m.to}|${m.kind}|${m.label}|${m.doomed}`;
+    live.add(key);
+    let c = cache.get(key);
+    if (!c) cache.set(key, (c = createMessage(layer, m)));
     const span = m.deliver_tick - m.sent_tick;
-    let f = span > 0 ? (vt - m.sent_tick) / span : 1;
-    f = Math.max(0, Math.min(1, f));
+    const f = Math.max(0, Math.min(1, span > 0 ? (vt - m.sent_tick) / span : 1));
     const dying = m.doomed && f >= 0.5;
     const at = along(geom, p, q, dying ? 0.5 : f);
-    const heartbeat = m.label === 'heartbeat';
-    const refused = /✗|reject/.test(m.label ?? '');
-    const g = svgEl('g', { class: `cv-msg k-${m.kind}${heartbeat ? ' heartbeat' : ''}${refused ? ' refused' : ''}${dying ? ' dying' : ''}`, transform: `translate(${at.x.toFixed(1)} ${at.y.toFixed(1)})` }, layer);
-    g.style.setProperty('--term', termColor(m.term));
-    if (dying) g.style.opacity = String(Math.max(0.15, 1 - (f - 0.5) * 1.7));
-    svgEl('title', {}, g).textContent = m.doomed ? `${m.text} — lost on the way` : m.text;
-    drawGlyph(g, m);
-    if (dying) svgEl('path', { class: 'cv-x', d: 'M-7 -7 L7 7 M7 -7 L-7 7' }, g);
-    if (showLabel(m, state.messages.length, geom.compact)) {
-      const t = svgEl('text', { class: 'cv-msg-label', x: 10, y: -7 }, g);
-      t.textContent = m.label;
+    c.g.setAttribute('transform', `translate(${at.x.toFixed(1)} ${at.y.toFixed(1)})`);
+    if (dying && !c.dying) {
+      c.dying = true;
+      c.g.classList.add('dying');
+      svgEl('path', { class: 'cv-x', d: 'M-7 -7 L7 7 M7 -7 L-7 7' }, c.g);
+    }
+    if (dying) c.g.style.opacity = String(Math.max(0.15, 1 - (f - 0.5) * 1.7));
+    const burst = f < 0.2 ? `s${m.from}|${m.label}` : f > 0.8 ? `r${m.to}|${m.label}` : null;
+    const show = showLabel(m, state.messages.length, geom.compact) && !(burst && labelled.has(burst));
+    if (show && burst) labelled.add(burst);
+    c.label.style.display = show ? '' : 'none';
+    if (show) {
+      // Beside the path on the message's own side, so it clears the link and the nodes' rims.
+      c.label.setAttribute('x', (at.nx * 15).toFixed(1));
+      c.label.setAttribute('y', (at.ny * 15 + 3.5).toFixed(1));
+      c.label.setAttribute('text-anchor', labelAnchor(at.nx));
     }
   }
+  for (const [key, c] of cache) if (!live.has(key)) (c.g.remove(), cache.delete(key));
+}
+
+function createMessage(layer, m) {
+  const heartbeat = m.label === 'heartbeat';
+  const refused = /✗|reject/.test(m.label ?? '');
+  const g = svgEl('g', { class: `cv-msg k-${m.kind}${heartbeat ? ' heartbeat' : ''}${refused ? ' refused' : ''}` }, layer);
+  g.style.setProperty('--term', termColor(m.term));
+  svgEl('title', {}, g).textContent = m.doomed ? `${m.text} — lost on the way` : m.text;
+  drawGlyph(g, m);
+  const label = svgEl('text', { class: 'cv-msg-label' }, g);
+  label.textContent = m.label;
+  return { g, label, dying: false };
 }
 
 /** Labels only where they add something: all when the network is calm, the telling ones when it is busy. */
 function showLabel(m, count, compact) {
-  if (/✗|reject/.test(m.label ?? '')) return true;
+  if (compact) return count <= 6 || (count <= 12 && /✗|reject/.test(m.label ?? ''));
+  if (/✗|reject/.test(m.label ?? '')) return count <= 20;
   if (['vote', 'timeout_now', 'snapshot'].includes(m.kind)) return count <= 14;
   if (m.label === 'heartbeat' || m.kind === 'append_reply') return count <= 6 && !compact;
   return count <= 8;
@@ -451,10 +507,15 @@ function along(geom, p, q, f) {
   const len = Math.hypot(q.x - p.x, q.y - p.y) || 1;
   const ux = (q.x - p.x) / len;
   const uy = (q.y - p.y) / len;
-  const rim = geom.r + 8;
+  const rim = geom.r + 12;
   const d = rim + (len - 2 * rim) * f;
   const side = 6;
-  return { x: p.x + ux * d - uy * side, y: p.y + uy * d + ux * side };
+  // (nx, ny): the unit normal on this direction's side of the link.
+  return { x: p.x + ux * d - uy * side, y: p.y + uy * d + ux * side, nx: -uy, ny: ux };
+}
+
+function labelAnchor(nx) {
+  return nx > 0.35 ? 'start' : nx < -0.35 ? 'end' : 'middle';
 }
 
 /** One glyph per message kind; probes are hollow and dashed because they change no term. */
@@ -588,7 +649,10 @@ function drawOverlay(view, geom, state, marks) {
   const v = marks.violation;
   view.violation.hidden = !v;
   if (v) {
-    view.violation.textContent = `⚠ ${v.property.replace(/_/g, ' ')} violated — nodes ${(v.nodes ?? []).join(', ')}`;
+    view.violation.replaceChildren();
+    htmlEl('span', null, `⚠ ${v.property.replace(/_/g, ' ')}`, view.violation);
+    htmlEl('span', 'cv-violation-nodes', `: nodes ${(v.nodes ?? []).join(', ')}`, view.violation);
+    view.violation.title = `${v.text ?? ''}`;
   }
 }
 
@@ -628,7 +692,7 @@ function drawCallouts(el, svgLayer, geom, refusals) {
     markRefusal(svgLayer, geom, e);
   }
   if (geom.side >= 150) placeBeside(boxes, svgLayer, geom);
-  else placeDocked(boxes, geom);
+  else placeDocked(boxes);
 }
 
 /** A red ✗ on the link, just off the voter, toward the candidate it refused. */
@@ -672,15 +736,14 @@ function placeBeside(boxes, layer, geom) {
   }
 }
 
-function placeDocked(boxes, geom) {
-  let bottom = 30; // above the key
-  for (const b of boxes.slice(0, 2).reverse()) {
+/** Narrow stage: the newest callout only, in the band kept free above the key. */
+function placeDocked(boxes) {
+  boxes.forEach((b, i) => {
+    if (i > 0) return b.box.remove();
     b.box.style.left = '6px';
     b.box.style.right = '6px';
-    b.box.style.bottom = `${bottom}px`;
-    bottom += b.box.offsetHeight + 4;
-  }
-  for (const b of boxes.slice(2)) b.box.remove();
+    b.box.style.bottom = '28px';
+  });
 }
 
 /* ---------- node menu: operator commands for one node ---------- */
@@ -712,7 +775,7 @@ class NodeMenu {
     this.el.hidden = false;
     this.place();
     this.hooks.onSelect(id);
-    this.focusables()[0]?.focus();
+    this.el.querySelector('.cv-menu-item')?.focus(); // the first action, not the close button
   }
 
   close(returnFocus = true) {
@@ -763,20 +826,26 @@ class NodeMenu {
     this.item(`Isolate node ${id}`, { do: 'partition', groups: [[id], others] });
     this.cutRow(id, others);
     this.item('Heal all links', { do: 'heal' });
-    if (hadFocus) this.focusables()[0]?.focus();
+    if (hadFocus) el.querySelector('.cv-menu-item')?.focus();
   }
 
-  /** Keyboard route to cutting one link (links themselves are mouse targets only). */
+  /** Keyboard route to cutting or healing one link (the links themselves are mouse targets only). */
   cutRow(id, others) {
     const row = htmlEl('div', 'cv-menu-row', null, this.el);
     const select = htmlEl('select', null, null, row);
-    select.setAttribute('aria-label', `Cut the link from node ${id} to`);
+    select.setAttribute('aria-label', `A link of node ${id}`);
+    const isCut = (k) => this.app.state.cuts.some(([a, b]) => (a === id && b === k) || (a === k && b === id));
     for (const k of others) {
-      const o = htmlEl('option', null, `link ${id}–${k}`, select);
+      const o = htmlEl('option', null, `link ${id}–${k}${isCut(k) ? ' (cut)' : ''}`, select);
       o.value = String(k);
     }
     const b = htmlEl('button', null, 'Cut', row);
-    b.addEventListener('click', () => this.run({ do: 'cut', from: id, to: Number(select.value) }));
+    const sync = () => (b.textContent = isCut(Number(select.value)) ? 'Heal' : 'Cut');
+    select.addEventListener('change', sync);
+    sync();
+    b.addEventListener('click', () => {
+      if (toggleLink(this.app, this.host, [id, Number(select.value)])) this.close();
+    });
   }
 
   item(text, command) {
@@ -812,8 +881,8 @@ class NodeMenu {
     if (e.key === 'ArrowDown' && !typing) next = i + 1;
     else if (e.key === 'ArrowUp' && !typing) next = i - 1;
     else if (e.key === 'Tab') next = e.shiftKey ? i - 1 : i + 1; // keep focus inside the menu
-    else if (e.key === 'Home') next = 0;
-    else if (e.key === 'End') next = list.length - 1;
+    else if (e.key === 'Home' && !typing) next = 0;
+    else if (e.key === 'End' && !typing) next = list.length - 1;
     if (next == null) return;
     e.preventDefault();
     e.stopPropagation();

@@ -16,15 +16,15 @@ export const RANGES = [
   [[150, 300], "150 ms: the paper's advice"],
   [[12, 24], 'tiny timeouts'],
 ];
-const DASHES = ['', '6 3', '2 3', '9 3 2 3', '', '4 4', '1 2'];
+const DASHES = ['', '6 3', '2 3', '9 3 2 3', '', '4 4', '3 2'];
 const CAP = 20000;
 const X_MIN = 5;
 const X_MAX = CAP;
 
 /** What the paper reports, drawn as hollow markers. */
 const PAPER = [
-  { range: 2, ms: 287, pct: 50, label: 'paper: median ≈ 287 ms' },
-  { range: 4, ms: 513, pct: 100, label: 'paper: worst ≈ 513 ms' },
+  { range: 2, ms: 287, pct: 50, label: 'paper: median ≈ 287 ms', short: '150–155: 287 ms' },
+  { range: 4, ms: 513, pct: 100, label: 'paper: worst ≈ 513 ms', short: '150–200: 513 ms' },
 ];
 
 function el(tag, attrs = {}, ...children) {
@@ -96,8 +96,10 @@ export function mountFig16(container, app, host) {
   const chart = svg('svg', { class: 'qs-f16-chart', viewBox: '0 0 640 300', role: 'img',
     'aria-label': 'Cumulative percentage of trials with a new leader, against milliseconds since the crash, log scale' });
   const legend = el('ul', { class: 'qs-f16-legend', 'aria-label': 'Timeout ranges' });
-  const table = el('table', { class: 'qs-f16-table' });
-  const tableWrap = el('div', { class: 'qs-f16-tablewrap' }, table);
+  const tableCapId = `${trialsId}-cap`;
+  const table = el('table', { class: 'qs-f16-table', 'aria-labelledby': tableCapId });
+  const tableWrap = el('div', { class: 'qs-f16-tablewrap' },
+    el('p', { id: tableCapId, class: 'qs-f16-tablecap', text: 'Time from the crash to a new leader, per timeout range' }), table);
 
   const intro = el('p', { class: 'qs-f16-intro', text:
     'The Raft paper (Figure 16) crashed the leader of a five-server cluster again and again and timed how long '
@@ -113,28 +115,37 @@ export function mountFig16(container, app, host) {
     + 'pre-vote probe round trip, and stickiness makes a voter refuse while it has heard from the leader within '
     + 'the minimum timeout; both shift the curves to the right.' });
 
+  const figure = el('figure', { class: 'qs-f16-figure' }, chart, legend);
   const body = el('div', { class: 'qs-f16-body' }, intro, controls,
     el('div', { class: 'qs-f16-progressrow' }, progress, status),
-    el('figure', { class: 'qs-f16-figure' }, chart, legend), note, tableWrap);
+    el('div', { class: 'qs-f16-split' }, figure, note), tableWrap);
   const details = el('details', { class: 'qs-f16' },
     el('summary', { text: 'Election timing (Raft paper, Figure 16)' }), body);
   container.append(details);
 
   // ---- Chart -----------------------------------------------------------
-  const W = 640;
-  const H = 300;
+  // Drawn at the width it is shown at (one SVG unit = one CSS pixel), so the
+  // labels stay legible on a phone; redrawn when the panel's width changes.
+  let W = 640;
+  let H = 300;
   const M = { l: 46, r: 14, t: 14, b: 40 };
   const lx = (ms) => Math.log10(Math.min(X_MAX, Math.max(X_MIN, ms)));
   const x = (ms) => M.l + ((lx(ms) - lx(X_MIN)) / (lx(X_MAX) - lx(X_MIN))) * (W - M.l - M.r);
   const y = (pct) => H - M.b - (pct / 100) * (H - M.t - M.b);
 
   function drawChart() {
+    const width = Math.round(figure.clientWidth - 2);
+    if (width > 0) W = Math.max(320, Math.min(760, width));
+    H = W < 480 ? 260 : 300;
+    chart.setAttribute('viewBox', `0 0 ${W} ${H}`);
     chart.replaceChildren();
     const grid = svg('g', { class: 'qs-f16-grid' });
     for (const ms of [5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000]) {
       const major = [10, 100, 1000, 10000].includes(ms);
       grid.append(svg('line', { x1: x(ms), x2: x(ms), y1: y(0), y2: y(100), class: major ? 'qs-major' : '' }));
-      const label = { 10: '10 ms', 100: '100 ms', 1000: '1 s', 10000: '10 s', 20000: '20 s', 500: '500', 200: '200', 50: '50', 5000: '5 s' }[ms];
+      const label = (W < 480
+        ? { 10: '10 ms', 100: '100 ms', 1000: '1 s', 10000: '10 s' }
+        : { 10: '10 ms', 100: '100 ms', 1000: '1 s', 10000: '10 s', 20000: '20 s', 500: '500', 200: '200', 50: '50', 5000: '5 s' })[ms];
       if (label) grid.append(svg('text', { x: x(ms), y: y(0) + 15, 'text-anchor': ms === 20000 ? 'end' : 'middle' }, label));
     }
     for (const pct of [0, 25, 50, 75, 100]) {
@@ -148,7 +159,8 @@ export function mountFig16(container, app, host) {
     // The paper's 150–150 case: beyond 10 s.
     const tenS = svg('g', { class: 'qs-f16-paper qs-f16-s0' });
     tenS.append(svg('line', { x1: x(10000), x2: x(10000), y1: y(100), y2: y(0), class: 'qs-f16-paperline' }));
-    tenS.append(svg('text', { x: x(10000) - 4, y: y(100) + 12, 'text-anchor': 'end' }, 'paper: 150–150 > 10 s'));
+    tenS.append(svg('text', { x: x(10000) - 4, y: y(100) + 30, 'text-anchor': 'end' },
+      W < 480 ? '150–150: > 10 s' : '150–150 ms paper: > 10 s'));
     tenS.append(svg('title', {}, 'The paper: with no randomness (150–150 ms), split votes went on for more than 10 seconds'));
     chart.append(tenS);
 
@@ -173,7 +185,11 @@ export function mountFig16(container, app, host) {
       const cy = y(p.pct);
       const g = svg('g', { class: `qs-f16-paper qs-f16-s${p.range}` });
       g.append(svg('path', { d: `M${cx},${cy - 6} L${cx + 6},${cy} L${cx},${cy + 6} L${cx - 6},${cy} Z`, class: 'qs-f16-diamond' }));
-      g.append(svg('text', { x: cx + 9, y: cy + (p.pct === 100 ? 14 : -6) }, `${rangeText(RANGES[p.range][0])} ${p.label}`));
+      const text = W < 480 ? p.short : `${rangeText(RANGES[p.range][0])} ${p.label}`;
+      const w = text.length * 6.2;
+      let lx0 = cx + 9;
+      if (lx0 + w > W - M.r) lx0 = cx - 9 - w >= M.l ? cx - 9 - w : W - M.r - w;
+      g.append(svg('text', { x: lx0, y: cy + (p.pct === 100 ? 14 : -6) }, text));
       g.append(svg('title', {}, `${rangeText(RANGES[p.range][0])}: ${p.label}`));
       chart.append(g);
     }
@@ -206,9 +222,7 @@ export function mountFig16(container, app, host) {
       return el('tr', {}, el('th', { scope: 'row', text: rangeText(range) }),
         ...cells.map((t) => el('td', { text: t })), el('td', { class: 'qs-f16-paper-cell', text: PAPER_SAYS[i] ?? '' }));
     });
-    table.replaceChildren(
-      el('caption', { text: 'Time from the crash to a new leader, per timeout range' }),
-      el('thead', {}, head), el('tbody', {}, ...rows));
+    table.replaceChildren(el('thead', {}, head), el('tbody', {}, ...rows));
   }
 
   function setProgress(done, total) {
@@ -272,21 +286,33 @@ export function mountFig16(container, app, host) {
       e.preventDefault?.();
       stop(`The measurement failed: ${e.message || 'the worker could not load'}`);
     };
+    worker.postMessage({ ranges: RANGES.map(([range]) => range), trials: n, paper: paperRaft, seed0: 1 });
   }
 
   const onRun = () => start();
   const onCancel = () => {
     const done = results.filter(Boolean).length;
-    stop(`Cancelled. ${done} of ${RANGES.length} ranges finished; those are shown.`);
+    stop(done ? `Cancelled. ${done} of ${RANGES.length} ranges finished; those are shown.` : 'Cancelled before any range finished.');
   };
   run.addEventListener('click', onRun);
   cancel.addEventListener('click', onCancel);
 
-  drawChart();
   drawLegend();
   drawTable();
+  // The chart is drawn when the panel first opens (its width is known then).
+  let drawnWidth = -1;
+  const redraw = () => {
+    if (!details.open || figure.clientWidth === drawnWidth) return;
+    drawnWidth = figure.clientWidth;
+    drawChart();
+  };
+  details.addEventListener('toggle', redraw);
+  const resize = typeof ResizeObserver === 'function' ? new ResizeObserver(redraw) : null;
+  resize?.observe(figure);
 
   return () => {
+    details.removeEventListener('toggle', redraw);
+    resize?.disconnect();
     run.removeEventListener('click', onRun);
     cancel.removeEventListener('click', onCancel);
     worker?.terminate();

@@ -1,20 +1,22 @@
 // Keyboard shortcuts on the <quorum-scope> element, and the "?" overlay
 // that lists them. Keys are ignored while typing in a field.
-import { messageOf } from './app.js';
-import { clientWrite, nextSpeed, setSpeed } from './transport.js';
+import { clientWrite, errorReporter, nextSpeed, setSpeed } from './transport.js';
 
 /** The shortcuts, as shown in the overlay. */
 export const SHORTCUTS = [
-  ['Space', 'Play / pause'],
-  ['→', 'Step: one event (a tick or a delivery)'],
-  ['Shift + →', 'Run until the clock advances one tick'],
-  ['←', 'Step back'],
-  ['+  /  −', 'Faster / slower'],
-  ['1 … 9', 'Focus node N (then Tab through its controls)'],
-  ['w', 'Client write x=N to the leader'],
-  ['?', 'Show / hide this list'],
-  ['Esc', 'Close this list'],
+  [['Space'], 'Play / pause'],
+  [['→'], 'Step: one event (a tick or a delivery)'],
+  [['Shift', '+', '→'], 'Run until the clock advances one tick'],
+  [['←'], 'Step back'],
+  [['+', '/', '−'], 'Faster / slower'],
+  [['1', '…', '9'], 'Focus node N (then Tab through its controls)'],
+  [['w'], 'Client write x=N to the leader'],
+  [['?'], 'Show / hide this list'],
+  [['Esc'], 'Close this list'],
 ];
+
+/** Separators between keys in SHORTCUTS (at odd positions). */
+const isSeparator = (keys, i) => keys.length === 3 && i === 1;
 
 function el(tag, cls, text) {
   const node = document.createElement(tag);
@@ -30,7 +32,8 @@ let uid = 0;
 export function mountHelp(container, app, host) {
   const offs = [];
   const id = `qs-help-${(uid += 1)}`;
-  let shownError = false;
+  const errors = errorReporter(app, host);
+  offs.push(errors.off);
 
   if (!host.hasAttribute('tabindex')) host.tabIndex = 0;
 
@@ -47,10 +50,7 @@ export function mountHelp(container, app, host) {
   const table = el('dl', 'qs-help-list');
   for (const [keys, what] of SHORTCUTS) {
     const dt = el('dt');
-    keys.split(/(\s+\/\s+|\s+\+\s+|\s+…\s+)/).forEach((part) => {
-      if (/^\s*(\/|\+|…)\s*$/.test(part)) dt.append(el('span', 'qs-help-sep', part.trim()));
-      else if (part.trim()) dt.append(el('kbd', '', part.trim()));
-    });
+    keys.forEach((key, i) => dt.append(isSeparator(keys, i) ? el('span', 'qs-help-sep', key) : el('kbd', '', key)));
     table.append(dt, el('dd', '', what));
   }
   const note = el('p', 'qs-help-note',
@@ -101,16 +101,7 @@ export function mountHelp(container, app, host) {
   listen(host, 'qs-help-toggle', toggle);
 
   // --- keys ------------------------------------------------------------------
-  const run = (fn) => {
-    try {
-      fn();
-      if (shownError) host.showError(null);
-      shownError = false;
-    } catch (e) {
-      host.showError(messageOf(e));
-      shownError = true;
-    }
-  };
+  const run = (fn) => errors.run(fn);
 
   const onKey = (ev) => {
     if (ev.defaultPrevented || ev.ctrlKey || ev.metaKey || ev.altKey) return;

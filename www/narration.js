@@ -5,19 +5,19 @@
 
 /** Kind groups, in the order the filter shows them. */
 export const GROUPS = [
-  { id: 'messages', label: 'Messages', short: 'msgs', on: false,
+  { id: 'messages', label: 'Messages', short: 'Messages', on: false,
     kinds: ['message_sent', 'message_delivered', 'message_dropped', 'message_duplicated'] },
-  { id: 'votes', label: 'Votes & probes', short: 'votes', on: true,
+  { id: 'votes', label: 'Votes & probes', short: 'Votes', on: true,
     kinds: ['probe_granted', 'probe_refused', 'vote_granted', 'vote_refused'] },
-  { id: 'roles', label: 'Terms & roles', short: 'roles', on: true,
+  { id: 'roles', label: 'Terms & roles', short: 'Roles', on: true,
     kinds: ['term_changed', 'role_changed', 'leader_elected', 'leader_deposed'] },
-  { id: 'log', label: 'Log & commit', short: 'log', on: true,
+  { id: 'log', label: 'Log & commit', short: 'Log', on: true,
     kinds: ['entry_appended', 'commit_advanced', 'applied', 'write_acked', 'write_rejected', 'snapshot_taken',
       'snapshot_installed', 'cp_appended', 'cp_refused', 'membership_changed'] },
-  { id: 'handovers', label: 'Handovers', short: 'handover', on: true, kinds: ['handover_phase', 'handover_outcome'] },
-  { id: 'faults', label: 'Faults & commands', short: 'faults', on: true,
+  { id: 'handovers', label: 'Handovers', short: 'Handovers', on: true, kinds: ['handover_phase', 'handover_outcome'] },
+  { id: 'faults', label: 'Faults & commands', short: 'Faults', on: true,
     kinds: ['crash', 'restart', 'partition', 'heal', 'command_skipped'] },
-  { id: 'violations', label: 'Violations', short: 'violations', on: true, kinds: ['violation'] },
+  { id: 'violations', label: 'Violations', short: 'Violations', on: true, kinds: ['violation'] },
 ];
 
 const GROUP_OF = new Map();
@@ -110,7 +110,7 @@ export function mountNarration(container, app, host) {
     b.dataset.group = g.id;
     b.setAttribute('aria-pressed', String(enabled.has(g.id)));
     b.title = `${enabled.has(g.id) ? 'Hide' : 'Show'} ${g.label.toLowerCase()}`;
-    b.append(el('span', 'qs-nar-chipdot'), el('span', '', g.label));
+    b.append(el('span', 'qs-nar-chipdot'), el('span', 'qs-nar-long', g.label), el('span', 'qs-nar-short', g.short));
     chipEls.set(g.id, b);
     chips.append(b);
   }
@@ -141,27 +141,30 @@ export function mountNarration(container, app, host) {
 
   const visible = (e) => enabled.has(groupOf(e.kind)) && (nodeFilter === null || nodesOf(e).has(nodeFilter));
 
+  // The tick is written on the first line of each tick; the lines after it
+  // in the same tick show a faint bar, so runs of one tick read as a block.
+  let lastTick = null;
   const lineFor = (e) => {
     const li = el('li', 'qs-nar-line');
     const group = groupOf(e.kind);
     li.dataset.group = group;
     li.dataset.kind = e.kind;
     if (TONE[e.kind]) li.dataset.tone = TONE[e.kind];
+    li.title = `step ${e.step}, tick ${e.tick}`;
     const icon = el('span', 'qs-nar-icon', ICONS[e.kind] ?? '•');
     icon.setAttribute('aria-hidden', 'true');
-    const meta = el('span', 'qs-nar-meta');
-    meta.append(el('span', 'qs-nar-tick', `t${e.tick}`));
-    meta.title = `step ${e.step}, tick ${e.tick}`;
+    const meta = el('span', 'qs-nar-meta', `tick ${e.tick}`);
+    meta.setAttribute('aria-hidden', 'true');
+    if (e.tick === lastTick) meta.dataset.same = 'true';
+    lastTick = e.tick;
     const text = el('span', 'qs-nar-text', e.text ?? e.kind);
-    li.append(icon, meta, text);
-    if (typeof e.term === 'number' && group !== 'messages') {
+    if (typeof e.term === 'number' && (group === 'votes' || group === 'roles' || group === 'handovers')) {
       const term = el('span', 'qs-nar-term', `term ${e.term}`);
       term.style.setProperty('--qs-nar-term', `var(--qs-term-${e.term % 8})`);
-      li.append(term);
+      text.append(' ', term);
     }
     // Screen readers get the time first, as words.
-    const sr = el('span', 'qs-nar-vh', `Tick ${e.tick}, step ${e.step}: `);
-    li.prepend(sr);
+    li.append(el('span', 'qs-nar-vh', `Tick ${e.tick}, step ${e.step}: `), icon, meta, text);
     return { li, step: e.step };
   };
 
@@ -206,6 +209,7 @@ export function mountNarration(container, app, host) {
       if (visible(app.trace[i])) picked.push(app.trace[i]);
     }
     picked.reverse();
+    lastTick = null;
     lines = picked.map(lineFor);
     for (const { li } of lines) frag.append(li);
     list.replaceChildren(frag);

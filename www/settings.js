@@ -2,7 +2,7 @@
 // a custom cluster, share the exact state as a link, export the scenario or
 // the trace, import a scenario file. Every text that comes from a scenario
 // or a file is set with textContent, never parsed as HTML.
-import { readHash, applyHash, linkFor, hashForScenario, builtinName } from './share.js';
+import { readHash, applyHash, linkFor, hashForScenario, builtinName, takeHashProblem } from './share.js';
 
 /** The eight teaching switches (PROTOCOL.md §10): label and what turning it off shows. */
 export const SWITCHES = [
@@ -70,9 +70,9 @@ export function mountSettings(container, app, host) {
     title: 'Download every event so far as JSON lines (.jsonl)' });
   const fileId = id('file');
   const fileInput = el('input', { id: fileId, type: 'file', accept: '.json,application/json', class: 'qs-set-file',
-    'aria-label': 'Import a scenario file (.json)' });
+    tabindex: -1, 'aria-hidden': 'true' });
   const importBtn = el('button', { type: 'button', class: 'qs-set-btn', text: 'Import…',
-    title: 'Load a scenario file (.json)' });
+    title: 'Load a scenario file (.json)', 'aria-label': 'Import a scenario file (.json)' });
   const actions = el('div', { class: 'qs-set-actions', role: 'group', 'aria-label': 'Share and files' },
     copyBtn, exportScenarioBtn, exportTraceBtn, importBtn, fileInput);
 
@@ -102,12 +102,12 @@ export function mountSettings(container, app, host) {
   const learners = num('learners', 'Catching-up', 0, 8, 0, 'replicas that do not vote yet');
   const seed = num('seed', 'Seed', 0, 4294967295, 1);
   const dice = el('button', { type: 'button', class: 'qs-set-dice', 'aria-label': 'Draw a random seed',
-    title: 'Draw a random seed', text: '🎲' });
+    title: 'Draw a random seed' }, diceIcon());
   seed.field.querySelector('input').after(dice);
   seed.field.classList.add('qs-set-seed');
   seed.field.append(el('small', { text: 'same seed, same run' }));
-  const tmin = num('tmin', 'Election timeout min', 6, 10000, 10, 'ticks');
-  const tmax = num('tmax', 'max', 6, 10000, 20, 'ticks');
+  const tmin = num('tmin', 'Timeout min', 6, 10000, 10, 'election, in ticks');
+  const tmax = num('tmax', 'Timeout max', 6, 10000, 20, 'drawn at random between');
 
   const switchBoxes = new Map();
   const switchList = el('div', { class: 'qs-set-switches' });
@@ -210,9 +210,9 @@ export function mountSettings(container, app, host) {
     explain.classList.remove('qs-open');
     more.setAttribute('aria-expanded', 'false');
     more.textContent = 'More';
-    requestAnimationFrame(() => {
-      more.hidden = explain.scrollHeight <= explain.clientHeight + 2 && !explain.classList.contains('qs-open');
-    });
+    // Reading the sizes lays the text out now: "More" only when it is clamped.
+    more.hidden = false;
+    more.hidden = explain.scrollHeight <= explain.clientHeight + 2;
     fillForm(scenario);
     let name = names.has(scenario) ? names.get(scenario) : undefined;
     if (name === undefined) {
@@ -288,7 +288,8 @@ export function mountSettings(container, app, host) {
     const offs = [...switchBoxes].filter(([, b]) => !b.checked).map(([k]) => k);
     summary.textContent = `${n} nodes: ${parts.join(', ')}. A quorum is ${quorum} of ${voters} voters, so it survives `
       + `${voters - quorum} failure${voters - quorum === 1 ? '' : 's'}.`
-      + (offs.length ? ` Switched off: ${offs.join(', ')}.` : ' Every safety mechanism on.');
+      + (offs.length ? ` Switched off: ${offs.join(', ')}.` : ' Every safety mechanism on.')
+      + (keepScript.checked ? '' : ' It starts with no script: act on it with the controls below (write, crash, cut a link…).');
   }
   listen(form, 'input', refreshForm);
 
@@ -327,7 +328,7 @@ export function mountSettings(container, app, host) {
         + `${l ? `, ${l} catching-up replica${l === 1 ? '' : 's'} (replicated to, not voting until promoted)` : ''}.`,
       `Election timeouts are drawn from [${lo}, ${hi}] ticks with seed ${int(seed.input)}.`,
       offs.length
-        ? `Switched off: ${offs.map(([name, , off]) => `${name} (${off.replace(/^Off[^:]*: /, '')})`).join(' ')}`
+        ? `Switched off: ${offs.map(([name, , off]) => `${name} (${off.replace(/^Off[^:]*: /, '').replace(/\.$/, '')})`).join('; ')}.`
         : 'Every safety mechanism is on.',
     ].join(' ');
     const base = app.scenario;
@@ -443,6 +444,7 @@ export function mountSettings(container, app, host) {
     if (!useHash() || location.hash === lastHash) return;
     lastHash = location.hash;
     const parsed = readHash(location.hash);
+    takeHashProblem();
     if (!parsed) return;
     if (parsed.error) {
       fail(parsed.error);
@@ -452,9 +454,24 @@ export function mountSettings(container, app, host) {
       await applyHash(app, parsed.value);
       host.showError(null);
     } catch (e) {
+      takeHashProblem();
       fail(e.message);
     }
   });
+
+  // A bad link on start: quorum-scope shows its error, then loads the default
+  // scenario, whose success clears the error box. Show the link's problem
+  // again once that settles, so the reader learns why the link did not open.
+  if (useHash()) {
+    const off = app.on('update', () => {
+      off();
+      setTimeout(() => {
+        const problem = takeHashProblem();
+        if (problem && host.shadowRoot?.querySelector('.qs-error')?.hidden) host.showError(problem);
+      }, 0);
+    });
+    cleanups.push(off);
+  }
 
   fillLibrary();
   if (app.scenario) showScenario(app.scenario);
@@ -493,6 +510,30 @@ export function scenarioWithActions(app) {
   const lastTick = steps[steps.length - 1].at;
   scenario.run_until = Math.max(scenario.run_until ?? 0, lastTick + 100);
   return scenario;
+}
+
+/** A die showing five, drawn in SVG (no emoji font needed). */
+function diceIcon() {
+  const NS = 'http://www.w3.org/2000/svg';
+  const icon = document.createElementNS(NS, 'svg');
+  icon.setAttribute('viewBox', '0 0 16 16');
+  icon.setAttribute('width', '16');
+  icon.setAttribute('height', '16');
+  icon.setAttribute('aria-hidden', 'true');
+  const rect = document.createElementNS(NS, 'rect');
+  for (const [k, v] of Object.entries({ x: 1.5, y: 1.5, width: 13, height: 13, rx: 3, fill: 'none', stroke: 'currentColor', 'stroke-width': 1.5 })) {
+    rect.setAttribute(k, String(v));
+  }
+  icon.append(rect);
+  for (const [cx, cy] of [[5, 5], [11, 5], [8, 8], [5, 11], [11, 11]]) {
+    const dot = document.createElementNS(NS, 'circle');
+    dot.setAttribute('cx', String(cx));
+    dot.setAttribute('cy', String(cy));
+    dot.setAttribute('r', '1.3');
+    dot.setAttribute('fill', 'currentColor');
+    icon.append(dot);
+  }
+  return icon;
 }
 
 function slug(text) {

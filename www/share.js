@@ -24,13 +24,26 @@ const NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 const KEYS = new Set(['v', 'scenario', 'inputs', 'step']);
 
+/** The last problem reading or applying a hash, until settings.js shows it (see takeHashProblem). */
+let lastProblem = null;
+
+/** Returns and forgets the last problem with a link (a message) or null. */
+export function takeHashProblem() {
+  const p = lastProblem;
+  lastProblem = null;
+  return p;
+}
+
 /** Parses a location hash: null (nothing to do), {value} or {error}. */
 export function readHash(hash) {
+  let result;
   try {
-    return parse(hash);
+    result = parse(hash);
   } catch (e) {
-    return { error: `This link could not be read (${e?.message ?? 'unknown error'}).` };
+    result = { error: `This link could not be read (${e?.message ?? 'unknown error'}).` };
   }
+  lastProblem = result?.error ?? null;
+  return result;
 }
 
 function parse(hash) {
@@ -93,13 +106,13 @@ function parseState(raw) {
   let last = 0;
   for (let i = 0; i < inputs.length; i++) {
     const pair = inputs[i];
-    if (!Array.isArray(pair) || pair.length !== 2) return { error: `inputs[${i}] must be a [step, command] pair.` };
+    if (!Array.isArray(pair) || pair.length !== 2) return { error: `This link's inputs[${i}] must be a [step, command] pair.` };
     const [at, command] = pair;
-    if (!isStep(at)) return { error: `inputs[${i}]: the step must be a whole number from 0 to ${MAX_STEP}.` };
-    if (at < last) return { error: `inputs[${i}]: steps must not go backwards (${at} after ${last}).` };
-    if (at > step) return { error: `inputs[${i}]: step ${at} is after the link's step ${step}.` };
+    if (!isStep(at)) return { error: `This link's inputs[${i}]: the step must be a whole number from 0 to ${MAX_STEP}.` };
+    if (at < last) return { error: `This link's inputs[${i}]: steps must not go backwards (${at} after ${last}).` };
+    if (at > step) return { error: `This link's inputs[${i}]: step ${at} is after the link's step ${step}.` };
     if (!isPlainObject(command) || typeof command.do !== 'string') {
-      return { error: `inputs[${i}]: the command must be an object with a "do" field.` };
+      return { error: `This link's inputs[${i}]: the command must be an object with a "do" field.` };
     }
     last = at;
   }
@@ -108,7 +121,16 @@ function parseState(raw) {
 
 /** Loads the scenario, replays the operator's commands at their steps, and stops at the link's step. */
 export async function applyHash(app, value) {
-  const { scenario, inputs = [], step = 0 } = value;
+  try {
+    await replay(app, value);
+    lastProblem = null;
+  } catch (e) {
+    lastProblem = `This link could not be opened: ${e.message}`;
+    throw new Error(lastProblem);
+  }
+}
+
+async function replay(app, { scenario, inputs = [], step = 0 }) {
   await app.load(typeof scenario === 'string' ? scenario : JSON.stringify(scenario));
   for (let i = 0; i < inputs.length; i++) {
     const [at, command] = inputs[i];
@@ -116,7 +138,7 @@ export async function applyHash(app, value) {
     try {
       app.command(command);
     } catch (e) {
-      throw new Error(`The link's command ${i + 1} (${command.do} at step ${at}) failed: ${e.message}`);
+      throw new Error(`its command ${i + 1} (${command.do} at step ${at}) failed: ${e.message}`);
     }
   }
   app.seek(step);

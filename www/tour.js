@@ -48,6 +48,8 @@ export function mountTour(container, app, host) {
   const caption = el('p', 'qs-tour-caption');
   caption.setAttribute('aria-live', 'polite');
   const event = el('p', 'qs-tour-event');
+  const eventText = el('span', 'qs-tour-eventtext');
+  event.append(eventText);
   const dots = el('div', 'qs-tour-dots');
   dots.setAttribute('aria-hidden', 'true');
   const actions = el('div', 'qs-tour-actions');
@@ -56,8 +58,8 @@ export function mountTour(container, app, host) {
   const close = button('×', 'qs-tour-close');
   close.setAttribute('aria-label', 'Exit tour');
   close.title = 'Exit tour';
-  actions.append(primary, secondary);
-  card.append(close, kicker, heading, caption, event, dots, actions);
+  actions.append(primary, secondary, dots);
+  card.append(close, kicker, heading, caption, event, actions);
 
   // A one-line status while the tour waits for its next moment.
   const pill = el('div', 'qs-tour-pill');
@@ -90,32 +92,64 @@ export function mountTour(container, app, host) {
     dots.replaceChildren(frag);
   };
 
-  // Places the card over the top of the narration panel (the newest lines,
-  // at its bottom, stay visible) or, without one, over the foot of the stage.
+  // Places the card over the top of the narration's list (its newest lines,
+  // at the foot, stay visible; so do its filters) or, without a narration,
+  // over the foot of the stage.
+  const inFlow = host.controlsLevel !== 'full';
+  if (inFlow) container.dataset.flow = 'true';
   const place = () => {
+    if (inFlow) return; // laid out in the flow, under the stage (tour.css)
     const shadow = host.shadowRoot;
-    const side = shadow?.querySelector('.qs-side');
-    const stage = shadow?.querySelector('.qs-stage');
+    const visibleRect = (node) => {
+      const r = node?.getBoundingClientRect();
+      return r && r.width > 0 && r.height > 0 ? r : null;
+    };
     const base = container.getBoundingClientRect();
-    const sideRect = side?.getBoundingClientRect();
-    const target = sideRect && sideRect.width > 0 && sideRect.height > 0 ? sideRect : stage?.getBoundingClientRect();
+    const body = visibleRect(shadow?.querySelector('.qs-nar-body'));
+    const side = visibleRect(shadow?.querySelector('.qs-side'));
+    const target = body ?? side ?? visibleRect(shadow?.querySelector('.qs-stage'));
     const ref = pill.hidden ? card : pill;
-    if (!target || target.width === 0) {
+    if (!target) {
       ref.style.left = '12px';
       ref.style.top = '12px';
       ref.style.width = '';
       return;
     }
-    const width = Math.min(target.width - 12, 440);
-    ref.style.width = `${Math.max(220, width)}px`;
-    if (target === sideRect) {
-      ref.style.left = `${target.right - base.left - Math.max(220, width) - 6}px`;
-      ref.style.top = `${target.top - base.top + 6}px`;
+    const width = Math.max(220, Math.min(target.width - 12, 440));
+    ref.style.width = `${width}px`;
+    // Never taller than the narration panel (a long explanation scrolls).
+    card.style.maxHeight = side ? `${Math.max(160, side.height - 12)}px` : '';
+    const h = ref.offsetHeight;
+    caption.dataset.more = String(caption.scrollHeight > caption.clientHeight + 2);
+    if (side) {
+      // Below the narration's filters if it fits there; else higher up, but
+      // never past the panel's foot (the transport is below it).
+      const top = Math.max(side.top + 6, Math.min(target.top + 6, side.bottom - h - 6));
+      ref.style.left = `${target.right - base.left - width - 6}px`;
+      ref.style.top = `${top - base.top}px`;
     } else {
       ref.style.left = `${target.left - base.left + 6}px`;
-      const h = ref.offsetHeight;
       ref.style.top = `${Math.max(6, target.bottom - base.top - h - 6)}px`;
     }
+  };
+
+  // Whether the scenario's explanation is already on screen (the header may
+  // show it); then the intro card does not repeat it.
+  const explainShown = () => {
+    const text = scenario?.explain;
+    if (!text) return false;
+    for (const sel of ['.qs-header', '.qs-banner']) {
+      const node = host.shadowRoot?.querySelector(sel);
+      if (!node || node.offsetParent === null || !node.textContent.includes(text)) continue;
+      // The innermost element holding the whole text, and whether it shows all of it.
+      let holder = node;
+      for (let inner = holder; inner; ) {
+        holder = inner;
+        inner = [...holder.children].find((c) => c.textContent.includes(text));
+      }
+      if (holder.offsetParent !== null && holder.scrollHeight <= holder.clientHeight + 2) return true;
+    }
+    return false;
   };
 
   let observer = null;
@@ -133,7 +167,10 @@ export function mountTour(container, app, host) {
   const reveal = () => {
     place();
     const r = card.getBoundingClientRect();
-    if (r.bottom > window.innerHeight || r.top < 0) card.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' });
+    if (r.bottom > window.innerHeight || r.top < 0) {
+      const still = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
+      card.scrollIntoView?.({ block: 'nearest', behavior: still ? 'auto' : 'smooth' });
+    }
   };
 
   const render = () => {
@@ -144,18 +181,21 @@ export function mountTour(container, app, host) {
     if (mode === 'intro') {
       kicker.textContent = `Guided tour · ${total()} moment${total() === 1 ? '' : 's'}`;
       heading.textContent = scenario?.title ?? 'Guided tour';
-      caption.textContent = scenario?.explain ?? '';
-      event.textContent = 'The simulation will pause at each moment and say what to look at. You can use every control at any time.';
+      const repeat = explainShown();
+      caption.textContent = repeat ? '' : scenario?.explain ?? '';
+      caption.hidden = repeat || !scenario?.explain;
+      eventText.textContent = `The run stops at ${total() === 1 ? 'one moment' : `${total()} moments`} to say what to look at. Every control keeps working meanwhile.`;
       event.dataset.kind = 'hint';
       primary.textContent = 'Start tour ▶';
       secondary.textContent = 'Skip';
       renderDots(-1);
     } else if (mode === 'moment') {
       const p = pauses[shown];
-      kicker.textContent = `Moment ${shown + 1} of ${total()}`;
-      heading.textContent = scenario?.title ?? 'Guided tour';
+      kicker.textContent = `Guided tour · ${scenario?.title ?? ''}`;
+      heading.textContent = `Moment ${shown + 1} of ${total()}`;
+      caption.hidden = false;
       caption.textContent = p?.caption ?? '';
-      event.textContent = momentEvent ? momentEvent.text : '';
+      eventText.textContent = momentEvent ? momentEvent.text : '';
       event.dataset.kind = 'event';
       event.hidden = !momentEvent;
       const last = shown === total() - 1;
@@ -180,7 +220,10 @@ export function mountTour(container, app, host) {
     shown = -1;
     momentEvent = null;
     mode = pauses.length ? 'intro' : 'off';
-    render();
+    // After the other views have drawn this scenario (see explainShown).
+    queueMicrotask(() => {
+      if (scenario === app.scenario) render();
+    });
   };
 
   const start = () => {
@@ -195,7 +238,10 @@ export function mountTour(container, app, host) {
     render();
   };
 
-  /** Stops at moment `i`, which the event `e` (or the clock) reached at `step`. */
+  /**
+   * Stops at moment `i`, which the event `e` (or the clock) reached at
+   * `step`.
+   */
   const hit = (i, e, step) => {
     matchedAt[i] = step;
     next = i + 1;
@@ -203,13 +249,15 @@ export function mountTour(container, app, host) {
     momentEvent = e;
     mode = 'moment';
     app.pause();
-    // Rewind to just after the event: the frame that found it may have run
-    // a few steps further. Deferred so every listener sees this batch first.
-    const target = step + 1;
+    // The frame that found the event may have run a few steps further:
+    // rewind to just after the event, so that the picture, the highlighted
+    // narration line and the caption agree (and a next moment in those
+    // steps is met again on the way). Deferred so every listener sees this
+    // batch first.
     queueMicrotask(() => {
-      if (app.state && app.state.step > target && mode === 'moment' && shown === i) {
+      if (mode === 'moment' && shown === i && app.state && app.state.step > step + 1) {
         try {
-          app.seek(target);
+          app.seek(step + 1);
         } catch {
           /* the view stays where it is */
         }
@@ -218,16 +266,30 @@ export function mountTour(container, app, host) {
     render();
   };
 
+  // The next moment may already be in the past: its event came in the
+  // same step as the one just shown. Then it is shown straight away.
+  const caughtUp = () => {
+    const p = pauses[next];
+    if (!p?.on || next === 0) return false;
+    const from = momentEvent ? app.trace.lastIndexOf(momentEvent) : -1;
+    const begin = from >= 0 ? from + 1 : app.trace.findIndex((ev) => ev.step > matchedAt[next - 1]);
+    if (begin < 0) return false;
+    for (let k = begin; k < app.trace.length; k += 1) {
+      if (matches(p, app.trace[k])) {
+        hit(next, app.trace[k], app.trace[k].step);
+        return true;
+      }
+    }
+    return false;
+  };
+
   const check = (events) => {
     if (mode === 'off') return;
     if (next >= total()) return;
     const p = pauses[next];
     if (p.on) {
-      const e = events.find((ev) => matches(p, ev));
-      if (e) {
-        // Playing without pressing Start joins the tour.
-        hit(next, e, e.step);
-      }
+      const at = events.findIndex((ev) => matches(p, ev));
+      if (at >= 0) hit(next, events[at], events[at].step);
     } else if (app.state && app.state.tick >= p.at) {
       hit(next, null, Math.max(0, app.state.step - 1));
     }
@@ -278,6 +340,7 @@ export function mountTour(container, app, host) {
       start();
       app.play();
     } else if (mode === 'moment') {
+      if (caughtUp()) return;
       mode = next >= total() ? 'off' : 'running';
       render();
       app.play();

@@ -32,9 +32,6 @@ const PAUSE_GROUPS = [
   ['violation', 'violation', 'a safety property is broken'],
 ];
 
-/** Most markers drawn; neighbours closer than this share one marker. */
-const MAX_MARKERS = 120;
-
 const writeCounters = new WeakMap();
 
 /** Sends one client write `x=N` to the leader (N counts up per scenario). */
@@ -60,6 +57,62 @@ export function setSpeed(app, host, ticksPerSecond) {
 export function nextSpeed(current, dir) {
   if (dir > 0) return SPEEDS.find((s) => s > current) ?? SPEEDS[SPEEDS.length - 1];
   return [...SPEEDS].reverse().find((s) => s < current) ?? SPEEDS[0];
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+const ICON_PATHS = {
+  play: 'M4 2.5v11l9-5.5z',
+  pause: 'M3.5 2.5h3.2v11H3.5zM9.3 2.5h3.2v11H9.3z',
+  step: 'M2.5 2.5v11l7.5-5.5zM11 2.5h2.5v11H11z',
+  back: 'M13.5 2.5v11L6 8zM2.5 2.5H5v11H2.5z',
+  write: 'M2 11.5V14h2.5l7.4-7.4-2.5-2.5zM13.7 4.8a.7.7 0 0 0 0-1l-1.5-1.5a.7.7 0 0 0-1 0L10 3.5 12.5 6z',
+};
+
+/** A 16×16 icon drawn with a path (fonts lack some media glyphs). */
+function icon(name) {
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('viewBox', '0 0 16 16');
+  svg.setAttribute('width', '14');
+  svg.setAttribute('height', '14');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('class', 'qs-tp-icon');
+  const path = document.createElementNS(SVG, 'path');
+  path.setAttribute('d', ICON_PATHS[name]);
+  path.setAttribute('fill', 'currentColor');
+  svg.append(path);
+  return svg;
+}
+
+/**
+ * Runs control actions, showing a failure with `host.showError` and
+ * taking that message down again after the next success or once the
+ * simulation moves on. Returns {run(fn), off()}.
+ */
+export function errorReporter(app, host) {
+  let shown = null; // {message, step}
+  const box = () => host.shadowRoot?.querySelector('.qs-error');
+  const clear = () => {
+    if (shown && box()?.textContent === shown.message) host.showError(null);
+    shown = null;
+  };
+  const off = app.on('update', (state) => {
+    if (shown && state?.step !== shown.step) clear();
+  });
+  return {
+    run(fn, ...args) {
+      try {
+        const result = fn(...args);
+        clear();
+        return result;
+      } catch (e) {
+        const message = messageOf(e);
+        host.showError(message);
+        shown = { message, step: app.state?.step };
+        return undefined;
+      }
+    },
+    off,
+  };
 }
 
 function el(tag, props = {}, ...children) {
@@ -95,32 +148,24 @@ function describe(e) {
 export function mountTransport(container, app, host) {
   const minimal = host.controlsLevel === 'minimal';
   const offs = [];
-  let shownError = false;
-
-  const guard = (fn) => (...args) => {
-    try {
-      fn(...args);
-      if (shownError) host.showError(null);
-      shownError = false;
-    } catch (e) {
-      host.showError(messageOf(e));
-      shownError = true;
-    }
-  };
+  const errors = errorReporter(app, host);
+  offs.push(errors.off);
+  const guard = (fn) => (...args) => errors.run(fn, ...args);
 
   // --- buttons -------------------------------------------------------
   const playBtn = el('button', { type: 'button', class: 'qs-tp-play', 'aria-label': 'Play', 'aria-pressed': 'false',
     title: 'Play / pause (Space)' });
-  const playIcon = el('span', { class: 'qs-tp-icon', 'aria-hidden': 'true' });
+  const playIcon = icon('play');
+  const pauseIcon = icon('pause');
   const playText = el('span', { class: 'qs-tp-label' });
-  playBtn.append(playIcon, playText);
+  playBtn.append(playIcon, pauseIcon, playText);
   const stepBtn = el('button', { type: 'button', title: 'One step: a timer tick or one message delivery (→)' },
-    el('span', { class: 'qs-tp-icon', 'aria-hidden': 'true', text: '⏵' }), el('span', { class: 'qs-tp-label', text: 'Step' }));
+    icon('step'), el('span', { class: 'qs-tp-label', text: 'Step' }));
   stepBtn.setAttribute('aria-label', 'Step: one event');
   const tickBtn = el('button', { type: 'button', title: 'Run until the clock advances one tick (Shift+→)' },
     el('span', { class: 'qs-tp-label', text: '+1 tick' }));
   const backBtn = el('button', { type: 'button', title: 'One step back (←)' },
-    el('span', { class: 'qs-tp-icon', 'aria-hidden': 'true', text: '⏴' }), el('span', { class: 'qs-tp-label', text: 'Back' }));
+    icon('back'), el('span', { class: 'qs-tp-label', text: 'Back' }));
   backBtn.setAttribute('aria-label', 'Step back');
 
   const speedSel = el('select', { class: 'qs-tp-speed', title: 'Playback speed (+ / −)' });
@@ -128,16 +173,14 @@ export function mountTransport(container, app, host) {
   const speedLabel = el('label', { class: 'qs-tp-speedlabel' }, el('span', { text: 'Speed' }), speedSel);
 
   const writeBtn = el('button', { type: 'button', class: 'qs-tp-write', title: 'Send a client write x=N to the leader (w)' },
-    el('span', { class: 'qs-tp-icon', 'aria-hidden': 'true', text: '✎' }), el('span', { class: 'qs-tp-label', text: 'Client write' }));
+    icon('write'), el('span', { class: 'qs-tp-label', text: 'Client write' }));
   const helpBtn = el('button', { type: 'button', class: 'qs-tp-keys', title: 'Keyboard shortcuts (?)', 'aria-label': 'Keyboard shortcuts' },
     el('span', { 'aria-hidden': 'true', text: '⌨ ?' }));
 
   const readStep = el('span', { class: 'qs-tp-num' });
   const readTick = el('span', { class: 'qs-tp-num' });
-  const pastBadge = el('span', { class: 'qs-tp-past', hidden: true, text: 'replay',
-    title: 'You are viewing the past: stepping replays the recorded run; a command here starts a new future.' });
-  const readout = el('div', { class: 'qs-tp-readout', 'aria-label': 'Position' },
-    el('span', { text: 'step ' }), readStep, el('span', { class: 'qs-tp-dot', text: ' · ' }), el('span', { text: 'tick ' }), readTick, pastBadge);
+  const pastBadge = el('span', { class: 'qs-tp-past', hidden: true });
+  const readout = el('div', { class: 'qs-tp-readout' }, 'step ', readStep, el('span', { class: 'qs-tp-dot', text: ' · ' }), 'tick ', readTick, pastBadge);
 
   const buttons = el('div', { class: 'qs-tp-buttons', role: 'group', 'aria-label': 'Playback' }, playBtn, stepBtn);
   if (!minimal) buttons.append(tickBtn);
@@ -158,7 +201,7 @@ export function mountTransport(container, app, host) {
   for (const group of ['election', 'refusal', 'handover', 'violation']) {
     legend.append(el('span', { class: 'qs-tp-leg', 'data-group': group },
       el('span', { class: 'qs-tp-mk', 'data-group': group, text: MARKER_INFO[group].glyph }),
-      el('span', { text: group === 'election' ? 'election' : group })));
+      el('span', { text: group })));
   }
 
   const pauseBox = el('fieldset', { class: 'qs-tp-pauseon' }, el('legend', { text: 'Pause on' }));
@@ -181,6 +224,18 @@ export function mountTransport(container, app, host) {
   let inputsSig = null;
   let markerSig = '';
   let markerEls = new Map();
+  let boxWidth = 0;
+  if (!minimal && typeof ResizeObserver === 'function') {
+    const ro = new ResizeObserver(([entry]) => {
+      const w = entry.contentRect.width;
+      if (Math.abs(w - boxWidth) < 1) return;
+      boxWidth = w;
+      markerSig = '';
+      renderMarkers();
+    });
+    ro.observe(markerBox);
+    offs.push(() => ro.disconnect());
+  }
 
   const curStep = () => app.state?.step ?? 0;
 
@@ -221,7 +276,8 @@ export function mountTransport(container, app, host) {
   const renderButtons = () => {
     const playing = app.playing;
     playBtn.setAttribute('aria-pressed', String(playing));
-    playIcon.textContent = playing ? '❚❚' : '▶';
+    playIcon.style.display = playing ? 'none' : '';
+    pauseIcon.style.display = playing ? '' : 'none';
     playText.textContent = playing ? 'Pause' : 'Play';
     const ready = !!app.cluster;
     for (const b of [playBtn, stepBtn, tickBtn, backBtn, writeBtn]) b.disabled = !ready;
@@ -239,31 +295,37 @@ export function mountTransport(container, app, host) {
   const renderMarkers = () => {
     if (minimal) return;
     const span = Math.max(1, maxStep);
-    const bucket = Math.max(1, Math.ceil(span / MAX_MARKERS));
+    // Markers closer than GAP px share one (shown as the most serious kind).
+    const width = boxWidth || 600;
+    const GAP = 18;
     const buckets = new Map();
+    let open = null;
     for (const m of markers) {
       if (m.step >= maxStep + 1) continue;
-      const key = Math.floor(m.step / bucket);
-      let b = buckets.get(key);
-      if (!b) buckets.set(key, (b = { key, best: m, count: 0, groups: new Map() }));
+      const x = (Math.min(1, (m.step + 1) / span)) * width;
+      if (!open || x - open.x > GAP) {
+        open = { key: m.step, x, first: m, best: m, count: 0, groups: new Map() };
+        buckets.set(open.key, open);
+      }
+      const b = open;
       b.count += 1;
       b.groups.set(m.group, (b.groups.get(m.group) ?? 0) + 1);
       if (MARKER_INFO[m.group].rank > MARKER_INFO[b.best.group].rank) b.best = m;
     }
     const list = [...buckets.values()];
-    const sig = `${bucket}|${list.map((b) => `${b.key}:${b.best.group}:${b.count}`).join(',')}`;
+    const sig = `${list.map((b) => `${b.key}:${b.best.group}:${b.count}`).join(',')}`;
     const place = (node, m) => {
       node.style.setProperty('--qs-tp-at', String(Math.min(1, (m.step + 1) / span)));
     };
     if (sig === markerSig) {
-      for (const b of list) place(markerEls.get(b.key), b.best);
+      for (const b of list) place(markerEls.get(b.key), b.first);
       return;
     }
     markerSig = sig;
     const focusedKey = [...markerEls.entries()].find(([, n]) => n === host.shadowRoot?.activeElement)?.[0];
     const next = new Map();
     const frag = document.createDocumentFragment();
-    list.forEach((b, i) => {
+    list.forEach((b) => {
       const m = b.best;
       const parts = [...b.groups.entries()].map(([g, n]) => (n > 1 ? `${n} × ${MARKER_INFO[g].noun}` : MARKER_INFO[g].noun));
       const label = b.count > 1
@@ -274,10 +336,9 @@ export function mountTransport(container, app, host) {
       node.textContent = MARKER_INFO[m.group].glyph;
       if (b.count > 1) node.dataset.many = 'true';
       node.dataset.step = String(m.step + 1);
-      place(node, m);
+      place(node, b.first);
       next.set(b.key, node);
       frag.append(node);
-      void i;
     });
     markerEls = next;
     markerBox.replaceChildren(frag);
@@ -302,7 +363,13 @@ export function mountTransport(container, app, host) {
     const s = app.state;
     readStep.textContent = String(s?.step ?? 0);
     readTick.textContent = String(s?.tick ?? 0);
-    pastBadge.hidden = !(s && s.step < maxStep);
+    const ahead = s ? maxStep - s.step : 0;
+    pastBadge.hidden = ahead <= 0;
+    if (ahead > 0) {
+      pastBadge.textContent = `${ahead} ahead`;
+      pastBadge.title = `The run is recorded ${ahead} step${ahead === 1 ? '' : 's'} further: Step and Play replay it. `
+        + 'A command here starts a new future instead (the recorded steps are dropped).';
+    }
     renderButtons();
     renderTimeline();
   };

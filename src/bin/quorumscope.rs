@@ -15,7 +15,7 @@ const USAGE: &str = "usage:
   quorumscope run <built-in name | file.json> [--seed N] [--until T] [--json] [--brief]
   quorumscope list
   quorumscope check --seeds N [--from S] [--steps M] [--nodes K] [--witness] [--off SWITCH]...
-  quorumscope elect-times [--trials N] [--ours] [--csv]";
+  quorumscope elect-times [--trials N] [--ours] [--ticks-per-ms K] [--csv]";
 
 /// Exit codes: 0 clean, 1 a violation, 2 bad input.
 fn main() -> ExitCode {
@@ -225,23 +225,27 @@ fn run_campaign(from: u64, seeds: u64, options: &CampaignOptions) -> Result<Vec<
 
 /// The Raft paper's Figure 16: time to elect a new leader after a crash.
 fn elect_times(args: &[String]) -> Result<bool, String> {
-    let (mut trials, mut ours, mut csv) = (1000u64, false, false);
+    let (mut trials, mut ours, mut csv, mut scale) = (1000u64, false, false, 1u64);
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
             "--trials" => trials = number(args, &mut i, "--trials")?,
             "--ours" => ours = true,
+            "--ticks-per-ms" => scale = number(args, &mut i, "--ticks-per-ms")?,
             "--csv" => csv = true,
             other => return Err(format!("elect-times: unknown argument {other:?}")),
         }
         i += 1;
+    }
+    if !(1..=100).contains(&scale) {
+        return Err(format!("--ticks-per-ms {scale}: must be between 1 and 100"));
     }
     if trials == 0 || trials > 1_000_000 {
         return Err(format!("--trials {trials}: must be between 1 and 1000000"));
     }
     let paper = !ours;
     let results: Vec<(TimeoutRange, Vec<Option<u64>>)> =
-        fig16::RANGES.iter().map(|r| (*r, parallel_trials(*r, trials, paper))).collect();
+        fig16::RANGES.iter().map(|r| (*r, parallel_trials(*r, trials, paper, scale))).collect();
     if csv {
         println!("range,ms,fraction");
         for (range, times) in &results {
@@ -251,7 +255,8 @@ fn elect_times(args: &[String]) -> Result<bool, String> {
     }
     let model =
         if paper { "the paper's Raft (pre-vote and stickiness off)" } else { "quorumscope's defaults" };
-    println!("Figure 16, {model}: 5 servers, 1 tick = 1 ms, one-way delay 7–8 ms, {trials} trials per range");
+    let clock = if scale == 1 { "1 tick = 1 ms".to_string() } else { format!("{scale} ticks = 1 ms") };
+    println!("Figure 16, {model}: 5 servers, {clock}, one-way delay 7–8 ms, {trials} trials per range");
     println!("| timeout (ms) | median | p99 | max | mean | no leader in {} ms |", fig16::CAP_TICKS);
     println!("| --- | --- | --- | --- | --- | --- |");
     for (range, times) in &results {
@@ -268,7 +273,7 @@ fn elect_times(args: &[String]) -> Result<bool, String> {
     Ok(true)
 }
 
-fn parallel_trials(range: TimeoutRange, trials: u64, paper: bool) -> Vec<Option<u64>> {
+fn parallel_trials(range: TimeoutRange, trials: u64, paper: bool, scale: u64) -> Vec<Option<u64>> {
     let next = AtomicU64::new(0);
     let results = Mutex::new(vec![None; trials as usize]);
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -279,7 +284,7 @@ fn parallel_trials(range: TimeoutRange, trials: u64, paper: bool) -> Vec<Option<
                 if k >= trials {
                     return;
                 }
-                let t = fig16::trial(range, 0x16_0000 + k, paper);
+                let t = fig16::trial_scaled(range, 0x16_0000 + k, paper, scale);
                 if let Ok(mut r) = results.lock() {
                     r[k as usize] = t;
                 }

@@ -18,7 +18,7 @@ use super::membership::Membership;
 use super::message::{AppendOutcome, Body, Message};
 use super::progress::Progress;
 use super::rng::{derive_seed, Rng};
-use super::vote::{self, Decision, VoteRequest, VoterView};
+use super::vote::{self, Decision, Refusal, VoteRequest, VoterView};
 
 /// The role a node plays in its term.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -312,6 +312,11 @@ impl Node {
         if leader.is_some() {
             self.leader_contact_elapsed = Some(0);
         }
+        // As etcd does, any step down restarts the timer with a fresh draw.
+        // (Raft's Figure 2 restarts it only on leader contact or a granted
+        // vote; measured with `quorumscope elect-times`, that variant split
+        // votes more often, not less, because candidates then time out in
+        // lockstep.)
         self.reset_election_timer();
     }
 
@@ -418,7 +423,19 @@ impl Node {
             // Probes change no term on either side (PROTOCOL.md §3.2).
             Body::Probe { last_index, last_term } => return self.on_probe(&m, last_index, last_term, out),
             Body::ProbeReply { ref decision } => {
-                return self.on_probe_reply(m.from, m.term, decision.is_granted(), out)
+                // A refusal that reveals a later term than ours (the voter
+                // voted in it, or is in it) is news like any higher term:
+                // without it a stale prober and a voter a term ahead could
+                // refuse each other forever.
+                let revealed = match decision {
+                    Decision::Refused(Refusal::AlreadyVoted { term, .. }) => *term,
+                    Decision::Refused(Refusal::StaleTerm { voter_term, .. }) => *voter_term,
+                    _ => 0,
+                };
+                if revealed > self.term {
+                    return self.become_follower(revealed, None);
+                }
+                return self.on_probe_reply(m.from, m.term, decision.is_granted(), out);
             }
             _ => {}
         }

@@ -275,7 +275,16 @@ impl Sim {
         n.node = Some(node);
         n.kv = KvStore::default();
         self.restarted_now.push(id);
-        let text = format!("node {id} restarts from its disk: term {term}, its vote and its log survive");
+        let disk = &self.nodes[&id].disk;
+        let vote = match disk.hard_state.voted_for {
+            Some(v) => format!("its vote for node {v}"),
+            None if !self.config.switches.durable_vote => {
+                "no vote (durable_vote is off: votes were kept in memory only)".to_string()
+            }
+            None => "no vote in this term".to_string(),
+        };
+        let text =
+            format!("node {id} restarts from its disk alone: term {term}, {vote}, and its log survive");
         self.emit(TraceBody::Restart { node: id }, text);
         self.emit(
             TraceBody::RoleChanged { node: id, role, term },

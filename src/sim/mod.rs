@@ -170,6 +170,8 @@ pub struct Sim {
     events: Vec<TraceEvent>,
     applied_now: Vec<(NodeId, Entry)>,
     restarted_now: Vec<NodeId>,
+    /// The vote request being delivered: (candidate, forced).
+    delivering: Option<(NodeId, bool)>,
 }
 
 impl Sim {
@@ -208,6 +210,7 @@ impl Sim {
             events: Vec::new(),
             applied_now: Vec::new(),
             restarted_now: Vec::new(),
+            delivering: None,
         })
     }
 

@@ -33,8 +33,13 @@ pub fn refusal_rule(r: &Refusal) -> &'static str {
 }
 
 /// A vote or probe reply, with the rule that decided it.
-pub fn reply(m: &Message, decision: &Decision) -> String {
+/// `unguarded` is true when the log checks were skipped for this request
+/// (a teaching switch is off), which a grant must not hide.
+pub fn reply(m: &Message, decision: &Decision, unguarded: bool) -> String {
     match decision {
+        Decision::Granted if unguarded => format!(
+            "{m}: granted on term and vote alone — the watermark and up-to-date checks are switched off"
+        ),
         Decision::Granted => format!("{m}: the candidate passes every rule of the vote"),
         Decision::Refused(r) => format!("{m} — {}", refusal_rule(r)),
     }

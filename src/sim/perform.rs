@@ -59,7 +59,12 @@ impl Sim {
         let text = format!("{from}→{to} {} arrives: {m}", msg.name());
         self.emit(TraceBody::MessageDelivered { from, to, msg, term, seq }, text);
         // Messages never make a node return an error.
+        self.delivering = match m.body {
+            Body::Vote { force, .. } => Some((from, force)),
+            _ => None,
+        };
         let _ = self.step_node(to, Event::Message(m), Some(from));
+        self.delivering = None;
     }
 
     /// Steps node `id` with `event`; `from` is the sender when the event is
@@ -105,7 +110,8 @@ impl Sim {
             self.emit(TraceBody::LeaderDeposed { node: id, by, term: after.term }, text);
         }
         if after.role != before.role {
-            let text = role_sentence(id, before, after, self.node(id).map(|n| n.membership()));
+            let durable_vote = self.config.switches.durable_vote;
+            let text = role_sentence(id, before, after, self.node(id).map(|n| n.membership()), durable_vote);
             self.emit(TraceBody::RoleChanged { node: id, role: after.role, term: after.term }, text);
         }
         if after.is_leader && !before.is_leader {
@@ -116,7 +122,14 @@ impl Sim {
             self.emit(TraceBody::LeaderElected { node: id, term: after.term }, text);
         }
         if after.commit > before.commit {
-            let text = if after.is_leader {
+            let earlier_term =
+                self.node(id).and_then(|n| n.log().term_at(after.commit)).is_some_and(|t| t < after.term);
+            let text = if after.is_leader && earlier_term {
+                format!(
+                    "node {id}'s commit watermark advances to {}: stored on a quorum but from an earlier term, counted only because current_term_commit is off (Raft Figure 8)",
+                    after.commit
+                )
+            } else if after.is_leader {
                 format!(
                     "node {id}'s commit watermark advances to {}: stored on a quorum, in its own term (Raft §5.4.2)",
                     after.commit
@@ -180,7 +193,10 @@ impl Sim {
         let (from, to, msg, term) = (m.from, m.to, m.kind(), m.term);
         if let Body::VoteReply { decision } | Body::ProbeReply { decision } = &m.body {
             let probe = matches!(m.body, Body::ProbeReply { .. });
-            let text = narrate::reply(&m, decision);
+            let switches = self.config.switches;
+            let forced = matches!(self.delivering, Some((c, true)) if c == to);
+            let unguarded = !switches.log_guards || (!probe && forced && !switches.force_respects_vote_rule);
+            let text = narrate::reply(&m, decision, unguarded);
             let (voter, candidate) = (from, to);
             let body = match (decision, probe) {
                 (Decision::Granted, true) => TraceBody::ProbeGranted { voter, candidate, term },
@@ -296,11 +312,18 @@ impl Sim {
     }
 }
 
-fn role_sentence(id: NodeId, before: Observed, after: Observed, membership: Option<&Membership>) -> String {
+fn role_sentence(
+    id: NodeId,
+    before: Observed,
+    after: Observed,
+    membership: Option<&Membership>,
+    durable_vote: bool,
+) -> String {
     let term = after.term;
     match after.role {
         TraceRole::Candidate => format!(
-            "node {id} becomes a candidate in term {term}: it votes for itself, persists that, and asks for votes"
+            "node {id} becomes a candidate in term {term}: it votes for itself, persists that{}, and asks for votes",
+            if durable_vote { "" } else { " (the vote only in memory: durable_vote is off)" }
         ),
         TraceRole::Leader => format!("node {id} becomes leader of term {term}"),
         TraceRole::Follower if before.is_leader && after.term == before.term => {

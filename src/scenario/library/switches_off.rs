@@ -2,4 +2,13 @@
 //! mechanism exists (PROTOCOL.md §10).
 
 /// (name, file) pairs.
-pub const SWITCHES_OFF: &[(&str, &str)] = &[];
+pub const SWITCHES_OFF: &[(&str, &str)] = &[
+    ("pre-vote-off", include_str!("pre-vote-off.json")),
+    ("stickiness-off", include_str!("stickiness-off.json")),
+    ("check-quorum-off", include_str!("check-quorum-off.json")),
+    ("durable-vote-off", include_str!("durable-vote-off.json")),
+    ("current-term-commit-off", include_str!("current-term-commit-off.json")),
+    ("log-guards-off", include_str!("log-guards-off.json")),
+    ("watermark-rule-off", include_str!("watermark-rule-off.json")),
+    ("force-vote-rule-off", include_str!("force-vote-rule-off.json")),
+];

@@ -1,0 +1,78 @@
+//! wasm tests, run under node by wasm-bindgen-test-runner
+//! (`cargo test --target wasm32-unknown-unknown --test wasm`): the
+//! bindings round-trip, the wasm trace equals the native one byte for byte,
+//! and bad input becomes an error, never a panic.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Array, Object, Reflect};
+use quorumscope::scenario;
+use quorumscope::sim::{export_json_lines, Timeline};
+use quorumscope::wasm::Cluster;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+/// Written natively by `tests/trace_determinism.rs`.
+const GOLDEN: &str = include_str!("testdata/leader-crash.trace.jsonl");
+
+fn get(value: &JsValue, key: &str) -> JsValue {
+    Reflect::get(value, &JsValue::from_str(key)).expect("property")
+}
+
+#[wasm_bindgen_test]
+fn the_wasm_trace_equals_the_native_trace() {
+    let s = scenario::builtin("leader-crash").expect("built-in");
+    let mut timeline = Timeline::new(s.build().expect("valid"));
+    while timeline.sim().now() < s.run_until {
+        timeline.step();
+    }
+    assert!(export_json_lines(timeline.trace()) == GOLDEN, "wasm and native traces differ");
+}
+
+#[wasm_bindgen_test]
+fn the_bindings_step_report_state_and_export_the_same_trace() {
+    let mut cluster = Cluster::builtin("leader-crash").expect("built-in");
+    let s = scenario::builtin("leader-crash").unwrap();
+    while get(&cluster.state().unwrap(), "tick").as_f64().unwrap() < s.run_until as f64 {
+        cluster.step().unwrap();
+    }
+    assert!(cluster.export_trace() == GOLDEN, "the bindings' trace differs from the native one");
+    let state = cluster.state().unwrap();
+    let nodes: Array = get(&state, "nodes").into();
+    assert_eq!(nodes.length(), 5);
+    assert!(get(&state, "leader").as_f64().is_some(), "a leader at the end");
+}
+
+#[wasm_bindgen_test]
+fn commands_round_trip_and_step_back_restores_the_state() {
+    let mut cluster = Cluster::builtin("first-election").unwrap();
+    for _ in 0..200 {
+        cluster.step().unwrap();
+    }
+    let before = js_sys::JSON::stringify(&cluster.state().unwrap()).unwrap();
+    let crash = Object::new();
+    Reflect::set(&crash, &"do".into(), &"crash".into()).unwrap();
+    Reflect::set(&crash, &"node".into(), &JsValue::from_f64(1.0)).unwrap();
+    let events: Array = cluster.command(crash.into()).unwrap().into();
+    assert!(events.iter().any(|e| get(&e, "kind").as_string().as_deref() == Some("crash")));
+    cluster.step().unwrap();
+    cluster.step_back();
+    cluster.seek(200.0).unwrap();
+    // Seeking back to step 200 restores the state from before the crash.
+    let after = js_sys::JSON::stringify(&cluster.state().unwrap()).unwrap();
+    assert_eq!(before, after);
+}
+
+#[wasm_bindgen_test]
+fn bad_input_is_an_error_not_a_panic() {
+    let err = Cluster::from_scenario("{\"cluster\": {\"members\": [{\"id\": 1}]}, \"script\": [{\"at\": 1, \"do\": \"crash\", \"node\": 9}]}");
+    assert!(err.is_err(), "a script naming a non-member is rejected");
+    assert!(Cluster::from_scenario("not json").is_err());
+    assert!(Cluster::builtin("no-such-scenario").is_err());
+    let mut cluster = Cluster::builtin("first-election").unwrap();
+    let bogus = Object::new();
+    Reflect::set(&bogus, &"do".into(), &"explode".into()).unwrap();
+    assert!(cluster.command(bogus.into()).is_err());
+    assert!(cluster.seek(-1.0).is_err());
+    // The cluster still works after the errors.
+    cluster.step().unwrap();
+}
