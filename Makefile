@@ -51,5 +51,15 @@ test-wasm: setup-wasm
 test-browser: setup-browser pkg
 	node --test tests/browser/
 
-demo: setup pkg
+demo: pkg
 	node tools/serve.mjs .
+
+# A self-contained folder for any static documentation site: the page, its
+# modules and the wasm package, with the relative layout the modules expect.
+dist: pkg
+	rm -rf dist
+	mkdir -p dist/quorumscope
+	cp -r www pkg dist/quorumscope/
+	printf '<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=www/index.html"><a href="www/index.html">quorumscope</a>\n' > dist/quorumscope/index.html
+	@echo "dist/quorumscope: copy it anywhere static; embed with <script type=module src=\".../www/quorum-scope.js\">"
+

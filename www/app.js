@@ -26,6 +26,8 @@ export class App {
     this.state = null;
     this.trace = [];
     this.scenario = null;
+    /** The built-in scenario's name, or null for a custom or imported one. */
+    this.scenarioName = null;
     this.playing = false;
     this.ticksPerSecond = 8;
     this.virtualTick = 0;
@@ -57,8 +59,9 @@ export class App {
     this.bindings ??= await loadWasm();
     const { Cluster } = this.bindings;
     let cluster;
+    const builtin = typeof source === 'string' && !source.trim().startsWith('{');
     try {
-      if (typeof source === 'string' && !source.trim().startsWith('{')) cluster = Cluster.builtin(source);
+      if (builtin) cluster = Cluster.builtin(source);
       else cluster = Cluster.fromScenario(typeof source === 'string' ? source : JSON.stringify(source));
     } catch (e) {
       throw new Error(messageOf(e));
@@ -67,6 +70,7 @@ export class App {
     this.cluster?.free();
     this.cluster = cluster;
     this.scenario = cluster.scenario();
+    this.scenarioName = builtin ? source : null;
     this.trace = [];
     this.virtualTick = 0;
     this.refresh([]);
@@ -142,6 +146,7 @@ export class App {
       throw error;
     }
     this.refresh(events);
+    this.emit('command', command);
     return events;
   }
 

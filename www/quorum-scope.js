@@ -118,8 +118,11 @@ export class QuorumScope extends HTMLElement {
       if (fromHash?.value) await applyHash(this.app, fromHash.value);
       else await this.loadScenario(this.getAttribute('scenario') ?? 'first-election');
     } catch (e) {
-      this.showError(messageOf(e));
+      // Keep the link's error visible over the default scenario it falls
+      // back to.
+      const message = messageOf(e);
       if (!this.app.cluster) await this.loadScenario('first-election');
+      this.showError(message);
     }
     if (this.hasAttribute('autoplay')) this.app.play();
   }

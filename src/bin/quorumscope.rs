@@ -11,6 +11,21 @@ use quorumscope::elect_times::{self as fig16, TimeoutRange};
 use quorumscope::scenario::{self, Scenario};
 use quorumscope::sim::{Timeline, TraceBody};
 
+/// Prints a line; a closed pipe (say, `| head`) ends output quietly
+/// instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// Prints without a newline, like `say!`.
+macro_rules! say_raw {
+    ($($arg:tt)*) => {{
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 const USAGE: &str = "usage:
   quorumscope run <built-in name | file.json> [--seed N] [--until T] [--json] [--brief]
   quorumscope list
@@ -26,7 +41,7 @@ fn main() -> ExitCode {
         Some("check") => check(&args[1..]),
         Some("elect-times") => elect_times(&args[1..]),
         Some("help" | "--help" | "-h") => {
-            println!("{USAGE}");
+            say!("{USAGE}");
             Ok(true)
         }
         Some(other) => Err(format!("unknown command {other:?}\n{USAGE}")),
@@ -122,7 +137,7 @@ fn run(args: &[String]) -> Result<bool, String> {
 fn list() -> Result<bool, String> {
     for name in scenario::builtin_names() {
         let title = scenario::builtin(name).map(|s| s.title).unwrap_or_default();
-        println!("{name}: {title}");
+        say!("{name}: {title}");
     }
     Ok(true)
 }
@@ -159,22 +174,21 @@ fn check(args: &[String]) -> Result<bool, String> {
             let saved = campaign::scenario_for(r.seed, &options)
                 .and_then(|s| std::fs::write(&file, s.to_json()).map_err(|e| e.to_string()));
             match saved {
-                Ok(()) => println!(
-                    "seed {}: {property} broken at step {step}; replay: quorumscope run {file}",
-                    r.seed
-                ),
+                Ok(()) => {
+                    say!("seed {}: {property} broken at step {step}; replay: quorumscope run {file}", r.seed)
+                }
                 Err(e) => {
-                    println!("seed {}: {property} broken at step {step} (could not save {file}: {e})", r.seed)
+                    say!("seed {}: {property} broken at step {step} (could not save {file}: {e})", r.seed)
                 }
             }
         }
         if !r.live {
             dead += 1;
-            println!("seed {}: no leader within {} ticks after healing", r.seed, campaign::LIVENESS_TICKS);
+            say!("seed {}: no leader within {} ticks after healing", r.seed, campaign::LIVENESS_TICKS);
         }
     }
-    println!("liveness: {} of {} seeds elected a leader after healing", reports.len() - dead, reports.len());
-    println!(
+    say!("liveness: {} of {} seeds elected a leader after healing", reports.len() - dead, reports.len());
+    say!(
         "seeds={} steps={} violations={violations} leaders={leaders} acked={acked}",
         reports.len(),
         options.steps
@@ -247,28 +261,37 @@ fn elect_times(args: &[String]) -> Result<bool, String> {
     let results: Vec<(TimeoutRange, Vec<Option<u64>>)> =
         fig16::RANGES.iter().map(|r| (*r, parallel_trials(*r, trials, paper, scale))).collect();
     if csv {
-        println!("range,ms,fraction");
+        say!("range,ms,fraction");
         for (range, times) in &results {
-            print!("{}", fig16::cdf_csv(*range, times));
+            say_raw!("{}", fig16::cdf_csv(*range, times));
         }
         return Ok(true);
     }
-    let model =
-        if paper { "the paper's Raft (pre-vote and stickiness off)" } else { "quorumscope's defaults" };
+    let model = if paper {
+        "the paper's Raft (pre-vote, stickiness and check quorum off)"
+    } else {
+        "quorumscope's defaults"
+    };
     let clock = if scale == 1 { "1 tick = 1 ms".to_string() } else { format!("{scale} ticks = 1 ms") };
-    println!("Figure 16, {model}: 5 servers, {clock}, one-way delay 7–8 ms, {trials} trials per range");
-    println!("| timeout (ms) | median | p99 | max | mean | no leader in {} ms |", fig16::CAP_TICKS);
-    println!("| --- | --- | --- | --- | --- | --- |");
+    say!("Figure 16, {model}: 5 servers, {clock}, one-way delay 7–8 ms, {trials} trials per range");
+    say!("| timeout (ms) | median | p99 | max | mean | no leader in {} ms |", fig16::CAP_TICKS);
+    say!("| --- | --- | --- | --- | --- | --- |");
     for (range, times) in &results {
         let s = fig16::summarize(*range, times);
-        println!(
+        say!(
             "| {}–{} | {} | {} | {} | {:.1} | {} |",
-            range.min, range.max, s.median, s.p99, s.max, s.mean, s.capped
+            range.min,
+            range.max,
+            s.median,
+            s.p99,
+            s.max,
+            s.mean,
+            s.capped
         );
     }
-    println!("The paper reports:");
+    say!("The paper reports:");
     for (range, what) in fig16::PAPER_REPORTS {
-        println!("  {range} ms: {what}");
+        say!("  {range} ms: {what}");
     }
     Ok(true)
 }

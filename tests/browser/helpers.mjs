@@ -1,0 +1,92 @@
+// Helpers shared by the browser tests (not a test file itself: the runner
+// only picks up *.test.mjs).
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Where the tests leave their screenshots (looked at by people, never asserted on). */
+export const SHOTS = join(tmpdir(), 'quorumscope-shots');
+
+/** Default time limit for a condition to become true in the page. */
+export const WAIT = { timeout: 15_000 };
+
+/**
+ * Like harness.open, with two extras a test sometimes needs before the
+ * page's own scripts run: `init` (a function or source for
+ * context.addInitScript) and `permissions`.
+ */
+export async function openWith(env, path, { init, ...options } = {}) {
+  const context = await env.browser.newContext(options);
+  if (init) await context.addInitScript(init);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(env.base + path);
+  return { page, errors, context };
+}
+
+/** Waits until the (first) <quorum-scope> has a loaded cluster and drawn nodes. */
+export async function ready(page, selector = 'quorum-scope') {
+  await page.waitForFunction((sel) => {
+    const host = document.querySelector(sel);
+    return host?.cluster?.state && host.shadowRoot.querySelector('[data-node-id]');
+  }, selector, WAIT);
+}
+
+/** Every drawn node's DOM contract: [{id, role, term}] by id. */
+export function domNodes(page, selector = 'quorum-scope') {
+  return page.evaluate((sel) => [...document.querySelector(sel).shadowRoot.querySelectorAll('[data-node-id]')]
+    .map((g) => ({ id: Number(g.dataset.nodeId), role: g.dataset.role, term: Number(g.dataset.term) }))
+    .sort((a, b) => a.id - b.id), selector);
+}
+
+/**
+ * Steps the cluster one step at a time until `pred(app, events)` is true
+ * (`pred` runs in the page; it must not close over test variables: pass
+ * them in `arg`, read as `pred(app, events, arg)`). Returns the step count
+ * reached; throws after `max` steps.
+ */
+export async function stepUntil(page, pred, { arg = null, max = 5000, selector = 'quorum-scope' } = {}) {
+  return page.evaluate(({ src, arg, max, selector }) => {
+    // eslint-disable-next-line no-eval
+    const fn = (0, eval)(`(${src})`);
+    const app = document.querySelector(selector).cluster;
+    for (let i = 0; i < max; i++) {
+      const events = app.step();
+      if (fn(app, events, arg)) return app.state.step;
+    }
+    throw new Error(`condition not reached within ${max} steps: ${src}`);
+  }, { src: pred.toString(), arg, max, selector });
+}
+
+/** Steps `n` times (on the App, like the Step button). */
+export function steps(page, n, selector = 'quorum-scope') {
+  return page.evaluate(({ n, selector }) => {
+    const app = document.querySelector(selector).cluster;
+    for (let i = 0; i < n; i++) app.step();
+    return app.state.step;
+  }, { n, selector });
+}
+
+/** The App's state as JSON text. */
+export function stateJson(page, selector = 'quorum-scope') {
+  return page.evaluate((sel) => JSON.stringify(document.querySelector(sel).cluster.state), selector);
+}
+
+/** Takes a screenshot into SHOTS and reports its path (screenshots are for people, not assertions). */
+export async function shot(page, name, t) {
+  mkdirSync(SHOTS, { recursive: true });
+  const path = join(SHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  if (t?.diagnostic) t.diagnostic(`screenshot: ${path}`);
+  else console.log(`screenshot: ${path}`);
+  return path;
+}
+
+/** Resolves after the page has drawn two more frames (lets pending renders land). */
+export function frames(page) {
+  return page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Size budgets (performance issue, item 3), measured with gzip -9:
+#   - the wasm the page loads, pkg/quorumscope_bg.wasm (after `make pkg`,
+#     i.e. after wasm-opt -Oz): at most 150 KB gzipped;
+#   - the page's JS and CSS: every www/*.js and www/*.css plus the
+#     wasm-bindgen glue pkg/quorumscope.js (JS the page loads too),
+#     concatenated: at most 60 KB gzipped (KB = 1000 bytes). node_modules, tests and the
+#     TypeScript declarations are not part of the page.
+# Prints both figures and ends with `wasm_gz=N js_css_gz=M` (bytes); exits 1
+# when a budget is exceeded or pkg/ has not been built.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WASM_BUDGET=150000
+JS_CSS_BUDGET=60000
+wasm=pkg/quorumscope_bg.wasm
+glue=pkg/quorumscope.js
+
+for f in "$wasm" "$glue"; do
+  [ -f "$f" ] || { echo "size: $f is missing; run \`make pkg\` first" >&2; exit 1; }
+done
+
+wasm_gz=$(gzip -9c "$wasm" | wc -c)
+shopt -s nullglob
+js_css=(www/*.js www/*.css "$glue")
+js_css_gz=$(cat "${js_css[@]}" | gzip -9c | wc -c)
+js_css_raw=$(cat "${js_css[@]}" | wc -c)
+
+kb() { awk -v b="$1" 'BEGIN { printf "%.1f KB", b / 1000 }'; }
+echo "wasm    $(kb "$wasm_gz") gz ($(kb "$(wc -c <"$wasm")") raw), budget $(kb $WASM_BUDGET): $wasm"
+echo "js+css  $(kb "$js_css_gz") gz ($(kb "$js_css_raw") raw), budget $(kb $JS_CSS_BUDGET): ${#js_css[@]} files (www/*.js www/*.css $glue)"
+
+status=0
+if [ "$wasm_gz" -gt "$WASM_BUDGET" ]; then
+  echo "size: wasm is $(kb "$wasm_gz") gzipped, over its budget of $(kb $WASM_BUDGET)" >&2
+  status=1
+fi
+if [ "$js_css_gz" -gt "$JS_CSS_BUDGET" ]; then
+  echo "size: JS+CSS is $(kb "$js_css_gz") gzipped, over its budget of $(kb $JS_CSS_BUDGET)" >&2
+  status=1
+fi
+echo "wasm_gz=$wasm_gz js_css_gz=$js_css_gz"
+exit $status
