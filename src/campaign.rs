@@ -197,7 +197,14 @@ fn heal_everything(sim: &mut Sim, report: &mut SeedReport, script: &mut Vec<Scri
     let quiet = NetworkConfig::default();
     let commands = vec![
         Command::Heal {},
-        Command::SetNetwork { delay_ticks: Some(quiet.delay_ticks), drop: Some(0.0), duplicate: Some(0.0) },
+        Command::SetNetwork {
+            from: None,
+            to: None,
+            one_way: false,
+            delay_ticks: Some(quiet.delay_ticks),
+            drop: Some(0.0),
+            duplicate: Some(0.0),
+        },
     ];
     apply_all(sim, report, script, commands);
     restart_crashed(sim, report, script);
@@ -296,7 +303,14 @@ impl Faults {
                 let drop = self.rng.range_inclusive(0, 10) as f64 / 100.0;
                 let duplicate = self.rng.range_inclusive(0, 5) as f64 / 100.0;
                 let high = self.rng.range_inclusive(1, 8);
+                // Half the time one link only: a slow or lossy link among
+                // healthy ones.
+                let (a, b) = (*self.pick(&ids), *self.pick(&ids));
+                let link = (a != b && self.rng.range_inclusive(0, 1) == 0).then_some((a, b));
                 Command::SetNetwork {
+                    from: link.map(|(a, _)| Target::Node(a)),
+                    to: link.map(|(_, b)| Target::Node(b)),
+                    one_way: false,
                     delay_ticks: Some([1, high]),
                     drop: Some(drop),
                     duplicate: Some(duplicate),

@@ -452,6 +452,9 @@ const COMMANDS: &[(&str, Fields)] = &[
     (
         "set_network",
         &[
+            ("from", Shape::Target, false),
+            ("to", Shape::Target, false),
+            ("one_way", Shape::Flag, false),
             ("delay_ticks", Shape::Delay, false),
             ("drop", Shape::Drop, false),
             ("duplicate", Shape::Probability, false),

@@ -140,7 +140,20 @@ fn check_step(i: usize, script: &[ScriptStep], known: &mut Known) -> Result<(), 
             }
             add(*node, (i, step.at), &format!("{path}.node"), known)
         }
-        Command::Heal {} | Command::SetNetwork { .. } => Ok(()),
+        Command::SetNetwork { from, to, .. } => {
+            if from.is_some() != to.is_some() {
+                return Err(format!(
+                    "{path}: set_network takes both from and to (one link), or neither (every link)"
+                ));
+            }
+            for (name, end) in [("from", from), ("to", to)] {
+                if let Some(t) = end {
+                    known.require_target(*t, &format!("{path}.{name}"), script)?;
+                }
+            }
+            Ok(())
+        }
+        Command::Heal {} => Ok(()),
     }
 }
 

@@ -173,8 +173,18 @@ pub enum Command {
         /// The node.
         node: Target,
     },
-    /// Change the network's behaviour.
+    /// Change the network's behaviour: for every link, or, with `from` and
+    /// `to`, for that one link (both directions unless `one_way`).
     SetNetwork {
+        /// One end of the link to configure (with `to`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from: Option<Target>,
+        /// The other end.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<Target>,
+        /// Only `from → to`.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        one_way: bool,
         /// New delay range.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         delay_ticks: Option<[u64; 2]>,

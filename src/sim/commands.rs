@@ -111,13 +111,26 @@ impl Sim {
                 let data = n.kv.encode();
                 self.core(id, Event::Snapshot { index, data })
             }
-            Command::SetNetwork { delay_ticks, drop, duplicate } => {
-                let mut cfg = self.network.config();
+            Command::SetNetwork { from, to, one_way, delay_ticks, drop, duplicate } => {
+                let link = match (from, to) {
+                    (Some(a), Some(b)) => Some((self.resolve(*a)?, self.resolve(*b)?)),
+                    (None, None) => None,
+                    _ => return Err(SimError("set_network: give both from and to, or neither".into())),
+                };
+                let mut cfg = link.map_or(self.network.config(), |(a, b)| self.network.link_config(a, b));
                 cfg.delay_ticks = delay_ticks.unwrap_or(cfg.delay_ticks);
                 cfg.drop = drop.unwrap_or(cfg.drop);
                 cfg.duplicate = duplicate.unwrap_or(cfg.duplicate);
                 cfg.validate("set_network").map_err(SimError)?;
-                self.network.set_config(cfg);
+                match link {
+                    Some((a, b)) => {
+                        self.network.set_link_config(a, b, cfg);
+                        if !one_way {
+                            self.network.set_link_config(b, a, cfg);
+                        }
+                    }
+                    None => self.network.set_config(cfg),
+                }
                 Ok(())
             }
         }

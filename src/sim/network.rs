@@ -84,6 +84,7 @@ pub struct Network {
     config: NetworkConfig,
     in_flight: BTreeMap<(u64, u64), InFlight>,
     cut: BTreeSet<(NodeId, NodeId)>,
+    links: BTreeMap<(NodeId, NodeId), NetworkConfig>,
     next_seq: u64,
     rng: Rng,
 }
@@ -95,23 +96,43 @@ pub const MAX_IN_FLIGHT: usize = 100_000;
 impl Network {
     /// A network with `config`, its randomness seeded by `seed`.
     pub fn new(config: NetworkConfig, seed: u64) -> Network {
-        Network { config, in_flight: BTreeMap::new(), cut: BTreeSet::new(), next_seq: 0, rng: Rng::new(seed) }
+        Network {
+            config,
+            in_flight: BTreeMap::new(),
+            cut: BTreeSet::new(),
+            links: BTreeMap::new(),
+            next_seq: 0,
+            rng: Rng::new(seed),
+        }
     }
 
-    /// The current behaviour.
+    /// The default behaviour of every link.
     pub fn config(&self) -> NetworkConfig {
         self.config
     }
 
-    /// Changes the behaviour for messages sent from now on.
+    /// The behaviour of the link `from → to`.
+    pub fn link_config(&self, from: NodeId, to: NodeId) -> NetworkConfig {
+        self.links.get(&(from, to)).copied().unwrap_or(self.config)
+    }
+
+    /// Changes every link's behaviour for messages sent from now on
+    /// (per-link settings are replaced too).
     pub fn set_config(&mut self, config: NetworkConfig) {
         self.config = config;
+        self.links.clear();
+    }
+
+    /// Changes one link's behaviour for messages sent from now on.
+    pub fn set_link_config(&mut self, from: NodeId, to: NodeId, config: NetworkConfig) {
+        self.links.insert((from, to), config);
     }
 
     /// Puts a message on the wire at tick `now`.
     pub fn send(&mut self, msg: Message, now: u64) -> SendOutcome {
+        let link = self.link_config(msg.from, msg.to);
         let (seq, doomed) = self.enqueue(msg.clone(), now, false);
-        let duplicated = self.config.duplicate > 0.0 && self.rng.unit() < self.config.duplicate;
+        let duplicated = link.duplicate > 0.0 && self.rng.unit() < link.duplicate;
         if duplicated {
             self.enqueue(msg, now, true);
         }
@@ -119,10 +140,11 @@ impl Network {
     }
 
     fn enqueue(&mut self, msg: Message, now: u64, duplicate: bool) -> (u64, bool) {
-        let [low, high] = self.config.delay_ticks;
+        let link = self.link_config(msg.from, msg.to);
+        let [low, high] = link.delay_ticks;
         let delay = self.rng.range_inclusive(low, high);
-        let doomed = (self.config.drop > 0.0 && self.rng.unit() < self.config.drop)
-            || self.in_flight.len() >= MAX_IN_FLIGHT;
+        let doomed =
+            (link.drop > 0.0 && self.rng.unit() < link.drop) || self.in_flight.len() >= MAX_IN_FLIGHT;
         let seq = self.next_seq;
         self.next_seq += 1;
         let deliver_tick = now + delay;

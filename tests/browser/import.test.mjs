@@ -53,6 +53,8 @@ test('an imported scenario with a hostile title renders it as text', async () =>
       .querySelector('.qs-set-title')?.textContent === t, HOSTILE, WAIT);
     assert.equal(await title.textContent(), HOSTILE);
     assert.ok((await host.locator('.qs-set-status').textContent()).includes(HOSTILE), 'the status line names it as text');
+    await page.waitForFunction((t) => document.querySelector('quorum-scope').shadowRoot
+      .querySelector('.qs-tour-h')?.textContent === t, HOSTILE, WAIT);
     // Run it so the write's value reaches the narration and the logs too.
     await page.evaluate(() => {
       const app = document.querySelector('quorum-scope').cluster;
@@ -70,7 +72,7 @@ test('an imported scenario with a hostile title renders it as text', async () =>
   }
 });
 
-test('a malformed file shows a readable error and the page keeps working', async () => {
+test('a malformed file shows a readable error and the page keeps working', async (t) => {
   const { page, errors, context } = await open(env, '/www/index.html', { viewport: VIEWPORT });
   try {
     await ready(page);
@@ -89,6 +91,7 @@ test('a malformed file shows a readable error and the page keeps working', async
     await host.locator('.qs-error').filter({ hasText: 'Could not import “wrong.json”' }).waitFor(WAIT);
     const message = await errorBox.textContent();
     assert.ok(message.length > 'Could not import “wrong.json”: '.length + 5, `a reason is given: ${message}`);
+    t.diagnostic(`error shown: ${message}`);
 
     // The loaded scenario is untouched and still steps.
     assert.equal(await page.evaluate(() => document.querySelector('quorum-scope').cluster.scenario.title), before);

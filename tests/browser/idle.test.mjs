@@ -1,0 +1,127 @@
+// Zero idle cost: once paused (or while the tab is hidden) the page
+// schedules no animation frames and no timers.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start } from './harness.mjs';
+import { openWith, ready, WAIT } from './helpers.mjs';
+
+let env;
+before(async () => {
+  env = await start();
+});
+after(async () => {
+  await env?.close();
+});
+
+/**
+ * Runs before the page's scripts: counts requestAnimationFrame, setTimeout
+ * and setInterval calls (and timers still pending), and lets the test hide
+ * and show the page (document.hidden / visibilityState + visibilitychange).
+ */
+function instrument() {
+  const counts = { raf: 0, rafRuns: 0, timeouts: 0, intervals: 0 };
+  const pending = new Set();
+  window.__qsCounts = counts;
+  window.__qsPending = () => pending.size;
+  const raf = window.requestAnimationFrame.bind(window);
+  window.requestAnimationFrame = (cb) => {
+    counts.raf += 1;
+    return raf((t) => {
+      counts.rafRuns += 1;
+      cb(t);
+    });
+  };
+  const setT = window.setTimeout.bind(window);
+  const clearT = window.clearTimeout.bind(window);
+  window.setTimeout = (fn, ms, ...args) => {
+    counts.timeouts += 1;
+    const id = setT((...a) => {
+      pending.delete(id);
+      if (typeof fn === 'function') fn(...a);
+    }, ms, ...args);
+    pending.add(id);
+    return id;
+  };
+  window.clearTimeout = (id) => {
+    pending.delete(id);
+    clearT(id);
+  };
+  const setI = window.setInterval.bind(window);
+  window.setInterval = (...args) => {
+    counts.intervals += 1;
+    return setI(...args);
+  };
+  let hidden = false;
+  Object.defineProperty(Document.prototype, 'hidden', { configurable: true, get: () => hidden });
+  Object.defineProperty(Document.prototype, 'visibilityState', { configurable: true, get: () => (hidden ? 'hidden' : 'visible') });
+  window.__qsSetHidden = (value) => {
+    hidden = value;
+    document.dispatchEvent(new Event('visibilitychange'));
+  };
+}
+
+const counts = (page) => page.evaluate(() => ({ ...window.__qsCounts, pending: window.__qsPending() }));
+const appState = (page) => page.evaluate(() => {
+  const app = document.querySelector('quorum-scope').cluster;
+  return { playing: app.playing, step: app.state.step };
+});
+
+test('pausing stops every animation frame and timer; hiding the page stops the loop', async () => {
+  const { page, errors, context } = await openWith(env, '/www/index.html', {
+    viewport: { width: 1280, height: 900 }, init: instrument,
+  });
+  try {
+    await ready(page);
+    const host = page.locator('quorum-scope');
+    // No guided tour stopping the run; then play with the Play button.
+    await host.locator('.qs-tour-card').getByRole('button', { name: 'Skip' }).click();
+    const play = host.getByRole('button', { name: 'Play' });
+    await play.click();
+    const c0 = await counts(page);
+    await page.waitForFunction((n) => window.__qsCounts.rafRuns > n + 10
+      && document.querySelector('quorum-scope').cluster.state.step > 20, c0.rafRuns, WAIT);
+
+    // Pause: from this moment no frame is requested.
+    await play.click();
+    const paused = await counts(page);
+    const pausedState = await appState(page);
+    assert.equal(pausedState.playing, false);
+    await page.waitForTimeout(1000);
+    const later = await counts(page);
+    assert.equal(later.raf, paused.raf, 'no requestAnimationFrame after pause');
+    assert.equal((await appState(page)).step, pausedState.step);
+
+    // Timers: the only ones are one-shots that end by themselves (a screen
+    // reader announcement's cooldown); once they are done nothing new comes.
+    await page.waitForFunction(() => window.__qsPending() === 0, null, { timeout: 8000 });
+    const quiet = await counts(page);
+    await page.waitForTimeout(1000);
+    const quietLater = await counts(page);
+    assert.deepEqual(quietLater, quiet, 'nothing scheduled while paused');
+    assert.equal(quietLater.intervals, 0, 'no setInterval at all');
+    assert.equal(quietLater.raf, paused.raf);
+
+    // Hidden tab: still "playing", but the loop stops until the page shows again.
+    await play.click();
+    await page.waitForFunction(() => document.querySelector('quorum-scope').cluster.playing, null, WAIT);
+    const resumed = await counts(page);
+    await page.waitForFunction((n) => window.__qsCounts.rafRuns > n + 5, resumed.rafRuns, WAIT);
+    await page.evaluate(() => window.__qsSetHidden(true));
+    const hidden = await counts(page);
+    const hiddenState = await appState(page);
+    assert.equal(hiddenState.playing, true, 'hiding does not pause the run, only its loop');
+    await page.waitForTimeout(1000);
+    const hiddenLater = await counts(page);
+    assert.equal(hiddenLater.raf, hidden.raf, 'no requestAnimationFrame while hidden');
+    assert.equal(hiddenLater.intervals, 0);
+    assert.equal((await appState(page)).step, hiddenState.step, 'no steps while hidden');
+
+    await page.evaluate(() => window.__qsSetHidden(false));
+    await page.waitForFunction((s) => document.querySelector('quorum-scope').cluster.state.step > s, hiddenState.step, WAIT);
+    assert.ok((await counts(page)).raf > hiddenLater.raf, 'the loop resumes when shown');
+    await page.evaluate(() => document.querySelector('quorum-scope').cluster.pause());
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
