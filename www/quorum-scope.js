@@ -100,7 +100,10 @@ export class QuorumScope extends HTMLElement {
     const add = (fn) => this.unmounts.push(fn);
     add(mountCluster(this.part('stage'), this.app, this));
     add(mountBanner(this.part('banner'), this.app, this));
-    add(mountTour(this.part('tour'), this.app, this));
+    // An autoplaying embed is a self-running illustration: a tour would
+    // stop it at the first moment and wait for a click nobody expects.
+    const selfRunning = level !== 'full' && this.hasAttribute('autoplay');
+    if (level !== 'none' && !selfRunning) add(mountTour(this.part('tour'), this.app, this));
     if (level !== 'none') add(mountTransport(this.part('transport'), this.app, this));
     if (level === 'full') {
       add(mountNarration(this.part('side'), this.app, this));
