@@ -20,6 +20,7 @@ pub mod campaign;
 pub mod check;
 pub mod core;
 pub mod elect_times;
+pub mod explore;
 pub mod scenario;
 pub mod sim;
 #[cfg(target_arch = "wasm32")]

@@ -30,6 +30,7 @@ const USAGE: &str = "usage:
   quorumscope run <built-in name | file.json> [--seed N] [--until T] [--json] [--brief]
   quorumscope list
   quorumscope check --seeds N [--from S] [--steps M] [--nodes K] [--witness] [--off SWITCH]...
+  quorumscope explore <three | witness | learner> [--depth N] [--off SWITCH]...
   quorumscope elect-times [--trials N] [--ours] [--ticks-per-ms K] [--csv]";
 
 /// Exit codes: 0 clean, 1 a violation, 2 bad input.
@@ -40,6 +41,7 @@ fn main() -> ExitCode {
         Some("list") => list(),
         Some("check") => check(&args[1..]),
         Some("elect-times") => elect_times(&args[1..]),
+        Some("explore") => explore(&args[1..]),
         Some("help" | "--help" | "-h") => {
             say!("{USAGE}");
             Ok(true)
@@ -235,6 +237,70 @@ fn run_campaign(from: u64, seeds: u64, options: &CampaignOptions) -> Result<Vec<
         .collect::<Result<Vec<_>, _>>()?;
     reports.sort_by_key(|r| r.seed);
     Ok(reports)
+}
+
+/// Model checking: every interleaving of a small cluster, breadth-first;
+/// the shortest counterexample is written as a scenario file.
+fn explore(args: &[String]) -> Result<bool, String> {
+    use quorumscope::explore::{self as mc, Options, Shape};
+    let (mut shape, mut depth, mut off) = (None, None, Vec::new());
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--depth" => depth = Some(number(args, &mut i, "--depth")?),
+            "--off" => {
+                i += 1;
+                off.push(args.get(i).ok_or("--off needs a switch name")?.clone());
+            }
+            flag if flag.starts_with("--") => return Err(format!("explore: unknown option {flag}")),
+            name if shape.is_none() => shape = Some(Shape::parse(name)?),
+            extra => return Err(format!("explore: unexpected argument {extra:?}")),
+        }
+        i += 1;
+    }
+    let shape = shape.ok_or_else(|| format!("explore needs a shape: {}", Shape::NAMES.join(", ")))?;
+    let mut options = Options::new(shape);
+    options.depth = depth.unwrap_or(mc::DEFAULT_DEPTH);
+    options.off = off;
+    options.validate()?;
+    let show = std::io::stderr().is_terminal();
+    let report = mc::explore(&options, |d, states, frontier| {
+        if show {
+            eprintln!("depth {d}: {states} states, {frontier} to expand");
+        }
+    })?;
+    let off =
+        if options.off.is_empty() { "every switch on".to_string() } else { options.off.join(", ") + " off" };
+    say!(
+        "explore {}: {} members, {off}, election timeout {} ticks, heartbeat {}, delay 1 tick",
+        shape.name(),
+        shape.members().len(),
+        mc::ELECTION_TICKS,
+        mc::HEARTBEAT_TICKS
+    );
+    say!("new states per depth: {:?}", report.per_depth);
+    if report.truncated {
+        say!(
+            "stopped at the limit of {} states: depth {} is only partly explored",
+            options.max_states,
+            report.depth
+        );
+    }
+    if let Some(cx) = &report.counterexample {
+        say!("shortest counterexample ({} moves), breaking {}:", cx.moves.len(), cx.property);
+        for (tick, mv) in &cx.moves {
+            if !matches!(mv, mc::Move::Tick) {
+                say!("  {}", mc::describe_move(*tick, mv));
+            }
+        }
+        let file = format!("quorumscope-explore-{}.json", shape.name());
+        match std::fs::write(&file, cx.scenario.to_json()) {
+            Ok(()) => say!("replay: quorumscope run {file}"),
+            Err(e) => say!("could not save {file}: {e}"),
+        }
+    }
+    say!("states={} depth={} violations={}", report.states, report.depth, report.violations);
+    Ok(report.violations == 0)
 }
 
 /// The Raft paper's Figure 16: time to elect a new leader after a crash.
