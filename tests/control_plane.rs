@@ -19,7 +19,7 @@ fn applied_cp(c: &Cluster, id: NodeId) -> Vec<CpEntry> {
     c.applied[&id]
         .iter()
         .filter_map(|e| match &e.payload {
-            Payload::ControlPlane(cp) => Some(cp.clone()),
+            Payload::ControlPlane(cp) => Some((**cp).clone()),
             _ => None,
         })
         .collect()
@@ -96,7 +96,10 @@ fn ownership_entry_commits_and_is_applied_everywhere() {
     let entry = ownership("users:[0,1000)", 2, 5);
     c.step(leader, Event::ControlPlane(entry.clone())).expect("the leader appends");
     let index = c.node(leader).log().last_index();
-    assert_eq!(c.node(leader).log().entry(index).unwrap().payload, Payload::ControlPlane(entry.clone()));
+    assert_eq!(
+        c.node(leader).log().entry(index).unwrap().payload,
+        Payload::ControlPlane(Box::new(entry.clone()))
+    );
     c.run_until(50, "the entry to commit", |c| c.node(leader).commit_index() >= index);
     c.step(leader, Event::ControlPlane(CpEntry::Admit(4))).unwrap();
     c.run(6);

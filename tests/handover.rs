@@ -39,7 +39,7 @@ fn outcomes(c: &Cluster, id: NodeId) -> Vec<HandoverOutcome> {
     c.reports
         .iter()
         .filter_map(|(n, a)| match a {
-            Action::HandoverOutcome(o) if *n == id => Some(*o),
+            Action::HandoverOutcome(o) if *n == id => Some(**o),
             _ => None,
         })
         .collect()

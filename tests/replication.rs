@@ -457,7 +457,7 @@ fn snapshot_hint_then_compaction_records_membership_at_index() {
         epochs: BTreeMap::new(),
         data,
     };
-    assert_eq!(actions, [Action::Persist(Persist::Snapshot(expected.clone()))]);
+    assert_eq!(actions, [Action::Persist(Persist::Snapshot(Box::new(expected.clone())))]);
     let leader = c.node(1);
     assert_eq!((leader.log().snapshot_index(), leader.log().snapshot_term()), (5, 1));
     assert_eq!(leader.log().entries().len(), 1, "only the config entry 6 is left");

@@ -18,7 +18,8 @@ pub struct EpochOrder {
 impl Invariant for EpochOrder {
     fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
         for (id, entry) in obs.applied {
-            let Payload::ControlPlane(CpEntry::Ownership { range, epoch, .. }) = &entry.payload else {
+            let Payload::ControlPlane(cp) = &entry.payload else { continue };
+            let CpEntry::Ownership { range, epoch, .. } = &**cp else {
                 continue;
             };
             let key = (*id, range.clone());

@@ -21,7 +21,7 @@ pub(crate) fn entry(index: Index, term: Term) -> Entry {
 /// An ownership entry of the control plane.
 pub(crate) fn ownership(index: Index, range: &str, epoch: u64) -> Entry {
     let cp = CpEntry::Ownership { range: range.into(), owner: 1, epoch };
-    Entry { index, term: 1, payload: Payload::ControlPlane(cp) }
+    Entry { index, term: 1, payload: Payload::ControlPlane(Box::new(cp)) }
 }
 
 /// A log given by its terms, from index 1.

@@ -27,11 +27,11 @@ pub enum Action {
         applied: Index,
     },
     /// Replace the state machine with this snapshot.
-    RestoreSnapshot(Snapshot),
+    RestoreSnapshot(Box<Snapshot>),
     /// The membership in effect changed.
-    MembershipChanged(Membership),
+    MembershipChanged(Box<Membership>),
     /// A handover entered a phase.
     HandoverPhase(PhaseReport),
     /// A handover ended.
-    HandoverOutcome(HandoverOutcome),
+    HandoverOutcome(Box<HandoverOutcome>),
 }

@@ -128,7 +128,7 @@ impl Node {
                 return Err(Error::StaleEpoch { range: range.clone(), epoch: *epoch, current });
             }
         }
-        self.append_entries(vec![super::entry::Payload::ControlPlane(entry)], out);
+        self.append_entries(vec![super::entry::Payload::ControlPlane(Box::new(entry))], out);
         Ok(())
     }
 }

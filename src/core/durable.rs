@@ -44,7 +44,7 @@ pub enum Persist {
     /// Truncate the log from the first entry's index, then append these.
     Entries(Vec<Entry>),
     /// Store the snapshot and drop the log entries it covers.
-    Snapshot(Snapshot),
+    Snapshot(Box<Snapshot>),
 }
 
 /// Everything persisted: what a node restarts from.
@@ -76,7 +76,7 @@ impl DurableState {
                 } else {
                     self.entries.clear();
                 }
-                self.snapshot = Some(snap.clone());
+                self.snapshot = Some((**snap).clone());
             }
         }
     }

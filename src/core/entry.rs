@@ -26,9 +26,9 @@ pub enum Payload {
     Write(Bytes),
     /// A new membership configuration, in effect as soon as it is appended
     /// (Raft thesis §4.1).
-    Config(Membership),
+    Config(Box<Membership>),
     /// A typed control-plane entry (PROTOCOL.md §8).
-    ControlPlane(CpEntry),
+    ControlPlane(Box<CpEntry>),
     /// What a witness stores in place of a payload: index and term only.
     Elided,
 }

@@ -71,7 +71,8 @@ impl Node {
         };
         let old_last = self.log.last_index();
         let written_from = self.log.merge(&entries);
-        let written = &entries[written_from..];
+        let mut entries = entries;
+        let written = if written_from == 0 { entries } else { entries.split_off(written_from) };
         let Some(first) = written.first() else {
             return;
         };
@@ -81,12 +82,13 @@ impl Node {
         }
         let truncated = first.index <= old_last;
         let has_config = written.iter().any(|e| matches!(e.payload, super::entry::Payload::Config(_)));
-        out.push(Action::Persist(Persist::Entries(written.to_vec())));
-        if truncated && first.index <= self.membership_index || has_config {
+        let first_index = first.index;
+        out.push(Action::Persist(Persist::Entries(written)));
+        if truncated && first_index <= self.membership_index || has_config {
             let before = self.membership.clone();
             self.reload_membership();
             if self.membership != before {
-                out.push(Action::MembershipChanged(self.membership.clone()));
+                out.push(Action::MembershipChanged(Box::new(self.membership.clone())));
             }
         }
     }

@@ -267,7 +267,7 @@ impl Node {
                     self.handover = None;
                     let outcome =
                         h.outcome(me, HandoverResult::Aborted, Some(HandoverFailure::CatchUpTimedOut), None);
-                    out.push(Action::HandoverOutcome(outcome));
+                    out.push(Action::HandoverOutcome(Box::new(outcome)));
                 }
                 HandoverMode::Force { .. } => self.hand_over(out),
             },
@@ -275,7 +275,7 @@ impl Node {
                 self.handover = None;
                 let outcome =
                     h.outcome(me, HandoverResult::Refused, Some(HandoverFailure::NoLeaderElected), None);
-                out.push(Action::HandoverOutcome(outcome));
+                out.push(Action::HandoverOutcome(Box::new(outcome)));
             }
             _ => {}
         }
@@ -290,7 +290,7 @@ impl Node {
                 self.handover = None;
                 let outcome =
                     h.outcome(me, HandoverResult::Aborted, Some(HandoverFailure::LeadershipLost), None);
-                out.push(Action::HandoverOutcome(outcome));
+                out.push(Action::HandoverOutcome(Box::new(outcome)));
             }
             return;
         }
@@ -301,10 +301,20 @@ impl Node {
         let new_leader = Some((leader, self.term));
         if leader == h.to {
             out.push(Action::HandoverPhase(h.report(Phase::Demote, me)));
-            out.push(Action::HandoverOutcome(h.outcome(me, HandoverResult::Completed, None, new_leader)));
+            out.push(Action::HandoverOutcome(Box::new(h.outcome(
+                me,
+                HandoverResult::Completed,
+                None,
+                new_leader,
+            ))));
         } else {
             let failure = Some(HandoverFailure::OtherLeaderElected);
-            out.push(Action::HandoverOutcome(h.outcome(me, HandoverResult::Refused, failure, new_leader)));
+            out.push(Action::HandoverOutcome(Box::new(h.outcome(
+                me,
+                HandoverResult::Refused,
+                failure,
+                new_leader,
+            ))));
         }
     }
 }

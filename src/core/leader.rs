@@ -27,6 +27,7 @@ impl Node {
             progress,
             heartbeat_elapsed: 0,
             term_start_index: last + 1,
+            settled_membership: Index::MAX,
         }));
         self.leader = Some(self.id());
         self.leader_contact_elapsed = Some(0);
@@ -92,16 +93,24 @@ impl Node {
                 _ => {}
             }
         }
-        for id in self.followers() {
-            self.send_append(id, true, out);
+        self.send_append_all(true, out);
+    }
+
+    /// The follower after `after` in id order (0: the first), without
+    /// collecting them: `send_append` needs `&mut self` between two.
+    pub(crate) fn next_follower(&self, after: NodeId) -> Option<NodeId> {
+        match &self.role {
+            RoleState::Leader(l) => l.progress.range(after + 1..).next().map(|(id, _)| *id),
+            _ => None,
         }
     }
 
-    /// Every node the leader replicates to.
-    pub(crate) fn followers(&self) -> Vec<NodeId> {
-        match &self.role {
-            RoleState::Leader(l) => l.progress.keys().copied().collect(),
-            _ => Vec::new(),
+    /// `send_append` to every follower.
+    pub(crate) fn send_append_all(&mut self, heartbeat: bool, out: &mut Vec<Action>) {
+        let mut id = 0;
+        while let Some(next) = self.next_follower(id) {
+            self.send_append(next, heartbeat, out);
+            id = next;
         }
     }
 
@@ -126,9 +135,27 @@ impl Node {
         Ok(())
     }
 
+    /// Client writes, appended without an intermediate payload vector.
+    pub(crate) fn propose_writes(
+        &mut self,
+        batch: Vec<super::entry::Bytes>,
+        out: &mut Vec<Action>,
+    ) -> Result<(), Error> {
+        self.check_can_write()?;
+        if batch.is_empty() {
+            return Err(Error::InvalidArgument("a batch needs at least one write".into()));
+        }
+        self.append_entries(batch.into_iter().map(Payload::Write), out);
+        Ok(())
+    }
+
     /// Appends entries of the current term, persists them, sends them to
     /// every follower that is not paused, and commits where a quorum allows.
-    pub(crate) fn append_entries(&mut self, payloads: Vec<Payload>, out: &mut Vec<Action>) {
+    pub(crate) fn append_entries(
+        &mut self,
+        payloads: impl IntoIterator<Item = Payload>,
+        out: &mut Vec<Action>,
+    ) {
         let first = self.log.last_index() + 1;
         let term = self.term;
         let entries: Vec<Entry> = payloads
@@ -140,9 +167,7 @@ impl Node {
             self.log.push(e.clone());
         }
         out.push(Action::Persist(Persist::Entries(entries)));
-        for id in self.followers() {
-            self.send_append(id, false, out);
-        }
+        self.send_append_all(false, out);
         self.maybe_commit(out);
     }
 
@@ -270,8 +295,6 @@ impl Node {
         self.hard_state_dirty = true;
         self.apply_committed(out);
         // Tell followers at once rather than at the next heartbeat.
-        for id in self.followers() {
-            self.send_append(id, true, out);
-        }
+        self.send_append_all(true, out);
     }
 }

@@ -70,7 +70,7 @@ pub enum Body {
     /// InstallSnapshot (Raft §7); witnesses receive metadata only.
     Snapshot {
         /// The snapshot.
-        snapshot: Snapshot,
+        snapshot: Box<Snapshot>,
     },
     /// The answer to a snapshot.
     SnapshotReply {

@@ -46,6 +46,8 @@ pub(crate) struct LeaderState {
     /// Index of the no-op this leader appended: committing it means the
     /// leader has committed an entry of its own term.
     pub(crate) term_start_index: Index,
+    /// The membership index whose commit was last acted on.
+    pub(crate) settled_membership: Index,
 }
 
 /// Role-specific volatile state.
@@ -113,7 +115,7 @@ impl Node {
         let mut node = Node::assemble(cfg, durable.hard_state, snapshot, durable.entries);
         let mut out = Vec::new();
         if node.snapshot.index > 0 && node.is_data_member() {
-            out.push(Action::RestoreSnapshot(node.snapshot.clone()));
+            out.push(Action::RestoreSnapshot(Box::new(node.snapshot.clone())));
         }
         node.apply_committed(&mut out);
         Ok((node, out))
@@ -152,27 +154,40 @@ impl Node {
     /// Feeds one event and returns the actions to perform, in order. On
     /// error the node is unchanged.
     pub fn step(&mut self, event: Event) -> Result<Vec<Action>, Error> {
-        let before = self.invariant_snapshot();
         let mut out = Vec::new();
-        match event {
-            Event::Tick => self.tick(&mut out),
-            Event::Message(m) => self.on_message(m, &mut out),
-            Event::Propose(data) => self.propose(vec![Payload::Write(data)], &mut out)?,
-            Event::ProposeBatch(batch) => {
-                self.propose(batch.into_iter().map(Payload::Write).collect(), &mut out)?
-            }
-            Event::ControlPlane(entry) => self.append_control_plane(entry, &mut out)?,
-            Event::AddServer(member) => self.add_server(member, &mut out)?,
-            Event::RemoveServer(id) => self.remove_server(id, &mut out)?,
-            Event::ChangeVoters(voters) => self.change_voters(&voters, &mut out)?,
-            Event::Handover { to, mode } => self.start_handover(to, mode, &mut out)?,
-            Event::TimeoutNow => self.operator_timeout(&mut out)?,
-            Event::Snapshot { index, data } => self.take_snapshot(index, data, &mut out)?,
-        }
-        self.settle_handover(&mut out);
-        self.flush_hard_state(&mut out);
-        self.check_invariants(before);
+        self.step_into(event, &mut out)?;
         Ok(out)
+    }
+
+    /// `step`, appending the actions to `out` (a host reuses one buffer).
+    pub fn step_into(&mut self, event: Event, out: &mut Vec<Action>) -> Result<(), Error> {
+        let start = out.len();
+        let r = self.step_inner(event, out);
+        if r.is_err() {
+            out.truncate(start);
+        }
+        r
+    }
+
+    fn step_inner(&mut self, event: Event, out: &mut Vec<Action>) -> Result<(), Error> {
+        let before = self.invariant_snapshot();
+        match event {
+            Event::Tick => self.tick(out),
+            Event::Message(m) => self.on_message(m, out),
+            Event::Propose(data) => self.propose(vec![Payload::Write(data)], out)?,
+            Event::ProposeBatch(batch) => self.propose_writes(batch, out)?,
+            Event::ControlPlane(entry) => self.append_control_plane(entry, out)?,
+            Event::AddServer(member) => self.add_server(member, out)?,
+            Event::RemoveServer(id) => self.remove_server(id, out)?,
+            Event::ChangeVoters(voters) => self.change_voters(&voters, out)?,
+            Event::Handover { to, mode } => self.start_handover(to, mode, out)?,
+            Event::TimeoutNow => self.operator_timeout(out)?,
+            Event::Snapshot { index, data } => self.take_snapshot(index, data, out)?,
+        }
+        self.settle_handover(out);
+        self.flush_hard_state(out);
+        self.check_invariants(before);
+        Ok(())
     }
 
     // ---- Accessors --------------------------------------------------------
@@ -335,7 +350,7 @@ impl Node {
     /// not, is in effect).
     pub(crate) fn reload_membership(&mut self) {
         let latest = self.log.entries().iter().rev().find_map(|e| match &e.payload {
-            Payload::Config(m) => Some((e.index, m.clone())),
+            Payload::Config(m) => Some((e.index, (**m).clone())),
             _ => None,
         });
         let (index, membership) = latest.unwrap_or((self.snapshot.index, self.snapshot.membership.clone()));
@@ -350,7 +365,7 @@ impl Node {
             .iter()
             .rev()
             .find_map(|e| match &e.payload {
-                Payload::Config(m) => Some(m.clone()),
+                Payload::Config(m) => Some((**m).clone()),
                 _ => None,
             })
             .unwrap_or_else(|| self.snapshot.membership.clone())
@@ -500,7 +515,7 @@ impl Node {
                 self.on_append(from, prev_index, prev_term, entries, commit, out)
             }
             Body::AppendReply { outcome } => self.on_append_reply(from, outcome, out),
-            Body::Snapshot { snapshot } => self.on_install_snapshot(from, snapshot, out),
+            Body::Snapshot { snapshot } => self.on_install_snapshot(from, *snapshot, out),
             Body::SnapshotReply { index } => self.on_snapshot_reply(from, index, out),
             Body::TimeoutNow { force } => self.on_timeout_now(force, out),
             Body::Probe { .. } | Body::ProbeReply { .. } => {}

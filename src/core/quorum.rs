@@ -32,9 +32,20 @@ pub fn majority_committed(voters: &BTreeSet<NodeId>, matched: impl Fn(NodeId) ->
     if voters.is_empty() {
         return Index::MAX;
     }
-    let mut indexes: Vec<Index> = voters.iter().map(|id| matched(*id)).collect();
     // Sorted descending, the element at position ⌊n/2⌋ is held by ⌊n/2⌋+1
     // voters: the smallest strict majority.
+    let mut small = [0 as Index; 16];
+    let mut large;
+    let indexes: &mut [Index] = if voters.len() <= small.len() {
+        let s = &mut small[..voters.len()];
+        for (slot, id) in s.iter_mut().zip(voters) {
+            *slot = matched(*id);
+        }
+        s
+    } else {
+        large = voters.iter().map(|id| matched(*id)).collect::<Vec<Index>>();
+        &mut large
+    };
     indexes.sort_unstable_by(|a, b| b.cmp(a));
     indexes[voters.len() / 2]
 }

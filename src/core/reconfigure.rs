@@ -69,8 +69,8 @@ impl Node {
         }
         self.membership = next.clone();
         self.membership_index = last + 1;
-        out.push(Action::MembershipChanged(next.clone()));
-        self.append_entries(vec![Payload::Config(next)], out);
+        out.push(Action::MembershipChanged(Box::new(next.clone())));
+        self.append_entries(vec![Payload::Config(Box::new(next))], out);
     }
 
     /// A follower's match index advanced: promote a caught-up learner.
@@ -89,8 +89,14 @@ impl Node {
     /// joint configuration, forget removed members, promote caught-up
     /// learners, and step down if this leader was removed.
     pub(crate) fn after_commit_reconfigure(&mut self, out: &mut Vec<Action>) {
-        if !matches!(self.role, RoleState::Leader(_)) || self.membership_index > self.commit {
+        if self.membership_index > self.commit {
             return;
+        }
+        let (index, no_learners) = (self.membership_index, self.membership.learners.is_empty());
+        match self.leader_state() {
+            Some(l) if l.settled_membership == index && no_learners => return,
+            Some(l) => l.settled_membership = index,
+            None => return,
         }
         let members = self.membership.members();
         if let Some(l) = self.leader_state() {

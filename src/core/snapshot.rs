@@ -65,14 +65,15 @@ impl Node {
         self.log.compact(index);
         self.snapshot = snapshot.clone();
         self.snapshot_requested = false;
-        out.push(Action::Persist(Persist::Snapshot(snapshot)));
+        out.push(Action::Persist(Persist::Snapshot(Box::new(snapshot))));
     }
 
     /// The latest ownership epoch of each range as of `index`.
     pub(crate) fn epochs_at(&self, index: Index) -> BTreeMap<String, u64> {
         let mut epochs = self.snapshot.epochs.clone();
         for e in self.log.range(self.log.snapshot_index() + 1, index) {
-            if let Payload::ControlPlane(CpEntry::Ownership { range, epoch, .. }) = &e.payload {
+            if let Payload::ControlPlane(cp) = &e.payload {
+                let CpEntry::Ownership { range, epoch, .. } = &**cp else { continue };
                 epochs.insert(range.clone(), *epoch);
             }
         }
@@ -87,7 +88,7 @@ impl Node {
         }
         let index = snapshot.index;
         let term = self.term;
-        self.send(to, term, Body::Snapshot { snapshot }, out);
+        self.send(to, term, Body::Snapshot { snapshot: Box::new(snapshot) }, out);
         if let Some(l) = self.leader_state() {
             if let Some(p) = l.progress.get_mut(&to) {
                 p.become_snapshot(index);
@@ -110,16 +111,16 @@ impl Node {
         self.commit = index;
         self.applied = index;
         self.hard_state_dirty = true;
-        out.push(Action::Persist(Persist::Snapshot(snapshot.clone())));
+        out.push(Action::Persist(Persist::Snapshot(Box::new(snapshot.clone()))));
         let before = self.membership.clone();
         self.reload_membership();
         // Decided by the membership the snapshot brings: a witness that
         // learns its role from it has no state machine to restore (§5).
         if self.is_data_member() {
-            out.push(Action::RestoreSnapshot(snapshot));
+            out.push(Action::RestoreSnapshot(Box::new(snapshot)));
         }
         if self.membership != before {
-            out.push(Action::MembershipChanged(self.membership.clone()));
+            out.push(Action::MembershipChanged(Box::new(self.membership.clone())));
         }
         self.send(from, term, Body::SnapshotReply { index }, out);
     }

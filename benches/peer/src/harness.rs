@@ -132,16 +132,22 @@ pub fn throughput<C: Cluster>(voters: u64, per_batch: usize, total: usize, seed:
     let mut c = C::new(voters, seed);
     let leader = elect(&mut c);
     let batches = C::batches(total, per_batch, PAYLOAD_BYTES);
-    let cost = measure(&mut c, |c| {
-        for batch in batches {
-            c.propose(leader, batch);
-            settle(c);
-        }
-    });
+    let cost = measure(&mut c, |c| drive(c, leader, batches));
     for id in 1..=voters {
         assert_eq!(c.applied_writes(id), total as u64, "node {id} did not apply every write");
     }
     cost
+}
+
+/// The measured loop of [`throughput`]: each batch proposed, then
+/// delivered until quiet. Kept out of line so that a profiler can count
+/// it alone (`valgrind --tool=callgrind --toggle-collect='*harness::drive*'`).
+#[inline(never)]
+pub fn drive<C: Cluster>(c: &mut C, leader: Id, batches: Vec<C::Batch>) {
+    for batch in batches {
+        c.propose(leader, batch);
+        settle(c);
+    }
 }
 
 /// Hands leadership around a ring of three `count` times, each time waiting

@@ -5,7 +5,16 @@
 //!
 //! `cargo run --release -p quorumscope-peer -- [--quick]` prints a Markdown
 //! table: `| figure | quorumscope | raft-rs | ratio | target |`, the ratio
-//! being quorumscope ÷ raft-rs.
+//! being quorumscope ÷ raft-rs. Timing is the fastest of several runs; on a
+//! busy machine, count instructions instead (repeatable):
+//!
+//! ```sh
+//! valgrind --tool=callgrind --toggle-collect='*harness::drive*' \
+//!     target/release/quorumscope-peer --only ours 3 1 20000
+//! ```
+//!
+//! `--only ours|raft-rs VOTERS BATCH PROPOSALS` runs one throughput run of
+//! one implementation and prints its per-entry costs, for profilers.
 
 mod alloc;
 mod harness;
@@ -34,7 +43,7 @@ struct Scale {
     seeds: u64,
 }
 
-const FULL: Scale = Scale { proposals: 200_000, runs: 3, transfers: 20_000, seeds: 1_000 };
+const FULL: Scale = Scale { proposals: 200_000, runs: 5, transfers: 20_000, seeds: 1_000 };
 const QUICK: Scale = Scale { proposals: 20_000, runs: 1, transfers: 2_000, seeds: 1_000 };
 
 /// Proposal `i`: its number, then filler, `size` bytes in all.
@@ -45,21 +54,74 @@ pub fn payload(i: usize, size: usize) -> Vec<u8> {
     data
 }
 
+/// What the command line asks for.
+enum Mode {
+    /// The whole table at this scale.
+    Table(Scale),
+    /// One throughput run of one implementation, for a profiler:
+    /// `--only ours|raft-rs VOTERS BATCH PROPOSALS`.
+    Only { peer: bool, voters: u64, batch: usize, proposals: usize },
+}
+
+const USAGE: &str = "usage: quorumscope-peer [--quick | --only ours|raft-rs VOTERS BATCH PROPOSALS]";
+
+fn parse(args: &[String]) -> Option<Mode> {
+    match args {
+        [] => Some(Mode::Table(FULL)),
+        [quick] if quick == "--quick" => Some(Mode::Table(QUICK)),
+        [only, which, voters, batch, proposals] if only == "--only" => Some(Mode::Only {
+            peer: match which.as_str() {
+                "ours" => false,
+                "raft-rs" => true,
+                _ => return None,
+            },
+            voters: voters.parse().ok().filter(|v| *v > 0)?,
+            batch: batch.parse().ok().filter(|b| *b > 0)?,
+            proposals: proposals.parse().ok().filter(|p| *p > 0)?,
+        }),
+        _ => None,
+    }
+}
+
 fn main() {
-    let scale = match std::env::args().nth(1).as_deref() {
-        None => FULL,
-        Some("--quick") => QUICK,
-        Some(other) => {
-            eprintln!("usage: quorumscope-peer [--quick] (unknown argument {other:?})");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match parse(&args) {
+        Some(Mode::Table(scale)) => table(scale),
+        Some(Mode::Only { peer, voters, batch, proposals }) => only(peer, voters, batch, proposals),
+        None => {
+            eprintln!("{USAGE}");
             std::process::exit(2);
         }
-    };
+    }
+}
+
+/// Prints every figure.
+fn table(scale: Scale) {
     report::header();
     let (ours_256, peer_256) = throughput_rows(scale);
     per_entry_rows(scale.proposals as f64, &ours_256, &peer_256);
     transfer_row(scale);
     election_rows(scale);
     anchor_rows(scale);
+}
+
+/// One throughput run, printed as a line of per-entry costs.
+fn only(peer: bool, voters: u64, batch: usize, proposals: usize) {
+    let cost = if peer {
+        harness::throughput::<RaftRs>(voters, batch, proposals, 1)
+    } else {
+        harness::throughput::<Ours>(voters, batch, proposals, 1)
+    };
+    let per = |x: u64| x as f64 / proposals as f64;
+    println!(
+        "{} voters={voters} batch={batch}: {:.0} ns, {:.3} messages, {:.3} steps, {:.3} allocations, {:.0} bytes per entry",
+        if peer { "raft-rs" } else { "quorumscope" },
+        cost.elapsed.as_nanos() as f64 / proposals as f64,
+        per(cost.counters.messages),
+        per(cost.counters.steps),
+        per(cost.allocs.allocations),
+        per(cost.allocs.bytes),
+    );
 }
 
 /// The fastest of `runs` runs.
@@ -135,7 +197,10 @@ fn election_rows(scale: Scale) {
     for voters in [3, 5] {
         let (ours, ours_failed) = crash_ticks::<Ours>(voters, scale.seeds);
         let (peer, peer_failed) = crash_ticks::<RaftRs>(voters, scale.seeds);
-        let note = format!("— ({ours_failed}/{peer_failed} trials found no leader)");
+        let note = match (ours_failed, peer_failed) {
+            (0, 0) => "— (every trial elected)".to_string(),
+            (a, b) => format!("— (no leader within the cap: {a} quorumscope, {b} raft-rs trials)"),
+        };
         for (name, q) in [("median", 0.5), ("p99", 0.99)] {
             let figure = format!("ticks to elect after leader crash, {voters} voters, {name}");
             Row::compare(figure, quantile(&ours, q), quantile(&peer, q), &note).print();

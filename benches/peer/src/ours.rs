@@ -104,7 +104,11 @@ impl Cluster for Ours {
             applied_writes: 0,
             alive: true,
         };
-        Ours { hosts: (1..=voters).map(host).collect(), queue: VecDeque::new(), counters: Counters::default() }
+        Ours {
+            hosts: (1..=voters).map(host).collect(),
+            queue: VecDeque::new(),
+            counters: Counters::default(),
+        }
     }
 
     fn batches(total: usize, per_batch: usize, size: usize) -> Vec<Vec<Bytes>> {

@@ -1,5 +1,7 @@
 //! The Markdown table: `| figure | quorumscope | raft-rs | ratio | target |`.
 
+use std::io::Write;
+
 /// One row of the table.
 pub struct Row {
     figure: String,
@@ -35,14 +37,24 @@ impl Row {
 
     /// Prints the row.
     pub fn print(&self) {
-        println!("| {} | {} | {} | {} | {} |", self.figure, self.ours, self.peer, self.ratio, self.target);
+        line(&format!(
+            "| {} | {} | {} | {} | {} |",
+            self.figure, self.ours, self.peer, self.ratio, self.target
+        ));
     }
 }
 
 /// Prints the table header.
 pub fn header() {
-    println!("| figure | quorumscope | raft-rs | ratio | target |");
-    println!("| --- | ---: | ---: | ---: | --- |");
+    line("| figure | quorumscope | raft-rs | ratio | target |");
+    line("| --- | ---: | ---: | ---: | --- |");
+}
+
+/// Prints one line; a closed pipe (`| head`) ends the run quietly.
+fn line(text: &str) {
+    if writeln!(std::io::stdout(), "{text}").is_err() {
+        std::process::exit(0);
+    }
 }
 
 /// A figure with sensible precision: whole numbers from 100 up.
