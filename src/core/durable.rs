@@ -65,7 +65,10 @@ impl DurableState {
             Persist::HardState(hs) => self.hard_state = *hs,
             Persist::Entries(entries) => {
                 if let Some(first) = entries.first() {
-                    self.entries.retain(|e| e.index < first.index);
+                    // Entries are stored in index order: cut at the first
+                    // new index by binary search, not by scanning the log.
+                    let keep = self.entries.partition_point(|e| e.index < first.index);
+                    self.entries.truncate(keep);
                     self.entries.extend(entries.iter().cloned());
                 }
             }
