@@ -57,9 +57,8 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
 /// A JavaScript value as Rust, through `JSON.stringify`; the error reads as
 /// serde's (`unknown variant ...`, `missing field ...`).
 fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue) -> Result<T, String> {
-    let json = js_sys::JSON::stringify(value).map_err(|e| {
-        e.dyn_ref::<js_sys::Error>().map_or("not JSON".into(), |e| String::from(e.message()))
-    })?;
+    let json = js_sys::JSON::stringify(value)
+        .map_err(|e| e.dyn_ref::<js_sys::Error>().map_or("not JSON".into(), |e| String::from(e.message())))?;
     // `undefined` and functions have no JSON: they read as `null`.
     let value = match json.as_string() {
         Some(json) => serde_json::from_str(&json).map_err(|e| e.to_string())?,
@@ -238,6 +237,11 @@ impl Cluster {
 }
 
 /// Parses a trace in JSON lines; the error names the line.
+///
+/// Behind the `import-trace` feature (on by default): the deserializer for
+/// every kind of trace event is about a seventh of the gzipped module
+/// (`tools/size.sh`).
+#[cfg(feature = "import-trace")]
 #[wasm_bindgen(js_name = importTrace)]
 pub fn import_trace(text: &str) -> Result<JsValue, JsError> {
     let events = sim::import_json_lines(text).map_err(|e| JsError::new(&e))?;
