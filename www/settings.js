@@ -25,6 +25,10 @@ export const SWITCHES = [
 ];
 
 const MAX_IMPORT_BYTES = 1_000_000;
+/** Traces are longer than scenarios: a 10,000-step run is a few megabytes. */
+const MAX_TRACE_BYTES = 20_000_000;
+/** Lines the trace viewer renders (the count of the rest is shown). */
+const TRACE_LINES_SHOWN = 2000;
 
 /** Builds an element: el('button', {class: 'x', type: 'button'}, 'text', child…). */
 function el(tag, attrs = {}, ...children) {
@@ -69,7 +73,7 @@ export function mountSettings(container, app, host) {
   const exportTraceBtn = el('button', { type: 'button', class: 'qs-set-btn', text: 'Export trace',
     title: 'Download every event so far as JSON lines (.jsonl)' });
   const fileId = id('file');
-  const fileInput = el('input', { id: fileId, type: 'file', accept: '.json,application/json', class: 'qs-set-file',
+  const fileInput = el('input', { id: fileId, type: 'file', accept: '.json,.jsonl,application/json', class: 'qs-set-file',
     tabindex: -1, 'aria-hidden': 'true' });
   const importBtn = el('button', { type: 'button', class: 'qs-set-btn', text: 'Import…',
     title: 'Load a scenario file (.json)', 'aria-label': 'Import a scenario file (.json)' });
@@ -413,6 +417,10 @@ export function mountSettings(container, app, host) {
     fileInput.value = '';
     if (!file) return;
     const label = `“${file.name}”`;
+    if (file.name.endsWith('.jsonl')) {
+      await importTrace(file, label);
+      return;
+    }
     if (file.size > MAX_IMPORT_BYTES) {
       fail(`Could not import ${label}: it is ${Math.round(file.size / 1000)} KB; a scenario file is at most ${MAX_IMPORT_BYTES / 1000} KB.`);
       return;
@@ -438,6 +446,42 @@ export function mountSettings(container, app, host) {
       fail(`Could not import ${label}: ${e.message}`);
     }
   });
+
+  // ---- Trace files: read back and shown as narration, read-only ---------
+  let traceView = null;
+  const importTrace = async (file, label) => {
+    if (file.size > MAX_TRACE_BYTES) {
+      fail(`Could not import ${label}: it is ${Math.round(file.size / 1e6)} MB; a trace file is at most ${MAX_TRACE_BYTES / 1e6} MB.`);
+      return;
+    }
+    let events;
+    try {
+      // The core's own reader validates every line (kind, fields) and names
+      // the line that is wrong.
+      events = app.bindings.importTrace(await file.text());
+    } catch (e) {
+      fail(`Could not import ${label}: ${e?.message ?? e}`);
+      return;
+    }
+    traceView?.remove();
+    const close = el('button', { type: 'button', text: 'Close' });
+    const list = el('ol', { class: 'qs-set-trace-lines' });
+    for (const e of events.slice(0, TRACE_LINES_SHOWN)) {
+      list.append(el('li', { text: `step ${e.step} · tick ${e.tick} · ${e.text}` }));
+    }
+    const more = events.length > TRACE_LINES_SHOWN ? ` (the first ${TRACE_LINES_SHOWN} shown)` : '';
+    traceView = el('section', { class: 'qs-set-trace', 'aria-label': 'Imported trace' },
+      el('div', { class: 'qs-set-trace-head' },
+        el('strong', { text: `Imported trace ${label}: ${events.length} events${more}` }), close),
+      list);
+    container.append(traceView);
+    listen(close, 'click', () => {
+      traceView?.remove();
+      traceView = null;
+    });
+    host.showError(null);
+    say(`Imported ${label}: ${events.length} trace events, shown read-only below the header.`);
+  };
 
   // ---- Back and forward through scenarios --------------------------------
   listen(window, 'hashchange', async () => {

@@ -104,3 +104,32 @@ test('a malformed file shows a readable error and the page keeps working', async
     await context.close();
   }
 });
+
+test('an imported trace file is shown as narration, and a broken one names its line', async () => {
+  const { page, errors, context } = await open(env, '/www/index.html', { viewport: VIEWPORT });
+  try {
+    await ready(page);
+    const trace = await page.evaluate(() => {
+      const app = document.querySelector('quorum-scope').cluster;
+      for (let i = 0; i < 200; i++) app.step();
+      return { text: app.cluster.exportTrace(), count: app.trace.length };
+    });
+    assert.ok(trace.count > 50, 'the run produced a trace');
+    const host = page.locator('quorum-scope');
+    const file = host.locator('input[type="file"]');
+    await file.setInputFiles({ name: 'run.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(trace.text) });
+    const view = host.locator('.qs-set-trace');
+    await view.waitFor(WAIT);
+    assert.match(await view.locator('strong').textContent(), new RegExp(`${trace.count} events`));
+    assert.equal(await view.locator('li').count(), Math.min(trace.count, 2000));
+    const broken = `${trace.text.split('\n')[0]}\n{"step": 1}\n`;
+    await file.setInputFiles({ name: 'broken.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(broken) });
+    const error = host.locator('.qs-error');
+    await page.waitForFunction(() => !document.querySelector('quorum-scope').shadowRoot.querySelector('.qs-error').hidden, null, WAIT);
+    assert.match(await error.textContent(), /line 2/);
+    assert.equal(await countImages(page), 0);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
