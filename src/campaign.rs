@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::check::Property;
 use crate::core::rng::{derive_seed, Rng};
 use crate::core::{Member, NodeId, Switches};
-use crate::scenario::{ClusterSpec, Scenario};
+use crate::scenario::Scenario;
 use crate::sim::{Command, FailoverMode, NetworkConfig, ScriptStep, Sim, SimConfig, Target, TraceBody};
 
 /// What a campaign varies.
@@ -101,23 +101,13 @@ pub fn scenario_for(seed: u64, options: &CampaignOptions) -> Result<Scenario, St
     let (report, script) = run_recorded(seed, options)?;
     let config = seed_config(seed, options, validate(options)?);
     let names: Vec<String> = report.violations.iter().map(|(p, _)| p.to_string()).collect();
-    Ok(Scenario {
-        title: format!("Campaign seed {seed}"),
-        explain: format!("A randomized fault campaign's seed {seed}; violations: {}.", names.join(", ")),
-        seed: config.seed,
-        cluster: ClusterSpec {
-            members: config.members,
-            election_ticks: config.election_ticks,
-            heartbeat_ticks: config.heartbeat_ticks,
-            max_batch: config.max_batch,
-            snapshot_threshold: config.snapshot_threshold,
-            network: config.network,
-        },
-        switches: config.switches,
+    Ok(Scenario::from_run(
+        format!("Campaign seed {seed}"),
+        format!("A randomized fault campaign's seed {seed}; violations: {}.", names.join(", ")),
+        &config,
         script,
-        run_until: report.end_tick,
-        pauses: Vec::new(),
-    })
+        report.end_tick,
+    ))
 }
 
 fn run_recorded(seed: u64, options: &CampaignOptions) -> Result<(SeedReport, Vec<ScriptStep>), String> {

@@ -45,7 +45,7 @@ use std::fmt::Write as _;
 use std::hash::Hasher;
 
 use crate::core::{Member, NodeId, Switches};
-use crate::scenario::{ClusterSpec, Scenario};
+use crate::scenario::Scenario;
 use crate::sim::{Command, NetworkConfig, ScriptStep, Sim, SimConfig, Target, TraceBody};
 
 /// Election timeout of every node, in ticks (fixed: no random draw).
@@ -451,27 +451,13 @@ fn counterexample(
         .collect();
     let off =
         if options.off.is_empty() { "every switch on".to_string() } else { options.off.join(", ") + " off" };
-    let scenario = Scenario {
-        title: format!("Model checker counterexample: {property} ({} cluster, {off})", options.shape.name()),
-        explain: format!(
-            "The shortest interleaving `quorumscope explore {}` found ({} moves) that breaks {property}.",
-            options.shape.name(),
-            moves.len()
-        ),
-        seed: config.seed,
-        cluster: ClusterSpec {
-            members: config.members.clone(),
-            election_ticks: config.election_ticks,
-            heartbeat_ticks: config.heartbeat_ticks,
-            max_batch: config.max_batch,
-            snapshot_threshold: config.snapshot_threshold,
-            network: config.network,
-        },
-        switches: config.switches,
-        script,
-        run_until: state.sim.now(),
-        pauses: Vec::new(),
-    };
+    let title = format!("Model checker counterexample: {property} ({} cluster, {off})", options.shape.name());
+    let explain = format!(
+        "The shortest interleaving `quorumscope explore {}` found ({} moves) that breaks {property}.",
+        options.shape.name(),
+        moves.len()
+    );
+    let scenario = Scenario::from_run(title, explain, config, script, state.sim.now());
     Counterexample { property, moves, scenario }
 }
 

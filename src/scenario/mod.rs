@@ -108,6 +108,34 @@ impl Scenario {
         }
     }
 
+    /// The scenario that runs `config` with `script` until `run_until`: how
+    /// the campaign and the model checker write a run out for `run` to replay.
+    pub fn from_run(
+        title: String,
+        explain: String,
+        config: &SimConfig,
+        script: Vec<ScriptStep>,
+        run_until: u64,
+    ) -> Scenario {
+        Scenario {
+            title,
+            explain,
+            seed: config.seed,
+            cluster: ClusterSpec {
+                members: config.members.clone(),
+                election_ticks: config.election_ticks,
+                heartbeat_ticks: config.heartbeat_ticks,
+                max_batch: config.max_batch,
+                snapshot_threshold: config.snapshot_threshold,
+                network: config.network,
+            },
+            switches: config.switches,
+            script,
+            run_until,
+            pauses: Vec::new(),
+        }
+    }
+
     /// A simulator loaded with the cluster and the script.
     pub fn build(&self) -> Result<Sim, SimError> {
         let mut sim = Sim::new(self.sim_config())?;
