@@ -17,7 +17,7 @@ WASM_FEATURES := --enable-reference-types --enable-bulk-memory --enable-nontrapp
 # The sort needs the names wasm-bindgen keeps; --strip-debug then drops them.
 WASM_OPT_FLAGS := -Oz -ocimfs 20 -aimfs 0 --converge --reorder-functions-by-name --strip-debug
 
-.PHONY: setup setup-rust setup-wasm setup-node setup-browser test test-native test-wasm test-browser demo pkg dist size
+.PHONY: setup setup-rust setup-wasm setup-node setup-browser test test-native test-wasm test-browser demo pkg dist size bench
 
 setup: setup-rust setup-wasm setup-node setup-browser
 
@@ -77,3 +77,22 @@ dist: pkg
 	printf '<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=www/index.html"><a href="www/index.html">quorumscope</a>\n' > dist/quorumscope/index.html
 	@echo "dist/quorumscope: copy it anywhere static; embed with <script type=module src=\".../www/quorum-scope.js\">"
 
+# The performance figures (README, "Performance") as one Markdown table on
+# stdout: the raft-rs comparison (benches/peer), the simulator natively
+# (benches/sim), the same workloads in wasm under node (tools/wasm-bench.mjs,
+# fed the native figures and scenarios through $(BENCH_JSON)) and the size
+# budgets. Build output goes to stderr. `QUICK=1 make bench` shrinks every
+# workload about 10x (about a minute once built).
+BENCH_QUICK := $(if $(QUICK),--quick)
+BENCH_JSON := target/simbench.json
+
+bench: setup-wasm setup-node
+	@$(MAKE) --no-print-directory pkg >&2
+	@cargo build --release --workspace >&2
+	@echo "| figure | quorumscope | raft-rs | ratio | target |"
+	@echo "| --- | ---: | ---: | ---: | --- |"
+	@target/release/quorumscope-peer $(BENCH_QUICK) | grep -v -e '^| figure |' -e '^| --- |'
+	@target/release/quorumscope-simbench $(BENCH_QUICK) --rows-only --json $(BENCH_JSON)
+	@node tools/wasm-bench.mjs $(BENCH_JSON) --rows-only
+	@bash tools/size.sh 2>/dev/null | sed -n 's/^wasm_gz=\([0-9]*\) js_css_gz=\([0-9]*\)$$/\1 \2/p' | \
+	  awk '{ printf "| wasm module, gzipped | %.1f KB | | | ≤ 150 KB |\n| page JS + CSS as dist ships it, gzipped | %.1f KB | | | ≤ 60 KB |\n", $$1 / 1000, $$2 / 1000 }'

@@ -17,21 +17,24 @@ import { readHash, applyHash } from './share.js';
 const STYLES = ['theme.css', 'layout.css', 'cluster-view.css', 'log-view.css', 'narration.css', 'banner.css',
   'transport.css', 'settings.css', 'tour.css', 'help.css', 'fig16.css'];
 
-const LAYOUT = `
-  <div class="qs-root" part="root">
-    <div class="qs-error" role="alert" hidden></div>
-    <header class="qs-header"></header>
-    <div class="qs-banner"></div>
-    <div class="qs-main">
-      <div class="qs-stage"></div>
-      <aside class="qs-side"></aside>
-    </div>
-    <div class="qs-transport"></div>
-    <div class="qs-logs"></div>
-    <div class="qs-tour"></div>
-    <div class="qs-panels"></div>
-    <div class="qs-help"></div>
-  </div>`;
+/** Builds the element's skeleton: one container per module. */
+function layout() {
+  const box = (tag, cls) => {
+    const node = document.createElement(tag);
+    node.className = cls;
+    return node;
+  };
+  const root = box('div', 'qs-root');
+  root.setAttribute('part', 'root');
+  const error = box('div', 'qs-error');
+  error.setAttribute('role', 'alert');
+  error.hidden = true;
+  const main = box('div', 'qs-main');
+  main.append(box('div', 'qs-stage'), box('aside', 'qs-side'));
+  root.append(error, box('header', 'qs-header'), box('div', 'qs-banner'), main, box('div', 'qs-transport'),
+    box('div', 'qs-logs'), box('div', 'qs-tour'), box('div', 'qs-panels'), box('div', 'qs-help'));
+  return root;
+}
 
 export class QuorumScope extends HTMLElement {
   static get observedAttributes() {
@@ -64,10 +67,8 @@ export class QuorumScope extends HTMLElement {
       link.href = new URL(name, base).href;
       this.shadowRoot.append(link);
     }
-    const wrapper = document.createElement('div');
-    wrapper.innerHTML = LAYOUT; // a constant template: no user text in it
-    this.shadowRoot.append(...wrapper.childNodes);
-    this.root = this.shadowRoot.querySelector('.qs-root');
+    this.root = layout();
+    this.shadowRoot.append(this.root);
     this.root.dataset.controls = this.controlsLevel;
     this.applyHeight();
     this.mountAll();

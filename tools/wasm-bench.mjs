@@ -1,0 +1,64 @@
+// The simulator in wasm under node (performance issue, item 5): replays the
+// fault scenarios the native bench ran (benches/sim, `--json FILE`) through
+// the bindings the page uses and prints Markdown rows with the wasm/native
+// ratio, in the peer bench's columns.
+//
+//   node tools/wasm-bench.mjs NATIVE.json [--rows-only]
+//
+// Two figures per cluster size: `step()` once per step, as the page's
+// stepping does (each call builds its events as JS objects), and
+// `runUntilKind` with a kind that never happens, 1,000 steps per call,
+// which leaves less of the bindings' overhead in the figure. Both go
+// through the bindings' Timeline (trace and checkpoints kept), which the
+// native figure does not; there is no binding that steps the bare core.
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const BATCH = 1000;
+const TARGET = "wasm ≥ 0.6× native";
+
+const args = process.argv.slice(2);
+const nativePath = args.find((a) => !a.startsWith("--"));
+if (!nativePath) {
+  console.error("usage: node tools/wasm-bench.mjs NATIVE.json [--rows-only]");
+  process.exit(2);
+}
+const native = JSON.parse(readFileSync(nativePath, "utf8"));
+const { initSync, Cluster } = await import(join(root, "pkg", "quorumscope.js"));
+initSync({ module: readFileSync(join(root, "pkg", "quorumscope_bg.wasm")) });
+
+/** Steps/s for `steps` steps of `scenario`, `advance(cluster)` at a time. */
+function stepsPerSecond(scenario, steps, advance) {
+  const cluster = Cluster.fromScenario(JSON.stringify(scenario));
+  const start = performance.now();
+  while (cluster.stepCount() < steps) advance(cluster);
+  const secs = (performance.now() - start) / 1000;
+  const rate = cluster.stepCount() / secs;
+  cluster.free();
+  return rate;
+}
+
+const group = (n) => Math.round(n).toLocaleString("en-US");
+
+function row(figure, ours, ratio, target) {
+  console.log(`| ${figure} | ${ours} | | ${ratio} | ${target} |`);
+}
+
+if (!args.includes("--rows-only")) {
+  console.log("| figure | quorumscope | raft-rs | ratio | target |");
+  console.log("| --- | ---: | ---: | ---: | --- |");
+}
+const ways = [
+  ["step() per step", (c) => c.step()],
+  [`runUntilKind, ${group(BATCH)} steps per call`, (c) => c.runUntilKind(["never"], BATCH)],
+];
+for (const [nodes, scenario] of Object.entries(native.scenarios)) {
+  for (const [how, advance] of ways) {
+    const rate = stepsPerSecond(scenario, native.steps, advance);
+    const ratio = `${(rate / native.native[nodes]).toFixed(2)}× native`;
+    const figure = `wasm (node ${process.versions.node}) steps/s, ${nodes} nodes, faults, ${how}`;
+    row(figure, group(rate), ratio, TARGET);
+  }
+}
