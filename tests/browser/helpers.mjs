@@ -8,7 +8,7 @@ import { join } from 'node:path';
 export const SHOTS = join(tmpdir(), 'quorumscope-shots');
 
 /** Default time limit for a condition to become true in the page. */
-export const WAIT = { timeout: 15_000 };
+export const WAIT = { timeout: 30_000 };
 
 /**
  * Like harness.open, with two extras a test sometimes needs before the
