@@ -80,11 +80,13 @@ dist: pkg
 # The performance figures (README, "Performance") as one Markdown table on
 # stdout: the raft-rs comparison (benches/peer), the simulator natively
 # (benches/sim), the same workloads in wasm under node (tools/wasm-bench.mjs,
-# fed the native figures and scenarios through $(BENCH_JSON)) and the size
-# budgets. Build output goes to stderr. `QUICK=1 make bench` shrinks every
+# fed the native figures and scenarios through $(BENCH_JSON), the native
+# rows through $(BENCH_ROWS)), the page's frame budget in Chromium
+# (tools/frame-bench.mjs) and the size budgets. Build output goes to stderr. `QUICK=1 make bench` shrinks every
 # workload about 10x (about a minute once built).
 BENCH_QUICK := $(if $(QUICK),--quick)
 BENCH_JSON := target/simbench.json
+BENCH_ROWS := target/simbench-rows.md
 
 bench: setup-wasm setup-node
 	@$(MAKE) --no-print-directory pkg >&2
@@ -92,7 +94,9 @@ bench: setup-wasm setup-node
 	@echo "| figure | quorumscope | raft-rs | ratio | target |"
 	@echo "| --- | ---: | ---: | ---: | --- |"
 	@target/release/quorumscope-peer $(BENCH_QUICK) | grep -v -e '^| figure |' -e '^| --- |'
-	@target/release/quorumscope-simbench $(BENCH_QUICK) --rows-only --json $(BENCH_JSON)
-	@node tools/wasm-bench.mjs $(BENCH_JSON) --rows-only
+	@target/release/quorumscope-simbench $(BENCH_QUICK) --rows-only --json $(BENCH_JSON) > $(BENCH_ROWS)
+	@cat $(BENCH_ROWS)
+	@node tools/wasm-bench.mjs $(BENCH_JSON) --rows-only --native-rows $(BENCH_ROWS)
+	@node tools/frame-bench.mjs --rows-only $(BENCH_QUICK)
 	@bash tools/size.sh 2>/dev/null | sed -n 's/^wasm_gz=\([0-9]*\) js_css_gz=\([0-9]*\)$$/\1 \2/p' | \
 	  awk '{ printf "| wasm module, gzipped | %.1f KB | | | ≤ 150 KB |\n| page JS + CSS as dist ships it, gzipped | %.1f KB | | | ≤ 60 KB |\n", $$1 / 1000, $$2 / 1000 }'

@@ -76,3 +76,14 @@ fn bad_input_is_an_error_not_a_panic() {
     // The cluster still works after the errors.
     cluster.step().unwrap();
 }
+
+#[wasm_bindgen_test]
+fn run_steps_steps_without_converting_and_counts_the_events() {
+    let mut cluster = Cluster::builtin("leader-crash").unwrap();
+    let events = cluster.run_steps(500);
+    assert_eq!(get(&cluster.state().unwrap(), "step").as_f64(), Some(500.0));
+    assert_eq!(cluster.step_count(), 500.0);
+    assert!(events > 0.0, "500 steps produce events");
+    assert_eq!(f64::from(cluster.trace_length()), events);
+    assert_eq!(cluster.run_steps(0), 0.0);
+}

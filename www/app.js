@@ -164,9 +164,10 @@ export class App {
     this.emit('play', false);
   }
 
-  startLoop() {
+  /** Schedules the next frame; `fresh` restarts the clock (after a pause), while a running loop keeps it so that each frame's own work time counts. */
+  startLoop(fresh = true) {
     if (this.frame || document.hidden) return;
-    this.lastFrameTime = performance.now();
+    if (fresh) this.lastFrameTime = performance.now();
     this.frame = requestAnimationFrame((t) => this.tickFrame(t));
   }
 
@@ -194,7 +195,7 @@ export class App {
       }
     }
     this.refresh(events);
-    if (this.playing) this.startLoop();
+    if (this.playing) this.startLoop(false);
     else this.emit('play', false);
   }
 
