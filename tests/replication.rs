@@ -13,30 +13,6 @@ use quorumscope::core::{
 
 // ---- Helpers ------------------------------------------------------------------
 
-fn describe(actions: &[Action]) -> Vec<String> {
-    actions.iter().map(|a| a.to_string()).collect()
-}
-
-/// Elects `id` deterministically: it times out at once and every message is
-/// delivered, so its no-op commits everywhere.
-fn elect_node(c: &mut Cluster, id: NodeId) {
-    c.step(id, Event::TimeoutNow).unwrap();
-    c.deliver_all();
-    assert_eq!(c.leader(), Some(id));
-}
-
-/// Delivers, alone, the first queued message that `pred` selects; returns
-/// the descriptions of the actions that step produced.
-fn deliver_first(c: &mut Cluster, pred: impl Fn(&Message) -> bool) -> Vec<String> {
-    let pos = c.queue.iter().position(pred).expect("a matching message is queued");
-    let m = c.queue.remove(pos).unwrap();
-    describe(&c.step(m.to, Event::Message(m)).unwrap())
-}
-
-fn is_to(m: &Message, from: NodeId, to: NodeId) -> bool {
-    m.from == from && m.to == to
-}
-
 /// Delivers everything except what `hold` selects (judged when the message
 /// reaches the front); held messages stay queued, in order.
 fn deliver_except(c: &mut Cluster, hold: impl Fn(&Cluster, &Message) -> bool) {

@@ -199,3 +199,29 @@ pub fn data(ids: &[NodeId]) -> Vec<Member> {
 pub fn bytes(s: &str) -> Bytes {
     Bytes::from(s.as_bytes())
 }
+
+/// The descriptions of `actions`, one line each.
+pub fn describe(actions: &[Action]) -> Vec<String> {
+    actions.iter().map(|a| a.to_string()).collect()
+}
+
+/// Elects `id` deterministically: it times out at once and every message is
+/// delivered, so its no-op commits everywhere.
+pub fn elect_node(c: &mut Cluster, id: NodeId) {
+    c.step(id, Event::TimeoutNow).unwrap();
+    c.deliver_all();
+    assert_eq!(c.leader(), Some(id));
+}
+
+/// Delivers, alone, the first queued message that `pred` selects; returns
+/// the descriptions of the actions that step produced.
+pub fn deliver_first(c: &mut Cluster, pred: impl Fn(&Message) -> bool) -> Vec<String> {
+    let pos = c.queue.iter().position(pred).expect("a matching message is queued");
+    let m = c.queue.remove(pos).unwrap();
+    describe(&c.step(m.to, Event::Message(m)).unwrap())
+}
+
+/// True for a message `from → to`.
+pub fn is_to(m: &Message, from: NodeId, to: NodeId) -> bool {
+    m.from == from && m.to == to
+}
