@@ -57,6 +57,15 @@ impl Switches {
         "force_respects_vote_rule",
     ];
 
+    /// True when every switch that guards safety is on: with these on, a
+    /// committed entry is never lost or overwritten (leader completeness),
+    /// whatever the liveness switches (`pre_vote`, `stickiness`,
+    /// `check_quorum`) and the redundant `watermark_rule` say. The core
+    /// relies on it, and asserts it, only then.
+    pub fn keep_committed_safe(&self) -> bool {
+        self.durable_vote && self.current_term_commit && self.log_guards && self.force_respects_vote_rule
+    }
+
     /// A mutable reference to the switch called `name`, if there is one.
     pub fn by_name_mut(&mut self, name: &str) -> Option<&mut bool> {
         Some(match name {

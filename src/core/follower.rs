@@ -1,7 +1,6 @@
 //! The follower's side of replication: AppendEntries (Raft §5.3).
 
 use super::action::Action;
-use super::config::Switches;
 use super::durable::Persist;
 use super::entry::{Entry, Index, NodeId, Term};
 use super::message::{AppendOutcome, Body};
@@ -36,7 +35,7 @@ impl Node {
         // the snapshot, so that an overwritten committed entry shows
         // (PROTOCOL.md §10) instead of being papered over.
         let trusted =
-            if *self.switches() == Switches::default() { self.commit } else { self.log.snapshot_index() };
+            if self.switches().keep_committed_safe() { self.commit } else { self.log.snapshot_index() };
         let (prev_index, prev_term, entries) = if prev_index < trusted {
             let skip = (trusted - prev_index) as usize;
             let term = self.log.term_at(trusted).unwrap_or(prev_term);
@@ -76,7 +75,7 @@ impl Node {
         let Some(first) = written.first() else {
             return;
         };
-        if *self.switches() == Switches::default() {
+        if self.switches().keep_committed_safe() {
             // Only reachable with a teaching switch off (Figure 8, log guards).
             debug_assert!(first.index > self.commit, "truncating committed entry {}", first.index);
         }
