@@ -20,6 +20,7 @@
 //   - frames and timers scheduled in 2 s paused, and in 2 s hidden while
 //     playing (should both be 0).
 import { start } from '../tests/browser/harness.mjs';
+import { instrument } from '../tests/browser/helpers.mjs';
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick') || Boolean(process.env.QUICK);
@@ -60,37 +61,6 @@ function scenario() {
     cluster: { members, network: { drop: 0.02, delay_ticks: [1, 5] } },
     script,
     run_until: 100_000,
-  };
-}
-
-/** Runs before the page's scripts: counts frames and timers, fakes hiding. */
-function instrument() {
-  const counts = { raf: 0, rafRuns: 0, timeouts: 0, intervals: 0 };
-  window.__fb = counts;
-  const raf = window.requestAnimationFrame.bind(window);
-  window.requestAnimationFrame = (cb) => {
-    counts.raf += 1;
-    return raf((t) => {
-      counts.rafRuns += 1;
-      cb(t);
-    });
-  };
-  const setT = window.setTimeout.bind(window);
-  window.setTimeout = (...a) => {
-    counts.timeouts += 1;
-    return setT(...a);
-  };
-  const setI = window.setInterval.bind(window);
-  window.setInterval = (...a) => {
-    counts.intervals += 1;
-    return setI(...a);
-  };
-  let hidden = false;
-  Object.defineProperty(Document.prototype, 'hidden', { configurable: true, get: () => hidden });
-  Object.defineProperty(Document.prototype, 'visibilityState', { configurable: true, get: () => (hidden ? 'hidden' : 'visible') });
-  window.__fbSetHidden = (value) => {
-    hidden = value;
-    document.dispatchEvent(new Event('visibilitychange'));
   };
 }
 
@@ -138,12 +108,12 @@ try {
     const app = document.querySelector('quorum-scope').cluster;
     app.ticksPerSecond = 64;
     window.__fbFrameTimes.length = 0;
-    const runs0 = window.__fb.rafRuns;
+    const runs0 = window.__qsCounts.rafRuns;
     const t0 = performance.now();
     app.play();
     await new Promise((r) => setTimeout(r, ms));
     const secs = (performance.now() - t0) / 1000;
-    const frames = window.__fb.rafRuns - runs0;
+    const frames = window.__qsCounts.rafRuns - runs0;
     const times = [...window.__fbFrameTimes].sort((a, b) => a - b);
     const at = (q) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? NaN;
     return {
@@ -162,18 +132,18 @@ try {
   }, PLAY_MS);
 
   // Hidden while playing: no frames, no timers.
-  await page.evaluate(() => window.__fbSetHidden(true));
-  const h0 = await page.evaluate(() => ({ ...window.__fb }));
+  await page.evaluate(() => window.__qsSetHidden(true));
+  const h0 = await page.evaluate(() => ({ ...window.__qsCounts }));
   await sleep(IDLE_MS);
-  const h1 = await page.evaluate(() => ({ ...window.__fb }));
-  await page.evaluate(() => window.__fbSetHidden(false));
+  const h1 = await page.evaluate(() => ({ ...window.__qsCounts }));
+  await page.evaluate(() => window.__qsSetHidden(false));
 
   // Paused: no frames, no timers.
   await page.evaluate(() => document.querySelector('quorum-scope').cluster.pause());
   await sleep(100); // let a frame already requested before the pause run out
-  const p0 = await page.evaluate(() => ({ ...window.__fb }));
+  const p0 = await page.evaluate(() => ({ ...window.__qsCounts }));
   await sleep(IDLE_MS);
-  const p1 = await page.evaluate(() => ({ ...window.__fb }));
+  const p1 = await page.evaluate(() => ({ ...window.__qsCounts }));
 
   // Step back at step >= 10,000: top up with runSteps, bring the page's
   // trace up to date (untimed), then time one App.back().

@@ -2,6 +2,7 @@
 // target's catch-up toward the frontier) and its outcome in words, and a red
 // banner when the checker reports a safety violation. Both are read from the
 // trace, so seeking back and forth shows exactly what was true at that step.
+import { box as el } from './dom.js';
 
 const PHASES = [
   ['freeze', 'Freeze', 'The leader stops taking writes; the frontier is its last index.'],
@@ -12,13 +13,6 @@ const PHASES = [
 /** How long a finished handover's outcome stays up, in simulated ticks. */
 const OUTCOME_TICKS = 80;
 
-function el(tag, className, text, parent) {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text != null) e.textContent = text;
-  if (parent) parent.append(e);
-  return e;
-}
 
 export function mountBanner(container, app, host) {
   const root = el('div', 'bn', null, container);

@@ -3,6 +3,7 @@
 // election-timeout ranges, measured on the real core in a Web Worker. Plots
 // the cumulative distribution per range against the values the paper
 // reports. Nothing runs until the reader presses Run.
+import { el } from './dom.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -27,17 +28,6 @@ const PAPER = [
   { range: 4, ms: 513, pct: 100, label: 'paper: worst ≈ 513 ms', short: '150–200: 513 ms' },
 ];
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === false || v == null) continue;
-    if (k === 'class') node.className = v;
-    else if (k === 'text') node.textContent = v;
-    else node.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children) if (c != null) node.append(c);
-  return node;
-}
 
 function svg(tag, attrs = {}, text) {
   const node = document.createElementNS(SVG, tag);

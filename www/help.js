@@ -1,6 +1,7 @@
 // Keyboard shortcuts on the <quorum-scope> element, and the "?" overlay
 // that lists them. Keys are ignored while typing in a field.
 import { clientWrite, errorReporter, nextSpeed, setSpeed } from './transport.js';
+import { box as el } from './dom.js';
 
 /** The shortcuts, as shown in the overlay. */
 export const SHORTCUTS = [
@@ -18,12 +19,6 @@ export const SHORTCUTS = [
 /** Separators between keys in SHORTCUTS (at odd positions). */
 const isSeparator = (keys, i) => keys.length === 3 && i === 1;
 
-function el(tag, cls, text) {
-  const node = document.createElement(tag);
-  if (cls) node.className = cls;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 const TYPING = new Set(['INPUT', 'SELECT', 'TEXTAREA']);
 

@@ -2,17 +2,11 @@
 // catch-up read straight down a column. Shows each node's commit watermark,
 // its snapshot boundary, the uncommitted tail, witness metadata and
 // acknowledged writes. Rows redraw only when what they show changes.
+import { box as el } from './dom.js';
 
 /** Indexes drawn at most (the latest ones): enough to see a story, cheap to draw. */
 const WINDOW = 60;
 
-function el(tag, className, text, parent) {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text != null) e.textContent = text;
-  if (parent) parent.append(e);
-  return e;
-}
 
 const termColor = (term) => `var(--qs-term-${((term % 8) + 8) % 8})`;
 

@@ -2,6 +2,7 @@
 // and names the rule at work), newest at the bottom, filterable by node and
 // by kind, with the current step's lines highlighted. A polite live region
 // reads the important ones aloud, throttled.
+import { box as el } from './dom.js';
 
 /** Kind groups, in the order the filter shows them. */
 export const GROUPS = [
@@ -79,12 +80,6 @@ const CAP = 400;
 /** Least time between two announcements. */
 const ANNOUNCE_MS = 2500;
 
-function el(tag, cls, text) {
-  const node = document.createElement(tag);
-  if (cls) node.className = cls;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 export function mountNarration(container, app, host) {
   const offs = [];

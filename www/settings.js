@@ -3,6 +3,7 @@
 // the trace, import a scenario file. Every text that comes from a scenario
 // or a file is set with textContent, never parsed as HTML.
 import { readHash, applyHash, linkFor, hashForScenario, builtinName, takeHashProblem } from './share.js';
+import { el } from './dom.js';
 
 /** The eight teaching switches (PROTOCOL.md §10): label and what turning it off shows. */
 export const SWITCHES = [
@@ -30,18 +31,6 @@ const MAX_TRACE_BYTES = 20_000_000;
 /** Lines the trace viewer renders (the count of the rest is shown). */
 const TRACE_LINES_SHOWN = 2000;
 
-/** Builds an element: el('button', {class: 'x', type: 'button'}, 'text', child…). */
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === false || v == null) continue;
-    if (k === 'class') node.className = v;
-    else if (k === 'text') node.textContent = v;
-    else node.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children) if (c != null) node.append(c);
-  return node;
-}
 
 let uid = 0;
 

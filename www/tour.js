@@ -2,6 +2,7 @@
 // moments. When a moment's event happens the simulation pauses exactly
 // after it and a card says what to look at. The card is a non-modal dialog:
 // every other control keeps working while the tour runs.
+import { box as el } from './dom.js';
 
 const NODE_FIELDS = ['from', 'to', 'voter', 'candidate', 'node', 'by', 'nodes'];
 
@@ -17,12 +18,6 @@ export function matches(p, e) {
   return true;
 }
 
-function el(tag, cls, text) {
-  const node = document.createElement(tag);
-  if (cls) node.className = cls;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function button(text, cls) {
   const b = el('button', cls, text);

@@ -90,3 +90,50 @@ export async function shot(page, name, t) {
 export function frames(page) {
   return page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
 }
+
+/**
+ * Runs before the page's scripts: counts requestAnimationFrame, setTimeout
+ * and setInterval calls (and timers still pending), and lets the test hide
+ * and show the page (document.hidden / visibilityState + visibilitychange).
+ */
+export function instrument() {
+  const counts = { raf: 0, rafRuns: 0, timeouts: 0, intervals: 0 };
+  const pending = new Set();
+  window.__qsCounts = counts;
+  window.__qsPending = () => pending.size;
+  const raf = window.requestAnimationFrame.bind(window);
+  window.requestAnimationFrame = (cb) => {
+    counts.raf += 1;
+    return raf((t) => {
+      counts.rafRuns += 1;
+      cb(t);
+    });
+  };
+  const setT = window.setTimeout.bind(window);
+  const clearT = window.clearTimeout.bind(window);
+  window.setTimeout = (fn, ms, ...args) => {
+    counts.timeouts += 1;
+    const id = setT((...a) => {
+      pending.delete(id);
+      if (typeof fn === 'function') fn(...a);
+    }, ms, ...args);
+    pending.add(id);
+    return id;
+  };
+  window.clearTimeout = (id) => {
+    pending.delete(id);
+    clearT(id);
+  };
+  const setI = window.setInterval.bind(window);
+  window.setInterval = (...args) => {
+    counts.intervals += 1;
+    return setI(...args);
+  };
+  let hidden = false;
+  Object.defineProperty(Document.prototype, 'hidden', { configurable: true, get: () => hidden });
+  Object.defineProperty(Document.prototype, 'visibilityState', { configurable: true, get: () => (hidden ? 'hidden' : 'visible') });
+  window.__qsSetHidden = (value) => {
+    hidden = value;
+    document.dispatchEvent(new Event('visibilitychange'));
+  };
+}

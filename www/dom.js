@@ -1,0 +1,24 @@
+// The two small element builders the page's modules share. Text always goes
+// in through textContent: nothing here ever parses HTML.
+
+/** Builds an element: el('button', {class: 'x', type: 'button', text: 'Go'}, child…). */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === false || v == null) continue;
+    if (k === 'class') node.className = v;
+    else if (k === 'text') node.textContent = v;
+    else node.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children) if (c != null) node.append(c);
+  return node;
+}
+
+/** Builds an element with a class and text, appended to `parent` if given. */
+export function box(tag, className, text, parent) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text != null) node.textContent = text;
+  if (parent) parent.append(node);
+  return node;
+}
