@@ -9,6 +9,8 @@
 //!   arithmetic in [`core::quorum`].
 //! - [`campaign`]: randomized fault campaigns over many seeds.
 //! - [`elect_times`]: the Raft paper's Figure 16 experiment.
+//! - [`json`]: the small JSON reader behind scenario files, commands and
+//!   trace import.
 //! - [`check`]: the safety checker, one module per property of §9.
 //! - [`scenario`]: scenario files, their validation, the built-in library.
 //! - [`sim`]: the deterministic cluster simulator with faults, the trace
@@ -21,6 +23,7 @@ pub mod check;
 pub mod core;
 pub mod elect_times;
 pub mod explore;
+pub mod json;
 pub mod scenario;
 pub mod sim;
 #[cfg(target_arch = "wasm32")]

@@ -3,68 +3,35 @@
 //! JavaScript exceptions carrying the message, never a panic.
 //!
 //! Values cross the boundary as JSON text, parsed on the other side with
-//! the engine's own `JSON.parse` / `JSON.stringify`: the serde_json code is
-//! already in the module for scenario files and traces, so this costs far
-//! less wasm than a serializer that builds JavaScript objects call by call.
-
-use std::io;
+//! the engine's own `JSON.parse` / `JSON.stringify`: the crate's one JSON
+//! writer and reader ([`crate::json`]) are already in the module for traces
+//! and scenario files, so this costs far less wasm than a serializer that
+//! builds JavaScript objects call by call.
 
 use serde::Serialize;
-use serde_json::ser::{CompactFormatter, Formatter};
 use wasm_bindgen::prelude::*;
 
 use crate::elect_times;
+use crate::json::{self, Json};
 use crate::scenario::{self, Scenario};
-use crate::sim::{self, Command, Timeline, TraceEvent};
+use crate::sim::{self, Timeline, TraceEvent};
 
-/// The largest integer a JavaScript number holds exactly (2^53 - 1).
-const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
-
-/// Compact JSON that refuses integers a JavaScript number cannot hold,
-/// rather than let `JSON.parse` round them (a seed, say) without a word.
-struct JsSafeFormatter;
-
-fn unsafe_integer(value: impl std::fmt::Display) -> io::Error {
-    io::Error::other(format!("{value} can't be represented as a JavaScript number"))
-}
-
-impl Formatter for JsSafeFormatter {
-    fn write_u64<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: u64) -> io::Result<()> {
-        if value > MAX_SAFE_INTEGER {
-            return Err(unsafe_integer(value));
-        }
-        CompactFormatter.write_u64(writer, value)
-    }
-
-    fn write_i64<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: i64) -> io::Result<()> {
-        if value.unsigned_abs() > MAX_SAFE_INTEGER {
-            return Err(unsafe_integer(value));
-        }
-        CompactFormatter.write_i64(writer, value)
-    }
-}
-
-/// A Rust value as the JavaScript value `JSON.parse` makes of its JSON.
+/// A Rust value as the JavaScript value `JSON.parse` makes of its JSON;
+/// an integer JavaScript would round is an error.
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
-    let mut json = Vec::new();
-    let mut serializer = serde_json::Serializer::with_formatter(&mut json, JsSafeFormatter);
-    value.serialize(&mut serializer).map_err(|e| JsError::new(&e.to_string()))?;
-    // serde_json writes UTF-8 only.
-    let json = String::from_utf8(json).map_err(|e| JsError::new(&e.to_string()))?;
+    let json = json::to_string(value).map_err(|e| JsError::new(&e))?;
     js_sys::JSON::parse(&json).map_err(|_| JsError::new("JSON.parse failed"))
 }
 
-/// A JavaScript value as Rust, through `JSON.stringify`; the error reads as
-/// serde's (`unknown variant ...`, `missing field ...`).
-fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue) -> Result<T, String> {
+/// A JavaScript value as JSON, through `JSON.stringify`.
+fn from_js(value: &JsValue) -> Result<Json, String> {
     let json = js_sys::JSON::stringify(value)
         .map_err(|e| e.dyn_ref::<js_sys::Error>().map_or("not JSON".into(), |e| String::from(e.message())))?;
     // `undefined` and functions have no JSON: they read as `null`.
-    let value = match json.as_string() {
-        Some(json) => serde_json::from_str(&json).map_err(|e| e.to_string())?,
-        None => serde_json::Value::Null,
-    };
-    serde_json::from_value(value).map_err(|e| e.to_string())
+    match json.as_string() {
+        Some(json) => json::parse(&json),
+        None => Ok(Json::Null),
+    }
 }
 
 /// Installs the panic hook so that a bug shows its message in the console.
@@ -186,8 +153,9 @@ impl Cluster {
     /// Runs an operator or fault command (a script step without `at`);
     /// errors leave the cluster as it was.
     pub fn command(&mut self, command: JsValue) -> Result<JsValue, JsError> {
-        let command: Command =
-            from_js(&command).map_err(|e| JsError::new(&format!("invalid command: {e}")))?;
+        // The error names the field: `command.node: node ids start at 1`.
+        let command =
+            from_js(&command).and_then(|v| sim::read_command(&v, "command")).map_err(|e| JsError::new(&e))?;
         let events = self.timeline.command(command).map_err(|e| JsError::new(&e.0))?;
         to_js(&events)
     }

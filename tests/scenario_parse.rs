@@ -224,13 +224,13 @@ fn bad_files() -> Vec<(String, &'static str)> {
         (root(r#""seed": -1"#), "seed: expected a non-negative integer (at most 64 bits), got -1"),
         (
             root(r#""seed": 18446744073709551616"#),
-            "seed: expected a non-negative integer (at most 64 bits), got 1.8",
+            "seed: expected a non-negative integer (at most 64 bits), got 18446744073709551616",
         ),
         (
             root(r#""run_until": "forever""#),
             "run_until: expected a tick (a non-negative integer), got \"forever\"",
         ),
-        (root(r#""run_until": 1e3"#), "run_until: expected a tick (a non-negative integer), got 1000.0"),
+        (root(r#""run_until": 1e3"#), "run_until: expected a tick (a non-negative integer), got 1e3"),
         (root(r#""run_until": 2000000"#), "run_until: 2000000 is above the limit of 1000000 ticks"),
         // The cluster.
         (cluster(""), "cluster.members: missing"),

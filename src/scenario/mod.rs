@@ -5,7 +5,7 @@ mod library;
 mod parse;
 mod validate;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 pub use library::{builtin, builtin_names, entries};
 pub use parse::parse;
@@ -13,84 +13,78 @@ pub use parse::parse;
 use crate::core::{Member, Switches};
 use crate::sim::{NetworkConfig, ScriptStep, Sim, SimConfig, SimError};
 
+/// `run_until` when a file does not say.
+pub const RUN_UNTIL_DEFAULT: u64 = 300;
+
 /// A scenario: a cluster, a seed, switches, a script and how long to run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Read by [`parse`]; written in the same shape.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Scenario {
     /// Short title.
-    #[serde(default)]
     pub title: String,
     /// What it teaches.
-    #[serde(default)]
     pub explain: String,
     /// The seed.
-    #[serde(default)]
     pub seed: u64,
     /// The cluster.
     pub cluster: ClusterSpec,
     /// Teaching switches (all on unless said).
-    #[serde(default)]
     pub switches: Switches,
     /// Commands and the ticks they run at.
-    #[serde(default)]
     pub script: Vec<ScriptStep>,
     /// Tick to run until.
-    #[serde(default = "default_run_until")]
     pub run_until: u64,
     /// Moments worth pausing on, for guided tours.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pauses: Vec<Pause>,
 }
 
 /// The cluster section of a scenario.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ClusterSpec {
     /// Members: `{ "id": 1 }`, with optional `kind` and `state`.
     pub members: Vec<Member>,
     /// Election timeout range.
-    #[serde(default = "default_election_ticks")]
     pub election_ticks: [u64; 2],
     /// Heartbeat interval.
-    #[serde(default = "default_heartbeat_ticks")]
     pub heartbeat_ticks: u64,
     /// Most entries per append.
-    #[serde(default = "default_max_batch")]
     pub max_batch: usize,
     /// Snapshot threshold; 0 is off.
-    #[serde(default)]
     pub snapshot_threshold: u64,
     /// Network behaviour.
-    #[serde(default)]
     pub network: NetworkConfig,
+}
+
+impl ClusterSpec {
+    /// These members with every documented default (SCENARIO.md).
+    pub fn with_members(members: Vec<Member>) -> ClusterSpec {
+        ClusterSpec {
+            members,
+            election_ticks: [10, 20],
+            heartbeat_ticks: 3,
+            max_batch: 64,
+            snapshot_threshold: 0,
+            network: NetworkConfig::default(),
+        }
+    }
 }
 
 /// A moment worth pausing on: at a tick, or at the first event of a kind
 /// (optionally about one node) at or after `at`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Pause {
     /// Pause at (or, with `on`, from) this tick.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<u64>,
     /// Pause on the first trace event of this kind.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub on: Option<String>,
     /// Only events about this node.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub node: Option<u64>,
     /// What to look at.
     pub caption: String,
-}
-
-fn default_run_until() -> u64 {
-    300
-}
-fn default_election_ticks() -> [u64; 2] {
-    [10, 20]
-}
-fn default_heartbeat_ticks() -> u64 {
-    3
-}
-fn default_max_batch() -> usize {
-    64
 }
 
 impl Scenario {

@@ -1,10 +1,10 @@
 //! Operator and fault commands, shaped as SCENARIO.md's script steps
-//! (`{"at": 30, "do": "write", "value": "x=1"}`).
+//! (`{"at": 30, "do": "write", "value": "x=1"}`). Written with serde; read
+//! by `command_read.rs`.
 
 use std::fmt;
 
-use serde::de::{self, Visitor};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 
 use crate::core::{CpEntry, MemberKind, NodeId, VotingState};
 
@@ -35,39 +35,8 @@ impl Serialize for Target {
     }
 }
 
-impl<'de> Deserialize<'de> for Target {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Target, D::Error> {
-        struct TargetVisitor;
-        impl Visitor<'_> for TargetVisitor {
-            type Value = Target;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a node id (a positive integer) or \"leader\"")
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Target, E> {
-                if v == 0 {
-                    return Err(E::custom("node ids start at 1"));
-                }
-                Ok(Target::Node(v))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Target, E> {
-                u64::try_from(v)
-                    .map_err(|_| E::custom("node ids are positive"))
-                    .and_then(|v| self.visit_u64(v))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Target, E> {
-                if v == "leader" {
-                    Ok(Target::Leader)
-                } else {
-                    Err(E::custom(format!("{v:?} is neither a node id nor \"leader\"")))
-                }
-            }
-        }
-        d.deserialize_any(TargetVisitor)
-    }
-}
-
 /// How a failover treats a target that has not caught up.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FailoverMode {
     /// Abort at the deadline.
@@ -77,7 +46,7 @@ pub enum FailoverMode {
 }
 
 /// One command (the `do` of a script step).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "do", rename_all = "snake_case")]
 pub enum Command {
     /// A client write, to the leader unless `node` says otherwise.
@@ -85,7 +54,7 @@ pub enum Command {
         /// The value, such as `x=1`.
         value: String,
         /// Where to send it.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         node: Option<Target>,
     },
     /// Crash a node; with `after_persist`, at its next durable write,
@@ -94,7 +63,7 @@ pub enum Command {
         /// The node.
         node: Target,
         /// Crash right after the node's next persist instead of now.
-        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
         after_persist: bool,
     },
     /// Restart a crashed node from its disk.
@@ -114,7 +83,7 @@ pub enum Command {
         /// The other end.
         to: Target,
         /// Only `from → to`.
-        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
         one_way: bool,
     },
     /// Restore every link.
@@ -136,7 +105,7 @@ pub enum Command {
         /// Coordinated or force.
         mode: FailoverMode,
         /// The deadline (coordinated) or timeout (force), in ticks.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         deadline_ticks: Option<u64>,
     },
     /// Add a server (a data member joins catching up unless `state` says).
@@ -144,10 +113,10 @@ pub enum Command {
         /// The new node's id.
         node: NodeId,
         /// Data or witness.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         kind: Option<MemberKind>,
         /// Voting or catching up.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         state: Option<VotingState>,
     },
     /// Remove a server.
@@ -165,7 +134,7 @@ pub enum Command {
         /// The entry.
         entry: CpEntry,
         /// Where to send it (the leader by default).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         node: Option<Target>,
     },
     /// Have a node's application take a snapshot now.
@@ -177,22 +146,22 @@ pub enum Command {
     /// `to`, for that one link (both directions unless `one_way`).
     SetNetwork {
         /// One end of the link to configure (with `to`).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         from: Option<Target>,
         /// The other end.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         to: Option<Target>,
         /// Only `from → to`.
-        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
         one_way: bool,
         /// New delay range.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         delay_ticks: Option<[u64; 2]>,
         /// New drop probability.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         drop: Option<f64>,
         /// New duplication probability.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         duplicate: Option<f64>,
     },
 }
@@ -221,7 +190,7 @@ impl Command {
 }
 
 /// A command and the tick it runs at.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ScriptStep {
     /// The tick.
     pub at: u64,

@@ -7,6 +7,7 @@
 //! seed, so a seed and a list of commands reproduce a run exactly.
 
 mod command;
+pub(crate) mod command_read;
 mod commands;
 mod history;
 mod narrate;
@@ -14,6 +15,7 @@ mod network;
 mod perform;
 mod state_machine;
 mod trace;
+mod trace_import;
 mod view;
 
 use std::collections::BTreeMap;
@@ -21,10 +23,12 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use command::{Command, FailoverMode, ScriptStep, Target};
+pub use command_read::read_command;
 pub use history::{Timeline, CHECKPOINT_EVERY};
 pub use network::{InFlight, Network, NetworkConfig};
 pub use state_machine::KvStore;
-pub use trace::{export_json_lines, import_json_lines, TraceBody, TraceEvent, TraceRole, WriteRefusal};
+pub use trace::{export_json_lines, TraceBody, TraceEvent, TraceRole, WriteRefusal};
+pub use trace_import::import_json_lines;
 pub use view::{view, ClusterView, EntryView, MessageView, NodeView, ProgressView};
 
 use crate::check::{AckedWrite, Checker, NodeState, Observation};

@@ -39,7 +39,10 @@ impl NetworkConfig {
         }
         for (name, p) in [("drop", self.drop), ("duplicate", self.duplicate)] {
             if !(0.0..=1.0).contains(&p) || p.is_nan() {
-                return Err(format!("{path}.{name}: {p} is not a probability between 0 and 1"));
+                // Without the figure: formatting a float would cost the
+                // wasm module several kilobytes for a message the scenario
+                // parser already gives (quoting the number as written).
+                return Err(format!("{path}.{name}: not a probability between 0 and 1"));
             }
         }
         if self.drop >= 1.0 {

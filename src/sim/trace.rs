@@ -1,8 +1,8 @@
 //! The trace: one structured event per thing that happened, each with the
 //! sentence that narrates it (SCENARIO.md, "Trace"). Exported as JSON lines
-//! and imported back.
+//! here, imported back by `trace_import.rs`.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::check::Property;
 use crate::core::{
@@ -10,7 +10,7 @@ use crate::core::{
 };
 
 /// One line of the trace.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TraceEvent {
     /// 0-based step: one tick or one message delivery.
     pub step: u64,
@@ -24,7 +24,7 @@ pub struct TraceEvent {
 }
 
 /// The role a trace reports.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TraceRole {
     /// A follower (possibly probing).
@@ -42,7 +42,7 @@ pub enum TraceRole {
 }
 
 /// Why a client write was not accepted.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum WriteRefusal {
     /// Sent to a node that does not lead; `leader` is its hint.
@@ -60,7 +60,7 @@ pub enum WriteRefusal {
 }
 
 /// The kinds of trace event and their fields.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TraceBody {
     /// A node handed a message to the network.
@@ -401,7 +401,7 @@ impl TraceBody {
 impl TraceEvent {
     /// The event as one JSON line.
     pub fn to_json_line(&self) -> String {
-        serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+        crate::json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
 }
 
@@ -413,20 +413,4 @@ pub fn export_json_lines(events: &[TraceEvent]) -> String {
         out.push('\n');
     }
     out
-}
-
-/// Reads a trace from JSON lines; the error names the line and the field.
-pub fn import_json_lines(text: &str) -> Result<Vec<TraceEvent>, String> {
-    let mut events = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        if events.len() >= 10_000_000 {
-            return Err("trace is longer than 10,000,000 events".into());
-        }
-        let event: TraceEvent = serde_json::from_str(line).map_err(|e| format!("line {}: {e}", i + 1))?;
-        events.push(event);
-    }
-    Ok(events)
 }
