@@ -180,7 +180,9 @@ impl Cluster {
     /// Moves to the state after `step` steps (back or forward).
     pub fn seek(&mut self, step: f64) -> Result<(), JsError> {
         if !(0.0..=1e9).contains(&step) || step.fract() != 0.0 {
-            return Err(JsError::new(&format!("seek: {step} is not a step number")));
+            // No figure in the message: formatting a float would add
+            // several kilobytes to the module; the caller has the value.
+            return Err(JsError::new("seek: expected a whole number of steps from 0 to 1e9"));
         }
         self.timeline.seek(step as u64);
         Ok(())

@@ -109,38 +109,28 @@ impl Number {
     }
 }
 
-/// An object's members, sorted by key; of repeated keys the last one
-/// counts (as it did when serde_json read into a map).
+/// An object's members in file order. A key may repeat; the last one
+/// counts for [`Object::get`] (as when serde_json read into a map), and
+/// [`Object::iter`] yields every member in order, so applying them one by
+/// one lets the last win too.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Object(Vec<(String, Json)>);
 
 impl Object {
-    /// The object with these members, in file order.
-    fn from_members(mut members: Vec<(String, Json)>) -> Object {
-        // A stable sort keeps repeated keys in file order; keep the last.
-        members.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut kept: Vec<(String, Json)> = Vec::with_capacity(members.len());
-        for member in members {
-            match kept.last_mut() {
-                Some(last) if last.0 == member.0 => *last = member,
-                _ => kept.push(member),
-            }
-        }
-        Object(kept)
-    }
-
-    /// The value of `key`, if present.
+    /// The value of `key`, if present (the last, if repeated). A linear
+    /// search: objects are read by a handful of known keys each, so even a
+    /// huge hostile object costs a few scans, and no sort or map code is
+    /// needed in the wasm module.
     pub fn get(&self, key: &str) -> Option<&Json> {
-        let i = self.0.binary_search_by(|(k, _)| k.as_str().cmp(key)).ok()?;
-        Some(&self.0[i].1)
+        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
-    /// The members, by key.
+    /// The members, in file order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Json)> {
         self.0.iter().map(|(k, v)| (k.as_str(), v))
     }
 
-    /// How many members.
+    /// How many members (repeated keys counted each time).
     pub fn len(&self) -> usize {
         self.0.len()
     }

@@ -194,7 +194,7 @@ impl<'a> Fields<'a> {
         &self,
         key: &str,
         what: &str,
-        read: impl FnOnce(&'a Json, &str) -> Result<T, String>,
+        read: fn(&'a Json, &str) -> Result<T, String>,
     ) -> Result<T, String> {
         let (v, path) = self.field(key, what)?;
         read(v, &path)
@@ -204,7 +204,7 @@ impl<'a> Fields<'a> {
     pub fn optional<T>(
         &self,
         key: &str,
-        read: impl FnOnce(&'a Json, &str) -> Result<T, String>,
+        read: fn(&'a Json, &str) -> Result<T, String>,
     ) -> Result<Option<T>, String> {
         self.present(key).map(|(v, path)| read(v, &path)).transpose()
     }

@@ -142,7 +142,7 @@ impl Reader<'_> {
                 }
                 b'}' => {
                     self.pos += 1;
-                    return Ok(Json::Object(Object::from_members(members)));
+                    return Ok(Json::Object(Object(members)));
                 }
                 _ => return Err(self.error("expected `,` or `}`")),
             }
@@ -287,7 +287,7 @@ mod tests {
         let v =
             parse(r#" {"b": [1, -2.5e3, true, null], "a": "x\u00e9\n\ud83d\ude00", "b": "last"} "#).unwrap();
         let Json::Object(map) = v else { panic!("an object") };
-        assert_eq!(map.iter().map(|(k, _)| k).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(map.iter().map(|(k, _)| k).collect::<Vec<_>>(), ["b", "a", "b"]);
         assert_eq!(map.get("a"), Some(&Json::String("xé\n😀".into())));
         assert_eq!(map.get("b"), Some(&Json::String("last".into())));
         let n = parse("-2.5e3").unwrap();

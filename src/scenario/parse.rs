@@ -117,17 +117,17 @@ fn read_cluster(v: &Json, path: &str) -> Result<ClusterSpec, String> {
         list(v, path, MAX_NODES, read_member)
     })?;
     let defaults = ClusterSpec::with_members(Vec::new());
-    let network_defaults = NetworkConfig::default();
     let election_ticks = f.optional("election_ticks", |v, path| tick_range(v, path, &TIMER))?;
     let heartbeat_ticks = f.optional("heartbeat_ticks", |v, path| int(v, path, &TIMER))?;
     let max_batch = f.optional("max_batch", |v, path| int(v, path, &BATCH))?;
     let snapshot_threshold = f.optional("snapshot_threshold", |v, path| int(v, path, &COUNT))?;
     let network = f.optional("network", |v, path| {
         let (delay_ticks, drop, duplicate) = network(&Fields::of(v, path)?)?;
+        let defaults = NetworkConfig::default();
         Ok(NetworkConfig {
-            delay_ticks: delay_ticks.unwrap_or(network_defaults.delay_ticks),
-            drop: drop.unwrap_or(network_defaults.drop),
-            duplicate: duplicate.unwrap_or(network_defaults.duplicate),
+            delay_ticks: delay_ticks.unwrap_or(defaults.delay_ticks),
+            drop: drop.unwrap_or(defaults.drop),
+            duplicate: duplicate.unwrap_or(defaults.duplicate),
         })
     })?;
     Ok(ClusterSpec {
@@ -137,7 +137,7 @@ fn read_cluster(v: &Json, path: &str) -> Result<ClusterSpec, String> {
         // At most `MAX_BATCH`, so it fits.
         max_batch: max_batch.map_or(defaults.max_batch, |n| n as usize),
         snapshot_threshold: snapshot_threshold.unwrap_or(defaults.snapshot_threshold),
-        network: network.unwrap_or(network_defaults),
+        network: network.unwrap_or_default(),
     })
 }
 

@@ -46,6 +46,7 @@ const NAMES: [&str; 15] = [
     "set_network",
 ];
 
+const COMMAND_NAME: &str = "a command name such as \"write\"";
 const TARGET: &str = "a node id or \"leader\"";
 const MODES: [&str; 2] = ["coordinated", "force"];
 const KINDS: [&str; 2] = ["data", "witness"];
@@ -54,10 +55,9 @@ const STATES: [&str; 2] = ["voting", "catching_up"];
 /// The command the object at `path` describes (its `do` and fields).
 pub fn read_command(v: &Json, path: &str) -> Result<Command, String> {
     let f = Fields::of(v, path)?;
-    let what = "a command name such as \"write\"";
-    let name = f.required("do", what, |v, path| match v {
+    let name = f.required("do", COMMAND_NAME, |v, path| match v {
         Json::String(name) => Ok(name.as_str()),
-        other => Err(expected(path, what, other)),
+        other => Err(expected(path, COMMAND_NAME, other)),
     })?;
     // "a node id for crash": what a missing field should have held.
     let needs = |what: &str| format!("{what} for {name}");
