@@ -313,6 +313,38 @@ mod tests {
         assert!((long - 0.123_456_789_012_345_68).abs() < 1e-16, "{long}");
     }
 
+    /// Randomized against core's exact parser over the promised domain (up
+    /// to 15 significant digits, decimal exponent within ±22); replay a
+    /// failure with `FLOAT_SEED=<seed>`.
+    #[test]
+    fn floats_match_the_exact_parser_within_fifteen_digits() {
+        let seed = std::env::var("FLOAT_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_f10a7);
+        let mut rng = crate::core::rng::Rng::new(seed);
+        for case in 0..20_000 {
+            let digits = rng.range_inclusive(1, 15) as usize;
+            let mantissa: String =
+                (0..digits).map(|_| char::from(b'0' + rng.range_inclusive(0, 9) as u8)).collect();
+            let point = rng.range_inclusive(0, digits as u64) as usize;
+            let (whole, fraction) = mantissa.split_at(point);
+            // JSON allows no leading zeros.
+            let whole = whole.trim_start_matches('0');
+            let whole = if whole.is_empty() { "0" } else { whole };
+            let exponent = rng.range_inclusive(0, 14) as i64 - 7;
+            let text = match (fraction.is_empty(), exponent) {
+                (true, 0) => whole.to_string(),
+                (true, e) => format!("{whole}e{e}"),
+                (false, 0) => format!("{whole}.{fraction}"),
+                (false, e) => format!("{whole}.{fraction}E{e}"),
+            };
+            let Json::Number(n) = parse(&text).unwrap() else { panic!("{text} is a number") };
+            assert_eq!(
+                n.as_f64(),
+                Some(text.parse::<f64>().unwrap()),
+                "{text} (case {case}; replay with FLOAT_SEED={seed})"
+            );
+        }
+    }
+
     #[test]
     fn errors_read_as_serde_json_words_them() {
         assert_eq!(err("{"), "EOF while parsing an object at line 1 column 1");
