@@ -38,6 +38,8 @@ export function mountCluster(container, app, host) {
   let geom = null;
   let linkKey = '';
   const messageCache = new Map(); // message key → its SVG group, reused across frames
+  const dropCache = new Map(); // dropped message's key → its ✕, reused while it fades
+  const callouts = { key: null }; // what the refusal callouts show, to rebuild only on change
   const menu = new NodeMenu(view.root, app, host, {
     anchorOf: (id) => geom && toPx(geom, geom.pos.get(id)),
     onClose: (id) => nodes.get(id)?.g.focus(),
@@ -57,8 +59,8 @@ export function mountCluster(container, app, host) {
     const marks = readTrace(app, state);
     for (const node of state.nodes) updateNode(ensureNode(node.id), node, state, marks);
     drawMessages(view.messages, messageCache, geom, state, app.virtualTick);
-    drawMarks(view.marks, geom, state, marks, app.virtualTick);
-    drawOverlay(view, geom, state, marks);
+    drawDrops(view.marks, dropCache, geom, marks.drops, app.virtualTick);
+    drawOverlay(view, geom, state, marks, callouts);
     menu.refresh(state);
   }
 
@@ -70,6 +72,7 @@ export function mountCluster(container, app, host) {
     for (const [id, n] of nodes) if (!geom.pos.has(id)) (n.g.remove(), nodes.delete(id));
     for (const [id, n] of nodes) placeNode(n, geom, id);
     linkKey = '';
+    callouts.key = null;
   }
 
   function ensureNode(id) {
@@ -124,7 +127,8 @@ function buildSkeleton(container) {
   const svg = svgEl('svg', { class: 'cv-svg', preserveAspectRatio: 'xMidYMid meet', role: 'group' }, root);
   svg.setAttribute('aria-label', 'Cluster: nodes, links and messages in flight');
   const layer = (name) => svgEl('g', { class: `cv-${name}` }, svg);
-  const view = { root, svg, links: layer('links'), nodes: layer('nodes'), messages: layer('messages'), marks: layer('marks') };
+  const view = { root, svg, links: layer('links'), nodes: layer('nodes'), messages: layer('messages'), marks: layer('marks'),
+    refusals: layer('refusals') };
   view.legend = htmlEl('div', 'cv-legend', null, root);
   view.legend.setAttribute('aria-label', 'Terms in use');
   view.callouts = htmlEl('div', 'cv-callouts', null, root);
@@ -248,20 +252,31 @@ function placeNode(n, geom, id) {
   p.voted.setAttribute('y', r + 37);
   p.probe.setAttribute('y', -r - 13);
   n.g.classList.toggle('compact', geom.compact);
+  n.sig = null; // sizes changed: redraw the labels
 }
 
 const ROLE_WORDS = { learner: 'learner', witness: 'witness', crashed: 'crashed', leader: 'leader', candidate: 'candidate', follower: 'follower' };
 
+/**
+ * Redraws a node's shape and labels only when something they show changed:
+ * writing the same text again still makes the browser lay the text out anew,
+ * and at 64 ticks/s most frames change nothing but the timers.
+ */
 function updateNode(n, node, state, marks) {
+  drawTimer(n.p, node);
+  const tally = marks.tallies.get(node.id);
+  const violated = !!marks.violation?.nodes?.includes(node.id);
+  const sig = JSON.stringify([node.role, node.kind, node.term, node.voted_for, node.probing, node.handover,
+    node.commit, node.last_index, node.snapshot_index, violated && marks.violation.property, tally]);
+  if (sig === n.sig) return;
+  n.sig = sig;
   const { g, p } = n;
   const role = node.role;
-  g.dataset.nodeId = String(node.id);
   g.dataset.role = role;
   g.dataset.term = String(node.term);
   g.setAttribute('class', `cv-node role-${role} kind-${node.kind}${g.classList.contains('selected') ? ' selected' : ''}${n.compact ? ' compact' : ''}`);
   g.style.setProperty('--term', termColor(node.term));
-  const violated = marks.violation?.nodes?.includes(node.id);
-  g.classList.toggle('violated', !!violated);
+  g.classList.toggle('violated', violated);
 
   p.body.setAttribute('d', node.kind === 'witness' ? diamondPath(n.r * 1.15) : circlePath(n.r));
   p.role.textContent = role === 'learner' ? 'learner' : ROLE_WORDS[role] ?? role;
@@ -272,8 +287,7 @@ function updateNode(n, node, state, marks) {
   p.termChip.setAttribute('width', chipW);
   const voted = node.voted_for != null && node.voted_for !== 0 ? `voted ${node.voted_for}` : 'no vote';
   p.voted.textContent = role === 'witness' || node.kind === 'witness' ? `${voted} · metadata only` : voted;
-  drawTimer(p, node, n.r);
-  drawAbove(p.probe, node, marks.tallies.get(node.id), n.narrow, n.compact);
+  drawAbove(p.probe, node, tally, n.narrow, n.compact);
   // The extra line goes outward: above nodes in the top half, below those in the bottom half.
   const below = Math.sin(n.a) > 0.3 && !n.narrow; // phones keep the bottom band for the callout
   p.probe.setAttribute('y', below ? n.r + 52 : role === 'leader' ? -n.r - 28 : -n.r - 13);
@@ -288,20 +302,22 @@ function updateNode(n, node, state, marks) {
     `${node.snapshot_index ? `, snapshot ≤ ${node.snapshot_index}` : ''}\nClick for actions`;
 }
 
-/** The election timer drains as a ring: full when reset, empty when it fires. */
-function drawTimer(p, node, r) {
+/** The election timer drains as a ring: full when reset, empty when it fires. Redrawn when it moves. */
+function drawTimer(p, node) {
   const runs = ['follower', 'candidate'].includes(node.role) && node.voter !== false && node.kind !== 'witness';
   const [elapsed, timeout] = node.timer ?? [0, 0];
   const show = runs && timeout > 0;
+  const key = show ? `${elapsed}/${timeout}` : '';
+  if (key === p.timerKey) return;
+  p.timerKey = key;
   p.track.style.display = show ? '' : 'none';
   p.timer.style.display = show ? '' : 'none';
   if (!show) return;
   const left = Math.max(0, Math.min(1, 1 - elapsed / timeout));
   p.timer.setAttribute('stroke-dasharray', `${(left * 100).toFixed(2)} 100`);
   p.timer.classList.toggle('low', left < 0.25);
-  const title = p.timer.querySelector('title') ?? svgEl('title', {}, p.timer);
-  title.textContent = `election timer: ${elapsed} of ${timeout} ticks`;
-  void r;
+  p.timerTitle ??= svgEl('title', {}, p.timer);
+  p.timerTitle.textContent = `election timer: ${elapsed} of ${timeout} ticks`;
 }
 
 /**
@@ -470,12 +486,17 @@ function drawMessages(layer, cache, geom, state, vt) {
     const burst = f < 0.2 ? `s${m.from}|${m.label}` : f > 0.8 ? `r${m.to}|${m.label}` : null;
     const show = showLabel(m, state.messages.length, geom.compact) && !(burst && labelled.has(burst));
     if (show && burst) labelled.add(burst);
-    c.label.style.display = show ? '' : 'none';
-    if (show) {
-      // Beside the path on the message's own side, so it clears the link and the nodes' rims.
-      c.label.setAttribute('x', (at.nx * 15).toFixed(1));
-      c.label.setAttribute('y', (at.ny * 15 + 3.5).toFixed(1));
-      c.label.setAttribute('text-anchor', labelAnchor(at.nx));
+    // Beside the path on the message's own side, so it clears the link and the nodes' rims.
+    const place = show ? [(at.nx * 15).toFixed(1), (at.ny * 15 + 3.5).toFixed(1), labelAnchor(at.nx)] : null;
+    const placeKey = place ? place.join() : '';
+    if (placeKey !== c.placeKey) {
+      c.placeKey = placeKey;
+      c.label.style.display = show ? '' : 'none';
+      if (place) {
+        c.label.setAttribute('x', place[0]);
+        c.label.setAttribute('y', place[1]);
+        c.label.setAttribute('text-anchor', place[2]);
+      }
     }
   }
   for (const [key, c] of cache) if (!live.has(key)) (c.g.remove(), cache.delete(key));
@@ -627,26 +648,46 @@ function lastViolation(app) {
   return c.last;
 }
 
-function drawMarks(layer, geom, state, marks, vt) {
-  layer.replaceChildren();
-  for (const e of marks.drops) {
+/** A ✕ where a message was lost, fading over DROP_TICKS; each keeps its element while it fades. */
+function drawDrops(layer, cache, geom, drops, vt) {
+  const live = new Set();
+  for (const e of drops) {
     const p = geom.pos.get(e.from);
     const q = geom.pos.get(e.to);
     if (!p || !q) continue;
+    const key = `${e.step}|${e.from}|${e.to}|${e.text}`;
+    live.add(key);
+    let g = cache.get(key);
+    if (!g) {
+      cache.set(key, (g = svgEl('g', { class: 'cv-drop' }, layer)));
+      svgEl('title', {}, g).textContent = e.text;
+      svgEl('path', { class: 'cv-x', d: 'M-7 -7 L7 7 M7 -7 L-7 7' }, g);
+    }
     const at = along(geom, p, q, 0.5);
-    const g = svgEl('g', { class: 'cv-drop', transform: `translate(${at.x} ${at.y})` }, layer);
+    g.setAttribute('transform', `translate(${at.x} ${at.y})`);
     g.style.opacity = String(Math.max(0.2, 1 - (vt - e.tick) / DROP_TICKS));
-    svgEl('title', {}, g).textContent = e.text;
-    svgEl('path', { class: 'cv-x', d: 'M-7 -7 L7 7 M7 -7 L-7 7' }, g);
   }
+  for (const [key, g] of cache) if (!live.has(key)) (g.remove(), cache.delete(key));
 }
 
 /* ---------- HTML overlay: term legend, refusal callouts, violation label ---------- */
 
-function drawOverlay(view, geom, state, marks) {
+/**
+ * The callouts are rebuilt only when the refusals they explain change (or the
+ * layout does, which resets `callouts.key`): placing them reads their height,
+ * which forces a layout.
+ */
+function drawOverlay(view, geom, state, marks, callouts) {
   drawLegend(view.legend, state);
-  drawCallouts(view.callouts, view.marks, geom, marks.refusals);
+  const key = marks.refusals.map((e) => `${e.step}|${e.kind}|${e.voter}>${e.candidate}`).join();
+  if (key !== callouts.key) {
+    callouts.key = key;
+    drawCallouts(view.callouts, view.refusals, geom, marks.refusals);
+  }
   const v = marks.violation;
+  const violationKey = v ? `${v.step}|${v.property}` : '';
+  if (violationKey === view.violationKey) return;
+  view.violationKey = violationKey;
   view.violation.hidden = !v;
   if (v) {
     view.violation.replaceChildren();
@@ -678,6 +719,7 @@ function drawLegend(el, state) {
  */
 function drawCallouts(el, svgLayer, geom, refusals) {
   el.replaceChildren();
+  svgLayer.replaceChildren();
   const boxes = [];
   for (const e of refusals) {
     const p = toPx(geom, geom.pos.get(e.voter));

@@ -1,0 +1,118 @@
+// Incremental rendering: the views update what changed instead of redrawing
+// (frame budget, performance issue item 4). These tests check that what they
+// show is still what a full redraw shows.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, open } from './harness.mjs';
+import { ready, steps, WAIT } from './helpers.mjs';
+
+let env;
+before(async () => {
+  env = await start();
+});
+after(async () => {
+  await env?.close();
+});
+
+const VIEWPORT = { width: 1280, height: 900 };
+
+/** The narration as shown: each line's text, whether its tick is written, whether it is lit. */
+function narration(page) {
+  return page.evaluate(() => [...document.querySelector('quorum-scope').shadowRoot.querySelectorAll('.qs-nar-line')]
+    .map((li) => `${li.querySelector('.qs-nar-meta').dataset.same ? '  ' : '@ '}${li.textContent}${li.classList.contains('qs-nar-now') ? ' *' : ''}`));
+}
+
+/**
+ * Checks the narration against a rebuild from scratch (a filter switched off
+ * and on again). The list trims its oldest lines in batches, so it may hold
+ * older lines than the rebuild: the rebuild must be its tail (the tail's
+ * first line writes its tick in the rebuild only).
+ */
+async function matchesRedraw(page, what) {
+  const shown = await narration(page);
+  const chip = page.locator('quorum-scope').locator('.qs-nar-chip[data-group="votes"]');
+  await chip.click();
+  await chip.click();
+  const full = await narration(page);
+  assert.ok(full.length > 0 && shown.length >= full.length, `${what}: ${shown.length} lines shown, ${full.length} redrawn`);
+  const plainFirst = (lines) => lines.map((line, i) => (i === 0 ? line.slice(2) : line));
+  assert.deepEqual(plainFirst(shown.slice(shown.length - full.length)), plainFirst(full), what);
+  assert.ok(shown[0].startsWith('@'), `${what}: the first line writes its tick`);
+  return shown;
+}
+
+test('the narration after steps back, a seek and more steps matches a full redraw', async () => {
+  const { page, errors, context } = await open(env, '/www/index.html', { viewport: VIEWPORT });
+  try {
+    await ready(page);
+    await page.locator('quorum-scope').locator('.qs-tour-card').getByRole('button', { name: 'Skip' }).click();
+    // Messages shown too, and enough steps that old lines have been dropped from the top.
+    await page.locator('quorum-scope').locator('.qs-nar-chip[data-group="messages"]').click();
+    await steps(page, 2500);
+    const long = await matchesRedraw(page, 'after 2,500 steps');
+    assert.ok(long.length >= 400, `the list is full (${long.length} lines)`);
+
+    const back = (n) => page.evaluate((n) => {
+      const app = document.querySelector('quorum-scope').cluster;
+      for (let i = 0; i < n; i++) app.back();
+    }, n);
+    await back(7);
+    await matchesRedraw(page, 'after 7 steps back');
+    await page.evaluate(() => document.querySelector('quorum-scope').cluster.seek(1200));
+    await matchesRedraw(page, 'after a seek back to step 1,200');
+    await steps(page, 300);
+    await matchesRedraw(page, 'after 300 more steps');
+    await page.evaluate(() => document.querySelector('quorum-scope').cluster.seek(2400));
+    await matchesRedraw(page, 'after a seek forward');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the logs keep the newest entry and every commit watermark in view', async () => {
+  const { page, errors, context } = await open(env, '/www/index.html', { viewport: VIEWPORT });
+  try {
+    await ready(page);
+    await page.locator('quorum-scope').locator('.qs-tour-card').getByRole('button', { name: 'Skip' }).click();
+    const host = page.locator('quorum-scope');
+    await page.waitForFunction(() => {
+      const app = document.querySelector('quorum-scope').cluster;
+      app.step();
+      return app.state.leader != null;
+    }, null, WAIT);
+    // More entries than the panel is wide, written a few at a time.
+    await page.evaluate(() => {
+      const app = document.querySelector('quorum-scope').cluster;
+      for (let i = 0; i < 60; i++) {
+        app.command({ do: 'write', value: `x=${i}` });
+        for (let k = 0; k < 6; k++) app.step();
+      }
+    });
+    const seen = await page.evaluate(() => {
+      const root = document.querySelector('quorum-scope').shadowRoot;
+      const box = root.querySelector('.lv-scroll').getBoundingClientRect();
+      const inside = (n) => {
+        const r = n.getBoundingClientRect();
+        return r.right <= box.right + 1 && r.left >= box.left - 1;
+      };
+      const last = Math.max(...document.querySelector('quorum-scope').cluster.state.nodes.map((n) => n.last_index));
+      const cells = [...root.querySelectorAll('.lv-cell .lv-index')].filter((s) => s.textContent === String(last));
+      return {
+        overflows: root.querySelector('.lv-scroll').scrollWidth > box.width,
+        newest: cells.length > 0 && cells.every((s) => inside(s.parentElement)),
+        commits: [...root.querySelectorAll('.lv-commit')].length,
+        nodes: document.querySelector('quorum-scope').cluster.state.nodes.length,
+      };
+    });
+    assert.ok(seen.overflows, 'the logs are wider than their panel');
+    assert.ok(seen.newest, 'the newest index is in view');
+    assert.equal(seen.commits, seen.nodes, 'one commit watermark per node');
+    // Scrolling back shows older entries.
+    await host.locator('.lv-scroll').evaluate((s) => s.scrollBy(-400, 0));
+    assert.ok(await host.locator('.lv-scroll').evaluate((s) => s.scrollLeft < 0), 'scrolled back towards older entries');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
