@@ -39,7 +39,24 @@ export function mountCluster(container, app, host) {
   let linkKey = '';
   const messageCache = new Map(); // message key → its SVG group, reused across frames
   const dropCache = new Map(); // dropped message's key → its ✕, reused while it fades
-  const callouts = { key: null }; // what the refusal callouts show, to rebuild only on change
+  // Callouts beside the ring are stacked by their heights. Reading those right
+  // after building them would force a layout in the middle of the frame; a
+  // ResizeObserver gets them once the browser has laid the frame out, before
+  // it paints.
+  let unstacked = [];
+  const stacker = new ResizeObserver(() => {
+    stacker.disconnect();
+    stackBeside(unstacked, view.refusals, geom);
+    unstacked = [];
+  });
+  const callouts = {
+    key: null, // what the callouts show, to rebuild them only on change
+    stack(boxes) {
+      stacker.disconnect();
+      unstacked = boxes;
+      for (const b of boxes) stacker.observe(b.box);
+    },
+  };
   const menu = new NodeMenu(view.root, app, host, {
     anchorOf: (id) => geom && toPx(geom, geom.pos.get(id)),
     onClose: (id) => nodes.get(id)?.g.focus(),
@@ -114,6 +131,7 @@ export function mountCluster(container, app, host) {
   return () => {
     offUpdate();
     resize.disconnect();
+    stacker.disconnect();
     menu.destroy();
     view.svg.removeEventListener('click', onClick);
     view.svg.removeEventListener('keydown', onKey);
@@ -672,17 +690,13 @@ function drawDrops(layer, cache, geom, drops, vt) {
 
 /* ---------- HTML overlay: term legend, refusal callouts, violation label ---------- */
 
-/**
- * The callouts are rebuilt only when the refusals they explain change (or the
- * layout does, which resets `callouts.key`): placing them reads their height,
- * which forces a layout.
- */
+/** The callouts are rebuilt only when the refusals they explain change (or the layout does, which resets `callouts.key`). */
 function drawOverlay(view, geom, state, marks, callouts) {
   drawLegend(view.legend, state);
   const key = marks.refusals.map((e) => `${e.step}|${e.kind}|${e.voter}>${e.candidate}`).join();
   if (key !== callouts.key) {
     callouts.key = key;
-    drawCallouts(view.callouts, view.refusals, geom, marks.refusals);
+    drawCallouts(view.callouts, view.refusals, geom, marks.refusals, callouts);
   }
   const v = marks.violation;
   const violationKey = v ? `${v.step}|${v.property}` : '';
@@ -717,7 +731,7 @@ function drawLegend(el, state) {
  * sits in the free column beside the ring, level with the voter and tied to
  * it by a line; on a narrow one it docks at the bottom.
  */
-function drawCallouts(el, svgLayer, geom, refusals) {
+function drawCallouts(el, svgLayer, geom, refusals, callouts) {
   el.replaceChildren();
   svgLayer.replaceChildren();
   const boxes = [];
@@ -733,7 +747,7 @@ function drawCallouts(el, svgLayer, geom, refusals) {
     boxes.push({ box, p, e });
     markRefusal(svgLayer, geom, e);
   }
-  if (geom.side >= 150) placeBeside(boxes, svgLayer, geom);
+  if (geom.side >= 150) callouts.stack(placeBeside(boxes, geom));
   else placeDocked(boxes);
 }
 
@@ -747,18 +761,26 @@ function markRefusal(layer, geom, e) {
   svgEl('path', { class: 'cv-x', d: 'M-4 -4 L4 4 M4 -4 L-4 4' }, g);
 }
 
-function placeBeside(boxes, layer, geom) {
+/** Puts each callout in the column on its voter's side; returns the boxes, to be stacked once laid out. */
+function placeBeside(boxes, geom) {
   const Wpx = geom.W * geom.scale;
-  const Hpx = geom.H * geom.scale;
   const width = Math.min(250, geom.side - 10);
   const cxPx = geom.cx * geom.scale;
-  const columns = { left: [], right: [] };
   for (const b of boxes) {
     b.side = b.p.x < cxPx - 1 || (Math.abs(b.p.x - cxPx) <= 1 && b.e.candidate < b.e.voter) ? 'left' : 'right';
+    b.width = width;
     b.box.style.width = `${width}px`;
     b.box.style.left = `${b.side === 'left' ? 6 : Wpx - width - 6}px`;
-    columns[b.side].push(b);
   }
+  return boxes;
+}
+
+/** Stacks each column's callouts level with their voters (without overlapping), each tied to its voter by a line. */
+function stackBeside(boxes, layer, geom) {
+  const Wpx = geom.W * geom.scale;
+  const Hpx = geom.H * geom.scale;
+  const columns = { left: [], right: [] };
+  for (const b of boxes) columns[b.side].push(b);
   for (const col of Object.values(columns)) {
     col.sort((x, y) => x.p.y - y.p.y);
     let floor = 34; // below the term legend
@@ -768,7 +790,7 @@ function placeBeside(boxes, layer, geom) {
       b.box.style.top = `${top}px`;
       floor = top + h + 6;
       const s = geom.scale;
-      const x1 = (b.side === 'left' ? 6 + width : Wpx - width - 6) / s;
+      const x1 = (b.side === 'left' ? 6 + b.width : Wpx - b.width - 6) / s;
       const y1 = (top + h / 2) / s;
       const pos = geom.pos.get(b.e.voter);
       const d = Math.hypot(pos.x - x1, pos.y - y1) || 1;

@@ -164,6 +164,19 @@ export function mountNarration(container, app, host) {
     jump.hidden = true;
   };
 
+  // Playback adds lines every frame. Scrolling to them at once would read the
+  // list's height in the middle of the frame and force a layout; a
+  // ResizeObserver on the newest line runs after the browser has laid the
+  // frame out and before it paints, so following the end costs no extra layout.
+  const pin = new ResizeObserver(() => {
+    if (stick) list.scrollTop = list.scrollHeight;
+  });
+  const follow = () => {
+    pin.disconnect();
+    const newest = shown.lines.at(-1)?.li;
+    if (newest) pin.observe(newest);
+  };
+
   const highlight = () => {
     for (const li of lit) li.classList.remove('qs-nar-now');
     lit = [];
@@ -204,7 +217,7 @@ export function mountNarration(container, app, host) {
     const added = shown.sync(app.trace);
     if (!added) return;
     showEmpty();
-    if (stick) scrollToEnd();
+    if (stick) follow();
     else {
       unseen += added;
       jump.textContent = `↓ ${unseen} newer`;
@@ -307,6 +320,7 @@ export function mountNarration(container, app, host) {
 
   return () => {
     for (const off of offs) off();
+    pin.disconnect();
     if (cooldown) clearTimeout(cooldown);
     container.replaceChildren();
   };

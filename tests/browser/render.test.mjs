@@ -116,3 +116,50 @@ test('the logs keep the newest entry and every commit watermark in view', async 
     await context.close();
   }
 });
+
+test('timeline markers stay at their steps while the run grows', async () => {
+  const { page, errors, context } = await open(env, '/www/index.html', { viewport: VIEWPORT });
+  try {
+    await ready(page);
+    await page.locator('quorum-scope').locator('.qs-tour-card').getByRole('button', { name: 'Skip' }).click();
+    // Five nodes whose leader keeps crashing: elections (and refusals) all along the run.
+    await page.evaluate(async () => {
+      const members = [1, 2, 3, 4, 5].map((id) => ({ id, kind: 'data', state: 'voting' }));
+      const script = [];
+      for (let i = 0; i < 100; i++) script.push({ at: 30 * (i + 1), do: i % 2 ? 'restart' : 'crash', node: 1 + (Math.floor(i / 2) % 5) });
+      const app = document.querySelector('quorum-scope').cluster;
+      await app.load({ title: 'Markers', seed: 3, cluster: { members }, script, run_until: 5000 });
+    });
+    /**
+     * How far each marker's centre is from (its step / steps recorded) of the
+     * track: a marker for one event sits on its step; one standing for a few
+     * nearby events sits on the first of them, within 18 px of the one named.
+     */
+    const misplaced = () => page.evaluate(() => {
+      const root = document.querySelector('quorum-scope').shadowRoot;
+      const track = root.querySelector('.qs-tp-range').getBoundingClientRect();
+      const max = Number(root.querySelector('.qs-tp-range').max);
+      const worst = { one: 0, many: 0, count: 0 };
+      for (const m of root.querySelectorAll('.qs-tp-markers .qs-tp-mk')) {
+        const r = m.getBoundingClientRect();
+        const want = track.left + 8 + (Math.min(Number(m.dataset.step), max) / max) * (track.width - 16);
+        const kind = m.dataset.many ? 'many' : 'one';
+        worst[kind] = Math.max(worst[kind], Math.abs((r.left + r.right) / 2 - want));
+        worst.count += 1;
+      }
+      return worst;
+    });
+    let seen = 0;
+    for (const n of [40, 200, 800, 3000]) {
+      await steps(page, n);
+      const worst = await misplaced();
+      seen = Math.max(seen, worst.count);
+      assert.ok(worst.one <= 1.5, `after ${n} more steps a marker is ${worst.one.toFixed(1)} px from its step`);
+      assert.ok(worst.many <= 19.5, `after ${n} more steps a grouped marker is ${worst.many.toFixed(1)} px from its step`);
+    }
+    assert.ok(seen >= 6, `markers were drawn (${seen})`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
