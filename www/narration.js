@@ -80,6 +80,14 @@ function important(e) {
 const CAP = 400;
 /** Least time between two announcements. */
 const ANNOUNCE_MS = 2500;
+/**
+ * While playing, new lines are added at most this often. At fast speeds
+ * nearly every frame brings a few lines, and adding them (their layout and
+ * paint, the scroll, the hover hit test it triggers over hundreds of lines)
+ * cost more than the rest of the page's frame; ten times a second still
+ * reads as a flow.
+ */
+const PLAYING_APPEND_MS = 100;
 
 
 export function mountNarration(container, app, host) {
@@ -213,7 +221,11 @@ export function mountNarration(container, app, host) {
     scrollToEnd();
   };
 
-  const append = () => {
+  let appendedAt = -Infinity;
+  /** Adds the trace's new events as lines (while playing, at most every PLAYING_APPEND_MS unless `now`). */
+  const append = (now = false) => {
+    if (!now && app.playing && performance.now() - appendedAt < PLAYING_APPEND_MS) return;
+    appendedAt = performance.now();
     const added = shown.sync(app.trace);
     if (!added) return;
     showEmpty();
@@ -272,8 +284,11 @@ export function mountNarration(container, app, host) {
     if (app.scenario !== scenario) {
       scenario = app.scenario;
       renderAll();
-    }
+    } else append(); // lines held back by an earlier frame
     highlight();
+  }));
+  offs.push(app.on('play', (playing) => {
+    if (!playing && app.scenario === scenario) (append(true), highlight());
   }));
   offs.push(app.on('seek', () => {
     if (app.scenario !== scenario) return; // the update that follows rebuilds

@@ -70,6 +70,29 @@ test('the narration after steps back, a seek and more steps matches a full redra
   }
 });
 
+test('lines added while playing fast are all there once paused', async () => {
+  const { page, errors, context } = await open(env, '/www/index.html', { viewport: VIEWPORT });
+  try {
+    await ready(page);
+    const host = page.locator('quorum-scope');
+    await host.locator('.qs-tour-card').getByRole('button', { name: 'Skip' }).click();
+    await host.locator('.qs-nar-chip[data-group="messages"]').click();
+    await page.evaluate(async () => {
+      const app = document.querySelector('quorum-scope').cluster;
+      app.ticksPerSecond = 64;
+      app.play();
+      await new Promise((r) => setTimeout(r, 1500));
+      app.pause();
+    });
+    const shown = await matchesRedraw(page, 'after playing');
+    const last = await page.evaluate(() => document.querySelector('quorum-scope').cluster.trace.at(-1).text);
+    assert.ok(shown.at(-1).includes(last), 'the newest event is the last line');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('the logs keep the newest entry and every commit watermark in view', async () => {
   const { page, errors, context } = await open(env, '/www/index.html', { viewport: VIEWPORT });
   try {
