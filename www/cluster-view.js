@@ -1,8 +1,9 @@
 // The cluster picture: nodes on a circle, the links between them, messages in
 // flight, votes landing, refusals explained, violations flagged, and a node
 // menu for operator commands. One SVG plus a thin HTML overlay (callouts wrap
-// text, which SVG cannot). Everything is redrawn from app.state / app.trace on
-// 'update'; nothing here runs a timer, so a paused page costs nothing.
+// text, which SVG cannot). Drawn from app.state / app.trace on 'update',
+// touching only what changed: playback calls it on every frame. Nothing here
+// runs a timer, so a paused page costs nothing.
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /** Smallest logical width: on a phone the picture shrinks instead of cramping. */
 const MIN_LOGICAL_WIDTH = 400;

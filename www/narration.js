@@ -82,10 +82,9 @@ const CAP = 400;
 const ANNOUNCE_MS = 2500;
 /**
  * While playing, new lines are added at most this often. At fast speeds
- * nearly every frame brings a few lines, and adding them (their layout and
- * paint, the scroll, the hover hit test it triggers over hundreds of lines)
- * cost more than the rest of the page's frame; ten times a second still
- * reads as a flow.
+ * nearly every frame brings a few lines, and each addition has a cost of
+ * its own besides the lines' (the scroll, the hover hit test it sets off,
+ * the re-highlight); ten times a second still reads as a flow.
  */
 const PLAYING_APPEND_MS = 100;
 
