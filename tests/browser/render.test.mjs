@@ -186,3 +186,27 @@ test('timeline markers stay at their steps while the run grows', async () => {
     await context.close();
   }
 });
+
+test('a focused timeline marker keeps focus, and its place in the arrow-key order, while the run grows', async () => {
+  const { page, errors, context } = await open(env, '/www/index.html#scenario=leader-crash', { viewport: VIEWPORT });
+  try {
+    await ready(page);
+    const host = page.locator('quorum-scope');
+    await host.locator('.qs-tour-card').getByRole('button', { name: 'Skip' }).click();
+    await steps(page, 600);
+    const focus = () => page.evaluate(() => {
+      const root = document.querySelector('quorum-scope').shadowRoot;
+      const markers = [...root.querySelectorAll('.qs-tp-markers .qs-tp-mk')];
+      return { at: markers.indexOf(root.activeElement), stops: markers.filter((m) => m.tabIndex === 0).length, count: markers.length };
+    });
+    await host.locator('.qs-tp-markers .qs-tp-mk[tabindex="0"]').focus();
+    await page.keyboard.press('ArrowRight');
+    const before = await focus();
+    assert.ok(before.count >= 2 && before.at === 1, `the second marker has focus (${JSON.stringify(before)})`);
+    await steps(page, 30);
+    assert.deepEqual(await focus(), before, 'same marker focused, one tab stop');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
