@@ -1,8 +1,9 @@
 // The cluster picture: nodes on a circle, the links between them, messages in
 // flight, votes landing, refusals explained, violations flagged, and a node
 // menu for operator commands. One SVG plus a thin HTML overlay (callouts wrap
-// text, which SVG cannot). Everything is redrawn from app.state / app.trace on
-// 'update'; nothing here runs a timer, so a paused page costs nothing.
+// text, which SVG cannot). Drawn from app.state / app.trace on 'update',
+// touching only what changed: playback calls it on every frame. Nothing here
+// runs a timer, so a paused page costs nothing.
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /** Smallest logical width: on a phone the picture shrinks instead of cramping. */
 const MIN_LOGICAL_WIDTH = 400;
@@ -38,6 +39,25 @@ export function mountCluster(container, app, host) {
   let geom = null;
   let linkKey = '';
   const messageCache = new Map(); // message key → its SVG group, reused across frames
+  const dropCache = new Map(); // dropped message's key → its ✕, reused while it fades
+  // Callouts beside the ring are stacked by their heights. Reading those right
+  // after building them would force a layout in the middle of the frame; a
+  // ResizeObserver gets them once the browser has laid the frame out, before
+  // it paints.
+  let unstacked = [];
+  const stacker = new ResizeObserver(() => {
+    stacker.disconnect();
+    stackBeside(unstacked, view.refusals, geom);
+    unstacked = [];
+  });
+  const callouts = {
+    key: null, // what the callouts show, to rebuild them only on change
+    stack(boxes) {
+      stacker.disconnect();
+      unstacked = boxes;
+      for (const b of boxes) stacker.observe(b.box);
+    },
+  };
   const menu = new NodeMenu(view.root, app, host, {
     anchorOf: (id) => geom && toPx(geom, geom.pos.get(id)),
     onClose: (id) => nodes.get(id)?.g.focus(),
@@ -57,8 +77,8 @@ export function mountCluster(container, app, host) {
     const marks = readTrace(app, state);
     for (const node of state.nodes) updateNode(ensureNode(node.id), node, state, marks);
     drawMessages(view.messages, messageCache, geom, state, app.virtualTick);
-    drawMarks(view.marks, geom, state, marks, app.virtualTick);
-    drawOverlay(view, geom, state, marks);
+    drawDrops(view.marks, dropCache, geom, marks.drops, app.virtualTick);
+    drawOverlay(view, geom, state, marks, callouts);
     menu.refresh(state);
   }
 
@@ -70,6 +90,7 @@ export function mountCluster(container, app, host) {
     for (const [id, n] of nodes) if (!geom.pos.has(id)) (n.g.remove(), nodes.delete(id));
     for (const [id, n] of nodes) placeNode(n, geom, id);
     linkKey = '';
+    callouts.key = null;
   }
 
   function ensureNode(id) {
@@ -111,6 +132,7 @@ export function mountCluster(container, app, host) {
   return () => {
     offUpdate();
     resize.disconnect();
+    stacker.disconnect();
     menu.destroy();
     view.svg.removeEventListener('click', onClick);
     view.svg.removeEventListener('keydown', onKey);
@@ -124,7 +146,8 @@ function buildSkeleton(container) {
   const svg = svgEl('svg', { class: 'cv-svg', preserveAspectRatio: 'xMidYMid meet', role: 'group' }, root);
   svg.setAttribute('aria-label', 'Cluster: nodes, links and messages in flight');
   const layer = (name) => svgEl('g', { class: `cv-${name}` }, svg);
-  const view = { root, svg, links: layer('links'), nodes: layer('nodes'), messages: layer('messages'), marks: layer('marks') };
+  const view = { root, svg, links: layer('links'), nodes: layer('nodes'), messages: layer('messages'), marks: layer('marks'),
+    refusals: layer('refusals') };
   view.legend = htmlEl('div', 'cv-legend', null, root);
   view.legend.setAttribute('aria-label', 'Terms in use');
   view.callouts = htmlEl('div', 'cv-callouts', null, root);
@@ -248,20 +271,31 @@ function placeNode(n, geom, id) {
   p.voted.setAttribute('y', r + 37);
   p.probe.setAttribute('y', -r - 13);
   n.g.classList.toggle('compact', geom.compact);
+  n.sig = null; // sizes changed: redraw the labels
 }
 
 const ROLE_WORDS = { learner: 'learner', witness: 'witness', crashed: 'crashed', leader: 'leader', candidate: 'candidate', follower: 'follower' };
 
+/**
+ * Redraws a node's shape and labels only when something they show changed:
+ * writing the same text again still makes the browser lay the text out anew,
+ * and at 64 ticks/s most frames change nothing but the timers.
+ */
 function updateNode(n, node, state, marks) {
+  drawTimer(n.p, node);
+  const tally = marks.tallies.get(node.id);
+  const violated = !!marks.violation?.nodes?.includes(node.id);
+  const sig = JSON.stringify([node.role, node.kind, node.term, node.voted_for, node.probing, node.handover,
+    node.commit, node.last_index, node.snapshot_index, violated && marks.violation.property, tally]);
+  if (sig === n.sig) return;
+  n.sig = sig;
   const { g, p } = n;
   const role = node.role;
-  g.dataset.nodeId = String(node.id);
   g.dataset.role = role;
   g.dataset.term = String(node.term);
   g.setAttribute('class', `cv-node role-${role} kind-${node.kind}${g.classList.contains('selected') ? ' selected' : ''}${n.compact ? ' compact' : ''}`);
   g.style.setProperty('--term', termColor(node.term));
-  const violated = marks.violation?.nodes?.includes(node.id);
-  g.classList.toggle('violated', !!violated);
+  g.classList.toggle('violated', violated);
 
   p.body.setAttribute('d', node.kind === 'witness' ? diamondPath(n.r * 1.15) : circlePath(n.r));
   p.role.textContent = role === 'learner' ? 'learner' : ROLE_WORDS[role] ?? role;
@@ -272,8 +306,7 @@ function updateNode(n, node, state, marks) {
   p.termChip.setAttribute('width', chipW);
   const voted = node.voted_for != null && node.voted_for !== 0 ? `voted ${node.voted_for}` : 'no vote';
   p.voted.textContent = role === 'witness' || node.kind === 'witness' ? `${voted} · metadata only` : voted;
-  drawTimer(p, node, n.r);
-  drawAbove(p.probe, node, marks.tallies.get(node.id), n.narrow, n.compact);
+  drawAbove(p.probe, node, tally, n.narrow, n.compact);
   // The extra line goes outward: above nodes in the top half, below those in the bottom half.
   const below = Math.sin(n.a) > 0.3 && !n.narrow; // phones keep the bottom band for the callout
   p.probe.setAttribute('y', below ? n.r + 52 : role === 'leader' ? -n.r - 28 : -n.r - 13);
@@ -288,20 +321,22 @@ function updateNode(n, node, state, marks) {
     `${node.snapshot_index ? `, snapshot ≤ ${node.snapshot_index}` : ''}\nClick for actions`;
 }
 
-/** The election timer drains as a ring: full when reset, empty when it fires. */
-function drawTimer(p, node, r) {
+/** The election timer drains as a ring: full when reset, empty when it fires. Redrawn when it moves. */
+function drawTimer(p, node) {
   const runs = ['follower', 'candidate'].includes(node.role) && node.voter !== false && node.kind !== 'witness';
   const [elapsed, timeout] = node.timer ?? [0, 0];
   const show = runs && timeout > 0;
+  const key = show ? `${elapsed}/${timeout}` : '';
+  if (key === p.timerKey) return;
+  p.timerKey = key;
   p.track.style.display = show ? '' : 'none';
   p.timer.style.display = show ? '' : 'none';
   if (!show) return;
   const left = Math.max(0, Math.min(1, 1 - elapsed / timeout));
   p.timer.setAttribute('stroke-dasharray', `${(left * 100).toFixed(2)} 100`);
   p.timer.classList.toggle('low', left < 0.25);
-  const title = p.timer.querySelector('title') ?? svgEl('title', {}, p.timer);
-  title.textContent = `election timer: ${elapsed} of ${timeout} ticks`;
-  void r;
+  p.timerTitle ??= svgEl('title', {}, p.timer);
+  p.timerTitle.textContent = `election timer: ${elapsed} of ${timeout} ticks`;
 }
 
 /**
@@ -470,12 +505,17 @@ function drawMessages(layer, cache, geom, state, vt) {
     const burst = f < 0.2 ? `s${m.from}|${m.label}` : f > 0.8 ? `r${m.to}|${m.label}` : null;
     const show = showLabel(m, state.messages.length, geom.compact) && !(burst && labelled.has(burst));
     if (show && burst) labelled.add(burst);
-    c.label.style.display = show ? '' : 'none';
-    if (show) {
-      // Beside the path on the message's own side, so it clears the link and the nodes' rims.
-      c.label.setAttribute('x', (at.nx * 15).toFixed(1));
-      c.label.setAttribute('y', (at.ny * 15 + 3.5).toFixed(1));
-      c.label.setAttribute('text-anchor', labelAnchor(at.nx));
+    // Beside the path on the message's own side, so it clears the link and the nodes' rims.
+    const place = show ? [(at.nx * 15).toFixed(1), (at.ny * 15 + 3.5).toFixed(1), labelAnchor(at.nx)] : null;
+    const placeKey = place ? place.join() : '';
+    if (placeKey !== c.placeKey) {
+      c.placeKey = placeKey;
+      c.label.style.display = show ? '' : 'none';
+      if (place) {
+        c.label.setAttribute('x', place[0]);
+        c.label.setAttribute('y', place[1]);
+        c.label.setAttribute('text-anchor', place[2]);
+      }
     }
   }
   for (const [key, c] of cache) if (!live.has(key)) (c.g.remove(), cache.delete(key));
@@ -627,26 +667,42 @@ function lastViolation(app) {
   return c.last;
 }
 
-function drawMarks(layer, geom, state, marks, vt) {
-  layer.replaceChildren();
-  for (const e of marks.drops) {
+/** A ✕ where a message was lost, fading over DROP_TICKS; each keeps its element while it fades. */
+function drawDrops(layer, cache, geom, drops, vt) {
+  const live = new Set();
+  for (const e of drops) {
     const p = geom.pos.get(e.from);
     const q = geom.pos.get(e.to);
     if (!p || !q) continue;
+    const key = `${e.step}|${e.from}|${e.to}|${e.text}`;
+    live.add(key);
+    let g = cache.get(key);
+    if (!g) {
+      cache.set(key, (g = svgEl('g', { class: 'cv-drop' }, layer)));
+      svgEl('title', {}, g).textContent = e.text;
+      svgEl('path', { class: 'cv-x', d: 'M-7 -7 L7 7 M7 -7 L-7 7' }, g);
+    }
     const at = along(geom, p, q, 0.5);
-    const g = svgEl('g', { class: 'cv-drop', transform: `translate(${at.x} ${at.y})` }, layer);
+    g.setAttribute('transform', `translate(${at.x} ${at.y})`);
     g.style.opacity = String(Math.max(0.2, 1 - (vt - e.tick) / DROP_TICKS));
-    svgEl('title', {}, g).textContent = e.text;
-    svgEl('path', { class: 'cv-x', d: 'M-7 -7 L7 7 M7 -7 L-7 7' }, g);
   }
+  for (const [key, g] of cache) if (!live.has(key)) (g.remove(), cache.delete(key));
 }
 
 /* ---------- HTML overlay: term legend, refusal callouts, violation label ---------- */
 
-function drawOverlay(view, geom, state, marks) {
+/** The callouts are rebuilt only when the refusals they explain change (or the layout does, which resets `callouts.key`). */
+function drawOverlay(view, geom, state, marks, callouts) {
   drawLegend(view.legend, state);
-  drawCallouts(view.callouts, view.marks, geom, marks.refusals);
+  const key = marks.refusals.map((e) => `${e.step}|${e.kind}|${e.voter}>${e.candidate}`).join();
+  if (key !== callouts.key) {
+    callouts.key = key;
+    drawCallouts(view.callouts, view.refusals, geom, marks.refusals, callouts);
+  }
   const v = marks.violation;
+  const violationKey = v ? `${v.step}|${v.property}` : '';
+  if (violationKey === view.violationKey) return;
+  view.violationKey = violationKey;
   view.violation.hidden = !v;
   if (v) {
     view.violation.replaceChildren();
@@ -676,8 +732,9 @@ function drawLegend(el, state) {
  * sits in the free column beside the ring, level with the voter and tied to
  * it by a line; on a narrow one it docks at the bottom.
  */
-function drawCallouts(el, svgLayer, geom, refusals) {
+function drawCallouts(el, svgLayer, geom, refusals, callouts) {
   el.replaceChildren();
+  svgLayer.replaceChildren();
   const boxes = [];
   for (const e of refusals) {
     const p = toPx(geom, geom.pos.get(e.voter));
@@ -691,7 +748,7 @@ function drawCallouts(el, svgLayer, geom, refusals) {
     boxes.push({ box, p, e });
     markRefusal(svgLayer, geom, e);
   }
-  if (geom.side >= 150) placeBeside(boxes, svgLayer, geom);
+  if (geom.side >= 150) callouts.stack(placeBeside(boxes, geom));
   else placeDocked(boxes);
 }
 
@@ -705,18 +762,26 @@ function markRefusal(layer, geom, e) {
   svgEl('path', { class: 'cv-x', d: 'M-4 -4 L4 4 M4 -4 L-4 4' }, g);
 }
 
-function placeBeside(boxes, layer, geom) {
+/** Puts each callout in the column on its voter's side; returns the boxes, to be stacked once laid out. */
+function placeBeside(boxes, geom) {
   const Wpx = geom.W * geom.scale;
-  const Hpx = geom.H * geom.scale;
   const width = Math.min(250, geom.side - 10);
   const cxPx = geom.cx * geom.scale;
-  const columns = { left: [], right: [] };
   for (const b of boxes) {
     b.side = b.p.x < cxPx - 1 || (Math.abs(b.p.x - cxPx) <= 1 && b.e.candidate < b.e.voter) ? 'left' : 'right';
+    b.width = width;
     b.box.style.width = `${width}px`;
     b.box.style.left = `${b.side === 'left' ? 6 : Wpx - width - 6}px`;
-    columns[b.side].push(b);
   }
+  return boxes;
+}
+
+/** Stacks each column's callouts level with their voters (without overlapping), each tied to its voter by a line. */
+function stackBeside(boxes, layer, geom) {
+  const Wpx = geom.W * geom.scale;
+  const Hpx = geom.H * geom.scale;
+  const columns = { left: [], right: [] };
+  for (const b of boxes) columns[b.side].push(b);
   for (const col of Object.values(columns)) {
     col.sort((x, y) => x.p.y - y.p.y);
     let floor = 34; // below the term legend
@@ -726,7 +791,7 @@ function placeBeside(boxes, layer, geom) {
       b.box.style.top = `${top}px`;
       floor = top + h + 6;
       const s = geom.scale;
-      const x1 = (b.side === 'left' ? 6 + width : Wpx - width - 6) / s;
+      const x1 = (b.side === 'left' ? 6 + b.width : Wpx - b.width - 6) / s;
       const y1 = (top + h / 2) / s;
       const pos = geom.pos.get(b.e.voter);
       const d = Math.hypot(pos.x - x1, pos.y - y1) || 1;

@@ -1,5 +1,5 @@
-// The two small element builders the page's modules share. Text always goes
-// in through textContent: nothing here ever parses HTML.
+// The small element helpers the page's modules share. Text always goes in
+// through textContent: nothing here ever parses HTML.
 
 /** Builds an element: el('button', {class: 'x', type: 'button', text: 'Go'}, child…). */
 export function el(tag, attrs = {}, ...children) {
@@ -21,4 +21,13 @@ export function box(tag, className, text, parent) {
   if (text != null) node.textContent = text;
   if (parent) parent.append(node);
   return node;
+}
+
+/**
+ * Sets `node`'s text only when it differs: writing the same text again still
+ * replaces the text node, and the browser lays it out anew (on every frame,
+ * for a readout that playback refreshes).
+ */
+export function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
 }

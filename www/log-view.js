@@ -21,20 +21,23 @@ export function mountLogs(container, app, host) {
   const grid = el('div', 'lv-grid', null, scroller);
   const rows = new Map(); // id → {row, sig}
   let lastCols = -1;
+  let lastPrefix = null;
 
   function render(state) {
     if (!state) return;
     const hi = Math.max(1, ...state.nodes.map((n) => n.last_index));
     const lo = Math.max(1, hi - WINDOW + 1);
     const cols = hi - lo + 1;
-    const atEnd = scroller.scrollLeft + scroller.clientWidth >= scroller.scrollWidth - 8;
     if (cols !== lastCols) {
       grid.style.setProperty('--lv-cols', String(cols));
       lastCols = cols;
     }
     // The "older indexes" column takes room only when something is collapsed into it.
     const prefix = lo > 1 || state.nodes.some((n) => n.snapshot_index > 0 && n.snapshot_index < lo);
-    grid.style.setProperty('--lv-pre', prefix ? '58px' : '6px');
+    if (prefix !== lastPrefix) {
+      grid.style.setProperty('--lv-pre', prefix ? '58px' : '6px');
+      lastPrefix = prefix;
+    }
     const acked = new Set(state.acked.map((a) => `${a.index}@${a.term}`));
     const pending = new Set(state.pending.map((p) => `${p.node}:${p.index}@${p.term}`));
     const seen = new Set();
@@ -42,7 +45,7 @@ export function mountLogs(container, app, host) {
       seen.add(node.id);
       let r = rows.get(node.id);
       if (!r) rows.set(node.id, (r = { row: el('div', 'lv-row', null, grid), sig: '' }));
-      r.row.style.order = String(order);
+      if (r.order !== order) r.row.style.order = String((r.order = order));
       const sig = rowSignature(node, lo, hi, acked, pending);
       if (sig !== r.sig) {
         r.sig = sig;
@@ -50,10 +53,6 @@ export function mountLogs(container, app, host) {
       }
     });
     for (const [id, r] of rows) if (!seen.has(id)) (r.row.remove(), rows.delete(id));
-    if (atEnd || scroller.dataset.fresh !== '1') {
-      scroller.scrollLeft = scroller.scrollWidth; // keep the newest entries in view
-      scroller.dataset.fresh = '1';
-    }
   }
 
   const off = app.on('update', render);
@@ -88,8 +87,13 @@ function buildHead(root) {
 
 /** Everything a row shows, as one string: an unchanged row is not redrawn. */
 function rowSignature(node, lo, hi, acked, pending) {
-  const terms = node.log.filter((e) => e.index >= lo).map((e) => `${e.term}${e.kind[0]}${acked.has(`${e.index}@${e.term}`) ? '✓' : ''}${pending.has(`${node.id}:${e.index}@${e.term}`) ? 'p' : ''}`);
-  return [lo, hi, node.role, node.term, node.commit, node.last_index, node.snapshot_index, terms.join(',')].join('|');
+  let terms = '';
+  // The log is in index order: walk back from its end to the window's start only.
+  for (let i = node.log.length - 1; i >= 0 && node.log[i].index >= lo; i -= 1) {
+    const e = node.log[i];
+    terms += `${e.term}${e.kind[0]}${acked.has(`${e.index}@${e.term}`) ? '✓' : ''}${pending.has(`${node.id}:${e.index}@${e.term}`) ? 'p' : ''},`;
+  }
+  return [lo, hi, node.role, node.term, node.commit, node.last_index, node.snapshot_index, terms].join('|');
 }
 
 function drawRow(row, node, lo, acked, pending) {

@@ -3,6 +3,7 @@
 // by kind, with the current step's lines highlighted. A polite live region
 // reads the important ones aloud, throttled.
 import { box as el } from './dom.js';
+import { TraceLines } from './narration-list.js';
 
 /** Kind groups, in the order the filter shows them. */
 export const GROUPS = [
@@ -75,10 +76,17 @@ function important(e) {
   }
 }
 
-/** Most lines kept in the DOM. */
+/** Lines kept in the DOM (up to a quarter more between trims). */
 const CAP = 400;
 /** Least time between two announcements. */
 const ANNOUNCE_MS = 2500;
+/**
+ * While playing, new lines are added at most this often. At fast speeds
+ * nearly every frame brings a few lines, and each addition has a cost of
+ * its own besides the lines' (the scroll, the hover hit test it sets off,
+ * the re-highlight); ten times a second still reads as a flow.
+ */
+const PLAYING_APPEND_MS = 100;
 
 
 export function mountNarration(container, app, host) {
@@ -126,19 +134,14 @@ export function mountNarration(container, app, host) {
   container.replaceChildren(root);
 
   // --- state -------------------------------------------------------------
-  let lines = []; // {li, step}
   let lit = [];
   let scenario = null;
-  let renderedLen = 0; // app.trace length covered by the list
   let stick = true;
   let unseen = 0;
   let nodeIds = '';
 
   const visible = (e) => enabled.has(groupOf(e.kind)) && (nodeFilter === null || nodesOf(e).has(nodeFilter));
 
-  // The tick is written on the first line of each tick; the lines after it
-  // in the same tick show a faint bar, so runs of one tick read as a block.
-  let lastTick = null;
   const lineFor = (e) => {
     const li = el('li', 'qs-nar-line');
     const group = groupOf(e.kind);
@@ -150,8 +153,6 @@ export function mountNarration(container, app, host) {
     icon.setAttribute('aria-hidden', 'true');
     const meta = el('span', 'qs-nar-meta', `tick ${e.tick}`);
     meta.setAttribute('aria-hidden', 'true');
-    if (e.tick === lastTick) meta.dataset.same = 'true';
-    lastTick = e.tick;
     const text = el('span', 'qs-nar-text', e.text ?? e.kind);
     if (typeof e.term === 'number' && (group === 'votes' || group === 'roles' || group === 'handovers')) {
       const term = el('span', 'qs-nar-term', `term ${e.term}`);
@@ -160,8 +161,9 @@ export function mountNarration(container, app, host) {
     }
     // Screen readers get the time first, as words.
     li.append(el('span', 'qs-nar-vh', `Tick ${e.tick}, step ${e.step}: `), icon, meta, text);
-    return { li, step: e.step };
+    return { li, meta };
   };
+  const shown = new TraceLines(list, { cap: CAP, visible, lineFor });
 
   const scrollToEnd = () => {
     list.scrollTop = list.scrollHeight;
@@ -169,18 +171,24 @@ export function mountNarration(container, app, host) {
     jump.hidden = true;
   };
 
-  const trim = () => {
-    const extra = lines.length - CAP;
-    if (extra > 0) {
-      for (const { li } of lines.slice(0, extra)) li.remove();
-      lines = lines.slice(extra);
-    }
+  // Playback adds lines every frame. Scrolling to them at once would read the
+  // list's height in the middle of the frame and force a layout; a
+  // ResizeObserver on the newest line runs after the browser has laid the
+  // frame out and before it paints, so following the end costs no extra layout.
+  const pin = new ResizeObserver(() => {
+    if (stick) list.scrollTop = list.scrollHeight;
+  });
+  const follow = () => {
+    pin.disconnect();
+    const newest = shown.lines.at(-1)?.li;
+    if (newest) pin.observe(newest);
   };
 
   const highlight = () => {
     for (const li of lit) li.classList.remove('qs-nar-now');
     lit = [];
     const now = app.state?.step ?? 0;
+    const lines = shown.lines;
     for (let i = lines.length - 1; i >= 0 && lines[i].step >= now - 1; i -= 1) {
       if (lines[i].step >= now + 1) continue;
       lines[i].li.classList.add('qs-nar-now');
@@ -189,49 +197,38 @@ export function mountNarration(container, app, host) {
   };
 
   const showEmpty = () => {
-    empty.hidden = lines.length > 0;
-    if (lines.length === 0 && app.trace.length > 0) {
+    const none = shown.lines.length === 0;
+    empty.hidden = !none;
+    if (none && app.trace.length > 0) {
       empty.textContent = 'No events match the filter yet. Turn on more kinds above, or choose “All nodes”.';
     } else {
       empty.textContent = 'Press Play or Step: each event of the protocol appears here as one sentence.';
     }
   };
 
+  /** Rebuilds the list (new scenario or filter) and shows its end. */
   const renderAll = () => {
-    const frag = document.createDocumentFragment();
-    const picked = [];
-    for (let i = app.trace.length - 1; i >= 0 && picked.length < CAP; i -= 1) {
-      if (visible(app.trace[i])) picked.push(app.trace[i]);
-    }
-    picked.reverse();
-    lastTick = null;
-    lines = picked.map(lineFor);
-    for (const { li } of lines) frag.append(li);
-    list.replaceChildren(frag);
-    lit = [];
-    renderedLen = app.trace.length;
+    shown.reset(app.trace);
+    afterJump();
+  };
+
+  /** After a rebuild or a seek: the current step's lines, at the bottom. */
+  const afterJump = () => {
     highlight();
     showEmpty();
     stick = true;
     scrollToEnd();
   };
 
-  const append = (events) => {
-    const frag = document.createDocumentFragment();
-    let added = 0;
-    for (const e of events) {
-      if (!visible(e)) continue;
-      const line = lineFor(e);
-      lines.push(line);
-      frag.append(line.li);
-      added += 1;
-    }
-    renderedLen = app.trace.length;
+  let appendedAt = -Infinity;
+  /** Adds the trace's new events as lines (while playing, at most every PLAYING_APPEND_MS unless `now`). */
+  const append = (now = false) => {
+    if (!now && app.playing && performance.now() - appendedAt < PLAYING_APPEND_MS) return;
+    appendedAt = performance.now();
+    const added = shown.sync(app.trace);
     if (!added) return;
-    list.append(frag);
-    trim();
     showEmpty();
-    if (stick) scrollToEnd();
+    if (stick) follow();
     else {
       unseen += added;
       jump.textContent = `↓ ${unseen} newer`;
@@ -278,19 +275,25 @@ export function mountNarration(container, app, host) {
   // --- wiring ----------------------------------------------------------------
   offs.push(app.on('events', (events) => {
     if (app.scenario !== scenario) return;
-    if (app.trace.length - events.length !== renderedLen) renderAll();
-    else append(events);
+    append();
     announce(events);
   }));
   offs.push(app.on('update', () => {
     syncNodes();
-    if (app.scenario !== scenario || app.trace.length < renderedLen) {
+    if (app.scenario !== scenario) {
       scenario = app.scenario;
       renderAll();
-    }
+    } else append(); // lines held back by an earlier frame
     highlight();
   }));
-  offs.push(app.on('seek', () => renderAll()));
+  offs.push(app.on('play', (playing) => {
+    if (!playing && app.scenario === scenario) (append(true), highlight());
+  }));
+  offs.push(app.on('seek', () => {
+    if (app.scenario !== scenario) return; // the update that follows rebuilds
+    shown.sync(app.trace);
+    afterJump();
+  }));
 
   const listen = (node, type, fn, opts) => {
     node.addEventListener(type, fn, opts);
@@ -331,6 +334,7 @@ export function mountNarration(container, app, host) {
 
   return () => {
     for (const off of offs) off();
+    pin.disconnect();
     if (cooldown) clearTimeout(cooldown);
     container.replaceChildren();
   };

@@ -4,6 +4,7 @@
 // readout. Seeking forward replays deterministically, so the recorded
 // future stays scrubbable until an operator command in the past forks it.
 import { messageOf } from './app.js';
+import { setText } from './dom.js';
 
 /** Playback speeds offered, in ticks per second. */
 export const SPEEDS = [1, 2, 4, 8, 16, 32, 64];
@@ -222,18 +223,23 @@ export function mountTransport(container, app, host) {
   let maxStep = 0;
   let markers = []; // {step, tick, group, e}, ordered by step
   let inputsSig = null;
-  let markerSig = '';
-  let markerEls = new Map();
+  let markerEls = new Map(); // bucket key → {node, label, at}
   let boxWidth = 0;
+  // The strip's width in steps: markers sit at (step + 1) / span of the track,
+  // and the span grows on every frame of playback. Rather than move every
+  // marker on every frame (a style change on each), markers are placed as a
+  // fraction of this reference span and the strip is stretched to
+  // reference / span of the track; markers are placed again when it has
+  // shrunk to half.
+  let refSpan = 0;
   if (!minimal && typeof ResizeObserver === 'function') {
     const ro = new ResizeObserver(([entry]) => {
-      const w = entry.contentRect.width;
+      const w = entry.contentRect.width - 16; // the strip's insets
       if (Math.abs(w - boxWidth) < 1) return;
       boxWidth = w;
-      markerSig = '';
       renderMarkers();
     });
-    ro.observe(markerBox);
+    ro.observe(timeline);
     offs.push(() => ro.disconnect());
   }
 
@@ -273,13 +279,18 @@ export function mountTransport(container, app, host) {
   };
 
   // --- rendering ------------------------------------------------------
+  let buttonsKey = '';
   const renderButtons = () => {
     const playing = app.playing;
+    const ready = !!app.cluster;
+    // Playback calls this on every frame; the buttons change far less often.
+    const key = `${playing}|${ready}|${curStep() === 0}`;
+    if (key === buttonsKey) return;
+    buttonsKey = key;
     playBtn.setAttribute('aria-pressed', String(playing));
     playIcon.style.display = playing ? 'none' : '';
     pauseIcon.style.display = playing ? '' : 'none';
     playText.textContent = playing ? 'Pause' : 'Play';
-    const ready = !!app.cluster;
     for (const b of [playBtn, stepBtn, tickBtn, backBtn, writeBtn]) b.disabled = !ready;
     backBtn.disabled = !ready || curStep() === 0;
   };
@@ -290,6 +301,26 @@ export function mountTransport(container, app, host) {
       speedSel.append(el('option', { value: v, text: `${v} ticks/s` }));
     }
     speedSel.value = v;
+  };
+
+  /** A marker's words: one event, or a bucket of nearby ones shown as the most serious. */
+  const markerLabel = (b) => {
+    const m = b.best;
+    const parts = [...b.groups.entries()].map(([g, n]) => (n > 1 ? `${n} × ${MARKER_INFO[g].noun}` : MARKER_INFO[g].noun));
+    return b.count > 1
+      ? `${parts.join(', ')} around step ${m.step} (tick ${m.tick}); jumps to ${describe(m.e)}`
+      : `${describe(m.e)} at step ${m.step}, tick ${m.tick}`;
+  };
+
+  const describeMarker = (node, b, label) => {
+    const m = b.best;
+    node.dataset.group = m.group;
+    node.setAttribute('aria-label', label);
+    node.title = label;
+    node.textContent = MARKER_INFO[m.group].glyph;
+    if (b.count > 1) node.dataset.many = 'true';
+    else delete node.dataset.many;
+    node.dataset.step = String(m.step + 1);
   };
 
   const renderMarkers = () => {
@@ -313,39 +344,26 @@ export function mountTransport(container, app, host) {
       if (MARKER_INFO[m.group].rank > MARKER_INFO[b.best.group].rank) b.best = m;
     }
     const list = [...buckets.values()];
-    const sig = `${list.map((b) => `${b.key}:${b.best.group}:${b.count}`).join(',')}`;
-    const place = (node, m) => {
-      node.style.setProperty('--qs-tp-at', String(Math.min(1, (m.step + 1) / span)));
-    };
-    if (sig === markerSig) {
-      for (const b of list) place(markerEls.get(b.key), b.first);
-      return;
+    if (!refSpan || span > 2 * refSpan || span < refSpan) {
+      refSpan = span;
+      for (const m of markerEls.values()) m.at = null;
     }
-    markerSig = sig;
-    const focusedKey = [...markerEls.entries()].find(([, n]) => n === host.shadowRoot?.activeElement)?.[0];
-    const next = new Map();
-    const frag = document.createDocumentFragment();
-    list.forEach((b) => {
-      const m = b.best;
-      const parts = [...b.groups.entries()].map(([g, n]) => (n > 1 ? `${n} × ${MARKER_INFO[g].noun}` : MARKER_INFO[g].noun));
-      const label = b.count > 1
-        ? `${parts.join(', ')} around step ${m.step} (tick ${m.tick}); jumps to ${describe(m.e)}`
-        : `${describe(m.e)} at step ${m.step}, tick ${m.tick}`;
-      const node = el('button', { type: 'button', class: 'qs-tp-mk', 'data-group': m.group, 'aria-label': label, title: label,
-        tabIndex: -1 });
-      node.textContent = MARKER_INFO[m.group].glyph;
-      if (b.count > 1) node.dataset.many = 'true';
-      node.dataset.step = String(m.step + 1);
-      place(node, b.first);
-      next.set(b.key, node);
-      frag.append(node);
+    markerBox.style.width = `calc((100% - 16px) * ${refSpan / span})`;
+    const keys = new Set(list.map((b) => b.key));
+    let changed = false;
+    for (const [key, m] of markerEls) if (!keys.has(key)) (m.node.remove(), markerEls.delete(key), (changed = true));
+    list.forEach((b, i) => {
+      let m = markerEls.get(b.key);
+      if (!m) markerEls.set(b.key, (m = { node: el('button', { type: 'button', class: 'qs-tp-mk', tabIndex: -1 }) }));
+      const label = markerLabel(b);
+      if (m.label !== label) (m.label = label), describeMarker(m.node, b, label);
+      // Clamped at the end of the track: the newest marker can be one step past it.
+      const at = Math.min(b.first.step + 1, span) / refSpan;
+      if (m.at !== at) (m.at = at), m.node.style.setProperty('--qs-tp-at', String(at));
+      if (markerBox.children[i] !== m.node) (markerBox.insertBefore(m.node, markerBox.children[i] ?? null), (changed = true));
     });
-    markerEls = next;
-    markerBox.replaceChildren(frag);
-    const focusNode = (focusedKey !== undefined && next.get(focusedKey)) || null;
-    const rovingStop = focusNode ?? markerBox.querySelector('.qs-tp-mk');
-    if (rovingStop) rovingStop.tabIndex = 0;
-    focusNode?.focus();
+    // Keep one roving tab stop among the markers.
+    if (changed && !list.some((b) => markerEls.get(b.key).node.tabIndex === 0)) markerBox.firstElementChild.tabIndex = 0;
   };
 
   const renderTimeline = () => {
@@ -354,15 +372,15 @@ export function mountTransport(container, app, host) {
     range.max = String(Math.max(1, maxStep));
     range.value = String(step);
     range.setAttribute('aria-valuetext', `step ${step} of ${maxStep} recorded, tick ${app.state?.tick ?? 0}`);
-    const span = Math.max(1, maxStep);
-    range.style.setProperty('--qs-tp-now', String(step / span));
+    const now = String(step / Math.max(1, maxStep));
+    if (range.style.getPropertyValue('--qs-tp-now') !== now) range.style.setProperty('--qs-tp-now', now);
     renderMarkers();
   };
 
   const render = () => {
     const s = app.state;
-    readStep.textContent = String(s?.step ?? 0);
-    readTick.textContent = String(s?.tick ?? 0);
+    setText(readStep, String(s?.step ?? 0));
+    setText(readTick, String(s?.tick ?? 0));
     const ahead = s ? maxStep - s.step : 0;
     pastBadge.hidden = ahead <= 0;
     if (ahead > 0) {
