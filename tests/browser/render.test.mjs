@@ -210,3 +210,34 @@ test('a focused timeline marker keeps focus, and its place in the arrow-key orde
     await context.close();
   }
 });
+
+test('five-digit ticks stay in their column, on a wide page and a phone', async () => {
+  const scenario = {
+    title: 'long run', seed: 3, cluster: { members: [{ id: 1 }, { id: 2 }, { id: 3 }] },
+    run_until: 12_000, script: [{ at: 10_000, do: 'crash', node: 'leader' }],
+  };
+  for (const width of [1280, 390]) {
+    const { page, context } = await open(env, '/www/index.html', { viewport: { width, height: 900 } });
+    await ready(page);
+    await page.evaluate((s) => document.querySelector('quorum-scope').cluster.load(JSON.stringify(s)), scenario);
+    await page.evaluate(() => {
+      const app = document.querySelector('quorum-scope').cluster;
+      while (app.state.tick < 10_030) app.step();
+    });
+    const placed = await page.evaluate(() => {
+      const root = document.querySelector('quorum-scope').shadowRoot;
+      const meta = [...root.querySelectorAll('.qs-nar-meta:not([data-same])')].at(-1);
+      const text = meta.closest('.qs-nar-line').querySelector('.qs-nar-text');
+      // The text's own box, not the grid cell's: overflow spills out of the cell.
+      const range = document.createRange();
+      range.selectNodeContents(meta);
+      const ink = range.getBoundingClientRect();
+      const cell = meta.getBoundingClientRect();
+      return { tick: meta.textContent, left: text.getBoundingClientRect().left, right: ink.right, inside: ink.left >= cell.left - 0.5 };
+    });
+    assert.match(placed.tick, /^tick 1\d{4}$/, `${width}px: the newest written tick`);
+    assert.ok(placed.right <= placed.left, `${width}px: "${placed.tick}" ends at ${placed.right}, its text starts at ${placed.left}`);
+    assert.ok(placed.inside, `${width}px: "${placed.tick}" spills out of its column`);
+    await context.close();
+  }
+});
