@@ -10,10 +10,9 @@
 //! one, which `election_safety` reports. Comparing one entry per step keeps
 //! the check O(1) instead of O(log).
 
-use std::collections::BTreeMap;
-
+use super::node_map::NodeMap;
 use super::{describe_term, Invariant, Observation, Property, Violation};
-use crate::core::{Index, NodeId, Role, Term};
+use crate::core::{Index, Role, Term};
 
 /// What a leader held at the previous step.
 #[derive(Clone, Copy, Debug)]
@@ -26,18 +25,18 @@ struct Held {
 /// The last entry of every live leader at the previous step.
 #[derive(Clone, Debug, Default)]
 pub struct LeaderAppendOnly {
-    held: BTreeMap<NodeId, Held>,
+    held: NodeMap<Held>,
 }
 
 impl Invariant for LeaderAppendOnly {
     fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
         for state in obs.nodes {
             let Some(node) = state.node.filter(|n| n.role() == Role::Leader) else {
-                self.held.remove(&state.id);
+                self.held.remove(state.id);
                 continue;
             };
             let (id, term, log) = (node.id(), node.term(), node.log());
-            if let Some(before) = self.held.get(&id).filter(|h| h.term == term) {
+            if let Some(before) = self.held.get(id).filter(|h| h.term == term) {
                 let compacted = before.last_index < log.snapshot_index();
                 let now = log.term_at(before.last_index);
                 if !compacted && now != Some(before.last_term) {
