@@ -32,6 +32,7 @@ mod vote;
 pub use action::Action;
 pub use config::{Config, Switches};
 pub use control_plane::{ControlPlaneLog, CpEntry, CpEvent};
+pub use describe::Headline;
 pub use durable::{DurableState, HardState, Persist, Snapshot};
 pub use entry::{Bytes, Entry, Index, NodeId, Payload, Term};
 pub use error::Error;

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 pub use command::{Command, FailoverMode, ScriptStep, Target};
 pub use history::{Timeline, CHECKPOINT_EVERY};
+pub use narrate::{CommitRule, Narration};
 pub use network::{InFlight, Network, NetworkConfig};
 pub use state_machine::KvStore;
 pub use trace::{export_json_lines, import_json_lines, TraceBody, TraceEvent, TraceRole, WriteRefusal};
@@ -380,7 +381,7 @@ impl Sim {
         }
     }
 
-    pub(crate) fn emit(&mut self, body: TraceBody, text: String) {
-        self.events.push(TraceEvent { step: self.step, tick: self.now, body, text });
+    pub(crate) fn emit(&mut self, body: TraceBody, text: impl Into<Narration>) {
+        self.events.push(TraceEvent { step: self.step, tick: self.now, body, text: text.into() });
     }
 }
