@@ -6,42 +6,19 @@
 //!
 //! Votes are read from each live node and from every node's disk, so a vote
 //! held only in memory is remembered here even after the crash loses it.
-//!
-//! Why the `recent` cache: a node's term and vote change a few times per
-//! election, yet are read twice per node after every step. Recording the
-//! same (term, vote) again cannot change the outcome (the first vote of a
-//! term is never replaced, and a violation found again is not news), so
-//! only a change is looked up.
 
 use std::collections::BTreeMap;
 
-use super::node_map::NodeMap;
 use super::{Invariant, Observation, Property, Violation};
 use crate::core::{NodeId, Term};
-
-/// A (term, vote) pair as read from a node or its disk.
-type Ballot = (Term, Option<NodeId>);
 
 /// The first vote seen from each node in each term.
 #[derive(Clone, Debug, Default)]
 pub struct DoubleVote {
     votes: BTreeMap<(NodeId, Term), NodeId>,
-    /// The last ballot recorded from each node: live, then disk.
-    recent: NodeMap<[Option<Ballot>; 2]>,
 }
 
 impl DoubleVote {
-    /// Records `ballot` read from `voter`'s `source` (0 live, 1 disk)
-    /// unless it is the one recorded from there last time.
-    fn read(&mut self, voter: NodeId, source: usize, ballot: Ballot, out: &mut Vec<Violation>) {
-        let recent = &mut self.recent.get_or_insert_with(voter, Default::default)[source];
-        if *recent == Some(ballot) {
-            return;
-        }
-        *recent = Some(ballot);
-        self.record(voter, ballot.0, ballot.1, out);
-    }
-
     fn record(&mut self, voter: NodeId, term: Term, vote: Option<NodeId>, out: &mut Vec<Violation>) {
         let Some(vote) = vote else { return };
         let first = *self.votes.entry((voter, term)).or_insert(vote);
@@ -56,10 +33,10 @@ impl Invariant for DoubleVote {
     fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
         for state in obs.nodes {
             if let Some(node) = state.node {
-                self.read(state.id, 0, (node.term(), node.voted_for()), out);
+                self.record(state.id, node.term(), node.voted_for(), out);
             }
             let hs = state.disk.hard_state;
-            self.read(state.id, 1, (hs.term, hs.voted_for), out);
+            self.record(state.id, hs.term, hs.voted_for, out);
         }
     }
 }
