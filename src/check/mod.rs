@@ -20,7 +20,9 @@
 //! (ordered maps only, so runs replay exactly) and looks at what changed,
 //! rather than rescanning whole logs at every step. The checks that look
 //! at one node at a time are shown only the nodes whose figures changed
-//! this step (most steps change one node, or none): see [`Glance`].
+//! this step (most steps change one node, or none), and a step that changed
+//! no figure, applied nothing and acknowledged nothing is not shown to any
+//! check: see [`Glance`].
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -208,7 +210,11 @@ pub trait Invariant: fmt::Debug {
 /// read. Why: those checks only compare a node with what they remembered of
 /// the same node, so a node whose glance is unchanged (and that did not
 /// restart) cannot make them report anything new; [`Checker`] shows them
-/// only the nodes whose glance changed.
+/// only the nodes whose glance changed. The glance also holds everything
+/// the other checks compare from step to step (liveness, role, term,
+/// commit, the log's ends), so a step that changed no glance, applied no
+/// entry and acknowledged no write leaves every check as it was and
+/// reports nothing new: the checker skips it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Glance {
     id: NodeId,
@@ -272,20 +278,24 @@ pub struct Checker {
     epoch_order: EpochOrder,
     /// Everything reported so far: a violation is reported once per run.
     reported: BTreeSet<(Property, Vec<NodeId>, String)>,
-    /// Each node's glance at the previous step, in the observation's order.
-    glances: Glances,
+    /// What the previous step showed.
+    last: LastStep,
 }
 
-/// The glances of the previous step. Their `Debug` shows nothing: they only
-/// say which nodes the per-node checks need not look at again, never what
-/// those checks report, and `explore` identifies states by the checker's
-/// `Debug`, which must not tell apart states that behave the same.
+/// What the previous step showed: each node's glance, in the observation's
+/// order, and how many writes were acknowledged. Its `Debug` shows nothing:
+/// it only says what the checks need not look at again, never what they
+/// report, and `explore` identifies states by the checker's `Debug`, which
+/// must not tell apart states that behave the same.
 #[derive(Clone, Default)]
-struct Glances(Vec<Glance>);
+struct LastStep {
+    glances: Vec<Glance>,
+    acked: usize,
+}
 
-impl fmt::Debug for Glances {
+impl fmt::Debug for LastStep {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Glances")
+        f.write_str("LastStep")
     }
 }
 
@@ -294,6 +304,10 @@ impl Checker {
     /// and returns the violations not reported before.
     pub fn observe(&mut self, obs: &Observation<'_>) -> Vec<Violation> {
         let changed = self.changed(obs);
+        let acked_before = std::mem::replace(&mut self.last.acked, obs.acked.len());
+        if changed.is_empty() && obs.applied.is_empty() && obs.acked.len() == acked_before {
+            return Vec::new();
+        }
         let local = Observation { nodes: &changed, ..*obs };
         let mut found = Vec::new();
         for (check, per_node) in self.invariants() {
@@ -307,7 +321,7 @@ impl Checker {
     /// restarted during it; remembers the new glances.
     fn changed<'a>(&mut self, obs: &Observation<'a>) -> Vec<NodeState<'a>> {
         let mut changed = Vec::new();
-        let glances = &mut self.glances.0;
+        let glances = &mut self.last.glances;
         glances.truncate(obs.nodes.len());
         for (i, state) in obs.nodes.iter().enumerate() {
             let glance = Glance::of(state);
