@@ -17,6 +17,7 @@ mod trace;
 mod view;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -160,7 +161,9 @@ pub struct Sim {
     network: Network,
     now: u64,
     step: u64,
-    schedule: Vec<ScriptStep>,
+    /// The script, shared: it never changes once set, and a `Timeline`
+    /// clones the simulator at every checkpoint.
+    schedule: Arc<[ScriptStep]>,
     next_scheduled: usize,
     pending: Vec<PendingWrite>,
     acked: Vec<AckedWrite>,
@@ -201,7 +204,7 @@ impl Sim {
             network,
             now: 0,
             step: 0,
-            schedule: Vec::new(),
+            schedule: Arc::new([]),
             next_scheduled: 0,
             pending: Vec::new(),
             acked: Vec::new(),
@@ -218,7 +221,7 @@ impl Sim {
     /// Schedules script commands (sorted by tick, stable).
     pub fn set_schedule(&mut self, mut script: Vec<ScriptStep>) {
         script.sort_by_key(|s| s.at);
-        self.schedule = script;
+        self.schedule = script.into();
         self.next_scheduled = 0;
     }
 
