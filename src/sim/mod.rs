@@ -31,7 +31,7 @@ pub use view::{view, ClusterView, EntryView, MessageView, NodeView, ProgressView
 
 use crate::check::{AckedWrite, Checker, NodeState, Observation};
 use crate::core::rng::derive_seed;
-use crate::core::{Config, DurableState, Entry, Index, Member, Node, NodeId, Role, Switches, Term};
+use crate::core::{Action, Config, DurableState, Entry, Index, Member, Node, NodeId, Role, Switches, Term};
 
 /// Largest cluster the simulator builds.
 pub const MAX_NODES: usize = 15;
@@ -176,6 +176,9 @@ pub struct Sim {
     restarted_now: Vec<NodeId>,
     /// The vote request being delivered: (candidate, forced).
     delivering: Option<(NodeId, bool)>,
+    /// The buffer a node's actions are collected in, kept between steps so
+    /// that stepping a node allocates nothing.
+    actions: Vec<Action>,
 }
 
 impl Sim {
@@ -215,6 +218,7 @@ impl Sim {
             applied_now: Vec::new(),
             restarted_now: Vec::new(),
             delivering: None,
+            actions: Vec::new(),
         })
     }
 
@@ -301,10 +305,13 @@ impl Sim {
             Some(flight) => self.deliver(flight),
             None => {
                 self.now += 1;
-                let ids: Vec<NodeId> = self.nodes.keys().copied().collect();
-                for id in ids {
+                // Node by node in id order, without collecting the ids:
+                // stepping a node needs `&mut self`.
+                let mut next = self.nodes.keys().next().copied();
+                while let Some(id) = next {
                     // A tick never makes a node return an error.
                     let _ = self.step_node(id, crate::core::Event::Tick, None);
+                    next = self.nodes.range(id + 1..).next().map(|(id, _)| *id);
                 }
             }
         }

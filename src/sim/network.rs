@@ -72,6 +72,8 @@ pub struct InFlight {
 pub struct SendOutcome {
     /// Sequence number of the message.
     pub seq: u64,
+    /// Tick it arrives.
+    pub deliver_tick: u64,
     /// It will be lost on the way.
     pub doomed: bool,
     /// A second copy was put on the wire.
@@ -131,35 +133,46 @@ impl Network {
     /// Puts a message on the wire at tick `now`.
     pub fn send(&mut self, msg: Message, now: u64) -> SendOutcome {
         let link = self.link_config(msg.from, msg.to);
-        let (seq, doomed) = self.enqueue(msg.clone(), now, false);
+        // The draws in this order: the copy's delay and loss, whether to
+        // duplicate, the duplicate's delay and loss. The message is only
+        // copied when there is a duplicate.
+        let (deliver_tick, doomed) = self.draw(&link, now);
         let duplicated = link.duplicate > 0.0 && self.rng.unit() < link.duplicate;
-        if duplicated {
-            self.enqueue(msg, now, true);
+        let twin = duplicated.then(|| msg.clone());
+        let seq = self.enqueue(msg, now, deliver_tick, doomed, false);
+        if let Some(twin) = twin {
+            let (tick, doomed) = self.draw(&link, now);
+            self.enqueue(twin, now, tick, doomed, true);
         }
-        SendOutcome { seq, doomed, duplicated }
+        SendOutcome { seq, deliver_tick, doomed, duplicated }
     }
 
-    fn enqueue(&mut self, msg: Message, now: u64, duplicate: bool) -> (u64, bool) {
-        let link = self.link_config(msg.from, msg.to);
+    /// Draws a copy's delivery tick and whether it will be lost (always,
+    /// past `MAX_IN_FLIGHT`).
+    fn draw(&mut self, link: &NetworkConfig, now: u64) -> (u64, bool) {
         let [low, high] = link.delay_ticks;
         let delay = self.rng.range_inclusive(low, high);
         let doomed =
             (link.drop > 0.0 && self.rng.unit() < link.drop) || self.in_flight.len() >= MAX_IN_FLIGHT;
+        (now + delay, doomed)
+    }
+
+    /// Puts a copy in flight; returns its sequence number.
+    fn enqueue(&mut self, msg: Message, now: u64, deliver_tick: u64, doomed: bool, duplicate: bool) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
-        let deliver_tick = now + delay;
         let flight = InFlight { seq, msg, sent_tick: now, deliver_tick, doomed, duplicate };
         self.in_flight.insert((deliver_tick, seq), flight);
-        (seq, doomed)
+        seq
     }
 
     /// Takes the next message due at or before `now`, in delivery order.
     pub fn pop_due(&mut self, now: u64) -> Option<InFlight> {
-        let key = *self.in_flight.keys().next()?;
-        if key.0 > now {
+        let first = self.in_flight.first_entry()?;
+        if first.key().0 > now {
             return None;
         }
-        self.in_flight.remove(&key)
+        Some(first.remove())
     }
 
     /// True when the link `from → to` is cut.

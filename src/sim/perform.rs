@@ -77,13 +77,19 @@ impl Sim {
         let Some(before) = self.observed(id) else { return Ok(()) };
         let installing = matches!(&event, Event::Message(Message { body: Body::Snapshot { .. }, .. }));
         let Some(node) = self.nodes.get_mut(&id).and_then(|n| n.node.as_mut()) else { return Ok(()) };
-        let actions = node.step(event)?;
-        if let Some(after) = self.observed(id) {
-            self.describe_change(id, before, after, from);
+        // Taken, not borrowed: performing may step this node again (a
+        // snapshot hint), which then uses a buffer of its own.
+        let mut actions = std::mem::take(&mut self.actions);
+        let stepped = node.step_into(event, &mut actions);
+        if stepped.is_ok() {
+            if let Some(after) = self.observed(id) {
+                self.describe_change(id, before, after, from);
+            }
+            self.perform(id, actions.drain(..), installing);
+            self.settle_writes(id);
         }
-        self.perform(id, actions, installing);
-        self.settle_writes(id);
-        Ok(())
+        self.actions = actions;
+        stepped
     }
 
     fn describe_change(&mut self, id: NodeId, before: Observed, after: Observed, from: Option<NodeId>) {
@@ -133,7 +139,12 @@ impl Sim {
         }
     }
 
-    pub(crate) fn perform(&mut self, id: NodeId, actions: Vec<Action>, installing: bool) {
+    pub(crate) fn perform(
+        &mut self,
+        id: NodeId,
+        actions: impl IntoIterator<Item = Action>,
+        installing: bool,
+    ) {
         let mut hint = None;
         for action in actions {
             match action {
@@ -203,8 +214,7 @@ impl Sim {
         }
         let text = Narration::sent(&m);
         let out = self.network.send(m, self.now);
-        let deliver_tick =
-            self.network.in_flight().find(|f| f.seq == out.seq).map_or(self.now, |f| f.deliver_tick);
+        let deliver_tick = out.deliver_tick;
         self.emit(TraceBody::MessageSent { from, to, msg, term, seq: out.seq, deliver_tick }, text);
         if out.duplicated {
             let text = Narration::duplicated(from, to, msg);
