@@ -10,9 +10,8 @@
 //! one, which `election_safety` reports. Comparing one entry per step keeps
 //! the check O(1) instead of O(log).
 
-use super::node_map::NodeMap;
 use super::{describe_term, Invariant, Observation, Property, Violation};
-use crate::core::{Index, Role, Term};
+use crate::core::{Index, NodeMap, Role, Term};
 
 /// What a leader held at the previous step.
 #[derive(Clone, Copy, Debug)]
@@ -32,11 +31,11 @@ impl Invariant for LeaderAppendOnly {
     fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
         for state in obs.nodes {
             let Some(node) = state.node.filter(|n| n.role() == Role::Leader) else {
-                self.held.remove(state.id);
+                self.held.remove(&state.id);
                 continue;
             };
             let (id, term, log) = (node.id(), node.term(), node.log());
-            if let Some(before) = self.held.get(id).filter(|h| h.term == term) {
+            if let Some(before) = self.held.get(&id).filter(|h| h.term == term) {
                 let compacted = before.last_index < log.snapshot_index();
                 let now = log.term_at(before.last_index);
                 if !compacted && now != Some(before.last_term) {

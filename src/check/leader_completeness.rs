@@ -14,9 +14,8 @@
 use std::collections::BTreeMap;
 
 use super::leader_cursor::LeaderCursors;
-use super::node_map::NodeMap;
 use super::{describe_term, Invariant, Observation, Property, Violation};
-use crate::core::{Index, NodeId, Term};
+use crate::core::{Index, NodeId, NodeMap, Term};
 
 /// An entry known to be committed.
 #[derive(Clone, Copy, Debug)]
@@ -41,7 +40,7 @@ impl LeaderCompleteness {
         let mut lowest = Index::MAX;
         for node in obs.live() {
             let log = node.log();
-            let examined = self.examined.get(node.id()).copied().unwrap_or(0);
+            let examined = self.examined.get(&node.id()).copied().unwrap_or(0);
             let to = node.commit_index().min(log.last_index());
             for index in (examined + 1).max(log.snapshot_index())..=to {
                 // A compacted index below the snapshot boundary is unknown here.

@@ -4,9 +4,8 @@
 //! a leader only appends (`leader_append_only`), so an entry checked once
 //! need not be checked again: each leader costs O(new records) per step.
 
-use super::node_map::NodeMap;
 use super::Observation;
-use crate::core::{Index, Node, Role, Term};
+use crate::core::{Index, Node, NodeMap, Role, Term};
 
 #[derive(Clone, Copy, Debug)]
 struct Cursor {
@@ -35,11 +34,11 @@ impl LeaderCursors {
         mut check: impl FnMut(&Node, Index) -> bool,
     ) {
         let leaders = || obs.live().filter(|n| n.role() == Role::Leader);
-        self.cursors.retain(|id, _| leaders().any(|n| n.id() == id));
+        self.cursors.retain(|id, _| leaders().any(|n| n.id() == *id));
         for leader in leaders() {
             let (id, term) = (leader.id(), leader.term());
             let fresh = Cursor { term, up_to: 0, reported: false };
-            let mut c = self.cursors.get(id).copied().filter(|c| c.term == term).unwrap_or(fresh);
+            let mut c = self.cursors.get(&id).copied().filter(|c| c.term == term).unwrap_or(fresh);
             // A record made late, below the cursor, must be checked too.
             c.up_to = c.up_to.min(lowest_new.saturating_sub(1));
             let from = (c.up_to + 1).max(leader.log().snapshot_index());

@@ -13,9 +13,8 @@
 
 use std::collections::BTreeMap;
 
-use super::node_map::NodeMap;
 use super::{Invariant, Observation, Property, Violation};
-use crate::core::{Index, Log, Node, NodeId, Term};
+use crate::core::{Index, Log, Node, NodeId, NodeMap, Term};
 
 /// Each live node's last entry, and how far each pair is known to agree.
 #[derive(Clone, Debug, Default)]
@@ -28,12 +27,12 @@ impl LogMatching {
     /// The live logs that may have changed since the last step, in id
     /// order, each with the lowest index it may have changed at.
     fn changes(&mut self, obs: &Observation<'_>) -> Vec<(NodeId, Index)> {
-        self.last.retain(|id, _| obs.live().any(|n| n.id() == id) && !obs.was_restarted(id));
+        self.last.retain(|id, _| obs.live().any(|n| n.id() == *id) && !obs.was_restarted(*id));
         let mut changed = Vec::new();
         for node in obs.live() {
             let log = node.log();
             let now = (log.last_index(), log.last_term());
-            let from = match self.last.get(node.id()) {
+            let from = match self.last.get(&node.id()) {
                 Some(&before) if before == now => continue,
                 Some(&(index, term)) if log.term_at(index) == Some(term) => index + 1,
                 _ => 0,

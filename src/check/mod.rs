@@ -41,7 +41,6 @@ mod leader_completeness;
 mod leader_cursor;
 mod log_matching;
 mod monotonic_state;
-mod node_map;
 mod state_machine_safety;
 #[cfg(test)]
 mod testing;

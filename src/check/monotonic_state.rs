@@ -4,9 +4,8 @@
 //! a node restarted from its disk must come back no earlier than it was.
 //! A lost vote within a term is `double_vote`'s concern once it matters.
 
-use super::node_map::NodeMap;
 use super::{Invariant, Observation, Property, Violation};
-use crate::core::{Index, NodeId, Term};
+use crate::core::{Index, NodeId, NodeMap, Term};
 
 /// The latest figures seen for a node.
 #[derive(Clone, Copy, Debug, Default)]

@@ -16,7 +16,6 @@ mod state_machine;
 mod trace;
 mod view;
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -31,7 +30,9 @@ pub use view::{view, ClusterView, EntryView, MessageView, NodeView, ProgressView
 
 use crate::check::{AckedWrite, Checker, NodeState, Observation};
 use crate::core::rng::derive_seed;
-use crate::core::{Action, Config, DurableState, Entry, Index, Member, Node, NodeId, Role, Switches, Term};
+use crate::core::{
+    Action, Config, DurableState, Entry, Index, Member, Node, NodeId, NodeMap, Role, Switches, Term,
+};
 
 /// Largest cluster the simulator builds.
 pub const MAX_NODES: usize = 15;
@@ -157,7 +158,7 @@ impl std::error::Error for SimError {}
 #[derive(Clone, Debug)]
 pub struct Sim {
     config: SimConfig,
-    nodes: BTreeMap<NodeId, SimNode>,
+    nodes: NodeMap<SimNode>,
     network: Network,
     now: u64,
     step: u64,
@@ -185,7 +186,7 @@ impl Sim {
     /// A cluster built from a validated configuration.
     pub fn new(config: SimConfig) -> Result<Sim, SimError> {
         config.validate().map_err(SimError)?;
-        let mut nodes = BTreeMap::new();
+        let mut nodes = NodeMap::default();
         for m in &config.members {
             let cfg = config.node_config(m.id);
             let node = Node::new(cfg.clone()).map_err(|e| SimError(e.to_string()))?;
@@ -247,7 +248,7 @@ impl Sim {
     }
 
     /// Every node, in id order.
-    pub fn nodes(&self) -> &BTreeMap<NodeId, SimNode> {
+    pub fn nodes(&self) -> &NodeMap<SimNode> {
         &self.nodes
     }
 
@@ -311,7 +312,7 @@ impl Sim {
                 while let Some(id) = next {
                     // A tick never makes a node return an error.
                     let _ = self.step_node(id, crate::core::Event::Tick, None);
-                    next = self.nodes.range(id + 1..).next().map(|(id, _)| *id);
+                    next = self.nodes.next_key_after(id);
                 }
             }
         }
