@@ -2,7 +2,7 @@
 //! and delivery tick; delays, drops, duplication and reordering derive from
 //! the simulator's seed; links can be cut one way or both.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
@@ -84,7 +84,13 @@ pub struct SendOutcome {
 #[derive(Clone, Debug)]
 pub struct Network {
     config: NetworkConfig,
-    in_flight: BTreeMap<(u64, u64), InFlight>,
+    /// Messages in flight by delivery tick, each tick's in send order.
+    /// Why buckets: sequence numbers only grow, so a message joins the back
+    /// of its tick and leaves from the front of the first, and the ordered
+    /// map moves small buckets rather than whole messages.
+    in_flight: BTreeMap<u64, VecDeque<InFlight>>,
+    /// How many messages are in flight.
+    in_flight_count: usize,
     cut: BTreeSet<(NodeId, NodeId)>,
     links: BTreeMap<(NodeId, NodeId), NetworkConfig>,
     next_seq: u64,
@@ -101,6 +107,7 @@ impl Network {
         Network {
             config,
             in_flight: BTreeMap::new(),
+            in_flight_count: 0,
             cut: BTreeSet::new(),
             links: BTreeMap::new(),
             next_seq: 0,
@@ -153,7 +160,7 @@ impl Network {
         let [low, high] = link.delay_ticks;
         let delay = self.rng.range_inclusive(low, high);
         let doomed =
-            (link.drop > 0.0 && self.rng.unit() < link.drop) || self.in_flight.len() >= MAX_IN_FLIGHT;
+            (link.drop > 0.0 && self.rng.unit() < link.drop) || self.in_flight_count >= MAX_IN_FLIGHT;
         (now + delay, doomed)
     }
 
@@ -162,17 +169,23 @@ impl Network {
         let seq = self.next_seq;
         self.next_seq += 1;
         let flight = InFlight { seq, msg, sent_tick: now, deliver_tick, doomed, duplicate };
-        self.in_flight.insert((deliver_tick, seq), flight);
+        self.in_flight.entry(deliver_tick).or_default().push_back(flight);
+        self.in_flight_count += 1;
         seq
     }
 
     /// Takes the next message due at or before `now`, in delivery order.
     pub fn pop_due(&mut self, now: u64) -> Option<InFlight> {
-        let first = self.in_flight.first_entry()?;
-        if first.key().0 > now {
+        let mut first = self.in_flight.first_entry()?;
+        if *first.key() > now {
             return None;
         }
-        Some(first.remove())
+        let flight = first.get_mut().pop_front();
+        if first.get().is_empty() {
+            first.remove();
+        }
+        self.in_flight_count -= usize::from(flight.is_some());
+        flight
     }
 
     /// True when the link `from → to` is cut.
@@ -214,11 +227,11 @@ impl Network {
 
     /// Every message in flight, in delivery order.
     pub fn in_flight(&self) -> impl Iterator<Item = &InFlight> {
-        self.in_flight.values()
+        self.in_flight.values().flatten()
     }
 
     /// The tick of the next delivery, if any message is in flight.
     pub fn next_delivery_tick(&self) -> Option<u64> {
-        self.in_flight.keys().next().map(|k| k.0)
+        self.in_flight.keys().next().copied()
     }
 }
