@@ -301,6 +301,18 @@ impl Sim {
     /// message, or advances the clock one tick and ticks every live node.
     /// Returns the step's trace events.
     pub fn step(&mut self) -> Vec<TraceEvent> {
+        let mut events = Vec::new();
+        self.step_into(&mut events);
+        events
+    }
+
+    /// `step`, appending the step's events to `trace`: a host that keeps
+    /// the whole trace (a `Timeline`) has them written in place, not
+    /// collected and then moved.
+    pub fn step_into(&mut self, trace: &mut Vec<TraceEvent>) {
+        // `emit` pushes onto `self.events`: lend it the caller's vector.
+        trace.append(&mut self.events);
+        std::mem::swap(&mut self.events, trace);
         self.run_due_commands();
         match self.network.pop_due(self.now) {
             Some(flight) => self.deliver(flight),
@@ -320,7 +332,7 @@ impl Sim {
         self.step += 1;
         self.applied_now.clear();
         self.restarted_now.clear();
-        std::mem::take(&mut self.events)
+        std::mem::swap(&mut self.events, trace);
     }
 
     /// Steps until the clock passes `tick` (deliveries due at `tick` done),
@@ -332,7 +344,7 @@ impl Sim {
             if self.now >= tick && !due_now {
                 break;
             }
-            events.extend(self.step());
+            self.step_into(&mut events);
         }
         events
     }
