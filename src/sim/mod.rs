@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 pub use command::{Command, FailoverMode, ScriptStep, Target};
 pub use history::{Timeline, CHECKPOINT_EVERY};
-pub use narrate::{CommitRule, Narration};
+pub use narrate::Narration;
 pub use network::{InFlight, Network, NetworkConfig};
 pub use state_machine::KvStore;
 pub use trace::{export_json_lines, import_json_lines, TraceBody, TraceEvent, TraceRole, WriteRefusal};

@@ -48,7 +48,7 @@ enum Recipe {
 
 /// Why a node's commit watermark advanced.
 #[derive(Clone, Copy)]
-pub enum CommitRule {
+pub(crate) enum CommitRule {
     /// A leader counted a quorum in its own term (Raft §5.4.2).
     OwnTerm,
     /// A leader counted a quorum for an entry of an earlier term, which
@@ -60,45 +60,45 @@ pub enum CommitRule {
 
 impl Narration {
     /// A message put on the wire.
-    pub fn sent(m: &Message) -> Narration {
+    pub(crate) fn sent(m: &Message) -> Narration {
         Narration(Recipe::Sent(m.headline()))
     }
 
     /// A message delivered.
-    pub fn arrives(m: &Message) -> Narration {
+    pub(crate) fn arrives(m: &Message) -> Narration {
         Narration(Recipe::Arrives(m.headline()))
     }
 
     /// A message from `from` to `to` lost on the way: `why` finishes the
     /// sentence.
-    pub fn lost(from: NodeId, to: NodeId, kind: MessageKind, why: &'static str) -> Narration {
+    pub(crate) fn lost(from: NodeId, to: NodeId, kind: MessageKind, why: &'static str) -> Narration {
         Narration(Recipe::Lost { from, to, kind, why })
     }
 
     /// The network made a second copy.
-    pub fn duplicated(from: NodeId, to: NodeId, kind: MessageKind) -> Narration {
+    pub(crate) fn duplicated(from: NodeId, to: NodeId, kind: MessageKind) -> Narration {
         Narration(Recipe::Duplicated { from, to, kind })
     }
 
     /// A vote or probe reply, with the rule that decided it; `unguarded`
     /// is true when the log checks were skipped for this request (a
     /// teaching switch is off), which a grant must not hide.
-    pub fn reply(m: &Message, unguarded: bool) -> Narration {
+    pub(crate) fn reply(m: &Message, unguarded: bool) -> Narration {
         Narration(Recipe::Reply { headline: m.headline(), unguarded })
     }
 
     /// `node` appended `entry` and persisted it.
-    pub fn appends(node: NodeId, entry: Entry) -> Narration {
+    pub(crate) fn appends(node: NodeId, entry: Entry) -> Narration {
         Narration(Recipe::Appends { node, entry })
     }
 
     /// `node` applied the committed `entry`.
-    pub fn applies(node: NodeId, entry: &Entry) -> Narration {
+    pub(crate) fn applies(node: NodeId, entry: &Entry) -> Narration {
         Narration(Recipe::Applies { node, entry: entry.clone() })
     }
 
     /// `node`'s commit watermark advanced to `index` by `rule`.
-    pub fn commits(node: NodeId, index: Index, rule: CommitRule) -> Narration {
+    pub(crate) fn commits(node: NodeId, index: Index, rule: CommitRule) -> Narration {
         Narration(Recipe::Commits { node, index, rule })
     }
 }
