@@ -373,6 +373,29 @@ mod tests {
     }
 
     #[test]
+    fn an_unchanged_step_is_skipped_and_a_change_is_checked_against_unchanged_nodes() {
+        use super::testing::{disk, follower, restarted};
+        let mut checker = Checker::default();
+        let a = follower(1, 3, 0, &[1, 1, 2, 3]);
+        let b = follower(2, 3, 0, &[1, 1, 3]);
+        let world = World::default().live(&a).live(&b);
+        assert!(world.run(&mut checker).is_empty(), "no shared entry above 2");
+        assert!(world.run(&mut checker).is_empty(), "nothing changed");
+        // Only b changes; the pair is checked against a, which did not.
+        let b = follower(2, 3, 0, &[1, 1, 3, 3]);
+        let found = World::default().live(&a).live(&b).run(&mut checker);
+        let properties: Vec<Property> = found.iter().map(|v| v.property).collect();
+        assert_eq!(properties, [Property::LogMatching]);
+        // Per-node checks still see what changed: a second vote after a restart.
+        let lost = disk(3, None, 0, &[1]);
+        let voted = restarted(3, disk(3, Some(1), 0, &[1]));
+        assert!(World::default().live_on(&voted, &lost).run(&mut checker).is_empty());
+        let again = restarted(3, disk(3, Some(2), 0, &[1]));
+        let found = World::default().restart(3).live_on(&again, &lost).run(&mut checker);
+        assert_eq!(found.iter().map(|v| v.property).collect::<Vec<_>>(), [Property::DoubleVote]);
+    }
+
+    #[test]
     fn a_healthy_leader_taking_writes_is_silent() {
         let mut checker = Checker::default();
         let mut node = leader(1, 1, &[]);
