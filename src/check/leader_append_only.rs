@@ -10,10 +10,8 @@
 //! one, which `election_safety` reports. Comparing one entry per step keeps
 //! the check O(1) instead of O(log).
 
-use std::collections::BTreeMap;
-
 use super::{describe_term, Invariant, Observation, Property, Violation};
-use crate::core::{Index, NodeId, Role, Term};
+use crate::core::{Index, NodeMap, Role, Term};
 
 /// What a leader held at the previous step.
 #[derive(Clone, Copy, Debug)]
@@ -26,7 +24,7 @@ struct Held {
 /// The last entry of every live leader at the previous step.
 #[derive(Clone, Debug, Default)]
 pub struct LeaderAppendOnly {
-    held: BTreeMap<NodeId, Held>,
+    held: NodeMap<Held>,
 }
 
 impl Invariant for LeaderAppendOnly {

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use super::leader_cursor::LeaderCursors;
 use super::{describe_term, Invariant, Observation, Property, Violation};
-use crate::core::{Index, NodeId, Term};
+use crate::core::{Index, NodeId, NodeMap, Term};
 
 /// An entry known to be committed.
 #[derive(Clone, Copy, Debug)]
@@ -29,7 +29,7 @@ struct Committed {
 #[derive(Clone, Debug, Default)]
 pub struct LeaderCompleteness {
     committed: BTreeMap<Index, Committed>,
-    examined: BTreeMap<NodeId, Index>,
+    examined: NodeMap<Index>,
     leaders: LeaderCursors,
 }
 

@@ -4,10 +4,8 @@
 //! a leader only appends (`leader_append_only`), so an entry checked once
 //! need not be checked again: each leader costs O(new records) per step.
 
-use std::collections::BTreeMap;
-
 use super::Observation;
-use crate::core::{Index, Node, NodeId, Role, Term};
+use crate::core::{Index, Node, NodeMap, Role, Term};
 
 #[derive(Clone, Copy, Debug)]
 struct Cursor {
@@ -19,7 +17,7 @@ struct Cursor {
 /// One cursor per live leader.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct LeaderCursors {
-    cursors: BTreeMap<NodeId, Cursor>,
+    cursors: NodeMap<Cursor>,
 }
 
 impl LeaderCursors {
@@ -35,16 +33,18 @@ impl LeaderCursors {
         last: Index,
         mut check: impl FnMut(&Node, Index) -> bool,
     ) {
-        let leaders: Vec<&Node> = obs.live().filter(|n| n.role() == Role::Leader).collect();
-        self.cursors.retain(|id, _| leaders.iter().any(|n| n.id() == *id));
-        for leader in leaders {
+        let leaders = || obs.live().filter(|n| n.role() == Role::Leader);
+        self.cursors.retain(|id, _| leaders().any(|n| n.id() == *id));
+        for leader in leaders() {
             let (id, term) = (leader.id(), leader.term());
             let fresh = Cursor { term, up_to: 0, reported: false };
             let mut c = self.cursors.get(&id).copied().filter(|c| c.term == term).unwrap_or(fresh);
             // A record made late, below the cursor, must be checked too.
             c.up_to = c.up_to.min(lowest_new.saturating_sub(1));
-            if !c.reported {
-                c.reported = check(leader, (c.up_to + 1).max(leader.log().snapshot_index()));
+            let from = (c.up_to + 1).max(leader.log().snapshot_index());
+            // Past the last record there is nothing to check: most steps.
+            if !c.reported && from <= last {
+                c.reported = check(leader, from);
             }
             c.up_to = c.up_to.max(last);
             self.cursors.insert(id, c);

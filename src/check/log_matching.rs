@@ -14,22 +14,22 @@
 use std::collections::BTreeMap;
 
 use super::{Invariant, Observation, Property, Violation};
-use crate::core::{Index, Log, Node, NodeId, Term};
+use crate::core::{Index, Log, Node, NodeId, NodeMap, Term};
 
 /// Each live node's last entry, and how far each pair is known to agree.
 #[derive(Clone, Debug, Default)]
 pub struct LogMatching {
-    last: BTreeMap<NodeId, (Index, Term)>,
+    last: NodeMap<(Index, Term)>,
     agreed: BTreeMap<(NodeId, NodeId), Index>,
 }
 
 impl LogMatching {
-    /// The lowest index each live log may have changed at since the last
-    /// step (absent when unchanged).
-    fn changes(&mut self, obs: &Observation<'_>, live: &[&Node]) -> BTreeMap<NodeId, Index> {
-        self.last.retain(|id, _| live.iter().any(|n| n.id() == *id) && !obs.was_restarted(*id));
-        let mut changed = BTreeMap::new();
-        for node in live {
+    /// The live logs that may have changed since the last step, in id
+    /// order, each with the lowest index it may have changed at.
+    fn changes(&mut self, obs: &Observation<'_>) -> Vec<(NodeId, Index)> {
+        self.last.retain(|id, _| obs.live().any(|n| n.id() == *id) && !obs.was_restarted(*id));
+        let mut changed = Vec::new();
+        for node in obs.live() {
             let log = node.log();
             let now = (log.last_index(), log.last_term());
             let from = match self.last.get(&node.id()) {
@@ -38,7 +38,7 @@ impl LogMatching {
                 _ => 0,
             };
             self.last.insert(node.id(), now);
-            changed.insert(node.id(), from);
+            changed.push((node.id(), from));
         }
         changed
     }
@@ -46,11 +46,16 @@ impl LogMatching {
 
 impl Invariant for LogMatching {
     fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
+        let changed = self.changes(obs);
+        // Most steps change no log (a tick, a heartbeat): nothing to pair.
+        if changed.is_empty() {
+            return;
+        }
+        let from_of = |id: NodeId| changed.iter().find(|(c, _)| *c == id).map(|(_, from)| *from);
         let live: Vec<&Node> = obs.live().collect();
-        let changed = self.changes(obs, &live);
         for (i, a) in live.iter().enumerate() {
             for b in &live[i + 1..] {
-                let Some(from) = [a.id(), b.id()].iter().filter_map(|id| changed.get(id)).min() else {
+                let Some(from) = [a.id(), b.id()].into_iter().filter_map(from_of).min() else {
                     continue;
                 };
                 let key = (a.id().min(b.id()), a.id().max(b.id()));

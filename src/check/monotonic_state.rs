@@ -4,10 +4,8 @@
 //! a node restarted from its disk must come back no earlier than it was.
 //! A lost vote within a term is `double_vote`'s concern once it matters.
 
-use std::collections::BTreeMap;
-
 use super::{Invariant, Observation, Property, Violation};
-use crate::core::{Index, NodeId, Term};
+use crate::core::{Index, NodeId, NodeMap, Term};
 
 /// The latest figures seen for a node.
 #[derive(Clone, Copy, Debug, Default)]
@@ -21,7 +19,7 @@ struct Seen {
 /// Each node's latest term and commit, live and durable.
 #[derive(Clone, Debug, Default)]
 pub struct MonotonicState {
-    seen: BTreeMap<NodeId, Seen>,
+    seen: NodeMap<Seen>,
 }
 
 /// Reports `what` going back from `*before` to `now`, then remembers `now`.
@@ -36,7 +34,7 @@ fn advance(id: NodeId, what: &str, before: &mut u64, now: u64, out: &mut Vec<Vio
 impl Invariant for MonotonicState {
     fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
         for state in obs.nodes {
-            let seen = self.seen.entry(state.id).or_default();
+            let seen = self.seen.get_or_insert_with(state.id, Seen::default);
             if let Some(node) = state.node {
                 advance(state.id, "term", &mut seen.term, node.term(), out);
                 advance(state.id, "commit index", &mut seen.commit, node.commit_index(), out);

@@ -7,10 +7,11 @@ use std::fmt;
 use super::action::Action;
 use super::durable::Persist;
 use super::entry::{Entry, Payload};
+use super::entry::{Index, NodeId, Term};
 use super::event::Event;
 use super::handover::{HandoverFailure, HandoverMode, HandoverOutcome, HandoverResult, Phase, PhaseReport};
 use super::membership::Membership;
-use super::message::{AppendOutcome, Body, Message};
+use super::message::{AppendOutcome, Body, Message, MessageKind};
 use super::vote::Decision;
 
 fn ids(set: &std::collections::BTreeSet<u64>) -> String {
@@ -59,11 +60,105 @@ fn decision(f: &mut fmt::Formatter<'_>, what: &str, term: u64, d: &Decision) -> 
     }
 }
 
+/// A message's one-line description, kept apart from the message: the
+/// figures its sentence names, copied without allocating (no entries, no
+/// snapshot data), so that a trace can keep it and print the sentence
+/// only when someone reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Headline {
+    from: NodeId,
+    to: NodeId,
+    term: Term,
+    kind: MessageKind,
+    summary: Summary,
+}
+
+/// A body as its description needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Summary {
+    /// A body without entries or a snapshot, as it was.
+    Plain(Body),
+    /// An append: its range of entries, if any.
+    Append { prev_index: Index, prev_term: Term, commit: Index, entries: Option<(usize, Index, Index)> },
+    /// A snapshot: the last index and term it covers; `metadata` when it
+    /// carries no application data (a witness's).
+    Snapshot { index: Index, term: Term, metadata: bool },
+}
+
+impl Headline {
+    /// The message's kind.
+    pub fn kind(&self) -> MessageKind {
+        self.kind
+    }
+
+    /// The sender.
+    pub fn from(&self) -> NodeId {
+        self.from
+    }
+
+    /// The receiver.
+    pub fn to(&self) -> NodeId {
+        self.to
+    }
+
+    /// The decision a vote or probe reply carries.
+    pub fn decision(&self) -> Option<&Decision> {
+        match &self.summary {
+            Summary::Plain(Body::VoteReply { decision } | Body::ProbeReply { decision }) => Some(decision),
+            _ => None,
+        }
+    }
+}
+
+impl Message {
+    /// The message's description, to print later.
+    pub fn headline(&self) -> Headline {
+        let summary = match &self.body {
+            Body::Append { prev_index, prev_term, entries, commit } => Summary::Append {
+                prev_index: *prev_index,
+                prev_term: *prev_term,
+                commit: *commit,
+                entries: entries.first().zip(entries.last()).map(|(a, b)| (entries.len(), a.index, b.index)),
+            },
+            Body::Snapshot { snapshot } => Summary::Snapshot {
+                index: snapshot.index,
+                term: snapshot.term,
+                metadata: snapshot.data.is_empty(),
+            },
+            plain => Summary::Plain(plain.clone()),
+        };
+        Headline { from: self.from, to: self.to, term: self.term, kind: self.kind(), summary }
+    }
+}
+
 impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.headline().fmt(f)
+    }
+}
+
+impl fmt::Display for Headline {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}→{} ", self.from, self.to)?;
         let term = self.term;
-        match &self.body {
+        let body = match &self.summary {
+            Summary::Plain(body) => body,
+            Summary::Append { prev_index, prev_term, commit, entries } => {
+                return match entries {
+                    Some((count, first, last)) => write!(
+                        f,
+                        "append {count} entr{} {first}..{last} after {prev_index}@t{prev_term}, commit {commit} (term {term})",
+                        if *count == 1 { "y" } else { "ies" },
+                    ),
+                    None => write!(f, "heartbeat after {prev_index}@t{prev_term}, commit {commit} (term {term})"),
+                };
+            }
+            Summary::Snapshot { index, term: at, metadata } => {
+                let metadata = if *metadata { ", metadata" } else { "" };
+                return write!(f, "snapshot up to {index}@t{at}{metadata} (term {term})");
+            }
+        };
+        match body {
             Body::Probe { last_index, last_term } => write!(
                 f,
                 "probe: would you vote for me in term {term}? my last entry is {last_index}@t{last_term}"
@@ -83,22 +178,6 @@ impl fmt::Display for Message {
                 }
             }
             Body::VoteReply { decision: d } => decision(f, "vote", term, d),
-            Body::Append {
-                prev_index,
-                prev_term,
-                entries,
-                commit,
-            } => match (entries.first(), entries.last()) {
-                (Some(first), Some(last)) => write!(
-                    f,
-                    "append {} entr{} {}..{} after {prev_index}@t{prev_term}, commit {commit} (term {term})",
-                    entries.len(),
-                    if entries.len() == 1 { "y" } else { "ies" },
-                    first.index,
-                    last.index
-                ),
-                _ => write!(f, "heartbeat after {prev_index}@t{prev_term}, commit {commit} (term {term})"),
-            },
             Body::AppendReply { outcome } => match outcome {
                 AppendOutcome::Accepted { match_index } => {
                     write!(f, "append accepted: my log matches yours up to {match_index} (term {term})")
@@ -117,19 +196,14 @@ impl fmt::Display for Message {
                     hint_index.saturating_sub(1)
                 ),
             },
-            Body::Snapshot { snapshot } => write!(
-                f,
-                "snapshot up to {}@t{}{} (term {term})",
-                snapshot.index,
-                snapshot.term,
-                if snapshot.data.is_empty() { ", metadata" } else { "" }
-            ),
             Body::SnapshotReply { index } => write!(f, "snapshot installed: I hold up to {index} (term {term})"),
             Body::TimeoutNow { force } => write!(
                 f,
                 "timeout now: campaign at once{} (term {term})",
                 if *force { ", forced hand-over" } else { ", hand-over" }
             ),
+            // Summarized above.
+            Body::Append { .. } | Body::Snapshot { .. } => Ok(()),
         }
     }
 }

@@ -69,10 +69,11 @@ impl Node {
     fn check_quorum(&mut self, election_min: u64) -> bool {
         let enabled = self.switches().check_quorum;
         let me = self.id();
-        let membership = self.membership.clone();
-        let Some(l) = self.leader_state() else { return false };
+        // Borrows the role and the membership side by side: this runs at
+        // every tick, too often to copy the membership.
+        let RoleState::Leader(l) = &self.role else { return false };
         let heard = |id| l.progress.get(&id).is_some_and(|p| p.silent_ticks < election_min);
-        let active = membership.has_quorum(|id| id == me || heard(id));
+        let active = self.membership.has_quorum(|id| id == me || heard(id));
         if enabled && !active {
             let term = self.term;
             self.become_follower(term, None);

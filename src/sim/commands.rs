@@ -73,7 +73,7 @@ impl Sim {
             Command::Heal {} => {
                 self.network.heal();
                 let all: Vec<NodeId> = self.nodes.keys().copied().collect();
-                self.emit(TraceBody::Heal { groups: vec![all] }, "every link is restored".into());
+                self.emit(TraceBody::Heal { groups: vec![all] }, "every link is restored".to_string());
                 Ok(())
             }
             Command::TimeoutNow { node } => {

@@ -60,13 +60,12 @@ impl Timeline {
             }
             // Recorded commands succeeded the first time; determinism makes
             // them succeed again.
-            if let Ok(events) = self.sim.command(&command.clone()) {
+            if let Ok(events) = self.sim.command(command) {
                 self.trace.extend(events);
             }
             self.next_input += 1;
         }
-        let events = self.sim.step();
-        self.trace.extend(events);
+        self.sim.step_into(&mut self.trace);
         &self.trace[start..]
     }
 

@@ -18,13 +18,14 @@ mod trace;
 mod trace_import;
 mod view;
 
-use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 pub use command::{Command, FailoverMode, ScriptStep, Target};
 pub use command_read::read_command;
 pub use history::{Timeline, CHECKPOINT_EVERY};
+pub use narrate::Narration;
 pub use network::{InFlight, Network, NetworkConfig};
 pub use state_machine::KvStore;
 pub use trace::{export_json_lines, TraceBody, TraceEvent, TraceRole, WriteRefusal};
@@ -33,7 +34,9 @@ pub use view::{view, ClusterView, EntryView, MessageView, NodeView, ProgressView
 
 use crate::check::{AckedWrite, Checker, NodeState, Observation};
 use crate::core::rng::derive_seed;
-use crate::core::{Config, DurableState, Entry, Index, Member, Node, NodeId, Role, Switches, Term};
+use crate::core::{
+    Action, Config, DurableState, Entry, Index, Member, Node, NodeId, NodeMap, Role, Switches, Term,
+};
 
 /// Largest cluster the simulator builds.
 pub const MAX_NODES: usize = 15;
@@ -159,11 +162,13 @@ impl std::error::Error for SimError {}
 #[derive(Clone, Debug)]
 pub struct Sim {
     config: SimConfig,
-    nodes: BTreeMap<NodeId, SimNode>,
+    nodes: NodeMap<SimNode>,
     network: Network,
     now: u64,
     step: u64,
-    schedule: Vec<ScriptStep>,
+    /// The script, shared: it never changes once set, and a `Timeline`
+    /// clones the simulator at every checkpoint.
+    schedule: Arc<[ScriptStep]>,
     next_scheduled: usize,
     pending: Vec<PendingWrite>,
     acked: Vec<AckedWrite>,
@@ -176,13 +181,16 @@ pub struct Sim {
     restarted_now: Vec<NodeId>,
     /// The vote request being delivered: (candidate, forced).
     delivering: Option<(NodeId, bool)>,
+    /// The buffer a node's actions are collected in, kept between steps so
+    /// that stepping a node allocates nothing.
+    actions: Vec<Action>,
 }
 
 impl Sim {
     /// A cluster built from a validated configuration.
     pub fn new(config: SimConfig) -> Result<Sim, SimError> {
         config.validate().map_err(SimError)?;
-        let mut nodes = BTreeMap::new();
+        let mut nodes = NodeMap::default();
         for m in &config.members {
             let cfg = config.node_config(m.id);
             let node = Node::new(cfg.clone()).map_err(|e| SimError(e.to_string()))?;
@@ -204,7 +212,7 @@ impl Sim {
             network,
             now: 0,
             step: 0,
-            schedule: Vec::new(),
+            schedule: Arc::new([]),
             next_scheduled: 0,
             pending: Vec::new(),
             acked: Vec::new(),
@@ -215,13 +223,14 @@ impl Sim {
             applied_now: Vec::new(),
             restarted_now: Vec::new(),
             delivering: None,
+            actions: Vec::new(),
         })
     }
 
     /// Schedules script commands (sorted by tick, stable).
     pub fn set_schedule(&mut self, mut script: Vec<ScriptStep>) {
         script.sort_by_key(|s| s.at);
-        self.schedule = script;
+        self.schedule = script.into();
         self.next_scheduled = 0;
     }
 
@@ -243,7 +252,7 @@ impl Sim {
     }
 
     /// Every node, in id order.
-    pub fn nodes(&self) -> &BTreeMap<NodeId, SimNode> {
+    pub fn nodes(&self) -> &NodeMap<SimNode> {
         &self.nodes
     }
 
@@ -296,15 +305,30 @@ impl Sim {
     /// message, or advances the clock one tick and ticks every live node.
     /// Returns the step's trace events.
     pub fn step(&mut self) -> Vec<TraceEvent> {
+        let mut events = Vec::new();
+        self.step_into(&mut events);
+        events
+    }
+
+    /// `step`, appending the step's events to `trace`: a host that keeps
+    /// the whole trace (a `Timeline`) has them written in place, not
+    /// collected and then moved.
+    pub fn step_into(&mut self, trace: &mut Vec<TraceEvent>) {
+        // `emit` pushes onto `self.events`: lend it the caller's vector.
+        trace.append(&mut self.events);
+        std::mem::swap(&mut self.events, trace);
         self.run_due_commands();
         match self.network.pop_due(self.now) {
             Some(flight) => self.deliver(flight),
             None => {
                 self.now += 1;
-                let ids: Vec<NodeId> = self.nodes.keys().copied().collect();
-                for id in ids {
+                // Node by node in id order, without collecting the ids:
+                // stepping a node needs `&mut self`.
+                let mut next = self.nodes.keys().next().copied();
+                while let Some(id) = next {
                     // A tick never makes a node return an error.
                     let _ = self.step_node(id, crate::core::Event::Tick, None);
+                    next = self.nodes.next_key_after(id);
                 }
             }
         }
@@ -312,7 +336,7 @@ impl Sim {
         self.step += 1;
         self.applied_now.clear();
         self.restarted_now.clear();
-        std::mem::take(&mut self.events)
+        std::mem::swap(&mut self.events, trace);
     }
 
     /// Steps until the clock passes `tick` (deliveries due at `tick` done),
@@ -324,7 +348,7 @@ impl Sim {
             if self.now >= tick && !due_now {
                 break;
             }
-            events.extend(self.step());
+            self.step_into(&mut events);
         }
         events
     }
@@ -384,7 +408,7 @@ impl Sim {
         }
     }
 
-    pub(crate) fn emit(&mut self, body: TraceBody, text: String) {
-        self.events.push(TraceEvent { step: self.step, tick: self.now, body, text });
+    pub(crate) fn emit(&mut self, body: TraceBody, text: impl Into<Narration>) {
+        self.events.push(TraceEvent { step: self.step, tick: self.now, body, text: text.into() });
     }
 }

@@ -1,10 +1,175 @@
 //! The sentences of the trace: each names the rule at work. Message
 //! sentences come from the core's describers; this adds the rule.
+//!
+//! Why sentences are kept as [`Narration`] recipes: a run takes millions of
+//! steps and almost nobody reads a sentence (a campaign tallies kinds, the
+//! page shows the last few events, a seek replays past hundreds), yet
+//! formatting them all took about a third of every step. The frequent
+//! sentences are stored as the figures they name and printed when read,
+//! exported or serialized; the same text either way.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::check::{Property, Violation};
-use crate::core::{Decision, Message, Node, Refusal, Role};
+use crate::core::{Decision, Entry, Headline, Index, Message, MessageKind, Node, NodeId, Refusal, Role};
 
 use super::trace::TraceRole;
+
+/// The sentence of one trace event; `Display` prints it, and it serializes
+/// as that string.
+#[derive(Clone)]
+pub struct Narration(Recipe);
+
+/// What a sentence says, before it is printed.
+#[derive(Clone)]
+enum Recipe {
+    /// Printed already (rare events, and imported traces).
+    Text(String),
+    /// A message put on the wire: its description.
+    Sent(Headline),
+    /// A message delivered.
+    Arrives(Headline),
+    /// A message lost on the way, and why.
+    Lost { from: NodeId, to: NodeId, kind: MessageKind, why: &'static str },
+    /// A second copy made by the network.
+    Duplicated { from: NodeId, to: NodeId, kind: MessageKind },
+    /// A vote or probe reply (the decision is in the description); see
+    /// [`reply`] for `unguarded`.
+    Reply { headline: Headline, unguarded: bool },
+    /// An entry appended and persisted.
+    Appends { node: NodeId, entry: Entry },
+    /// A committed entry applied.
+    Applies { node: NodeId, entry: Entry },
+    /// A commit watermark advanced, and by which rule.
+    Commits { node: NodeId, index: Index, rule: CommitRule },
+}
+
+/// Why a node's commit watermark advanced.
+#[derive(Clone, Copy)]
+pub(crate) enum CommitRule {
+    /// A leader counted a quorum in its own term (Raft §5.4.2).
+    OwnTerm,
+    /// A leader counted a quorum for an entry of an earlier term, which
+    /// only happens with `current_term_commit` off (Raft Figure 8).
+    EarlierTerm,
+    /// A follower learnt it from the leader.
+    Reported,
+}
+
+impl Narration {
+    /// A message put on the wire.
+    pub(crate) fn sent(m: &Message) -> Narration {
+        Narration(Recipe::Sent(m.headline()))
+    }
+
+    /// A message delivered.
+    pub(crate) fn arrives(m: &Message) -> Narration {
+        Narration(Recipe::Arrives(m.headline()))
+    }
+
+    /// A message from `from` to `to` lost on the way: `why` finishes the
+    /// sentence.
+    pub(crate) fn lost(from: NodeId, to: NodeId, kind: MessageKind, why: &'static str) -> Narration {
+        Narration(Recipe::Lost { from, to, kind, why })
+    }
+
+    /// The network made a second copy.
+    pub(crate) fn duplicated(from: NodeId, to: NodeId, kind: MessageKind) -> Narration {
+        Narration(Recipe::Duplicated { from, to, kind })
+    }
+
+    /// A vote or probe reply, with the rule that decided it; `unguarded`
+    /// is true when the log checks were skipped for this request (a
+    /// teaching switch is off), which a grant must not hide.
+    pub(crate) fn reply(m: &Message, unguarded: bool) -> Narration {
+        Narration(Recipe::Reply { headline: m.headline(), unguarded })
+    }
+
+    /// `node` appended `entry` and persisted it.
+    pub(crate) fn appends(node: NodeId, entry: Entry) -> Narration {
+        Narration(Recipe::Appends { node, entry })
+    }
+
+    /// `node` applied the committed `entry`.
+    pub(crate) fn applies(node: NodeId, entry: &Entry) -> Narration {
+        Narration(Recipe::Applies { node, entry: entry.clone() })
+    }
+
+    /// `node`'s commit watermark advanced to `index` by `rule`.
+    pub(crate) fn commits(node: NodeId, index: Index, rule: CommitRule) -> Narration {
+        Narration(Recipe::Commits { node, index, rule })
+    }
+}
+
+impl From<String> for Narration {
+    fn from(text: String) -> Narration {
+        Narration(Recipe::Text(text))
+    }
+}
+
+impl fmt::Display for Narration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Recipe::Text(text) => f.write_str(text),
+            Recipe::Sent(h) => write!(f, "{h}"),
+            Recipe::Arrives(h) => write!(f, "{}→{} {} arrives: {h}", h.from(), h.to(), h.kind().name()),
+            Recipe::Lost { from, to, kind, why } => write!(f, "{from}→{to} {} lost: {why}", kind.name()),
+            Recipe::Duplicated { from, to, kind } => {
+                write!(f, "{from}→{to} {}: the network duplicates it", kind.name())
+            }
+            Recipe::Reply { headline, unguarded } => write_reply(f, headline, *unguarded),
+            Recipe::Appends { node, entry } => {
+                write!(f, "node {node} appends {entry} and persists it before answering")
+            }
+            Recipe::Applies { node, entry } => {
+                write!(f, "node {node} applies {entry}: committed entries apply in order, once")
+            }
+            Recipe::Commits { node, index, rule: CommitRule::EarlierTerm } => write!(
+                f,
+                "node {node}'s commit watermark advances to {index}: stored on a quorum but from an earlier term, counted only because current_term_commit is off (Raft Figure 8)"
+            ),
+            Recipe::Commits { node, index, rule: CommitRule::OwnTerm } => write!(
+                f,
+                "node {node}'s commit watermark advances to {index}: stored on a quorum, in its own term (Raft §5.4.2)"
+            ),
+            Recipe::Commits { node, index, rule: CommitRule::Reported } => {
+                write!(f, "node {node}'s commit watermark advances to {index}, as the leader reports")
+            }
+        }
+    }
+}
+
+/// Printed, so that a test's failure message shows the sentence.
+impl fmt::Debug for Narration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.to_string(), f)
+    }
+}
+
+/// Two narrations are equal when they print the same sentence, whether
+/// kept as figures or as text (an imported trace holds text).
+impl PartialEq for Narration {
+    fn eq(&self, other: &Narration) -> bool {
+        match (&self.0, &other.0) {
+            (Recipe::Text(a), Recipe::Text(b)) => a == b,
+            _ => self.to_string() == other.to_string(),
+        }
+    }
+}
+
+impl Serialize for Narration {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Narration {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Narration, D::Error> {
+        String::deserialize(deserializer).map(Narration::from)
+    }
+}
 
 /// The role the trace reports for a live node.
 pub fn trace_role(node: &Node) -> TraceRole {
@@ -32,16 +197,14 @@ pub fn refusal_rule(r: &Refusal) -> &'static str {
     }
 }
 
-/// A vote or probe reply, with the rule that decided it.
-/// `unguarded` is true when the log checks were skipped for this request
-/// (a teaching switch is off), which a grant must not hide.
-pub fn reply(m: &Message, decision: &Decision, unguarded: bool) -> String {
-    match decision {
-        Decision::Granted if unguarded => format!(
+fn write_reply(f: &mut fmt::Formatter<'_>, m: &Headline, unguarded: bool) -> fmt::Result {
+    match m.decision() {
+        Some(Decision::Granted) if unguarded => write!(
+            f,
             "{m}: granted on term and vote alone — the watermark and up-to-date checks are switched off"
         ),
-        Decision::Granted => format!("{m}: the candidate passes every rule of the vote"),
-        Decision::Refused(r) => format!("{m} — {}", refusal_rule(r)),
+        Some(Decision::Refused(r)) => write!(f, "{m} — {}", refusal_rule(r)),
+        _ => write!(f, "{m}: the candidate passes every rule of the vote"),
     }
 }
 

@@ -2,7 +2,7 @@
 //! and delivery tick; delays, drops, duplication and reordering derive from
 //! the simulator's seed; links can be cut one way or both.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
@@ -75,6 +75,8 @@ pub struct InFlight {
 pub struct SendOutcome {
     /// Sequence number of the message.
     pub seq: u64,
+    /// Tick it arrives.
+    pub deliver_tick: u64,
     /// It will be lost on the way.
     pub doomed: bool,
     /// A second copy was put on the wire.
@@ -85,7 +87,13 @@ pub struct SendOutcome {
 #[derive(Clone, Debug)]
 pub struct Network {
     config: NetworkConfig,
-    in_flight: BTreeMap<(u64, u64), InFlight>,
+    /// Messages in flight by delivery tick, each tick's in send order.
+    /// Why buckets: sequence numbers only grow, so a message joins the back
+    /// of its tick and leaves from the front of the first, and the ordered
+    /// map moves small buckets rather than whole messages.
+    in_flight: BTreeMap<u64, VecDeque<InFlight>>,
+    /// How many messages are in flight.
+    in_flight_count: usize,
     cut: BTreeSet<(NodeId, NodeId)>,
     links: BTreeMap<(NodeId, NodeId), NetworkConfig>,
     next_seq: u64,
@@ -102,6 +110,7 @@ impl Network {
         Network {
             config,
             in_flight: BTreeMap::new(),
+            in_flight_count: 0,
             cut: BTreeSet::new(),
             links: BTreeMap::new(),
             next_seq: 0,
@@ -134,35 +143,52 @@ impl Network {
     /// Puts a message on the wire at tick `now`.
     pub fn send(&mut self, msg: Message, now: u64) -> SendOutcome {
         let link = self.link_config(msg.from, msg.to);
-        let (seq, doomed) = self.enqueue(msg.clone(), now, false);
+        // The draws in this order: the copy's delay and loss, whether to
+        // duplicate, the duplicate's delay and loss. The message is only
+        // copied when there is a duplicate.
+        let (deliver_tick, doomed) = self.draw(&link, now);
         let duplicated = link.duplicate > 0.0 && self.rng.unit() < link.duplicate;
-        if duplicated {
-            self.enqueue(msg, now, true);
+        let twin = duplicated.then(|| msg.clone());
+        let seq = self.enqueue(msg, now, deliver_tick, doomed, false);
+        if let Some(twin) = twin {
+            let (tick, doomed) = self.draw(&link, now);
+            self.enqueue(twin, now, tick, doomed, true);
         }
-        SendOutcome { seq, doomed, duplicated }
+        SendOutcome { seq, deliver_tick, doomed, duplicated }
     }
 
-    fn enqueue(&mut self, msg: Message, now: u64, duplicate: bool) -> (u64, bool) {
-        let link = self.link_config(msg.from, msg.to);
+    /// Draws a copy's delivery tick and whether it will be lost (always,
+    /// past `MAX_IN_FLIGHT`).
+    fn draw(&mut self, link: &NetworkConfig, now: u64) -> (u64, bool) {
         let [low, high] = link.delay_ticks;
         let delay = self.rng.range_inclusive(low, high);
         let doomed =
-            (link.drop > 0.0 && self.rng.unit() < link.drop) || self.in_flight.len() >= MAX_IN_FLIGHT;
+            (link.drop > 0.0 && self.rng.unit() < link.drop) || self.in_flight_count >= MAX_IN_FLIGHT;
+        (now + delay, doomed)
+    }
+
+    /// Puts a copy in flight; returns its sequence number.
+    fn enqueue(&mut self, msg: Message, now: u64, deliver_tick: u64, doomed: bool, duplicate: bool) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
-        let deliver_tick = now + delay;
         let flight = InFlight { seq, msg, sent_tick: now, deliver_tick, doomed, duplicate };
-        self.in_flight.insert((deliver_tick, seq), flight);
-        (seq, doomed)
+        self.in_flight.entry(deliver_tick).or_default().push_back(flight);
+        self.in_flight_count += 1;
+        seq
     }
 
     /// Takes the next message due at or before `now`, in delivery order.
     pub fn pop_due(&mut self, now: u64) -> Option<InFlight> {
-        let key = *self.in_flight.keys().next()?;
-        if key.0 > now {
+        let mut first = self.in_flight.first_entry()?;
+        if *first.key() > now {
             return None;
         }
-        self.in_flight.remove(&key)
+        let flight = first.get_mut().pop_front();
+        if first.get().is_empty() {
+            first.remove();
+        }
+        self.in_flight_count -= usize::from(flight.is_some());
+        flight
     }
 
     /// True when the link `from → to` is cut.
@@ -204,11 +230,11 @@ impl Network {
 
     /// Every message in flight, in delivery order.
     pub fn in_flight(&self) -> impl Iterator<Item = &InFlight> {
-        self.in_flight.values()
+        self.in_flight.values().flatten()
     }
 
     /// The tick of the next delivery, if any message is in flight.
     pub fn next_delivery_tick(&self) -> Option<u64> {
-        self.in_flight.keys().next().map(|k| k.0)
+        self.in_flight.keys().next().copied()
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::core::{Action, Body, Bytes, Event, HandoverOutcome, Membership, Message, NodeId, Persist, Role};
 
-use super::narrate;
+use super::narrate::{self, CommitRule, Narration};
 use super::network::InFlight;
 use super::trace::{TraceBody, TraceRole};
 use super::{PendingWrite, Sim};
@@ -52,12 +52,11 @@ impl Sim {
                 "cut" => "the link is cut",
                 _ => "the receiver is down",
             };
-            let text = format!("{from}→{to} {} lost: {why}", msg.name());
+            let text = Narration::lost(from, to, msg, why);
             self.emit(TraceBody::MessageDropped { from, to, msg, term, seq, cause: cause.into() }, text);
             return;
         }
-        let text = format!("{from}→{to} {} arrives: {m}", msg.name());
-        self.emit(TraceBody::MessageDelivered { from, to, msg, term, seq }, text);
+        self.emit(TraceBody::MessageDelivered { from, to, msg, term, seq }, Narration::arrives(&m));
         // Messages never make a node return an error.
         self.delivering = match m.body {
             Body::Vote { force, .. } => Some((from, force)),
@@ -78,13 +77,19 @@ impl Sim {
         let Some(before) = self.observed(id) else { return Ok(()) };
         let installing = matches!(&event, Event::Message(Message { body: Body::Snapshot { .. }, .. }));
         let Some(node) = self.nodes.get_mut(&id).and_then(|n| n.node.as_mut()) else { return Ok(()) };
-        let actions = node.step(event)?;
-        if let Some(after) = self.observed(id) {
-            self.describe_change(id, before, after, from);
+        // Taken, not borrowed: performing may step this node again (a
+        // snapshot hint), which then uses a buffer of its own.
+        let mut actions = std::mem::take(&mut self.actions);
+        let stepped = node.step_into(event, &mut actions);
+        if stepped.is_ok() {
+            if let Some(after) = self.observed(id) {
+                self.describe_change(id, before, after, from);
+            }
+            self.perform(id, actions.drain(..), installing);
+            self.settle_writes(id);
         }
-        self.perform(id, actions, installing);
-        self.settle_writes(id);
-        Ok(())
+        self.actions = actions;
+        stepped
     }
 
     fn describe_change(&mut self, id: NodeId, before: Observed, after: Observed, from: Option<NodeId>) {
@@ -124,24 +129,22 @@ impl Sim {
         if after.commit > before.commit {
             let earlier_term =
                 self.node(id).and_then(|n| n.log().term_at(after.commit)).is_some_and(|t| t < after.term);
-            let text = if after.is_leader && earlier_term {
-                format!(
-                    "node {id}'s commit watermark advances to {}: stored on a quorum but from an earlier term, counted only because current_term_commit is off (Raft Figure 8)",
-                    after.commit
-                )
-            } else if after.is_leader {
-                format!(
-                    "node {id}'s commit watermark advances to {}: stored on a quorum, in its own term (Raft §5.4.2)",
-                    after.commit
-                )
-            } else {
-                format!("node {id}'s commit watermark advances to {}, as the leader reports", after.commit)
+            let rule = match (after.is_leader, earlier_term) {
+                (true, true) => CommitRule::EarlierTerm,
+                (true, false) => CommitRule::OwnTerm,
+                (false, _) => CommitRule::Reported,
             };
+            let text = Narration::commits(id, after.commit, rule);
             self.emit(TraceBody::CommitAdvanced { node: id, index: after.commit }, text);
         }
     }
 
-    pub(crate) fn perform(&mut self, id: NodeId, actions: Vec<Action>, installing: bool) {
+    pub(crate) fn perform(
+        &mut self,
+        id: NodeId,
+        actions: impl IntoIterator<Item = Action>,
+        installing: bool,
+    ) {
         let mut hint = None;
         for action in actions {
             match action {
@@ -160,8 +163,7 @@ impl Sim {
                     if let crate::core::Payload::Write(data) = &e.payload {
                         n.kv.apply(e.index, &String::from_utf8_lossy(data));
                     }
-                    let text = format!("node {id} applies {e}: committed entries apply in order, once");
-                    self.emit(TraceBody::Applied { node: id, index: e.index }, text);
+                    self.emit(TraceBody::Applied { node: id, index: e.index }, Narration::applies(id, &e));
                     self.applied_now.push((id, e));
                 }
                 Action::SnapshotHint { applied } => hint = Some(applied),
@@ -196,7 +198,7 @@ impl Sim {
             let switches = self.config.switches;
             let forced = matches!(self.delivering, Some((c, true)) if c == to);
             let unguarded = !switches.log_guards || (!probe && forced && !switches.force_respects_vote_rule);
-            let text = narrate::reply(&m, decision, unguarded);
+            let text = Narration::reply(&m, unguarded);
             let (voter, candidate) = (from, to);
             let body = match (decision, probe) {
                 (Decision::Granted, true) => TraceBody::ProbeGranted { voter, candidate, term },
@@ -210,13 +212,12 @@ impl Sim {
             };
             self.emit(body, text);
         }
-        let text = m.to_string();
+        let text = Narration::sent(&m);
         let out = self.network.send(m, self.now);
-        let deliver_tick =
-            self.network.in_flight().find(|f| f.seq == out.seq).map_or(self.now, |f| f.deliver_tick);
+        let deliver_tick = out.deliver_tick;
         self.emit(TraceBody::MessageSent { from, to, msg, term, seq: out.seq, deliver_tick }, text);
         if out.duplicated {
-            let text = format!("{from}→{to} {}: the network duplicates it", msg.name());
+            let text = Narration::duplicated(from, to, msg);
             self.emit(TraceBody::MessageDuplicated { from, to, msg, term, seq: out.seq }, text);
         }
     }
@@ -226,8 +227,8 @@ impl Sim {
         match p {
             Persist::Entries(entries) => {
                 for e in entries {
-                    let text = format!("node {id} appends {e} and persists it before answering");
-                    self.emit(TraceBody::EntryAppended { node: id, index: e.index, term: e.term }, text);
+                    let body = TraceBody::EntryAppended { node: id, index: e.index, term: e.term };
+                    self.emit(body, Narration::appends(id, e));
                 }
             }
             Persist::Snapshot(s) if installing => {

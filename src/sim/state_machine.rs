@@ -21,7 +21,14 @@ impl KvStore {
     /// Applies a write at `index`.
     pub fn apply(&mut self, index: Index, write: &str) {
         let (key, value) = write.split_once('=').unwrap_or((write, ""));
-        self.values.insert(key.to_string(), value.to_string());
+        // A restart replays the whole log through here: overwrite a known
+        // key's value in place rather than allocate the key again.
+        match self.values.get_mut(key) {
+            Some(old) => value.clone_into(old),
+            None => {
+                self.values.insert(key.to_string(), value.to_string());
+            }
+        }
         self.applied = index;
     }
 

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use super::narrate::Narration;
 use crate::check::Property;
 use crate::core::{
     CpEntry, HandoverFailure, HandoverResult, Index, MessageKind, NodeId, Phase, Refusal, Term,
@@ -20,7 +21,7 @@ pub struct TraceEvent {
     #[serde(flatten)]
     pub body: TraceBody,
     /// One sentence naming the rule at work.
-    pub text: String,
+    pub text: Narration,
 }
 
 /// The role a trace reports.
