@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 
 use crate::check::{Property, Violation};
 use crate::core::{Decision, Entry, Headline, Index, Message, MessageKind, Node, NodeId, Refusal, Role};
@@ -162,12 +162,6 @@ impl PartialEq for Narration {
 impl Serialize for Narration {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Narration {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Narration, D::Error> {
-        String::deserialize(deserializer).map(Narration::from)
     }
 }
 

@@ -95,7 +95,7 @@ fn read_event(v: &Json) -> Result<TraceEvent, String> {
         step: f.required("step", UINT, number)?,
         tick: f.required("tick", UINT, number)?,
         body: read_body(&f)?,
-        text: f.required("text", STRING, text)?,
+        text: f.required("text", STRING, text)?.into(),
     })
 }
 
