@@ -1,7 +1,7 @@
 //! The leader: its no-op, heartbeats, check quorum, replication to each
 //! follower and the commit rule (Raft §5.3, §5.4.2, §8; thesis §6.2).
 
-use std::collections::BTreeMap;
+use super::node_map::NodeMap;
 
 use super::action::Action;
 use super::durable::Persist;
@@ -16,7 +16,7 @@ impl Node {
     /// so that it can commit (Raft §8).
     pub(crate) fn become_leader(&mut self, out: &mut Vec<Action>) {
         let last = self.log.last_index();
-        let progress: BTreeMap<NodeId, Progress> = self
+        let progress: NodeMap<Progress> = self
             .membership
             .members()
             .into_iter()
@@ -101,7 +101,7 @@ impl Node {
     /// collecting them: `send_append` needs `&mut self` between two.
     pub(crate) fn next_follower(&self, after: NodeId) -> Option<NodeId> {
         match &self.role {
-            RoleState::Leader(l) => l.progress.range(after + 1..).next().map(|(id, _)| *id),
+            RoleState::Leader(l) => l.progress.next_key_after(after),
             _ => None,
         }
     }

@@ -2,7 +2,7 @@
 //! adoption, stale messages, the vote rule); role-specific handling lives in
 //! `follower.rs`, `candidate.rs` and `leader.rs`, as in etcd raft.
 
-use std::collections::BTreeMap;
+use super::node_map::NodeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -35,13 +35,13 @@ pub enum Role {
 /// Votes gathered so far in a probe or an election.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Tally {
-    pub(crate) votes: BTreeMap<NodeId, bool>,
+    pub(crate) votes: NodeMap<bool>,
 }
 
 /// The leader's volatile state.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct LeaderState {
-    pub(crate) progress: BTreeMap<NodeId, Progress>,
+    pub(crate) progress: NodeMap<Progress>,
     pub(crate) heartbeat_elapsed: u64,
     /// Index of the no-op this leader appended: committing it means the
     /// leader has committed an entry of its own term.

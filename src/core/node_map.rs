@@ -108,6 +108,28 @@ impl<V> NodeMap<V> {
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + ExactSizeIterator {
         self.slots.iter().map(|(_, v)| v)
     }
+
+    /// The entries in id order, values to change.
+    pub fn iter_mut(&mut self) -> impl DoubleEndedIterator<Item = (&NodeId, &mut V)> + ExactSizeIterator {
+        self.slots.iter_mut().map(|(id, v)| (&*id, v))
+    }
+
+    /// The values in id order, to change.
+    pub fn values_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut V> + ExactSizeIterator {
+        self.slots.iter_mut().map(|(_, v)| v)
+    }
+}
+
+/// Collects entries in any order; a repeated id keeps its last value, as
+/// `BTreeMap` does.
+impl<V> FromIterator<(NodeId, V)> for NodeMap<V> {
+    fn from_iter<I: IntoIterator<Item = (NodeId, V)>>(entries: I) -> NodeMap<V> {
+        let mut map = NodeMap::default();
+        for (id, value) in entries {
+            map.insert(id, value);
+        }
+        map
+    }
 }
 
 impl<V> Index<&NodeId> for NodeMap<V> {

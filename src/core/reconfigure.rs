@@ -63,7 +63,7 @@ impl Node {
         if let Some(l) = self.leader_state() {
             for id in next.members() {
                 if id != me {
-                    l.progress.entry(id).or_insert_with(|| Progress::new(last));
+                    l.progress.get_or_insert_with(id, || Progress::new(last));
                 }
             }
         }
