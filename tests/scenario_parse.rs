@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use quorumscope::core::rng::Rng;
 use quorumscope::core::{CpEntry, Member, MemberKind, Switches, VotingState};
 use quorumscope::scenario::{entries, parse, Scenario};
-use quorumscope::sim::{Command, FailoverMode, NetworkConfig, Target};
+use quorumscope::sim::{Command, FailoverMode, NetworkConfig, Target, COMMAND_NAMES};
 use serde_json::{json, Value};
 
 /// The example of SCENARIO.md, verbatim.
@@ -617,24 +617,6 @@ const FUZZ_CASES: u64 = 4_000;
 const FUZZ_SIM_RUNS_PER_CASE: f64 = 1.0 / 16.0;
 /// Longest a parse may take in a debug build.
 const PARSE_TIME_LIMIT: Duration = Duration::from_secs(2);
-
-const COMMAND_NAMES: [&str; 15] = [
-    "write",
-    "crash",
-    "restart",
-    "partition",
-    "cut",
-    "heal",
-    "timeout_now",
-    "transfer",
-    "failover",
-    "add_server",
-    "remove_server",
-    "change_voters",
-    "cp_append",
-    "snapshot",
-    "set_network",
-];
 
 /// Words a mutation may put where a string was.
 const WORDS: [&str; 10] =

@@ -27,8 +27,8 @@ pub const DELAY: Int =
 pub const U64: Int =
     Int { what: "a non-negative integer (at most 64 bits)", min: 0, max: u64::MAX, unit: "" };
 
-/// The command names, as `do` spells them.
-const NAMES: [&str; 15] = [
+/// The command names, as a script step's `do` spells them.
+pub const COMMAND_NAMES: [&str; 15] = [
     "write",
     "crash",
     "restart",
@@ -114,7 +114,11 @@ pub fn read_command(v: &Json, path: &str) -> Result<Command, String> {
         }
         other => {
             let path = f.path("do");
-            return Err(format!("{path}: unknown command {} (known: {})", quote(other), NAMES.join(", ")));
+            return Err(format!(
+                "{path}: unknown command {} (known: {})",
+                quote(other),
+                COMMAND_NAMES.join(", ")
+            ));
         }
     })
 }

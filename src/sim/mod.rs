@@ -23,7 +23,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 pub use command::{Command, FailoverMode, ScriptStep, Target};
-pub use command_read::read_command;
+pub use command_read::{read_command, COMMAND_NAMES};
 pub use history::{Timeline, CHECKPOINT_EVERY};
 pub use narrate::Narration;
 pub use network::{InFlight, Network, NetworkConfig};
