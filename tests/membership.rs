@@ -3,14 +3,12 @@
 
 mod common;
 
-use std::collections::BTreeSet;
-
 use common::*;
-use quorumscope::core::{Action, Error, Event, Member, NodeId, Payload, Role};
+use quorumscope::core::{Action, Error, Event, Member, NodeId, NodeSet, Payload, Role};
 
 // ---- Helpers ------------------------------------------------------------------
 
-fn set(ids: &[NodeId]) -> BTreeSet<NodeId> {
+fn set(ids: &[NodeId]) -> NodeSet {
     ids.iter().copied().collect()
 }
 

@@ -12,9 +12,10 @@ use super::event::Event;
 use super::handover::{HandoverFailure, HandoverMode, HandoverOutcome, HandoverResult, Phase, PhaseReport};
 use super::membership::Membership;
 use super::message::{AppendOutcome, Body, Message, MessageKind};
+use super::node_set::NodeSet;
 use super::vote::Decision;
 
-fn ids(set: &std::collections::BTreeSet<u64>) -> String {
+fn ids(set: &NodeSet) -> String {
     let v: Vec<String> = set.iter().map(|i| i.to_string()).collect();
     format!("{{{}}}", v.join(","))
 }

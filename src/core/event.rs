@@ -1,7 +1,5 @@
 //! What can happen to a node.
 
-use std::collections::BTreeSet;
-
 use serde::{Deserialize, Serialize};
 
 use super::control_plane::CpEntry;
@@ -9,6 +7,7 @@ use super::entry::{Bytes, Index, NodeId};
 use super::handover::HandoverMode;
 use super::membership::Member;
 use super::message::Message;
+use super::node_set::NodeSet;
 
 /// One input to `Node::step`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,7 +28,7 @@ pub enum Event {
     /// Remove a server (leader only).
     RemoveServer(NodeId),
     /// Enter joint consensus toward this voter set (leader only).
-    ChangeVoters(BTreeSet<NodeId>),
+    ChangeVoters(NodeSet),
     /// Hand leadership to `to` (leader only).
     Handover {
         /// The target.

@@ -1,12 +1,11 @@
 //! Who is in the cluster: voters (data and witness), catching-up learners,
 //! and the outgoing voters of a joint configuration.
 
-use std::collections::BTreeSet;
-
 use serde::{Deserialize, Serialize};
 
 use super::entry::{Index, NodeId};
 use super::error::Error;
+use super::node_set::NodeSet;
 use super::quorum::{self, VoteResult};
 
 /// What a member stores.
@@ -65,13 +64,13 @@ impl Member {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Membership {
     /// Voting members of the (incoming) configuration, witnesses included.
-    pub voters: BTreeSet<NodeId>,
+    pub voters: NodeSet,
     /// While joint: the voters of the old configuration.
-    pub outgoing: Option<BTreeSet<NodeId>>,
+    pub outgoing: Option<NodeSet>,
     /// Catching-up data members.
-    pub learners: BTreeSet<NodeId>,
+    pub learners: NodeSet,
     /// Which members are witnesses.
-    pub witnesses: BTreeSet<NodeId>,
+    pub witnesses: NodeSet,
 }
 
 impl Membership {
@@ -140,8 +139,9 @@ impl Membership {
     }
 
     /// Every member, in id order.
-    pub fn members(&self) -> BTreeSet<NodeId> {
-        let mut all: BTreeSet<NodeId> = self.voters.union(&self.learners).copied().collect();
+    pub fn members(&self) -> NodeSet {
+        let mut all = self.voters.clone();
+        all.extend(self.learners.iter().copied());
         if let Some(out) = &self.outgoing {
             all.extend(out.iter().copied());
         }
@@ -149,7 +149,7 @@ impl Membership {
     }
 
     /// Every voter of either side, in id order.
-    pub fn all_voters(&self) -> BTreeSet<NodeId> {
+    pub fn all_voters(&self) -> NodeSet {
         let mut all = self.voters.clone();
         if let Some(out) = &self.outgoing {
             all.extend(out.iter().copied());
@@ -236,7 +236,7 @@ impl Membership {
     /// The joint configuration (old voters, `voters`). Listed learners become
     /// voters; old voters not listed leave when the joint configuration is
     /// left.
-    pub fn enter_joint(&self, voters: &BTreeSet<NodeId>) -> Result<Membership, Error> {
+    pub fn enter_joint(&self, voters: &NodeSet) -> Result<Membership, Error> {
         if let Some(id) = voters.iter().find(|id| !self.contains(**id)) {
             return Err(Error::InvalidArgument(format!(
                 "node {id} is not a member; add it before making it a voter"

@@ -6,11 +6,10 @@
 //! durability trade-off a witness makes (PROTOCOL.md §4), and it is why the
 //! quorum code needs no special case for them.
 
-use std::collections::BTreeSet;
-
 use serde::{Deserialize, Serialize};
 
 use super::entry::{Index, NodeId};
+use super::node_set::NodeSet;
 
 /// The state of an election from the candidate's side.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,7 +27,7 @@ pub enum VoteResult {
 ///
 /// An empty set has no opinion and returns `Index::MAX`, so that in a joint
 /// configuration the other side decides alone.
-pub fn majority_committed(voters: &BTreeSet<NodeId>, matched: impl Fn(NodeId) -> Index) -> Index {
+pub fn majority_committed(voters: &NodeSet, matched: impl Fn(NodeId) -> Index) -> Index {
     if voters.is_empty() {
         return Index::MAX;
     }
@@ -52,7 +51,7 @@ pub fn majority_committed(voters: &BTreeSet<NodeId>, matched: impl Fn(NodeId) ->
 
 /// Tallies an election among `voters`; `vote` answers `Some(granted)` for a
 /// voter that has replied and `None` for one that has not.
-pub fn majority_vote(voters: &BTreeSet<NodeId>, vote: impl Fn(NodeId) -> Option<bool>) -> VoteResult {
+pub fn majority_vote(voters: &NodeSet, vote: impl Fn(NodeId) -> Option<bool>) -> VoteResult {
     if voters.is_empty() {
         return VoteResult::Won;
     }
@@ -77,8 +76,8 @@ pub fn majority_vote(voters: &BTreeSet<NodeId>, vote: impl Fn(NodeId) -> Option<
 /// The committed index of a possibly joint configuration: the smaller of the
 /// two sides' majority indexes.
 pub fn joint_committed(
-    incoming: &BTreeSet<NodeId>,
-    outgoing: Option<&BTreeSet<NodeId>>,
+    incoming: &NodeSet,
+    outgoing: Option<&NodeSet>,
     matched: impl Fn(NodeId) -> Index,
 ) -> Index {
     let inc = majority_committed(incoming, &matched);
@@ -91,8 +90,8 @@ pub fn joint_committed(
 /// Tallies an election in a possibly joint configuration: won only when both
 /// sides are won, lost when either side is lost.
 pub fn joint_vote(
-    incoming: &BTreeSet<NodeId>,
-    outgoing: Option<&BTreeSet<NodeId>>,
+    incoming: &NodeSet,
+    outgoing: Option<&NodeSet>,
     vote: impl Fn(NodeId) -> Option<bool>,
 ) -> VoteResult {
     let inc = majority_vote(incoming, &vote);
@@ -109,7 +108,7 @@ mod tests {
     use super::*;
     use crate::core::rng::Rng;
 
-    fn set(ids: &[NodeId]) -> BTreeSet<NodeId> {
+    fn set(ids: &[NodeId]) -> NodeSet {
         ids.iter().copied().collect()
     }
 
@@ -209,8 +208,8 @@ mod tests {
                 .collect();
             let m = |id: NodeId| matches[id as usize];
             let v = |id: NodeId| votes[id as usize];
-            let inc_set: BTreeSet<_> = inc.iter().copied().collect();
-            let out_set: Option<BTreeSet<_>> = out.as_ref().map(|o| o.iter().copied().collect());
+            let inc_set: NodeSet = inc.iter().copied().collect();
+            let out_set: Option<NodeSet> = out.as_ref().map(|o| o.iter().copied().collect());
             let want_c =
                 naive_committed(&inc, &m).min(out.as_ref().map_or(Index::MAX, |o| naive_committed(o, &m)));
             let got_c = joint_committed(&inc_set, out_set.as_ref(), m);

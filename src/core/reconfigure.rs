@@ -2,13 +2,12 @@
 //! add and remove, joint consensus, automatic promotion of caught-up
 //! learners, and a removed leader stepping down.
 
-use std::collections::BTreeSet;
-
 use super::action::Action;
 use super::entry::{NodeId, Payload};
 use super::error::Error;
 use super::membership::{Member, Membership};
 use super::node::{Node, RoleState};
+use super::node_set::NodeSet;
 use super::progress::Progress;
 
 impl Node {
@@ -42,11 +41,7 @@ impl Node {
         Ok(())
     }
 
-    pub(crate) fn change_voters(
-        &mut self,
-        voters: &BTreeSet<NodeId>,
-        out: &mut Vec<Action>,
-    ) -> Result<(), Error> {
+    pub(crate) fn change_voters(&mut self, voters: &NodeSet, out: &mut Vec<Action>) -> Result<(), Error> {
         self.check_can_reconfigure()?;
         if self.membership.is_joint() {
             return Err(Error::InvalidArgument("the configuration is already joint".into()));

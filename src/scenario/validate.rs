@@ -8,10 +8,10 @@
 //! A node stays known after `remove_server`: the simulator keeps it, and a
 //! command naming it is skipped at run time with a trace line saying why.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::Scenario;
-use crate::core::{Member, MemberKind, NodeId, VotingState};
+use crate::core::{Member, MemberKind, NodeId, NodeSet, VotingState};
 use crate::sim::{Command, ScriptStep, Target, MAX_NODES};
 
 const WITNESS_CATCHING_UP: &str = "a witness holds no data to catch up on; it joins voting";
@@ -28,7 +28,7 @@ pub(super) fn check(scenario: &Scenario) -> Result<(), String> {
 }
 
 fn check_members(members: &[Member]) -> Result<(), String> {
-    let mut seen = BTreeSet::new();
+    let mut seen = NodeSet::default();
     for (i, m) in members.iter().enumerate() {
         if !seen.insert(m.id) {
             return Err(format!("cluster.members[{i}].id: node {} appears twice", m.id));
@@ -62,7 +62,7 @@ fn check_timing(scenario: &Scenario) -> Result<(), String> {
 /// The nodes known so far as the script runs, and where each added one
 /// came from.
 struct Known {
-    nodes: BTreeSet<NodeId>,
+    nodes: NodeSet,
     /// Node → (file index, tick) of the step that adds it.
     added: BTreeMap<NodeId, (usize, u64)>,
 }
@@ -95,7 +95,7 @@ impl Known {
 }
 
 /// Checks every step; returns the nodes the script adds.
-fn check_script(scenario: &Scenario) -> Result<BTreeSet<NodeId>, String> {
+fn check_script(scenario: &Scenario) -> Result<NodeSet, String> {
     let script = &scenario.script;
     let mut known =
         Known { nodes: scenario.cluster.members.iter().map(|m| m.id).collect(), added: BTreeMap::new() };
@@ -195,7 +195,7 @@ fn check_groups(
 }
 
 fn check_voters(voters: &[NodeId], path: &str, script: &[ScriptStep], known: &Known) -> Result<(), String> {
-    let mut seen = BTreeSet::new();
+    let mut seen = NodeSet::default();
     for (k, id) in voters.iter().enumerate() {
         let item = format!("{path}.voters[{k}]");
         known.require(*id, &item, script)?;
@@ -207,8 +207,8 @@ fn check_voters(voters: &[NodeId], path: &str, script: &[ScriptStep], known: &Kn
 }
 
 /// A pause about a node must name one that exists at some point of the run.
-fn check_pauses(scenario: &Scenario, added: &BTreeSet<NodeId>) -> Result<(), String> {
-    let members: BTreeSet<NodeId> = scenario.cluster.members.iter().map(|m| m.id).collect();
+fn check_pauses(scenario: &Scenario, added: &NodeSet) -> Result<(), String> {
+    let members: NodeSet = scenario.cluster.members.iter().map(|m| m.id).collect();
     for (i, pause) in scenario.pauses.iter().enumerate() {
         if let Some(id) = pause.node.filter(|id| !members.contains(id) && !added.contains(id)) {
             return Err(format!("pauses[{i}].node: node {id} is not a member"));

@@ -1,9 +1,7 @@
 //! Operator and fault commands: the same functions serve scenario scripts,
 //! the CLI and the page.
 
-use std::collections::BTreeSet;
-
-use crate::core::{Error, Event, HandoverMode, Member, MemberKind, NodeId, VotingState};
+use crate::core::{Error, Event, HandoverMode, Member, MemberKind, NodeId, NodeSet, VotingState};
 
 use super::command::{Command, FailoverMode, Target};
 use super::trace::{TraceBody, TraceRole, WriteRefusal};
@@ -100,7 +98,7 @@ impl Sim {
             }
             Command::ChangeVoters { voters } => {
                 let leader = self.leader_or_err()?;
-                let set: BTreeSet<NodeId> = voters.iter().copied().collect();
+                let set: NodeSet = voters.iter().copied().collect();
                 self.core(leader, Event::ChangeVoters(set))
             }
             Command::CpAppend { entry, node } => self.cp_append(entry, *node),
@@ -244,7 +242,7 @@ impl Sim {
     }
 
     fn partition(&mut self, groups: &[Vec<NodeId>]) -> Result<(), SimError> {
-        let mut seen = BTreeSet::new();
+        let mut seen = NodeSet::default();
         for (g, group) in groups.iter().enumerate() {
             for id in group {
                 if !self.nodes.contains_key(id) {
