@@ -2,12 +2,12 @@
 //! and delivery tick; delays, drops, duplication and reordering derive from
 //! the simulator's seed; links can be cut one way or both.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
 use crate::core::rng::Rng;
-use crate::core::{Message, NodeId};
+use crate::core::{Message, NodeId, SortedMap};
 
 /// Network behaviour, as a scenario's `cluster.network` states it.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -94,8 +94,10 @@ pub struct Network {
     in_flight: BTreeMap<u64, VecDeque<InFlight>>,
     /// How many messages are in flight.
     in_flight_count: usize,
-    cut: BTreeSet<(NodeId, NodeId)>,
-    links: BTreeMap<(NodeId, NodeId), NetworkConfig>,
+    /// The cut links (from, to), a set.
+    cut: SortedMap<(NodeId, NodeId), ()>,
+    /// Per-link behaviour from `set_link_config`; other links follow `config`.
+    links: SortedMap<(NodeId, NodeId), NetworkConfig>,
     next_seq: u64,
     rng: Rng,
 }
@@ -111,8 +113,8 @@ impl Network {
             config,
             in_flight: BTreeMap::new(),
             in_flight_count: 0,
-            cut: BTreeSet::new(),
-            links: BTreeMap::new(),
+            cut: SortedMap::default(),
+            links: SortedMap::default(),
             next_seq: 0,
             rng: Rng::new(seed),
         }
@@ -193,14 +195,14 @@ impl Network {
 
     /// True when the link `from → to` is cut.
     pub fn is_cut(&self, from: NodeId, to: NodeId) -> bool {
-        self.cut.contains(&(from, to))
+        self.cut.contains_key(&(from, to))
     }
 
     /// Cuts `from → to`, and `to → from` unless `one_way`.
     pub fn cut(&mut self, from: NodeId, to: NodeId, one_way: bool) {
-        self.cut.insert((from, to));
+        self.cut.insert((from, to), ());
         if !one_way {
-            self.cut.insert((to, from));
+            self.cut.insert((to, from), ());
         }
     }
 
@@ -212,7 +214,7 @@ impl Network {
         for a in all {
             for b in all {
                 if a != b && (group_of(*a) != group_of(*b) || group_of(*a).is_none()) {
-                    self.cut.insert((*a, *b));
+                    self.cut.insert((*a, *b), ());
                 }
             }
         }
@@ -225,7 +227,7 @@ impl Network {
 
     /// The cut links.
     pub fn cuts(&self) -> impl Iterator<Item = &(NodeId, NodeId)> {
-        self.cut.iter()
+        self.cut.keys()
     }
 
     /// Every message in flight, in delivery order.
