@@ -9,11 +9,9 @@
 //! acking leader's own term, in practice); leaders of later terms must hold
 //! it, or have compacted past it. Each leader is verified once per write.
 
-use std::collections::BTreeMap;
-
 use super::leader_cursor::LeaderCursors;
 use super::{describe_term, AckedWrite, Invariant, Observation, Property, Violation};
-use crate::core::{Index, Log, Term};
+use crate::core::{Index, Log, SortedMap, Term};
 
 /// An acknowledged write, as the check keeps it.
 #[derive(Clone, Debug)]
@@ -27,7 +25,7 @@ struct Acked {
 #[derive(Clone, Debug, Default)]
 pub struct AckedWriteLost {
     seen: usize,
-    acked: BTreeMap<Index, Acked>,
+    acked: SortedMap<Index, Acked>,
     leaders: LeaderCursors,
 }
 
@@ -91,7 +89,7 @@ impl Invariant for AckedWriteLost {
         let acked = &self.acked;
         self.leaders.advance(obs, lowest, last, |leader, from| {
             let (id, term, log) = (leader.id(), leader.term(), leader.log());
-            let mut required = acked.range(from..).filter(|(_, a)| a.commit_term < term);
+            let mut required = acked.range_from(&from).filter(|(_, a)| a.commit_term < term);
             let Some((&index, a)) = required.find(|(i, a)| !holds(log, **i, a.term)) else {
                 return false;
             };

@@ -7,21 +7,19 @@
 //! Votes are read from each live node and from every node's disk, so a vote
 //! held only in memory is remembered here even after the crash loses it.
 
-use std::collections::BTreeMap;
-
 use super::{Invariant, Observation, Property, Violation};
-use crate::core::{NodeId, Term};
+use crate::core::{NodeId, SortedMap, Term};
 
 /// The first vote seen from each node in each term.
 #[derive(Clone, Debug, Default)]
 pub struct DoubleVote {
-    votes: BTreeMap<(NodeId, Term), NodeId>,
+    votes: SortedMap<(NodeId, Term), NodeId>,
 }
 
 impl DoubleVote {
     fn record(&mut self, voter: NodeId, term: Term, vote: Option<NodeId>, out: &mut Vec<Violation>) {
         let Some(vote) = vote else { return };
-        let first = *self.votes.entry((voter, term)).or_insert(vote);
+        let first = *self.votes.get_or_insert_with((voter, term), || vote);
         if first != vote {
             let detail = format!("node {voter} voted for node {first}, then for node {vote}, in term {term}");
             out.push(Violation::new(Property::DoubleVote, vec![voter, first, vote], detail));

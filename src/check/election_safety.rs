@@ -5,22 +5,20 @@
 //! the `durable_vote` switch off), yet each may append entries of that term
 //! that the other overwrites. So every (term, leader) ever seen is kept.
 
-use std::collections::BTreeMap;
-
 use super::{Invariant, Observation, Property, Violation};
-use crate::core::{NodeId, Role, Term};
+use crate::core::{NodeId, Role, SortedMap, Term};
 
 /// The first leader seen in each term.
 #[derive(Clone, Debug, Default)]
 pub struct ElectionSafety {
-    leaders: BTreeMap<Term, NodeId>,
+    leaders: SortedMap<Term, NodeId>,
 }
 
 impl Invariant for ElectionSafety {
     fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
         for node in obs.live().filter(|n| n.role() == Role::Leader) {
             let (id, term) = (node.id(), node.term());
-            let first = *self.leaders.entry(term).or_insert(id);
+            let first = *self.leaders.get_or_insert_with(term, || id);
             if first != id {
                 let detail = format!("nodes {first} and {id} both led term {term}");
                 out.push(Violation::new(Property::ElectionSafety, vec![first, id], detail));

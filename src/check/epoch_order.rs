@@ -4,15 +4,13 @@
 //! order; a restarted node replaying entries it applied before is no news.
 //! Whether nodes apply the same entries is `state_machine_safety`'s concern.
 
-use std::collections::BTreeMap;
-
 use super::{Invariant, Observation, Property, Violation};
-use crate::core::{CpEntry, Index, NodeId, Payload};
+use crate::core::{CpEntry, Index, NodeId, Payload, SortedMap};
 
 /// For each node and range, the last ownership applied: (index, epoch).
 #[derive(Clone, Debug, Default)]
 pub struct EpochOrder {
-    last: BTreeMap<(NodeId, String), (Index, u64)>,
+    last: SortedMap<(NodeId, String), (Index, u64)>,
 }
 
 impl Invariant for EpochOrder {

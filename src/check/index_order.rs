@@ -7,15 +7,13 @@
 //! Each broken bound is reported once when it breaks, not at every step it
 //! stays broken.
 
-use std::collections::BTreeSet;
-
 use super::{Invariant, Observation, Property, Violation};
-use crate::core::NodeId;
+use crate::core::{NodeId, SortedMap};
 
 /// The (node, bound) pairs currently broken.
 #[derive(Clone, Debug, Default)]
 pub struct IndexOrder {
-    broken: BTreeSet<(NodeId, &'static str)>,
+    broken: SortedMap<(NodeId, &'static str), ()>,
 }
 
 impl Invariant for IndexOrder {
@@ -31,7 +29,7 @@ impl Invariant for IndexOrder {
             for (low_name, low, high_name, high) in bounds {
                 if low <= high {
                     self.broken.remove(&(id, low_name));
-                } else if self.broken.insert((id, low_name)) {
+                } else if self.broken.insert((id, low_name), ()).is_none() {
                     let detail =
                         format!("node {id}'s {low_name} index {low} exceeds its {high_name} index {high}");
                     out.push(Violation::new(Property::IndexOrder, vec![id], detail));

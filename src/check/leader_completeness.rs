@@ -11,11 +11,9 @@
 //! Each leader is verified once per committed entry, incrementally: a
 //! leader only appends within its term (`leader_append_only`).
 
-use std::collections::BTreeMap;
-
 use super::leader_cursor::LeaderCursors;
 use super::{describe_term, Invariant, Observation, Property, Violation};
-use crate::core::{Index, NodeId, NodeMap, Term};
+use crate::core::{Index, NodeId, NodeMap, SortedMap, Term};
 
 /// An entry known to be committed.
 #[derive(Clone, Copy, Debug)]
@@ -28,7 +26,7 @@ struct Committed {
 /// Committed entries, and how far each live leader was checked against them.
 #[derive(Clone, Debug, Default)]
 pub struct LeaderCompleteness {
-    committed: BTreeMap<Index, Committed>,
+    committed: SortedMap<Index, Committed>,
     examined: NodeMap<Index>,
     leaders: LeaderCursors,
 }
@@ -45,7 +43,7 @@ impl LeaderCompleteness {
             for index in (examined + 1).max(log.snapshot_index())..=to {
                 // A compacted index below the snapshot boundary is unknown here.
                 let Some(term) = log.term_at(index) else { continue };
-                self.committed.entry(index).or_insert_with(|| {
+                self.committed.get_or_insert_with(index, || {
                     lowest = lowest.min(index);
                     Committed { term, commit_term: node.term(), seen_by: node.id() }
                 });
@@ -63,7 +61,7 @@ impl Invariant for LeaderCompleteness {
         let committed = &self.committed;
         self.leaders.advance(obs, lowest, last, |leader, from| {
             let (id, term, log) = (leader.id(), leader.term(), leader.log());
-            let mut required = committed.range(from..).filter(|(_, c)| c.commit_term < term);
+            let mut required = committed.range_from(&from).filter(|(_, c)| c.commit_term < term);
             let Some((&index, c)) = required.find(|(i, c)| log.term_at(**i) != Some(c.term)) else {
                 return false;
             };

@@ -11,16 +11,14 @@
 //! `leader_append_only` for why); any other change, a restart or a node
 //! coming back to life re-examines its pairs from the start.
 
-use std::collections::BTreeMap;
-
 use super::{Invariant, Observation, Property, Violation};
-use crate::core::{Index, Log, Node, NodeId, NodeMap, Term};
+use crate::core::{Index, Log, Node, NodeId, NodeMap, SortedMap, Term};
 
 /// Each live node's last entry, and how far each pair is known to agree.
 #[derive(Clone, Debug, Default)]
 pub struct LogMatching {
     last: NodeMap<(Index, Term)>,
-    agreed: BTreeMap<(NodeId, NodeId), Index>,
+    agreed: SortedMap<(NodeId, NodeId), Index>,
 }
 
 impl LogMatching {

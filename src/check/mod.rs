@@ -24,12 +24,11 @@
 //! no figure, applied nothing and acknowledged nothing is not shown to any
 //! check: see [`Glance`].
 
-use std::collections::BTreeSet;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::{DurableState, Entry, HardState, Index, Node, NodeId, Role, Term};
+use crate::core::{DurableState, Entry, HardState, Index, Node, NodeId, Role, SortedMap, Term};
 
 mod acked_write_lost;
 mod double_vote;
@@ -276,7 +275,7 @@ pub struct Checker {
     index_order: IndexOrder,
     epoch_order: EpochOrder,
     /// Everything reported so far: a violation is reported once per run.
-    reported: BTreeSet<(Property, Vec<NodeId>, String)>,
+    reported: SortedMap<(Property, Vec<NodeId>, String), ()>,
     /// What the previous step showed.
     last: LastStep,
 }
@@ -312,7 +311,7 @@ impl Checker {
         for (check, per_node) in self.invariants() {
             check.observe(if per_node { &local } else { obs }, &mut found);
         }
-        found.retain(|v| self.reported.insert((v.property, v.nodes.clone(), v.detail.clone())));
+        found.retain(|v| self.reported.insert((v.property, v.nodes.clone(), v.detail.clone()), ()).is_none());
         found
     }
 

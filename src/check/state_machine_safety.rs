@@ -6,21 +6,19 @@
 //! see. A restarted node re-applies its committed entries from its
 //! snapshot; the same term again is no violation. Witnesses never apply.
 
-use std::collections::BTreeMap;
-
 use super::{Invariant, Observation, Property, Violation};
-use crate::core::{Index, NodeId, Term};
+use crate::core::{Index, NodeId, SortedMap, Term};
 
 /// The first entry (term, node) applied at each index.
 #[derive(Clone, Debug, Default)]
 pub struct StateMachineSafety {
-    applied: BTreeMap<Index, (Term, NodeId)>,
+    applied: SortedMap<Index, (Term, NodeId)>,
 }
 
 impl Invariant for StateMachineSafety {
     fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
         for (id, entry) in obs.applied {
-            let (term, first) = *self.applied.entry(entry.index).or_insert((entry.term, *id));
+            let (term, first) = *self.applied.get_or_insert_with(entry.index, || (entry.term, *id));
             if term != entry.term {
                 let detail = format!(
                     "node {first} applied {}@t{term}, node {id} applied {}@t{}",

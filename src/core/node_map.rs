@@ -1,53 +1,58 @@
-//! A map from node id to a value: the simulator's nodes, and what each
-//! check of the checker remembers about each node.
+//! A map kept as a vector sorted by key: [`NodeMap`], from node id to a
+//! value (the simulator's nodes, what each check remembers about each
+//! node), and the checker's and the network's other small maps and sets.
 //!
 //! Why not a `BTreeMap`: a cluster has at most a few dozen nodes and these
-//! maps are searched several times per simulated step, so a vector sorted
-//! by id is faster to search, to walk and to clone (a `Timeline` clones the
-//! simulator at every checkpoint); it walks in the same id order, so runs
-//! replay exactly; and it is one small type instead of a map instantiation
-//! per value type in the wasm module. The methods are named and typed as
-//! `BTreeMap`'s.
+//! maps are searched several times per simulated step, so a sorted vector
+//! is faster to search, to walk and to clone (a `Timeline` clones the
+//! simulator at every checkpoint); the checker's maps keyed by log index
+//! grow at their end, where a vector appends cheaply; it walks in the same
+//! key order, so runs replay exactly; and it is far less code per key and
+//! value type in the wasm module than a B-tree. The methods are named and
+//! typed as `BTreeMap`'s; a set is a map to `()`.
 
 use std::ops::Index;
 
 use super::entry::NodeId;
 
-/// Values by node id, kept sorted by id.
+/// Values by key, kept sorted by key.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NodeMap<V> {
-    slots: Vec<(NodeId, V)>,
+pub struct SortedMap<K, V> {
+    slots: Vec<(K, V)>,
 }
 
-impl<V> Default for NodeMap<V> {
-    fn default() -> NodeMap<V> {
-        NodeMap { slots: Vec::new() }
+/// Values by node id, kept sorted by id.
+pub type NodeMap<V> = SortedMap<NodeId, V>;
+
+impl<K, V> Default for SortedMap<K, V> {
+    fn default() -> SortedMap<K, V> {
+        SortedMap { slots: Vec::new() }
     }
 }
 
-impl<V> NodeMap<V> {
-    fn find(&self, id: NodeId) -> Result<usize, usize> {
-        self.slots.binary_search_by_key(&id, |(k, _)| *k)
+impl<K: Ord, V> SortedMap<K, V> {
+    fn find(&self, id: &K) -> Result<usize, usize> {
+        self.slots.binary_search_by(|(k, _)| k.cmp(id))
     }
 
     /// The value for `id`, if any.
-    pub fn get(&self, id: &NodeId) -> Option<&V> {
-        self.find(*id).ok().map(|i| &self.slots[i].1)
+    pub fn get(&self, id: &K) -> Option<&V> {
+        self.find(id).ok().map(|i| &self.slots[i].1)
     }
 
     /// The value for `id`, if any, to change.
-    pub fn get_mut(&mut self, id: &NodeId) -> Option<&mut V> {
-        self.find(*id).ok().map(|i| &mut self.slots[i].1)
+    pub fn get_mut(&mut self, id: &K) -> Option<&mut V> {
+        self.find(id).ok().map(|i| &mut self.slots[i].1)
     }
 
     /// True if `id` has a value.
-    pub fn contains_key(&self, id: &NodeId) -> bool {
-        self.find(*id).is_ok()
+    pub fn contains_key(&self, id: &K) -> bool {
+        self.find(id).is_ok()
     }
 
     /// The value for `id`, made with `make` if there was none.
-    pub fn get_or_insert_with(&mut self, id: NodeId, make: impl FnOnce() -> V) -> &mut V {
-        let i = match self.find(id) {
+    pub fn get_or_insert_with(&mut self, id: K, make: impl FnOnce() -> V) -> &mut V {
+        let i = match self.find(&id) {
             Ok(i) => i,
             Err(i) => {
                 self.slots.insert(i, (id, make()));
@@ -58,8 +63,8 @@ impl<V> NodeMap<V> {
     }
 
     /// Sets the value for `id`; returns the value it replaced.
-    pub fn insert(&mut self, id: NodeId, value: V) -> Option<V> {
-        match self.find(id) {
+    pub fn insert(&mut self, id: K, value: V) -> Option<V> {
+        match self.find(&id) {
             Ok(i) => Some(std::mem::replace(&mut self.slots[i].1, value)),
             Err(i) => {
                 self.slots.insert(i, (id, value));
@@ -69,62 +74,81 @@ impl<V> NodeMap<V> {
     }
 
     /// Forgets `id`; returns its value.
-    pub fn remove(&mut self, id: &NodeId) -> Option<V> {
-        self.find(*id).ok().map(|i| self.slots.remove(i).1)
+    pub fn remove(&mut self, id: &K) -> Option<V> {
+        self.find(id).ok().map(|i| self.slots.remove(i).1)
     }
 
     /// Keeps only the entries for which `keep` is true.
-    pub fn retain(&mut self, mut keep: impl FnMut(&NodeId, &mut V) -> bool) {
+    pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
         self.slots.retain_mut(|(id, v)| keep(id, v));
     }
 
-    /// The first id above `id`: walks the ids while the map may change.
-    pub fn next_key_after(&self, id: NodeId) -> Option<NodeId> {
+    /// The first key above `id`: walks the keys while the map may change.
+    pub fn next_key_after(&self, id: K) -> Option<K>
+    where
+        K: Copy,
+    {
         let i = self.slots.partition_point(|(k, _)| *k <= id);
         self.slots.get(i).map(|(k, _)| *k)
     }
 
-    /// How many ids have a value.
+    /// Forgets every entry.
+    pub fn clear(&mut self) {
+        self.slots.clear();
+    }
+
+    /// The entry with the highest key, if any.
+    pub fn last_key_value(&self) -> Option<(&K, &V)> {
+        self.slots.last().map(|(k, v)| (k, v))
+    }
+
+    /// The entries from key `from` up, in key order.
+    pub fn range_from(&self, from: &K) -> impl DoubleEndedIterator<Item = (&K, &V)> + ExactSizeIterator {
+        let start = self.slots.partition_point(|(k, _)| k < from);
+        self.slots[start..].iter().map(|(k, v)| (k, v))
+    }
+
+    /// How many keys have a value.
     pub fn len(&self) -> usize {
         self.slots.len()
     }
 
-    /// True when no id has a value.
+    /// True when no key has a value.
     pub fn is_empty(&self) -> bool {
         self.slots.is_empty()
     }
 
-    /// The entries in id order.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&NodeId, &V)> + ExactSizeIterator {
+    /// The entries in key order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> + ExactSizeIterator {
         self.slots.iter().map(|(id, v)| (id, v))
     }
 
-    /// The ids in order.
-    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &NodeId> + ExactSizeIterator {
+    /// The keys in order.
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &K> + ExactSizeIterator {
         self.slots.iter().map(|(id, _)| id)
     }
 
-    /// The values in id order.
+    /// The values in key order.
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + ExactSizeIterator {
         self.slots.iter().map(|(_, v)| v)
     }
 
-    /// The entries in id order, values to change.
-    pub fn iter_mut(&mut self) -> impl DoubleEndedIterator<Item = (&NodeId, &mut V)> + ExactSizeIterator {
+    /// The entries in key order, values to change.
+    pub fn iter_mut(&mut self) -> impl DoubleEndedIterator<Item = (&K, &mut V)> + ExactSizeIterator {
         self.slots.iter_mut().map(|(id, v)| (&*id, v))
     }
 
-    /// The values in id order, to change.
+    /// The values in key order, to change.
     pub fn values_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut V> + ExactSizeIterator {
         self.slots.iter_mut().map(|(_, v)| v)
     }
 }
 
-/// Collects entries in any order; a repeated id keeps its last value, as
+/// Collects entries in any order; a repeated key keeps its last value, as
 /// `BTreeMap` does.
-impl<V> FromIterator<(NodeId, V)> for NodeMap<V> {
-    fn from_iter<I: IntoIterator<Item = (NodeId, V)>>(entries: I) -> NodeMap<V> {
-        let mut map = NodeMap::default();
+impl<K: Ord, V> FromIterator<(K, V)> for SortedMap<K, V> {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(entries: I) -> SortedMap<K, V> {
+        let mut map = SortedMap::default();
         for (id, value) in entries {
             map.insert(id, value);
         }
@@ -132,19 +156,18 @@ impl<V> FromIterator<(NodeId, V)> for NodeMap<V> {
     }
 }
 
-impl<V> Index<&NodeId> for NodeMap<V> {
+impl<K: Ord + std::fmt::Debug, V> Index<&K> for SortedMap<K, V> {
     type Output = V;
 
     /// The value for `id`; panics if there is none, as `BTreeMap` does.
-    fn index(&self, id: &NodeId) -> &V {
-        self.get(id).unwrap_or_else(|| panic!("no node {id}"))
+    fn index(&self, id: &K) -> &V {
+        self.get(id).unwrap_or_else(|| panic!("no key {id:?}"))
     }
 }
 
-impl<'a, V> IntoIterator for &'a NodeMap<V> {
-    type Item = (&'a NodeId, &'a V);
-    type IntoIter =
-        std::iter::Map<std::slice::Iter<'a, (NodeId, V)>, fn(&'a (NodeId, V)) -> (&'a NodeId, &'a V)>;
+impl<'a, K, V> IntoIterator for &'a SortedMap<K, V> {
+    type Item = (&'a K, &'a V);
+    type IntoIter = std::iter::Map<std::slice::Iter<'a, (K, V)>, fn(&'a (K, V)) -> (&'a K, &'a V)>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.slots.iter().map(|(id, v)| (id, v))
@@ -169,5 +192,7 @@ mod tests {
         assert_eq!(all, [(2, 20), (3, 33), (5, 50), (6, 60)]);
         assert_eq!((map.get(&3), map.get(&4), map[&5]), (Some(&33), None, 50));
         assert_eq!((map.next_key_after(3), map.next_key_after(6)), (Some(5), None));
+        assert_eq!(map.range_from(&4).map(|(id, _)| *id).collect::<Vec<_>>(), [5, 6]);
+        assert_eq!(map.last_key_value(), Some((&6, &60)));
     }
 }

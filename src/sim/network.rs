@@ -2,12 +2,12 @@
 //! and delivery tick; delays, drops, duplication and reordering derive from
 //! the simulator's seed; links can be cut one way or both.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
 use crate::core::rng::Rng;
-use crate::core::{Message, NodeId};
+use crate::core::{Message, NodeId, SortedMap};
 
 /// Network behaviour, as a scenario's `cluster.network` states it.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -87,15 +87,22 @@ pub struct SendOutcome {
 #[derive(Clone, Debug)]
 pub struct Network {
     config: NetworkConfig,
-    /// Messages in flight by delivery tick, each tick's in send order.
-    /// Why buckets: sequence numbers only grow, so a message joins the back
-    /// of its tick and leaves from the front of the first, and the ordered
-    /// map moves small buckets rather than whole messages.
-    in_flight: BTreeMap<u64, VecDeque<InFlight>>,
+    /// Messages in flight in buckets by delivery tick, sorted by tick, each
+    /// tick's in send order; no bucket is empty. Why buckets: sequence
+    /// numbers only grow, so a message joins the back of its tick and
+    /// leaves from the front of the first, and a new tick moves small
+    /// buckets rather than whole messages. Why a deque rather than an
+    /// ordered map: pending ticks lie between now and now plus the largest
+    /// delay, a handful of buckets in practice; the first leaves in
+    /// constant time, a new one is placed by binary search, and a deque is
+    /// far less code in the wasm module than a B-tree.
+    in_flight: VecDeque<(u64, VecDeque<InFlight>)>,
     /// How many messages are in flight.
     in_flight_count: usize,
-    cut: BTreeSet<(NodeId, NodeId)>,
-    links: BTreeMap<(NodeId, NodeId), NetworkConfig>,
+    /// The cut links (from, to), a set.
+    cut: SortedMap<(NodeId, NodeId), ()>,
+    /// Per-link behaviour from `set_link_config`; other links follow `config`.
+    links: SortedMap<(NodeId, NodeId), NetworkConfig>,
     next_seq: u64,
     rng: Rng,
 }
@@ -109,10 +116,10 @@ impl Network {
     pub fn new(config: NetworkConfig, seed: u64) -> Network {
         Network {
             config,
-            in_flight: BTreeMap::new(),
+            in_flight: VecDeque::new(),
             in_flight_count: 0,
-            cut: BTreeSet::new(),
-            links: BTreeMap::new(),
+            cut: SortedMap::default(),
+            links: SortedMap::default(),
             next_seq: 0,
             rng: Rng::new(seed),
         }
@@ -172,20 +179,24 @@ impl Network {
         let seq = self.next_seq;
         self.next_seq += 1;
         let flight = InFlight { seq, msg, sent_tick: now, deliver_tick, doomed, duplicate };
-        self.in_flight.entry(deliver_tick).or_default().push_back(flight);
+        let i = self.in_flight.partition_point(|(tick, _)| *tick < deliver_tick);
+        match self.in_flight.get_mut(i) {
+            Some((tick, bucket)) if *tick == deliver_tick => bucket.push_back(flight),
+            _ => self.in_flight.insert(i, (deliver_tick, VecDeque::from([flight]))),
+        }
         self.in_flight_count += 1;
         seq
     }
 
     /// Takes the next message due at or before `now`, in delivery order.
     pub fn pop_due(&mut self, now: u64) -> Option<InFlight> {
-        let mut first = self.in_flight.first_entry()?;
-        if *first.key() > now {
+        let (tick, bucket) = self.in_flight.front_mut()?;
+        if *tick > now {
             return None;
         }
-        let flight = first.get_mut().pop_front();
-        if first.get().is_empty() {
-            first.remove();
+        let flight = bucket.pop_front();
+        if bucket.is_empty() {
+            self.in_flight.pop_front();
         }
         self.in_flight_count -= usize::from(flight.is_some());
         flight
@@ -193,14 +204,14 @@ impl Network {
 
     /// True when the link `from → to` is cut.
     pub fn is_cut(&self, from: NodeId, to: NodeId) -> bool {
-        self.cut.contains(&(from, to))
+        self.cut.contains_key(&(from, to))
     }
 
     /// Cuts `from → to`, and `to → from` unless `one_way`.
     pub fn cut(&mut self, from: NodeId, to: NodeId, one_way: bool) {
-        self.cut.insert((from, to));
+        self.cut.insert((from, to), ());
         if !one_way {
-            self.cut.insert((to, from));
+            self.cut.insert((to, from), ());
         }
     }
 
@@ -212,7 +223,7 @@ impl Network {
         for a in all {
             for b in all {
                 if a != b && (group_of(*a) != group_of(*b) || group_of(*a).is_none()) {
-                    self.cut.insert((*a, *b));
+                    self.cut.insert((*a, *b), ());
                 }
             }
         }
@@ -225,16 +236,16 @@ impl Network {
 
     /// The cut links.
     pub fn cuts(&self) -> impl Iterator<Item = &(NodeId, NodeId)> {
-        self.cut.iter()
+        self.cut.keys()
     }
 
     /// Every message in flight, in delivery order.
     pub fn in_flight(&self) -> impl Iterator<Item = &InFlight> {
-        self.in_flight.values().flatten()
+        self.in_flight.iter().flat_map(|(_, bucket)| bucket)
     }
 
     /// The tick of the next delivery, if any message is in flight.
     pub fn next_delivery_tick(&self) -> Option<u64> {
-        self.in_flight.keys().next().copied()
+        self.in_flight.front().map(|(tick, _)| *tick)
     }
 }
