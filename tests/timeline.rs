@@ -3,6 +3,7 @@
 
 use quorumscope::sim::{
     export_json_lines, import_json_lines, view, Command, Sim, SimConfig, Target, Timeline, CHECKPOINT_EVERY,
+    MAX_CHECKPOINTS,
 };
 
 fn timeline(seed: u64) -> Timeline {
@@ -92,4 +93,41 @@ fn traces_export_and_import_as_json_lines() {
     }
     let err = import_json_lines("{\"step\": 0}\n").unwrap_err();
     assert!(err.starts_with("line 1:"), "{err}");
+}
+
+/// A long run whose logs are never snapshotted: checkpoints space out as
+/// the logs grow and the older ones thin out, yet every step is still
+/// reachable exactly.
+#[test]
+fn long_runs_keep_few_checkpoints_and_still_seek_exactly() {
+    let mut t = timeline(13);
+    let targets = [0u64, 1, 500, 4_321, 20_000, 39_999, 59_000, 69_998];
+    let mut pictures = Vec::new();
+    for step in 0..70_000u64 {
+        // Before this step's command: seek shows a step's commands with
+        // the step after it.
+        if targets.contains(&step) {
+            pictures.push((step, picture(&t)));
+        }
+        if step % 5 == 0 {
+            // Rejected while there is no leader; that is fine.
+            t.command(Command::Write { value: format!("k{}=v", step % 97), node: None }).ok();
+        }
+        t.step();
+    }
+    assert!(t.sim().footprint() > 100_000, "the logs grew: footprint {}", t.sim().footprint());
+    assert!(
+        (2..=MAX_CHECKPOINTS).contains(&t.checkpoint_count()),
+        "{} checkpoints for 70,000 steps",
+        t.checkpoint_count()
+    );
+    let full = t.trace().to_vec();
+    // Far back first (through thinned checkpoints), then forward.
+    for (step, expected) in pictures.iter().rev() {
+        t.seek(*step);
+        // Not assert_eq: the pictures are megabytes.
+        assert!(&picture(&t) == expected, "state after seeking to step {step} differs");
+    }
+    t.seek(70_000);
+    assert!(t.trace() == &full[..], "replayed forward, the same run event for event");
 }

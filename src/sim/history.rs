@@ -1,25 +1,48 @@
-//! Time travel: checkpoints every `CHECKPOINT_EVERY` steps plus
-//! deterministic replay. Going back restores the nearest checkpoint at or
-//! before the target and replays at most `CHECKPOINT_EVERY − 1` steps;
+//! Time travel: checkpoints plus deterministic replay. Going back restores
+//! the nearest checkpoint at or before the target and replays from it;
 //! acting in the past forks the run (the recorded future is discarded).
 //!
-//! Why 128: a 5-node checkpoint is a few tens of kilobytes, so a
-//! 10,000-step run keeps about 80 of them (a few megabytes), while a seek
-//! replays at most 127 steps — well under a millisecond natively.
+//! Checkpoints come every `CHECKPOINT_EVERY` steps while the simulator is
+//! small: a 5-node checkpoint is then a few tens of kilobytes and a seek
+//! replays at most 127 steps, well under a millisecond. A checkpoint copies
+//! every log, so once logs grow long the spacing grows with them (at most
+//! `COPY_PER_STEP` entries copied per step on average): without that, a run
+//! of 500,000 steps with unsnapshotted logs spent most of its time, and
+//! gigabytes, copying logs. And at most `MAX_CHECKPOINTS` are kept: past
+//! that, every other checkpoint of the older half goes, so memory stays
+//! bounded while recent history stays dense (stepping back is cheap, a jump
+//! far back replays more).
 
 use super::command::Command;
 use super::trace::TraceEvent;
 use super::{Sim, SimError};
 
-/// Steps between checkpoints.
+/// Steps between checkpoints while the simulator is small.
 pub const CHECKPOINT_EVERY: u64 = 128;
+/// Footprint units (`Sim::footprint`: log entries, acknowledged writes) a
+/// checkpoint may copy per step, averaged over the steps between two.
+const COPY_PER_STEP: u64 = 16;
+/// Checkpoints kept at most.
+pub const MAX_CHECKPOINTS: usize = 256;
+
+/// A copy of the simulator to go back to, with how much of the history it
+/// already holds: an operator's command at a step runs before that step,
+/// possibly before the copy is taken, so the step alone does not say.
+#[derive(Clone, Debug)]
+struct Checkpoint {
+    sim: Sim,
+    /// Recorded commands already applied to `sim`.
+    inputs_applied: usize,
+    /// Trace events `sim` has already produced.
+    trace_len: usize,
+}
 
 /// A simulator with its history: the trace, the operator's commands, and
-/// checkpoints to go back to.
+/// checkpoints to go back to (in step order; the first at the start).
 #[derive(Clone, Debug)]
 pub struct Timeline {
     sim: Sim,
-    checkpoints: Vec<Sim>,
+    checkpoints: Vec<Checkpoint>,
     inputs: Vec<(u64, Command)>,
     next_input: usize,
     trace: Vec<TraceEvent>,
@@ -28,7 +51,8 @@ pub struct Timeline {
 impl Timeline {
     /// A timeline starting from `sim`.
     pub fn new(sim: Sim) -> Timeline {
-        Timeline { checkpoints: vec![sim.clone()], sim, inputs: Vec::new(), next_input: 0, trace: Vec::new() }
+        let start = Checkpoint { sim: sim.clone(), inputs_applied: 0, trace_len: 0 };
+        Timeline { checkpoints: vec![start], sim, inputs: Vec::new(), next_input: 0, trace: Vec::new() }
     }
 
     /// The simulator at the current step.
@@ -46,14 +70,17 @@ impl Timeline {
         &self.inputs
     }
 
+    /// How many checkpoints are held (at most `MAX_CHECKPOINTS`).
+    pub fn checkpoint_count(&self) -> usize {
+        self.checkpoints.len()
+    }
+
     /// Takes one step (replaying recorded commands due before it) and
     /// returns its events.
     pub fn step(&mut self) -> &[TraceEvent] {
         let start = self.trace.len();
         let step = self.sim.step_count();
-        if step.is_multiple_of(CHECKPOINT_EVERY) && self.checkpoints.len() as u64 == step / CHECKPOINT_EVERY {
-            self.checkpoints.push(self.sim.clone());
-        }
+        self.checkpoint_if_due(step);
         while let Some((at, command)) = self.inputs.get(self.next_input) {
             if *at != step {
                 break;
@@ -69,13 +96,46 @@ impl Timeline {
         &self.trace[start..]
     }
 
+    /// Keeps a copy of the simulator before step `step` if the last one is
+    /// far enough behind. After a seek back the later checkpoints are still
+    /// valid (replay is deterministic), so none is due until past them.
+    fn checkpoint_if_due(&mut self, step: u64) {
+        let last = self.checkpoints.last().map_or(0, |c| c.sim.step_count());
+        let spacing = CHECKPOINT_EVERY.max(self.sim.footprint() / COPY_PER_STEP);
+        if step <= last || step - last < spacing {
+            return;
+        }
+        self.checkpoints.push(Checkpoint {
+            sim: self.sim.clone(),
+            inputs_applied: self.next_input,
+            trace_len: self.trace.len(),
+        });
+        if self.checkpoints.len() > MAX_CHECKPOINTS {
+            let older_half = self.checkpoints.len() / 2;
+            let mut i = 0;
+            // Odd positions of the older half go; the first (the start) stays.
+            self.checkpoints.retain(|_| {
+                let keep = i >= older_half || i % 2 == 0;
+                i += 1;
+                keep
+            });
+        }
+    }
+
+    /// How many checkpoints are strictly before `step` (at least the first,
+    /// at step 0): those are the ones that cannot hold a command given at
+    /// `step`.
+    fn checkpoints_before(&self, step: u64) -> usize {
+        self.checkpoints.partition_point(|c| c.sim.step_count() < step).max(1)
+    }
+
     /// Runs an operator command now. In the past, this forks: the recorded
     /// future is discarded. Errors leave everything as it was.
     pub fn command(&mut self, command: Command) -> Result<&[TraceEvent], SimError> {
         let step = self.sim.step_count();
         let events = self.sim.command(&command)?;
         self.inputs.truncate(self.next_input);
-        self.checkpoints.truncate((step / CHECKPOINT_EVERY + 1) as usize);
+        self.checkpoints.truncate(self.checkpoints_before(step));
         self.inputs.push((step, command));
         self.next_input = self.inputs.len();
         let start = self.trace.len();
@@ -87,12 +147,12 @@ impl Timeline {
     /// checkpoint and replaying, forward by stepping.
     pub fn seek(&mut self, target: u64) {
         if target < self.sim.step_count() {
-            let k = ((target / CHECKPOINT_EVERY) as usize).min(self.checkpoints.len() - 1);
-            self.sim = self.checkpoints[k].clone();
-            let from = self.sim.step_count();
-            let keep = self.trace.partition_point(|e| e.step < from);
-            self.trace.truncate(keep);
-            self.next_input = self.inputs.partition_point(|(at, _)| *at < from);
+            // Seeking to step n shows the state before the commands given
+            // at n, as the first pass did before they were given.
+            let checkpoint = &self.checkpoints[self.checkpoints_before(target) - 1];
+            self.sim = checkpoint.sim.clone();
+            self.trace.truncate(checkpoint.trace_len);
+            self.next_input = checkpoint.inputs_applied;
         }
         while self.sim.step_count() < target {
             self.step();

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 pub use command::{Command, FailoverMode, ScriptStep, Target};
 pub use command_read::{read_command, COMMAND_NAMES};
-pub use history::{Timeline, CHECKPOINT_EVERY};
+pub use history::{Timeline, CHECKPOINT_EVERY, MAX_CHECKPOINTS};
 pub use narrate::Narration;
 pub use network::{InFlight, Network, NetworkConfig};
 pub use state_machine::KvStore;
@@ -264,6 +264,18 @@ impl Sim {
     /// The network.
     pub fn network(&self) -> &Network {
         &self.network
+    }
+
+    /// Roughly how much cloning the simulator copies, counted in log
+    /// entries (live and on disk) and acknowledged writes: the parts that
+    /// grow with the run. A `Timeline` spaces its checkpoints by it.
+    pub fn footprint(&self) -> u64 {
+        let logs: usize = self
+            .nodes
+            .values()
+            .map(|n| n.disk.entries.len() + n.node.as_ref().map_or(0, |node| node.log().entries().len()))
+            .sum();
+        (logs + self.acked.len()) as u64
     }
 
     /// Writes acknowledged so far.
