@@ -45,8 +45,9 @@ struct Options {
 /// One workload.
 #[derive(Clone, Copy)]
 enum Case {
-    /// A fault campaign's script replayed on `nodes` nodes.
-    Faults { nodes: u64 },
+    /// A fault campaign's script replayed on `nodes` nodes; snapshots every
+    /// `snapshot` applied entries (0: off, as campaigns run).
+    Faults { nodes: u64, snapshot: u64 },
     /// Five quiet nodes whose log first grows to `entries` acknowledged
     /// writes; snapshots every `snapshot` applied entries (0: off).
     Log { entries: u64, snapshot: u64 },
@@ -109,7 +110,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
 impl Case {
     fn arg(self) -> String {
         match self {
-            Case::Faults { nodes } => format!("faults:{nodes}"),
+            Case::Faults { nodes, snapshot } => format!("faults:{nodes}:{snapshot}"),
             Case::Log { entries, snapshot } => format!("log:{entries}:{snapshot}"),
         }
     }
@@ -117,7 +118,7 @@ impl Case {
     fn parse(text: &str) -> Option<Case> {
         let parts: Vec<u64> = text.split(':').skip(1).map(str::parse).collect::<Result<_, _>>().ok()?;
         match (text.split(':').next()?, parts.as_slice()) {
-            ("faults", [nodes]) => Some(Case::Faults { nodes: *nodes }),
+            ("faults", [nodes, snapshot]) => Some(Case::Faults { nodes: *nodes, snapshot: *snapshot }),
             ("log", [entries, snapshot]) => Some(Case::Log { entries: *entries, snapshot: *snapshot }),
             _ => None,
         }
@@ -146,7 +147,7 @@ fn log_window(quick: bool) -> u64 {
 fn run_child(case: &str, quick: bool) -> Result<(), String> {
     let case = Case::parse(case).ok_or_else(|| format!("--case {case:?}: unknown workload"))?;
     let m = match case {
-        Case::Faults { nodes } => run_faults(nodes, fault_steps(quick))?,
+        Case::Faults { nodes, snapshot } => run_faults(nodes, snapshot, fault_steps(quick))?,
         Case::Log { entries, snapshot } => run_log(entries, snapshot, log_window(quick))?,
     };
     println!("steps={} ticks={} secs={} rss_kb={}", m.steps, m.ticks, m.secs, m.rss_kb);
@@ -159,8 +160,10 @@ fn fault_scenario(nodes: u64, steps: u64) -> Result<Scenario, String> {
     scenario_for(SEED, &CampaignOptions { steps, nodes, witness: Some(false), off: Vec::new() })
 }
 
-fn run_faults(nodes: u64, steps: u64) -> Result<Measure, String> {
-    let mut sim = fault_scenario(nodes, steps)?.build().map_err(|e| e.0)?;
+fn run_faults(nodes: u64, snapshot: u64, steps: u64) -> Result<Measure, String> {
+    let mut scenario = fault_scenario(nodes, steps)?;
+    scenario.cluster.snapshot_threshold = snapshot;
+    let mut sim = scenario.build().map_err(|e| e.0)?;
     let start = Instant::now();
     while sim.step_count() < steps {
         std::hint::black_box(sim.step());
@@ -220,10 +223,11 @@ fn run_parent(options: &Options) -> Result<(), String> {
     }
     let mut native = Vec::new();
     for nodes in CLUSTER_SIZES {
-        let m = measure(Case::Faults { nodes }, options.quick)?;
+        let m = measure(Case::Faults { nodes, snapshot: 0 }, options.quick)?;
         print_fault_rows(nodes, &m, options.quick);
         native.push((nodes, m.steps_per_sec()));
     }
+    print_snapshot_fault_rows(options.quick)?;
     for nodes in WASM_SIZES {
         print_timeline_row(nodes, options.quick)?;
     }
@@ -272,6 +276,25 @@ fn print_fault_rows(nodes: u64, m: &Measure, quick: bool) {
         target,
     );
     row(&format!("resident memory, {what}"), &megabytes(m.rss_kb), "");
+}
+
+/// The 5-node fault workload with snapshots on: campaigns never snapshot,
+/// so every restart replays a whole log, and over a long run the logs (and
+/// the per-step cost) grow; this shows the same faults on bounded logs.
+fn print_snapshot_fault_rows(quick: bool) -> Result<(), String> {
+    let m = measure(Case::Faults { nodes: 5, snapshot: SNAPSHOT_EVERY }, quick)?;
+    let what = format!(
+        "5 nodes, faults, checker on, snapshots every {} entries, {} steps",
+        group(SNAPSHOT_EVERY),
+        group(fault_steps(quick))
+    );
+    row(&format!("simulator steps/s, {what}"), &group(m.steps_per_sec() as u64), "");
+    row(
+        &format!("simulated time per wall-clock second, {what}"),
+        &format!("{}× real time", group(m.real_time_factor() as u64)),
+        "≥ 1000× real time at 5 nodes",
+    );
+    Ok(())
 }
 
 /// Steps/s of the fault workload through a `Timeline` (trace and
