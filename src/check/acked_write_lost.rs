@@ -77,8 +77,19 @@ impl AckedWriteLost {
 impl Invariant for AckedWriteLost {
     fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
         let lowest = self.absorb(obs, out);
+        // A restart replays a whole log here: along a run of consecutive
+        // indexes the acked writes are walked in step, not searched for each
+        // entry; any other index is searched for afresh.
+        let mut ahead = self.acked.range_from(&Index::MAX).peekable();
+        let mut previous = None;
         for (id, entry) in obs.applied {
-            let Some(a) = self.acked.get(&entry.index).filter(|a| a.term != entry.term) else { continue };
+            if previous.is_none_or(|p: Index| p + 1 != entry.index) {
+                ahead = self.acked.range_from(&entry.index).peekable();
+            }
+            previous = Some(entry.index);
+            while ahead.next_if(|(i, _)| **i < entry.index).is_some() {}
+            let over = ahead.peek().filter(|(i, a)| **i == entry.index && a.term != entry.term);
+            let Some((_, a)) = over else { continue };
             let detail = format!(
                 "node {id} applied {}@t{} over write {:?} acked at {}@t{}",
                 entry.index, entry.term, a.value, entry.index, a.term

@@ -10,16 +10,18 @@
 use super::{Invariant, Observation, Property, Violation};
 use crate::core::{NodeId, SortedMap, Term};
 
-/// The first vote seen from each node in each term.
+/// The first vote seen from each node in each term, keyed term first: terms
+/// only rise, so a new vote lands at the end of the sorted vector instead of
+/// shifting every later node's votes along.
 #[derive(Clone, Debug, Default)]
 pub struct DoubleVote {
-    votes: SortedMap<(NodeId, Term), NodeId>,
+    votes: SortedMap<(Term, NodeId), NodeId>,
 }
 
 impl DoubleVote {
     fn record(&mut self, voter: NodeId, term: Term, vote: Option<NodeId>, out: &mut Vec<Violation>) {
         let Some(vote) = vote else { return };
-        let first = *self.votes.get_or_insert_with((voter, term), || vote);
+        let first = *self.votes.get_or_insert_with((term, voter), || vote);
         if first != vote {
             let detail = format!("node {voter} voted for node {first}, then for node {vote}, in term {term}");
             out.push(Violation::new(Property::DoubleVote, vec![voter, first, vote], detail));

@@ -91,7 +91,15 @@ fn check_pair(a: &Log, b: &Log, agreed: Index) -> (Index, Option<Index>) {
     if high <= floor {
         return (floor, None);
     }
-    let mismatch = (floor + 1..high).find(|&i| a.term_at(i) != b.term_at(i));
+    // Above both snapshots the entries are compared slice against slice,
+    // not index by index: a restart re-examines a pair from the start, so
+    // this scan covers whole logs.
+    let held = a.snapshot_index().max(b.snapshot_index()) + 1;
+    let mismatch = (floor + 1..high.min(held)).find(|&i| a.term_at(i) != b.term_at(i)).or_else(|| {
+        let from = (floor + 1).max(held);
+        let (xs, ys) = (a.range(from, high - 1), b.range(from, high - 1));
+        xs.iter().zip(ys).find(|(x, y)| x.term != y.term).map(|(x, _)| x.index)
+    });
     (high, mismatch)
 }
 

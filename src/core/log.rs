@@ -16,15 +16,17 @@ pub struct Log {
 
 impl Log {
     /// A log that starts after a snapshot at `(index, term)` with `entries`.
-    pub fn from_parts(snapshot_index: Index, snapshot_term: Term, entries: Vec<Entry>) -> Log {
-        let mut log = Log { snapshot_index, snapshot_term, entries: Vec::new() };
-        // Entries that do not follow on are dropped rather than trusted.
-        for e in entries {
-            if e.index == log.last_index() + 1 {
-                log.entries.push(e);
-            }
-        }
-        log
+    pub fn from_parts(snapshot_index: Index, snapshot_term: Term, mut entries: Vec<Entry>) -> Log {
+        // Entries that do not follow on are dropped rather than trusted. In
+        // place: a restart hands over its whole persisted log, which almost
+        // always follows on, so it is kept without a copy.
+        let mut next = snapshot_index + 1;
+        entries.retain(|e| {
+            let follows = e.index == next;
+            next += Index::from(follows);
+            follows
+        });
+        Log { snapshot_index, snapshot_term, entries }
     }
 
     /// Index of the last entry covered by the snapshot (0 when none).

@@ -374,6 +374,11 @@ impl Node {
     /// Applies committed entries in order, each exactly once.
     pub(crate) fn apply_committed(&mut self, out: &mut Vec<Action>) {
         let data_member = self.is_data_member();
+        if data_member {
+            // A restart applies its whole committed log in one go: room for
+            // every action at once, not by repeated doubling.
+            out.reserve(self.commit.saturating_sub(self.applied) as usize);
+        }
         while self.applied < self.commit {
             let index = self.applied + 1;
             let Some(entry) = self.log.entry(index) else {

@@ -301,6 +301,10 @@ impl Sim {
             TraceBody::RoleChanged { node: id, role, term },
             format!("node {id} is back as a {}", super::narrate::role_name(role)),
         );
+        // The replay emits an event and an applied entry per action: room
+        // for a whole log's worth at once, not by repeated doubling.
+        self.events.reserve(actions.len());
+        self.applied_now.reserve(actions.len());
         self.perform(id, actions, false);
     }
 }
