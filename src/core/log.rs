@@ -112,9 +112,9 @@ impl Log {
                 Some(_) => self.truncate_from(e.index),
                 None => {}
             }
-            for rest in &incoming[i..] {
-                self.entries.push(rest.clone());
-            }
+            // One copy of the whole tail: a follower catching up takes a
+            // long batch, which pushing entry by entry would regrow for.
+            self.entries.extend_from_slice(&incoming[i..]);
             return i;
         }
         incoming.len()

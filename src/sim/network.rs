@@ -83,6 +83,9 @@ pub struct SendOutcome {
     pub duplicated: bool,
 }
 
+/// Messages a new delivery tick's bucket has room for when made.
+const BUCKET_ROOM: usize = 4;
+
 /// The network.
 #[derive(Clone, Debug)]
 pub struct Network {
@@ -182,7 +185,13 @@ impl Network {
         let i = self.in_flight.partition_point(|(tick, _)| *tick < deliver_tick);
         match self.in_flight.get_mut(i) {
             Some((tick, bucket)) if *tick == deliver_tick => bucket.push_back(flight),
-            _ => self.in_flight.insert(i, (deliver_tick, VecDeque::from([flight]))),
+            _ => {
+                // A tick's bucket mostly fills with a leader's messages to
+                // each peer: room for a few from the start, not from one.
+                let mut bucket = VecDeque::with_capacity(BUCKET_ROOM);
+                bucket.push_back(flight);
+                self.in_flight.insert(i, (deliver_tick, bucket));
+            }
         }
         self.in_flight_count += 1;
         seq
