@@ -278,6 +278,18 @@ pub struct Checker {
     reported: SortedMap<(Property, Vec<NodeId>, String), ()>,
     /// What the previous step showed.
     last: LastStep,
+    /// The allocation each step's changed nodes are gathered in, empty
+    /// between steps.
+    changed: Vec<NodeState<'static>>,
+}
+
+/// `states` emptied, with its allocation kept for states that borrow for
+/// another lifetime: collecting a vector's own (here empty) iterator reuses
+/// its buffer in place. A step's views of the nodes are built in the
+/// previous step's allocation this way.
+pub(crate) fn recycle<'b>(mut states: Vec<NodeState<'_>>) -> Vec<NodeState<'b>> {
+    states.clear();
+    states.into_iter().map(|_| unreachable!("the vector was just emptied")).collect()
 }
 
 /// What the previous step showed: each node's glance, in the observation's
@@ -301,24 +313,27 @@ impl Checker {
     /// Looks at one step with every check, in the order of PROTOCOL.md §9,
     /// and returns the violations not reported before.
     pub fn observe(&mut self, obs: &Observation<'_>) -> Vec<Violation> {
-        let changed = self.changed(obs);
+        let mut changed = recycle(std::mem::take(&mut self.changed));
+        self.gather_changed(obs, &mut changed);
         let acked_before = std::mem::replace(&mut self.last.acked, obs.acked.len());
-        if changed.is_empty() && obs.applied.is_empty() && obs.acked.len() == acked_before {
-            return Vec::new();
-        }
-        let local = Observation { nodes: &changed, ..*obs };
         let mut found = Vec::new();
-        for (check, per_node) in self.invariants() {
-            check.observe(if per_node { &local } else { obs }, &mut found);
+        if !changed.is_empty() || !obs.applied.is_empty() || obs.acked.len() != acked_before {
+            let local = Observation { nodes: &changed, ..*obs };
+            for (check, per_node) in self.invariants() {
+                check.observe(if per_node { &local } else { obs }, &mut found);
+            }
+            found.retain(|v| {
+                self.reported.insert((v.property, v.nodes.clone(), v.detail.clone()), ()).is_none()
+            });
         }
-        found.retain(|v| self.reported.insert((v.property, v.nodes.clone(), v.detail.clone()), ()).is_none());
+        self.changed = recycle(changed);
         found
     }
 
-    /// The nodes whose glance changed since the previous step, or that
-    /// restarted during it; remembers the new glances.
-    fn changed<'a>(&mut self, obs: &Observation<'a>) -> Vec<NodeState<'a>> {
-        let mut changed = Vec::new();
+    /// Gathers into `changed` the nodes whose glance changed since the
+    /// previous step, or that restarted during it; remembers the new
+    /// glances.
+    fn gather_changed<'a>(&mut self, obs: &Observation<'a>, changed: &mut Vec<NodeState<'a>>) {
         let glances = &mut self.last.glances;
         glances.truncate(obs.nodes.len());
         for (i, state) in obs.nodes.iter().enumerate() {
@@ -330,7 +345,6 @@ impl Checker {
             }
             changed.push(*state);
         }
-        changed
     }
 
     /// Every check in the order of PROTOCOL.md §9, each with whether it is

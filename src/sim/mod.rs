@@ -184,6 +184,9 @@ pub struct Sim {
     /// The buffer a node's actions are collected in, kept between steps so
     /// that stepping a node allocates nothing.
     actions: Vec<Action>,
+    /// The allocation the checker's view of the nodes is built in, empty
+    /// between steps, so that checking a step allocates nothing for it.
+    node_states: Vec<NodeState<'static>>,
 }
 
 impl Sim {
@@ -224,6 +227,7 @@ impl Sim {
             restarted_now: Vec::new(),
             delivering: None,
             actions: Vec::new(),
+            node_states: Vec::new(),
         })
     }
 
@@ -400,11 +404,12 @@ impl Sim {
         if !self.checking {
             return;
         }
-        let states: Vec<NodeState<'_>> = self
-            .nodes
-            .iter()
-            .map(|(id, n)| NodeState { id: *id, node: n.node.as_ref(), disk: &n.disk })
-            .collect();
+        let mut states = crate::check::recycle(std::mem::take(&mut self.node_states));
+        states.extend(self.nodes.iter().map(|(id, n)| NodeState {
+            id: *id,
+            node: n.node.as_ref(),
+            disk: &n.disk,
+        }));
         let obs = Observation {
             step: self.step,
             nodes: &states,
@@ -413,6 +418,7 @@ impl Sim {
             restarted: &self.restarted_now,
         };
         let found = self.checker.observe(&obs);
+        self.node_states = crate::check::recycle(states);
         for v in found {
             self.violations += 1;
             let text = narrate::violation(&v);
