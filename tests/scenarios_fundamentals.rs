@@ -4,6 +4,8 @@
 //! outcome, who leads at the end. Every run must also be free of violations,
 //! reach its `run_until`, and have every pause land on an event.
 
+mod presentation;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use quorumscope::core::{
@@ -39,40 +41,11 @@ fn run(name: &str) -> Run {
     assert!(violations.is_empty(), "{name} (seed {}): {violations:#?}", scenario.seed);
     assert_eq!(sim.violations(), 0, "{name}");
     let run = Run { scenario, sim, events };
-    run.check_presentation(name);
+    presentation::assert_presentable(name, &run.scenario, &run.events, 600);
     run
 }
 
 impl Run {
-    /// Title, a 2-4 sentence explanation, a sensible length, and 2-4 pauses
-    /// that each land on an event of the trace.
-    fn check_presentation(&self, name: &str) {
-        let s = &self.scenario;
-        assert!(!s.title.is_empty(), "{name}: no title");
-        let sentences = sentence_count(&s.explain);
-        assert!((2..=4).contains(&sentences), "{name}: explain has {sentences} sentences");
-        assert!(s.run_until <= 600, "{name}: run_until {}", s.run_until);
-        assert!((2..=4).contains(&s.pauses.len()), "{name}: {} pauses", s.pauses.len());
-        for (i, pause) in s.pauses.iter().enumerate() {
-            assert!(!pause.caption.is_empty(), "{name}: pauses[{i}] has no caption");
-            assert!(self.pause_event(i).is_some(), "{name}: pauses[{i}] ({pause:?}) matches no event");
-        }
-    }
-
-    /// The event pause `i` stops on: the first of kind `on` at or after `at`,
-    /// about `node` when given (a `node`, `voter`, `candidate`, `from`, `to`
-    /// or `by` field); without `on`, the first event at or after `at`.
-    fn pause_event(&self, i: usize) -> Option<&TraceEvent> {
-        let pause = &self.scenario.pauses[i];
-        self.events.iter().find(|e| {
-            let json = serde_json::to_value(e).expect("events serialize");
-            let kind_ok = pause.on.as_deref().is_none_or(|on| json["kind"] == on);
-            let about =
-                |id: u64| ["node", "voter", "candidate", "from", "to", "by"].iter().any(|f| json[f] == id);
-            e.tick >= pause.at.unwrap_or(0) && kind_ok && pause.node.is_none_or(about)
-        })
-    }
-
     /// Events matching `pred`, with their positions.
     fn find<'a>(
         &'a self,
@@ -145,16 +118,6 @@ impl Run {
     fn restart_of(&self, id: NodeId) -> usize {
         self.first("restart", |b| matches!(b, TraceBody::Restart { node } if *node == id)).0
     }
-}
-
-/// Sentences in a text: terminators followed by a space or the end.
-fn sentence_count(text: &str) -> usize {
-    let chars: Vec<char> = text.trim().chars().collect();
-    (0..chars.len())
-        .filter(|&i| {
-            matches!(chars[i], '.' | '!' | '?') && chars.get(i + 1).is_none_or(|c| c.is_whitespace())
-        })
-        .count()
 }
 
 fn refusal(body: &TraceBody) -> Option<(NodeId, NodeId, Term, &Refusal)> {

@@ -6,6 +6,8 @@
 //! everything on. Then fault campaigns: clean and live with every switch on,
 //! and each unsafe switch off found out by the checker.
 
+mod presentation;
+
 use quorumscope::campaign::{self, CampaignOptions, SeedReport};
 use quorumscope::check::Property;
 use quorumscope::core::{HandoverResult, NodeId, Refusal, Switches, Term};
@@ -148,40 +150,6 @@ impl Run {
 
 // ---- The library as a whole ---------------------------------------------------
 
-/// Whether `e` is "about" node `id`, as the page's guided tour decides.
-fn about(e: &TraceEvent, id: NodeId) -> bool {
-    let json = serde_json::to_value(e).expect("events serialize");
-    ["from", "to", "voter", "candidate", "node", "by", "nodes"].iter().any(|f| match &json[f] {
-        serde_json::Value::Array(ids) => ids.iter().any(|v| *v == id),
-        v => *v == id,
-    })
-}
-
-/// Each pause lands on an event, in order, as the tour plays them: a pause
-/// is looked for only after the previous one was hit.
-fn assert_pauses_land(name: &str, scenario: &Scenario, run: &Run) {
-    let mut from = 0;
-    for (i, pause) in scenario.pauses.iter().enumerate() {
-        let hit = run.events[from..].iter().position(|e| {
-            let kind_ok = pause.on.as_deref().is_none_or(|on| e.body.kind() == on);
-            let tick_ok = e.tick >= pause.at.unwrap_or(0);
-            kind_ok && tick_ok && pause.node.is_none_or(|id| about(e, id))
-        });
-        let hit = hit
-            .unwrap_or_else(|| panic!("{name}: pauses[{i}] ({pause:?}) matches no event after the previous"));
-        from += hit + 1;
-    }
-}
-
-fn sentence_count(text: &str) -> usize {
-    let chars: Vec<char> = text.trim().chars().collect();
-    (0..chars.len())
-        .filter(|&i| {
-            matches!(chars[i], '.' | '!' | '?') && chars.get(i + 1).is_none_or(|c| c.is_whitespace())
-        })
-        .count()
-}
-
 #[test]
 fn each_switch_has_one_scenario_with_exactly_that_switch_off() {
     let registered: Vec<&str> = scenario::builtin_names().filter(|n| n.ends_with("-off")).collect();
@@ -193,12 +161,7 @@ fn each_switch_has_one_scenario_with_exactly_that_switch_off() {
         let mut expected = Switches::default();
         *expected.by_name_mut(switch).expect("a known switch") = false;
         assert_eq!(s.switches, expected, "{name}: exactly {switch} off");
-        assert!(!s.title.is_empty(), "{name}: no title");
-        let sentences = sentence_count(&s.explain);
-        assert!((2..=4).contains(&sentences), "{name}: explain has {sentences} sentences");
-        assert!(s.run_until <= 800, "{name}: run_until {}", s.run_until);
-        assert!((2..=4).contains(&s.pauses.len()), "{name}: {} pauses", s.pauses.len());
-        assert_pauses_land(name, &s, &off(name));
+        presentation::assert_presentable(name, &s, &off(name).events, 800);
     }
 }
 

@@ -1,17 +1,11 @@
 // Dark mode follows the system, and a phone-width screen shows the nodes with
 // nothing overflowing sideways.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, open } from './harness.mjs';
+import { sharedEnv, open } from './harness.mjs';
 import { ready, stepUntil, steps, shot, frames } from './helpers.mjs';
 
-let env;
-before(async () => {
-  env = await start();
-});
-after(async () => {
-  await env?.close();
-});
+const env = sharedEnv();
 
 /** Relative luminance (0 black … 1 white) of the host's computed background. */
 function hostLuminance(page) {

@@ -1,17 +1,11 @@
 // The embedding example: two <quorum-scope> elements on one static page, each
 // with its own simulator, both autoplaying, and independent of each other.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, open } from './harness.mjs';
+import { sharedEnv, open } from './harness.mjs';
 import { shot, WAIT } from './helpers.mjs';
 
-let env;
-before(async () => {
-  env = await start();
-});
-after(async () => {
-  await env?.close();
-});
+const env = sharedEnv();
 
 /** A fact about the i-th element's App, read in the page. */
 function app(page, i, fn) {

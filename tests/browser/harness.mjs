@@ -1,5 +1,6 @@
 // Shared set-up for the browser tests: a static server on 127.0.0.1 and
 // Debian's Chromium driven by playwright-core (no browser download).
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 import { serve } from '../../tools/serve.mjs';
 import { fileURLToPath } from 'node:url';
@@ -26,9 +27,28 @@ export async function start() {
   };
 }
 
-/** Opens `path` in a fresh page, collecting console errors and page errors. */
-export async function open(env, path, options = {}) {
+/**
+ * The server and browser a test file shares: started before its first test
+ * and closed after its last (the returned object is filled in once started).
+ */
+export function sharedEnv() {
+  const env = {};
+  before(async () => Object.assign(env, await start()));
+  after(async () => env.close?.());
+  return env;
+}
+
+/**
+ * Opens `path` in a fresh page, collecting console errors and page errors.
+ * `options` are the browser context's (viewport, permissions, ...), plus
+ * `init`: a function or source to run before the page's own scripts
+ * (context.addInitScript). Given the test's context `t`, the page closes
+ * when the test ends, pass or fail.
+ */
+export async function open(env, path, { init, ...options } = {}, t = undefined) {
   const context = await env.browser.newContext(options);
+  t?.after(() => context.close());
+  if (init) await context.addInitScript(init);
   const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => {

@@ -10,24 +10,6 @@ export const SHOTS = join(tmpdir(), 'quorumscope-shots');
 /** Default time limit for a condition to become true in the page. */
 export const WAIT = { timeout: 30_000 };
 
-/**
- * Like harness.open, with two extras a test sometimes needs before the
- * page's own scripts run: `init` (a function or source for
- * context.addInitScript) and `permissions`.
- */
-export async function openWith(env, path, { init, ...options } = {}) {
-  const context = await env.browser.newContext(options);
-  if (init) await context.addInitScript(init);
-  const page = await context.newPage();
-  const errors = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(env.base + path);
-  return { page, errors, context };
-}
-
 /** Waits until the (first) <quorum-scope> has a loaded cluster and drawn nodes. */
 export async function ready(page, selector = 'quorum-scope') {
   await page.waitForFunction((sel) => {

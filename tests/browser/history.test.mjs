@@ -1,17 +1,11 @@
 // Time travel and sharing: Back returns the DOM to exactly what it showed,
 // and a copied link reopens the same state in a fresh browser context.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, open } from './harness.mjs';
-import { openWith, ready, domNodes, stepUntil, steps, stateJson, WAIT } from './helpers.mjs';
+import { sharedEnv, open } from './harness.mjs';
+import { ready, domNodes, stepUntil, steps, stateJson, WAIT } from './helpers.mjs';
 
-let env;
-before(async () => {
-  env = await start();
-});
-after(async () => {
-  await env?.close();
-});
+const env = sharedEnv();
 
 const VIEWPORT = { width: 1280, height: 900 };
 
@@ -40,54 +34,50 @@ async function settled(page) {
   }, null, WAIT);
 }
 
-test('Back returns the DOM to the earlier state', async () => {
-  const { page, errors, context } = await open(env, '/www/index.html', { viewport: VIEWPORT });
-  try {
-    await ready(page);
-    // Find a step where some node changes role, then go back to a few steps before it.
-    const change = await stepUntil(page, (app, _e) => {
-      const roles = app.state.nodes.map((n) => n.role).join();
-      const had = window.__roles;
-      window.__roles = roles;
-      return had !== undefined && had !== roles && app.state.step > 10;
-    });
-    const K = 6;
-    const N = change - 3;
-    await page.evaluate((n) => document.querySelector('quorum-scope').cluster.seek(n), 0);
-    await steps(page, N);
-    await settled(page);
-    const atN = await snapshot(page);
-    const stateAtN = await stateJson(page);
-    assert.match(atN.readout, new RegExp(`^step ${N} · tick \\d+ · 3 ahead$`));
+test('Back returns the DOM to the earlier state', async (t) => {
+  const { page, errors } = await open(env, '/www/index.html', { viewport: VIEWPORT }, t);
+  await ready(page);
+  // Find a step where some node changes role, then go back to a few steps before it.
+  const change = await stepUntil(page, (app, _e) => {
+    const roles = app.state.nodes.map((n) => n.role).join();
+    const had = window.__roles;
+    window.__roles = roles;
+    return had !== undefined && had !== roles && app.state.step > 10;
+  });
+  const K = 6;
+  const N = change - 3;
+  await page.evaluate((n) => document.querySelector('quorum-scope').cluster.seek(n), 0);
+  await steps(page, N);
+  await settled(page);
+  const atN = await snapshot(page);
+  const stateAtN = await stateJson(page);
+  assert.match(atN.readout, new RegExp(`^step ${N} · tick \\d+ · 3 ahead$`));
 
-    const host = page.locator('quorum-scope');
-    const stepBtn = host.getByRole('button', { name: 'Step: one event' });
-    for (let i = 0; i < K; i++) await stepBtn.click();
-    await settled(page);
-    const ahead = await snapshot(page);
-    assert.match(ahead.readout, new RegExp(`^step ${N + K} · tick \\d+$`));
-    assert.notDeepEqual(ahead.nodes.map((n) => n.role), atN.nodes.map((n) => n.role), 'a role changed on the way');
+  const host = page.locator('quorum-scope');
+  const stepBtn = host.getByRole('button', { name: 'Step: one event' });
+  for (let i = 0; i < K; i++) await stepBtn.click();
+  await settled(page);
+  const ahead = await snapshot(page);
+  assert.match(ahead.readout, new RegExp(`^step ${N + K} · tick \\d+$`));
+  assert.notDeepEqual(ahead.nodes.map((n) => n.role), atN.nodes.map((n) => n.role), 'a role changed on the way');
 
-    const backBtn = host.getByRole('button', { name: 'Step back' });
-    for (let i = 0; i < K; i++) await backBtn.click();
-    await settled(page);
-    const back = await snapshot(page);
-    assert.deepEqual(back.nodes, atN.nodes);
-    assert.equal(back.readout, atN.readout.replace(/3 ahead$/, `${K} ahead`), 'same step and tick; the recorded future is kept');
-    assert.equal(await stateJson(page), stateAtN);
+  const backBtn = host.getByRole('button', { name: 'Step back' });
+  for (let i = 0; i < K; i++) await backBtn.click();
+  await settled(page);
+  const back = await snapshot(page);
+  assert.deepEqual(back.nodes, atN.nodes);
+  assert.equal(back.readout, atN.readout.replace(/3 ahead$/, `${K} ahead`), 'same step and tick; the recorded future is kept');
+  assert.equal(await stateJson(page), stateAtN);
 
-    // Stepping forward again replays the recorded run to the same picture.
-    for (let i = 0; i < K; i++) await stepBtn.click();
-    await settled(page);
-    assert.deepEqual((await snapshot(page)).nodes, ahead.nodes);
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
+  // Stepping forward again replays the recorded run to the same picture.
+  for (let i = 0; i < K; i++) await stepBtn.click();
+  await settled(page);
+  assert.deepEqual((await snapshot(page)).nodes, ahead.nodes);
+  assert.deepEqual(errors, []);
 });
 
 test('a copied link reproduces the same state in a fresh page', async () => {
-  const { page, errors, context } = await openWith(env, '/www/index.html', {
+  const { page, errors, context } = await open(env, '/www/index.html', {
     viewport: VIEWPORT, permissions: ['clipboard-read', 'clipboard-write'],
   });
   let fresh;

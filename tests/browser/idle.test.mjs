@@ -1,17 +1,11 @@
 // Zero idle cost: once paused (or while the tab is hidden) the page
 // schedules no animation frames and no timers.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { start } from './harness.mjs';
-import { instrument, openWith, ready, WAIT } from './helpers.mjs';
+import { sharedEnv, open } from './harness.mjs';
+import { instrument, ready, WAIT } from './helpers.mjs';
 
-let env;
-before(async () => {
-  env = await start();
-});
-after(async () => {
-  await env?.close();
-});
+const env = sharedEnv();
 
 const counts = (page) => page.evaluate(() => ({ ...window.__qsCounts, pending: window.__qsPending() }));
 const appState = (page) => page.evaluate(() => {
@@ -19,62 +13,58 @@ const appState = (page) => page.evaluate(() => {
   return { playing: app.playing, step: app.state.step };
 });
 
-test('pausing stops every animation frame and timer; hiding the page stops the loop', async () => {
-  const { page, errors, context } = await openWith(env, '/www/index.html', {
+test('pausing stops every animation frame and timer; hiding the page stops the loop', async (t) => {
+  const { page, errors } = await open(env, '/www/index.html', {
     viewport: { width: 1280, height: 900 }, init: instrument,
-  });
-  try {
-    await ready(page);
-    const host = page.locator('quorum-scope');
-    // No guided tour stopping the run; then play with the Play button.
-    await host.locator('.qs-tour-card').getByRole('button', { name: 'Skip' }).click();
-    const play = host.getByRole('button', { name: 'Play' });
-    await play.click();
-    const c0 = await counts(page);
-    await page.waitForFunction((n) => window.__qsCounts.rafRuns > n + 10
-      && document.querySelector('quorum-scope').cluster.state.step > 20, c0.rafRuns, WAIT);
+  }, t);
+  await ready(page);
+  const host = page.locator('quorum-scope');
+  // No guided tour stopping the run; then play with the Play button.
+  await host.locator('.qs-tour-card').getByRole('button', { name: 'Skip' }).click();
+  const play = host.getByRole('button', { name: 'Play' });
+  await play.click();
+  const c0 = await counts(page);
+  await page.waitForFunction((n) => window.__qsCounts.rafRuns > n + 10
+    && document.querySelector('quorum-scope').cluster.state.step > 20, c0.rafRuns, WAIT);
 
-    // Pause: from this moment no frame is requested.
-    await play.click();
-    const paused = await counts(page);
-    const pausedState = await appState(page);
-    assert.equal(pausedState.playing, false);
-    await page.waitForTimeout(1000);
-    const later = await counts(page);
-    assert.equal(later.raf, paused.raf, 'no requestAnimationFrame after pause');
-    assert.equal((await appState(page)).step, pausedState.step);
+  // Pause: from this moment no frame is requested.
+  await play.click();
+  const paused = await counts(page);
+  const pausedState = await appState(page);
+  assert.equal(pausedState.playing, false);
+  await page.waitForTimeout(1000);
+  const later = await counts(page);
+  assert.equal(later.raf, paused.raf, 'no requestAnimationFrame after pause');
+  assert.equal((await appState(page)).step, pausedState.step);
 
-    // Timers: the only ones are one-shots that end by themselves (a screen
-    // reader announcement's cooldown); once they are done nothing new comes.
-    await page.waitForFunction(() => window.__qsPending() === 0, null, { timeout: 8000 });
-    const quiet = await counts(page);
-    await page.waitForTimeout(1000);
-    const quietLater = await counts(page);
-    assert.deepEqual(quietLater, quiet, 'nothing scheduled while paused');
-    assert.equal(quietLater.intervals, 0, 'no setInterval at all');
-    assert.equal(quietLater.raf, paused.raf);
+  // Timers: the only ones are one-shots that end by themselves (a screen
+  // reader announcement's cooldown); once they are done nothing new comes.
+  await page.waitForFunction(() => window.__qsPending() === 0, null, { timeout: 8000 });
+  const quiet = await counts(page);
+  await page.waitForTimeout(1000);
+  const quietLater = await counts(page);
+  assert.deepEqual(quietLater, quiet, 'nothing scheduled while paused');
+  assert.equal(quietLater.intervals, 0, 'no setInterval at all');
+  assert.equal(quietLater.raf, paused.raf);
 
-    // Hidden tab: still "playing", but the loop stops until the page shows again.
-    await play.click();
-    await page.waitForFunction(() => document.querySelector('quorum-scope').cluster.playing, null, WAIT);
-    const resumed = await counts(page);
-    await page.waitForFunction((n) => window.__qsCounts.rafRuns > n + 5, resumed.rafRuns, WAIT);
-    await page.evaluate(() => window.__qsSetHidden(true));
-    const hidden = await counts(page);
-    const hiddenState = await appState(page);
-    assert.equal(hiddenState.playing, true, 'hiding does not pause the run, only its loop');
-    await page.waitForTimeout(1000);
-    const hiddenLater = await counts(page);
-    assert.equal(hiddenLater.raf, hidden.raf, 'no requestAnimationFrame while hidden');
-    assert.equal(hiddenLater.intervals, 0);
-    assert.equal((await appState(page)).step, hiddenState.step, 'no steps while hidden');
+  // Hidden tab: still "playing", but the loop stops until the page shows again.
+  await play.click();
+  await page.waitForFunction(() => document.querySelector('quorum-scope').cluster.playing, null, WAIT);
+  const resumed = await counts(page);
+  await page.waitForFunction((n) => window.__qsCounts.rafRuns > n + 5, resumed.rafRuns, WAIT);
+  await page.evaluate(() => window.__qsSetHidden(true));
+  const hidden = await counts(page);
+  const hiddenState = await appState(page);
+  assert.equal(hiddenState.playing, true, 'hiding does not pause the run, only its loop');
+  await page.waitForTimeout(1000);
+  const hiddenLater = await counts(page);
+  assert.equal(hiddenLater.raf, hidden.raf, 'no requestAnimationFrame while hidden');
+  assert.equal(hiddenLater.intervals, 0);
+  assert.equal((await appState(page)).step, hiddenState.step, 'no steps while hidden');
 
-    await page.evaluate(() => window.__qsSetHidden(false));
-    await page.waitForFunction((s) => document.querySelector('quorum-scope').cluster.state.step > s, hiddenState.step, WAIT);
-    assert.ok((await counts(page)).raf > hiddenLater.raf, 'the loop resumes when shown');
-    await page.evaluate(() => document.querySelector('quorum-scope').cluster.pause());
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
+  await page.evaluate(() => window.__qsSetHidden(false));
+  await page.waitForFunction((s) => document.querySelector('quorum-scope').cluster.state.step > s, hiddenState.step, WAIT);
+  assert.ok((await counts(page)).raf > hiddenLater.raf, 'the loop resumes when shown');
+  await page.evaluate(() => document.querySelector('quorum-scope').cluster.pause());
+  assert.deepEqual(errors, []);
 });

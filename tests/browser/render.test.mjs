@@ -1,18 +1,12 @@
 // Incremental rendering: the views update what changed instead of redrawing
 // (frame budget, performance issue item 4). These tests check that what they
 // show is still what a full redraw shows.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, open } from './harness.mjs';
+import { sharedEnv, open } from './harness.mjs';
 import { ready, steps, WAIT } from './helpers.mjs';
 
-let env;
-before(async () => {
-  env = await start();
-});
-after(async () => {
-  await env?.close();
-});
+const env = sharedEnv();
 
 const VIEWPORT = { width: 1280, height: 900 };
 
@@ -41,174 +35,154 @@ async function matchesRedraw(page, what) {
   return shown;
 }
 
-test('the narration after steps back, a seek and more steps matches a full redraw', async () => {
-  const { page, errors, context } = await open(env, '/www/index.html', { viewport: VIEWPORT });
-  try {
-    await ready(page);
-    await page.locator('quorum-scope').locator('.qs-tour-card').getByRole('button', { name: 'Skip' }).click();
-    // Messages shown too, and enough steps that old lines have been dropped from the top.
-    await page.locator('quorum-scope').locator('.qs-nar-chip[data-group="messages"]').click();
-    await steps(page, 2500);
-    const long = await matchesRedraw(page, 'after 2,500 steps');
-    assert.ok(long.length >= 400, `the list is full (${long.length} lines)`);
+test('the narration after steps back, a seek and more steps matches a full redraw', async (t) => {
+  const { page, errors } = await open(env, '/www/index.html', { viewport: VIEWPORT }, t);
+  await ready(page);
+  await page.locator('quorum-scope').locator('.qs-tour-card').getByRole('button', { name: 'Skip' }).click();
+  // Messages shown too, and enough steps that old lines have been dropped from the top.
+  await page.locator('quorum-scope').locator('.qs-nar-chip[data-group="messages"]').click();
+  await steps(page, 2500);
+  const long = await matchesRedraw(page, 'after 2,500 steps');
+  assert.ok(long.length >= 400, `the list is full (${long.length} lines)`);
 
-    const back = (n) => page.evaluate((n) => {
-      const app = document.querySelector('quorum-scope').cluster;
-      for (let i = 0; i < n; i++) app.back();
-    }, n);
-    await back(7);
-    await matchesRedraw(page, 'after 7 steps back');
-    await page.evaluate(() => document.querySelector('quorum-scope').cluster.seek(1200));
-    await matchesRedraw(page, 'after a seek back to step 1,200');
-    await steps(page, 300);
-    await matchesRedraw(page, 'after 300 more steps');
-    await page.evaluate(() => document.querySelector('quorum-scope').cluster.seek(2400));
-    await matchesRedraw(page, 'after a seek forward');
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
+  const back = (n) => page.evaluate((n) => {
+    const app = document.querySelector('quorum-scope').cluster;
+    for (let i = 0; i < n; i++) app.back();
+  }, n);
+  await back(7);
+  await matchesRedraw(page, 'after 7 steps back');
+  await page.evaluate(() => document.querySelector('quorum-scope').cluster.seek(1200));
+  await matchesRedraw(page, 'after a seek back to step 1,200');
+  await steps(page, 300);
+  await matchesRedraw(page, 'after 300 more steps');
+  await page.evaluate(() => document.querySelector('quorum-scope').cluster.seek(2400));
+  await matchesRedraw(page, 'after a seek forward');
+  assert.deepEqual(errors, []);
 });
 
-test('lines added while playing fast are all there once paused', async () => {
-  const { page, errors, context } = await open(env, '/www/index.html', { viewport: VIEWPORT });
-  try {
-    await ready(page);
-    const host = page.locator('quorum-scope');
-    await host.locator('.qs-tour-card').getByRole('button', { name: 'Skip' }).click();
-    await host.locator('.qs-nar-chip[data-group="messages"]').click();
-    await page.evaluate(async () => {
-      const app = document.querySelector('quorum-scope').cluster;
-      app.ticksPerSecond = 64;
-      app.play();
-      await new Promise((r) => setTimeout(r, 1500));
-      app.pause();
-    });
-    const shown = await matchesRedraw(page, 'after playing');
-    const last = await page.evaluate(() => document.querySelector('quorum-scope').cluster.trace.at(-1).text);
-    assert.ok(shown.at(-1).includes(last), 'the newest event is the last line');
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
+test('lines added while playing fast are all there once paused', async (t) => {
+  const { page, errors } = await open(env, '/www/index.html', { viewport: VIEWPORT }, t);
+  await ready(page);
+  const host = page.locator('quorum-scope');
+  await host.locator('.qs-tour-card').getByRole('button', { name: 'Skip' }).click();
+  await host.locator('.qs-nar-chip[data-group="messages"]').click();
+  await page.evaluate(async () => {
+    const app = document.querySelector('quorum-scope').cluster;
+    app.ticksPerSecond = 64;
+    app.play();
+    await new Promise((r) => setTimeout(r, 1500));
+    app.pause();
+  });
+  const shown = await matchesRedraw(page, 'after playing');
+  const last = await page.evaluate(() => document.querySelector('quorum-scope').cluster.trace.at(-1).text);
+  assert.ok(shown.at(-1).includes(last), 'the newest event is the last line');
+  assert.deepEqual(errors, []);
 });
 
-test('the logs keep the newest entry and every commit watermark in view', async () => {
-  const { page, errors, context } = await open(env, '/www/index.html', { viewport: VIEWPORT });
-  try {
-    await ready(page);
-    await page.locator('quorum-scope').locator('.qs-tour-card').getByRole('button', { name: 'Skip' }).click();
-    const host = page.locator('quorum-scope');
-    await page.waitForFunction(() => {
-      const app = document.querySelector('quorum-scope').cluster;
-      app.step();
-      return app.state.leader != null;
-    }, null, WAIT);
-    // More entries than the panel is wide, written a few at a time.
-    await page.evaluate(() => {
-      const app = document.querySelector('quorum-scope').cluster;
-      for (let i = 0; i < 60; i++) {
-        app.command({ do: 'write', value: `x=${i}` });
-        for (let k = 0; k < 6; k++) app.step();
-      }
-    });
-    const seen = await page.evaluate(() => {
-      const root = document.querySelector('quorum-scope').shadowRoot;
-      const box = root.querySelector('.lv-scroll').getBoundingClientRect();
-      const inside = (n) => {
-        const r = n.getBoundingClientRect();
-        return r.right <= box.right + 1 && r.left >= box.left - 1;
-      };
-      const last = Math.max(...document.querySelector('quorum-scope').cluster.state.nodes.map((n) => n.last_index));
-      const cells = [...root.querySelectorAll('.lv-cell .lv-index')].filter((s) => s.textContent === String(last));
-      return {
-        overflows: root.querySelector('.lv-scroll').scrollWidth > box.width,
-        newest: cells.length > 0 && cells.every((s) => inside(s.parentElement)),
-        commits: [...root.querySelectorAll('.lv-commit')].length,
-        nodes: document.querySelector('quorum-scope').cluster.state.nodes.length,
-      };
-    });
-    assert.ok(seen.overflows, 'the logs are wider than their panel');
-    assert.ok(seen.newest, 'the newest index is in view');
-    assert.equal(seen.commits, seen.nodes, 'one commit watermark per node');
-    // Scrolling back shows older entries.
-    await host.locator('.lv-scroll').evaluate((s) => s.scrollBy(-400, 0));
-    assert.ok(await host.locator('.lv-scroll').evaluate((s) => s.scrollLeft < 0), 'scrolled back towards older entries');
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
-});
-
-test('timeline markers stay at their steps while the run grows', async () => {
-  const { page, errors, context } = await open(env, '/www/index.html', { viewport: VIEWPORT });
-  try {
-    await ready(page);
-    await page.locator('quorum-scope').locator('.qs-tour-card').getByRole('button', { name: 'Skip' }).click();
-    // Five nodes whose leader keeps crashing: elections (and refusals) all along the run.
-    await page.evaluate(async () => {
-      const members = [1, 2, 3, 4, 5].map((id) => ({ id, kind: 'data', state: 'voting' }));
-      const script = [];
-      for (let i = 0; i < 100; i++) script.push({ at: 30 * (i + 1), do: i % 2 ? 'restart' : 'crash', node: 1 + (Math.floor(i / 2) % 5) });
-      const app = document.querySelector('quorum-scope').cluster;
-      await app.load({ title: 'Markers', seed: 3, cluster: { members }, script, run_until: 5000 });
-    });
-    /**
-     * How far each marker's centre is from (its step / steps recorded) of the
-     * track: a marker for one event sits on its step; one standing for a few
-     * nearby events sits on the first of them, within 18 px of the one named.
-     */
-    const misplaced = () => page.evaluate(() => {
-      const root = document.querySelector('quorum-scope').shadowRoot;
-      const track = root.querySelector('.qs-tp-range').getBoundingClientRect();
-      const max = Number(root.querySelector('.qs-tp-range').max);
-      const worst = { one: 0, many: 0, count: 0 };
-      for (const m of root.querySelectorAll('.qs-tp-markers .qs-tp-mk')) {
-        const r = m.getBoundingClientRect();
-        const want = track.left + 8 + (Math.min(Number(m.dataset.step), max) / max) * (track.width - 16);
-        const kind = m.dataset.many ? 'many' : 'one';
-        worst[kind] = Math.max(worst[kind], Math.abs((r.left + r.right) / 2 - want));
-        worst.count += 1;
-      }
-      return worst;
-    });
-    let seen = 0;
-    for (const n of [40, 200, 800, 3000]) {
-      await steps(page, n);
-      const worst = await misplaced();
-      seen = Math.max(seen, worst.count);
-      assert.ok(worst.one <= 1.5, `after ${n} more steps a marker is ${worst.one.toFixed(1)} px from its step`);
-      assert.ok(worst.many <= 19.5, `after ${n} more steps a grouped marker is ${worst.many.toFixed(1)} px from its step`);
+test('the logs keep the newest entry and every commit watermark in view', async (t) => {
+  const { page, errors } = await open(env, '/www/index.html', { viewport: VIEWPORT }, t);
+  await ready(page);
+  await page.locator('quorum-scope').locator('.qs-tour-card').getByRole('button', { name: 'Skip' }).click();
+  const host = page.locator('quorum-scope');
+  await page.waitForFunction(() => {
+    const app = document.querySelector('quorum-scope').cluster;
+    app.step();
+    return app.state.leader != null;
+  }, null, WAIT);
+  // More entries than the panel is wide, written a few at a time.
+  await page.evaluate(() => {
+    const app = document.querySelector('quorum-scope').cluster;
+    for (let i = 0; i < 60; i++) {
+      app.command({ do: 'write', value: `x=${i}` });
+      for (let k = 0; k < 6; k++) app.step();
     }
-    assert.ok(seen >= 6, `markers were drawn (${seen})`);
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
+  });
+  const seen = await page.evaluate(() => {
+    const root = document.querySelector('quorum-scope').shadowRoot;
+    const box = root.querySelector('.lv-scroll').getBoundingClientRect();
+    const inside = (n) => {
+      const r = n.getBoundingClientRect();
+      return r.right <= box.right + 1 && r.left >= box.left - 1;
+    };
+    const last = Math.max(...document.querySelector('quorum-scope').cluster.state.nodes.map((n) => n.last_index));
+    const cells = [...root.querySelectorAll('.lv-cell .lv-index')].filter((s) => s.textContent === String(last));
+    return {
+      overflows: root.querySelector('.lv-scroll').scrollWidth > box.width,
+      newest: cells.length > 0 && cells.every((s) => inside(s.parentElement)),
+      commits: [...root.querySelectorAll('.lv-commit')].length,
+      nodes: document.querySelector('quorum-scope').cluster.state.nodes.length,
+    };
+  });
+  assert.ok(seen.overflows, 'the logs are wider than their panel');
+  assert.ok(seen.newest, 'the newest index is in view');
+  assert.equal(seen.commits, seen.nodes, 'one commit watermark per node');
+  // Scrolling back shows older entries.
+  await host.locator('.lv-scroll').evaluate((s) => s.scrollBy(-400, 0));
+  assert.ok(await host.locator('.lv-scroll').evaluate((s) => s.scrollLeft < 0), 'scrolled back towards older entries');
+  assert.deepEqual(errors, []);
 });
 
-test('a focused timeline marker keeps focus, and its place in the arrow-key order, while the run grows', async () => {
-  const { page, errors, context } = await open(env, '/www/index.html#scenario=leader-crash', { viewport: VIEWPORT });
-  try {
-    await ready(page);
-    const host = page.locator('quorum-scope');
-    await host.locator('.qs-tour-card').getByRole('button', { name: 'Skip' }).click();
-    await steps(page, 600);
-    const focus = () => page.evaluate(() => {
-      const root = document.querySelector('quorum-scope').shadowRoot;
-      const markers = [...root.querySelectorAll('.qs-tp-markers .qs-tp-mk')];
-      return { at: markers.indexOf(root.activeElement), stops: markers.filter((m) => m.tabIndex === 0).length, count: markers.length };
-    });
-    await host.locator('.qs-tp-markers .qs-tp-mk[tabindex="0"]').focus();
-    await page.keyboard.press('ArrowRight');
-    const before = await focus();
-    assert.ok(before.count >= 2 && before.at === 1, `the second marker has focus (${JSON.stringify(before)})`);
-    await steps(page, 30);
-    assert.deepEqual(await focus(), before, 'same marker focused, one tab stop');
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
+test('timeline markers stay at their steps while the run grows', async (t) => {
+  const { page, errors } = await open(env, '/www/index.html', { viewport: VIEWPORT }, t);
+  await ready(page);
+  await page.locator('quorum-scope').locator('.qs-tour-card').getByRole('button', { name: 'Skip' }).click();
+  // Five nodes whose leader keeps crashing: elections (and refusals) all along the run.
+  await page.evaluate(async () => {
+    const members = [1, 2, 3, 4, 5].map((id) => ({ id, kind: 'data', state: 'voting' }));
+    const script = [];
+    for (let i = 0; i < 100; i++) script.push({ at: 30 * (i + 1), do: i % 2 ? 'restart' : 'crash', node: 1 + (Math.floor(i / 2) % 5) });
+    const app = document.querySelector('quorum-scope').cluster;
+    await app.load({ title: 'Markers', seed: 3, cluster: { members }, script, run_until: 5000 });
+  });
+  /**
+   * How far each marker's centre is from (its step / steps recorded) of the
+   * track: a marker for one event sits on its step; one standing for a few
+   * nearby events sits on the first of them, within 18 px of the one named.
+   */
+  const misplaced = () => page.evaluate(() => {
+    const root = document.querySelector('quorum-scope').shadowRoot;
+    const track = root.querySelector('.qs-tp-range').getBoundingClientRect();
+    const max = Number(root.querySelector('.qs-tp-range').max);
+    const worst = { one: 0, many: 0, count: 0 };
+    for (const m of root.querySelectorAll('.qs-tp-markers .qs-tp-mk')) {
+      const r = m.getBoundingClientRect();
+      const want = track.left + 8 + (Math.min(Number(m.dataset.step), max) / max) * (track.width - 16);
+      const kind = m.dataset.many ? 'many' : 'one';
+      worst[kind] = Math.max(worst[kind], Math.abs((r.left + r.right) / 2 - want));
+      worst.count += 1;
+    }
+    return worst;
+  });
+  let seen = 0;
+  for (const n of [40, 200, 800, 3000]) {
+    await steps(page, n);
+    const worst = await misplaced();
+    seen = Math.max(seen, worst.count);
+    assert.ok(worst.one <= 1.5, `after ${n} more steps a marker is ${worst.one.toFixed(1)} px from its step`);
+    assert.ok(worst.many <= 19.5, `after ${n} more steps a grouped marker is ${worst.many.toFixed(1)} px from its step`);
   }
+  assert.ok(seen >= 6, `markers were drawn (${seen})`);
+  assert.deepEqual(errors, []);
+});
+
+test('a focused timeline marker keeps focus, and its place in the arrow-key order, while the run grows', async (t) => {
+  const { page, errors } = await open(env, '/www/index.html#scenario=leader-crash', { viewport: VIEWPORT }, t);
+  await ready(page);
+  const host = page.locator('quorum-scope');
+  await host.locator('.qs-tour-card').getByRole('button', { name: 'Skip' }).click();
+  await steps(page, 600);
+  const focus = () => page.evaluate(() => {
+    const root = document.querySelector('quorum-scope').shadowRoot;
+    const markers = [...root.querySelectorAll('.qs-tp-markers .qs-tp-mk')];
+    return { at: markers.indexOf(root.activeElement), stops: markers.filter((m) => m.tabIndex === 0).length, count: markers.length };
+  });
+  await host.locator('.qs-tp-markers .qs-tp-mk[tabindex="0"]').focus();
+  await page.keyboard.press('ArrowRight');
+  const before = await focus();
+  assert.ok(before.count >= 2 && before.at === 1, `the second marker has focus (${JSON.stringify(before)})`);
+  await steps(page, 30);
+  assert.deepEqual(await focus(), before, 'same marker focused, one tab stop');
+  assert.deepEqual(errors, []);
 });
 
 test('five-digit ticks stay in their column, on a wide page and a phone', async () => {

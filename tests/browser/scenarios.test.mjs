@@ -2,18 +2,12 @@
 // watermark refusal is explained in words, a switched-off safety mechanism
 // ends in a violation that pauses the run and names the property, and a
 // coordinated failover shows its handover banner.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, open } from './harness.mjs';
+import { sharedEnv, open } from './harness.mjs';
 import { ready, stepUntil, shot, WAIT } from './helpers.mjs';
 
-let env;
-before(async () => {
-  env = await start();
-});
-after(async () => {
-  await env?.close();
-});
+const env = sharedEnv();
 
 const VIEWPORT = { width: 1280, height: 900 };
 const REFUSAL = 'below my commit watermark';
@@ -49,18 +43,14 @@ test('the watermark-refusal scenario, picked in the header, shows the refusal te
   }
 });
 
-test('#scenario=watermark-refusal in the URL opens that scenario', async () => {
-  const { page, errors, context } = await open(env, '/www/index.html#scenario=watermark-refusal', { viewport: VIEWPORT });
-  try {
-    await ready(page);
-    await page.waitForFunction(() => document.querySelector('quorum-scope').cluster.scenarioName === 'watermark-refusal', null, WAIT);
-    await page.waitForFunction(() => document.querySelector('quorum-scope').shadowRoot
-      .querySelector('.qs-header select')?.value === 'watermark-refusal', null, WAIT);
-    await runToRefusal(page);
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
+test('#scenario=watermark-refusal in the URL opens that scenario', async (t) => {
+  const { page, errors } = await open(env, '/www/index.html#scenario=watermark-refusal', { viewport: VIEWPORT }, t);
+  await ready(page);
+  await page.waitForFunction(() => document.querySelector('quorum-scope').cluster.scenarioName === 'watermark-refusal', null, WAIT);
+  await page.waitForFunction(() => document.querySelector('quorum-scope').shadowRoot
+    .querySelector('.qs-header select')?.value === 'watermark-refusal', null, WAIT);
+  await runToRefusal(page);
+  assert.deepEqual(errors, []);
 });
 
 test('a switched-off mechanism ends in a violation: the run pauses and the banner names the property', async (t) => {
