@@ -115,6 +115,7 @@ impl<'a> World<'a> {
             applied: &self.applied,
             acked: &self.acked,
             restarted: &self.restarted,
+            touched: None,
         }
     }
 

@@ -263,6 +263,7 @@ impl Sim {
 
     /// Crashes node `id`: volatile state is lost, the disk stays.
     pub(crate) fn crash(&mut self, id: NodeId, why: &str) {
+        self.touch(id);
         let Some(n) = self.nodes.get_mut(&id) else { return };
         let term = n.node.as_ref().map_or(0, |x| x.term());
         n.node = None;

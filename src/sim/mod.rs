@@ -179,6 +179,9 @@ pub struct Sim {
     events: Vec<TraceEvent>,
     applied_now: Vec<(NodeId, Entry)>,
     restarted_now: Vec<NodeId>,
+    /// The nodes stepped or crashed since the checker last ran; `None` when
+    /// it must look at every node (it was off meanwhile).
+    touched_now: Option<Vec<NodeId>>,
     /// The vote request being delivered: (candidate, forced).
     delivering: Option<(NodeId, bool)>,
     /// The buffer a node's actions are collected in, kept between steps so
@@ -225,6 +228,7 @@ impl Sim {
             events: Vec::new(),
             applied_now: Vec::new(),
             restarted_now: Vec::new(),
+            touched_now: None,
             delivering: None,
             actions: Vec::new(),
             node_states: Vec::new(),
@@ -352,6 +356,11 @@ impl Sim {
         self.step += 1;
         self.applied_now.clear();
         self.restarted_now.clear();
+        if let Some(touched) = &mut self.touched_now {
+            touched.clear();
+        } else if self.checking {
+            self.touched_now = Some(Vec::new());
+        }
         std::mem::swap(&mut self.events, trace);
     }
 
@@ -398,6 +407,15 @@ impl Sim {
     /// the protocol, such as the election-time experiment.
     pub fn set_checking(&mut self, on: bool) {
         self.checking = on;
+        // What changed while it was off is unknown to the checker.
+        self.touched_now = None;
+    }
+
+    /// Notes that this step may change node `id`, for the checker.
+    pub(crate) fn touch(&mut self, id: NodeId) {
+        if let Some(touched) = &mut self.touched_now {
+            touched.push(id);
+        }
     }
 
     fn run_checker(&mut self) {
@@ -416,6 +434,7 @@ impl Sim {
             applied: &self.applied_now,
             acked: &self.acked,
             restarted: &self.restarted_now,
+            touched: self.touched_now.as_deref(),
         };
         let found = self.checker.observe(&obs);
         self.node_states = crate::check::recycle(states);

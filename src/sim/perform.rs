@@ -75,6 +75,7 @@ impl Sim {
         from: Option<NodeId>,
     ) -> Result<(), crate::core::Error> {
         let Some(before) = self.observed(id) else { return Ok(()) };
+        self.touch(id);
         let installing = matches!(&event, Event::Message(Message { body: Body::Snapshot { .. }, .. }));
         let Some(node) = self.nodes.get_mut(&id).and_then(|n| n.node.as_mut()) else { return Ok(()) };
         // Taken, not borrowed: performing may step this node again (a
