@@ -2,7 +2,9 @@
 //! put messages on the network, apply to its store; then the trace events
 //! that describe what changed.
 
-use crate::core::{Action, Body, Bytes, Event, HandoverOutcome, Membership, Message, NodeId, Persist, Role};
+use crate::core::{
+    Action, Body, Bytes, Event, HandoverOutcome, Membership, Message, Node, NodeId, Persist, Role,
+};
 
 use super::narrate::{self, CommitRule, Narration};
 use super::network::InFlight;
@@ -21,18 +23,19 @@ struct Observed {
     commit: Index,
 }
 
-impl Sim {
-    fn observed(&self, id: NodeId) -> Option<Observed> {
-        let node = self.node(id)?;
-        Some(Observed {
+impl Observed {
+    fn of(node: &Node) -> Observed {
+        Observed {
             role: narrate::trace_role(node),
             is_leader: node.role() == Role::Leader,
             handing_over: node.handover().is_some_and(|h| h.handed_over()),
             term: node.term(),
             commit: node.commit_index(),
-        })
+        }
     }
+}
 
+impl Sim {
     /// Delivers a message that has arrived, unless it dies on the way.
     pub(crate) fn deliver(&mut self, f: InFlight) {
         let m = f.msg;
@@ -74,16 +77,20 @@ impl Sim {
         event: Event,
         from: Option<NodeId>,
     ) -> Result<(), crate::core::Error> {
-        let Some(before) = self.observed(id) else { return Ok(()) };
-        self.touch(id);
         let installing = matches!(&event, Event::Message(Message { body: Body::Snapshot { .. }, .. }));
-        let Some(node) = self.nodes.get_mut(&id).and_then(|n| n.node.as_mut()) else { return Ok(()) };
         // Taken, not borrowed: performing may step this node again (a
         // snapshot hint), which then uses a buffer of its own.
         let mut actions = std::mem::take(&mut self.actions);
+        let Some(node) = self.nodes.get_mut(&id).and_then(|n| n.node.as_mut()) else {
+            self.actions = actions;
+            return Ok(());
+        };
+        let before = Observed::of(node);
         let stepped = node.step_into(event, &mut actions);
+        let after = Observed::of(node);
+        self.touch(id);
         if stepped.is_ok() {
-            if let Some(after) = self.observed(id) {
+            if after != before {
                 self.describe_change(id, before, after, from);
             }
             self.perform(id, actions.drain(..), installing);
