@@ -12,47 +12,60 @@
 //! coming back to life re-examines its pairs from the start.
 
 use super::{Invariant, Observation, Property, Violation};
-use crate::core::{Index, Log, Node, NodeId, NodeMap, SortedMap, Term};
+use crate::core::{Index, Log, NodeId, SortedMap, Term};
 
-/// Each live node's last entry, and how far each pair is known to agree.
+/// Each node's last entry while it lives (by its position among the
+/// observed nodes, with its id), how far each pair is known to agree, and
+/// the logs that changed this step (empty between steps).
 #[derive(Clone, Debug, Default)]
 pub struct LogMatching {
-    last: NodeMap<(Index, Term)>,
+    last: Vec<(NodeId, Option<(Index, Term)>)>,
     agreed: SortedMap<(NodeId, NodeId), Index>,
+    changed: Vec<(NodeId, Index)>,
 }
 
 impl LogMatching {
-    /// The live logs that may have changed since the last step, in id
-    /// order, each with the lowest index it may have changed at.
-    fn changes(&mut self, obs: &Observation<'_>) -> Vec<(NodeId, Index)> {
-        self.last.retain(|id, _| obs.live().any(|n| n.id() == *id) && !obs.was_restarted(*id));
-        let mut changed = Vec::new();
-        for node in obs.live() {
+    /// Gathers the live logs that may have changed since the last step, in
+    /// id order, each with the lowest index it may have changed at.
+    fn gather_changes(&mut self, obs: &Observation<'_>) {
+        let same_nodes = self.last.len() == obs.nodes.len() && self.last.iter().zip(obs.nodes).all(|(l, s)| l.0 == s.id);
+        if !same_nodes {
+            let before = std::mem::take(&mut self.last);
+            let known = |id| before.iter().find(|(b, _)| *b == id).and_then(|(_, last)| *last);
+            self.last = obs.nodes.iter().map(|s| (s.id, known(s.id))).collect();
+        }
+        for ((id, last), state) in self.last.iter_mut().zip(obs.nodes) {
+            // A crashed node is examined from the start when it comes back,
+            // and so is a restarted one.
+            let Some(node) = state.node else {
+                *last = None;
+                continue;
+            };
             let log = node.log();
             let now = (log.last_index(), log.last_term());
-            let from = match self.last.get(&node.id()) {
-                Some(&before) if before == now => continue,
-                Some(&(index, term)) if log.term_at(index) == Some(term) => index + 1,
+            let from = match last.filter(|_| !obs.was_restarted(*id)) {
+                Some(before) if before == now => continue,
+                Some((index, term)) if log.term_at(index) == Some(term) => index + 1,
                 _ => 0,
             };
-            self.last.insert(node.id(), now);
-            changed.push((node.id(), from));
+            *last = Some(now);
+            self.changed.push((*id, from));
         }
-        changed
     }
 }
 
 impl Invariant for LogMatching {
     fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
-        let changed = self.changes(obs);
+        self.gather_changes(obs);
         // Most steps change no log (a tick, a heartbeat): nothing to pair.
-        if changed.is_empty() {
+        if self.changed.is_empty() {
             return;
         }
+        let changed = std::mem::take(&mut self.changed);
         let from_of = |id: NodeId| changed.iter().find(|(c, _)| *c == id).map(|(_, from)| *from);
-        let live: Vec<&Node> = obs.live().collect();
-        for (i, a) in live.iter().enumerate() {
-            for b in &live[i + 1..] {
+        let live = || obs.nodes.iter().filter_map(|s| s.node);
+        for (i, a) in live().enumerate() {
+            for b in live().skip(i + 1) {
                 let Some(from) = [a.id(), b.id()].into_iter().filter_map(from_of).min() else {
                     continue;
                 };
@@ -74,6 +87,8 @@ impl Invariant for LogMatching {
                 }
             }
         }
+        self.changed = changed;
+        self.changed.clear();
     }
 }
 
