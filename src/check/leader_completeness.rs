@@ -38,9 +38,10 @@ impl LeaderCompleteness {
         let mut lowest = Index::MAX;
         for node in obs.live() {
             let log = node.log();
-            let examined = self.examined.get(&node.id()).copied().unwrap_or(0);
-            let to = node.commit_index().min(log.last_index());
-            for index in (examined + 1).max(log.snapshot_index())..=to {
+            let examined = self.examined.get_or_insert_with(node.id(), || 0);
+            let (from, to) = (*examined + 1, node.commit_index().min(log.last_index()));
+            *examined = (*examined).max(to);
+            for index in from.max(log.snapshot_index())..=to {
                 // A compacted index below the snapshot boundary is unknown here.
                 let Some(term) = log.term_at(index) else { continue };
                 self.committed.get_or_insert_with(index, || {
@@ -48,7 +49,6 @@ impl LeaderCompleteness {
                     Committed { term, commit_term: node.term(), seen_by: node.id() }
                 });
             }
-            self.examined.insert(node.id(), examined.max(to));
         }
         lowest
     }

@@ -5,7 +5,7 @@
 //! need not be checked again: each leader costs O(new records) per step.
 
 use super::Observation;
-use crate::core::{Index, Node, NodeMap, Role, Term};
+use crate::core::{Index, Node, NodeId, NodeMap, Role, Term};
 
 #[derive(Clone, Copy, Debug)]
 struct Cursor {
@@ -33,9 +33,12 @@ impl LeaderCursors {
         last: Index,
         mut check: impl FnMut(&Node, Index) -> bool,
     ) {
-        let leaders = || obs.live().filter(|n| n.role() == Role::Leader);
-        self.cursors.retain(|id, _| leaders().any(|n| n.id() == *id));
-        for leader in leaders() {
+        let leads = |id: &NodeId| {
+            let state = obs.nodes.binary_search_by_key(id, |s| s.id).ok().map(|i| &obs.nodes[i]);
+            state.and_then(|s| s.node).is_some_and(|n| n.role() == Role::Leader)
+        };
+        self.cursors.retain(|id, _| leads(id));
+        for leader in obs.live().filter(|n| n.role() == Role::Leader) {
             let (id, term) = (leader.id(), leader.term());
             let fresh = Cursor { term, up_to: 0, reported: false };
             let mut c = self.cursors.get(&id).copied().filter(|c| c.term == term).unwrap_or(fresh);

@@ -28,7 +28,8 @@ impl LogMatching {
     /// Gathers the live logs that may have changed since the last step, in
     /// id order, each with the lowest index it may have changed at.
     fn gather_changes(&mut self, obs: &Observation<'_>) {
-        let same_nodes = self.last.len() == obs.nodes.len() && self.last.iter().zip(obs.nodes).all(|(l, s)| l.0 == s.id);
+        let same_nodes =
+            self.last.len() == obs.nodes.len() && self.last.iter().zip(obs.nodes).all(|(l, s)| l.0 == s.id);
         if !same_nodes {
             let before = std::mem::take(&mut self.last);
             let known = |id| before.iter().find(|(b, _)| *b == id).and_then(|(_, last)| *last);
