@@ -45,6 +45,22 @@ impl Key {
         Key { prefix, write, len }
     }
 
+    /// The key of `write`, the bytes before its first `=` (all of them
+    /// without one), with its prefix gathered in the same pass.
+    fn of(write: Bytes) -> Key {
+        let (mut prefix, mut len) = (0u64, write.len());
+        for (i, &b) in write.iter().enumerate() {
+            if b == b'=' {
+                len = i;
+                break;
+            }
+            if i < 8 {
+                prefix |= u64::from(b) << (56 - 8 * i);
+            }
+        }
+        Key { prefix, write, len }
+    }
+
     fn bytes(&self) -> &[u8] {
         &self.write[..self.len]
     }
@@ -80,14 +96,15 @@ impl KvStore {
     /// Applies a write at `index`. A write that is not UTF-8 is read as
     /// `String::from_utf8_lossy` reads it.
     pub fn apply(&mut self, index: Index, write: &Bytes) {
-        // Checking is cheaper than `from_utf8_lossy`'s chunked walk, which
-        // is kept for the rest.
-        let write = match std::str::from_utf8(write) {
-            Ok(_) => write.clone(),
-            Err(_) => Bytes::from(String::from_utf8_lossy(write).into_owned().into_bytes()),
+        // Writes are short and ASCII in practice: that check is cheaper
+        // than a call to validate UTF-8, and both are cheaper than
+        // `from_utf8_lossy`'s chunked walk, which is kept for the rest.
+        let write = if write.is_ascii() || std::str::from_utf8(write).is_ok() {
+            write.clone()
+        } else {
+            Bytes::from(String::from_utf8_lossy(write).into_owned().into_bytes())
         };
-        let len = write.iter().position(|&b| b == b'=').unwrap_or(write.len());
-        self.values.insert(Key::new(write.clone(), len), write);
+        self.values.insert(Key::of(write.clone()), write);
         self.applied = index;
     }
 
