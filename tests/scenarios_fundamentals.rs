@@ -85,7 +85,7 @@ impl Run {
 
     /// The value of `key` in node `id`'s store.
     fn kv(&self, id: NodeId, key: &str) -> Option<String> {
-        self.sim.nodes()[&id].kv.values.get(key).cloned()
+        self.sim.nodes()[&id].kv.get(key).map(str::to_string)
     }
 
     /// The live leader at the end.
@@ -535,7 +535,7 @@ fn witness_breaks_the_tie_and_the_trade_off_is_stated() {
     );
     // The witness held metadata only: it never applies a value.
     assert_eq!(r.find(|b| matches!(b, TraceBody::Applied { node: 3, .. })).count(), 0);
-    assert!(r.sim.nodes()[&3].kv.values.is_empty());
+    assert!(r.sim.nodes()[&3].kv.is_empty());
     assert_eq!(
         r.find(|b| matches!(b, TraceBody::RoleChanged { node: 3, role: TraceRole::Candidate, .. })).count(),
         0

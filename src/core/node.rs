@@ -373,23 +373,16 @@ impl Node {
 
     /// Applies committed entries in order, each exactly once.
     pub(crate) fn apply_committed(&mut self, out: &mut Vec<Action>) {
-        let data_member = self.is_data_member();
-        if data_member {
-            // A restart applies its whole committed log in one go: room for
-            // every action at once, not by repeated doubling.
-            out.reserve(self.commit.saturating_sub(self.applied) as usize);
+        // The committed entries not yet applied, as one slice of the log (it
+        // stops early where the log does): a restart applies its whole
+        // committed log here, and extending by a slice sizes `out` once.
+        let pending =
+            self.log.entries_from(self.applied + 1, self.commit.saturating_sub(self.applied) as usize);
+        // A witness holds metadata only and never applies.
+        if self.is_data_member() {
+            out.extend(pending.iter().cloned().map(Action::Apply));
         }
-        while self.applied < self.commit {
-            let index = self.applied + 1;
-            let Some(entry) = self.log.entry(index) else {
-                break;
-            };
-            // A witness holds metadata only and never applies.
-            if data_member {
-                out.push(Action::Apply(entry.clone()));
-            }
-            self.applied = index;
-        }
+        self.applied += pending.len() as Index;
         self.after_apply(out);
     }
 

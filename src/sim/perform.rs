@@ -169,13 +169,7 @@ impl Sim {
                 Action::Apply(e) => {
                     let n = self.nodes.get_mut(&id).expect("node exists");
                     if let crate::core::Payload::Write(data) = &e.payload {
-                        // Writes are UTF-8 in practice: checking is cheaper
-                        // than `from_utf8_lossy`'s chunked walk, which is
-                        // kept for the rest.
-                        match std::str::from_utf8(data) {
-                            Ok(text) => n.kv.apply(e.index, text),
-                            Err(_) => n.kv.apply(e.index, &String::from_utf8_lossy(data)),
-                        }
+                        n.kv.apply(e.index, data);
                     }
                     self.emit(TraceBody::Applied { node: id, index: e.index }, Narration::applies(id, &e));
                     self.applied_now.push((id, e));

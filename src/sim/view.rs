@@ -208,7 +208,7 @@ fn node_view(sim: &Sim, id: NodeId) -> NodeView {
         last_index: node.log().last_index(),
         timer: node.election_timer(),
         log: tail.iter().map(entry_view).collect(),
-        kv: n.kv.values.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        kv: n.kv.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         progress,
         handover: node.handover().copied(),
         membership: m.clone(),
