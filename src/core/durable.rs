@@ -59,6 +59,15 @@ pub struct DurableState {
 }
 
 impl DurableState {
+    /// A copy for a node that restarts from this disk, its log with room to
+    /// grow. Why: a copy of exactly the log's length would be copied whole
+    /// again by the restarted node's first append.
+    pub fn copy_for_restart(&self) -> DurableState {
+        let mut entries = Vec::with_capacity(self.entries.len() + self.entries.len() / 2 + 16);
+        entries.extend_from_slice(&self.entries);
+        DurableState { hard_state: self.hard_state, snapshot: self.snapshot.clone(), entries }
+    }
+
     /// Performs one write, as a disk would.
     pub fn apply(&mut self, write: &Persist) {
         match write {
@@ -82,5 +91,23 @@ impl DurableState {
                 self.snapshot = Some((**snap).clone());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::Payload;
+
+    #[test]
+    fn a_restart_copy_is_the_disk_with_room_to_grow() {
+        let mut disk = DurableState::default();
+        let entries =
+            (1..=40).map(|index| Entry { index, term: 1 + index / 10, payload: Payload::Noop }).collect();
+        disk.apply(&Persist::Entries(entries));
+        disk.apply(&Persist::HardState(HardState { term: 5, voted_for: Some(2), commit: 30 }));
+        let copy = disk.copy_for_restart();
+        assert_eq!(copy, disk);
+        assert!(copy.entries.capacity() > copy.entries.len(), "the next append must not copy the log");
     }
 }

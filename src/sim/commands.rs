@@ -281,7 +281,7 @@ impl Sim {
     /// Restarts node `id` from its disk alone.
     pub(crate) fn restart(&mut self, id: NodeId) {
         let n = &self.nodes[&id];
-        let Ok((node, actions)) = Node::restart(n.config.clone(), n.disk.clone()) else { return };
+        let Ok((node, actions)) = Node::restart(n.config.clone(), n.disk.copy_for_restart()) else { return };
         let (role, term) = (super::narrate::trace_role(&node), node.term());
         let n = self.nodes.get_mut(&id).expect("exists");
         n.node = Some(node);
