@@ -2,6 +2,8 @@
 //! sentence that narrates it (SCENARIO.md, "Trace"). Exported as JSON lines
 //! here, imported back by `trace_import.rs`.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use super::narrate::Narration;
@@ -104,8 +106,10 @@ pub enum TraceBody {
         term: Term,
         /// Network sequence number.
         seq: u64,
-        /// `network`, `cut` or `crashed`.
-        cause: String,
+        /// `network`, `cut` or `crashed`. Borrowed when the simulator
+        /// writes it, so that the ~100,000 drops of a long run allocate
+        /// nothing; owned when a trace is imported.
+        cause: Cow<'static, str>,
     },
     /// The network delivered a second copy.
     MessageDuplicated {
