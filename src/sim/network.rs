@@ -86,6 +86,10 @@ pub struct SendOutcome {
 /// Messages a new delivery tick's bucket has room for when made.
 const BUCKET_ROOM: usize = 4;
 
+/// Most emptied buckets kept for reuse: as many as the ticks a message is
+/// usually in flight, beyond which they would only hold memory.
+const SPARE_BUCKETS: usize = 8;
+
 /// The network.
 #[derive(Clone, Debug)]
 pub struct Network {
@@ -102,6 +106,11 @@ pub struct Network {
     in_flight: VecDeque<(u64, VecDeque<InFlight>)>,
     /// How many messages are in flight.
     in_flight_count: usize,
+    /// Emptied buckets, kept with their room for the next new tick: a
+    /// tick's bucket is made and emptied about once per tick, and
+    /// allocating and freeing it each time was a large part of sending.
+    /// At most `SPARE_BUCKETS`.
+    spare: Vec<VecDeque<InFlight>>,
     /// The cut links (from, to), a set.
     cut: SortedMap<(NodeId, NodeId), ()>,
     /// Per-link behaviour from `set_link_config`; other links follow `config`.
@@ -121,6 +130,7 @@ impl Network {
             config,
             in_flight: VecDeque::new(),
             in_flight_count: 0,
+            spare: Vec::new(),
             cut: SortedMap::default(),
             links: SortedMap::default(),
             next_seq: 0,
@@ -188,7 +198,7 @@ impl Network {
             _ => {
                 // A tick's bucket mostly fills with a leader's messages to
                 // each peer: room for a few from the start, not from one.
-                let mut bucket = VecDeque::with_capacity(BUCKET_ROOM);
+                let mut bucket = self.spare.pop().unwrap_or_else(|| VecDeque::with_capacity(BUCKET_ROOM));
                 bucket.push_back(flight);
                 self.in_flight.insert(i, (deliver_tick, bucket));
             }
@@ -205,7 +215,11 @@ impl Network {
         }
         let flight = bucket.pop_front();
         if bucket.is_empty() {
-            self.in_flight.pop_front();
+            if let Some((_, empty)) = self.in_flight.pop_front() {
+                if self.spare.len() < SPARE_BUCKETS {
+                    self.spare.push(empty);
+                }
+            }
         }
         self.in_flight_count -= usize::from(flight.is_some());
         flight
