@@ -86,6 +86,9 @@ pub struct SendOutcome {
 /// Messages a new delivery tick's bucket has room for when made.
 const BUCKET_ROOM: usize = 4;
 
+/// Buckets looked at from the back before searching (`bucket_position`).
+const SCAN_BUCKETS: usize = 4;
+
 /// Most emptied buckets kept for reuse: as many as the ticks a message is
 /// usually in flight, beyond which they would only hold memory.
 const SPARE_BUCKETS: usize = 8;
@@ -101,7 +104,7 @@ pub struct Network {
     /// buckets rather than whole messages. Why a deque rather than an
     /// ordered map: pending ticks lie between now and now plus the largest
     /// delay, a handful of buckets in practice; the first leaves in
-    /// constant time, a new one is placed by binary search, and a deque is
+    /// constant time, a new one is placed by `bucket_position`, and a deque is
     /// far less code in the wasm module than a B-tree.
     in_flight: VecDeque<(u64, VecDeque<InFlight>)>,
     /// How many messages are in flight.
@@ -192,7 +195,7 @@ impl Network {
         let seq = self.next_seq;
         self.next_seq += 1;
         let flight = InFlight { seq, msg, sent_tick: now, deliver_tick, doomed, duplicate };
-        let i = self.in_flight.partition_point(|(tick, _)| *tick < deliver_tick);
+        let i = self.bucket_position(deliver_tick);
         match self.in_flight.get_mut(i) {
             Some((tick, bucket)) if *tick == deliver_tick => bucket.push_back(flight),
             _ => {
@@ -205,6 +208,22 @@ impl Network {
         }
         self.in_flight_count += 1;
         seq
+    }
+
+    /// Where the bucket of `deliver_tick` is, or goes: the first whose tick
+    /// is not earlier. Looked for from the back first: a new message is due
+    /// within the largest delay, so with the usual delays of a few ticks
+    /// its bucket is one of the last few, found in fewer steps than a
+    /// binary search over the deque's two halves takes; long delays fall
+    /// back to that search.
+    fn bucket_position(&self, deliver_tick: u64) -> usize {
+        let n = self.in_flight.len();
+        for back in 0..n.min(SCAN_BUCKETS) {
+            if self.in_flight[n - 1 - back].0 < deliver_tick {
+                return n - back;
+            }
+        }
+        self.in_flight.partition_point(|(tick, _)| *tick < deliver_tick)
     }
 
     /// Takes the next message due at or before `now`, in delivery order.
