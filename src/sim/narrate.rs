@@ -45,11 +45,11 @@ enum Recipe {
     Appends { node: NodeId, entry: Entry },
     /// A committed entry applied.
     Applies { node: NodeId, entry: Entry },
-    /// A committed write applied: `Applies` for the entry nearly every
-    /// applied one is, holding its data alone so that keeping and dropping
-    /// it is one reference count, not the derived clone and drop of any
-    /// payload.
-    AppliesWrite { node: NodeId, index: Index, term: Term, data: Bytes },
+    /// A committed write (`data`) or no-op (`None`) applied: `Applies`
+    /// for the entries nearly every applied one is, holding only the
+    /// write's data, so that keeping and dropping it is at most one
+    /// reference count, not the derived clone and drop of any payload.
+    AppliesPlain { node: NodeId, index: Index, term: Term, data: Option<Bytes> },
     /// A commit watermark advanced, and by which rule.
     Commits { node: NodeId, index: Index, rule: CommitRule },
 }
@@ -102,10 +102,10 @@ impl Narration {
 
     /// `node` applied the committed `entry`.
     pub(crate) fn applies(node: NodeId, entry: &Entry) -> Narration {
+        let (index, term) = (entry.index, entry.term);
         Narration(match &entry.payload {
-            Payload::Write(data) => {
-                Recipe::AppliesWrite { node, index: entry.index, term: entry.term, data: Arc::clone(data) }
-            }
+            Payload::Write(data) => Recipe::AppliesPlain { node, index, term, data: Some(Arc::clone(data)) },
+            Payload::Noop => Recipe::AppliesPlain { node, index, term, data: None },
             _ => Recipe::Applies { node, entry: entry.clone() },
         })
     }
@@ -137,9 +137,9 @@ impl fmt::Display for Narration {
                 write!(f, "node {node} appends {entry} and persists it before answering")
             }
             Recipe::Applies { node, entry } => write_applies(f, *node, entry),
-            Recipe::AppliesWrite { node, index, term, data } => {
-                let entry = Entry { index: *index, term: *term, payload: Payload::Write(Arc::clone(data)) };
-                write_applies(f, *node, &entry)
+            Recipe::AppliesPlain { node, index, term, data } => {
+                let payload = data.as_ref().map_or(Payload::Noop, |d| Payload::Write(Arc::clone(d)));
+                write_applies(f, *node, &Entry { index: *index, term: *term, payload })
             }
             Recipe::Commits { node, index, rule: CommitRule::EarlierTerm } => write!(
                 f,
