@@ -91,12 +91,15 @@ enum Summary {
         force: bool,
     },
     VoteReply(Decision),
-    /// `entries`: how many, the first index and the last, if any.
+    /// `count` entries from `first` to `last`; a heartbeat when `count`
+    /// is 0 (plain figures: cheaper to build than an optional tuple).
     Append {
         prev_index: Index,
         prev_term: Term,
         commit: Index,
-        entries: Option<(usize, Index, Index)>,
+        count: usize,
+        first: Index,
+        last: Index,
     },
     AppendReply(AppendOutcome),
     /// `metadata` when it carries no application data (a witness's).
@@ -167,7 +170,9 @@ impl Message {
                 prev_index: *prev_index,
                 prev_term: *prev_term,
                 commit: *commit,
-                entries: entries.first().zip(entries.last()).map(|(a, b)| (entries.len(), a.index, b.index)),
+                count: entries.len(),
+                first: entries.first().map_or(0, |e| e.index),
+                last: entries.last().map_or(0, |e| e.index),
             },
             Body::AppendReply { outcome } => Summary::AppendReply(outcome.clone()),
             Body::Snapshot { snapshot } => Summary::Snapshot {
@@ -193,14 +198,14 @@ impl fmt::Display for Headline {
         write!(f, "{}→{} ", self.from, self.to)?;
         let term = self.term;
         match &self.summary {
-            Summary::Append { prev_index, prev_term, commit, entries } => match entries {
-                Some((count, first, last)) => write!(
-                    f,
-                    "append {count} entr{} {first}..{last} after {prev_index}@t{prev_term}, commit {commit} (term {term})",
-                    if *count == 1 { "y" } else { "ies" },
-                ),
-                None => write!(f, "heartbeat after {prev_index}@t{prev_term}, commit {commit} (term {term})"),
-            },
+            Summary::Append { prev_index, prev_term, commit, count: 0, .. } => {
+                write!(f, "heartbeat after {prev_index}@t{prev_term}, commit {commit} (term {term})")
+            }
+            Summary::Append { prev_index, prev_term, commit, count, first, last } => write!(
+                f,
+                "append {count} entr{} {first}..{last} after {prev_index}@t{prev_term}, commit {commit} (term {term})",
+                if *count == 1 { "y" } else { "ies" },
+            ),
             Summary::Snapshot { index, term: at, metadata } => {
                 let metadata = if *metadata { ", metadata" } else { "" };
                 write!(f, "snapshot up to {index}@t{at}{metadata} (term {term})")
