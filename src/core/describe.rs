@@ -64,32 +64,72 @@ fn decision(f: &mut fmt::Formatter<'_>, what: &str, term: u64, d: &Decision) -> 
 /// A message's one-line description, kept apart from the message: the
 /// figures its sentence names, copied without allocating (no entries, no
 /// snapshot data), so that a trace can keep it and print the sentence
-/// only when someone reads it.
+/// only when someone reads it. Nothing in it owns memory, so a trace
+/// drops it for free.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Headline {
     from: NodeId,
     to: NodeId,
     term: Term,
-    kind: MessageKind,
     summary: Summary,
 }
 
-/// A body as its description needs it.
+/// A body as its description needs it: the body's own figures, with an
+/// append's entries reduced to their range and a snapshot to its last
+/// index and term.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Summary {
-    /// A body without entries or a snapshot, as it was.
-    Plain(Body),
-    /// An append: its range of entries, if any.
-    Append { prev_index: Index, prev_term: Term, commit: Index, entries: Option<(usize, Index, Index)> },
-    /// A snapshot: the last index and term it covers; `metadata` when it
-    /// carries no application data (a witness's).
-    Snapshot { index: Index, term: Term, metadata: bool },
+    Probe {
+        last_index: Index,
+        last_term: Term,
+    },
+    ProbeReply(Decision),
+    Vote {
+        last_index: Index,
+        last_term: Term,
+        transfer: bool,
+        force: bool,
+    },
+    VoteReply(Decision),
+    /// `count` entries from `first` to `last`; a heartbeat when `count`
+    /// is 0 (plain figures: cheaper to build than an optional tuple).
+    Append {
+        prev_index: Index,
+        prev_term: Term,
+        commit: Index,
+        count: usize,
+        first: Index,
+        last: Index,
+    },
+    AppendReply(AppendOutcome),
+    /// `metadata` when it carries no application data (a witness's).
+    Snapshot {
+        index: Index,
+        term: Term,
+        metadata: bool,
+    },
+    SnapshotReply {
+        index: Index,
+    },
+    TimeoutNow {
+        force: bool,
+    },
 }
 
 impl Headline {
     /// The message's kind.
     pub fn kind(&self) -> MessageKind {
-        self.kind
+        match self.summary {
+            Summary::Probe { .. } => MessageKind::Probe,
+            Summary::ProbeReply(_) => MessageKind::ProbeReply,
+            Summary::Vote { .. } => MessageKind::Vote,
+            Summary::VoteReply(_) => MessageKind::VoteReply,
+            Summary::Append { .. } => MessageKind::Append,
+            Summary::AppendReply(_) => MessageKind::AppendReply,
+            Summary::Snapshot { .. } => MessageKind::Snapshot,
+            Summary::SnapshotReply { .. } => MessageKind::SnapshotReply,
+            Summary::TimeoutNow { .. } => MessageKind::TimeoutNow,
+        }
     }
 
     /// The sender.
@@ -105,7 +145,7 @@ impl Headline {
     /// The decision a vote or probe reply carries.
     pub fn decision(&self) -> Option<&Decision> {
         match &self.summary {
-            Summary::Plain(Body::VoteReply { decision } | Body::ProbeReply { decision }) => Some(decision),
+            Summary::VoteReply(decision) | Summary::ProbeReply(decision) => Some(decision),
             _ => None,
         }
     }
@@ -115,20 +155,35 @@ impl Message {
     /// The message's description, to print later.
     pub fn headline(&self) -> Headline {
         let summary = match &self.body {
+            Body::Probe { last_index, last_term } => {
+                Summary::Probe { last_index: *last_index, last_term: *last_term }
+            }
+            Body::ProbeReply { decision } => Summary::ProbeReply(decision.clone()),
+            Body::Vote { last_index, last_term, transfer, force } => Summary::Vote {
+                last_index: *last_index,
+                last_term: *last_term,
+                transfer: *transfer,
+                force: *force,
+            },
+            Body::VoteReply { decision } => Summary::VoteReply(decision.clone()),
             Body::Append { prev_index, prev_term, entries, commit } => Summary::Append {
                 prev_index: *prev_index,
                 prev_term: *prev_term,
                 commit: *commit,
-                entries: entries.first().zip(entries.last()).map(|(a, b)| (entries.len(), a.index, b.index)),
+                count: entries.len(),
+                first: entries.first().map_or(0, |e| e.index),
+                last: entries.last().map_or(0, |e| e.index),
             },
+            Body::AppendReply { outcome } => Summary::AppendReply(outcome.clone()),
             Body::Snapshot { snapshot } => Summary::Snapshot {
                 index: snapshot.index,
                 term: snapshot.term,
                 metadata: snapshot.data.is_empty(),
             },
-            plain => Summary::Plain(plain.clone()),
+            Body::SnapshotReply { index } => Summary::SnapshotReply { index: *index },
+            Body::TimeoutNow { force } => Summary::TimeoutNow { force: *force },
         };
-        Headline { from: self.from, to: self.to, term: self.term, kind: self.kind(), summary }
+        Headline { from: self.from, to: self.to, term: self.term, summary }
     }
 }
 
@@ -142,30 +197,25 @@ impl fmt::Display for Headline {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}→{} ", self.from, self.to)?;
         let term = self.term;
-        let body = match &self.summary {
-            Summary::Plain(body) => body,
-            Summary::Append { prev_index, prev_term, commit, entries } => {
-                return match entries {
-                    Some((count, first, last)) => write!(
-                        f,
-                        "append {count} entr{} {first}..{last} after {prev_index}@t{prev_term}, commit {commit} (term {term})",
-                        if *count == 1 { "y" } else { "ies" },
-                    ),
-                    None => write!(f, "heartbeat after {prev_index}@t{prev_term}, commit {commit} (term {term})"),
-                };
+        match &self.summary {
+            Summary::Append { prev_index, prev_term, commit, count: 0, .. } => {
+                write!(f, "heartbeat after {prev_index}@t{prev_term}, commit {commit} (term {term})")
             }
+            Summary::Append { prev_index, prev_term, commit, count, first, last } => write!(
+                f,
+                "append {count} entr{} {first}..{last} after {prev_index}@t{prev_term}, commit {commit} (term {term})",
+                if *count == 1 { "y" } else { "ies" },
+            ),
             Summary::Snapshot { index, term: at, metadata } => {
                 let metadata = if *metadata { ", metadata" } else { "" };
-                return write!(f, "snapshot up to {index}@t{at}{metadata} (term {term})");
+                write!(f, "snapshot up to {index}@t{at}{metadata} (term {term})")
             }
-        };
-        match body {
-            Body::Probe { last_index, last_term } => write!(
+            Summary::Probe { last_index, last_term } => write!(
                 f,
                 "probe: would you vote for me in term {term}? my last entry is {last_index}@t{last_term}"
             ),
-            Body::ProbeReply { decision: d } => decision(f, "probe", term, d),
-            Body::Vote {
+            Summary::ProbeReply(d) => decision(f, "probe", term, d),
+            Summary::Vote {
                 last_index,
                 last_term,
                 transfer,
@@ -178,8 +228,8 @@ impl fmt::Display for Headline {
                     _ => Ok(()),
                 }
             }
-            Body::VoteReply { decision: d } => decision(f, "vote", term, d),
-            Body::AppendReply { outcome } => match outcome {
+            Summary::VoteReply(d) => decision(f, "vote", term, d),
+            Summary::AppendReply(outcome) => match outcome {
                 AppendOutcome::Accepted { match_index } => {
                     write!(f, "append accepted: my log matches yours up to {match_index} (term {term})")
                 }
@@ -197,14 +247,12 @@ impl fmt::Display for Headline {
                     hint_index.saturating_sub(1)
                 ),
             },
-            Body::SnapshotReply { index } => write!(f, "snapshot installed: I hold up to {index} (term {term})"),
-            Body::TimeoutNow { force } => write!(
+            Summary::SnapshotReply { index } => write!(f, "snapshot installed: I hold up to {index} (term {term})"),
+            Summary::TimeoutNow { force } => write!(
                 f,
                 "timeout now: campaign at once{} (term {term})",
                 if *force { ", forced hand-over" } else { ", hand-over" }
             ),
-            // Summarized above.
-            Body::Append { .. } | Body::Snapshot { .. } => Ok(()),
         }
     }
 }

@@ -9,11 +9,14 @@
 //! exported or serialized; the same text either way.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 
 use crate::check::{Property, Violation};
-use crate::core::{Decision, Entry, Headline, Index, Message, MessageKind, Node, NodeId, Refusal, Role};
+use crate::core::{
+    Bytes, Decision, Entry, Headline, Index, Message, MessageKind, Node, NodeId, Payload, Refusal, Role, Term,
+};
 
 use super::trace::TraceRole;
 
@@ -42,6 +45,11 @@ enum Recipe {
     Appends { node: NodeId, entry: Entry },
     /// A committed entry applied.
     Applies { node: NodeId, entry: Entry },
+    /// A committed write (`data`) or no-op (`None`) applied: `Applies`
+    /// for the entries nearly every applied one is, holding only the
+    /// write's data, so that keeping and dropping it is at most one
+    /// reference count, not the derived clone and drop of any payload.
+    AppliesPlain { node: NodeId, index: Index, term: Term, data: Option<Bytes> },
     /// A commit watermark advanced, and by which rule.
     Commits { node: NodeId, index: Index, rule: CommitRule },
 }
@@ -94,7 +102,12 @@ impl Narration {
 
     /// `node` applied the committed `entry`.
     pub(crate) fn applies(node: NodeId, entry: &Entry) -> Narration {
-        Narration(Recipe::Applies { node, entry: entry.clone() })
+        let (index, term) = (entry.index, entry.term);
+        Narration(match &entry.payload {
+            Payload::Write(data) => Recipe::AppliesPlain { node, index, term, data: Some(Arc::clone(data)) },
+            Payload::Noop => Recipe::AppliesPlain { node, index, term, data: None },
+            _ => Recipe::Applies { node, entry: entry.clone() },
+        })
     }
 
     /// `node`'s commit watermark advanced to `index` by `rule`.
@@ -123,8 +136,10 @@ impl fmt::Display for Narration {
             Recipe::Appends { node, entry } => {
                 write!(f, "node {node} appends {entry} and persists it before answering")
             }
-            Recipe::Applies { node, entry } => {
-                write!(f, "node {node} applies {entry}: committed entries apply in order, once")
+            Recipe::Applies { node, entry } => write_applies(f, *node, entry),
+            Recipe::AppliesPlain { node, index, term, data } => {
+                let payload = data.as_ref().map_or(Payload::Noop, |d| Payload::Write(Arc::clone(d)));
+                write_applies(f, *node, &Entry { index: *index, term: *term, payload })
             }
             Recipe::Commits { node, index, rule: CommitRule::EarlierTerm } => write!(
                 f,
@@ -189,6 +204,10 @@ pub fn refusal_rule(r: &Refusal) -> &'static str {
         Refusal::LeaderActive { .. } => "leader stickiness (Raft thesis §4.2.3)",
         Refusal::NotVoter => "only voting members vote",
     }
+}
+
+fn write_applies(f: &mut fmt::Formatter<'_>, node: NodeId, entry: &Entry) -> fmt::Result {
+    write!(f, "node {node} applies {entry}: committed entries apply in order, once")
 }
 
 fn write_reply(f: &mut fmt::Formatter<'_>, m: &Headline, unguarded: bool) -> fmt::Result {

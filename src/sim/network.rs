@@ -86,6 +86,13 @@ pub struct SendOutcome {
 /// Messages a new delivery tick's bucket has room for when made.
 const BUCKET_ROOM: usize = 4;
 
+/// Buckets looked at from the back before searching (`bucket_position`).
+const SCAN_BUCKETS: usize = 4;
+
+/// Most emptied buckets kept for reuse: as many as the ticks a message is
+/// usually in flight, beyond which they would only hold memory.
+const SPARE_BUCKETS: usize = 8;
+
 /// The network.
 #[derive(Clone, Debug)]
 pub struct Network {
@@ -97,11 +104,16 @@ pub struct Network {
     /// buckets rather than whole messages. Why a deque rather than an
     /// ordered map: pending ticks lie between now and now plus the largest
     /// delay, a handful of buckets in practice; the first leaves in
-    /// constant time, a new one is placed by binary search, and a deque is
+    /// constant time, a new one is placed by `bucket_position`, and a deque is
     /// far less code in the wasm module than a B-tree.
     in_flight: VecDeque<(u64, VecDeque<InFlight>)>,
     /// How many messages are in flight.
     in_flight_count: usize,
+    /// Emptied buckets, kept with their room for the next new tick: a
+    /// tick's bucket is made and emptied about once per tick, and
+    /// allocating and freeing it each time was a large part of sending.
+    /// At most `SPARE_BUCKETS`.
+    spare: Vec<VecDeque<InFlight>>,
     /// The cut links (from, to), a set.
     cut: SortedMap<(NodeId, NodeId), ()>,
     /// Per-link behaviour from `set_link_config`; other links follow `config`.
@@ -121,6 +133,7 @@ impl Network {
             config,
             in_flight: VecDeque::new(),
             in_flight_count: 0,
+            spare: Vec::new(),
             cut: SortedMap::default(),
             links: SortedMap::default(),
             next_seq: 0,
@@ -182,19 +195,35 @@ impl Network {
         let seq = self.next_seq;
         self.next_seq += 1;
         let flight = InFlight { seq, msg, sent_tick: now, deliver_tick, doomed, duplicate };
-        let i = self.in_flight.partition_point(|(tick, _)| *tick < deliver_tick);
+        let i = self.bucket_position(deliver_tick);
         match self.in_flight.get_mut(i) {
             Some((tick, bucket)) if *tick == deliver_tick => bucket.push_back(flight),
             _ => {
                 // A tick's bucket mostly fills with a leader's messages to
                 // each peer: room for a few from the start, not from one.
-                let mut bucket = VecDeque::with_capacity(BUCKET_ROOM);
+                let mut bucket = self.spare.pop().unwrap_or_else(|| VecDeque::with_capacity(BUCKET_ROOM));
                 bucket.push_back(flight);
                 self.in_flight.insert(i, (deliver_tick, bucket));
             }
         }
         self.in_flight_count += 1;
         seq
+    }
+
+    /// Where the bucket of `deliver_tick` is, or goes: the first whose tick
+    /// is not earlier. Looked for from the back first: a new message is due
+    /// within the largest delay, so with the usual delays of a few ticks
+    /// its bucket is one of the last few, found in fewer steps than a
+    /// binary search over the deque's two halves takes; long delays fall
+    /// back to that search.
+    fn bucket_position(&self, deliver_tick: u64) -> usize {
+        let n = self.in_flight.len();
+        for back in 0..n.min(SCAN_BUCKETS) {
+            if self.in_flight[n - 1 - back].0 < deliver_tick {
+                return n - back;
+            }
+        }
+        self.in_flight.partition_point(|(tick, _)| *tick < deliver_tick)
     }
 
     /// Takes the next message due at or before `now`, in delivery order.
@@ -205,7 +234,11 @@ impl Network {
         }
         let flight = bucket.pop_front();
         if bucket.is_empty() {
-            self.in_flight.pop_front();
+            if let Some((_, empty)) = self.in_flight.pop_front() {
+                if self.spare.len() < SPARE_BUCKETS {
+                    self.spare.push(empty);
+                }
+            }
         }
         self.in_flight_count -= usize::from(flight.is_some());
         flight

@@ -132,7 +132,7 @@ fn read_body(f: &Fields) -> Result<TraceBody, String> {
             msg: msg()?,
             term: n("term")?,
             seq: n("seq")?,
-            cause: s("cause")?,
+            cause: s("cause")?.into(),
         },
         "message_duplicated" => B::MessageDuplicated {
             from: n("from")?,
