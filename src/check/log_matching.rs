@@ -23,14 +23,22 @@
 use super::{Invariant, Observation, Property, Violation};
 use crate::core::{Index, Log, NodeId, SortedMap, Term};
 
-/// Each node's last entry when last seen live (by its position among the
-/// observed nodes, with its id), how far each pair is known to agree, and
-/// the logs that changed this step (empty between steps).
+/// What the check saw of each node (by its position among the observed
+/// nodes), how far each pair is known to agree, and the logs that changed
+/// this step (empty between steps).
 #[derive(Clone, Debug, Default)]
 pub struct LogMatching {
-    last: Vec<(NodeId, Option<(Index, Term)>)>,
+    seen: Vec<Seen>,
     agreed: SortedMap<(NodeId, NodeId), Index>,
     changed: Vec<(NodeId, Index)>,
+}
+
+/// A node's last entry when last seen live, and whether it is down.
+#[derive(Clone, Copy, Debug)]
+struct Seen {
+    id: NodeId,
+    last: Option<(Index, Term)>,
+    down: bool,
 }
 
 impl LogMatching {
@@ -38,23 +46,29 @@ impl LogMatching {
     /// id order, each with the lowest index it may have changed at.
     fn gather_changes(&mut self, obs: &Observation<'_>) {
         let same_nodes =
-            self.last.len() == obs.nodes.len() && self.last.iter().zip(obs.nodes).all(|(l, s)| l.0 == s.id);
+            self.seen.len() == obs.nodes.len() && self.seen.iter().zip(obs.nodes).all(|(l, s)| l.id == s.id);
         if !same_nodes {
-            let before = std::mem::take(&mut self.last);
-            let known = |id| before.iter().find(|(b, _)| *b == id).and_then(|(_, last)| *last);
-            self.last = obs.nodes.iter().map(|s| (s.id, known(s.id))).collect();
+            let before = std::mem::take(&mut self.seen);
+            let known = |id| before.iter().find(|b| b.id == id).copied();
+            let fresh = |id| Seen { id, last: None, down: false };
+            self.seen = obs.nodes.iter().map(|s| known(s.id).unwrap_or(fresh(s.id))).collect();
         }
-        for ((id, last), state) in self.last.iter_mut().zip(obs.nodes) {
-            let Some(node) = state.node else { continue };
+        for (seen, state) in self.seen.iter_mut().zip(obs.nodes) {
+            let Some(node) = state.node else {
+                seen.down = true;
+                continue;
+            };
             let log = node.log();
             let now = (log.last_index(), log.last_term());
-            let from = match *last {
-                Some(before) if before == now => continue,
+            // A node back from a crash is paired again even with the log it
+            // had: the others' logs may have changed meanwhile.
+            let from = match seen.last {
+                Some(before) if before == now && !seen.down => continue,
                 Some((index, term)) if log.term_at(index) == Some(term) => index + 1,
                 _ => 0,
             };
-            *last = Some(now);
-            self.changed.push((*id, from));
+            (seen.last, seen.down) = (Some(now), false);
+            self.changed.push((seen.id, from));
         }
     }
 }
@@ -120,8 +134,9 @@ fn check_pair(a: &Log, b: &Log, agreed: Index) -> (Index, Option<Index>) {
         return (floor, None);
     }
     // Above both snapshots the entries are compared slice against slice,
-    // not index by index: a restart re-examines a pair from the start, so
-    // this scan covers whole logs.
+    // not index by index: a log seen for the first time, or rewritten below
+    // its last entry, re-examines its pairs from the start, so this scan
+    // covers whole logs.
     let held = a.snapshot_index().max(b.snapshot_index()) + 1;
     let mismatch = (floor + 1..high.min(held)).find(|&i| a.term_at(i) != b.term_at(i)).or_else(|| {
         let from = (floor + 1).max(held);
@@ -134,7 +149,7 @@ fn check_pair(a: &Log, b: &Log, agreed: Index) -> (Index, Option<Index>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::testing::{follower, World};
+    use crate::check::testing::{disk, follower, restarted, World};
 
     #[test]
     fn a_shared_entry_over_different_histories_fires() {
@@ -158,6 +173,23 @@ mod tests {
         let found = World::default().live(&a).live(&b).check(&mut check);
         assert_eq!(found.len(), 1);
         assert!(found[0].detail.contains("index 3"));
+    }
+
+    #[test]
+    fn a_log_rewritten_while_its_pair_was_down_is_checked_when_it_returns() {
+        let mut check = LogMatching::default();
+        let (a, b) = (follower(1, 3, 0, &[1, 1, 2]), follower(2, 3, 0, &[1, 1, 3]));
+        assert!(World::default().live(&a).live(&b).check(&mut check).is_empty(), "they agree up to 2");
+        // While node 2 is down node 1's log is rewritten from index 2 on.
+        let b_disk = disk(3, None, 0, &[1, 1, 3]);
+        let a = follower(1, 3, 0, &[1, 2, 3]);
+        assert!(World::default().live(&a).crashed(2, &b_disk).check(&mut check).is_empty());
+        // Node 2 returns with its log as it was: it now shares 3@t3 with
+        // node 1 over a different entry 2.
+        let b = restarted(2, b_disk.clone());
+        let found = World::default().restart(2).live(&a).live_on(&b, &b_disk).check(&mut check);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].detail.contains("disagree at index 2"), "{}", found[0].detail);
     }
 
     #[test]
