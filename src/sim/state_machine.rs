@@ -1,7 +1,7 @@
 //! The simulated application: a key-value store fed by applied writes.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::fmt;
 
 use serde::ser::SerializeStruct;
@@ -19,9 +19,11 @@ use crate::json::{self, Json};
 /// sharing makes each replayed write cost a lookup and no allocation.
 #[derive(Clone, Default)]
 pub struct KvStore {
-    /// Each key with the latest write that set it; the value follows the
-    /// key and its `=` in that write.
-    values: BTreeMap<Key, Bytes>,
+    /// Each key as the latest write that set it holds it; the value
+    /// follows the key and its `=` in that write. A set of writes, not a
+    /// map from key to write: one shared pointer per key, so an overwrite
+    /// counts one reference up and one down, not two of each.
+    values: BTreeSet<Key>,
     /// Index of the last write applied.
     pub applied: Index,
 }
@@ -63,6 +65,11 @@ impl Key {
 
     fn bytes(&self) -> &[u8] {
         &self.write[..self.len]
+    }
+
+    /// The value the write sets: what follows the key and its `=`.
+    fn value(&self) -> &str {
+        utf8(self.write.get(self.len + 1..).unwrap_or_default())
     }
 }
 
@@ -114,14 +121,14 @@ impl KvStore {
         } else {
             Bytes::from(String::from_utf8_lossy(write).into_owned().into_bytes())
         };
-        self.values.insert(Key::of(write.clone()), write);
+        self.values.replace(Key::of(write));
         self.applied = index;
     }
 
     /// The value of `key`, if set.
     pub fn get(&self, key: &str) -> Option<&str> {
-        let (key, write) = self.values.get_key_value(&Key::new(Bytes::from(key.as_bytes()), key.len()))?;
-        Some(utf8(write.get(key.len + 1..).unwrap_or_default()))
+        let key = self.values.get(&Key::new(Bytes::from(key.as_bytes()), key.len()))?;
+        Some(key.value())
     }
 
     /// Whether no key is set.
@@ -131,9 +138,7 @@ impl KvStore {
 
     /// Every key and its value, in key order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.values
-            .iter()
-            .map(|(key, write)| (utf8(key.bytes()), utf8(write.get(key.len + 1..).unwrap_or_default())))
+        self.values.iter().map(|key| (utf8(key.bytes()), key.value()))
     }
 
     /// The store as snapshot bytes.
@@ -157,7 +162,7 @@ impl KvStore {
                     // Stored as the write `key=value` would be; the key's
                     // length marks where its value starts.
                     let write = Bytes::from(format!("{key}={}", text(value, path)?).into_bytes());
-                    Ok((Key::new(write.clone(), key.len()), write))
+                    Ok(Key::new(write, key.len()))
                 })
                 .collect()
         })?;
@@ -228,7 +233,7 @@ mod tests {
     /// What the owned store held after `writes`: split at the first `=`,
     /// lossy for writes that are not UTF-8.
     fn owned(writes: &[&[u8]]) -> owned::KvStore {
-        let mut values = BTreeMap::new();
+        let mut values = std::collections::BTreeMap::new();
         for w in writes {
             let text = String::from_utf8_lossy(w);
             let (key, value) = text.split_once('=').unwrap_or((&text, ""));
