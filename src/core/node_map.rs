@@ -11,14 +11,18 @@
 //! value type in the wasm module than a B-tree. The methods are named and
 //! typed as `BTreeMap`'s; a set is a map to `()`.
 
+use std::fmt;
 use std::ops::Index;
 
 use super::entry::NodeId;
 
-/// Values by key, kept sorted by key.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Values by key, kept sorted by key. The keys are kept apart from the
+/// values: a search reads only keys, packed together, however large the
+/// values (a simulated node is nearly a kilobyte).
+#[derive(Clone, PartialEq, Eq)]
 pub struct SortedMap<K, V> {
-    slots: Vec<(K, V)>,
+    keys: Vec<K>,
+    values: Vec<V>,
 }
 
 /// Values by node id, kept sorted by id.
@@ -26,23 +30,23 @@ pub type NodeMap<V> = SortedMap<NodeId, V>;
 
 impl<K, V> Default for SortedMap<K, V> {
     fn default() -> SortedMap<K, V> {
-        SortedMap { slots: Vec::new() }
+        SortedMap { keys: Vec::new(), values: Vec::new() }
     }
 }
 
 impl<K: Ord, V> SortedMap<K, V> {
     fn find(&self, id: &K) -> Result<usize, usize> {
-        self.slots.binary_search_by(|(k, _)| k.cmp(id))
+        self.keys.binary_search(id)
     }
 
     /// The value for `id`, if any.
     pub fn get(&self, id: &K) -> Option<&V> {
-        self.find(id).ok().map(|i| &self.slots[i].1)
+        self.find(id).ok().map(|i| &self.values[i])
     }
 
     /// The value for `id`, if any, to change.
     pub fn get_mut(&mut self, id: &K) -> Option<&mut V> {
-        self.find(id).ok().map(|i| &mut self.slots[i].1)
+        self.find(id).ok().map(|i| &mut self.values[i])
     }
 
     /// True if `id` has a value.
@@ -55,19 +59,21 @@ impl<K: Ord, V> SortedMap<K, V> {
         let i = match self.find(&id) {
             Ok(i) => i,
             Err(i) => {
-                self.slots.insert(i, (id, make()));
+                self.keys.insert(i, id);
+                self.values.insert(i, make());
                 i
             }
         };
-        &mut self.slots[i].1
+        &mut self.values[i]
     }
 
     /// Sets the value for `id`; returns the value it replaced.
     pub fn insert(&mut self, id: K, value: V) -> Option<V> {
         match self.find(&id) {
-            Ok(i) => Some(std::mem::replace(&mut self.slots[i].1, value)),
+            Ok(i) => Some(std::mem::replace(&mut self.values[i], value)),
             Err(i) => {
-                self.slots.insert(i, (id, value));
+                self.keys.insert(i, id);
+                self.values.insert(i, value);
                 None
             }
         }
@@ -75,12 +81,24 @@ impl<K: Ord, V> SortedMap<K, V> {
 
     /// Forgets `id`; returns its value.
     pub fn remove(&mut self, id: &K) -> Option<V> {
-        self.find(id).ok().map(|i| self.slots.remove(i).1)
+        let i = self.find(id).ok()?;
+        self.keys.remove(i);
+        Some(self.values.remove(i))
     }
 
     /// Keeps only the entries for which `keep` is true.
     pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
-        self.slots.retain_mut(|(id, v)| keep(id, v));
+        // Kept entries move down over the dropped ones, in order.
+        let mut kept = 0;
+        for i in 0..self.keys.len() {
+            if keep(&self.keys[i], &mut self.values[i]) {
+                self.keys.swap(kept, i);
+                self.values.swap(kept, i);
+                kept += 1;
+            }
+        }
+        self.keys.truncate(kept);
+        self.values.truncate(kept);
     }
 
     /// The first key above `id`: walks the keys while the map may change.
@@ -88,59 +106,67 @@ impl<K: Ord, V> SortedMap<K, V> {
     where
         K: Copy,
     {
-        let i = self.slots.partition_point(|(k, _)| *k <= id);
-        self.slots.get(i).map(|(k, _)| *k)
+        let i = self.keys.partition_point(|k| *k <= id);
+        self.keys.get(i).copied()
     }
 
     /// Forgets every entry.
     pub fn clear(&mut self) {
-        self.slots.clear();
+        self.keys.clear();
+        self.values.clear();
     }
 
     /// The entry with the highest key, if any.
     pub fn last_key_value(&self) -> Option<(&K, &V)> {
-        self.slots.last().map(|(k, v)| (k, v))
+        self.keys.last().zip(self.values.last())
     }
 
     /// The entries from key `from` up, in key order.
     pub fn range_from(&self, from: &K) -> impl DoubleEndedIterator<Item = (&K, &V)> + ExactSizeIterator {
-        let start = self.slots.partition_point(|(k, _)| k < from);
-        self.slots[start..].iter().map(|(k, v)| (k, v))
+        let start = self.keys.partition_point(|k| k < from);
+        self.keys[start..].iter().zip(&self.values[start..])
     }
 
     /// How many keys have a value.
     pub fn len(&self) -> usize {
-        self.slots.len()
+        self.keys.len()
     }
 
     /// True when no key has a value.
     pub fn is_empty(&self) -> bool {
-        self.slots.is_empty()
+        self.keys.is_empty()
     }
 
     /// The entries in key order.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> + ExactSizeIterator {
-        self.slots.iter().map(|(id, v)| (id, v))
+        self.keys.iter().zip(&self.values)
     }
 
     /// The keys in order.
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &K> + ExactSizeIterator {
-        self.slots.iter().map(|(id, _)| id)
+        self.keys.iter()
     }
 
     /// The values in key order.
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + ExactSizeIterator {
-        self.slots.iter().map(|(_, v)| v)
+        self.values.iter()
     }
 
     /// The entries in key order, values to change.
     pub fn iter_mut(&mut self) -> impl DoubleEndedIterator<Item = (&K, &mut V)> + ExactSizeIterator {
-        self.slots.iter_mut().map(|(id, v)| (&*id, v))
+        self.keys.iter().zip(&mut self.values)
     }
 
     /// The values in key order, to change.
     pub fn values_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut V> + ExactSizeIterator {
-        self.slots.iter_mut().map(|(_, v)| v)
+        self.values.iter_mut()
+    }
+}
+
+/// As a map, `{key: value, ..}` in key order, as `BTreeMap` prints.
+impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for SortedMap<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.keys.iter().zip(&self.values)).finish()
     }
 }
 
@@ -167,10 +193,10 @@ impl<K: Ord + std::fmt::Debug, V> Index<&K> for SortedMap<K, V> {
 
 impl<'a, K, V> IntoIterator for &'a SortedMap<K, V> {
     type Item = (&'a K, &'a V);
-    type IntoIter = std::iter::Map<std::slice::Iter<'a, (K, V)>, fn(&'a (K, V)) -> (&'a K, &'a V)>;
+    type IntoIter = std::iter::Zip<std::slice::Iter<'a, K>, std::slice::Iter<'a, V>>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.slots.iter().map(|(id, v)| (id, v))
+        self.keys.iter().zip(&self.values)
     }
 }
 
