@@ -8,20 +8,24 @@
 //! held only in memory is remembered here even after the crash loses it.
 
 use super::{Invariant, Observation, Property, Violation};
-use crate::core::{NodeId, SortedMap, Term};
+use crate::core::{NodeId, NodeMap, SortedMap, Term};
 
-/// The first vote seen from each node in each term, keyed term first: terms
-/// only rise, so a new vote lands at the end of the sorted vector instead of
-/// shifting every later node's votes along.
+/// The first vote seen from each node in each term, node by node. Why node
+/// by node: a node's terms only rise, so its current term's vote is its
+/// last one, found without searching every vote of the run.
 #[derive(Clone, Debug, Default)]
 pub struct DoubleVote {
-    votes: SortedMap<(Term, NodeId), NodeId>,
+    votes: NodeMap<SortedMap<Term, NodeId>>,
 }
 
 impl DoubleVote {
     fn record(&mut self, voter: NodeId, term: Term, vote: Option<NodeId>, out: &mut Vec<Violation>) {
         let Some(vote) = vote else { return };
-        let first = *self.votes.get_or_insert_with((term, voter), || vote);
+        let votes = self.votes.get_or_insert_with(voter, SortedMap::default);
+        let first = match votes.last_key_value() {
+            Some((last, first)) if *last == term => *first,
+            _ => *votes.get_or_insert_with(term, || vote),
+        };
         if first != vote {
             let detail = format!("node {voter} voted for node {first}, then for node {vote}, in term {term}");
             out.push(Violation::new(Property::DoubleVote, vec![voter, first, vote], detail));
