@@ -167,6 +167,11 @@ impl Log {
     pub fn entries(&self) -> &[Entry] {
         &self.entries
     }
+
+    /// The entries after the snapshot, taken out of the log.
+    pub fn into_entries(self) -> Vec<Entry> {
+        self.entries
+    }
 }
 
 #[cfg(test)]

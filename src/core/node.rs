@@ -246,6 +246,12 @@ impl Node {
         &self.log
     }
 
+    /// The log, what is left of a node that is dropped (a crash): a host
+    /// may reuse its memory for the log a restart reads back from disk.
+    pub fn into_log(self) -> Log {
+        self.log
+    }
+
     /// The latest snapshot (index 0 when none was taken).
     pub fn snapshot(&self) -> &Snapshot {
         &self.snapshot

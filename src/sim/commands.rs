@@ -213,6 +213,7 @@ impl Sim {
             disk: DurableState::default(),
             kv: KvStore::default(),
             crash_after_persist: false,
+            spare_log: Vec::new(),
         };
         self.nodes.insert(id, sim_node);
         Ok(())
@@ -266,7 +267,9 @@ impl Sim {
         self.touch(id);
         let Some(n) = self.nodes.get_mut(&id) else { return };
         let term = n.node.as_ref().map_or(0, |x| x.term());
-        n.node = None;
+        if let Some(lost) = n.node.take() {
+            n.spare_log = lost.into_log().into_entries();
+        }
         n.crash_after_persist = false;
         // A client of a crashed leader never hears back.
         self.pending.retain(|w| w.node != id);
@@ -280,8 +283,9 @@ impl Sim {
 
     /// Restarts node `id` from its disk alone.
     pub(crate) fn restart(&mut self, id: NodeId) {
-        let n = &self.nodes[&id];
-        let Ok((node, actions)) = Node::restart(n.config.clone(), n.disk.copy_for_restart()) else { return };
+        let n = self.nodes.get_mut(&id).expect("exists");
+        let disk = n.disk.copy_for_restart(std::mem::take(&mut n.spare_log));
+        let Ok((node, actions)) = Node::restart(n.config.clone(), disk) else { return };
         let (role, term) = (super::narrate::trace_role(&node), node.term());
         let n = self.nodes.get_mut(&id).expect("exists");
         n.node = Some(node);

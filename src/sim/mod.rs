@@ -119,7 +119,6 @@ impl SimConfig {
 
 /// One simulated node: the live core (none while crashed), its disk, and
 /// its application.
-#[derive(Clone, Debug)]
 pub struct SimNode {
     /// Its configuration.
     pub config: Config,
@@ -131,6 +130,36 @@ pub struct SimNode {
     pub kv: KvStore,
     /// Crash at the next persist, before the sends that follow it.
     pub crash_after_persist: bool,
+    /// While crashed, the log the node held in memory, kept only so that
+    /// the restart's copy of the disk can reuse it when it is the same
+    /// (`DurableState::copy_for_restart`). Not part of the node's state:
+    /// clones and debug output leave it out.
+    pub(crate) spare_log: Vec<Entry>,
+}
+
+impl Clone for SimNode {
+    fn clone(&self) -> SimNode {
+        SimNode {
+            config: self.config.clone(),
+            node: self.node.clone(),
+            disk: self.disk.clone(),
+            kv: self.kv.clone(),
+            crash_after_persist: self.crash_after_persist,
+            spare_log: Vec::new(),
+        }
+    }
+}
+
+impl std::fmt::Debug for SimNode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimNode")
+            .field("config", &self.config)
+            .field("node", &self.node)
+            .field("disk", &self.disk)
+            .field("kv", &self.kv)
+            .field("crash_after_persist", &self.crash_after_persist)
+            .finish()
+    }
 }
 
 /// A write accepted by a leader and not yet committed.
@@ -210,6 +239,7 @@ impl Sim {
                     disk: DurableState::default(),
                     kv: KvStore::default(),
                     crash_after_persist: false,
+                    spare_log: Vec::new(),
                 },
             );
         }
