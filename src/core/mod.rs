@@ -46,7 +46,7 @@ pub use log::Log;
 pub use membership::{Member, MemberKind, Membership, VotingState};
 pub use message::{AppendOutcome, Body, Message, MessageKind};
 pub use node::{Node, Role};
-pub use node_map::{NodeMap, SortedMap};
+pub use node_map::{MapKey, NodeMap, SortedMap};
 pub use node_set::NodeSet;
 pub use progress::{Progress, ProgressState};
 pub use vote::{decide, Decision, Refusal, VoteRequest, VoterView};

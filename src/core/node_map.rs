@@ -16,6 +16,27 @@ use std::ops::Index;
 
 use super::entry::NodeId;
 
+/// A key of a [`SortedMap`], which may guess where it sits. Node ids and
+/// log indexes run densely from 1, so key `k` is usually at `k - 1`: one
+/// comparison finds it, where a search would chain a few dependent probes
+/// on every lookup of a node by id.
+pub trait MapKey: Ord {
+    /// Where the key probably is, if there is a guess.
+    fn slot_hint(&self) -> Option<usize> {
+        None
+    }
+}
+
+impl MapKey for u64 {
+    fn slot_hint(&self) -> Option<usize> {
+        usize::try_from(self.wrapping_sub(1)).ok()
+    }
+}
+
+impl<A: Ord, B: Ord> MapKey for (A, B) {}
+
+impl<A: Ord, B: Ord, C: Ord> MapKey for (A, B, C) {}
+
 /// Values by key, kept sorted by key. The keys are kept apart from the
 /// values: a search reads only keys, packed together, however large the
 /// values (a simulated node is nearly a kilobyte).
@@ -34,8 +55,13 @@ impl<K, V> Default for SortedMap<K, V> {
     }
 }
 
-impl<K: Ord, V> SortedMap<K, V> {
+impl<K: MapKey, V> SortedMap<K, V> {
     fn find(&self, id: &K) -> Result<usize, usize> {
+        if let Some(i) = id.slot_hint() {
+            if self.keys.get(i) == Some(id) {
+                return Ok(i);
+            }
+        }
         self.keys.binary_search(id)
     }
 
@@ -172,7 +198,7 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for SortedMap<K, V> {
 
 /// Collects entries in any order; a repeated key keeps its last value, as
 /// `BTreeMap` does.
-impl<K: Ord, V> FromIterator<(K, V)> for SortedMap<K, V> {
+impl<K: MapKey, V> FromIterator<(K, V)> for SortedMap<K, V> {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(entries: I) -> SortedMap<K, V> {
         let mut map = SortedMap::default();
         for (id, value) in entries {
@@ -182,7 +208,7 @@ impl<K: Ord, V> FromIterator<(K, V)> for SortedMap<K, V> {
     }
 }
 
-impl<K: Ord + std::fmt::Debug, V> Index<&K> for SortedMap<K, V> {
+impl<K: MapKey + std::fmt::Debug, V> Index<&K> for SortedMap<K, V> {
     type Output = V;
 
     /// The value for `id`; panics if there is none, as `BTreeMap` does.
@@ -220,5 +246,17 @@ mod tests {
         assert_eq!((map.next_key_after(3), map.next_key_after(6)), (Some(5), None));
         assert_eq!(map.range_from(&4).map(|(id, _)| *id).collect::<Vec<_>>(), [5, 6]);
         assert_eq!(map.last_key_value(), Some((&6, &60)));
+    }
+
+    #[test]
+    fn finds_keys_where_the_dense_guess_is_right_and_where_it_is_wrong() {
+        // Dense from 1 (the guess is right), then 0 and gaps (it is not).
+        let map: NodeMap<u64> = [0, 1, 2, 3, 7, 9].into_iter().map(|id| (id, id * 10)).collect();
+        for id in [0, 1, 2, 3, 7, 9] {
+            assert_eq!(map.get(&id), Some(&(id * 10)), "key {id}");
+        }
+        for id in [4, 5, 6, 8, 10, u64::MAX] {
+            assert_eq!(map.get(&id), None, "key {id}");
+        }
     }
 }
