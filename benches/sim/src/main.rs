@@ -24,6 +24,8 @@ use quorumscope::sim::{Command, Sim, SimConfig, Timeline};
 
 /// The seed every workload derives from.
 const SEED: u64 = 7;
+/// Child runs per workload; the fastest is reported.
+const RUNS: usize = 3;
 /// Cluster sizes the fault workload runs at.
 const CLUSTER_SIZES: [u64; 3] = [5, 9, 15];
 /// Cluster sizes whose scenarios `--json` hands to the wasm bench.
@@ -252,8 +254,21 @@ fn run_parent(options: &Options) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs `case` in a child process and reads its figures back.
+/// Runs `case` in a child process `RUNS` times and keeps the fastest run:
+/// on a shared machine other work only ever adds time.
 fn measure(case: Case, quick: bool) -> Result<Measure, String> {
+    let mut best = measure_once(case, quick)?;
+    for _ in 1..RUNS {
+        let m = measure_once(case, quick)?;
+        if m.secs < best.secs {
+            best = m;
+        }
+    }
+    Ok(best)
+}
+
+/// Runs `case` in a child process and reads its figures back.
+fn measure_once(case: Case, quick: bool) -> Result<Measure, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let mut child = Process::new(exe);
     child.args(["--case", &case.arg()]);
