@@ -132,7 +132,10 @@ impl<K: MapKey, V> SortedMap<K, V> {
     where
         K: Copy,
     {
-        let i = self.keys.partition_point(|k| *k <= id);
+        let i = match self.find(&id) {
+            Ok(i) => i + 1,
+            Err(i) => i,
+        };
         self.keys.get(i).copied()
     }
 

@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 
 use crate::core::rng::Rng;
-use crate::core::{Message, NodeId, SortedMap};
+use crate::core::{Message, NodeId, NodeMap, NodeSet, SortedMap};
 
 /// Network behaviour, as a scenario's `cluster.network` states it.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -114,8 +114,8 @@ pub struct Network {
     /// allocating and freeing it each time was a large part of sending.
     /// At most `SPARE_BUCKETS`.
     spare: Vec<VecDeque<InFlight>>,
-    /// The cut links (from, to), a set.
-    cut: SortedMap<(NodeId, NodeId), ()>,
+    /// The cut links: for each sender, the receivers it cannot reach.
+    cut: NodeMap<NodeSet>,
     /// Per-link behaviour from `set_link_config`; other links follow `config`.
     links: SortedMap<(NodeId, NodeId), NetworkConfig>,
     next_seq: u64,
@@ -134,7 +134,7 @@ impl Network {
             in_flight: VecDeque::new(),
             in_flight_count: 0,
             spare: Vec::new(),
-            cut: SortedMap::default(),
+            cut: NodeMap::default(),
             links: SortedMap::default(),
             next_seq: 0,
             rng: Rng::new(seed),
@@ -246,14 +246,16 @@ impl Network {
 
     /// True when the link `from → to` is cut.
     pub fn is_cut(&self, from: NodeId, to: NodeId) -> bool {
-        self.cut.contains_key(&(from, to))
+        // By sender first: a node map finds a node at once, where a map
+        // keyed by pairs would search on every delivery.
+        self.cut.get(&from).is_some_and(|to_set| to_set.contains(&to))
     }
 
     /// Cuts `from → to`, and `to → from` unless `one_way`.
     pub fn cut(&mut self, from: NodeId, to: NodeId, one_way: bool) {
-        self.cut.insert((from, to), ());
+        self.cut.get_or_insert_with(from, NodeSet::default).insert(to);
         if !one_way {
-            self.cut.insert((to, from), ());
+            self.cut.get_or_insert_with(to, NodeSet::default).insert(from);
         }
     }
 
@@ -265,7 +267,7 @@ impl Network {
         for a in all {
             for b in all {
                 if a != b && (group_of(*a) != group_of(*b) || group_of(*a).is_none()) {
-                    self.cut.insert((*a, *b), ());
+                    self.cut.get_or_insert_with(*a, NodeSet::default).insert(*b);
                 }
             }
         }
@@ -277,8 +279,8 @@ impl Network {
     }
 
     /// The cut links.
-    pub fn cuts(&self) -> impl Iterator<Item = &(NodeId, NodeId)> {
-        self.cut.keys()
+    pub fn cuts(&self) -> impl Iterator<Item = (NodeId, NodeId)> + '_ {
+        self.cut.iter().flat_map(|(from, to_set)| to_set.iter().map(move |to| (*from, *to)))
     }
 
     /// Every message in flight, in delivery order.

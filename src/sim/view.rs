@@ -137,7 +137,7 @@ pub fn view(sim: &Sim) -> ClusterView {
         leader: sim.leader(),
         nodes: sim.nodes().keys().map(|id| node_view(sim, *id)).collect(),
         messages: sim.network().in_flight().map(message_view).collect(),
-        cuts: sim.network().cuts().copied().collect(),
+        cuts: sim.network().cuts().collect(),
         acked: sim.acked().to_vec(),
         pending: sim.pending_writes().to_vec(),
         violations: sim.violations(),
