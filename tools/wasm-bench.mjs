@@ -71,9 +71,13 @@ const ways = [
   [`runUntilKind, ${group(BATCH)} steps per call`, (c) => c.runUntilKind(["never"], BATCH)],
   [`runSteps, ${group(BATCH)} steps per call`, (c) => c.runSteps(BATCH), true],
 ];
+// The row compared with the native Timeline takes the fastest of three
+// runs, as the native figures do: a shared machine only ever adds time.
+// The others (several seconds each) run once.
+const bestOf = (runs, measure) => Math.max(...Array.from({ length: runs }, measure));
 for (const [nodes, scenario] of Object.entries(native.scenarios)) {
   for (const [how, advance, vsTimeline] of ways) {
-    const rate = stepsPerSecond(scenario, native.steps, advance);
+    const rate = bestOf(vsTimeline ? 3 : 1, () => stepsPerSecond(scenario, native.steps, advance));
     let ratio = `${(rate / native.native[nodes]).toFixed(2)}× native`;
     if (vsTimeline && timelineNative[nodes]) {
       ratio += `, ${(rate / timelineNative[nodes]).toFixed(2)}× native Timeline`;
