@@ -100,19 +100,30 @@ impl Reader<'_> {
         }
         loop {
             items.push(self.value()?);
-            match self.next_token("a list")? {
-                b',' => {
-                    self.pos += 1;
-                    if self.next_token("a value")? == b']' {
-                        return Err(self.error("trailing comma"));
-                    }
-                }
-                b']' => {
-                    self.pos += 1;
-                    return Ok(Json::Array(items));
-                }
-                _ => return Err(self.error("expected `,` or `]`")),
+            if self.closes(b']', "a list", "a value")? {
+                return Ok(Json::Array(items));
             }
+        }
+    }
+
+    /// After an item of a list or an object: true past its closing `close`,
+    /// false past a comma with another item to come. `inside` and `next`
+    /// name what an end of input interrupts, before and after the comma.
+    fn closes(&mut self, close: u8, inside: &str, next: &str) -> Result<bool, String> {
+        match self.next_token(inside)? {
+            b',' => {
+                self.pos += 1;
+                if self.next_token(next)? == close {
+                    return Err(self.error("trailing comma"));
+                }
+                Ok(false)
+            }
+            b if b == close => {
+                self.pos += 1;
+                Ok(true)
+            }
+            _ if close == b']' => Err(self.error("expected `,` or `]`")),
+            _ => Err(self.error("expected `,` or `}`")),
         }
     }
 
@@ -133,18 +144,8 @@ impl Reader<'_> {
             }
             self.pos += 1;
             members.push((key, self.value()?));
-            match self.next_token("an object")? {
-                b',' => {
-                    self.pos += 1;
-                    if self.next_token("an object")? == b'}' {
-                        return Err(self.error("trailing comma"));
-                    }
-                }
-                b'}' => {
-                    self.pos += 1;
-                    return Ok(Json::Object(Object(members)));
-                }
-                _ => return Err(self.error("expected `,` or `}`")),
+            if self.closes(b'}', "an object", "an object")? {
+                return Ok(Json::Object(Object(members)));
             }
         }
     }

@@ -5,7 +5,7 @@ use crate::core::{Error, Event, HandoverMode, Member, MemberKind, NodeId, NodeSe
 
 use super::command::{Command, FailoverMode, Target};
 use super::trace::{TraceBody, TraceRole, WriteRefusal};
-use super::{KvStore, Sim, SimError, SimNode, MAX_NODES};
+use super::{KvStore, Sim, SimError, SimNode, SpareLog, MAX_NODES};
 use crate::core::{Bytes, DurableState, Node};
 
 impl Sim {
@@ -213,7 +213,7 @@ impl Sim {
             disk: DurableState::default(),
             kv: KvStore::default(),
             crash_after_persist: false,
-            spare_log: Vec::new(),
+            spare_log: SpareLog::default(),
         };
         self.nodes.insert(id, sim_node);
         Ok(())
@@ -268,7 +268,7 @@ impl Sim {
         let Some(n) = self.nodes.get_mut(&id) else { return };
         let term = n.node.as_ref().map_or(0, |x| x.term());
         if let Some(lost) = n.node.take() {
-            n.spare_log = lost.into_log().into_entries();
+            n.spare_log = SpareLog(lost.into_log().into_entries());
         }
         n.crash_after_persist = false;
         // A client of a crashed leader never hears back.
@@ -284,7 +284,7 @@ impl Sim {
     /// Restarts node `id` from its disk alone.
     pub(crate) fn restart(&mut self, id: NodeId) {
         let n = self.nodes.get_mut(&id).expect("exists");
-        let disk = n.disk.copy_for_restart(std::mem::take(&mut n.spare_log));
+        let disk = n.disk.copy_for_restart(std::mem::take(&mut n.spare_log).0);
         let Ok((node, actions)) = Node::restart(n.config.clone(), disk) else { return };
         let (role, term) = (super::narrate::trace_role(&node), node.term());
         let n = self.nodes.get_mut(&id).expect("exists");

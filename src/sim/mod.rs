@@ -119,6 +119,7 @@ impl SimConfig {
 
 /// One simulated node: the live core (none while crashed), its disk, and
 /// its application.
+#[derive(Clone, Debug)]
 pub struct SimNode {
     /// Its configuration.
     pub config: Config,
@@ -130,35 +131,27 @@ pub struct SimNode {
     pub kv: KvStore,
     /// Crash at the next persist, before the sends that follow it.
     pub crash_after_persist: bool,
-    /// While crashed, the log the node held in memory, kept only so that
-    /// the restart's copy of the disk can reuse it when it is the same
-    /// (`DurableState::copy_for_restart`). Not part of the node's state:
-    /// clones and debug output leave it out.
-    pub(crate) spare_log: Vec<Entry>,
+    /// While crashed, the log the node held in memory.
+    pub(crate) spare_log: SpareLog,
 }
 
-impl Clone for SimNode {
-    fn clone(&self) -> SimNode {
-        SimNode {
-            config: self.config.clone(),
-            node: self.node.clone(),
-            disk: self.disk.clone(),
-            kv: self.kv.clone(),
-            crash_after_persist: self.crash_after_persist,
-            spare_log: Vec::new(),
-        }
+/// A crashed node's in-memory log, kept only so that the restart's copy of
+/// the disk can reuse it when it is the same
+/// (`DurableState::copy_for_restart`). Not part of the node's state: a
+/// clone starts without one and debug output does not show it, so
+/// checkpoints and the explorer's state hashes are as if it were not kept.
+#[derive(Default)]
+pub(crate) struct SpareLog(pub(crate) Vec<Entry>);
+
+impl Clone for SpareLog {
+    fn clone(&self) -> SpareLog {
+        SpareLog::default()
     }
 }
 
-impl std::fmt::Debug for SimNode {
+impl std::fmt::Debug for SpareLog {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SimNode")
-            .field("config", &self.config)
-            .field("node", &self.node)
-            .field("disk", &self.disk)
-            .field("kv", &self.kv)
-            .field("crash_after_persist", &self.crash_after_persist)
-            .finish()
+        f.write_str("SpareLog")
     }
 }
 
@@ -211,8 +204,6 @@ pub struct Sim {
     /// The nodes stepped or crashed since the checker last ran; `None` when
     /// it must look at every node (it was off meanwhile).
     touched_now: Option<Vec<NodeId>>,
-    /// How many acknowledged writes the checker has seen.
-    acked_observed: usize,
     /// The vote request being delivered: (candidate, forced).
     delivering: Option<(NodeId, bool)>,
     /// The buffer a node's actions are collected in, kept between steps so
@@ -239,7 +230,7 @@ impl Sim {
                     disk: DurableState::default(),
                     kv: KvStore::default(),
                     crash_after_persist: false,
-                    spare_log: Vec::new(),
+                    spare_log: SpareLog::default(),
                 },
             );
         }
@@ -261,7 +252,6 @@ impl Sim {
             applied_now: Vec::new(),
             restarted_now: Vec::new(),
             touched_now: None,
-            acked_observed: 0,
             delivering: None,
             actions: Vec::new(),
             node_states: Vec::new(),
@@ -444,17 +434,6 @@ impl Sim {
         self.touched_now = None;
     }
 
-    /// True if this step changed no node, applied nothing and acknowledged
-    /// no write (a message lost on the way, say: a quarter of the steps of
-    /// a fault campaign): then the checker, which compares only what
-    /// changed, has nothing to look at.
-    fn changed_nothing(&self) -> bool {
-        self.touched_now.as_ref().is_some_and(|t| t.is_empty())
-            && self.restarted_now.is_empty()
-            && self.applied_now.is_empty()
-            && self.acked.len() == self.acked_observed
-    }
-
     /// Notes that this step may change node `id`, for the checker.
     pub(crate) fn touch(&mut self, id: NodeId) {
         if let Some(touched) = &mut self.touched_now {
@@ -463,10 +442,12 @@ impl Sim {
     }
 
     fn run_checker(&mut self) {
-        if !self.checking || self.changed_nothing() {
+        let (touched, acked) = (self.touched_now.as_deref(), self.acked.len());
+        if !self.checking
+            || !self.checker.has_news(touched, &self.restarted_now, self.applied_now.len(), acked)
+        {
             return;
         }
-        self.acked_observed = self.acked.len();
         let mut states = crate::check::recycle(std::mem::take(&mut self.node_states));
         states.extend(self.nodes.iter().map(|(id, n)| NodeState {
             id: *id,

@@ -10,6 +10,11 @@ export const SHOTS = join(tmpdir(), 'quorumscope-shots');
 /** Default time limit for a condition to become true in the page. */
 export const WAIT = { timeout: 30_000 };
 
+/** Dismisses the guided tour, which would otherwise stop a run at its moments. */
+export function skipTour(page, selector = 'quorum-scope') {
+  return page.locator(selector).locator('.qs-tour-card').getByRole('button', { name: 'Skip' }).click();
+}
+
 /** Waits until the (first) <quorum-scope> has a loaded cluster and drawn nodes. */
 export async function ready(page, selector = 'quorum-scope') {
   await page.waitForFunction((sel) => {

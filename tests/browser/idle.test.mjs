@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sharedEnv, open } from './harness.mjs';
-import { instrument, ready, WAIT } from './helpers.mjs';
+import { instrument, ready, skipTour, WAIT } from './helpers.mjs';
 
 const env = sharedEnv();
 
@@ -20,7 +20,7 @@ test('pausing stops every animation frame and timer; hiding the page stops the l
   await ready(page);
   const host = page.locator('quorum-scope');
   // No guided tour stopping the run; then play with the Play button.
-  await host.locator('.qs-tour-card').getByRole('button', { name: 'Skip' }).click();
+  await skipTour(page);
   const play = host.getByRole('button', { name: 'Play' });
   await play.click();
   const c0 = await counts(page);

@@ -4,11 +4,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sharedEnv, open } from './harness.mjs';
-import { ready, steps, WAIT } from './helpers.mjs';
+import { ready, skipTour, steps, WAIT } from './helpers.mjs';
 
 const env = sharedEnv();
 
 const VIEWPORT = { width: 1280, height: 900 };
+
+/** The page at `path`, loaded, the guided tour dismissed; closed when the test ends. */
+async function openApp(t, path = '/www/index.html') {
+  const opened = await open(env, path, { viewport: VIEWPORT }, t);
+  await ready(opened.page);
+  await skipTour(opened.page);
+  return opened;
+}
 
 /** The narration as shown: each line's text, whether its tick is written, whether it is lit. */
 function narration(page) {
@@ -36,9 +44,7 @@ async function matchesRedraw(page, what) {
 }
 
 test('the narration after steps back, a seek and more steps matches a full redraw', async (t) => {
-  const { page, errors } = await open(env, '/www/index.html', { viewport: VIEWPORT }, t);
-  await ready(page);
-  await page.locator('quorum-scope').locator('.qs-tour-card').getByRole('button', { name: 'Skip' }).click();
+  const { page, errors } = await openApp(t);
   // Messages shown too, and enough steps that old lines have been dropped from the top.
   await page.locator('quorum-scope').locator('.qs-nar-chip[data-group="messages"]').click();
   await steps(page, 2500);
@@ -61,10 +67,8 @@ test('the narration after steps back, a seek and more steps matches a full redra
 });
 
 test('lines added while playing fast are all there once paused', async (t) => {
-  const { page, errors } = await open(env, '/www/index.html', { viewport: VIEWPORT }, t);
-  await ready(page);
+  const { page, errors } = await openApp(t);
   const host = page.locator('quorum-scope');
-  await host.locator('.qs-tour-card').getByRole('button', { name: 'Skip' }).click();
   await host.locator('.qs-nar-chip[data-group="messages"]').click();
   await page.evaluate(async () => {
     const app = document.querySelector('quorum-scope').cluster;
@@ -80,9 +84,7 @@ test('lines added while playing fast are all there once paused', async (t) => {
 });
 
 test('the logs keep the newest entry and every commit watermark in view', async (t) => {
-  const { page, errors } = await open(env, '/www/index.html', { viewport: VIEWPORT }, t);
-  await ready(page);
-  await page.locator('quorum-scope').locator('.qs-tour-card').getByRole('button', { name: 'Skip' }).click();
+  const { page, errors } = await openApp(t);
   const host = page.locator('quorum-scope');
   await page.waitForFunction(() => {
     const app = document.querySelector('quorum-scope').cluster;
@@ -123,9 +125,7 @@ test('the logs keep the newest entry and every commit watermark in view', async 
 });
 
 test('timeline markers stay at their steps while the run grows', async (t) => {
-  const { page, errors } = await open(env, '/www/index.html', { viewport: VIEWPORT }, t);
-  await ready(page);
-  await page.locator('quorum-scope').locator('.qs-tour-card').getByRole('button', { name: 'Skip' }).click();
+  const { page, errors } = await openApp(t);
   // Five nodes whose leader keeps crashing: elections (and refusals) all along the run.
   await page.evaluate(async () => {
     const members = [1, 2, 3, 4, 5].map((id) => ({ id, kind: 'data', state: 'voting' }));
@@ -166,10 +166,8 @@ test('timeline markers stay at their steps while the run grows', async (t) => {
 });
 
 test('a focused timeline marker keeps focus, and its place in the arrow-key order, while the run grows', async (t) => {
-  const { page, errors } = await open(env, '/www/index.html#scenario=leader-crash', { viewport: VIEWPORT }, t);
-  await ready(page);
+  const { page, errors } = await openApp(t, '/www/index.html#scenario=leader-crash');
   const host = page.locator('quorum-scope');
-  await host.locator('.qs-tour-card').getByRole('button', { name: 'Skip' }).click();
   await steps(page, 600);
   const focus = () => page.evaluate(() => {
     const root = document.querySelector('quorum-scope').shadowRoot;

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sharedEnv, open } from './harness.mjs';
-import { ready, stepUntil, shot, WAIT } from './helpers.mjs';
+import { ready, skipTour, stepUntil, shot, WAIT } from './helpers.mjs';
 
 const env = sharedEnv();
 
@@ -66,7 +66,7 @@ test('a switched-off mechanism ends in a violation: the run pauses and the banne
       document.addEventListener('qs-violation', (e) => window.__violations.push({ ...e.detail, playing: e.target.cluster.playing }));
     });
     // Skip the guided tour (it would stop at its earlier moments), then play fast.
-    await host(page).locator('.qs-tour-card').getByRole('button', { name: 'Skip' }).click();
+    await skipTour(page);
     await page.evaluate(() => {
       const app = document.querySelector('quorum-scope').cluster;
       app.ticksPerSecond = 32;
