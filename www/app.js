@@ -36,6 +36,8 @@ export class App {
     this.frame = 0;
     this.lastFrameTime = 0;
     this.error = null;
+    /** Scrolled out of view (set by the element): playing, but no frames run. */
+    this.offscreen = false;
     this.onVisibility = () => {
       if (document.hidden) this.stopLoop();
       else if (this.playing) this.startLoop();
@@ -164,9 +166,16 @@ export class App {
     this.emit('play', false);
   }
 
+  /** The element scrolled out of view (true) or back (false): frames stop and resume, `playing` stays. */
+  setOffscreen(offscreen) {
+    this.offscreen = offscreen;
+    if (offscreen) this.stopLoop();
+    else if (this.playing) this.startLoop();
+  }
+
   /** Schedules the next frame; `fresh` restarts the clock (after a pause), while a running loop keeps it so that each frame's own work time counts. */
   startLoop(fresh = true) {
-    if (this.frame || document.hidden) return;
+    if (this.frame || document.hidden || this.offscreen) return;
     if (fresh) this.lastFrameTime = performance.now();
     this.frame = requestAnimationFrame((t) => this.tickFrame(t));
   }

@@ -1,7 +1,12 @@
-// <quorum-scope scenario="…" autoplay controls="full|minimal|none" height="…">
+// <quorum-scope scenario="…" src="…" state="…" start-step="…" autoplay loop
+//               controls="full|minimal|none" theme="auto|light|dark" height="…">
 // The whole visualizer as one custom element: the page uses it, and any
 // static documentation page embeds it with one module script. Several on a
-// page run independently (each owns its own simulator).
+// page run independently (each owns its own simulator). Nothing is fetched
+// or run until the element comes near the viewport; it pauses when scrolled
+// away, and removing and re-inserting it (slides, single-page apps) picks up
+// where it was. Events: qs-ready {scenario, step} once a scenario is
+// loaded, qs-error {message, fix} when loading fails (also shown inside).
 import { App, messageOf } from './app.js';
 import { mountCluster } from './cluster-view.js';
 import { mountLogs } from './log-view.js';
@@ -13,140 +18,253 @@ import { mountTour } from './tour.js';
 import { mountHelp } from './help.js';
 import { mountFig16 } from './fig16.js';
 import { readHash, applyHash } from './share.js';
+import { STYLESHEETS } from './styles.js';
+import { ATTRIBUTES, reflectAttributes, warnUnknownAttributes } from './attributes.js';
+import { LoadError, fetchScenario, scenarioFailure } from './load-errors.js';
 
-const STYLES = ['theme.css', 'layout.css', 'cluster-view.css', 'log-view.css', 'narration.css', 'banner.css',
-  'transport.css', 'settings.css', 'tour.css', 'help.css', 'fig16.css'];
+/** How far outside the viewport an embed starts loading (and keeps playing). */
+const NEAR_VIEWPORT = '300px 0px';
 
-/** Builds the element's skeleton: one container per module. */
+/** The regions of the element, each a container and a ::part of the same name. */
+const REGIONS = ['error', 'header', 'banner', 'stage', 'side', 'transport', 'logs', 'tour', 'panels', 'help'];
+
+/** Room kept before the stylesheets arrive, so a page does not jump (a constructed sheet: no fetch, any CSP). */
+let placeholder = null;
+function placeholderSheet() {
+  if (!placeholder && 'adoptedStyleSheets' in Document.prototype) {
+    placeholder = new CSSStyleSheet();
+    placeholder.replaceSync(':host { display: block; min-height: 160px; }');
+  }
+  return placeholder;
+}
+
+/** Builds the element's skeleton: one container per region. */
 function layout() {
-  const box = (tag, cls) => {
+  const box = (tag, region) => {
     const node = document.createElement(tag);
-    node.className = cls;
+    node.className = `qs-${region}`;
+    node.setAttribute('part', region);
     return node;
   };
-  const root = box('div', 'qs-root');
-  root.setAttribute('part', 'root');
-  const error = box('div', 'qs-error');
+  const root = box('div', 'root');
+  const tags = { header: 'header', side: 'aside' };
+  const [error, header, banner, stage, side, transport, logs, tour, panels, help] =
+    REGIONS.map((r) => box(tags[r] ?? 'div', r));
   error.setAttribute('role', 'alert');
   error.hidden = true;
-  const main = box('div', 'qs-main');
-  main.append(box('div', 'qs-stage'), box('aside', 'qs-side'));
-  root.append(error, box('header', 'qs-header'), box('div', 'qs-banner'), main, box('div', 'qs-transport'),
-    box('div', 'qs-logs'), box('div', 'qs-tour'), box('div', 'qs-panels'), box('div', 'qs-help'));
+  const main = document.createElement('div');
+  main.className = 'qs-main';
+  main.append(stage, side);
+  root.append(error, header, banner, main, transport, logs, tour, panels, help);
   return root;
 }
 
 export class QuorumScope extends HTMLElement {
   static get observedAttributes() {
-    return ['scenario', 'height', 'controls'];
+    return Object.keys(ATTRIBUTES);
   }
 
   constructor() {
     super();
     this.attachShadow({ mode: 'open' });
-    this.app = new App(this);
+    const sheet = placeholderSheet();
+    if (sheet) this.shadowRoot.adoptedStyleSheets = [sheet];
+    this.app = null;
+    this.root = null;
     this.unmounts = [];
+    this.warned = new Set();
+    this.resume = null; // {step, playing} kept across a removal
   }
 
-  /** The simulator wrapper (part of the DOM contract for tests and embedders). */
+  /** The simulator wrapper (part of the DOM contract for tests and embedders); null until started. */
   get cluster() {
     return this.app;
   }
 
   get controlsLevel() {
-    const c = this.getAttribute('controls') ?? 'full';
-    return ['full', 'minimal', 'none'].includes(c) ? c : 'full';
+    return this.controls;
   }
 
   connectedCallback() {
-    if (this.shadowRoot.childElementCount) return;
-    const base = new URL('.', import.meta.url);
-    for (const name of STYLES) {
-      const link = document.createElement('link');
-      link.rel = 'stylesheet';
-      link.href = new URL(name, base).href;
-      this.shadowRoot.append(link);
-    }
-    this.root = layout();
-    this.shadowRoot.append(this.root);
-    this.root.dataset.controls = this.controlsLevel;
+    warnUnknownAttributes(this, this.warned);
     this.applyHeight();
-    this.mountAll();
-    this.start();
+    if (typeof IntersectionObserver !== 'function') {
+      this.boot();
+      return;
+    }
+    this.observer = new IntersectionObserver((entries) => {
+      const near = entries[entries.length - 1].isIntersecting;
+      if (near) this.boot();
+      this.app?.setOffscreen(!near);
+    }, { rootMargin: NEAR_VIEWPORT });
+    this.observer.observe(this);
   }
 
   disconnectedCallback() {
-    for (const unmount of this.unmounts) unmount();
-    this.unmounts = [];
+    this.observer?.disconnect();
+    this.observer = null;
+    if (!this.app) return;
+    if (this.app.cluster) this.resume = { step: this.app.cluster.stepCount(), playing: this.app.playing };
+    this.unmountAll();
     this.app.destroy();
+    this.app = null;
+    this.root = null;
+    this.shadowRoot.replaceChildren();
   }
 
-  attributeChangedCallback(name) {
-    if (!this.root) return;
+  attributeChangedCallback(name, old, value) {
+    if (old === value) return;
+    if (this.isConnected) warnUnknownAttributes(this, this.warned);
     if (name === 'height') this.applyHeight();
-    if (name === 'scenario') this.loadScenario(this.getAttribute('scenario'));
+    if (!this.app) return;
+    if (name === 'controls') this.remount();
+    if (name === 'scenario' || name === 'src' || name === 'state') {
+      const keepPlaying = this.app.playing || this.autoplay;
+      this.start(keepPlaying);
+    }
   }
 
   applyHeight() {
     const h = this.getAttribute('height');
     if (h && /^\d+(px|vh|em|rem|%)?$/.test(h)) this.style.setProperty('--qs-height', /\d$/.test(h) ? `${h}px` : h);
+    else this.style.removeProperty('--qs-height');
   }
 
-  part(name) {
+  /** The container of one region (`stage`, `side`, `transport`, …). */
+  region(name) {
     return this.shadowRoot.querySelector(`.qs-${name}`);
+  }
+
+  /** Starts for real, once near the viewport: stylesheets, skeleton, simulator. */
+  boot() {
+    if (this.app) return;
+    this.app = new App(this);
+    this.app.on('update', (state) => this.maybeLoop(state));
+    const links = STYLESHEETS.map((url) => {
+      const link = document.createElement('link');
+      link.rel = 'stylesheet';
+      link.href = url.href;
+      return link;
+    });
+    this.shadowRoot.replaceChildren(...links);
+    this.remount();
+    const resume = this.resume;
+    this.resume = null;
+    this.start(resume ? resume.playing : this.autoplay, resume?.step);
+  }
+
+  /** (Re)builds the skeleton and mounts the modules the `controls` level asks for. */
+  remount() {
+    this.unmountAll();
+    const root = layout();
+    if (this.root) this.root.replaceWith(root);
+    else this.shadowRoot.append(root);
+    this.root = root;
+    root.dataset.controls = this.controlsLevel;
+    this.mountAll();
+    if (this.app.state) this.app.emit('update', this.app.state);
+  }
+
+  unmountAll() {
+    for (const unmount of this.unmounts) unmount();
+    this.unmounts = [];
   }
 
   mountAll() {
     const level = this.controlsLevel;
     const add = (fn) => this.unmounts.push(fn);
-    add(mountCluster(this.part('stage'), this.app, this));
-    add(mountBanner(this.part('banner'), this.app, this));
+    add(mountCluster(this.region('stage'), this.app, this));
+    add(mountBanner(this.region('banner'), this.app, this));
     // An autoplaying embed is a self-running illustration: a tour would
     // stop it at the first moment and wait for a click nobody expects.
-    const selfRunning = level !== 'full' && this.hasAttribute('autoplay');
-    if (level !== 'none' && !selfRunning) add(mountTour(this.part('tour'), this.app, this));
-    if (level !== 'none') add(mountTransport(this.part('transport'), this.app, this));
+    const selfRunning = level !== 'full' && this.autoplay;
+    if (level !== 'none' && !selfRunning) add(mountTour(this.region('tour'), this.app, this));
+    if (level !== 'none') add(mountTransport(this.region('transport'), this.app, this));
     if (level === 'full') {
-      add(mountNarration(this.part('side'), this.app, this));
-      add(mountLogs(this.part('logs'), this.app, this));
-      add(mountSettings(this.part('header'), this.app, this));
-      add(mountHelp(this.part('help'), this.app, this));
-      add(mountFig16(this.part('panels'), this.app, this));
+      add(mountNarration(this.region('side'), this.app, this));
+      add(mountLogs(this.region('logs'), this.app, this));
+      add(mountSettings(this.region('header'), this.app, this));
+      add(mountHelp(this.region('help'), this.app, this));
+      add(mountFig16(this.region('panels'), this.app, this));
     }
   }
 
-  async start() {
-    const fromHash = this.controlsLevel === 'full' && this.hasAttribute('use-hash') ? readHash(location.hash) : null;
+  /** Loads what the attributes name, moves to `step` (or start-step), then plays if asked. */
+  async start(play, step = null) {
+    const app = this.app;
     try {
-      if (fromHash?.error) throw new Error(fromHash.error);
-      if (fromHash?.value) await applyHash(this.app, fromHash.value);
-      else await this.loadScenario(this.getAttribute('scenario') ?? 'first-election');
-    } catch (e) {
-      // Keep the link's error visible over the default scenario it falls
-      // back to.
-      const message = messageOf(e);
-      if (!this.app.cluster) await this.loadScenario('first-election');
-      this.showError(message);
-    }
-    if (this.hasAttribute('autoplay')) this.app.play();
-  }
-
-  async loadScenario(source) {
-    try {
-      await this.app.load(source);
+      await this.loadSource(app);
+      if (app !== this.app) return; // removed meanwhile
+      const at = step ?? this.startStep;
+      if (at) app.seek(at);
       this.showError(null);
+      this.dispatchEvent(new CustomEvent('qs-ready', {
+        bubbles: true, composed: true, detail: { scenario: app.scenarioName, step: app.cluster.stepCount() },
+      }));
+      if (play) app.play();
     } catch (e) {
-      this.showError(messageOf(e));
+      if (app === this.app) this.fail(e);
     }
   }
 
-  /** Shows a readable error (as text, never HTML), or hides it. */
-  showError(message) {
-    const box = this.part('error');
+  /**
+   * The scenario, from the first of: the page's link (use-hash, full
+   * controls), `state`, `src`, a child <script type="application/json">,
+   * `scenario` (a built-in name or inline JSON), first-election.
+   */
+  async loadSource(app) {
+    const fromHash = this.controlsLevel === 'full' && this.useHash ? readHash(location.hash) : null;
+    if (fromHash?.value) return applyHash(app, fromHash.value);
+    if (fromHash?.error) {
+      // Keep the link's error visible over the default scenario it falls back to.
+      await app.load('first-election');
+      throw new LoadError(fromHash.error, 'Ask for the link again, or pick a scenario from the list.');
+    }
+    const state = this.state;
+    if (state) {
+      const link = readHash(state.startsWith('#') ? state : `#s=${state}`);
+      if (link?.error) throw new LoadError(`state: ${link.error}`, 'Copy it again from a share link: the part after #s=.');
+      if (link?.value) return applyHash(app, link.value);
+    }
+    if (this.src) return this.loadText(app, await fetchScenario(this.src), this.src);
+    const child = this.querySelector(':scope > script[type="application/json"]');
+    if (child) return this.loadText(app, child.textContent, 'the <script type="application/json"> inside <quorum-scope>');
+    const scenario = this.scenario ?? 'first-election';
+    return this.loadText(app, scenario, scenario.trim().startsWith('{') ? 'scenario="{…}"' : `scenario="${scenario}"`);
+  }
+
+  async loadText(app, text, where) {
+    try {
+      return await app.load(text);
+    } catch (e) {
+      if (e instanceof LoadError) throw e;
+      throw scenarioFailure(where, e);
+    }
+  }
+
+  /** With `loop`, an embed that plays past its scenario's run_until starts again. */
+  maybeLoop(state) {
+    const until = this.app?.scenario?.run_until;
+    if (!this.loop || !this.app.playing || !until || state.tick < until) return;
+    this.app.seek(this.startStep ?? 0);
+  }
+
+  fail(e) {
+    const fix = e instanceof LoadError ? e.fix : null;
+    const message = messageOf(e);
+    this.showError(message, fix);
+    this.dispatchEvent(new CustomEvent('qs-error', { bubbles: true, composed: true, detail: { message, fix } }));
+  }
+
+  /** Shows a readable error and what to do about it (as text, never HTML), or hides it. */
+  showError(message, fix = null) {
+    const box = this.region('error');
     if (!box) return;
     box.hidden = !message;
-    box.textContent = message ?? '';
+    box.textContent = message ? (fix ? `${message}\n${fix}` : message) : '';
   }
 }
+
+reflectAttributes(QuorumScope);
 
 if (!customElements.get('quorum-scope')) customElements.define('quorum-scope', QuorumScope);

@@ -1,11 +1,41 @@
 // Loads the wasm simulator once per page, however many <quorum-scope>
-// elements there are.
+// elements there are. The wasm file is fetched here, not by the
+// wasm-bindgen glue, so that a missing file, a file:// page or a strict
+// Content-Security-Policy each come back as an error naming its fix
+// (www/load-errors.js) rather than the browser's own wording.
 import init, * as bindings from '../pkg/quorumscope.js';
+import { LoadError, wasmFailure } from './load-errors.js';
+
+/** Where the wasm is: a literal `new URL` so bundlers emit the file. */
+const WASM_URL = new URL('../pkg/quorumscope_bg.wasm', import.meta.url);
 
 let ready = null;
 
-/** Resolves to the bindings (Cluster, electTrial). */
+/** Resolves to the bindings (Cluster, electTrial); rejects with a LoadError. */
 export function loadWasm() {
-  ready ??= init({ module_or_path: new URL('../pkg/quorumscope_bg.wasm', import.meta.url) }).then(() => bindings);
+  ready ??= fetchAndInit().catch((e) => {
+    ready = null; // a later element may try again (say, once the file is there)
+    throw e;
+  });
   return ready;
+}
+
+async function fetchAndInit() {
+  const url = WASM_URL.href;
+  let response;
+  try {
+    response = await fetch(url);
+  } catch (e) {
+    throw wasmFailure(url, e);
+  }
+  if (!response.ok) {
+    throw new LoadError(`The simulator's WebAssembly file is missing: ${url} answered HTTP ${response.status}.`,
+      'Copy the whole quorumscope folder (www/ and pkg/ side by side) and load quorum-scope.js from it.');
+  }
+  try {
+    await init({ module_or_path: response });
+  } catch (e) {
+    throw wasmFailure(url, e);
+  }
+  return bindings;
 }
