@@ -17,9 +17,9 @@ WASM_FEATURES := --enable-reference-types --enable-bulk-memory --enable-nontrapp
 # The sort needs the names wasm-bindgen keeps; --strip-debug then drops them.
 WASM_OPT_FLAGS := -Oz -ocimfs 20 -aimfs 0 --converge --reorder-functions-by-name --strip-debug
 
-.PHONY: setup setup-rust setup-wasm setup-node setup-browser test test-native test-wasm test-browser demo pkg dist size bench
+.PHONY: setup setup-rust setup-wasm setup-node setup-browser setup-mdbook test test-native test-wasm test-browser demo pkg dist dist-single size bench
 
-setup: setup-rust setup-wasm setup-node setup-browser
+setup: setup-rust setup-wasm setup-node setup-browser setup-mdbook
 
 setup-rust:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
@@ -29,9 +29,16 @@ setup-rust:
 setup-wasm: setup-rust
 	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$" || cargo install wasm-bindgen-cli --version =$(WASM_BINDGEN_VERSION)
 
-# npm packages, pinned in package-lock.json: playwright-core and binaryen.
+# npm packages, pinned in package-lock.json: playwright-core, binaryen and
+# vite (the single-file build, and the test that bundles the npm package).
 setup-node:
-	@[ -x node_modules/.bin/wasm-opt ] && [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
+	@[ -x node_modules/.bin/wasm-opt ] && [ -d node_modules/playwright-core ] && [ -x node_modules/.bin/vite ] || npm ci --no-audit --no-fund
+
+# mdBook, for the test that builds a book with mdbook-quorumscope. Without
+# the serve and watch features it compiles in a few minutes.
+MDBOOK_VERSION := 0.5.4
+setup-mdbook:
+	@mdbook --version 2>/dev/null | grep -q " v$(MDBOOK_VERSION)$$" || cargo install mdbook --version =$(MDBOOK_VERSION) --locked --no-default-features --features search
 
 setup-browser: setup-node
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
@@ -41,20 +48,24 @@ pkg: setup-wasm setup-node
 	cargo build --lib --profile wasm --target $(WASM_TARGET)
 	wasm-bindgen --target web --out-dir pkg $(WASM_OUT)
 	node_modules/.bin/wasm-opt $(WASM_OPT_FLAGS) $(WASM_FEATURES) -o pkg/quorumscope_bg.wasm pkg/quorumscope_bg.wasm
-	cp tools/pkg-package.json pkg/package.json
 
 test: setup test-native test-wasm test-browser size
 
 test-native:
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
+	cargo clippy -p mdbook-quorumscope --all-targets -- -D warnings
 	cargo test
+	cargo test -p mdbook-quorumscope
 	cargo build --lib --target $(WASM_TARGET)
 
 test-wasm: setup-wasm
 	cargo test --target $(WASM_TARGET) --test wasm
 
-test-browser: setup-browser pkg
+# The embedding tests build dist/, dist-single and mdbook-quorumscope
+# themselves (tests/browser/embedding-*.test.mjs).
+test-browser: setup-browser setup-mdbook pkg dist dist-single
+	cargo build -p mdbook-quorumscope
 	node --test tests/browser/
 
 demo: pkg
@@ -65,17 +76,29 @@ demo: pkg
 size: pkg
 	bash tools/size.sh
 
-# A self-contained folder for any static documentation site: the page, its
-# modules and the wasm package, with the relative layout the modules expect;
-# whole-line comments and indentation stripped from the JS and CSS (the
-# size budget, `tools/size.sh`, is for what this ships).
+# A self-contained folder for any static documentation site, which is also
+# the npm package (`npm pack dist/quorumscope`): the element's modules and
+# stylesheets, the wasm package, with the relative layout the modules
+# expect, plus package.json, types, README and licence. The demo pages
+# (tools/page-only.txt) stay out: mdBook would copy them into a book as
+# stray pages. Whole-line comments and indentation are stripped from the JS
+# and CSS (the size budget, `tools/size.sh`, is for what this ships).
+DIST := dist/quorumscope
 dist: pkg
-	rm -rf dist
-	mkdir -p dist/quorumscope
-	cp -r www pkg dist/quorumscope/
-	node tools/strip-comments.mjs --in-place dist/quorumscope/www/*.js dist/quorumscope/www/*.css dist/quorumscope/pkg/quorumscope.js
-	printf '<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=www/index.html"><a href="www/index.html">quorumscope</a>\n' > dist/quorumscope/index.html
-	@echo "dist/quorumscope: copy it anywhere static; embed with <script type=module src=\".../www/quorum-scope.js\">"
+	rm -rf $(DIST)
+	mkdir -p $(DIST)/www
+	cp -r pkg $(DIST)/
+	rm -f $(DIST)/pkg/.gitignore $(DIST)/pkg/package.json
+	cp $(filter-out $(addprefix www/,$(shell cat tools/page-only.txt)),$(wildcard www/*.js www/*.css)) $(DIST)/www/
+	cp tools/npm/package.json tools/npm/quorum-scope.d.ts tools/npm/README.md tools/npm/LICENSE $(DIST)/
+	node tools/strip-comments.mjs --in-place $(DIST)/www/*.js $(DIST)/www/*.css $(DIST)/pkg/quorumscope.js
+	@echo "$(DIST): copy it anywhere static and load www/quorum-scope.js, or npm pack it"
+
+# The element as one script with the wasm and stylesheets inside: runs from
+# file:// and from any folder, as <script src> or <script type=module src>.
+dist-single: pkg setup-node
+	mkdir -p dist
+	node tools/single.mjs dist/quorumscope.single.js
 
 # The performance figures (README, "Performance") as one Markdown table on
 # stdout: the raft-rs comparison (benches/peer), the simulator natively

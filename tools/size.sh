@@ -3,7 +3,8 @@
 # bytes:
 #   - the wasm the page loads, pkg/quorumscope_bg.wasm as `make pkg` leaves
 #     it (after wasm-opt): at most 150 KB gzipped;
-#   - the page's JS and CSS: every www/*.js and www/*.css plus the
+#   - the page's JS and CSS: every www/*.js and www/*.css (but the demo
+#     pages' own, tools/page-only.txt) plus the
 #     wasm-bindgen glue pkg/quorumscope.js (JS the page loads too),
 #     concatenated, as `make dist` ships them (whole-line comments, blank
 #     lines and indentation stripped by tools/strip-comments.mjs): at most
@@ -25,7 +26,12 @@ for f in "$wasm" "$glue"; do
 done
 
 shopt -s nullglob
-js_css=(www/*.js www/*.css "$glue")
+# The demo pages' own files (tools/page-only.txt) are not shipped by dist.
+js_css=()
+for f in www/*.js www/*.css; do
+  grep -qxF "$(basename "$f")" tools/page-only.txt || js_css+=("$f")
+done
+js_css+=("$glue")
 wasm_gz=$(gzip -9c "$wasm" | wc -c)
 source_gz=$(cat "${js_css[@]}" | gzip -9c | wc -c)
 shipped=$(mktemp)

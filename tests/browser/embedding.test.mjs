@@ -1,0 +1,176 @@
+// The element as a page author uses it (issue 13): src= and a child JSON
+// script, a missing file and a strict CSP each shown inside with its fix,
+// properties reflecting attributes, controls changed after load, qs-ready
+// and qs-error, removal and re-insertion, lazy start on a tall page, the
+// theme attribute, and a warning for an unknown attribute. The pages sit in
+// tests/browser/pages/, a sub-folder away from www/.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sharedEnv, open } from './harness.mjs';
+import { WAIT } from './helpers.mjs';
+
+const env = sharedEnv();
+const PAGES = '/tests/browser/pages';
+
+/** Waits until the element matching `sel` has a scenario loaded and nodes drawn. */
+function ready(page, sel) {
+  return page.waitForFunction((s) => {
+    const el = document.querySelector(s);
+    return el?.cluster?.scenario && el.shadowRoot.querySelector('[data-node-id]');
+  }, sel, WAIT);
+}
+
+/** The text of the element's error box ('' when hidden). */
+function errorText(page, sel) {
+  return page.evaluate((s) => {
+    const box = document.querySelector(s).shadowRoot.querySelector('.qs-error');
+    return box && !box.hidden ? box.textContent : '';
+  }, sel);
+}
+
+test('src= loads a file relative to the page, a child script its JSON, and a missing file says so', async (t) => {
+  const { page, errors } = await open(env, `${PAGES}/authoring.html`, {}, t);
+  await ready(page, '#from-src');
+  await ready(page, '#from-child');
+  const titles = await page.evaluate(() => ['#from-src', '#from-child']
+    .map((s) => document.querySelector(s).cluster.scenario.title));
+  assert.deepEqual(titles, ['A scenario from a file', 'A scenario from a child script']);
+
+  await page.waitForFunction(() => document.querySelector('#missing').shadowRoot.querySelector('.qs-error')?.hidden === false, null, WAIT);
+  const missing = await errorText(page, '#missing');
+  assert.match(missing, /no-such-file\.json is missing \(HTTP 404\)/);
+  assert.match(missing, /relative to the page/);
+  const box = await page.locator('#missing').boundingBox();
+  assert.ok(box.height > 40 && box.width > 100, `the failed embed stays visible (${box.width}x${box.height})`);
+  // The 404 itself is the browser's console error; nothing else may be.
+  assert.deepEqual(errors.filter((e) => !/404/.test(e)), []);
+});
+
+test('attributes are properties, observed after load, with qs-ready and qs-error events', async (t) => {
+  const { page, errors } = await open(env, `${PAGES}/plain.html`, {}, t);
+  await ready(page, 'quorum-scope');
+  const props = await page.evaluate(() => {
+    const el = document.querySelector('quorum-scope');
+    el.part.add('extra'); // the standard Element.part, not shadowed
+    return {
+      scenario: el.scenario, controls: el.controls, height: el.height, autoplay: el.autoplay, theme: el.theme,
+      startStep: el.startStep, part: el.getAttribute('part'),
+    };
+  });
+  assert.deepEqual(props, {
+    scenario: 'first-election', controls: 'minimal', height: '300', autoplay: false, theme: 'auto', startStep: null, part: 'extra',
+  });
+
+  // Changing controls after load mounts the full explorer (the narration).
+  await page.evaluate(() => { document.querySelector('quorum-scope').controls = 'full'; });
+  await page.waitForFunction(() => document.querySelector('quorum-scope').shadowRoot.querySelector('.qs-side').childElementCount > 0, null, WAIT);
+  assert.equal(await page.evaluate(() => document.querySelector('quorum-scope').getAttribute('controls')), 'full');
+
+  // A new scenario on a playing embed loads, keeps playing, and says qs-ready.
+  const ready2 = await page.evaluate(async () => {
+    const el = document.querySelector('quorum-scope');
+    el.controls = 'none';
+    el.cluster.play();
+    const event = new Promise((done) => el.addEventListener('qs-ready', (e) => done(e.detail), { once: true }));
+    el.scenario = 'leader-crash';
+    const detail = await event;
+    return { detail, playing: el.cluster.playing, name: el.cluster.scenarioName };
+  });
+  assert.deepEqual(ready2, { detail: { scenario: 'leader-crash', step: 0 }, playing: true, name: 'leader-crash' });
+
+  // A bad scenario: qs-error with the fix, and the message inside.
+  const failed = await page.evaluate(async () => {
+    const el = document.querySelector('quorum-scope');
+    const event = new Promise((done) => el.addEventListener('qs-error', (e) => done(e.detail), { once: true }));
+    el.scenario = 'no-such-scenario';
+    return event;
+  });
+  assert.match(failed.message, /scenario="no-such-scenario"/);
+  assert.match(failed.fix, /built-in one such as scenario="first-election"/);
+  assert.match(await errorText(page, 'quorum-scope'), /no-such-scenario/);
+  assert.deepEqual(errors, []);
+});
+
+test('removed and inserted again, an embed picks up at its step and keeps stepping', async (t) => {
+  const { page, errors } = await open(env, `${PAGES}/plain.html`, {}, t);
+  await ready(page, 'quorum-scope');
+  const before = await page.evaluate(() => {
+    const el = document.querySelector('quorum-scope');
+    for (let i = 0; i < 40; i++) el.cluster.step();
+    return el.cluster.state.step;
+  });
+  await page.evaluate(() => {
+    const el = document.querySelector('quorum-scope');
+    el.remove();
+    document.querySelector('#elsewhere').append(el);
+  });
+  await ready(page, '#elsewhere quorum-scope');
+  const after = await page.evaluate(() => {
+    const el = document.querySelector('#elsewhere quorum-scope');
+    const at = el.cluster.state.step;
+    el.cluster.step();
+    return { at, next: el.cluster.state.step, nodes: el.shadowRoot.querySelectorAll('[data-node-id]').length };
+  });
+  assert.deepEqual(after, { at: before, next: before + 1, nodes: 5 });
+  assert.deepEqual(errors, []);
+});
+
+test('an embed 5,000 px down fetches nothing until scrolled to, and pauses when scrolled away', async (t) => {
+  const context = await env.browser.newContext({ viewport: { width: 1000, height: 700 } });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  const requests = [];
+  context.on('request', (r) => requests.push(new URL(r.url()).pathname));
+  await page.goto(`${env.base}${PAGES}/tall.html`);
+  await page.waitForFunction(() => customElements.get('quorum-scope'), null, WAIT);
+  await page.waitForTimeout(500);
+  const early = requests.filter((p) => /\.(wasm|css|json)$/.test(p));
+  assert.deepEqual(early, [], 'nothing fetched for the embed while it is far below');
+  assert.equal(await page.evaluate(() => document.querySelector('#lower').cluster), null);
+
+  await page.locator('#lower').scrollIntoViewIfNeeded();
+  await ready(page, '#lower');
+  assert.ok(requests.some((p) => p.endsWith('/pkg/quorumscope_bg.wasm')));
+  assert.ok(requests.some((p) => p.endsWith('/from-file.json')));
+  await page.waitForFunction(() => document.querySelector('#lower').cluster.state.step > 0, null, WAIT);
+
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.waitForFunction(() => document.querySelector('#lower').cluster.frame === 0, null, WAIT);
+  const a = await page.evaluate(() => document.querySelector('#lower').cluster.state.step);
+  await page.waitForTimeout(400);
+  const b = await page.evaluate(() => ({ step: document.querySelector('#lower').cluster.state.step, playing: document.querySelector('#lower').cluster.playing }));
+  assert.deepEqual(b, { step: a, playing: true }, 'off-screen: still "playing", but no steps run');
+  assert.deepEqual(errors, []);
+});
+
+test('a strict Content-Security-Policy shows the fix inside the element', async (t) => {
+  const { page, context } = await open(env, `${PAGES}/csp.html`, {}, t);
+  await page.waitForFunction(() => document.querySelector('quorum-scope').shadowRoot.querySelector('.qs-error')?.hidden === false, null, WAIT);
+  const text = await errorText(page, 'quorum-scope');
+  assert.match(text, /Content-Security-Policy does not allow WebAssembly/);
+  assert.match(text, /'wasm-unsafe-eval'/);
+  await context.close();
+});
+
+test('theme="dark" makes the element dark on a light system, and an unknown attribute is a warning', async (t) => {
+  const { page, errors } = await open(env, `${PAGES}/plain.html`, { colorScheme: 'light' }, t);
+  const warnings = [];
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  await ready(page, 'quorum-scope');
+  const bg = () => page.evaluate(() => getComputedStyle(document.querySelector('quorum-scope')).backgroundColor);
+  assert.equal(await bg(), 'rgb(255, 255, 255)');
+  await page.evaluate(() => { document.querySelector('quorum-scope').theme = 'dark'; });
+  assert.equal(await bg(), 'rgb(20, 23, 30)');
+  // bad/good/warn follow the theme too (the hidden error box is drawn in --qs-bad).
+  const bad = () => page.evaluate(() => getComputedStyle(document.querySelector('quorum-scope').shadowRoot.querySelector('.qs-error')).color);
+  assert.equal(await bad(), 'rgb(255, 107, 107)');
+  await page.evaluate(() => { document.querySelector('quorum-scope').theme = 'light'; });
+  assert.equal(await bad(), 'rgb(198, 40, 40)');
+  await page.evaluate(() => document.querySelector('quorum-scope').setAttribute('colour', 'red'));
+  await page.waitForTimeout(50);
+  assert.ok(warnings.some((w) => /unknown attribute "colour"/.test(w)), warnings.join('\n'));
+  assert.deepEqual(errors, []);
+});

@@ -1,0 +1,71 @@
+// `make dist-single`: the element as one script with the wasm and the
+// stylesheets inside (data: URLs), built by Vite in library mode as an
+// IIFE. It has no import, export or import.meta, so it runs as a module
+// or as a classic <script src> — which is what a page opened from disk
+// (file://, where browsers refuse module scripts) and mdBook's
+// additional-js can load — from any folder, with nothing beside it.
+//
+//   node tools/single.mjs OUT_FILE
+//
+// Two things are cut at build time, each so the wasm is inlined once:
+// wasm-bindgen's default wasm URL (www/wasm.js passes its own), and the
+// Figure 16 panel's worker (a second copy of the wasm in a second bundle),
+// whose Run button then says the measurement needs the folder build.
+import { build } from 'vite';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Script } from 'node:vm';
+
+const out = process.argv[2];
+if (!out) {
+  console.error('usage: node tools/single.mjs OUT_FILE');
+  process.exit(2);
+}
+const root = resolve(new URL('..', import.meta.url).pathname);
+
+/** [file suffix, text to replace, replacement] */
+const CUTS = [
+  ['/pkg/quorumscope.js', /new URL\('quorumscope_bg\.wasm', import\.meta\.url\)/g, 'undefined'],
+  ['/www/fig16.js', /new Worker\(new URL\('\.\/fig16-worker\.js', import\.meta\.url\), \{ type: 'module' \}\)/g,
+    "(() => { throw new Error('the single-file build runs no worker; use the folder build (make dist)'); })()"],
+];
+
+const cut = {
+  name: 'quorumscope-single-cuts',
+  enforce: 'pre',
+  transform(code, id) {
+    let result = code;
+    for (const [suffix, pattern, replacement] of CUTS) {
+      if (!id.endsWith(suffix)) continue;
+      result = result.replace(pattern, replacement);
+      if (result === code) throw new Error(`single.mjs: nothing to cut in ${suffix}; update CUTS`);
+    }
+    return result;
+  },
+};
+
+const outDir = mkdtempSync(join(tmpdir(), 'quorumscope-single-'));
+try {
+  await build({
+    configFile: false,
+    root,
+    logLevel: 'warn',
+    plugins: [cut],
+    build: {
+      outDir,
+      emptyOutDir: true,
+      minify: true,
+      assetsInlineLimit: () => true,
+      lib: { entry: join(root, 'www/quorum-scope.js'), formats: ['iife'], name: 'quorumscope', fileName: () => 'single.js' },
+    },
+  });
+  const code = readFileSync(join(outDir, 'single.js'), 'utf8');
+  // A classic script must parse: no import/export/import.meta may be left.
+  new Script(code, { filename: out });
+  if (/\bimport\.meta\b/.test(code)) throw new Error('single.mjs: import.meta is left in the bundle');
+  writeFileSync(out, code);
+  console.log(`${out}: ${(code.length / 1000).toFixed(1)} KB`);
+} finally {
+  rmSync(outDir, { recursive: true, force: true });
+}
