@@ -7,7 +7,8 @@
 //
 //   node tools/single.mjs OUT_FILE
 //
-// Two things are cut at build time, each so the wasm is inlined once:
+// Three things change at build time: import.meta.url becomes the page's
+// address (after Vite has inlined what it pointed at), and two are cut, each so the wasm is inlined once:
 // wasm-bindgen's default wasm URL (www/wasm.js passes its own), and the
 // Figure 16 panel's worker (a second copy of the wasm in a second bundle),
 // whose Run button then says the measurement needs the folder build.
@@ -45,13 +46,24 @@ const cut = {
   },
 };
 
+// Once Vite has inlined every `new URL('./…', import.meta.url)` as a data:
+// URL, the base no longer matters, but an IIFE has no import.meta: the page
+// address stands in for it.
+const noImportMeta = {
+  name: 'quorumscope-single-no-import-meta',
+  enforce: 'post',
+  transform(code) {
+    return code.includes('import.meta.url') ? code.replaceAll('import.meta.url', 'document.baseURI') : null;
+  },
+};
+
 const outDir = mkdtempSync(join(tmpdir(), 'quorumscope-single-'));
 try {
   await build({
     configFile: false,
     root,
     logLevel: 'warn',
-    plugins: [cut],
+    plugins: [cut, noImportMeta],
     build: {
       outDir,
       emptyOutDir: true,

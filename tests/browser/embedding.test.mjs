@@ -169,8 +169,14 @@ test('theme="dark" makes the element dark on a light system, and an unknown attr
   assert.equal(await bad(), 'rgb(255, 107, 107)');
   await page.evaluate(() => { document.querySelector('quorum-scope').theme = 'light'; });
   assert.equal(await bad(), 'rgb(198, 40, 40)');
-  await page.evaluate(() => document.querySelector('quorum-scope').setAttribute('colour', 'red'));
+  await page.evaluate(() => {
+    document.querySelector('quorum-scope').setAttribute('controls', 'tiny');
+    const el = document.createElement('quorum-scope');
+    el.setAttribute('colour', 'red');
+    document.body.append(el);
+  });
   await page.waitForTimeout(50);
   assert.ok(warnings.some((w) => /unknown attribute "colour"/.test(w)), warnings.join('\n'));
+  assert.ok(warnings.some((w) => /controls="tiny" is not one of full, minimal, none/.test(w)), warnings.join('\n'));
   assert.deepEqual(errors, []);
 });
