@@ -55,7 +55,7 @@ test('an mdBook with quorumscope blocks: both embeds run at any depth and in pri
         const el = document.querySelector('quorum-scope');
         return {
           bg: getComputedStyle(el).backgroundColor,
-          pageBg: getComputedStyle(document.body).backgroundColor,
+          pageBg: getComputedStyle(document.documentElement).backgroundColor,
           scheme: getComputedStyle(el).colorScheme,
           scenario: el.cluster.scenario.title,
           playing: el.cluster.playing,
