@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sharedEnv, open } from './harness.mjs';
 import { WAIT } from './helpers.mjs';
+import { readFileSync } from 'node:fs';
 
 const env = sharedEnv();
 const PAGES = '/tests/browser/pages';
@@ -155,6 +156,15 @@ test('a strict Content-Security-Policy shows the fix inside the element', async 
   await context.close();
 });
 
+test('the same policy with \'wasm-unsafe-eval\' runs the embed without a console error', async (t) => {
+  const { page, errors } = await open(env, `${PAGES}/csp-wasm.html`, {}, t);
+  await ready(page, 'quorum-scope');
+  assert.equal(await errorText(page, 'quorum-scope'), '');
+  const side = await page.evaluate(() => getComputedStyle(document.querySelector('quorum-scope').shadowRoot.querySelector('.qs-error')).borderTopStyle);
+  assert.equal(side, 'solid', 'the stylesheets loaded under style-src \'self\'');
+  assert.deepEqual(errors, []);
+});
+
 test('theme="dark" makes the element dark on a light system, and an unknown attribute is a warning', async (t) => {
   const { page, errors } = await open(env, `${PAGES}/plain.html`, { colorScheme: 'light' }, t);
   const warnings = [];
@@ -178,5 +188,78 @@ test('theme="dark" makes the element dark on a light system, and an unknown attr
   await page.waitForTimeout(50);
   assert.ok(warnings.some((w) => /unknown attribute "colour"/.test(w)), warnings.join('\n'));
   assert.ok(warnings.some((w) => /controls="tiny" is not one of full, minimal, none/.test(w)), warnings.join('\n'));
+  assert.deepEqual(errors, []);
+});
+
+test('state= reopens a share link\'s payload, start-step opens at a step, and loop starts again at run_until', async (t) => {
+  const { page, errors } = await open(env, `${PAGES}/plain.html`, {}, t);
+  await ready(page, 'quorum-scope');
+  // A payload from a share link: a crash at step 30, looked at at step 55.
+  const payload = await page.evaluate(async () => {
+    const { hashFor } = await import('/www/share.js');
+    const app = document.querySelector('quorum-scope').cluster;
+    app.seek(30);
+    app.command({ do: 'crash', node: 2 });
+    app.seek(55);
+    return hashFor(app, 'first-election').slice('#s='.length);
+  });
+  const opened = await page.evaluate(async (state) => {
+    const el = document.createElement('quorum-scope');
+    el.state = state;
+    el.controls = 'none';
+    const ready = new Promise((done) => el.addEventListener('qs-ready', (e) => done(e.detail), { once: true }));
+    document.body.prepend(el);
+    const detail = await ready;
+    return { detail, crashed: el.shadowRoot.querySelector('[data-node-id="2"]')?.dataset.role };
+  }, payload);
+  assert.deepEqual(opened, { detail: { scenario: 'first-election', step: 55 }, crashed: 'crashed' });
+
+  const atStep = await page.evaluate(async () => {
+    const el = document.createElement('quorum-scope');
+    el.setAttribute('start-step', '25');
+    el.setAttribute('scenario', 'leader-crash');
+    const ready = new Promise((done) => el.addEventListener('qs-ready', (e) => done(e.detail), { once: true }));
+    document.body.prepend(el);
+    return { detail: await ready, startStep: el.startStep };
+  });
+  assert.deepEqual(atStep, { detail: { scenario: 'leader-crash', step: 25 }, startStep: 25 });
+
+  // loop: a scenario that ends at tick 20, played fast, comes back to tick 0
+  // (the element seeks inside the update for tick 20, so the last tick seen here is 19).
+  const looped = await page.evaluate(async () => {
+    const el = document.createElement('quorum-scope');
+    el.setAttribute('controls', 'none');
+    el.loop = true;
+    el.autoplay = true;
+    const script = document.createElement('script');
+    script.type = 'application/json';
+    script.textContent = JSON.stringify({ title: 'Short', seed: 3, cluster: { members: [{ id: 1 }, { id: 2 }, { id: 3 }] }, run_until: 20 });
+    el.append(script);
+    document.body.prepend(el);
+    await new Promise((done) => el.addEventListener('qs-ready', done, { once: true }));
+    el.cluster.ticksPerSecond = 64;
+    let highest = 0;
+    return new Promise((done) => {
+      const off = el.cluster.on('update', (s) => {
+        if (s.tick < highest) {
+          off();
+          done({ highest, after: s.tick, playing: el.cluster.playing });
+        }
+        highest = Math.max(highest, s.tick);
+      });
+    });
+  });
+  assert.ok(looped.highest >= 19 && looped.after < 5 && looped.playing, JSON.stringify(looped));
+  assert.deepEqual(errors, []);
+});
+
+test('the README\'s own-scenario snippet runs as written', async (t) => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const snippet = readme.match(/```html\n(<quorum-scope controls="minimal">\n {2}<script type="application\/json">[\s\S]*?<\/quorum-scope>)\n```/);
+  assert.ok(snippet, 'the snippet is in the README');
+  const { page, errors } = await open(env, `${PAGES}/plain.html`, {}, t);
+  await page.evaluate((html) => document.querySelector('#elsewhere').insertAdjacentHTML('beforeend', html), snippet[1]);
+  await ready(page, '#elsewhere quorum-scope');
+  assert.equal(await page.evaluate(() => document.querySelector('#elsewhere quorum-scope').cluster.scenario.title), 'Three nodes, one crash');
   assert.deepEqual(errors, []);
 });
