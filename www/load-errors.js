@@ -29,6 +29,12 @@ export function fileFailure() {
     'Serve the folder over HTTP (for example `python3 -m http.server`), or use the single-file build (`make dist-single`).');
 }
 
+/** The LoadError for a stylesheet that did not load (the element would be unstyled and very tall). */
+export function missingStylesheet(url) {
+  return new LoadError(`The stylesheet ${url} is missing.`,
+    'Copy the whole www/ folder: the element loads its .css files from beside quorum-scope.js.');
+}
+
 /** Fetches a scenario file named by `src`, relative to the page; resolves to its text. */
 export async function fetchScenario(src) {
   const url = new URL(src, document.baseURI).href;

@@ -20,7 +20,7 @@ import { mountFig16 } from './fig16.js';
 import { readHash, applyHash } from './share.js';
 import { STYLESHEETS } from './styles.js';
 import { ATTRIBUTES, reflectAttributes, warnUnknownAttributes } from './attributes.js';
-import { LoadError, fetchScenario, scenarioFailure } from './load-errors.js';
+import { LoadError, fetchScenario, missingStylesheet, scenarioFailure } from './load-errors.js';
 
 /** How far outside the viewport an embed starts loading (and keeps playing). */
 const NEAR_VIEWPORT = '300px 0px';
@@ -140,10 +140,15 @@ export class QuorumScope extends HTMLElement {
     if (this.app) return;
     this.app = new App(this);
     this.app.on('update', (state) => this.maybeLoop(state));
+    this.assetProblem = null;
     const links = STYLESHEETS.map((url) => {
       const link = document.createElement('link');
       link.rel = 'stylesheet';
       link.href = url.href;
+      link.addEventListener('error', () => {
+        this.assetProblem = missingStylesheet(url.href);
+        this.fail(this.assetProblem);
+      }, { once: true });
       return link;
     });
     this.shadowRoot.replaceChildren(...links);
@@ -197,7 +202,7 @@ export class QuorumScope extends HTMLElement {
       if (app !== this.app) return; // removed meanwhile
       const at = step ?? this.startStep;
       if (at) app.seek(at);
-      this.showError(null);
+      this.showError(this.assetProblem?.message ?? null, this.assetProblem?.fix);
       this.dispatchEvent(new CustomEvent('qs-ready', {
         bubbles: true, composed: true, detail: { scenario: app.scenarioName, step: app.cluster.stepCount() },
       }));

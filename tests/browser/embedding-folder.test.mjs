@@ -1,0 +1,59 @@
+// The folder build (make dist) copied into a site's sub-folder as the
+// README's plain-HTML snippet says: it runs; and with a file left out of the
+// copy, the element says which file and what to do, instead of showing an
+// unstyled or empty box.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { built, scratch, browserFor, serveFor, openUrl, runEach } from './embed-env.mjs';
+import { WAIT } from './helpers.mjs';
+
+const PAGE = `<!doctype html>
+<html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>folder</title>
+<script type="module" src="quorumscope/www/quorum-scope.js"></script></head>
+<body>
+<quorum-scope scenario="leader-crash" controls="minimal" autoplay height="380">
+  An interactive consensus simulation (needs JavaScript).
+</quorum-scope>
+</body></html>
+`;
+
+/** site/notes/failover/index.html with dist/quorumscope copied beside it, less `leaveOut`. */
+function site(t, leaveOut = []) {
+  const dist = built('dist/quorumscope/package.json', 'make dist');
+  const dir = scratch(t, 'folder');
+  const chapter = join(dir, 'site', 'notes', 'failover');
+  mkdirSync(chapter, { recursive: true });
+  cpSync(join(dist, '..'), join(chapter, 'quorumscope'), { recursive: true });
+  for (const f of leaveOut) rmSync(join(chapter, 'quorumscope', f));
+  writeFileSync(join(chapter, 'index.html'), PAGE);
+  return dir;
+}
+
+async function openSite(t, dir) {
+  const base = await serveFor(t, dir);
+  const browser = await browserFor(t);
+  return openUrl(browser, `${base}/site/notes/failover/`);
+}
+
+test('the README\'s plain-HTML snippet runs with the folder copied into a sub-folder', async (t) => {
+  const { page, errors } = await openSite(t, site(t));
+  const [run] = await runEach(page, 1);
+  assert.equal(run.playing, true);
+  assert.deepEqual(errors, []);
+});
+
+for (const [file, pattern] of [
+  ['www/theme.css', /stylesheet .*\/www\/theme\.css is missing\.\nCopy the whole www\/ folder/],
+  ['pkg/quorumscope_bg.wasm', /WebAssembly file is missing: .*quorumscope_bg\.wasm answered HTTP 404\.\nCopy the whole quorumscope folder/],
+]) {
+  test(`with ${file} left out, the element names it and the fix`, async (t) => {
+    const { page } = await openSite(t, site(t, [file]));
+    await page.waitForFunction(() => document.querySelector('quorum-scope')?.shadowRoot.querySelector('.qs-error')?.hidden === false, null, WAIT);
+    const text = await page.evaluate(() => document.querySelector('quorum-scope').shadowRoot.querySelector('.qs-error').textContent);
+    assert.match(text, pattern);
+    const box = await page.locator('quorum-scope').boundingBox();
+    assert.ok(box.height > 40, `visible (${box.height} px)`);
+  });
+}
