@@ -118,6 +118,8 @@ export class QuorumScope extends HTMLElement {
     if (name === 'height') this.applyHeight();
     if (!this.app) return;
     if (name === 'controls') this.remount();
+    if (name === 'start-step' && this.app.cluster && this.startStep != null) this.app.seek(this.startStep);
+    if (name === 'autoplay' && this.autoplay) this.app.play();
     if (name === 'scenario' || name === 'src' || name === 'state') {
       const keepPlaying = this.app.playing || this.autoplay;
       this.start(keepPlaying);

@@ -72,6 +72,19 @@ test('an mdBook with quorumscope blocks: both embeds run at any depth and in pri
     for (const page of opened) await page.context().close();
   }
 
+  // The other three themes: rust is light, coal and ayu dark, each with its own background.
+  for (const theme of ['rust', 'coal', 'ayu']) {
+    const { page, errors } = await openUrl(browser, `${base}/elections.html`, {}, `localStorage.setItem('mdbook-theme', '${theme}')`);
+    await runEach(page, 1);
+    const facts = await page.evaluate(() => {
+      const el = document.querySelector('quorum-scope');
+      return { same: getComputedStyle(el).backgroundColor === getComputedStyle(document.documentElement).backgroundColor, scheme: getComputedStyle(el).colorScheme };
+    });
+    assert.deepEqual(facts, { same: true, scheme: theme === 'rust' ? 'light' : 'dark' }, theme);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  }
+
   // print.html holds every chapter: both embeds run there too.
   const { page, errors } = await openUrl(browser, `${base}/print.html`, {}, 'window.print = () => {};');
   const runs = await runEach(page, 2);
