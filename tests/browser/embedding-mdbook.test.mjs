@@ -29,7 +29,9 @@ function makeBook(t) {
   copyFileSync(join(ROOT, 'tests/browser/pages/from-file.json'), join(dir, 'src/failover/deep/scenario.json'));
   writeFileSync(join(dir, 'book.toml'), '[book]\ntitle = "Consensus, embedded"\n\n[output.html]\ndefault-theme = "light"\n');
   const env = { ...process.env, PATH: `${join(ROOT, 'target/debug')}:${process.env.HOME}/.cargo/bin:${process.env.PATH}` };
-  execFileSync(preprocessor, ['install', dir, '--element', single], { env, stdio: 'pipe' });
+  // Built after make dist-single, the preprocessor carries the element: install needs no --element.
+  execFileSync(preprocessor, ['install', dir], { env, stdio: 'pipe' });
+  assert.ok(readFileSync(join(dir, 'quorumscope.js')).equals(readFileSync(single)), 'the installed element is the single file');
   execFileSync('mdbook', ['build', dir], { env, stdio: 'pipe' });
   return dir;
 }

@@ -1,8 +1,9 @@
-//! `mdbook-quorumscope install [BOOK_DIR] --element FILE`: puts the element
+//! `mdbook-quorumscope install [BOOK_DIR] [--element FILE]`: puts the element
 //! and its theme stylesheet beside `book.toml` and adds, once, the entries
 //! that load them on every page (print.html too) and run the preprocessor.
 //!
-//! The element is the single-file build (`make dist-single`): one classic-
+//! The element is the single-file build (`make dist-single`), carried in the
+//! binary when it was built first (build.rs) or named with --element: one classic-
 //! compatible script with the wasm and stylesheets inside, so mdBook's
 //! `additional-js` (a plain `<script src>`, with its path fixed up for each
 //! chapter's depth) is all a page needs. `book.toml` is edited as text, so
@@ -13,6 +14,14 @@ use std::path::{Path, PathBuf};
 const ELEMENT: &str = "quorumscope.js";
 const STYLESHEET: &str = "quorumscope-mdbook.css";
 const STYLESHEET_TEXT: &str = include_str!("assets.css");
+
+/// The single-file element, when `make dist-single` had built it before
+/// this binary was (build.rs).
+#[cfg(embedded_element)]
+const EMBEDDED_ELEMENT: Option<&[u8]> =
+    Some(include_bytes!(concat!(env!("OUT_DIR"), "/quorumscope.single.js")));
+#[cfg(not(embedded_element))]
+const EMBEDDED_ELEMENT: Option<&[u8]> = None;
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let mut book_dir = PathBuf::from(".");
@@ -25,20 +34,25 @@ pub fn run(args: &[String]) -> Result<(), String> {
             other => book_dir = other.into(),
         }
     }
-    let element = element.ok_or(
-        "install needs --element FILE: the single-file element, built by `make dist-single` \
-         in the quorumscope repository (dist/quorumscope.single.js)",
-    )?;
-    install(&book_dir, &element)
+    let script = match element {
+        Some(path) => std::fs::read(&path).map_err(|e| format!("--element {}: {e}", path.display()))?,
+        None => EMBEDDED_ELEMENT
+            .ok_or(
+                "this mdbook-quorumscope was built without the element: pass --element \
+                 dist/quorumscope.single.js (built by `make dist-single` in the quorumscope repository), \
+                 or run `make dist-single` and install mdbook-quorumscope again",
+            )?
+            .to_vec(),
+    };
+    install(&book_dir, &script)
 }
 
-pub fn install(book_dir: &Path, element: &Path) -> Result<(), String> {
+pub fn install(book_dir: &Path, script: &[u8]) -> Result<(), String> {
     let toml_path = book_dir.join("book.toml");
     let toml = std::fs::read_to_string(&toml_path).map_err(|e| {
         format!("{}: {e} (run install in the book's folder, or name it)", toml_path.display())
     })?;
-    let script = std::fs::read(element).map_err(|e| format!("--element {}: {e}", element.display()))?;
-    write(&book_dir.join(ELEMENT), &script)?;
+    write(&book_dir.join(ELEMENT), script)?;
     write(&book_dir.join(STYLESHEET), STYLESHEET_TEXT.as_bytes())?;
     let edited = edit_book_toml(&toml);
     if edited != toml {

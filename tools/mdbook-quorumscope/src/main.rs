@@ -5,9 +5,10 @@
 //! - `mdbook-quorumscope` (no arguments): the preprocessor; mdBook sends
 //!   `[context, book]` as JSON on stdin and reads the book back on stdout.
 //! - `mdbook-quorumscope supports RENDERER`: exit 0 for `html` only.
-//! - `mdbook-quorumscope install [BOOK_DIR] --element FILE`: copies the
-//!   single-file element (`make dist-single`) and the theme stylesheet into
-//!   the book and adds the `book.toml` entries.
+//! - `mdbook-quorumscope install [BOOK_DIR] [--element FILE]`: copies the
+//!   single-file element (`make dist-single`; carried in the binary when it
+//!   was built first) and the theme stylesheet into the book and adds the
+//!   `book.toml` entries.
 mod block;
 mod book;
 mod install;
@@ -15,7 +16,7 @@ mod install;
 use std::io::Read;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: mdbook-quorumscope [supports RENDERER | install [BOOK_DIR] --element FILE]";
+const USAGE: &str = "usage: mdbook-quorumscope [supports RENDERER | install [BOOK_DIR] [--element FILE]]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
