@@ -4,19 +4,25 @@
 // unstyled or empty box.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { built, scratch, browserFor, serveFor, openUrl, runEach } from './embed-env.mjs';
 import { WAIT } from './helpers.mjs';
 
+/** The README's plain-HTML snippet, as written, in a page. */
+function readmeSnippet() {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('**Plain HTML.**'));
+  const snippet = section.match(/```html\n([\s\S]*?)```/);
+  if (!snippet) throw new Error('the plain-HTML snippet is not in the README');
+  return snippet[1];
+}
+
 const PAGE = `<!doctype html>
-<html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>folder</title>
-<script type="module" src="quorumscope/www/quorum-scope.js"></script></head>
+<html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>folder</title></head>
 <body>
-<quorum-scope scenario="leader-crash" controls="minimal" autoplay height="380">
-  An interactive consensus simulation (needs JavaScript).
-</quorum-scope>
-</body></html>
+${readmeSnippet()}</body></html>
 `;
 
 /** site/notes/failover/index.html with dist/quorumscope copied beside it, less `leaveOut`. */
@@ -42,6 +48,18 @@ test('the README\'s plain-HTML snippet runs with the folder copied into a sub-fo
   const [run] = await runEach(page, 1);
   assert.equal(run.playing, true);
   assert.deepEqual(errors, []);
+});
+
+test('opened from disk, where module scripts cannot load, the fallback text shows instead of a blank box', async (t) => {
+  const dir = site(t);
+  const browser = await browserFor(t);
+  const { page } = await openUrl(browser, pathToFileURL(join(dir, 'site', 'notes', 'failover', 'index.html')).href);
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => customElements.get('quorum-scope')), undefined, 'the module was refused');
+  const text = await page.locator('quorum-scope').innerText();
+  assert.match(text, /needs JavaScript, and the page served over HTTP/);
+  const box = await page.locator('quorum-scope').boundingBox();
+  assert.ok(box.height > 10, `the fallback text takes room (${box.height} px)`);
 });
 
 for (const [file, pattern] of [
