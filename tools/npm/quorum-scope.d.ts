@@ -33,6 +33,28 @@ export declare class QuorumScope extends HTMLElement {
   /** A CSS length or a number of pixels (attribute `height`). */
   height: string | null;
   useHash: boolean;
+  /**
+   * The simulator wrapper once the element has started (near the viewport),
+   * else null: `state`, `trace`, `step()`, `back()`, `seek(n)`,
+   * `command({do: …})`, `play()`, `pause()`, `load(name)`.
+   */
+  readonly cluster: QuorumScopeCluster | null;
+  /** The container of one region, the same names as the ::part()s. */
+  region(name: 'error' | 'header' | 'banner' | 'stage' | 'side' | 'transport' | 'logs' | 'tour' | 'panels' | 'help'): HTMLElement | null;
+}
+
+/** The parts of the simulator wrapper that embedders use (README, "DOM contract"). */
+export interface QuorumScopeCluster {
+  readonly state: { step: number; tick: number; leader: number | null; [key: string]: unknown } | null;
+  readonly trace: ReadonlyArray<{ step: number; kind: string; [key: string]: unknown }>;
+  readonly playing: boolean;
+  step(): unknown[];
+  back(): void;
+  seek(step: number): void;
+  command(command: { do: string; [key: string]: unknown }): unknown[];
+  play(): void;
+  pause(): void;
+  load(source: string | object): Promise<unknown>;
 }
 
 declare global {
