@@ -73,7 +73,7 @@ export class QuorumScope extends HTMLElement {
     this.root = null;
     this.unmounts = [];
     this.warned = new Set();
-    this.resume = null; // {step, playing} kept across a removal
+    this.resume = null; // {link, playing} kept across a removal: what a share link would hold
   }
 
   /** The simulator wrapper (part of the DOM contract for tests and embedders); null until started. */
@@ -104,7 +104,13 @@ export class QuorumScope extends HTMLElement {
     this.observer?.disconnect();
     this.observer = null;
     if (!this.app) return;
-    if (this.app.cluster) this.resume = { step: this.app.cluster.stepCount(), playing: this.app.playing };
+    const app = this.app;
+    if (app.cluster) {
+      // The scenario, the reader's commands and the step, as a share link
+      // holds them: re-inserted, the embed replays them and is where it was.
+      const link = { v: 1, scenario: app.scenarioName ?? app.scenario, inputs: app.cluster.inputs(), step: app.cluster.stepCount() };
+      this.resume = { link, playing: app.playing };
+    }
     this.unmountAll();
     this.app.destroy();
     this.app = null;
@@ -157,7 +163,7 @@ export class QuorumScope extends HTMLElement {
     this.remount();
     const resume = this.resume;
     this.resume = null;
-    this.start(resume ? resume.playing : this.autoplay, resume?.step);
+    this.start(resume ? resume.playing : this.autoplay, resume?.link);
   }
 
   /** (Re)builds the skeleton and mounts the modules the `controls` level asks for. */
@@ -196,14 +202,14 @@ export class QuorumScope extends HTMLElement {
     }
   }
 
-  /** Loads what the attributes name, moves to `step` (or start-step), then plays if asked. */
-  async start(play, step = null) {
+  /** Loads what the attributes name (or a `resume` link), moves to start-step, then plays if asked. */
+  async start(play, resume = null) {
     const app = this.app;
     try {
-      await this.loadSource(app);
+      if (resume) await applyHash(app, resume);
+      else await this.loadSource(app);
       if (app !== this.app) return; // removed meanwhile
-      const at = step ?? this.startStep;
-      if (at) app.seek(at);
+      if (!resume && this.startStep) app.seek(this.startStep);
       this.showError(this.assetProblem?.message ?? null, this.assetProblem?.fix);
       this.dispatchEvent(new CustomEvent('qs-ready', {
         bubbles: true, composed: true, detail: { scenario: app.scenarioName, step: app.cluster.stepCount() },

@@ -92,12 +92,15 @@ test('attributes are properties, observed after load, with qs-ready and qs-error
   assert.deepEqual(errors, []);
 });
 
-test('removed and inserted again, an embed picks up at its step and keeps stepping', async (t) => {
+test('removed and inserted again, an embed picks up at its step, with the reader\'s commands, and keeps stepping', async (t) => {
   const { page, errors } = await open(env, `${PAGES}/plain.html`, {}, t);
   await ready(page, 'quorum-scope');
+  // The reader stepped and crashed node 2: both survive the move.
   const before = await page.evaluate(() => {
     const el = document.querySelector('quorum-scope');
-    for (let i = 0; i < 40; i++) el.cluster.step();
+    for (let i = 0; i < 30; i++) el.cluster.step();
+    el.cluster.command({ do: 'crash', node: 2 });
+    for (let i = 0; i < 10; i++) el.cluster.step();
     return el.cluster.state.step;
   });
   await page.evaluate(() => {
@@ -110,9 +113,12 @@ test('removed and inserted again, an embed picks up at its step and keeps steppi
     const el = document.querySelector('#elsewhere quorum-scope');
     const at = el.cluster.state.step;
     el.cluster.step();
-    return { at, next: el.cluster.state.step, nodes: el.shadowRoot.querySelectorAll('[data-node-id]').length };
+    return {
+      at, next: el.cluster.state.step, nodes: el.shadowRoot.querySelectorAll('[data-node-id]').length,
+      crashed: el.shadowRoot.querySelector('[data-node-id="2"]').dataset.role,
+    };
   });
-  assert.deepEqual(after, { at: before, next: before + 1, nodes: 5 });
+  assert.deepEqual(after, { at: before, next: before + 1, nodes: 5, crashed: 'crashed' });
   assert.deepEqual(errors, []);
 });
 
