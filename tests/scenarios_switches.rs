@@ -271,8 +271,8 @@ fn check_quorum_off_a_minority_leader_keeps_taking_writes() {
     run.assert_no_violation();
 
     let on = on("check-quorum-off");
-    let stepped_down =
-        on.tick_of(|b| matches!(b, TraceBody::RoleChanged { node: 1, role: TraceRole::Follower, term: 1 }));
+    let stepped_down = on
+        .tick_of(|b| matches!(b, TraceBody::RoleChanged { node: 1, role: TraceRole::Follower, term: 1, .. }));
     assert!(
         stepped_down.is_some_and(|t| t <= partition + 20 + 1),
         "within an election timeout: {stepped_down:?}"

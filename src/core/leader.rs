@@ -10,6 +10,7 @@ use super::error::Error;
 use super::message::{AppendOutcome, Body};
 use super::node::{LeaderState, Node, RoleState};
 use super::progress::{Progress, ProgressState};
+use super::role_cause::RoleCause;
 
 impl Node {
     /// Takes office: progress for every member, then the no-op of this term
@@ -31,6 +32,7 @@ impl Node {
         }));
         self.leader = Some(self.id());
         self.leader_contact_elapsed = Some(0);
+        self.role_cause = RoleCause::Won;
         self.append_entries(vec![Payload::Noop], out);
     }
 
@@ -76,7 +78,7 @@ impl Node {
         let active = self.membership.has_quorum(|id| id == me || heard(id));
         if enabled && !active {
             let term = self.term;
-            self.become_follower(term, None);
+            self.become_follower(term, None, RoleCause::CheckQuorum);
             return false;
         }
         true

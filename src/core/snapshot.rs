@@ -120,6 +120,7 @@ impl Node {
             out.push(Action::RestoreSnapshot(Box::new(snapshot)));
         }
         if self.membership != before {
+            self.note_standing(&before);
             out.push(Action::MembershipChanged(Box::new(self.membership.clone())));
         }
         self.send(from, term, Body::SnapshotReply { index }, out);

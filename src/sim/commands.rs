@@ -205,7 +205,8 @@ impl Sim {
         });
         let leader = self.leader_or_err()?;
         self.core(leader, Event::AddServer(Member { id, kind, state }))?;
-        let config = self.config.node_config(id);
+        let mut config = self.config.node_config(id);
+        config.kind = kind;
         let node = Node::new(config.clone()).map_err(|e| SimError(e.to_string()))?;
         let sim_node = SimNode {
             config,
@@ -278,7 +279,8 @@ impl Sim {
             format!("node {id} crashes ({why}): it keeps only what it persisted"),
         );
         let text = format!("node {id} is down");
-        self.emit(TraceBody::RoleChanged { node: id, role: TraceRole::Crashed, term }, text);
+        let cause = Some(crate::core::RoleCause::Crash);
+        self.emit(TraceBody::RoleChanged { node: id, role: TraceRole::Crashed, term, cause }, text);
     }
 
     /// Restarts node `id` from its disk alone.
@@ -303,7 +305,7 @@ impl Sim {
             format!("node {id} restarts from its disk alone: term {term}, {vote}, and its log survive");
         self.emit(TraceBody::Restart { node: id }, text);
         self.emit(
-            TraceBody::RoleChanged { node: id, role, term },
+            TraceBody::RoleChanged { node: id, role, term, cause: Some(crate::core::RoleCause::Restart) },
             format!("node {id} is back as a {}", super::narrate::role_name(role)),
         );
         // The replay emits an event and an applied entry per action: room

@@ -15,7 +15,8 @@ use serde::{Serialize, Serializer};
 
 use crate::check::{Property, Violation};
 use crate::core::{
-    Bytes, Decision, Entry, Headline, Index, Message, MessageKind, Node, NodeId, Payload, Refusal, Role, Term,
+    Bytes, Decision, Entry, Headline, Index, MemberKind, Message, MessageKind, Node, NodeId, Payload,
+    Refusal, Role, Term,
 };
 
 use super::trace::TraceRole;
@@ -186,7 +187,8 @@ pub fn trace_role(node: &Node) -> TraceRole {
     match node.role() {
         Role::Leader => TraceRole::Leader,
         Role::Candidate => TraceRole::Candidate,
-        Role::Follower if m.is_witness(node.id()) => TraceRole::Witness,
+        // Its kind, fixed at creation, not the configuration it holds.
+        Role::Follower if node.config().kind == MemberKind::Witness => TraceRole::Witness,
         Role::Follower if m.is_learner(node.id()) => TraceRole::Learner,
         Role::Follower => TraceRole::Follower,
     }

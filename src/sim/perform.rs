@@ -11,7 +11,7 @@ use super::network::InFlight;
 use super::trace::{TraceBody, TraceRole};
 use super::{PendingWrite, Sim};
 use crate::check::AckedWrite;
-use crate::core::{Decision, Index, Term};
+use crate::core::{Decision, Index, RoleCause, Term};
 
 /// What the trace compares before and after a node steps.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -130,8 +130,13 @@ impl Sim {
         }
         if after.role != before.role {
             let durable_vote = self.config.switches.durable_vote;
-            let text = role_sentence(id, before, after, self.node(id).map(|n| n.membership()), durable_vote);
-            self.emit(TraceBody::RoleChanged { node: id, role: after.role, term: after.term }, text);
+            let node = self.node(id);
+            let cause = node.map_or(RoleCause::Crash, |n| n.role_cause());
+            let outside = node.is_some_and(|n| !n.membership().contains(id));
+            let text = role_sentence(id, before, after, cause, outside, durable_vote);
+            let body =
+                TraceBody::RoleChanged { node: id, role: after.role, term: after.term, cause: Some(cause) };
+            self.emit(body, text);
         }
         if after.is_leader && !before.is_leader {
             let text = format!(
@@ -327,11 +332,14 @@ impl Sim {
     }
 }
 
+/// The sentence for a role change; `cause` is the core's, `outside` says
+/// the node's configuration does not list it.
 fn role_sentence(
     id: NodeId,
     before: Observed,
     after: Observed,
-    membership: Option<&Membership>,
+    cause: RoleCause,
+    outside: bool,
     durable_vote: bool,
 ) -> String {
     let term = after.term;
@@ -341,17 +349,13 @@ fn role_sentence(
             if durable_vote { "" } else { " (the vote only in memory: durable_vote is off)" }
         ),
         TraceRole::Leader => format!("node {id} becomes leader of term {term}"),
-        TraceRole::Follower if before.is_leader && after.term == before.term => {
-            let removed = membership.is_some_and(|m| !m.is_voter(id));
-            if removed {
-                format!("node {id} steps down: the configuration that removes it has committed (thesis §4.2.2)")
-            } else {
-                format!(
-                    "node {id} steps down in term {term}: it has not heard from a quorum within an election timeout (check quorum, thesis §6.2)"
-                )
-            }
+        TraceRole::Follower if before.is_leader && cause == RoleCause::Removed => {
+            format!("node {id} steps down: the configuration that removes it has committed (thesis §4.2.2)")
         }
-        TraceRole::Follower if membership.is_some_and(|m| !m.contains(id)) => {
+        TraceRole::Follower if before.is_leader && cause == RoleCause::CheckQuorum => format!(
+            "node {id} steps down in term {term}: it has not heard from a quorum within an election timeout (check quorum, thesis §6.2)"
+        ),
+        TraceRole::Follower if outside => {
             format!("node {id} is outside the configuration: it neither votes nor stands")
         }
         TraceRole::Follower => format!("node {id} is a follower in term {term}"),

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::check::Property;
-use crate::core::{HandoverFailure, HandoverResult, MessageKind, Phase, Refusal};
+use crate::core::{HandoverFailure, HandoverResult, MessageKind, Phase, Refusal, RoleCause};
 use crate::json::path::{array, item_path, quote, text, uint, Fields};
 use crate::json::{self, Json};
 
@@ -162,6 +162,7 @@ fn read_body(f: &Fields) -> Result<TraceBody, String> {
             node: n("node")?,
             role: f.required("role", "a role", |v, p| named(&ROLES, v, p))?,
             term: n("term")?,
+            cause: f.optional("cause", |v, p| named(&RoleCause::ALL, v, p))?,
         },
         "leader_elected" => B::LeaderElected { node: n("node")?, term: n("term")? },
         "leader_deposed" => B::LeaderDeposed { node: n("node")?, by: n("by")?, term: n("term")? },
