@@ -90,3 +90,24 @@ fn every_role_change_names_its_cause() {
         assert!(seen.contains(&cause), "{cause:?} never seen in {seen:?}");
     }
 }
+
+#[test]
+fn a_learner_refused_promotion_during_a_freeze_is_promoted_in_an_idle_cluster() {
+    let (sim, events) = run_file("learner-refused-during-freeze.json");
+    assert_eq!(sim.violations(), 0);
+    let aborted = events
+        .iter()
+        .find(|e| matches!(e.body, TraceBody::HandoverOutcome { .. }))
+        .map(|e| (e.tick, e.text.to_string()))
+        .expect("the handover ends");
+    assert!(aborted.1.contains("aborted"), "{aborted:?}");
+    let caught_up = sim.node(4).unwrap().log().last_index() >= sim.node(1).unwrap().commit_index();
+    assert!(caught_up, "node 4 caught up");
+    let leader = sim.node(1).unwrap();
+    assert!(leader.membership().is_voter(4), "learner 4 never promoted: {}", leader.membership());
+    let promoted = events
+        .iter()
+        .find(|e| matches!(e.body, TraceBody::RoleChanged { node: 4, cause: Some(RoleCause::Promoted), .. }))
+        .expect("node 4's role change says promoted");
+    assert!(promoted.tick > aborted.0, "promoted after the abort, at tick {}", promoted.tick);
+}

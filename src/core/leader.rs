@@ -62,6 +62,7 @@ impl Node {
                 l.heartbeat_elapsed = 0;
             }
             self.heartbeat(out);
+            self.promote_caught_up_learners(out);
         }
     }
 

@@ -107,6 +107,18 @@ impl Node {
             let term = self.term;
             return self.become_follower(term, None, RoleCause::Removed);
         }
+        self.promote_caught_up_learners(out);
+    }
+
+    /// Promotes each caught-up learner that may be promoted now. Run after
+    /// a commit and at every heartbeat: a promotion refused once (during a
+    /// handover's freeze, or while another change was pending) must be
+    /// retried even in an idle cluster, where no match index advances and
+    /// nothing commits.
+    pub(crate) fn promote_caught_up_learners(&mut self, out: &mut Vec<Action>) {
+        if self.membership.learners.is_empty() {
+            return;
+        }
         let learners: Vec<NodeId> = self.membership.learners.iter().copied().collect();
         for id in learners {
             self.maybe_promote(id, out);

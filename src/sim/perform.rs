@@ -185,7 +185,10 @@ impl Sim {
                     self.emit(TraceBody::Applied { node: id, index: e.index }, Narration::applies(id, &e));
                     self.applied_now.push((id, e));
                 }
-                Action::SnapshotHint { applied } => hint = Some(applied),
+                // The state at the hint's index is the store now: later
+                // actions of this step may apply more, which a snapshot
+                // at `applied` must not hold (PROTOCOL.md §5).
+                Action::SnapshotHint { applied } => hint = Some((applied, self.nodes[&id].kv.encode())),
                 Action::RestoreSnapshot(s) => {
                     self.nodes.get_mut(&id).expect("node exists").kv = super::KvStore::decode(&s.data);
                 }
@@ -203,9 +206,9 @@ impl Sim {
                 Action::HandoverOutcome(o) => self.outcome_event(&o),
             }
         }
-        if let Some(index) = hint {
-            // The application answers the hint at once with its state.
-            let data: Bytes = self.nodes[&id].kv.encode();
+        if let Some((index, data)) = hint {
+            // The application answers the hint once the step's actions are
+            // done, with its state as it was at the hint.
             let _ = self.step_node(id, Event::Snapshot { index, data }, None);
         }
     }
