@@ -2,9 +2,7 @@
 //! put messages on the network, apply to its store; then the trace events
 //! that describe what changed.
 
-use crate::core::{
-    Action, Body, Bytes, Event, HandoverOutcome, Membership, Message, Node, NodeId, Persist, Role,
-};
+use crate::core::{Action, Body, Event, HandoverOutcome, Membership, Message, Node, NodeId, Persist, Role};
 
 use super::narrate::{self, CommitRule, Narration};
 use super::network::InFlight;
