@@ -78,9 +78,11 @@ impl Sim {
                 let id = self.live(*node)?;
                 self.core(id, Event::TimeoutNow)
             }
+            // etcd's transfer: writes frozen for at most one election
+            // timeout, the longest the target may need to win.
             Command::Transfer { to } => {
-                let deadline_ticks = 2 * self.config.election_ticks[1];
-                self.handover(*to, HandoverMode::Coordinated { deadline_ticks })
+                let timeout_ticks = self.config.election_ticks[1];
+                self.handover(*to, HandoverMode::Transfer { timeout_ticks })
             }
             Command::Failover { to, mode, deadline_ticks } => {
                 let ticks = deadline_ticks.unwrap_or(self.config.election_ticks[1]);

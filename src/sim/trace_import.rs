@@ -82,11 +82,14 @@ const ROLES: [TraceRole; 6] = [
 const PHASES: [Phase; 4] = [Phase::Freeze, Phase::CatchUp, Phase::HandOver, Phase::Demote];
 const RESULTS: [HandoverResult; 3] =
     [HandoverResult::Completed, HandoverResult::Aborted, HandoverResult::Refused];
-const FAILURES: [HandoverFailure; 4] = [
+const FAILURES: [HandoverFailure; 7] = [
     HandoverFailure::CatchUpTimedOut,
     HandoverFailure::LeadershipLost,
     HandoverFailure::OtherLeaderElected,
     HandoverFailure::NoLeaderElected,
+    HandoverFailure::TargetDidNotCampaign,
+    HandoverFailure::Superseded,
+    HandoverFailure::Cancelled,
 ];
 
 fn read_event(v: &Json) -> Result<TraceEvent, String> {
