@@ -111,3 +111,23 @@ fn a_learner_refused_promotion_during_a_freeze_is_promoted_in_an_idle_cluster() 
         .expect("node 4's role change says promoted");
     assert!(promoted.tick > aborted.0, "promoted after the abort, at tick {}", promoted.tick);
 }
+
+/// A leader that removed itself leads only to commit that change: a write
+/// it appended meanwhile could end up on the witness alone, which node 2
+/// could then never be elected past (campaign seed 430 before the fix).
+#[test]
+fn a_leader_outside_its_configuration_takes_no_writes() {
+    let json = r#"{"seed":1,"cluster":{"members":[{"id":1},{"id":2},{"id":3,"kind":"witness"}],"network":{"delay_ticks":[1,1]}},
+        "script":[{"at":2,"do":"timeout_now","node":1},{"at":30,"do":"cut","from":1,"to":2},{"at":30,"do":"remove_server","node":1},
+        {"at":31,"do":"write","value":"x=1","node":1}],"run_until":40}"#;
+    let s = scenario::parse(json).unwrap();
+    let mut sim = s.build().unwrap();
+    let events = sim.run_until_tick(s.run_until, 100_000);
+    let rejected = events.iter().find_map(|e| match &e.body {
+        TraceBody::WriteRejected { node: 1, reason, .. } => Some(reason.clone()),
+        _ => None,
+    });
+    assert_eq!(rejected, Some(quorumscope::sim::WriteRefusal::NotLeader { leader: None }));
+    let log = sim.node(1).unwrap().log().entries().to_vec();
+    assert!(!log.iter().any(|e| matches!(e.payload, quorumscope::core::Payload::Write(_))), "{log:?}");
+}

@@ -128,10 +128,19 @@ impl Node {
         Ok(())
     }
 
-    /// Writes are accepted only by a leader that is not handing over.
+    /// Writes are accepted only by a leader that is not handing over and
+    /// belongs to its latest configuration. A leader outside it leads only
+    /// to commit that configuration (thesis §4.2.2) and then steps down;
+    /// were it to append writes meanwhile, those could end up on a witness
+    /// alone, which no remaining data voter could then be elected past (a
+    /// witness refuses a candidate whose log is behind its own, and cannot
+    /// stand itself): the cluster would never elect again.
     pub(crate) fn check_can_write(&self) -> Result<(), Error> {
         if !matches!(self.role, RoleState::Leader(_)) {
             return Err(Error::NotLeader { leader: self.leader });
+        }
+        if !self.membership.is_voter(self.id()) {
+            return Err(Error::NotLeader { leader: None });
         }
         if let Some(h) = &self.handover {
             return Err(Error::HandoverInProgress { to: h.to });
