@@ -16,6 +16,13 @@ fn a_snapshot_holds_nothing_applied_after_its_index() {
     let s = scenario::parse(json).unwrap();
     let mut sim = s.build().unwrap();
     let events = sim.run_until_tick(s.run_until, 100_000);
+    // The checker's snapshot_contents property watches this too.
+    let found: Vec<String> = events
+        .iter()
+        .filter(|e| matches!(e.body, TraceBody::Violation { .. }))
+        .map(|e| e.text.to_string())
+        .collect();
+    assert!(found.is_empty(), "{found:#?}");
     let taken: Vec<_> = events
         .iter()
         .filter_map(|e| match e.body {

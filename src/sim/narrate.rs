@@ -236,6 +236,10 @@ pub fn violation(v: &Violation) -> String {
         Property::MonotonicState => "term, vote or commit went backwards",
         Property::IndexOrder => "snapshot ≤ applied ≤ committed ≤ last index broke",
         Property::EpochOrder => "an ownership epoch did not increase",
+        Property::AppliedValues => "two nodes applied different values at one index",
+        Property::ApplyOrder => "an entry applied twice or out of order",
+        Property::WitnessData => "a witness applied an entry or kept data",
+        Property::SnapshotContents => "a snapshot differs from the state at its index",
     };
     format!("VIOLATION {}: {why} — {}", v.property, v.detail)
 }
