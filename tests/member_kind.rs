@@ -53,3 +53,20 @@ fn a_witness_added_by_the_leader_never_applies_or_snapshots_data() {
     assert_eq!(n4.kv.applied, 0, "the witness's store stayed empty");
     assert!(!sim.node(1).unwrap().membership().contains(4), "node 4 was removed");
 }
+
+/// A leader whose configuration does not list a node as a witness (one
+/// elected with a stale log while a teaching switch is off) may send it a
+/// snapshot with data: the witness keeps none of it.
+#[test]
+fn a_witness_keeps_no_data_from_an_installed_snapshot() {
+    use quorumscope::core::{Body, Bytes, Config, Event, Member, Message, Node, Snapshot};
+    let members = vec![Member::data(1), Member::data(2), Member::witness(3)];
+    let mut witness = Node::new(Config::new(3, members.clone())).unwrap();
+    let membership = quorumscope::core::Membership::from_members(&members).unwrap();
+    let snapshot =
+        Snapshot { index: 5, term: 1, membership, data: Bytes::from(&b"x=1"[..]), ..Snapshot::default() };
+    let m = Message { from: 1, to: 3, term: 1, body: Body::Snapshot { snapshot: Box::new(snapshot) } };
+    let actions = witness.step(Event::Message(m)).unwrap();
+    assert_eq!(witness.snapshot().index, 5, "{actions:?}");
+    assert!(witness.snapshot().data.is_empty(), "the witness kept the snapshot's data");
+}

@@ -155,6 +155,7 @@ fn check(args: &[String]) -> Result<bool, String> {
             "--steps" => options.steps = number(args, &mut i, "--steps")?,
             "--nodes" => options.nodes = number(args, &mut i, "--nodes")?,
             "--witness" => options.witness = Some(true),
+            "--basic" => options.basic = true,
             "--off" => {
                 i += 1;
                 options.off.push(args.get(i).ok_or("--off needs a switch name")?.clone());

@@ -55,15 +55,16 @@ impl Faults {
         groups
     }
 
-    /// The next command.
-    pub(super) fn next(&mut self, sim: &Sim) -> Command {
+    /// The next command; `basic` leaves out membership changes, snapshots
+    /// and control-plane appends.
+    pub(super) fn next(&mut self, sim: &Sim, basic: bool) -> Command {
         let ids: Vec<NodeId> = sim.nodes().keys().copied().collect();
         let down: Vec<NodeId> =
             sim.nodes().iter().filter(|(_, n)| n.node.is_none()).map(|(id, _)| *id).collect();
         if std::mem::take(&mut self.isolate_next) {
             return Command::Partition { groups: self.split(&ids, sim.leader()) };
         }
-        let roll = self.rng.range_inclusive(0, 119);
+        let roll = self.rng.range_inclusive(0, if basic { 99 } else { 119 });
         let may_crash = down.len() * 2 + 2 < ids.len();
         match roll {
             0..=34 => self.write(),
@@ -92,7 +93,7 @@ impl Faults {
             58..=81 if !down.is_empty() => Command::Restart { node: Target::Node(*self.pick(&down)) },
             58..=81 => Command::Write { value: format!("w{}", self.writes), node: None },
             82..=85 => self.network(&ids),
-            86..=94 => self.handover(&ids),
+            86..=94 => self.handover(&ids, basic),
             95..=99 => Command::TimeoutNow { node: Target::Node(*self.pick(&ids)) },
             100..=109 => self.membership(sim),
             110..=113 => {
@@ -129,11 +130,11 @@ impl Faults {
         }
     }
 
-    /// A failover of either mode, or a plain transfer (which may redirect
-    /// or cancel one under way).
-    fn handover(&mut self, ids: &[NodeId]) -> Command {
+    /// A failover of either mode, or (unless `basic`) a plain transfer,
+    /// which may redirect or cancel one under way.
+    fn handover(&mut self, ids: &[NodeId], basic: bool) -> Command {
         let to = Target::Node(*self.pick(ids));
-        match self.rng.range_inclusive(0, 2) {
+        match self.rng.range_inclusive(u64::from(basic), 2) {
             0 => Command::Transfer { to },
             kind => {
                 let mode = if kind == 1 { FailoverMode::Coordinated } else { FailoverMode::Force };

@@ -29,11 +29,16 @@ pub struct CampaignOptions {
     pub witness: Option<bool>,
     /// Switches turned off.
     pub off: Vec<String>,
+    /// Only the classic faults (`--basic`): no membership changes,
+    /// snapshots or control-plane appends. The teaching switches' tests
+    /// use it: their violations need many writes and handovers, which the
+    /// full mix dilutes.
+    pub basic: bool,
 }
 
 impl Default for CampaignOptions {
     fn default() -> CampaignOptions {
-        CampaignOptions { steps: 3000, nodes: 0, witness: None, off: Vec::new() }
+        CampaignOptions { steps: 3000, nodes: 0, witness: None, off: Vec::new(), basic: false }
     }
 }
 
@@ -105,7 +110,7 @@ pub fn seed_config(seed: u64, options: &CampaignOptions, switches: Switches) -> 
     config.max_batch = [64, 1, 4][(seed / 4 % 3) as usize];
     // Snapshots off for a quarter of the seeds; otherwise often enough that
     // followers and new members catch up from one.
-    config.snapshot_threshold = [0, 4, 16, 64][(seed / 12 % 4) as usize];
+    config.snapshot_threshold = if options.basic { 0 } else { [0, 4, 16, 64][(seed / 12 % 4) as usize] };
     config.switches = switches;
     config
 }
@@ -147,7 +152,7 @@ fn run_recorded(seed: u64, options: &CampaignOptions) -> Result<(SeedReport, Vec
     while run.sim.step_count() < options.steps || !tick_start {
         if tick_start && run.sim.now() >= next_fault && run.sim.step_count() < options.steps {
             next_fault = run.sim.now() + faults.rng.range_inclusive(2, 30);
-            let command = faults.next(run.sim);
+            let command = faults.next(run.sim, options.basic);
             let is_write = matches!(command, Command::Write { .. });
             // Cutting a leader off right after a write strands the entry
             // on a minority: the first move of Figure 8.
