@@ -35,8 +35,9 @@ fn fingerprint(entry: &Entry) -> u64 {
             eat(b"write");
             eat(data);
         }
-        // Rare: their description is canonical (describe.rs).
-        other => eat(format!("{other:?}").as_bytes()),
+        // Rare: their one canonical description (describe.rs) tells
+        // them apart.
+        _ => eat(entry.to_string().as_bytes()),
     }
     hash
 }
@@ -46,7 +47,7 @@ fn describe(entry: &Entry) -> String {
         Payload::Write(data) => format!("write {:?}", String::from_utf8_lossy(data)),
         Payload::Noop => "a no-op".into(),
         Payload::Elided => "a metadata-only entry".into(),
-        other => format!("{other:?}"),
+        _ => entry.to_string(),
     }
 }
 

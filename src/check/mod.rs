@@ -19,6 +19,10 @@
 //! | `witness_data` | PROTOCOL.md §1 (a witness holds no data) | `witness_data.rs` |
 //! | `snapshot_contents` | PROTOCOL.md §5 (a snapshot is the state at its index) | `snapshot_contents.rs` |
 //!
+//! The last four are native only (not in the wasm build, whose size is
+//! budgeted): with the core as it is they fire only in their unit tests
+//! and with a teaching switch off, never in a run the page shows.
+//!
 //! [`Checker`] runs all fourteen after every step and reports each violation once.
 //! Every check is incremental: it keeps what it needs from earlier steps
 //! (ordered maps only, so runs replay exactly) and looks at what changed,
@@ -35,7 +39,9 @@ use serde::{Deserialize, Serialize};
 use crate::core::{DurableState, Entry, HardState, Index, Node, NodeId, Role, SortedMap, Term};
 
 mod acked_write_lost;
+#[cfg(not(target_arch = "wasm32"))]
 mod applied_values;
+#[cfg(not(target_arch = "wasm32"))]
 mod apply_order;
 mod double_vote;
 mod election_safety;
@@ -46,14 +52,18 @@ mod leader_completeness;
 mod leader_cursor;
 mod log_matching;
 mod monotonic_state;
+#[cfg(not(target_arch = "wasm32"))]
 mod snapshot_contents;
 mod state_machine_safety;
 #[cfg(test)]
 mod testing;
+#[cfg(not(target_arch = "wasm32"))]
 mod witness_data;
 
 pub use acked_write_lost::AckedWriteLost;
+#[cfg(not(target_arch = "wasm32"))]
 pub use applied_values::AppliedValues;
+#[cfg(not(target_arch = "wasm32"))]
 pub use apply_order::ApplyOrder;
 pub use double_vote::DoubleVote;
 pub use election_safety::ElectionSafety;
@@ -63,8 +73,10 @@ pub use leader_append_only::LeaderAppendOnly;
 pub use leader_completeness::LeaderCompleteness;
 pub use log_matching::LogMatching;
 pub use monotonic_state::MonotonicState;
+#[cfg(not(target_arch = "wasm32"))]
 pub use snapshot_contents::SnapshotContents;
 pub use state_machine_safety::StateMachineSafety;
+#[cfg(not(target_arch = "wasm32"))]
 pub use witness_data::WitnessData;
 
 /// One node as the checker sees it after a step.
@@ -309,10 +321,8 @@ pub struct Checker {
     monotonic_state: MonotonicState,
     index_order: IndexOrder,
     epoch_order: EpochOrder,
-    applied_values: AppliedValues,
-    apply_order: ApplyOrder,
-    witness_data: WitnessData,
-    snapshot_contents: SnapshotContents,
+    #[cfg(not(target_arch = "wasm32"))]
+    native: NativeChecks,
     /// Everything reported so far: a violation is reported once per run.
     reported: SortedMap<(Property, Vec<NodeId>, String), ()>,
     /// What the previous step showed.
@@ -367,6 +377,8 @@ impl Checker {
             for (check, per_node) in self.invariants() {
                 check.observe(if per_node { &local } else { obs }, &mut found);
             }
+            #[cfg(not(target_arch = "wasm32"))]
+            self.native.observe(obs, &mut found);
             found.retain(|v| {
                 self.reported.insert((v.property, v.nodes.clone(), v.detail.clone()), ()).is_none()
             });
@@ -443,7 +455,7 @@ impl Checker {
 
     /// Every check in the order of PROTOCOL.md §9, each with whether it is
     /// a per-node check (see [`Glance`]).
-    fn invariants(&mut self) -> [(&mut dyn Invariant, bool); 14] {
+    fn invariants(&mut self) -> [(&mut dyn Invariant, bool); 10] {
         [
             (&mut self.election_safety, true),
             (&mut self.leader_append_only, true),
@@ -455,11 +467,28 @@ impl Checker {
             (&mut self.monotonic_state, true),
             (&mut self.index_order, true),
             (&mut self.epoch_order, false),
-            (&mut self.applied_values, false),
-            (&mut self.apply_order, false),
-            (&mut self.witness_data, false),
-            (&mut self.snapshot_contents, false),
         ]
+    }
+}
+
+/// The four checks beyond PROTOCOL.md §9, native only (see the module
+/// documentation); each looks at every node.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Clone, Debug, Default)]
+struct NativeChecks {
+    applied_values: AppliedValues,
+    apply_order: ApplyOrder,
+    witness_data: WitnessData,
+    snapshot_contents: SnapshotContents,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl NativeChecks {
+    fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
+        self.applied_values.observe(obs, out);
+        self.apply_order.observe(obs, out);
+        self.witness_data.observe(obs, out);
+        self.snapshot_contents.observe(obs, out);
     }
 }
 
