@@ -515,6 +515,10 @@ fn bad_handover_arguments_are_refused_and_change_nothing() {
     let target = (1..=3).find(|i| *i != leader && *i != follower).unwrap();
     c.isolate(target);
     c.step(leader, Event::Handover { to: target, mode }).unwrap();
-    refuse(&mut c, leader, follower, &|e| *e == Error::HandoverInProgress { to: target });
+    // A bad target for a second handover leaves the first one going on.
+    refuse(&mut c, leader, 4, &invalid("cannot lead"));
     assert_eq!(c.node(leader).handover().unwrap().to, target, "the first handover goes on");
+    // A good one replaces it, as in etcd (issue 11).
+    c.step(leader, Event::Handover { to: follower, mode }).unwrap();
+    assert_eq!(c.node(leader).handover().unwrap().to, follower, "the second handover replaced the first");
 }

@@ -186,6 +186,8 @@ fn remove_a_follower() {
 }
 
 /// §6: a leader removing itself leads until the change commits, then steps down; others elect.
+/// It takes no writes meanwhile (issue 11): a write it appended could end up
+/// on a witness alone, past which no remaining data voter could be elected.
 #[test]
 fn leader_removing_itself_steps_down_once_committed() {
     let mut c = Cluster::new(&data(&[1, 2, 3]), |_| {});
@@ -197,13 +199,11 @@ fn leader_removing_itself_steps_down_once_committed() {
         ["membership now voters {2,3}", "persist entry 2@t1 config voters {2,3}"]
     );
     assert_eq!(c.node(1).role(), Role::Leader, "it keeps leading until the change commits");
-    assert!(c.step(1, Event::Propose(bytes("during"))).is_ok(), "and keeps accepting writes");
+    assert_eq!(c.step(1, Event::Propose(bytes("during"))), Err(Error::NotLeader { leader: None }));
     for to in [2, 3] {
-        deliver_first(&mut c, |m| is_to(m, 1, to));
         deliver_first(&mut c, |m| is_to(m, 1, to));
     }
     // Node 1 does not count in the new configuration: 2 alone is not enough.
-    deliver_first(&mut c, |m| is_to(m, 2, 1));
     deliver_first(&mut c, |m| is_to(m, 2, 1));
     assert_eq!((c.node(1).role(), c.node(1).commit_index()), (Role::Leader, 1));
     let committed = deliver_first(&mut c, |m| is_to(m, 3, 1));
@@ -215,7 +215,8 @@ fn leader_removing_itself_steps_down_once_committed() {
         c.leader().unwrap()
     };
     assert!([2, 3].contains(&new) && c.node(new).term() == 2);
-    c.run_until(20, "the write made during the change to apply", |c| c.applied_writes(new) == ["during"]);
+    c.write("after");
+    c.run_until(20, "a write to the new leader to apply", |c| c.applied_writes(new) == ["after"]);
     assert_eq!(c.node(1).role(), Role::Follower, "the removed node never campaigns");
 }
 

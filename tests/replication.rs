@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, VecDeque};
 
 use common::*;
 use quorumscope::core::{
-    Action, Body, Config, DurableState, Entry, Event, HardState, Index, Member, Membership, Message, Node,
-    NodeId, Payload, Persist, ProgressState, Role, Snapshot, Term,
+    Action, Body, Config, DurableState, Entry, Event, HardState, Index, Member, MemberKind, Membership,
+    Message, Node, NodeId, Payload, Persist, ProgressState, Role, Snapshot, Term,
 };
 
 // ---- Helpers ------------------------------------------------------------------
@@ -561,7 +561,8 @@ fn witness_added_after_compaction_gets_metadata_only() {
     c.write("a");
     c.step(1, Event::Snapshot { index: 3, data: bytes("state@3") }).unwrap();
     assert!(c.node(1).snapshot().membership.is_witness(4));
-    c.add_node(4, &members, |_| {});
+    // Its kind is fixed when it is created, not learned from the snapshot.
+    c.add_node(4, &members, |cfg| cfg.kind = MemberKind::Witness);
     let mark = c.history.len();
     c.run_until(20, "the witness to install the snapshot", |c| c.node(4).log().snapshot_index() == 3);
     assert!(c.history[mark..].iter().any(|l| l == "1: send 1→4 snapshot up to 3@t1, metadata (term 1)"));

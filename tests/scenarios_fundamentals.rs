@@ -251,7 +251,7 @@ fn check_quorum_steps_a_cut_off_leader_down_and_the_majority_moves_on() {
     assert_eq!((old, old_term), (4, 1), "the partition isolates the leader with node 5");
     let (cut, cut_event) = r.first("the partition", |b| matches!(b, TraceBody::Partition { .. }));
     let (down, down_event) = r.first("the step-down", |b| {
-        matches!(b, TraceBody::RoleChanged { node: 4, role: TraceRole::Follower, term: 1 })
+        matches!(b, TraceBody::RoleChanged { node: 4, role: TraceRole::Follower, term: 1, .. })
     });
     assert!(down > cut);
     let timeout_max = r.scenario.cluster.election_ticks[1];

@@ -271,8 +271,8 @@ fn check_quorum_off_a_minority_leader_keeps_taking_writes() {
     run.assert_no_violation();
 
     let on = on("check-quorum-off");
-    let stepped_down =
-        on.tick_of(|b| matches!(b, TraceBody::RoleChanged { node: 1, role: TraceRole::Follower, term: 1 }));
+    let stepped_down = on
+        .tick_of(|b| matches!(b, TraceBody::RoleChanged { node: 1, role: TraceRole::Follower, term: 1, .. }));
     assert!(
         stepped_down.is_some_and(|t| t <= partition + 20 + 1),
         "within an election timeout: {stepped_down:?}"
@@ -412,7 +412,7 @@ fn describe(reports: &[&SeedReport]) -> String {
 #[test]
 fn campaign_with_every_switch_on_is_clean_and_live() {
     // 60 seeds, alternating 3 and 5 nodes, with and without a witness.
-    let options = CampaignOptions { steps: 2000, nodes: 0, witness: None, off: Vec::new() };
+    let options = CampaignOptions { steps: 2000, ..CampaignOptions::default() };
     let reports: Vec<SeedReport> =
         (0..60).map(|seed| campaign::run_seed(seed, &options).expect("valid options")).collect();
     let bad: Vec<&SeedReport> = reports.iter().filter(|r| !r.violations.is_empty() || !r.live).collect();
@@ -427,7 +427,8 @@ fn campaign_with_every_switch_on_is_clean_and_live() {
 /// Scans seeds with `switch` off until one breaks one of `expected`; the
 /// seed is returned (and the scan fails, naming what it saw, if none does).
 fn first_seed_breaking(switch: &str, expected: &[Property], seeds: u64, steps: u64) -> u64 {
-    let options = CampaignOptions { steps, nodes: 0, witness: None, off: vec![switch.to_string()] };
+    let options =
+        CampaignOptions { steps, off: vec![switch.to_string()], basic: true, ..CampaignOptions::default() };
     let mut other = Vec::new();
     for seed in 0..seeds {
         let report = campaign::run_seed(seed, &options).expect("valid options");

@@ -82,6 +82,7 @@ function modeWords(mode) {
   if (!mode) return '';
   if (mode.coordinated) return `coordinated, deadline ${mode.coordinated.deadline_ticks} ticks`;
   if (mode.force) return `forced, timeout ${mode.force.timeout_ticks} ticks`;
+  if (mode.transfer) return `transfer, within ${mode.transfer.timeout_ticks} ticks`;
   return typeof mode === 'string' ? mode : '';
 }
 
@@ -133,7 +134,7 @@ function progress(to, reached, frontier, live) {
   bar.setAttribute('aria-label', `node ${to} has reached ${reached} of frontier ${frontier}`);
   let text = `node ${to} confirmed ${reached} of frontier ${frontier}`;
   if (live) {
-    const limit = live.mode?.coordinated?.deadline_ticks ?? live.mode?.force?.timeout_ticks;
+    const limit = live.mode?.coordinated?.deadline_ticks ?? live.mode?.force?.timeout_ticks ?? live.mode?.transfer?.timeout_ticks;
     text += ` · waited ${live.waited} tick${live.waited === 1 ? '' : 's'}`;
     if (limit != null) text += live.mode.force ? ` · hands over anyway in ${Math.max(0, limit - live.waited)}` : ` · aborts in ${Math.max(0, limit - live.waited)}`;
   }
@@ -178,6 +179,15 @@ function outcomeTitle(o) {
 }
 
 function outcomeWords(o) {
+  if (o.result === 'aborted' && o.failure === 'target_did_not_campaign') {
+    return `Node ${o.to} never stood for election: the hand-over signal was lost. Node ${o.from} still leads; ` +
+      `writes resume, no term changed — the cost was ${o.waited} ticks frozen.`;
+  }
+  if (o.result === 'aborted' && (o.failure === 'superseded' || o.failure === 'cancelled')) {
+    return o.failure === 'superseded'
+      ? `Replaced by a transfer to another node after ${o.waited} ticks; nothing was lost.`
+      : `Cancelled by a transfer back to node ${o.from}: writes resume, no term changed.`;
+  }
   if (o.result === 'aborted') {
     return `Node ${o.to} reached only ${o.reached} of frontier ${o.frontier} before the deadline. ` +
       `Writes resume on node ${o.from}; no term changed; nothing was lost — the cost was ${o.waited} ticks frozen.`;

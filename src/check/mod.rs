@@ -14,8 +14,16 @@
 //! | `monotonic_state` | Raft Figure 2 (persistent state) | `monotonic_state.rs` |
 //! | `index_order` | PROTOCOL.md §9 | `index_order.rs` |
 //! | `epoch_order` | PROTOCOL.md §8 | `epoch_order.rs` |
+//! | `applied_values` | Raft §5.4.3 (values, not only terms) | `applied_values.rs` |
+//! | `apply_order` | PROTOCOL.md §4 (each entry once, in order) | `apply_order.rs` |
+//! | `witness_data` | PROTOCOL.md §1 (a witness holds no data) | `witness_data.rs` |
+//! | `snapshot_contents` | PROTOCOL.md §5 (a snapshot is the state at its index) | `snapshot_contents.rs` |
 //!
-//! [`Checker`] runs all ten after every step and reports each violation once.
+//! The last four are native only (not in the wasm build, whose size is
+//! budgeted): with the core as it is they fire only in their unit tests
+//! and with a teaching switch off, never in a run the page shows.
+//!
+//! [`Checker`] runs all fourteen after every step and reports each violation once.
 //! Every check is incremental: it keeps what it needs from earlier steps
 //! (ordered maps only, so runs replay exactly) and looks at what changed,
 //! rather than rescanning whole logs at every step. The checks that look
@@ -31,6 +39,10 @@ use serde::{Deserialize, Serialize};
 use crate::core::{DurableState, Entry, HardState, Index, Node, NodeId, Role, SortedMap, Term};
 
 mod acked_write_lost;
+#[cfg(not(target_arch = "wasm32"))]
+mod applied_values;
+#[cfg(not(target_arch = "wasm32"))]
+mod apply_order;
 mod double_vote;
 mod election_safety;
 mod epoch_order;
@@ -40,11 +52,19 @@ mod leader_completeness;
 mod leader_cursor;
 mod log_matching;
 mod monotonic_state;
+#[cfg(not(target_arch = "wasm32"))]
+mod snapshot_contents;
 mod state_machine_safety;
 #[cfg(test)]
 mod testing;
+#[cfg(not(target_arch = "wasm32"))]
+mod witness_data;
 
 pub use acked_write_lost::AckedWriteLost;
+#[cfg(not(target_arch = "wasm32"))]
+pub use applied_values::AppliedValues;
+#[cfg(not(target_arch = "wasm32"))]
+pub use apply_order::ApplyOrder;
 pub use double_vote::DoubleVote;
 pub use election_safety::ElectionSafety;
 pub use epoch_order::EpochOrder;
@@ -53,7 +73,11 @@ pub use leader_append_only::LeaderAppendOnly;
 pub use leader_completeness::LeaderCompleteness;
 pub use log_matching::LogMatching;
 pub use monotonic_state::MonotonicState;
+#[cfg(not(target_arch = "wasm32"))]
+pub use snapshot_contents::SnapshotContents;
 pub use state_machine_safety::StateMachineSafety;
+#[cfg(not(target_arch = "wasm32"))]
+pub use witness_data::WitnessData;
 
 /// One node as the checker sees it after a step.
 #[derive(Clone, Copy, Debug)]
@@ -135,11 +159,19 @@ pub enum Property {
     IndexOrder,
     /// An ownership epoch failed to increase.
     EpochOrder,
+    /// Two nodes applied different values at one index.
+    AppliedValues,
+    /// A node applied an entry twice, or out of order.
+    ApplyOrder,
+    /// A witness applied an entry or kept a snapshot with data.
+    WitnessData,
+    /// A snapshot's data differs from the node's state after its index.
+    SnapshotContents,
 }
 
 impl Property {
     /// Every property, in the order of PROTOCOL.md §9.
-    pub const ALL: [Property; 10] = [
+    pub const ALL: [Property; 14] = [
         Property::ElectionSafety,
         Property::LeaderAppendOnly,
         Property::LogMatching,
@@ -150,6 +182,10 @@ impl Property {
         Property::MonotonicState,
         Property::IndexOrder,
         Property::EpochOrder,
+        Property::AppliedValues,
+        Property::ApplyOrder,
+        Property::WitnessData,
+        Property::SnapshotContents,
     ];
 
     /// The name traces use.
@@ -165,6 +201,10 @@ impl Property {
             Property::MonotonicState => "monotonic_state",
             Property::IndexOrder => "index_order",
             Property::EpochOrder => "epoch_order",
+            Property::AppliedValues => "applied_values",
+            Property::ApplyOrder => "apply_order",
+            Property::WitnessData => "witness_data",
+            Property::SnapshotContents => "snapshot_contents",
         }
     }
 }
@@ -281,6 +321,8 @@ pub struct Checker {
     monotonic_state: MonotonicState,
     index_order: IndexOrder,
     epoch_order: EpochOrder,
+    #[cfg(not(target_arch = "wasm32"))]
+    native: NativeChecks,
     /// Everything reported so far: a violation is reported once per run.
     reported: SortedMap<(Property, Vec<NodeId>, String), ()>,
     /// What the previous step showed.
@@ -335,6 +377,8 @@ impl Checker {
             for (check, per_node) in self.invariants() {
                 check.observe(if per_node { &local } else { obs }, &mut found);
             }
+            #[cfg(not(target_arch = "wasm32"))]
+            self.native.observe(obs, &mut found);
             found.retain(|v| {
                 self.reported.insert((v.property, v.nodes.clone(), v.detail.clone()), ()).is_none()
             });
@@ -424,6 +468,27 @@ impl Checker {
             (&mut self.index_order, true),
             (&mut self.epoch_order, false),
         ]
+    }
+}
+
+/// The four checks beyond PROTOCOL.md §9, native only (see the module
+/// documentation); each looks at every node.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Clone, Debug, Default)]
+struct NativeChecks {
+    applied_values: AppliedValues,
+    apply_order: ApplyOrder,
+    witness_data: WitnessData,
+    snapshot_contents: SnapshotContents,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl NativeChecks {
+    fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
+        self.applied_values.observe(obs, out);
+        self.apply_order.observe(obs, out);
+        self.witness_data.observe(obs, out);
+        self.snapshot_contents.observe(obs, out);
     }
 }
 

@@ -6,6 +6,7 @@ use super::entry::{NodeId, Term};
 use super::message::Body;
 use super::node::{Node, RoleState, Tally};
 use super::quorum::VoteResult;
+use super::role_cause::RoleCause;
 
 impl Node {
     /// Starts a campaign: a probe first when pre-vote is on, unless a
@@ -42,6 +43,7 @@ impl Node {
         let mut tally = Tally::default();
         tally.votes.insert(self.id(), true);
         self.role = RoleState::Candidate { tally };
+        self.role_cause = if transfer { RoleCause::Handover } else { RoleCause::Timeout };
         self.reset_election_timer();
         if self.tally_result() == VoteResult::Won {
             self.flush_hard_state(out);
@@ -99,7 +101,7 @@ impl Node {
             VoteResult::Won => self.become_leader(out),
             VoteResult::Lost => {
                 let term = self.term;
-                self.become_follower(term, None);
+                self.become_follower(term, None, RoleCause::Lost);
             }
             VoteResult::Pending => {}
         }
@@ -108,7 +110,7 @@ impl Node {
     /// The hand-over signal: campaign now, bypassing stickiness (but never
     /// the rest of the vote rule) and the probe.
     pub(crate) fn on_timeout_now(&mut self, force: bool, out: &mut Vec<Action>) {
-        if !self.membership.can_stand(self.id()) || matches!(self.role, RoleState::Leader(_)) {
+        if !self.may_stand() || matches!(self.role, RoleState::Leader(_)) {
             return;
         }
         self.campaign(true, force, out);

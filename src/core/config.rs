@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::entry::NodeId;
 use super::error::Error;
-use super::membership::{Member, Membership};
+use super::membership::{Member, MemberKind, Membership};
 
 /// The teaching switches of PROTOCOL.md §10. All on by default; each one
 /// turned off disables exactly one safety mechanism.
@@ -92,6 +92,13 @@ pub const MAX_TICKS: u64 = 1_000_000;
 pub struct Config {
     /// This node's id.
     pub id: NodeId,
+    /// What this node stores, fixed for its whole life: a witness never
+    /// applies, snapshots or installs data, whatever configuration it sees
+    /// (one that has not reached it yet, or one that removed it).
+    /// `Config::new` takes it from `members` when the node is listed there;
+    /// a node that joins later is told its kind by its host.
+    #[serde(default)]
+    pub kind: MemberKind,
     /// The initial membership, the same on every node. A node not listed
     /// starts outside the cluster and learns its membership from the leader.
     pub members: Vec<Member>,
@@ -117,8 +124,10 @@ impl Config {
     /// A configuration with the documented defaults: election timeout
     /// `[10, 20]`, heartbeat 3, batches of 64, snapshots off.
     pub fn new(id: NodeId, members: Vec<Member>) -> Config {
+        let kind = members.iter().find(|m| m.id == id).map_or(MemberKind::Data, |m| m.kind);
         Config {
             id,
+            kind,
             members,
             election_ticks_min: 10,
             election_ticks_max: 20,
@@ -166,7 +175,11 @@ impl Config {
         if self.max_inflight == 0 {
             return Err(Error::config("max_inflight", "must be greater than 0"));
         }
-        Membership::from_members(&self.members)
+        let membership = Membership::from_members(&self.members)?;
+        if self.members.iter().any(|m| m.id == self.id && m.kind != self.kind) {
+            return Err(Error::config("kind", "differs from this node's kind in members"));
+        }
+        Ok(membership)
     }
 }
 

@@ -306,6 +306,18 @@ impl fmt::Display for HandoverOutcome {
                 f,
                 "handover {from}→{to} aborted: node {from} lost leadership before handing over ({figures})"
             ),
+            (HandoverResult::Aborted, Some(HandoverFailure::TargetDidNotCampaign)) => write!(
+                f,
+                "handover {from}→{to} aborted: node {to} never stood for election (the hand-over signal was lost); node {from} still leads and writes resume, no term change ({figures})"
+            ),
+            (HandoverResult::Aborted, Some(HandoverFailure::Superseded)) => write!(
+                f,
+                "handover {from}→{to} replaced by a transfer to another node ({figures})"
+            ),
+            (HandoverResult::Aborted, Some(HandoverFailure::Cancelled)) => write!(
+                f,
+                "handover {from}→{to} cancelled by a transfer to node {from} itself: writes resume, no term change ({figures})"
+            ),
             (HandoverResult::Aborted, _) => write!(
                 f,
                 "handover {from}→{to} aborted: catch-up timed out; writes resume on node {from}, no term change ({figures})"
@@ -331,6 +343,7 @@ impl fmt::Display for HandoverMode {
                 write!(f, "coordinated, deadline {deadline_ticks} ticks")
             }
             HandoverMode::Force { timeout_ticks } => write!(f, "forced after {timeout_ticks} ticks"),
+            HandoverMode::Transfer { timeout_ticks } => write!(f, "transfer within {timeout_ticks} ticks"),
         }
     }
 }

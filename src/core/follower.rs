@@ -5,6 +5,7 @@ use super::durable::Persist;
 use super::entry::{Entry, Index, NodeId, Term};
 use super::message::{AppendOutcome, Body};
 use super::node::{Node, RoleState};
+use super::role_cause::RoleCause;
 
 impl Node {
     /// Follows `leader` in the current term: a candidate or prober of the
@@ -13,10 +14,24 @@ impl Node {
         let already = matches!(self.role, RoleState::Follower { probe: None }) && self.leader == Some(leader);
         if !already {
             let term = self.term;
-            self.become_follower(term, Some(leader));
+            self.become_follower(term, Some(leader), RoleCause::LeaderSeen);
         }
         self.leader_contact_elapsed = Some(0);
         self.election_elapsed = 0;
+    }
+
+    /// Records why this node's standing (voter, learner, outside) changed
+    /// when a configuration took effect here.
+    pub(crate) fn note_standing(&mut self, before: &super::membership::Membership) {
+        let me = self.id();
+        let standing = |m: &super::membership::Membership| (m.is_voter(me), m.is_learner(me));
+        let (was, is) = (standing(before), standing(&self.membership));
+        self.role_cause = match (was, is) {
+            _ if was == is => return,
+            (_, (true, _)) => RoleCause::Promoted,
+            (_, (false, true)) => RoleCause::Joined,
+            _ => RoleCause::Removed,
+        };
     }
 
     pub(crate) fn on_append(
@@ -63,11 +78,8 @@ impl Node {
     /// Merges entries into the log (metadata only on a witness) and
     /// persists what changed.
     fn store_entries(&mut self, entries: Vec<Entry>, out: &mut Vec<Action>) {
-        let entries: Vec<Entry> = if self.membership.is_witness(self.id()) {
-            entries.iter().map(Entry::for_witness).collect()
-        } else {
-            entries
-        };
+        let entries: Vec<Entry> =
+            if !self.is_data_member() { entries.iter().map(Entry::for_witness).collect() } else { entries };
         let old_last = self.log.last_index();
         let written_from = self.log.merge(&entries);
         let mut entries = entries;
@@ -87,6 +99,7 @@ impl Node {
             let before = self.membership.clone();
             self.reload_membership();
             if self.membership != before {
+                self.note_standing(&before);
                 out.push(Action::MembershipChanged(Box::new(self.membership.clone())));
             }
         }

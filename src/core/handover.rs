@@ -19,6 +19,13 @@ pub enum HandoverMode {
         /// Ticks to wait before handing over regardless.
         timeout_ticks: u64,
     },
+    /// A leadership transfer as etcd does it: catch up, hand over, and end
+    /// the whole freeze (catch-up and election) within `timeout_ticks`
+    /// (one election timeout), leading on if the target has not won.
+    Transfer {
+        /// Ticks the whole handover may freeze writes for.
+        timeout_ticks: u64,
+    },
 }
 
 impl HandoverMode {
@@ -31,7 +38,7 @@ impl HandoverMode {
     pub fn limit_ticks(self) -> u64 {
         match self {
             HandoverMode::Coordinated { deadline_ticks } => deadline_ticks,
-            HandoverMode::Force { timeout_ticks } => timeout_ticks,
+            HandoverMode::Force { timeout_ticks } | HandoverMode::Transfer { timeout_ticks } => timeout_ticks,
         }
     }
 }
@@ -89,6 +96,14 @@ pub enum HandoverFailure {
     OtherLeaderElected,
     /// No leader emerged in time after the hand-over.
     NoLeaderElected,
+    /// The target never stood for election (the hand-over signal was lost
+    /// or could not be acted on): the old leader still leads its term and
+    /// writes resume.
+    TargetDidNotCampaign,
+    /// A new transfer to another node replaced this one.
+    Superseded,
+    /// A transfer to the leader itself called this one off.
+    Cancelled,
 }
 
 /// The outcome of a handover, with every figure the page shows.
@@ -195,7 +210,30 @@ impl Node {
         mode: HandoverMode,
         out: &mut Vec<Action>,
     ) -> Result<(), Error> {
-        self.check_can_write()?;
+        if !matches!(self.role, RoleState::Leader(_)) {
+            return Err(Error::NotLeader { leader: self.leader });
+        }
+        // As etcd: a handover to the node already targeted goes on as it
+        // is; one to another node replaces it; one to the leader itself
+        // calls it off.
+        if let Some(h) = self.handover {
+            if h.to == to {
+                return Ok(());
+            }
+            let failure =
+                if to == self.id() { HandoverFailure::Cancelled } else { HandoverFailure::Superseded };
+            if to != self.id() && !self.membership.can_stand(to) {
+                return Err(Error::InvalidArgument(format!(
+                    "node {to} cannot lead: only a voting data member can take over"
+                )));
+            }
+            self.handover = None;
+            let outcome = h.outcome(self.id(), HandoverResult::Aborted, Some(failure), None);
+            out.push(Action::HandoverOutcome(Box::new(outcome)));
+            if to == self.id() {
+                return Ok(());
+            }
+        }
         if to == self.id() {
             return Err(Error::InvalidArgument(format!("node {to} already leads")));
         }
@@ -252,8 +290,10 @@ impl Node {
         self.send(h.to, term, Body::TimeoutNow { force }, out);
     }
 
-    /// Deadlines: abort a coordinated handover, force a forced one, and give
-    /// up waiting for a new leader after two maximum election timeouts.
+    /// Deadlines: abort a coordinated handover or a transfer, force a
+    /// forced one, and give up waiting for a new leader after two maximum
+    /// election timeouts (a transfer: at its timeout, counted from the
+    /// freeze).
     pub(crate) fn tick_handover(&mut self, out: &mut Vec<Action>) {
         let wait_limit = 2 * self.cfg.election_ticks_max;
         let leading = matches!(self.role, RoleState::Leader(_));
@@ -261,9 +301,13 @@ impl Node {
         let Some(h) = self.handover.as_mut() else { return };
         h.waited += 1;
         let h = *h;
+        let waited_enough = |at: u64| match h.mode {
+            HandoverMode::Transfer { timeout_ticks } => h.waited >= timeout_ticks.max(at + 1),
+            _ => h.waited - at >= wait_limit,
+        };
         match h.handed_over_at {
             None if leading && h.waited >= h.mode.limit_ticks() => match h.mode {
-                HandoverMode::Coordinated { .. } => {
+                HandoverMode::Coordinated { .. } | HandoverMode::Transfer { .. } => {
                     self.handover = None;
                     let outcome =
                         h.outcome(me, HandoverResult::Aborted, Some(HandoverFailure::CatchUpTimedOut), None);
@@ -271,10 +315,16 @@ impl Node {
                 }
                 HandoverMode::Force { .. } => self.hand_over(out),
             },
-            Some(at) if h.waited - at >= wait_limit => {
+            Some(at) if waited_enough(at) => {
                 self.handover = None;
-                let outcome =
-                    h.outcome(me, HandoverResult::Refused, Some(HandoverFailure::NoLeaderElected), None);
+                // Still leading the term it handed over from: the target
+                // never campaigned (its signal was lost), so no election
+                // follows and writes simply resume here.
+                let outcome = if leading && self.term == h.term {
+                    h.outcome(me, HandoverResult::Aborted, Some(HandoverFailure::TargetDidNotCampaign), None)
+                } else {
+                    h.outcome(me, HandoverResult::Refused, Some(HandoverFailure::NoLeaderElected), None)
+                };
                 out.push(Action::HandoverOutcome(Box::new(outcome)));
             }
             _ => {}

@@ -10,6 +10,7 @@ use super::error::Error;
 use super::message::{AppendOutcome, Body};
 use super::node::{LeaderState, Node, RoleState};
 use super::progress::{Progress, ProgressState};
+use super::role_cause::RoleCause;
 
 impl Node {
     /// Takes office: progress for every member, then the no-op of this term
@@ -31,6 +32,7 @@ impl Node {
         }));
         self.leader = Some(self.id());
         self.leader_contact_elapsed = Some(0);
+        self.role_cause = RoleCause::Won;
         self.append_entries(vec![Payload::Noop], out);
     }
 
@@ -60,6 +62,7 @@ impl Node {
                 l.heartbeat_elapsed = 0;
             }
             self.heartbeat(out);
+            self.promote_caught_up_learners(out);
         }
     }
 
@@ -76,7 +79,7 @@ impl Node {
         let active = self.membership.has_quorum(|id| id == me || heard(id));
         if enabled && !active {
             let term = self.term;
-            self.become_follower(term, None);
+            self.become_follower(term, None, RoleCause::CheckQuorum);
             return false;
         }
         true
@@ -125,10 +128,19 @@ impl Node {
         Ok(())
     }
 
-    /// Writes are accepted only by a leader that is not handing over.
+    /// Writes are accepted only by a leader that is not handing over and
+    /// belongs to its latest configuration. A leader outside it leads only
+    /// to commit that configuration (thesis §4.2.2) and then steps down;
+    /// were it to append writes meanwhile, those could end up on a witness
+    /// alone, which no remaining data voter could then be elected past (a
+    /// witness refuses a candidate whose log is behind its own, and cannot
+    /// stand itself): the cluster would never elect again.
     pub(crate) fn check_can_write(&self) -> Result<(), Error> {
         if !matches!(self.role, RoleState::Leader(_)) {
             return Err(Error::NotLeader { leader: self.leader });
+        }
+        if !self.membership.is_voter(self.id()) {
+            return Err(Error::NotLeader { leader: None });
         }
         if let Some(h) = &self.handover {
             return Err(Error::HandoverInProgress { to: h.to });

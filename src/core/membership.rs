@@ -204,6 +204,7 @@ impl Membership {
         if member.kind == MemberKind::Witness {
             next.witnesses.insert(member.id);
         }
+        next.check_data_in_every_quorum()?;
         Ok(next)
     }
 
@@ -221,6 +222,7 @@ impl Membership {
                 "removing node {id} would leave no voting data member"
             )));
         }
+        next.check_data_in_every_quorum()?;
         Ok(next)
     }
 
@@ -252,7 +254,26 @@ impl Membership {
         next.outgoing = Some(self.voters.clone());
         next.voters = voters.clone();
         next.learners.retain(|id| !voters.contains(id));
+        next.check_data_in_every_quorum()?;
         Ok(next)
+    }
+
+    /// A change may not make the witnesses a majority of the (incoming)
+    /// voters. Why: the leader of such a configuration may be outside it
+    /// (thesis §4.2.2) or leave it, and then witnesses alone can commit an
+    /// entry that no data voter holds; no data voter could ever be elected
+    /// past them (a witness refuses a candidate whose log is behind its
+    /// own, and cannot stand), so the cluster would never elect again. With
+    /// a data voter in every quorum, every committed entry is on one.
+    fn check_data_in_every_quorum(&self) -> Result<(), Error> {
+        let witnesses = self.voters.iter().filter(|id| self.is_witness(**id)).count();
+        if witnesses > self.voters.len() / 2 {
+            return Err(Error::InvalidArgument(format!(
+                "witnesses would be {witnesses} of {} voters: a majority without a data member could commit",
+                self.voters.len()
+            )));
+        }
+        Ok(())
     }
 
     /// The configuration after leaving joint: old voters not in the new set
@@ -287,6 +308,24 @@ mod tests {
         assert!(!m.has_quorum(|id| id == 1 || id == 3));
         assert!(m.has_quorum(|id| id <= 2));
         assert_eq!(m.committed_index(|id| [0, 5, 2, 9][id as usize]), 2);
+    }
+
+    #[test]
+    fn a_change_never_lets_witnesses_alone_form_a_quorum() {
+        let m = Membership::from_members(&[
+            Member::data(1),
+            Member::data(2),
+            Member::witness(3),
+            Member::witness(4),
+        ])
+        .unwrap();
+        let err = m.without(1).unwrap_err().to_string();
+        assert!(err.contains("witnesses would be 2 of 3 voters"), "{err}");
+        assert!(m.enter_joint(&[2, 3, 4].into_iter().collect()).is_err());
+        assert!(m.with_member(Member::witness(5)).is_err(), "3 witnesses of 5 voters");
+        assert!(
+            m.with_member(Member::data(5)).is_ok() && m.enter_joint(&[1, 2, 3].into_iter().collect()).is_ok()
+        );
     }
 
     #[test]

@@ -28,6 +28,7 @@ mod progress;
 pub mod quorum;
 mod reconfigure;
 pub mod rng;
+mod role_cause;
 mod snapshot;
 mod vote;
 
@@ -49,4 +50,5 @@ pub use node::{Node, Role};
 pub use node_map::{MapKey, NodeMap, SortedMap};
 pub use node_set::NodeSet;
 pub use progress::{Progress, ProgressState};
+pub use role_cause::RoleCause;
 pub use vote::{decide, Decision, Refusal, VoteRequest, VoterView};

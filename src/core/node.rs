@@ -14,10 +14,12 @@ use super::error::Error;
 use super::event::Event;
 use super::handover::Handover;
 use super::log::Log;
+use super::membership::MemberKind;
 use super::membership::Membership;
 use super::message::{AppendOutcome, Body, Message};
 use super::progress::Progress;
 use super::rng::{derive_seed, Rng};
+use super::role_cause::RoleCause;
 use super::vote::{self, Decision, Refusal, VoteRequest, VoterView};
 
 /// The role a node plays in its term.
@@ -89,6 +91,9 @@ pub struct Node {
     pub(crate) membership_index: Index,
     pub(crate) leader: Option<NodeId>,
     pub(crate) role: RoleState,
+    /// Why the role (or the node's standing in the configuration) last
+    /// changed.
+    pub(crate) role_cause: RoleCause,
     pub(crate) election_elapsed: u64,
     pub(crate) election_timeout: u64,
     pub(crate) leader_contact_elapsed: Option<u64>,
@@ -138,6 +143,7 @@ impl Node {
             snapshot,
             leader: None,
             role: RoleState::Follower { probe: None },
+            role_cause: RoleCause::Restart,
             election_elapsed: 0,
             election_timeout: 0,
             leader_contact_elapsed: None,
@@ -221,6 +227,12 @@ impl Node {
         }
     }
 
+    /// Why the role, or the node's standing in the configuration (voter,
+    /// learner, outside), last changed.
+    pub fn role_cause(&self) -> RoleCause {
+        self.role_cause
+    }
+
     /// True while a follower is probing (pre-vote) for the next term.
     pub fn is_probing(&self) -> bool {
         matches!(self.role, RoleState::Follower { probe: Some(_) })
@@ -295,8 +307,29 @@ impl Node {
         &self.cfg.switches
     }
 
+    /// True unless this node is a witness: its kind, fixed when it was
+    /// created, not what the configuration it holds says (a witness added
+    /// by the leader is not in its own configuration until that arrives,
+    /// and one that was removed is in none).
     pub(crate) fn is_data_member(&self) -> bool {
-        !self.membership.is_witness(self.id())
+        self.cfg.kind == MemberKind::Data
+    }
+
+    /// True when this node may stand for election: a voting data member of
+    /// its latest configuration, or of the committed one while a newer
+    /// configuration that leaves it out is pending. Raft thesis §4.2.2: a
+    /// server not in its latest configuration may still be needed until
+    /// that configuration commits, so it may campaign and lead (its own
+    /// vote not counted) until then; otherwise nodes that hold the new
+    /// configuration may refuse every candidate they could elect.
+    pub(crate) fn may_stand(&self) -> bool {
+        if !self.is_data_member() {
+            return false;
+        }
+        if self.membership.can_stand(self.id()) {
+            return true;
+        }
+        self.membership_index > self.commit && self.membership_at(self.commit).can_stand(self.id())
     }
 
     // ---- Shared machinery -------------------------------------------------
@@ -321,8 +354,10 @@ impl Node {
             self.rng.range_inclusive(self.cfg.election_ticks_min, self.cfg.election_ticks_max);
     }
 
-    /// Steps down to follower in `term`. A higher term clears the vote.
-    pub(crate) fn become_follower(&mut self, term: Term, leader: Option<NodeId>) {
+    /// Steps down to follower in `term`, for `cause`. A higher term clears
+    /// the vote.
+    pub(crate) fn become_follower(&mut self, term: Term, leader: Option<NodeId>, cause: RoleCause) {
+        self.role_cause = cause;
         if term > self.term {
             self.term = term;
             self.voted_for = None;
@@ -410,7 +445,7 @@ impl Node {
         }
         self.election_elapsed += 1;
         if self.election_elapsed >= self.election_timeout {
-            if self.membership.can_stand(self.id()) {
+            if self.may_stand() {
                 self.campaign(false, false, out);
             } else {
                 self.reset_election_timer();
@@ -419,7 +454,7 @@ impl Node {
     }
 
     fn operator_timeout(&mut self, out: &mut Vec<Action>) -> Result<(), Error> {
-        if !self.membership.can_stand(self.id()) {
+        if !self.may_stand() {
             return Err(Error::InvalidArgument(format!(
                 "node {} cannot stand for election: only voting data members campaign",
                 self.id()
@@ -452,7 +487,7 @@ impl Node {
                     _ => 0,
                 };
                 if revealed > self.term {
-                    return self.become_follower(revealed, None);
+                    return self.become_follower(revealed, None, RoleCause::HigherTerm);
                 }
                 return self.on_probe_reply(m.from, m.term, decision.is_granted(), out);
             }
@@ -469,13 +504,18 @@ impl Node {
                         && !transfer
                         && self.live_leader().is_some_and(|l| l != m.from);
                     if !sticky {
-                        self.become_follower(m.term, None);
+                        let cause = self.higher_term_cause();
+                        self.become_follower(m.term, None, cause);
                     }
                 }
                 Body::Append { .. } | Body::Snapshot { .. } | Body::TimeoutNow { .. } => {
-                    self.become_follower(m.term, Some(m.from))
+                    let cause = self.higher_term_cause();
+                    self.become_follower(m.term, Some(m.from), cause)
                 }
-                _ => self.become_follower(m.term, None),
+                _ => {
+                    let cause = self.higher_term_cause();
+                    self.become_follower(m.term, None, cause)
+                }
             }
         } else if m.term < self.term {
             match m.body {
@@ -497,6 +537,18 @@ impl Node {
             }
         }
         self.dispatch(m, out);
+    }
+
+    /// The cause of stepping down to a higher term: part of a handover when
+    /// this leader has handed over (the new term is its target's), else
+    /// the plain higher-term rule.
+    fn higher_term_cause(&self) -> RoleCause {
+        let handing_over = self.handover.is_some_and(|h| h.handed_over());
+        if handing_over && matches!(self.role, RoleState::Leader(_)) {
+            RoleCause::Handover
+        } else {
+            RoleCause::HigherTerm
+        }
     }
 
     fn dispatch(&mut self, m: Message, out: &mut Vec<Action>) {

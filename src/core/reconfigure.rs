@@ -9,6 +9,7 @@ use super::membership::{Member, Membership};
 use super::node::{Node, RoleState};
 use super::node_set::NodeSet;
 use super::progress::Progress;
+use super::role_cause::RoleCause;
 
 impl Node {
     /// One change at a time, and only once this leader has committed an
@@ -62,7 +63,8 @@ impl Node {
                 }
             }
         }
-        self.membership = next.clone();
+        let before = std::mem::replace(&mut self.membership, next.clone());
+        self.note_standing(&before);
         self.membership_index = last + 1;
         out.push(Action::MembershipChanged(Box::new(next.clone())));
         self.append_entries(vec![Payload::Config(Box::new(next))], out);
@@ -103,7 +105,19 @@ impl Node {
         }
         if !self.membership.is_voter(self.id()) {
             let term = self.term;
-            return self.become_follower(term, None);
+            return self.become_follower(term, None, RoleCause::Removed);
+        }
+        self.promote_caught_up_learners(out);
+    }
+
+    /// Promotes each caught-up learner that may be promoted now. Run after
+    /// a commit and at every heartbeat: a promotion refused once (during a
+    /// handover's freeze, or while another change was pending) must be
+    /// retried even in an idle cluster, where no match index advances and
+    /// nothing commits.
+    pub(crate) fn promote_caught_up_learners(&mut self, out: &mut Vec<Action>) {
+        if self.membership.learners.is_empty() {
+            return;
         }
         let learners: Vec<NodeId> = self.membership.learners.iter().copied().collect();
         for id in learners {

@@ -98,8 +98,18 @@ impl Node {
 
     /// A follower installs the leader's snapshot unless it already has
     /// everything it covers committed.
-    pub(crate) fn on_install_snapshot(&mut self, from: NodeId, snapshot: Snapshot, out: &mut Vec<Action>) {
+    pub(crate) fn on_install_snapshot(
+        &mut self,
+        from: NodeId,
+        mut snapshot: Snapshot,
+        out: &mut Vec<Action>,
+    ) {
         self.follow(from);
+        // A witness keeps no data, whatever a leader (one whose
+        // configuration does not list it as a witness) sends it.
+        if !self.is_data_member() {
+            snapshot.data = Bytes::from(Vec::new());
+        }
         let term = self.term;
         if snapshot.index <= self.commit {
             let index = self.commit;
@@ -120,6 +130,7 @@ impl Node {
             out.push(Action::RestoreSnapshot(Box::new(snapshot)));
         }
         if self.membership != before {
+            self.note_standing(&before);
             out.push(Action::MembershipChanged(Box::new(self.membership.clone())));
         }
         self.send(from, term, Body::SnapshotReply { index }, out);

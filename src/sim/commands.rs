@@ -78,9 +78,11 @@ impl Sim {
                 let id = self.live(*node)?;
                 self.core(id, Event::TimeoutNow)
             }
+            // etcd's transfer: writes frozen for at most one election
+            // timeout, the longest the target may need to win.
             Command::Transfer { to } => {
-                let deadline_ticks = 2 * self.config.election_ticks[1];
-                self.handover(*to, HandoverMode::Coordinated { deadline_ticks })
+                let timeout_ticks = self.config.election_ticks[1];
+                self.handover(*to, HandoverMode::Transfer { timeout_ticks })
             }
             Command::Failover { to, mode, deadline_ticks } => {
                 let ticks = deadline_ticks.unwrap_or(self.config.election_ticks[1]);
@@ -205,7 +207,8 @@ impl Sim {
         });
         let leader = self.leader_or_err()?;
         self.core(leader, Event::AddServer(Member { id, kind, state }))?;
-        let config = self.config.node_config(id);
+        let mut config = self.config.node_config(id);
+        config.kind = kind;
         let node = Node::new(config.clone()).map_err(|e| SimError(e.to_string()))?;
         let sim_node = SimNode {
             config,
@@ -278,7 +281,8 @@ impl Sim {
             format!("node {id} crashes ({why}): it keeps only what it persisted"),
         );
         let text = format!("node {id} is down");
-        self.emit(TraceBody::RoleChanged { node: id, role: TraceRole::Crashed, term }, text);
+        let cause = Some(crate::core::RoleCause::Crash);
+        self.emit(TraceBody::RoleChanged { node: id, role: TraceRole::Crashed, term, cause }, text);
     }
 
     /// Restarts node `id` from its disk alone.
@@ -303,7 +307,7 @@ impl Sim {
             format!("node {id} restarts from its disk alone: term {term}, {vote}, and its log survive");
         self.emit(TraceBody::Restart { node: id }, text);
         self.emit(
-            TraceBody::RoleChanged { node: id, role, term },
+            TraceBody::RoleChanged { node: id, role, term, cause: Some(crate::core::RoleCause::Restart) },
             format!("node {id} is back as a {}", super::narrate::role_name(role)),
         );
         // The replay emits an event and an applied entry per action: room

@@ -15,7 +15,8 @@ use serde::{Serialize, Serializer};
 
 use crate::check::{Property, Violation};
 use crate::core::{
-    Bytes, Decision, Entry, Headline, Index, Message, MessageKind, Node, NodeId, Payload, Refusal, Role, Term,
+    Bytes, Decision, Entry, Headline, Index, MemberKind, Message, MessageKind, Node, NodeId, Payload,
+    Refusal, Role, Term,
 };
 
 use super::trace::TraceRole;
@@ -186,7 +187,8 @@ pub fn trace_role(node: &Node) -> TraceRole {
     match node.role() {
         Role::Leader => TraceRole::Leader,
         Role::Candidate => TraceRole::Candidate,
-        Role::Follower if m.is_witness(node.id()) => TraceRole::Witness,
+        // Its kind, fixed at creation, not the configuration it holds.
+        Role::Follower if node.config().kind == MemberKind::Witness => TraceRole::Witness,
         Role::Follower if m.is_learner(node.id()) => TraceRole::Learner,
         Role::Follower => TraceRole::Follower,
     }
@@ -234,6 +236,10 @@ pub fn violation(v: &Violation) -> String {
         Property::MonotonicState => "term, vote or commit went backwards",
         Property::IndexOrder => "snapshot ≤ applied ≤ committed ≤ last index broke",
         Property::EpochOrder => "an ownership epoch did not increase",
+        Property::AppliedValues => "two nodes applied different values at one index",
+        Property::ApplyOrder => "an entry applied twice or out of order",
+        Property::WitnessData => "a witness applied an entry or kept data",
+        Property::SnapshotContents => "a snapshot differs from the state at its index",
     };
     format!("VIOLATION {}: {why} — {}", v.property, v.detail)
 }

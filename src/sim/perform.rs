@@ -2,16 +2,14 @@
 //! put messages on the network, apply to its store; then the trace events
 //! that describe what changed.
 
-use crate::core::{
-    Action, Body, Bytes, Event, HandoverOutcome, Membership, Message, Node, NodeId, Persist, Role,
-};
+use crate::core::{Action, Body, Event, HandoverOutcome, Membership, Message, Node, NodeId, Persist, Role};
 
 use super::narrate::{self, CommitRule, Narration};
 use super::network::InFlight;
 use super::trace::{TraceBody, TraceRole};
 use super::{PendingWrite, Sim};
 use crate::check::AckedWrite;
-use crate::core::{Decision, Index, Term};
+use crate::core::{Decision, Index, RoleCause, Term};
 
 /// What the trace compares before and after a node steps.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -130,8 +128,13 @@ impl Sim {
         }
         if after.role != before.role {
             let durable_vote = self.config.switches.durable_vote;
-            let text = role_sentence(id, before, after, self.node(id).map(|n| n.membership()), durable_vote);
-            self.emit(TraceBody::RoleChanged { node: id, role: after.role, term: after.term }, text);
+            let node = self.node(id);
+            let cause = node.map_or(RoleCause::Crash, |n| n.role_cause());
+            let outside = node.is_some_and(|n| !n.membership().contains(id));
+            let text = role_sentence(id, before, after, cause, outside, durable_vote);
+            let body =
+                TraceBody::RoleChanged { node: id, role: after.role, term: after.term, cause: Some(cause) };
+            self.emit(body, text);
         }
         if after.is_leader && !before.is_leader {
             let text = format!(
@@ -180,7 +183,10 @@ impl Sim {
                     self.emit(TraceBody::Applied { node: id, index: e.index }, Narration::applies(id, &e));
                     self.applied_now.push((id, e));
                 }
-                Action::SnapshotHint { applied } => hint = Some(applied),
+                // The state at the hint's index is the store now: later
+                // actions of this step may apply more, which a snapshot
+                // at `applied` must not hold (PROTOCOL.md §5).
+                Action::SnapshotHint { applied } => hint = Some((applied, self.nodes[&id].kv.encode())),
                 Action::RestoreSnapshot(s) => {
                     self.nodes.get_mut(&id).expect("node exists").kv = super::KvStore::decode(&s.data);
                 }
@@ -198,9 +204,9 @@ impl Sim {
                 Action::HandoverOutcome(o) => self.outcome_event(&o),
             }
         }
-        if let Some(index) = hint {
-            // The application answers the hint at once with its state.
-            let data: Bytes = self.nodes[&id].kv.encode();
+        if let Some((index, data)) = hint {
+            // The application answers the hint once the step's actions are
+            // done, with its state as it was at the hint.
             let _ = self.step_node(id, Event::Snapshot { index, data }, None);
         }
     }
@@ -327,11 +333,14 @@ impl Sim {
     }
 }
 
+/// The sentence for a role change; `cause` is the core's, `outside` says
+/// the node's configuration does not list it.
 fn role_sentence(
     id: NodeId,
     before: Observed,
     after: Observed,
-    membership: Option<&Membership>,
+    cause: RoleCause,
+    outside: bool,
     durable_vote: bool,
 ) -> String {
     let term = after.term;
@@ -341,17 +350,13 @@ fn role_sentence(
             if durable_vote { "" } else { " (the vote only in memory: durable_vote is off)" }
         ),
         TraceRole::Leader => format!("node {id} becomes leader of term {term}"),
-        TraceRole::Follower if before.is_leader && after.term == before.term => {
-            let removed = membership.is_some_and(|m| !m.is_voter(id));
-            if removed {
-                format!("node {id} steps down: the configuration that removes it has committed (thesis §4.2.2)")
-            } else {
-                format!(
-                    "node {id} steps down in term {term}: it has not heard from a quorum within an election timeout (check quorum, thesis §6.2)"
-                )
-            }
+        TraceRole::Follower if before.is_leader && cause == RoleCause::Removed => {
+            format!("node {id} steps down: the configuration that removes it has committed (thesis §4.2.2)")
         }
-        TraceRole::Follower if membership.is_some_and(|m| !m.contains(id)) => {
+        TraceRole::Follower if before.is_leader && cause == RoleCause::CheckQuorum => format!(
+            "node {id} steps down in term {term}: it has not heard from a quorum within an election timeout (check quorum, thesis §6.2)"
+        ),
+        TraceRole::Follower if outside => {
             format!("node {id} is outside the configuration: it neither votes nor stands")
         }
         TraceRole::Follower => format!("node {id} is a follower in term {term}"),

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::narrate::Narration;
 use crate::check::Property;
 use crate::core::{
-    CpEntry, HandoverFailure, HandoverResult, Index, MessageKind, NodeId, Phase, Refusal, Term,
+    CpEntry, HandoverFailure, HandoverResult, Index, MessageKind, NodeId, Phase, Refusal, RoleCause, Term,
 };
 
 /// One line of the trace.
@@ -183,6 +183,10 @@ pub enum TraceBody {
         role: TraceRole,
         /// Its term.
         term: Term,
+        /// Why, as the core states it (absent in traces from before
+        /// Version 2).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cause: Option<RoleCause>,
     },
     /// A node won an election.
     LeaderElected {

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::check::Property;
-use crate::core::{HandoverFailure, HandoverResult, MessageKind, Phase, Refusal};
+use crate::core::{HandoverFailure, HandoverResult, MessageKind, Phase, Refusal, RoleCause};
 use crate::json::path::{array, item_path, quote, text, uint, Fields};
 use crate::json::{self, Json};
 
@@ -82,11 +82,14 @@ const ROLES: [TraceRole; 6] = [
 const PHASES: [Phase; 4] = [Phase::Freeze, Phase::CatchUp, Phase::HandOver, Phase::Demote];
 const RESULTS: [HandoverResult; 3] =
     [HandoverResult::Completed, HandoverResult::Aborted, HandoverResult::Refused];
-const FAILURES: [HandoverFailure; 4] = [
+const FAILURES: [HandoverFailure; 7] = [
     HandoverFailure::CatchUpTimedOut,
     HandoverFailure::LeadershipLost,
     HandoverFailure::OtherLeaderElected,
     HandoverFailure::NoLeaderElected,
+    HandoverFailure::TargetDidNotCampaign,
+    HandoverFailure::Superseded,
+    HandoverFailure::Cancelled,
 ];
 
 fn read_event(v: &Json) -> Result<TraceEvent, String> {
@@ -162,6 +165,7 @@ fn read_body(f: &Fields) -> Result<TraceBody, String> {
             node: n("node")?,
             role: f.required("role", "a role", |v, p| named(&ROLES, v, p))?,
             term: n("term")?,
+            cause: f.optional("cause", |v, p| named(&RoleCause::ALL, v, p))?,
         },
         "leader_elected" => B::LeaderElected { node: n("node")?, term: n("term")? },
         "leader_deposed" => B::LeaderDeposed { node: n("node")?, by: n("by")?, term: n("term")? },

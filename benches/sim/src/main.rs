@@ -159,7 +159,7 @@ fn run_child(case: &str, quick: bool) -> Result<(), String> {
 /// A fault campaign's seed as a replayable scenario: partitions, cut links,
 /// crashes and restarts, drops, duplicates, delays, writes and handovers.
 fn fault_scenario(nodes: u64, steps: u64) -> Result<Scenario, String> {
-    scenario_for(SEED, &CampaignOptions { steps, nodes, witness: Some(false), off: Vec::new() })
+    scenario_for(SEED, &CampaignOptions { steps, nodes, witness: Some(false), off: Vec::new(), basic: true })
 }
 
 fn run_faults(nodes: u64, snapshot: u64, steps: u64) -> Result<Measure, String> {
