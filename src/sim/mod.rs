@@ -28,7 +28,7 @@ pub use history::{Timeline, CHECKPOINT_EVERY, MAX_CHECKPOINTS};
 pub use narrate::Narration;
 pub use network::{InFlight, Network, NetworkConfig};
 pub use state_machine::KvStore;
-pub use trace::{export_json_lines, TraceBody, TraceEvent, TraceRole, WriteRefusal};
+pub use trace::{export_json_lines, EntryFacts, LastEntry, TraceBody, TraceEvent, TraceRole, WriteRefusal};
 pub use trace_import::import_json_lines;
 pub use view::{view, ClusterView, EntryView, MessageView, NodeView, ProgressView};
 
@@ -204,8 +204,9 @@ pub struct Sim {
     /// The nodes stepped or crashed since the checker last ran; `None` when
     /// it must look at every node (it was off meanwhile).
     touched_now: Option<Vec<NodeId>>,
-    /// The vote request being delivered: (candidate, forced).
-    delivering: Option<(NodeId, bool)>,
+    /// The request the stepping node's core just judged, until the reply
+    /// that carries its decision is sent.
+    judged: Option<crate::core::VoteReport>,
     /// The buffer a node's actions are collected in, kept between steps so
     /// that stepping a node allocates nothing.
     actions: Vec<Action>,
@@ -252,7 +253,7 @@ impl Sim {
             applied_now: Vec::new(),
             restarted_now: Vec::new(),
             touched_now: None,
-            delivering: None,
+            judged: None,
             actions: Vec::new(),
             node_states: Vec::new(),
         })

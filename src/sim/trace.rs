@@ -9,7 +9,8 @@ use serde::Serialize;
 use super::narrate::Narration;
 use crate::check::Property;
 use crate::core::{
-    CpEntry, HandoverFailure, HandoverResult, Index, MessageKind, NodeId, Phase, Refusal, Term,
+    CommitRule, CpEntry, HandoverFailure, HandoverResult, Index, MessageContents, MessageKind, NodeId,
+    Payload, Phase, ProgressMode, Refusal, Term,
 };
 
 /// One line of the trace.
@@ -84,6 +85,9 @@ pub enum TraceBody {
         seq: u64,
         /// Tick it will arrive.
         deliver_tick: u64,
+        /// What it says (absent from traces written before version 2).
+        #[serde(flatten)]
+        contents: MessageContents,
     },
     /// A message arrived and was stepped.
     MessageDelivered {
@@ -97,6 +101,9 @@ pub enum TraceBody {
         term: Term,
         /// Network sequence number.
         seq: u64,
+        /// What it says (absent from traces written before version 2).
+        #[serde(flatten)]
+        contents: MessageContents,
     },
     /// A message was lost: by the network, a cut link, or a crashed receiver.
     MessageDropped {
@@ -136,6 +143,12 @@ pub enum TraceBody {
         candidate: NodeId,
         /// The proposed term.
         term: Term,
+        /// The term the candidate stands for (version 2).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        asked_term: Option<Term>,
+        /// The candidate's last index and its term (version 2).
+        #[serde(flatten)]
+        log: Option<LastEntry>,
     },
     /// A probe was answered no.
     ProbeRefused {
@@ -145,6 +158,12 @@ pub enum TraceBody {
         candidate: NodeId,
         /// The proposed term.
         term: Term,
+        /// The term the candidate stands for (version 2).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        asked_term: Option<Term>,
+        /// The candidate's last index and its term (version 2).
+        #[serde(flatten)]
+        log: Option<LastEntry>,
         /// The first rule that applied.
         reason: Refusal,
     },
@@ -154,8 +173,14 @@ pub enum TraceBody {
         voter: NodeId,
         /// For whom.
         candidate: NodeId,
-        /// The term.
+        /// The voter's term.
         term: Term,
+        /// The term the candidate stands for (version 2).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        asked_term: Option<Term>,
+        /// The candidate's last index and its term (version 2).
+        #[serde(flatten)]
+        log: Option<LastEntry>,
     },
     /// A vote was refused.
     VoteRefused {
@@ -163,8 +188,14 @@ pub enum TraceBody {
         voter: NodeId,
         /// Whom.
         candidate: NodeId,
-        /// The term asked for.
+        /// The voter's term.
         term: Term,
+        /// The term the candidate stands for (version 2).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        asked_term: Option<Term>,
+        /// The candidate's last index and its term (version 2).
+        #[serde(flatten)]
+        log: Option<LastEntry>,
         /// The first rule that applied.
         reason: Refusal,
     },
@@ -208,6 +239,9 @@ pub enum TraceBody {
         index: Index,
         /// The term.
         term: Term,
+        /// What it carries (version 2).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        entry: Option<EntryFacts>,
     },
     /// A node's commit watermark advanced.
     CommitAdvanced {
@@ -215,6 +249,24 @@ pub enum TraceBody {
         node: NodeId,
         /// Its new commit watermark.
         index: Index,
+        /// The rule that allowed it, as the core states it (version 2).
+        #[serde(flatten)]
+        rule: Option<CommitRule>,
+    },
+    /// A leader's view of a follower changed mode (version 2).
+    ProgressChanged {
+        /// The leader.
+        leader: NodeId,
+        /// The follower.
+        follower: NodeId,
+        /// `probe`, `replicate` or `snapshot`.
+        state: ProgressMode,
+        /// Highest index known to match.
+        #[serde(rename = "match")]
+        match_index: Index,
+        /// Next index to send.
+        #[serde(rename = "next")]
+        next_index: Index,
     },
     /// A node applied an entry.
     Applied {
@@ -369,6 +421,52 @@ pub enum TraceBody {
     },
 }
 
+/// A candidate's last log entry, as a vote or probe request states it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct LastEntry {
+    /// The candidate's last index.
+    pub last_index: Index,
+    /// Its term.
+    pub last_term: Term,
+}
+
+/// What an appended entry carries, as the trace writes it:
+/// `{"kind": "noop"}`, `{"kind": "write", "value": ..}` (`"elided": true`
+/// instead of the value on a witness), `{"kind": "config", ..}` or
+/// `{"kind": "cp", "entry": ..}`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EntryFacts(pub Payload);
+
+impl Serialize for EntryFacts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        match &self.0 {
+            Payload::Noop => map.serialize_entry("kind", "noop")?,
+            Payload::Write(data) => {
+                map.serialize_entry("kind", "write")?;
+                map.serialize_entry("value", &String::from_utf8_lossy(data))?;
+            }
+            Payload::Elided => {
+                map.serialize_entry("kind", "write")?;
+                map.serialize_entry("elided", &true)?;
+            }
+            Payload::Config(m) => {
+                map.serialize_entry("kind", "config")?;
+                map.serialize_entry("voters", &m.voters)?;
+                map.serialize_entry("joint", &m.outgoing)?;
+                map.serialize_entry("learners", &m.learners)?;
+                map.serialize_entry("witnesses", &m.witnesses)?;
+            }
+            Payload::ControlPlane(e) => {
+                map.serialize_entry("kind", "cp")?;
+                map.serialize_entry("entry", e)?;
+            }
+        }
+        map.end()
+    }
+}
+
 impl TraceBody {
     /// The kind, as the JSON `kind` field spells it.
     pub fn kind(&self) -> &'static str {
@@ -387,6 +485,7 @@ impl TraceBody {
             TraceBody::LeaderDeposed { .. } => "leader_deposed",
             TraceBody::EntryAppended { .. } => "entry_appended",
             TraceBody::CommitAdvanced { .. } => "commit_advanced",
+            TraceBody::ProgressChanged { .. } => "progress_changed",
             TraceBody::Applied { .. } => "applied",
             TraceBody::WriteAcked { .. } => "write_acked",
             TraceBody::WriteRejected { .. } => "write_rejected",
