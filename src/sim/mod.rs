@@ -10,6 +10,7 @@ mod command;
 pub(crate) mod command_read;
 mod commands;
 mod history;
+mod initial;
 mod narrate;
 mod network;
 mod perform;
@@ -25,6 +26,7 @@ use serde::{Deserialize, Serialize};
 pub use command::{Command, FailoverMode, ScriptStep, Target};
 pub use command_read::{read_command, COMMAND_NAMES};
 pub use history::{Timeline, CHECKPOINT_EVERY, MAX_CHECKPOINTS};
+pub use initial::{InitialEntry, InitialState};
 pub use narrate::Narration;
 pub use network::{InFlight, Network, NetworkConfig};
 pub use state_machine::KvStore;
@@ -51,6 +53,10 @@ pub struct SimConfig {
     pub members: Vec<Member>,
     /// Election timeout range in ticks.
     pub election_ticks: [u64; 2],
+    /// Nodes with a timeout range of their own (`members[].election_ticks`),
+    /// overriding `election_ticks`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub member_election_ticks: Vec<(NodeId, [u64; 2])>,
     /// Heartbeat interval in ticks.
     pub heartbeat_ticks: u64,
     /// Most entries per append.
@@ -70,6 +76,7 @@ impl SimConfig {
             seed,
             members: (1..=n).map(Member::data).collect(),
             election_ticks: [10, 20],
+            member_election_ticks: Vec::new(),
             heartbeat_ticks: 3,
             max_batch: 64,
             snapshot_threshold: 0,
@@ -81,8 +88,10 @@ impl SimConfig {
     /// The core configuration of node `id`.
     pub fn node_config(&self, id: NodeId) -> Config {
         let mut cfg = Config::new(id, self.members.clone());
-        cfg.election_ticks_min = self.election_ticks[0];
-        cfg.election_ticks_max = self.election_ticks[1];
+        let own = self.member_election_ticks.iter().find(|(n, _)| *n == id);
+        let [min, max] = own.map_or(self.election_ticks, |(_, range)| *range);
+        cfg.election_ticks_min = min;
+        cfg.election_ticks_max = max;
         cfg.heartbeat_ticks = self.heartbeat_ticks;
         cfg.max_batch = self.max_batch;
         cfg.snapshot_threshold = self.snapshot_threshold;
@@ -106,14 +115,29 @@ impl SimConfig {
             crate::core::Error::Config { field, reason } => {
                 let field = match field.as_str() {
                     "election_ticks_min" | "election_ticks_max" => "election_ticks".to_string(),
-                    f if f.starts_with("members") => f.to_string(),
                     f => f.to_string(),
                 };
                 format!("cluster.{field}: {reason}")
             }
             other => other.to_string(),
         })?;
+        for (id, _) in &self.member_election_ticks {
+            let Some(i) = self.members.iter().position(|m| m.id == *id) else {
+                return Err(format!("cluster.members: node {id} has a timeout range but is not a member"));
+            };
+            self.node_config(*id)
+                .validate()
+                .map_err(|e| format!("cluster.members[{i}].election_ticks: {}", config_reason(e)))?;
+        }
         self.network.validate("cluster.network")
+    }
+}
+
+/// A configuration error's reason, without its field.
+fn config_reason(e: crate::core::Error) -> String {
+    match e {
+        crate::core::Error::Config { reason, .. } => reason,
+        other => other.to_string(),
     }
 }
 
@@ -442,7 +466,7 @@ impl Sim {
         }
     }
 
-    fn run_checker(&mut self) {
+    pub(crate) fn run_checker(&mut self) {
         let (touched, acked) = (self.touched_now.as_deref(), self.acked.len());
         if !self.checking
             || !self.checker.has_news(touched, &self.restarted_now, self.applied_now.len(), acked)
