@@ -130,6 +130,19 @@ pub enum MessageKind {
 }
 
 impl MessageKind {
+    /// Every kind.
+    pub const ALL: [MessageKind; 9] = [
+        MessageKind::Probe,
+        MessageKind::ProbeReply,
+        MessageKind::Vote,
+        MessageKind::VoteReply,
+        MessageKind::Append,
+        MessageKind::AppendReply,
+        MessageKind::Snapshot,
+        MessageKind::SnapshotReply,
+        MessageKind::TimeoutNow,
+    ];
+
     /// The trace name.
     pub fn name(self) -> &'static str {
         match self {

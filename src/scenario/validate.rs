@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use super::Scenario;
 use crate::core::{Member, MemberKind, NodeId, NodeSet, VotingState};
-use crate::sim::{Command, ScriptStep, Target, MAX_NODES};
+use crate::sim::{Command, MessageAction, ScriptStep, Target, MAX_NODES};
 
 const WITNESS_CATCHING_UP: &str = "a witness holds no data to catch up on; it joins voting";
 
@@ -155,6 +155,17 @@ fn check_step(i: usize, script: &[ScriptStep], known: &mut Known) -> Result<(), 
                 return Err(format!(
                     "{path}: set_network takes both from and to (one link), or neither (every link)"
                 ));
+            }
+            for (name, end) in [("from", from), ("to", to)] {
+                if let Some(t) = end {
+                    known.require_target(*t, &format!("{path}.{name}"), script)?;
+                }
+            }
+            Ok(())
+        }
+        Command::Messages { action, from, to, count, .. } => {
+            if count.is_some() && *action != MessageAction::Drop {
+                return Err(format!("{path}.count: only drop takes a count (of messages sent later)"));
             }
             for (name, end) in [("from", from), ("to", to)] {
                 if let Some(t) = end {

@@ -11,6 +11,7 @@ pub(crate) mod command_read;
 mod commands;
 mod history;
 mod initial;
+mod messages;
 mod narrate;
 mod network;
 mod perform;
@@ -23,12 +24,12 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-pub use command::{Command, FailoverMode, ScriptStep, Target};
+pub use command::{Command, FailoverMode, MessageAction, ScriptStep, Target, MESSAGE_ACTIONS};
 pub use command_read::{read_command, COMMAND_NAMES};
 pub use history::{Timeline, CHECKPOINT_EVERY, MAX_CHECKPOINTS};
 pub use initial::{InitialEntry, InitialState};
 pub use narrate::Narration;
-pub use network::{InFlight, Network, NetworkConfig};
+pub use network::{InFlight, MessageFilter, Network, NetworkConfig};
 pub use state_machine::KvStore;
 pub use trace::{export_json_lines, EntryFacts, LastEntry, TraceBody, TraceEvent, TraceRole, WriteRefusal};
 pub use trace_import::import_json_lines;

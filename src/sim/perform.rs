@@ -40,7 +40,9 @@ impl Sim {
     pub(crate) fn deliver(&mut self, f: InFlight) {
         let m = f.msg;
         let (from, to, msg, term, seq) = (m.from, m.to, m.kind(), m.term, f.seq);
-        let cause = if f.doomed {
+        let cause = if f.scripted {
+            Some("script")
+        } else if f.doomed {
             Some("network")
         } else if self.network.is_cut(from, to) {
             Some("cut")
@@ -52,6 +54,7 @@ impl Sim {
         if let Some(cause) = cause {
             let why = match cause {
                 "network" => "the network lost it",
+                "script" => "the scenario drops it",
                 "cut" => "the link is cut",
                 _ => "the receiver is down",
             };
@@ -244,6 +247,9 @@ impl Sim {
         if out.duplicated {
             let text = Narration::duplicated(from, to, msg);
             self.emit(TraceBody::MessageDuplicated { from, to, msg, term, seq: out.seq }, text);
+        }
+        if out.held {
+            self.emit_held(from, to, msg, term, seq);
         }
     }
 

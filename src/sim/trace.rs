@@ -135,6 +135,32 @@ pub enum TraceBody {
         /// Network sequence number of the original.
         seq: u64,
     },
+    /// A scenario's `messages` command held a message back (version 2).
+    MessageHeld {
+        /// Sender.
+        from: NodeId,
+        /// Receiver.
+        to: NodeId,
+        /// Kind.
+        msg: MessageKind,
+        /// Term.
+        term: Term,
+        /// Network sequence number.
+        seq: u64,
+    },
+    /// A held message was let go (version 2).
+    MessageReleased {
+        /// Sender.
+        from: NodeId,
+        /// Receiver.
+        to: NodeId,
+        /// Kind.
+        msg: MessageKind,
+        /// Term.
+        term: Term,
+        /// Network sequence number.
+        seq: u64,
+    },
     /// A probe was answered yes.
     ProbeGranted {
         /// Who answered.
@@ -475,6 +501,8 @@ impl TraceBody {
             TraceBody::MessageDelivered { .. } => "message_delivered",
             TraceBody::MessageDropped { .. } => "message_dropped",
             TraceBody::MessageDuplicated { .. } => "message_duplicated",
+            TraceBody::MessageHeld { .. } => "message_held",
+            TraceBody::MessageReleased { .. } => "message_released",
             TraceBody::ProbeGranted { .. } => "probe_granted",
             TraceBody::ProbeRefused { .. } => "probe_refused",
             TraceBody::VoteGranted { .. } => "vote_granted",

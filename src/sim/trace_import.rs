@@ -63,17 +63,6 @@ fn named<T: Serialize + Copy>(all: &[T], v: &Json, path: &str) -> Result<T, Stri
         .ok_or_else(|| format!("{path}: unknown value {}", quote(name)))
 }
 
-const MESSAGE_KINDS: [MessageKind; 9] = [
-    MessageKind::Probe,
-    MessageKind::ProbeReply,
-    MessageKind::Vote,
-    MessageKind::VoteReply,
-    MessageKind::Append,
-    MessageKind::AppendReply,
-    MessageKind::Snapshot,
-    MessageKind::SnapshotReply,
-    MessageKind::TimeoutNow,
-];
 const ROLES: [TraceRole; 6] = [
     TraceRole::Follower,
     TraceRole::Candidate,
@@ -110,7 +99,7 @@ fn read_body(f: &Fields) -> Result<TraceBody, String> {
     let n = |key| f.required(key, UINT, number);
     let maybe = |key| f.optional(key, number);
     let s = |key| f.required(key, STRING, text);
-    let msg = || f.required("msg", "a kind of message", |v, p| named(&MESSAGE_KINDS, v, p));
+    let msg = || f.required("msg", "a kind of message", |v, p| named(&MessageKind::ALL, v, p));
     let reason = || f.required("reason", "a refusal", read_refusal);
     let entry = || f.required("entry", "a control-plane entry", cp_entry);
     let groups = || f.required("groups", "a list of groups", groups);
@@ -142,6 +131,16 @@ fn read_body(f: &Fields) -> Result<TraceBody, String> {
             cause: s("cause")?.into(),
         },
         "message_duplicated" => B::MessageDuplicated {
+            from: n("from")?,
+            to: n("to")?,
+            msg: msg()?,
+            term: n("term")?,
+            seq: n("seq")?,
+        },
+        "message_held" => {
+            B::MessageHeld { from: n("from")?, to: n("to")?, msg: msg()?, term: n("term")?, seq: n("seq")? }
+        }
+        "message_released" => B::MessageReleased {
             from: n("from")?,
             to: n("to")?,
             msg: msg()?,
