@@ -221,12 +221,13 @@ pub enum MessageContents {
         /// Its term.
         last_term: Term,
     },
-    /// A snapshot: what it covers.
+    /// A snapshot: what it covers. (`index_term`, not `term`: the line
+    /// already has the message's term.)
     Snapshot {
         /// Last index covered.
         index: Index,
         /// Its term.
-        term: Term,
+        index_term: Term,
     },
     /// Nothing beyond the kind and term.
     Plain,
@@ -257,7 +258,7 @@ impl Message {
                 }
             }
             Body::Snapshot { snapshot } => {
-                MessageContents::Snapshot { index: snapshot.index, term: snapshot.term }
+                MessageContents::Snapshot { index: snapshot.index, index_term: snapshot.term }
             }
             Body::ProbeReply { .. }
             | Body::VoteReply { .. }

@@ -17,8 +17,11 @@ const MAX_LOG: usize = 10_000;
 
 /// Reads `initial`: one state per node, each consistent on its own.
 pub(super) fn read_initial(v: &Json, path: &str) -> Result<Vec<InitialState>, String> {
-    let items = array(v, path, MAX_NODES)?;
-    items.iter().enumerate().map(|(i, item)| read_state(item, &item_path(path, i))).collect()
+    let mut states = Vec::new();
+    for (i, item) in array(v, path, MAX_NODES)?.iter().enumerate() {
+        states.push(read_state(item, &item_path(path, i))?);
+    }
+    Ok(states)
 }
 
 fn read_state(v: &Json, path: &str) -> Result<InitialState, String> {
@@ -28,11 +31,7 @@ fn read_state(v: &Json, path: &str) -> Result<InitialState, String> {
     let term = f.optional("term", term_of)?.unwrap_or(0);
     let voted_for = f.optional("voted_for", node_id)?;
     let commit = f.optional("commit", term_of)?.unwrap_or(0);
-    let log = f.optional("log", |v, path| {
-        let items = array(v, path, MAX_LOG)?;
-        items.iter().enumerate().map(|(i, item)| read_entry(item, &item_path(path, i))).collect()
-    })?;
-    let log: Vec<InitialEntry> = log.unwrap_or_default();
+    let log = f.optional("log", read_log)?.unwrap_or_default();
     // Terms never decrease along a log (each leader appends after what it
     // holds), and a node's term is at least its last entry's.
     for (i, pair) in log.windows(2).enumerate() {
@@ -52,6 +51,14 @@ fn read_state(v: &Json, path: &str) -> Result<InitialState, String> {
         return Err(format!("{}: no vote is cast in term 0", f.path("voted_for")));
     }
     Ok(InitialState { node, term, voted_for, commit, log })
+}
+
+fn read_log(v: &Json, path: &str) -> Result<Vec<InitialEntry>, String> {
+    let mut log = Vec::new();
+    for (i, item) in array(v, path, MAX_LOG)?.iter().enumerate() {
+        log.push(read_entry(item, &item_path(path, i))?);
+    }
+    Ok(log)
 }
 
 fn read_entry(v: &Json, path: &str) -> Result<InitialEntry, String> {

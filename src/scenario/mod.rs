@@ -12,7 +12,7 @@ pub use library::{builtin, builtin_names, entries};
 pub use parse::parse;
 
 use crate::core::NodeId;
-use crate::core::{Member, Switches};
+use crate::core::{Member, MemberKind, Switches, VotingState};
 use crate::sim::{InitialState, NetworkConfig, ScriptStep, Sim, SimConfig, SimError};
 
 /// `run_until` when a file does not say.
@@ -84,15 +84,16 @@ impl ClusterSpec {
 impl Serialize for ClusterSpec {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         #[derive(Serialize)]
-        struct MemberOut<'a> {
-            #[serde(flatten)]
-            member: &'a Member,
+        struct MemberOut {
+            id: NodeId,
+            kind: MemberKind,
+            state: VotingState,
             #[serde(skip_serializing_if = "Option::is_none")]
             election_ticks: Option<[u64; 2]>,
         }
         #[derive(Serialize)]
         struct Out<'a> {
-            members: Vec<MemberOut<'a>>,
+            members: Vec<MemberOut>,
             election_ticks: [u64; 2],
             heartbeat_ticks: u64,
             max_batch: usize,
@@ -100,12 +101,12 @@ impl Serialize for ClusterSpec {
             network: &'a NetworkConfig,
         }
         let own = |id| self.member_election_ticks.iter().find(|(n, _)| *n == id).map(|(_, r)| *r);
+        let mut members = Vec::with_capacity(self.members.len());
+        for m in &self.members {
+            members.push(MemberOut { id: m.id, kind: m.kind, state: m.state, election_ticks: own(m.id) });
+        }
         Out {
-            members: self
-                .members
-                .iter()
-                .map(|m| MemberOut { member: m, election_ticks: own(m.id) })
-                .collect(),
+            members,
             election_ticks: self.election_ticks,
             heartbeat_ticks: self.heartbeat_ticks,
             max_batch: self.max_batch,

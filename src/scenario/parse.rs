@@ -118,8 +118,14 @@ fn read_cluster(v: &Json, path: &str) -> Result<ClusterSpec, String> {
         }
         list(v, path, MAX_NODES, read_member)
     })?;
-    let member_election_ticks = members.iter().filter_map(|(m, own)| own.map(|r| (m.id, r))).collect();
-    let members = members.into_iter().map(|(m, _)| m).collect();
+    let (mut member_election_ticks, mut plain) = (Vec::new(), Vec::with_capacity(members.len()));
+    for (m, own) in members {
+        if let Some(range) = own {
+            member_election_ticks.push((m.id, range));
+        }
+        plain.push(m);
+    }
+    let members = plain;
     let defaults = ClusterSpec::with_members(Vec::new());
     let election_ticks = f.optional("election_ticks", |v, path| tick_range(v, path, &TIMER))?;
     let heartbeat_ticks = f.optional("heartbeat_ticks", |v, path| int(v, path, &TIMER))?;

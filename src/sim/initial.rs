@@ -42,19 +42,14 @@ pub struct InitialEntry {
 impl InitialState {
     /// The state as a disk holds it.
     fn durable(&self) -> DurableState {
-        let entries = self
-            .log
-            .iter()
-            .zip(1..)
-            .map(|(e, index)| Entry {
-                index,
-                term: e.term,
-                payload: match &e.value {
-                    Some(value) => Payload::Write(value.as_bytes().into()),
-                    None => Payload::Noop,
-                },
-            })
-            .collect();
+        let mut entries = Vec::with_capacity(self.log.len());
+        for (e, index) in self.log.iter().zip(1..) {
+            let payload = match &e.value {
+                Some(value) => Payload::Write(value.as_bytes().into()),
+                None => Payload::Noop,
+            };
+            entries.push(Entry { index, term: e.term, payload });
+        }
         let hard_state = HardState { term: self.term, voted_for: self.voted_for, commit: self.commit };
         DurableState { hard_state, snapshot: None, entries }
     }
@@ -74,19 +69,18 @@ impl Sim {
             let Some(n) = self.nodes.get_mut(&s.node) else {
                 return Err(SimError(format!("initial: node {} is not a member", s.node)));
             };
-            let disk = s.durable();
+            let mut disk = s.durable();
             // Witnesses keep metadata only, as they would have stored it.
-            let witness = n.config.members.iter().any(|m| m.id == s.node && m.kind == MemberKind::Witness);
-            let disk = match witness {
-                true => {
-                    DurableState { entries: disk.entries.iter().map(Entry::for_witness).collect(), ..disk }
+            if n.config.members.iter().any(|m| m.id == s.node && m.kind == MemberKind::Witness) {
+                for e in &mut disk.entries {
+                    *e = e.for_witness();
                 }
-                false => disk,
-            };
-            let (node, actions) =
-                Node::restart(n.config.clone(), disk.clone()).map_err(|e| SimError(e.to_string()))?;
-            n.node = Some(node);
+            }
             n.disk = disk;
+            let copy = n.disk.copy_for_restart(Vec::new());
+            let (node, actions) =
+                Node::restart(n.config.clone(), copy).map_err(|e| SimError(e.to_string()))?;
+            n.node = Some(node);
             self.perform(s.node, actions, false);
         }
         self.touched_now = None;

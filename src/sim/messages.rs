@@ -5,7 +5,7 @@
 
 use super::command::{MessageAction, Target};
 use super::narrate::Narration;
-use super::network::{InFlight, MessageFilter};
+use super::network::{insert_by_seq, InFlight, MessageFilter};
 use super::trace::TraceBody;
 use super::{Sim, SimError};
 use crate::core::{MessageKind, NodeId, Term};
@@ -55,8 +55,9 @@ impl Sim {
             }
             MessageAction::Deliver => {
                 let mut due = self.network.take_held(&filter);
-                due.extend(self.network.take_in_flight(&filter));
-                due.sort_by_key(|f| f.seq);
+                for f in self.network.take_in_flight(&filter) {
+                    insert_by_seq(&mut due, f);
+                }
                 for mut f in due {
                     // Delivered as asked, whatever chance had decided; a cut
                     // link or a crashed receiver still loses it.

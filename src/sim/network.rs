@@ -160,6 +160,14 @@ impl MessageFilter {
     }
 }
 
+/// Inserts `f` into `list`, kept in send order. (Not a sort: each sort is
+/// a sizeable generic function in the wasm module, and these lists are
+/// short.)
+pub(crate) fn insert_by_seq(list: &mut Vec<InFlight>, f: InFlight) {
+    let at = list.partition_point(|g| g.seq < f.seq);
+    list.insert(at, f);
+}
+
 /// A standing order for messages sent later.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum MessageRule {
@@ -294,22 +302,34 @@ impl Network {
     /// Takes the messages in flight that match, in send order.
     pub fn take_in_flight(&mut self, filter: &MessageFilter) -> Vec<InFlight> {
         let mut taken = Vec::new();
-        for (_, bucket) in &mut self.in_flight {
-            let (matching, kept): (VecDeque<InFlight>, VecDeque<InFlight>) =
-                std::mem::take(bucket).into_iter().partition(|f| filter.matches(&f.msg));
-            *bucket = kept;
-            taken.extend(matching);
+        for (tick, bucket) in std::mem::take(&mut self.in_flight) {
+            let mut kept = VecDeque::new();
+            for f in bucket {
+                if filter.matches(&f.msg) {
+                    insert_by_seq(&mut taken, f);
+                } else {
+                    kept.push_back(f);
+                }
+            }
+            if !kept.is_empty() {
+                self.in_flight.push_back((tick, kept));
+            }
         }
-        self.in_flight.retain(|(_, bucket)| !bucket.is_empty());
         self.in_flight_count -= taken.len();
-        taken.sort_by_key(|f| f.seq);
         taken
     }
 
     /// Takes the held messages that match, in send order.
     pub fn take_held(&mut self, filter: &MessageFilter) -> Vec<InFlight> {
-        let (taken, kept) = std::mem::take(&mut self.held).into_iter().partition(|f| filter.matches(&f.msg));
-        self.held = kept;
+        let mut taken = Vec::new();
+        let mut i = 0;
+        while i < self.held.len() {
+            if filter.matches(&self.held[i].msg) {
+                taken.push(self.held.remove(i));
+            } else {
+                i += 1;
+            }
+        }
         taken
     }
 
@@ -327,8 +347,9 @@ impl Network {
     /// until released. Returns the ones taken out of flight.
     pub fn hold(&mut self, filter: MessageFilter) -> Vec<InFlight> {
         let taken = self.take_in_flight(&filter);
-        self.held.extend(taken.iter().cloned());
-        self.held.sort_by_key(|f| f.seq);
+        for f in &taken {
+            insert_by_seq(&mut self.held, f.clone());
+        }
         self.rules.push(MessageRule::Hold { filter });
         taken
     }

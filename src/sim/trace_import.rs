@@ -197,7 +197,10 @@ fn read_body(f: &Fields) -> Result<TraceBody, String> {
         "progress_changed" => B::ProgressChanged {
             leader: n("leader")?,
             follower: n("follower")?,
-            state: f.required("state", "a replication state", |v, p| named(&PROGRESS_MODES, v, p))?,
+            state: f.required("state", "a replication state", |v, p| {
+                let names = PROGRESS_MODES.map(ProgressMode::name);
+                Ok(PROGRESS_MODES[json::path::one_of(v, p, "replication state", &names)?])
+            })?,
             match_index: n("match")?,
             next_index: n("next")?,
         },
@@ -283,7 +286,9 @@ fn read_contents(f: &Fields, msg: MessageKind) -> Result<MessageContents, String
         MessageKind::Probe | MessageKind::Vote if has("last_index") => {
             C::Ask { last_index: n("last_index")?, last_term: n("last_term")? }
         }
-        MessageKind::Snapshot if has("index") => C::Snapshot { index: n("index")?, term: n("term")? },
+        MessageKind::Snapshot if has("index") => {
+            C::Snapshot { index: n("index")?, index_term: n("index_term")? }
+        }
         _ => C::Plain,
     })
 }
