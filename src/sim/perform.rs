@@ -149,6 +149,9 @@ impl Sim {
         installing: bool,
     ) {
         let mut hint = None;
+        // A judgement is answered within the same actions; none is left
+        // over from a node that crashed between judging and replying.
+        self.judged = None;
         for action in actions {
             match action {
                 Action::Send(m) => self.send(m),
