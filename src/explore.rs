@@ -150,6 +150,7 @@ impl Options {
             seed: 0,
             members: self.shape.members(),
             election_ticks: [ELECTION_TICKS, ELECTION_TICKS],
+            member_election_ticks: Vec::new(),
             heartbeat_ticks: HEARTBEAT_TICKS,
             max_batch: 64,
             snapshot_threshold: 0,

@@ -12,7 +12,7 @@ mod common;
 use common::{bytes, data, Cluster};
 use quorumscope::core::{
     Action, Body, Config, Decision, DurableState, Entry, Event, HardState, Index, Member, Message, Node,
-    NodeId, Payload, Persist, Refusal, Role, Term,
+    NodeId, Payload, Persist, Refusal, Role, Term, VoteReport,
 };
 
 const SEED: u64 = 7;
@@ -89,6 +89,17 @@ fn probe_reply(decision: Decision) -> Body {
     Body::ProbeReply { decision }
 }
 
+/// The core's report of judging `request` from `candidate` for `asked_term`,
+/// with every log guard applied.
+fn judged(candidate: NodeId, asked_term: Term, request: &Body) -> Action {
+    let (probe, last_index, last_term) = match request {
+        Body::Probe { last_index, last_term } => (true, *last_index, *last_term),
+        Body::Vote { last_index, last_term, .. } => (false, *last_index, *last_term),
+        other => panic!("not a request: {other:?}"),
+    };
+    Action::Voted(VoteReport { candidate, probe, asked_term, last_index, last_term, guarded: true })
+}
+
 fn heartbeat(prev_index: Index, prev_term: Term, commit: Index) -> Body {
     Body::Append { prev_index, prev_term, entries: Vec::new(), commit }
 }
@@ -145,7 +156,7 @@ fn probe_changes_nothing_on_the_voter() {
     let actions = node.step(receive(1, 2, 4, probe(2, 3))).unwrap();
 
     // The reply echoes the proposed term; the voter stays in term 3.
-    assert_eq!(actions, vec![send(2, 1, 4, probe_reply(Decision::Granted))]);
+    assert_eq!(actions, vec![judged(1, 4, &probe(2, 3)), send(2, 1, 4, probe_reply(Decision::Granted))]);
     assert_eq!((node.term(), node.voted_for(), node.hard_state()), (3, Some(3), before));
 }
 
@@ -157,7 +168,10 @@ fn refused_probe_reports_its_reason_and_persists_nothing() {
     let actions = node.step(receive(1, 2, 6, probe(41, 5))).unwrap();
 
     let reason = Refusal::WatermarkNotCovered { candidate_lsn: 41, watermark: 45 };
-    assert_eq!(actions, vec![send(2, 1, 6, probe_reply(Decision::Refused(reason)))]);
+    assert_eq!(
+        actions,
+        vec![judged(1, 6, &probe(41, 5)), send(2, 1, 6, probe_reply(Decision::Refused(reason)))]
+    );
     assert_eq!((node.term(), node.voted_for()), (5, None));
 }
 
@@ -217,7 +231,10 @@ fn refuses_a_candidate_below_the_watermark() {
 
     // No live leader: the higher term is adopted (and persisted first).
     let reason = Refusal::WatermarkNotCovered { candidate_lsn: 41, watermark: 45 };
-    assert_eq!(actions, vec![persist(6, None, 45), send(2, 3, 6, refused(reason))]);
+    assert_eq!(
+        actions,
+        vec![judged(3, 6, &vote(41, 5)), persist(6, None, 45), send(2, 3, 6, refused(reason))]
+    );
     assert_eq!((node.term(), node.voted_for()), (6, None));
 }
 
@@ -229,7 +246,7 @@ fn watermark_is_reported_before_a_stale_term() {
     let actions = node.step(receive(3, 2, 3, vote(41, 2))).unwrap();
 
     let reason = Refusal::WatermarkNotCovered { candidate_lsn: 41, watermark: 45 };
-    assert_eq!(actions, vec![send(2, 3, 5, refused(reason))]);
+    assert_eq!(actions, vec![judged(3, 3, &vote(41, 2)), send(2, 3, 5, refused(reason))]);
     assert_eq!((node.term(), node.voted_for()), (5, None));
 }
 
@@ -241,7 +258,7 @@ fn refuses_a_stale_term() {
     let actions = node.step(receive(3, 2, 4, vote(46, 4))).unwrap();
 
     let reason = Refusal::StaleTerm { candidate_term: 4, voter_term: 5 };
-    assert_eq!(actions, vec![send(2, 3, 5, refused(reason))]);
+    assert_eq!(actions, vec![judged(3, 4, &vote(46, 4)), send(2, 3, 5, refused(reason))]);
     assert_eq!((node.term(), node.voted_for()), (5, None));
 }
 
@@ -258,7 +275,10 @@ fn refuses_a_candidate_whose_log_is_behind() {
         voter_last_term: 5,
         voter_last_index: 46,
     };
-    assert_eq!(actions, vec![persist(6, None, 45), send(2, 3, 6, refused(reason))]);
+    assert_eq!(
+        actions,
+        vec![judged(3, 6, &vote(45, 5)), persist(6, None, 45), send(2, 3, 6, refused(reason))]
+    );
     assert_eq!((node.term(), node.voted_for()), (6, None));
 }
 
@@ -268,11 +288,24 @@ fn one_vote_per_term_and_the_same_candidate_is_granted_again() {
     let mut node = restored(2, &data(&[1, 2, 3]), hard(6, Some(3), 45), &[2; 46]);
 
     let other = node.step(receive(1, 2, 6, vote(46, 2))).unwrap();
-    assert_eq!(other, vec![send(2, 1, 6, refused(Refusal::AlreadyVoted { term: 6, voted_for: 3 }))]);
+    assert_eq!(
+        other,
+        vec![
+            judged(1, 6, &vote(46, 2)),
+            send(2, 1, 6, refused(Refusal::AlreadyVoted { term: 6, voted_for: 3 }))
+        ]
+    );
     assert_eq!((node.term(), node.voted_for()), (6, Some(3)));
 
     let same = node.step(receive(3, 2, 6, vote(46, 2))).unwrap();
-    assert_eq!(same, vec![persist(6, Some(3), 45), send(2, 3, 6, vote_reply(Decision::Granted))]);
+    assert_eq!(
+        same,
+        vec![
+            judged(3, 6, &vote(46, 2)),
+            persist(6, Some(3), 45),
+            send(2, 3, 6, vote_reply(Decision::Granted))
+        ]
+    );
     assert_eq!((node.term(), node.voted_for()), (6, Some(3)));
 }
 
@@ -283,7 +316,10 @@ fn refuses_while_a_leader_is_live() {
 
     let actions = node.step(receive(3, 2, 6, vote(46, 5))).unwrap();
 
-    assert_eq!(actions, vec![send(2, 3, 5, refused(Refusal::LeaderActive { leader: 1 }))]);
+    assert_eq!(
+        actions,
+        vec![judged(3, 6, &vote(46, 5)), send(2, 3, 5, refused(Refusal::LeaderActive { leader: 1 }))]
+    );
     assert_eq!((node.term(), node.voted_for(), node.leader()), (5, None, Some(1)));
 }
 
@@ -295,12 +331,22 @@ fn stickiness_expires_after_election_ticks_min() {
         node.step(Event::Tick).unwrap();
     }
     let still_live = node.clone().step(receive(3, 2, 6, vote(46, 5))).unwrap();
-    assert_eq!(still_live, vec![send(2, 3, 5, refused(Refusal::LeaderActive { leader: 1 }))]);
+    assert_eq!(
+        still_live,
+        vec![judged(3, 6, &vote(46, 5)), send(2, 3, 5, refused(Refusal::LeaderActive { leader: 1 }))]
+    );
 
     node.step(Event::Tick).unwrap();
     let actions = node.step(receive(3, 2, 6, vote(46, 5))).unwrap();
 
-    assert_eq!(actions, vec![persist(6, Some(3), 45), send(2, 3, 6, vote_reply(Decision::Granted))]);
+    assert_eq!(
+        actions,
+        vec![
+            judged(3, 6, &vote(46, 5)),
+            persist(6, Some(3), 45),
+            send(2, 3, 6, vote_reply(Decision::Granted))
+        ]
+    );
     assert_eq!((node.term(), node.voted_for()), (6, Some(3)));
 }
 
@@ -310,9 +356,12 @@ fn a_transfer_request_bypasses_stickiness() {
     let mut node = sticky_voter();
     let transfer = Body::Vote { last_index: 46, last_term: 5, transfer: true, force: false };
 
-    let actions = node.step(receive(3, 2, 6, transfer)).unwrap();
+    let actions = node.step(receive(3, 2, 6, transfer.clone())).unwrap();
 
-    assert_eq!(actions, vec![persist(6, Some(3), 45), send(2, 3, 6, vote_reply(Decision::Granted))]);
+    assert_eq!(
+        actions,
+        vec![judged(3, 6, &transfer), persist(6, Some(3), 45), send(2, 3, 6, vote_reply(Decision::Granted))]
+    );
     assert_eq!((node.term(), node.voted_for()), (6, Some(3)));
 }
 
@@ -323,11 +372,17 @@ fn a_learner_refuses_with_not_voter() {
     let mut node = fresh(3, &members);
 
     let by_probe = node.step(receive(1, 3, 1, probe(0, 0))).unwrap();
-    assert_eq!(by_probe, vec![send(3, 1, 1, probe_reply(Decision::Refused(Refusal::NotVoter)))]);
+    assert_eq!(
+        by_probe,
+        vec![judged(1, 1, &probe(0, 0)), send(3, 1, 1, probe_reply(Decision::Refused(Refusal::NotVoter)))]
+    );
     assert_eq!(node.term(), 0);
 
     let by_vote = node.step(receive(1, 3, 1, vote(0, 0))).unwrap();
-    assert_eq!(by_vote, vec![persist(1, None, 0), send(3, 1, 1, refused(Refusal::NotVoter))]);
+    assert_eq!(
+        by_vote,
+        vec![judged(1, 1, &vote(0, 0)), persist(1, None, 0), send(3, 1, 1, refused(Refusal::NotVoter))]
+    );
     assert_eq!((node.term(), node.voted_for()), (1, None));
 }
 
@@ -350,12 +405,13 @@ fn a_sticky_voter_never_adopts_the_term_of_a_refused_request() {
         ),
     ];
     for (request, reason) in cases {
+        let judged_request = judged(3, 9, &request);
         let mut node = sticky_voter();
         let before = node.hard_state();
 
         let actions = node.step(receive(3, 2, 9, request)).unwrap();
 
-        assert_eq!(actions, vec![send(2, 3, 5, refused(reason.clone()))], "{reason:?}");
+        assert_eq!(actions, vec![judged_request, send(2, 3, 5, refused(reason.clone()))], "{reason:?}");
         assert_eq!((node.term(), node.hard_state(), node.leader()), (5, before, Some(1)), "{reason:?}");
     }
 }
@@ -369,7 +425,14 @@ fn a_granted_vote_is_persisted_before_the_reply() {
 
     let actions = node.step(receive(3, 2, 6, vote(46, 5))).unwrap();
 
-    assert_eq!(actions, vec![persist(6, Some(3), 45), send(2, 3, 6, vote_reply(Decision::Granted))]);
+    assert_eq!(
+        actions,
+        vec![
+            judged(3, 6, &vote(46, 5)),
+            persist(6, Some(3), 45),
+            send(2, 3, 6, vote_reply(Decision::Granted))
+        ]
+    );
     assert_eq!((node.term(), node.voted_for(), node.hard_state()), (6, Some(3), hard(6, Some(3), 45)));
 }
 
@@ -382,7 +445,7 @@ fn voted_crashed_and_restarted(durable_vote: bool) -> Node {
     let mut node = Node::new(cfg.clone()).unwrap();
     let mut disk = DurableState::default();
     let actions = node.step(receive(1, 2, 1, vote(0, 0))).unwrap();
-    assert_eq!(actions[1], send(2, 1, 1, vote_reply(Decision::Granted)));
+    assert_eq!(actions[2], send(2, 1, 1, vote_reply(Decision::Granted)));
     for action in &actions {
         if let Action::Persist(write) = action {
             disk.apply(write);
@@ -401,7 +464,13 @@ fn a_restarted_voter_remembers_its_vote() {
 
     let actions = node.step(receive(3, 2, 1, vote(0, 0))).unwrap();
 
-    assert_eq!(actions, vec![send(2, 3, 1, refused(Refusal::AlreadyVoted { term: 1, voted_for: 1 }))]);
+    assert_eq!(
+        actions,
+        vec![
+            judged(3, 1, &vote(0, 0)),
+            send(2, 3, 1, refused(Refusal::AlreadyVoted { term: 1, voted_for: 1 }))
+        ]
+    );
     assert_eq!(node.voted_for(), Some(1));
 }
 
@@ -413,7 +482,10 @@ fn without_durable_vote_a_restarted_voter_votes_twice() {
 
     let actions = node.step(receive(3, 2, 1, vote(0, 0))).unwrap();
 
-    assert_eq!(actions, vec![persist(1, None, 0), send(2, 3, 1, vote_reply(Decision::Granted))]);
+    assert_eq!(
+        actions,
+        vec![judged(3, 1, &vote(0, 0)), persist(1, None, 0), send(2, 3, 1, vote_reply(Decision::Granted))]
+    );
     assert_eq!(node.voted_for(), Some(3));
 }
 

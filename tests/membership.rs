@@ -207,7 +207,14 @@ fn leader_removing_itself_steps_down_once_committed() {
     deliver_first(&mut c, |m| is_to(m, 2, 1));
     assert_eq!((c.node(1).role(), c.node(1).commit_index()), (Role::Leader, 1));
     let committed = deliver_first(&mut c, |m| is_to(m, 3, 1));
-    assert_eq!(committed, ["apply 2@t1 config voters {2,3}", "persist term 1, vote 1, commit 2"]);
+    assert_eq!(
+        committed,
+        [
+            "commit to 2 (a quorum in the leader's term)",
+            "apply 2@t1 config voters {2,3}",
+            "persist term 1, vote 1, commit 2"
+        ]
+    );
     assert_eq!((c.node(1).role(), c.node(1).leader(), c.node(1).term()), (Role::Follower, None, 1));
     c.deliver_all();
     let new = {

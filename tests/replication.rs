@@ -102,7 +102,13 @@ fn lagging_follower_is_probed_then_streamed_in_batches() {
     let reject = deliver_first(&mut c, |m| is_to(m, 1, 3));
     assert_eq!(reject, ["send 3→1 append rejected at 3: my log ends at 1 (term 1)"]);
     let probe = deliver_first(&mut c, |m| is_to(m, 3, 1));
-    assert_eq!(probe, ["send 1→3 append 4 entries 2..5 after 1@t1, commit 11 (term 1)"]);
+    assert_eq!(
+        probe,
+        [
+            "progress of 3: probe (match 1, next 2)",
+            "send 1→3 append 4 entries 2..5 after 1@t1, commit 11 (term 1)"
+        ]
+    );
     let p = c.node(1).progress(3).unwrap();
     assert_eq!((p.state, p.probe_sent, p.next_index), (ProgressState::Probe, true, 2));
 
@@ -114,6 +120,7 @@ fn lagging_follower_is_probed_then_streamed_in_batches() {
     assert_eq!(
         stream,
         [
+            "progress of 3: replicate (match 5, next 6)",
             "send 1→3 append 4 entries 6..9 after 5@t1, commit 11 (term 1)",
             "send 1→3 append 2 entries 10..11 after 9@t1, commit 11 (term 1)",
         ]
@@ -166,6 +173,7 @@ fn pipelining_is_bounded_by_max_inflight() {
     assert_eq!(
         freed,
         [
+            "commit to 2 (a quorum in the leader's term)",
             "apply 2@t1 write \"a\"",
             "persist term 1, vote 1, commit 2",
             "send 1→2 append 3 entries 4..6 after 3@t1, commit 2 (term 1)",
@@ -412,6 +420,7 @@ fn snapshot_hint_then_compaction_records_membership_at_index() {
     assert_eq!(
         commit,
         [
+            "commit to 5 (a quorum in the leader's term)",
             "apply 5@t1 write \"d\"",
             "snapshot hint: applied log reached 5",
             "persist term 1, vote 1, commit 5",
@@ -481,13 +490,21 @@ fn crashed_follower_catches_up_by_install_snapshot() {
     let reject = deliver_first(&mut c, |m| is_to(m, 1, 3));
     assert_eq!(reject, ["send 3→1 append rejected at 8: my log ends at 1 (term 1)"]);
     let send = deliver_first(&mut c, |m| is_to(m, 3, 1));
-    assert_eq!(send, ["send 1→3 snapshot up to 8@t1 (term 1)"]);
+    assert_eq!(
+        send,
+        [
+            "progress of 3: probe (match 1, next 2)",
+            "send 1→3 snapshot up to 8@t1 (term 1)",
+            "progress of 3: snapshot (match 1, next 2)"
+        ]
+    );
     assert_eq!(c.node(1).progress(3).unwrap().state, ProgressState::Snapshot { index: 8, ticks: 0 });
     let install = deliver_first(&mut c, |m| is_to(m, 1, 3));
     assert_eq!(
         install,
         [
             "persist snapshot up to 8@t1",
+            "commit to 8 (as the leader reports)",
             "restore state machine from snapshot 8@t1",
             "persist term 1, vote 1, commit 8",
             "send 3→1 snapshot installed: I hold up to 8 (term 1)",
@@ -536,9 +553,10 @@ fn witness_gets_metadata_only_snapshots() {
     let installed = lines_of(&c, 3, mark);
     let at = installed.iter().position(|l| l == "persist snapshot up to 10@t1").expect("installed");
     assert_eq!(
-        installed[at..at + 3],
+        installed[at..at + 4],
         [
             "persist snapshot up to 10@t1",
+            "commit to 10 (as the leader reports)",
             "persist term 1, vote 1, commit 10",
             "send 3→1 snapshot installed: I hold up to 10 (term 1)"
         ]
@@ -583,7 +601,11 @@ fn witness_acks_count_toward_commit() {
     c.step(1, Event::Propose(bytes("a"))).unwrap();
     deliver_first(&mut c, |m| is_to(m, 1, 3));
     let commit = deliver_first(&mut c, |m| is_to(m, 3, 1));
-    assert_eq!(commit[0], "apply 2@t1 write \"a\"", "leader + witness are a quorum of 3");
+    assert_eq!(
+        commit[0], "commit to 2 (a quorum in the leader's term)",
+        "leader + witness are a quorum of 3"
+    );
+    assert_eq!(commit[1], "apply 2@t1 write \"a\"");
     assert_eq!(c.node(1).commit_index(), 2);
     assert_eq!(c.node(3).log().entry(2).unwrap().payload, Payload::Elided);
 }

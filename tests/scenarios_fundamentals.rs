@@ -122,8 +122,8 @@ impl Run {
 
 fn refusal(body: &TraceBody) -> Option<(NodeId, NodeId, Term, &Refusal)> {
     match body {
-        TraceBody::VoteRefused { voter, candidate, term, reason }
-        | TraceBody::ProbeRefused { voter, candidate, term, reason } => {
+        TraceBody::VoteRefused { voter, candidate, term, reason, .. }
+        | TraceBody::ProbeRefused { voter, candidate, term, reason, .. } => {
             Some((*voter, *candidate, *term, reason))
         }
         _ => None,
@@ -527,7 +527,7 @@ fn witness_breaks_the_tie_and_the_trade_off_is_stated() {
     let restart = r.restart_of(old);
     let (_, new, term) = *r.elections().iter().find(|(i, _, _)| *i > crash).expect("re-election");
     assert_eq!(new, if old == 1 { 2 } else { 1 }, "the other data node");
-    assert!(r.find(|b| matches!(b, TraceBody::VoteGranted { voter: 3, candidate, term: t } if *candidate == new && *t == term)).count() == 1);
+    assert!(r.find(|b| matches!(b, TraceBody::VoteGranted { voter: 3, candidate, term: t, .. } if *candidate == new && *t == term)).count() == 1);
     let (acked_at, by) = r.acked("y=2").expect("y=2 acknowledged");
     assert!(
         by == new && crash < acked_at && acked_at < restart,

@@ -8,7 +8,7 @@ import { TraceLines } from './narration-list.js';
 /** Kind groups, in the order the filter shows them. */
 export const GROUPS = [
   { id: 'messages', label: 'Messages', short: 'Messages', on: false,
-    kinds: ['message_sent', 'message_delivered', 'message_dropped', 'message_duplicated'] },
+    kinds: ['message_sent', 'message_delivered', 'message_dropped', 'message_duplicated', 'progress_changed'] },
   { id: 'votes', label: 'Votes & probes', short: 'Votes', on: true,
     kinds: ['probe_granted', 'probe_refused', 'vote_granted', 'vote_refused'] },
   { id: 'roles', label: 'Terms & roles', short: 'Roles', on: true,
@@ -29,7 +29,7 @@ export const groupOf = (kind) => GROUP_OF.get(kind) ?? 'faults';
 
 /** A glyph per kind (shape, not only colour, tells kinds apart). */
 const ICONS = {
-  message_sent: '→', message_delivered: '↘', message_dropped: '⨯', message_duplicated: '⧉',
+  message_sent: '→', message_delivered: '↘', message_dropped: '⨯', message_duplicated: '⧉', progress_changed: '⇢',
   probe_granted: '✓', probe_refused: '✕', vote_granted: '✓', vote_refused: '✕',
   term_changed: '⇡', role_changed: '◐', leader_elected: '★', leader_deposed: '☆',
   entry_appended: '+', commit_advanced: '✔', applied: '▣', write_acked: '✔', write_rejected: '✕',
@@ -46,7 +46,7 @@ const TONE = {
   leader_deposed: 'warn', crash: 'bad', violation: 'bad',
 };
 
-const NODE_FIELDS = ['from', 'to', 'voter', 'candidate', 'node', 'by', 'nodes', 'groups', 'voters'];
+const NODE_FIELDS = ['from', 'to', 'voter', 'candidate', 'node', 'by', 'nodes', 'groups', 'voters', 'follower'];
 
 /** The node ids an event is about. */
 export function nodesOf(e) {

@@ -7,6 +7,7 @@ use super::entry::{Entry, Index};
 use super::handover::{HandoverOutcome, PhaseReport};
 use super::membership::Membership;
 use super::message::Message;
+use super::report::{CommitReport, ProgressReport, VoteReport};
 
 /// One instruction to the host. Hosts perform actions in order: a `Persist`
 /// always precedes the `Send` that depends on it.
@@ -34,4 +35,12 @@ pub enum Action {
     HandoverPhase(PhaseReport),
     /// A handover ended.
     HandoverOutcome(Box<HandoverOutcome>),
+    /// The commit watermark advanced, and by which rule: after the entries
+    /// it covers were persisted, before they are applied.
+    Committed(CommitReport),
+    /// The vote rule judged a request; the reply that carries the decision
+    /// follows.
+    Voted(VoteReport),
+    /// A leader's view of a follower changed mode.
+    ProgressChanged(ProgressReport),
 }

@@ -13,6 +13,7 @@ use super::handover::{HandoverFailure, HandoverMode, HandoverOutcome, HandoverRe
 use super::membership::Membership;
 use super::message::{AppendOutcome, Body, Message, MessageKind};
 use super::node_set::NodeSet;
+use super::report::{CommitRule, ProgressMode, VoteReport};
 use super::vote::Decision;
 
 fn ids(set: &NodeSet) -> String {
@@ -387,6 +388,55 @@ impl fmt::Display for Action {
             Action::MembershipChanged(m) => write!(f, "membership now {m}"),
             Action::HandoverPhase(p) => write!(f, "{p}"),
             Action::HandoverOutcome(o) => write!(f, "{o}"),
+            Action::Committed(c) => write!(f, "commit to {} ({})", c.index, c.rule),
+            Action::Voted(v) => write!(f, "{v}"),
+            Action::ProgressChanged(p) => write!(
+                f,
+                "progress of {}: {} (match {}, next {})",
+                p.follower,
+                p.mode.name(),
+                p.match_index,
+                p.next_index
+            ),
+        }
+    }
+}
+
+impl fmt::Display for CommitRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CommitRule::CurrentTerm { carried: 0 } => write!(f, "a quorum in the leader's term"),
+            CommitRule::CurrentTerm { carried } => {
+                write!(f, "a quorum in the leader's term, carrying {carried} earlier-term entries")
+            }
+            CommitRule::EarlierTerm => write!(f, "a quorum for an earlier term's entry"),
+            CommitRule::Leader => write!(f, "as the leader reports"),
+        }
+    }
+}
+
+impl fmt::Display for VoteReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = if self.probe { "probe" } else { "vote request" };
+        write!(
+            f,
+            "judge {what} of {} for term {} (last {}@t{}){}",
+            self.candidate,
+            self.asked_term,
+            self.last_index,
+            self.last_term,
+            if self.guarded { "" } else { " without the log guards" }
+        )
+    }
+}
+
+impl ProgressMode {
+    /// The mode as the trace names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProgressMode::Probe => "probe",
+            ProgressMode::Replicate => "replicate",
+            ProgressMode::Snapshot => "snapshot",
         }
     }
 }

@@ -6,6 +6,7 @@ use super::entry::{Entry, Index, NodeId, Term};
 use super::message::{AppendOutcome, Body};
 use super::node::{Node, RoleState};
 use super::role_cause::RoleCause;
+use super::report::{CommitReport, CommitRule};
 
 impl Node {
     /// Follows `leader` in the current term: a candidate or prober of the
@@ -69,6 +70,7 @@ impl Node {
         if new_commit > self.commit {
             self.commit = new_commit;
             self.hard_state_dirty = true;
+            out.push(Action::Committed(CommitReport { index: new_commit, rule: CommitRule::Leader }));
             self.apply_committed(out);
         }
         let outcome = AppendOutcome::Accepted { match_index: last_new };

@@ -11,6 +11,7 @@ use super::message::{AppendOutcome, Body};
 use super::node::{LeaderState, Node, RoleState};
 use super::progress::{Progress, ProgressState};
 use super::role_cause::RoleCause;
+use super::report::{CommitReport, CommitRule, ProgressMode};
 
 impl Node {
     /// Takes office: progress for every member, then the no-op of this term
@@ -88,12 +89,15 @@ impl Node {
     fn heartbeat(&mut self, out: &mut Vec<Action>) {
         let election_min = self.cfg.election_ticks_min;
         let Some(l) = self.leader_state() else { return };
-        for p in l.progress.values_mut() {
+        for (id, p) in l.progress.iter_mut() {
             match p.state {
                 // Resume a probe whose answer may have been lost.
                 ProgressState::Probe => p.probe_sent = false,
                 // Resend a snapshot that has gone unanswered for too long.
-                ProgressState::Snapshot { ticks, .. } if ticks >= election_min => p.become_probe(),
+                ProgressState::Snapshot { ticks, .. } if ticks >= election_min => {
+                    p.become_probe();
+                    p.report_change(*id, ProgressMode::Snapshot, out);
+                }
                 _ => {}
             }
         }
@@ -234,9 +238,12 @@ impl Node {
         let Some(l) = self.leader_state() else { return };
         let Some(p) = l.progress.get_mut(&from) else { return };
         p.silent_ticks = 0;
+        let before = ProgressMode::of(&p.state);
         match outcome {
             AppendOutcome::Accepted { match_index } => {
-                if p.on_accepted(match_index) {
+                let news = p.on_accepted(match_index);
+                p.report_change(from, before, out);
+                if news {
                     self.maybe_commit(out);
                     self.on_follower_progress(from, out);
                 }
@@ -245,6 +252,7 @@ impl Node {
                 if !p.on_rejected(rejected, resume) {
                     return;
                 }
+                p.report_change(from, before, out);
             }
         }
         self.send_pending(from, out);
@@ -304,6 +312,19 @@ impl Node {
         if !current_term && self.switches().current_term_commit {
             return;
         }
+        let rule = if current_term {
+            // Terms never decrease along the log: the earlier-term entries
+            // this advance commits are those before its first entry of this
+            // term. Walks only the newly committed entries.
+            let mut own_from = quorum_index;
+            while own_from > self.commit + 1 && self.log.term_at(own_from - 1) == Some(self.term) {
+                own_from -= 1;
+            }
+            CommitRule::CurrentTerm { carried: own_from - (self.commit + 1) }
+        } else {
+            CommitRule::EarlierTerm
+        };
+        out.push(Action::Committed(CommitReport { index: quorum_index, rule }));
         self.commit = quorum_index;
         self.hard_state_dirty = true;
         self.apply_committed(out);

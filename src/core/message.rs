@@ -130,6 +130,19 @@ pub enum MessageKind {
 }
 
 impl MessageKind {
+    /// Every kind.
+    pub const ALL: [MessageKind; 9] = [
+        MessageKind::Probe,
+        MessageKind::ProbeReply,
+        MessageKind::Vote,
+        MessageKind::VoteReply,
+        MessageKind::Append,
+        MessageKind::AppendReply,
+        MessageKind::Snapshot,
+        MessageKind::SnapshotReply,
+        MessageKind::TimeoutNow,
+    ];
+
     /// The trace name.
     pub fn name(self) -> &'static str {
         match self {
@@ -159,6 +172,98 @@ impl Message {
             Body::Snapshot { .. } => MessageKind::Snapshot,
             Body::SnapshotReply { .. } => MessageKind::SnapshotReply,
             Body::TimeoutNow { .. } => MessageKind::TimeoutNow,
+        }
+    }
+}
+
+/// What a message says, as the trace shows it beside its kind: plain
+/// figures copied from the body (an append's entries counted, a snapshot
+/// reduced to its index and term), so that keeping them costs no
+/// allocation. Serialized flat into the trace line; replies to probes and
+/// votes, snapshot replies and hand-over signals carry nothing here (their
+/// decisions have events of their own).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum MessageContents {
+    /// An append: where it attaches, how many entries, the commit it tells.
+    Append {
+        /// Index of the entry before the ones carried.
+        prev_index: Index,
+        /// Its term.
+        prev_term: Term,
+        /// How many entries it carries (0: a heartbeat).
+        entries: u64,
+        /// The leader's commit watermark.
+        commit: Index,
+    },
+    /// An accepted append.
+    AppendAccepted {
+        /// Always true.
+        success: bool,
+        /// Highest index known to match the leader's log.
+        match_index: Index,
+    },
+    /// A rejected append, with the conflict hint.
+    AppendRejected {
+        /// Always false.
+        success: bool,
+        /// The `prev_index` that did not match.
+        rejected: Index,
+        /// Where the follower suggests resuming.
+        hint_index: Index,
+        /// The conflicting term, when the follower has an entry there.
+        hint_term: Option<Term>,
+    },
+    /// A probe or vote request: the candidate's log.
+    Ask {
+        /// The candidate's last index.
+        last_index: Index,
+        /// Its term.
+        last_term: Term,
+    },
+    /// A snapshot: what it covers. (`index_term`, not `term`: the line
+    /// already has the message's term.)
+    Snapshot {
+        /// Last index covered.
+        index: Index,
+        /// Its term.
+        index_term: Term,
+    },
+    /// Nothing beyond the kind and term.
+    Plain,
+}
+
+impl Message {
+    /// The message's contents, as the trace shows them.
+    pub fn contents(&self) -> MessageContents {
+        match &self.body {
+            Body::Probe { last_index, last_term } | Body::Vote { last_index, last_term, .. } => {
+                MessageContents::Ask { last_index: *last_index, last_term: *last_term }
+            }
+            Body::Append { prev_index, prev_term, entries, commit } => MessageContents::Append {
+                prev_index: *prev_index,
+                prev_term: *prev_term,
+                entries: entries.len() as u64,
+                commit: *commit,
+            },
+            Body::AppendReply { outcome: AppendOutcome::Accepted { match_index } } => {
+                MessageContents::AppendAccepted { success: true, match_index: *match_index }
+            }
+            Body::AppendReply { outcome: AppendOutcome::Rejected { rejected, hint_index, hint_term } } => {
+                MessageContents::AppendRejected {
+                    success: false,
+                    rejected: *rejected,
+                    hint_index: *hint_index,
+                    hint_term: *hint_term,
+                }
+            }
+            Body::Snapshot { snapshot } => {
+                MessageContents::Snapshot { index: snapshot.index, index_term: snapshot.term }
+            }
+            Body::ProbeReply { .. }
+            | Body::VoteReply { .. }
+            | Body::SnapshotReply { .. }
+            | Body::TimeoutNow { .. } => MessageContents::Plain,
         }
     }
 }

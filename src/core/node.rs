@@ -18,6 +18,7 @@ use super::membership::MemberKind;
 use super::membership::Membership;
 use super::message::{AppendOutcome, Body, Message};
 use super::progress::Progress;
+use super::report::VoteReport;
 use super::rng::{derive_seed, Rng};
 use super::role_cause::RoleCause;
 use super::vote::{self, Decision, Refusal, VoteRequest, VoterView};
@@ -617,6 +618,7 @@ impl Node {
             force: false,
         };
         let decision = vote::decide(&self.voter_view_for(&req), &req, self.switches());
+        out.push(Action::Voted(self.vote_report(&req)));
         // The reply echoes the proposed term: nothing changed here.
         self.send(m.from, m.term, Body::ProbeReply { decision }, out);
     }
@@ -629,8 +631,21 @@ impl Node {
             self.hard_state_dirty = true;
             self.reset_election_timer();
         }
+        out.push(Action::Voted(self.vote_report(&req)));
         // `send` persists the grant before the reply leaves.
         self.send(req.candidate, self.term, Body::VoteReply { decision }, out);
+    }
+
+    /// The facts of a judged request, for the host's trace.
+    fn vote_report(&self, req: &VoteRequest) -> VoteReport {
+        VoteReport {
+            candidate: req.candidate,
+            probe: req.probe,
+            asked_term: req.term,
+            last_index: req.last_index,
+            last_term: req.last_term,
+            guarded: vote::log_guards_apply(req, self.switches()),
+        }
     }
 
     // ---- Invariants ---------------------------------------------------------

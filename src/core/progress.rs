@@ -5,7 +5,9 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
-use super::entry::Index;
+use super::action::Action;
+use super::entry::{Index, NodeId};
+use super::report::{ProgressMode, ProgressReport};
 
 /// Replication state toward one follower.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,6 +124,15 @@ impl Progress {
         self.next_index = self.match_index + 1;
         self.inflight.clear();
         self.probe_sent = false;
+    }
+
+    /// Reports the mode toward `follower` if it is no longer `before`.
+    pub(crate) fn report_change(&self, follower: NodeId, before: ProgressMode, out: &mut Vec<Action>) {
+        let mode = ProgressMode::of(&self.state);
+        if mode != before {
+            let (match_index, next_index) = (self.match_index, self.next_index);
+            out.push(Action::ProgressChanged(ProgressReport { follower, mode, match_index, next_index }));
+        }
     }
 
     /// Records a snapshot at `index` as sent.

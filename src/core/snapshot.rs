@@ -11,6 +11,7 @@ use super::entry::{Bytes, Index, NodeId, Payload};
 use super::error::Error;
 use super::message::Body;
 use super::node::Node;
+use super::report::{CommitReport, CommitRule, ProgressMode};
 
 impl Node {
     /// After applying: ask the application for a snapshot once the applied
@@ -91,7 +92,9 @@ impl Node {
         self.send(to, term, Body::Snapshot { snapshot: Box::new(snapshot) }, out);
         if let Some(l) = self.leader_state() {
             if let Some(p) = l.progress.get_mut(&to) {
+                let before = ProgressMode::of(&p.state);
                 p.become_snapshot(index);
+                p.report_change(to, before, out);
             }
         }
     }
@@ -122,6 +125,7 @@ impl Node {
         self.applied = index;
         self.hard_state_dirty = true;
         out.push(Action::Persist(Persist::Snapshot(Box::new(snapshot.clone()))));
+        out.push(Action::Committed(CommitReport { index, rule: CommitRule::Leader }));
         let before = self.membership.clone();
         self.reload_membership();
         // Decided by the membership the snapshot brings: a witness that
@@ -142,7 +146,9 @@ impl Node {
         p.silent_ticks = 0;
         let news = index > p.match_index;
         p.match_index = p.match_index.max(index);
+        let before = ProgressMode::of(&p.state);
         p.become_probe();
+        p.report_change(from, before, out);
         if news {
             self.maybe_commit(out);
             self.on_follower_progress(from, out);

@@ -119,13 +119,18 @@ pub fn decide(voter: &VoterView, req: &VoteRequest, switches: &Switches) -> Deci
     }
 }
 
+/// Whether the log guards (the watermark rule and the up-to-date check)
+/// judge `req`: always, unless a teaching switch is off. A forced handover
+/// keeps every guard unless `force_respects_vote_rule` is off.
+pub fn log_guards_apply(req: &VoteRequest, switches: &Switches) -> bool {
+    switches.log_guards && (switches.force_respects_vote_rule || !req.force)
+}
+
 fn first_refusal(voter: &VoterView, req: &VoteRequest, switches: &Switches) -> Option<Refusal> {
     if !voter.is_voter {
         return Some(Refusal::NotVoter);
     }
-    // A forced handover keeps every guard unless the teaching switch
-    // `force_respects_vote_rule` is off.
-    let guards = switches.log_guards && (switches.force_respects_vote_rule || !req.force);
+    let guards = log_guards_apply(req, switches);
     if guards && switches.watermark_rule && req.last_index < voter.watermark {
         return Some(Refusal::WatermarkNotCovered {
             candidate_lsn: req.last_index,

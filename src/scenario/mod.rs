@@ -1,6 +1,7 @@
 //! Scenario files (SCENARIO.md): the format users write and share, its
 //! validation, and the built-in narrated library.
 
+mod initial;
 mod library;
 mod parse;
 mod validate;
@@ -10,8 +11,9 @@ use serde::Serialize;
 pub use library::{builtin, builtin_names, entries};
 pub use parse::parse;
 
-use crate::core::{Member, Switches};
-use crate::sim::{NetworkConfig, ScriptStep, Sim, SimConfig, SimError};
+use crate::core::NodeId;
+use crate::core::{Member, MemberKind, Switches, VotingState};
+use crate::sim::{InitialState, NetworkConfig, ScriptStep, Sim, SimConfig, SimError};
 
 /// `run_until` when a file does not say.
 pub const RUN_UNTIL_DEFAULT: u64 = 300;
@@ -37,15 +39,21 @@ pub struct Scenario {
     /// Moments worth pausing on, for guided tours.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pauses: Vec<Pause>,
+    /// The durable state nodes start from (version 2); the others start
+    /// empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub initial: Vec<InitialState>,
 }
 
 /// The cluster section of a scenario.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ClusterSpec {
     /// Members: `{ "id": 1 }`, with optional `kind` and `state`.
     pub members: Vec<Member>,
     /// Election timeout range.
     pub election_ticks: [u64; 2],
+    /// Members with a range of their own (`members[].election_ticks`).
+    pub member_election_ticks: Vec<(NodeId, [u64; 2])>,
     /// Heartbeat interval.
     pub heartbeat_ticks: u64,
     /// Most entries per append.
@@ -62,11 +70,50 @@ impl ClusterSpec {
         ClusterSpec {
             members,
             election_ticks: [10, 20],
+            member_election_ticks: Vec::new(),
             heartbeat_ticks: 3,
             max_batch: 64,
             snapshot_threshold: 0,
             network: NetworkConfig::default(),
         }
+    }
+}
+
+/// Written in the file's shape: a member's own timeout range inside its
+/// entry of `members`.
+impl Serialize for ClusterSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct MemberOut {
+            id: NodeId,
+            kind: MemberKind,
+            state: VotingState,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            election_ticks: Option<[u64; 2]>,
+        }
+        #[derive(Serialize)]
+        struct Out<'a> {
+            members: Vec<MemberOut>,
+            election_ticks: [u64; 2],
+            heartbeat_ticks: u64,
+            max_batch: usize,
+            snapshot_threshold: u64,
+            network: &'a NetworkConfig,
+        }
+        let own = |id| self.member_election_ticks.iter().find(|(n, _)| *n == id).map(|(_, r)| *r);
+        let mut members = Vec::with_capacity(self.members.len());
+        for m in &self.members {
+            members.push(MemberOut { id: m.id, kind: m.kind, state: m.state, election_ticks: own(m.id) });
+        }
+        Out {
+            members,
+            election_ticks: self.election_ticks,
+            heartbeat_ticks: self.heartbeat_ticks,
+            max_batch: self.max_batch,
+            snapshot_threshold: self.snapshot_threshold,
+            network: &self.network,
+        }
+        .serialize(serializer)
     }
 }
 
@@ -94,6 +141,7 @@ impl Scenario {
             seed: self.seed,
             members: self.cluster.members.clone(),
             election_ticks: self.cluster.election_ticks,
+            member_election_ticks: self.cluster.member_election_ticks.clone(),
             heartbeat_ticks: self.cluster.heartbeat_ticks,
             max_batch: self.cluster.max_batch,
             snapshot_threshold: self.cluster.snapshot_threshold,
@@ -118,6 +166,7 @@ impl Scenario {
             cluster: ClusterSpec {
                 members: config.members.clone(),
                 election_ticks: config.election_ticks,
+                member_election_ticks: config.member_election_ticks.clone(),
                 heartbeat_ticks: config.heartbeat_ticks,
                 max_batch: config.max_batch,
                 snapshot_threshold: config.snapshot_threshold,
@@ -127,12 +176,14 @@ impl Scenario {
             script,
             run_until,
             pauses: Vec::new(),
+            initial: Vec::new(),
         }
     }
 
     /// A simulator loaded with the cluster and the script.
     pub fn build(&self) -> Result<Sim, SimError> {
         let mut sim = Sim::new(self.sim_config())?;
+        sim.load_initial(&self.initial)?;
         sim.set_schedule(self.script.clone());
         Ok(sim)
     }

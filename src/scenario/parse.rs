@@ -83,6 +83,7 @@ fn read_scenario(root: &Json) -> Result<Scenario, String> {
     let run_until =
         f.optional("run_until", |v, path| int(v, path, &TICK))?.unwrap_or(super::RUN_UNTIL_DEFAULT);
     let pauses = f.optional("pauses", |v, path| list(v, path, MAX_PAUSES, read_pause))?;
+    let initial = f.optional("initial", super::initial::read_initial)?;
     Ok(Scenario {
         title,
         explain,
@@ -92,6 +93,7 @@ fn read_scenario(root: &Json) -> Result<Scenario, String> {
         script: script.unwrap_or_default(),
         run_until,
         pauses: pauses.unwrap_or_default(),
+        initial: initial.unwrap_or_default(),
     })
 }
 
@@ -116,6 +118,14 @@ fn read_cluster(v: &Json, path: &str) -> Result<ClusterSpec, String> {
         }
         list(v, path, MAX_NODES, read_member)
     })?;
+    let (mut member_election_ticks, mut plain) = (Vec::new(), Vec::with_capacity(members.len()));
+    for (m, own) in members {
+        if let Some(range) = own {
+            member_election_ticks.push((m.id, range));
+        }
+        plain.push(m);
+    }
+    let members = plain;
     let defaults = ClusterSpec::with_members(Vec::new());
     let election_ticks = f.optional("election_ticks", |v, path| tick_range(v, path, &TIMER))?;
     let heartbeat_ticks = f.optional("heartbeat_ticks", |v, path| int(v, path, &TIMER))?;
@@ -133,6 +143,7 @@ fn read_cluster(v: &Json, path: &str) -> Result<ClusterSpec, String> {
     Ok(ClusterSpec {
         members,
         election_ticks: election_ticks.unwrap_or(defaults.election_ticks),
+        member_election_ticks,
         heartbeat_ticks: heartbeat_ticks.unwrap_or(defaults.heartbeat_ticks),
         // At most `MAX_BATCH`, so it fits.
         max_batch: max_batch.map_or(defaults.max_batch, |n| n as usize),
@@ -141,13 +152,15 @@ fn read_cluster(v: &Json, path: &str) -> Result<ClusterSpec, String> {
     })
 }
 
-fn read_member(v: &Json, path: &str) -> Result<Member, String> {
+/// A member, and its own election timeout range if it has one.
+fn read_member(v: &Json, path: &str) -> Result<(Member, Option<[u64; 2]>), String> {
     let f = Fields::of(v, path)?;
-    Ok(Member {
+    let member = Member {
         id: f.required("id", "a node id (a positive integer)", node_id)?,
         kind: f.optional("kind", member_kind)?.unwrap_or_default(),
         state: f.optional("state", voting_state)?.unwrap_or_default(),
-    })
+    };
+    Ok((member, f.optional("election_ticks", |v, path| tick_range(v, path, &TIMER))?))
 }
 
 fn read_switches(v: &Json, path: &str) -> Result<Switches, String> {

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use super::Scenario;
 use crate::core::{Member, MemberKind, NodeId, NodeSet, VotingState};
-use crate::sim::{Command, ScriptStep, Target, MAX_NODES};
+use crate::sim::{Command, MessageAction, ScriptStep, Target, MAX_NODES};
 
 const WITNESS_CATCHING_UP: &str = "a witness holds no data to catch up on; it joins voting";
 
@@ -20,6 +20,7 @@ const WITNESS_CATCHING_UP: &str = "a witness holds no data to catch up on; it jo
 pub(super) fn check(scenario: &Scenario) -> Result<(), String> {
     check_members(&scenario.cluster.members)?;
     check_timing(scenario)?;
+    super::initial::check_nodes(&scenario.initial, &scenario.cluster.members)?;
     let added = check_script(scenario)?;
     check_pauses(scenario, &added)?;
     // The simulator's own check, last, as a backstop: its messages name the
@@ -55,6 +56,15 @@ fn check_timing(scenario: &Scenario) -> Result<(), String> {
             "cluster.heartbeat_ticks: {} is more than half of the minimum election timeout ({election_min} ticks)",
             c.heartbeat_ticks
         ));
+    }
+    for (id, [own_min, _]) in &c.member_election_ticks {
+        if c.heartbeat_ticks.saturating_mul(2) > *own_min {
+            let i = c.members.iter().position(|m| m.id == *id).unwrap_or_default();
+            return Err(format!(
+                "cluster.members[{i}].election_ticks: a minimum of {own_min} ticks is less than twice the heartbeat ({} ticks)",
+                c.heartbeat_ticks
+            ));
+        }
     }
     Ok(())
 }
@@ -145,6 +155,17 @@ fn check_step(i: usize, script: &[ScriptStep], known: &mut Known) -> Result<(), 
                 return Err(format!(
                     "{path}: set_network takes both from and to (one link), or neither (every link)"
                 ));
+            }
+            for (name, end) in [("from", from), ("to", to)] {
+                if let Some(t) = end {
+                    known.require_target(*t, &format!("{path}.{name}"), script)?;
+                }
+            }
+            Ok(())
+        }
+        Command::Messages { action, from, to, count, .. } => {
+            if count.is_some() && *action != MessageAction::Drop {
+                return Err(format!("{path}.count: only drop takes a count (of messages sent later)"));
             }
             for (name, end) in [("from", from), ("to", to)] {
                 if let Some(t) = end {

@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
-use crate::core::{CpEntry, MemberKind, NodeId, VotingState};
+use crate::core::{CpEntry, MemberKind, MessageKind, NodeId, VotingState};
 
 /// A node, or whichever node leads when the command runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,6 +44,37 @@ pub enum FailoverMode {
     /// Hand over at the deadline anyway.
     Force,
 }
+
+/// What the `messages` command does to the messages it matches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageAction {
+    /// Lose those in flight, and the next `count` sent.
+    Drop,
+    /// Put a second copy of those in flight on the wire.
+    Duplicate,
+    /// Keep those in flight, and those sent later, from being delivered
+    /// until released.
+    Hold,
+    /// End the holds the filter covers and let the held ones go on.
+    Release,
+    /// Deliver the held or in-flight ones now, in send order.
+    Deliver,
+}
+
+impl MessageAction {
+    /// Every action, in the order `MESSAGE_ACTIONS` names them.
+    pub const ALL: [MessageAction; 5] = [
+        MessageAction::Drop,
+        MessageAction::Duplicate,
+        MessageAction::Hold,
+        MessageAction::Release,
+        MessageAction::Deliver,
+    ];
+}
+
+/// The actions' names, as `action` spells them.
+pub const MESSAGE_ACTIONS: [&str; 5] = ["drop", "duplicate", "hold", "release", "deliver"];
 
 /// One command (the `do` of a script step).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -164,6 +195,24 @@ pub enum Command {
         #[serde(skip_serializing_if = "Option::is_none")]
         duplicate: Option<f64>,
     },
+    /// Act on particular messages (etcd's `deliver-msgs` and `drop`): those
+    /// matching every filter given.
+    Messages {
+        /// What to do.
+        action: MessageAction,
+        /// Only messages from this node.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        from: Option<Target>,
+        /// Only messages to this node.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        to: Option<Target>,
+        /// Only messages of this kind.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        msg: Option<MessageKind>,
+        /// For `drop`: also lose the next `count` matching messages sent.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        count: Option<u64>,
+    },
 }
 
 impl Command {
@@ -185,6 +234,7 @@ impl Command {
             Command::CpAppend { .. } => "cp_append",
             Command::Snapshot { .. } => "snapshot",
             Command::SetNetwork { .. } => "set_network",
+            Command::Messages { .. } => "messages",
         }
     }
 }

@@ -3,12 +3,13 @@
 //! field is checked for its type and range, in a fixed order, and an error
 //! names its path; extra fields are ignored.
 
-use crate::core::{CpEntry, MemberKind, NodeId, VotingState};
+use crate::core::{CpEntry, MemberKind, MessageKind, NodeId, VotingState};
 use crate::json::path::{
-    array, expected, field_path, flag, int, item_path, one_of, quote, text, uint, Fields, Int,
+    alternatives, array, expected, field_path, flag, int, item_path, one_of, quote, text, uint, Fields, Int,
 };
 use crate::json::Json;
 
+use super::command::{MessageAction, MESSAGE_ACTIONS};
 use super::{Command, FailoverMode, Target, MAX_NODES};
 
 /// The largest tick count anywhere in a scenario or command.
@@ -28,7 +29,7 @@ pub const U64: Int =
     Int { what: "a non-negative integer (at most 64 bits)", min: 0, max: u64::MAX, unit: "" };
 
 /// The command names, as a script step's `do` spells them.
-pub const COMMAND_NAMES: [&str; 15] = [
+pub const COMMAND_NAMES: [&str; 16] = [
     "write",
     "crash",
     "restart",
@@ -44,7 +45,18 @@ pub const COMMAND_NAMES: [&str; 15] = [
     "cp_append",
     "snapshot",
     "set_network",
+    "messages",
 ];
+
+/// A kind of message, by its trace name (`append_reply`).
+fn message_kind(v: &Json, path: &str) -> Result<MessageKind, String> {
+    let names = MessageKind::ALL.map(MessageKind::name);
+    Ok(MessageKind::ALL[one_of(v, path, "kind of message", &names)?])
+}
+
+/// A count of messages.
+const COUNT: Int =
+    Int { what: "a count of messages (a non-negative integer)", min: 0, max: MAX_TICKS, unit: "" };
 
 const COMMAND_NAME: &str = "a command name such as \"write\"";
 const TARGET: &str = "a node id or \"leader\"";
@@ -112,6 +124,15 @@ pub fn read_command(v: &Json, path: &str) -> Result<Command, String> {
             let (delay_ticks, drop, duplicate) = network(&f)?;
             Command::SetNetwork { from, to, one_way, delay_ticks, drop, duplicate }
         }
+        "messages" => Command::Messages {
+            action: f.required("action", &needs(&alternatives(&MESSAGE_ACTIONS)), |v, path| {
+                Ok(MessageAction::ALL[one_of(v, path, "action", &MESSAGE_ACTIONS)?])
+            })?,
+            from: f.optional("from", target)?,
+            to: f.optional("to", target)?,
+            msg: f.optional("msg", message_kind)?,
+            count: f.optional("count", |v, path| int(v, path, &COUNT))?,
+        },
         other => {
             let path = f.path("do");
             return Err(format!(

@@ -9,7 +9,7 @@ use super::{KvStore, Sim, SimError, SimNode, SpareLog, MAX_NODES};
 use crate::core::{Bytes, DurableState, Node};
 
 impl Sim {
-    fn resolve(&self, target: Target) -> Result<NodeId, SimError> {
+    pub(crate) fn resolve(&self, target: Target) -> Result<NodeId, SimError> {
         match target {
             Target::Leader => {
                 self.leader().ok_or_else(|| SimError(format!("no node leads at tick {}", self.now)))
@@ -56,6 +56,9 @@ impl Sim {
                 Ok(())
             }
             Command::Partition { groups } => self.partition(groups),
+            Command::Messages { action, from, to, msg, count } => {
+                self.messages(*action, *from, *to, *msg, *count)
+            }
             Command::Cut { from, to, one_way } => {
                 let (a, b) = (self.resolve(*from)?, self.resolve(*to)?);
                 if a == b {

@@ -10,6 +10,8 @@ mod command;
 pub(crate) mod command_read;
 mod commands;
 mod history;
+mod initial;
+mod messages;
 mod narrate;
 mod network;
 mod perform;
@@ -22,13 +24,14 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-pub use command::{Command, FailoverMode, ScriptStep, Target};
+pub use command::{Command, FailoverMode, MessageAction, ScriptStep, Target, MESSAGE_ACTIONS};
 pub use command_read::{read_command, COMMAND_NAMES};
 pub use history::{Timeline, CHECKPOINT_EVERY, MAX_CHECKPOINTS};
+pub use initial::{InitialEntry, InitialState};
 pub use narrate::Narration;
-pub use network::{InFlight, Network, NetworkConfig};
+pub use network::{InFlight, MessageFilter, Network, NetworkConfig};
 pub use state_machine::KvStore;
-pub use trace::{export_json_lines, TraceBody, TraceEvent, TraceRole, WriteRefusal};
+pub use trace::{export_json_lines, EntryFacts, LastEntry, TraceBody, TraceEvent, TraceRole, WriteRefusal};
 pub use trace_import::import_json_lines;
 pub use view::{view, ClusterView, EntryView, MessageView, NodeView, ProgressView};
 
@@ -51,6 +54,10 @@ pub struct SimConfig {
     pub members: Vec<Member>,
     /// Election timeout range in ticks.
     pub election_ticks: [u64; 2],
+    /// Nodes with a timeout range of their own (`members[].election_ticks`),
+    /// overriding `election_ticks`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub member_election_ticks: Vec<(NodeId, [u64; 2])>,
     /// Heartbeat interval in ticks.
     pub heartbeat_ticks: u64,
     /// Most entries per append.
@@ -70,6 +77,7 @@ impl SimConfig {
             seed,
             members: (1..=n).map(Member::data).collect(),
             election_ticks: [10, 20],
+            member_election_ticks: Vec::new(),
             heartbeat_ticks: 3,
             max_batch: 64,
             snapshot_threshold: 0,
@@ -81,8 +89,10 @@ impl SimConfig {
     /// The core configuration of node `id`.
     pub fn node_config(&self, id: NodeId) -> Config {
         let mut cfg = Config::new(id, self.members.clone());
-        cfg.election_ticks_min = self.election_ticks[0];
-        cfg.election_ticks_max = self.election_ticks[1];
+        let own = self.member_election_ticks.iter().find(|(n, _)| *n == id);
+        let [min, max] = own.map_or(self.election_ticks, |(_, range)| *range);
+        cfg.election_ticks_min = min;
+        cfg.election_ticks_max = max;
         cfg.heartbeat_ticks = self.heartbeat_ticks;
         cfg.max_batch = self.max_batch;
         cfg.snapshot_threshold = self.snapshot_threshold;
@@ -106,14 +116,29 @@ impl SimConfig {
             crate::core::Error::Config { field, reason } => {
                 let field = match field.as_str() {
                     "election_ticks_min" | "election_ticks_max" => "election_ticks".to_string(),
-                    f if f.starts_with("members") => f.to_string(),
                     f => f.to_string(),
                 };
                 format!("cluster.{field}: {reason}")
             }
             other => other.to_string(),
         })?;
+        for (id, _) in &self.member_election_ticks {
+            let Some(i) = self.members.iter().position(|m| m.id == *id) else {
+                return Err(format!("cluster.members: node {id} has a timeout range but is not a member"));
+            };
+            self.node_config(*id)
+                .validate()
+                .map_err(|e| format!("cluster.members[{i}].election_ticks: {}", config_reason(e)))?;
+        }
         self.network.validate("cluster.network")
+    }
+}
+
+/// A configuration error's reason, without its field.
+fn config_reason(e: crate::core::Error) -> String {
+    match e {
+        crate::core::Error::Config { reason, .. } => reason,
+        other => other.to_string(),
     }
 }
 
@@ -204,8 +229,9 @@ pub struct Sim {
     /// The nodes stepped or crashed since the checker last ran; `None` when
     /// it must look at every node (it was off meanwhile).
     touched_now: Option<Vec<NodeId>>,
-    /// The vote request being delivered: (candidate, forced).
-    delivering: Option<(NodeId, bool)>,
+    /// The request the stepping node's core just judged, until the reply
+    /// that carries its decision is sent.
+    judged: Option<crate::core::VoteReport>,
     /// The buffer a node's actions are collected in, kept between steps so
     /// that stepping a node allocates nothing.
     actions: Vec<Action>,
@@ -252,7 +278,7 @@ impl Sim {
             applied_now: Vec::new(),
             restarted_now: Vec::new(),
             touched_now: None,
-            delivering: None,
+            judged: None,
             actions: Vec::new(),
             node_states: Vec::new(),
         })
@@ -441,7 +467,7 @@ impl Sim {
         }
     }
 
-    fn run_checker(&mut self) {
+    pub(crate) fn run_checker(&mut self) {
         let (touched, acked) = (self.touched_now.as_deref(), self.acked.len());
         if !self.checking
             || !self.checker.has_news(touched, &self.restarted_now, self.applied_now.len(), acked)

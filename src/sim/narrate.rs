@@ -15,8 +15,7 @@ use serde::{Serialize, Serializer};
 
 use crate::check::{Property, Violation};
 use crate::core::{
-    Bytes, Decision, Entry, Headline, Index, MemberKind, Message, MessageKind, Node, NodeId, Payload,
-    Refusal, Role, Term,
+    Bytes, CommitRule, Decision, Entry, Headline, Index, MemberKind, Message, MessageKind, Node, NodeId, Payload, ProgressMode, ProgressReport, Refusal, Role, Term,
 };
 
 use super::trace::TraceRole;
@@ -53,18 +52,8 @@ enum Recipe {
     AppliesPlain { node: NodeId, index: Index, term: Term, data: Option<Bytes> },
     /// A commit watermark advanced, and by which rule.
     Commits { node: NodeId, index: Index, rule: CommitRule },
-}
-
-/// Why a node's commit watermark advanced.
-#[derive(Clone, Copy)]
-pub(crate) enum CommitRule {
-    /// A leader counted a quorum in its own term (Raft §5.4.2).
-    OwnTerm,
-    /// A leader counted a quorum for an entry of an earlier term, which
-    /// only happens with `current_term_commit` off (Raft Figure 8).
-    EarlierTerm,
-    /// A follower learnt it from the leader.
-    Reported,
+    /// A leader's view of a follower changed mode.
+    Progress { leader: NodeId, report: ProgressReport },
 }
 
 impl Narration {
@@ -115,6 +104,11 @@ impl Narration {
     pub(crate) fn commits(node: NodeId, index: Index, rule: CommitRule) -> Narration {
         Narration(Recipe::Commits { node, index, rule })
     }
+
+    /// `leader`'s view of a follower changed mode.
+    pub(crate) fn progress(leader: NodeId, report: ProgressReport) -> Narration {
+        Narration(Recipe::Progress { leader, report })
+    }
 }
 
 impl From<String> for Narration {
@@ -146,13 +140,21 @@ impl fmt::Display for Narration {
                 f,
                 "node {node}'s commit watermark advances to {index}: stored on a quorum but from an earlier term, counted only because current_term_commit is off (Raft Figure 8)"
             ),
-            Recipe::Commits { node, index, rule: CommitRule::OwnTerm } => write!(
-                f,
-                "node {node}'s commit watermark advances to {index}: stored on a quorum, in its own term (Raft §5.4.2)"
-            ),
-            Recipe::Commits { node, index, rule: CommitRule::Reported } => {
+            Recipe::Commits { node, index, rule: CommitRule::CurrentTerm { carried } } => {
+                write!(
+                    f,
+                    "node {node}'s commit watermark advances to {index}: stored on a quorum, in its own term (Raft §5.4.2)"
+                )?;
+                match carried {
+                    0 => Ok(()),
+                    1 => write!(f, "; 1 entry of an earlier term commits with it"),
+                    n => write!(f, "; {n} entries of earlier terms commit with it"),
+                }
+            }
+            Recipe::Commits { node, index, rule: CommitRule::Leader } => {
                 write!(f, "node {node}'s commit watermark advances to {index}, as the leader reports")
             }
+            Recipe::Progress { leader, report } => write_progress(f, *leader, report),
         }
     }
 }
@@ -206,6 +208,22 @@ pub fn refusal_rule(r: &Refusal) -> &'static str {
         Refusal::LeaderActive { .. } => "leader stickiness (Raft thesis §4.2.3)",
         Refusal::NotVoter => "only voting members vote",
     }
+}
+
+fn write_progress(f: &mut fmt::Formatter<'_>, leader: NodeId, p: &ProgressReport) -> fmt::Result {
+    let why = match p.mode {
+        ProgressMode::Probe => "one append at a time until the logs' match point is found",
+        ProgressMode::Replicate => "the match point is found, so appends stream without waiting",
+        ProgressMode::Snapshot => "the entries it needs are compacted, so a snapshot is on its way",
+    };
+    write!(
+        f,
+        "leader {leader} replicates to node {} in {} mode (match {}, next {}): {why}",
+        p.follower,
+        p.mode.name(),
+        p.match_index,
+        p.next_index
+    )
 }
 
 fn write_applies(f: &mut fmt::Formatter<'_>, node: NodeId, entry: &Entry) -> fmt::Result {

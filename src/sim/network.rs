@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 
 use crate::core::rng::Rng;
-use crate::core::{Message, NodeId, NodeMap, NodeSet, SortedMap};
+use crate::core::{Message, MessageKind, NodeId, NodeMap, NodeSet, SortedMap};
 
 /// Network behaviour, as a scenario's `cluster.network` states it.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -68,6 +68,9 @@ pub struct InFlight {
     pub doomed: bool,
     /// A duplicate made by the network.
     pub duplicate: bool,
+    /// Doomed by a scenario's `messages` drop, not by chance.
+    #[serde(default)]
+    pub scripted: bool,
 }
 
 /// What happened to a message handed to the network.
@@ -81,6 +84,8 @@ pub struct SendOutcome {
     pub doomed: bool,
     /// A second copy was put on the wire.
     pub duplicated: bool,
+    /// Held back by a standing `hold` of the `messages` command.
+    pub held: bool,
 }
 
 /// Messages a new delivery tick's bucket has room for when made.
@@ -120,6 +125,56 @@ pub struct Network {
     links: SortedMap<(NodeId, NodeId), NetworkConfig>,
     next_seq: u64,
     rng: Rng,
+    /// Standing orders of the `messages` command for messages sent from
+    /// now on, in the order given (`hold`, and `drop` with a count).
+    rules: Vec<MessageRule>,
+    /// Messages kept from delivery by a hold, in send order.
+    held: Vec<InFlight>,
+}
+
+/// Which messages a `messages` command acts on: every field that is set
+/// must match.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MessageFilter {
+    /// The sender.
+    pub from: Option<NodeId>,
+    /// The receiver.
+    pub to: Option<NodeId>,
+    /// The kind.
+    pub msg: Option<MessageKind>,
+}
+
+impl MessageFilter {
+    /// True when `m` matches.
+    pub fn matches(&self, m: &Message) -> bool {
+        self.from.is_none_or(|f| f == m.from)
+            && self.to.is_none_or(|t| t == m.to)
+            && self.msg.is_none_or(|k| k == m.kind())
+    }
+
+    /// True when every message `other` matches, this matches too.
+    fn covers(&self, other: &MessageFilter) -> bool {
+        (self.from.is_none() || self.from == other.from)
+            && (self.to.is_none() || self.to == other.to)
+            && (self.msg.is_none() || self.msg == other.msg)
+    }
+}
+
+/// Inserts `f` into `list`, kept in send order. (Not a sort: each sort is
+/// a sizeable generic function in the wasm module, and these lists are
+/// short.)
+pub(crate) fn insert_by_seq(list: &mut Vec<InFlight>, f: InFlight) {
+    let at = list.partition_point(|g| g.seq < f.seq);
+    list.insert(at, f);
+}
+
+/// A standing order for messages sent later.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum MessageRule {
+    /// Lose the next `remaining` matching messages.
+    Drop { filter: MessageFilter, remaining: u64 },
+    /// Keep matching messages until released.
+    Hold { filter: MessageFilter },
 }
 
 /// Most messages in flight at once; beyond this the network drops new
@@ -138,6 +193,8 @@ impl Network {
             links: SortedMap::default(),
             next_seq: 0,
             rng: Rng::new(seed),
+            rules: Vec::new(),
+            held: Vec::new(),
         }
     }
 
@@ -173,11 +230,12 @@ impl Network {
         let duplicated = link.duplicate > 0.0 && self.rng.unit() < link.duplicate;
         let twin = duplicated.then(|| msg.clone());
         let seq = self.enqueue(msg, now, deliver_tick, doomed, false);
+        let held = !self.rules.is_empty() && self.held.last().is_some_and(|f| f.seq == seq);
         if let Some(twin) = twin {
             let (tick, doomed) = self.draw(&link, now);
             self.enqueue(twin, now, tick, doomed, true);
         }
-        SendOutcome { seq, deliver_tick, doomed, duplicated }
+        SendOutcome { seq, deliver_tick, doomed, duplicated, held }
     }
 
     /// Draws a copy's delivery tick and whether it will be lost (always,
@@ -194,7 +252,37 @@ impl Network {
     fn enqueue(&mut self, msg: Message, now: u64, deliver_tick: u64, doomed: bool, duplicate: bool) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
-        let flight = InFlight { seq, msg, sent_tick: now, deliver_tick, doomed, duplicate };
+        let mut flight =
+            InFlight { seq, msg, sent_tick: now, deliver_tick, doomed, duplicate, scripted: false };
+        if !self.rules.is_empty() && self.apply_rules(&mut flight) {
+            self.held.push(flight);
+            return seq;
+        }
+        self.put_in_flight(flight);
+        seq
+    }
+
+    /// Applies the standing orders to a message being sent; true when it
+    /// is to be held.
+    fn apply_rules(&mut self, flight: &mut InFlight) -> bool {
+        for rule in &mut self.rules {
+            match rule {
+                MessageRule::Hold { filter } if filter.matches(&flight.msg) => return true,
+                MessageRule::Drop { filter, remaining } if *remaining > 0 && filter.matches(&flight.msg) => {
+                    *remaining -= 1;
+                    flight.doomed = true;
+                    flight.scripted = true;
+                }
+                _ => {}
+            }
+        }
+        self.rules.retain(|r| !matches!(r, MessageRule::Drop { remaining: 0, .. }));
+        false
+    }
+
+    /// Puts a copy into its delivery tick's bucket.
+    fn put_in_flight(&mut self, flight: InFlight) {
+        let deliver_tick = flight.deliver_tick;
         let i = self.bucket_position(deliver_tick);
         match self.in_flight.get_mut(i) {
             Some((tick, bucket)) if *tick == deliver_tick => bucket.push_back(flight),
@@ -207,7 +295,88 @@ impl Network {
             }
         }
         self.in_flight_count += 1;
-        seq
+    }
+
+    // ---- The `messages` command ----------------------------------------------
+
+    /// Takes the messages in flight that match, in send order.
+    pub fn take_in_flight(&mut self, filter: &MessageFilter) -> Vec<InFlight> {
+        let mut taken = Vec::new();
+        for (tick, bucket) in std::mem::take(&mut self.in_flight) {
+            let mut kept = VecDeque::new();
+            for f in bucket {
+                if filter.matches(&f.msg) {
+                    insert_by_seq(&mut taken, f);
+                } else {
+                    kept.push_back(f);
+                }
+            }
+            if !kept.is_empty() {
+                self.in_flight.push_back((tick, kept));
+            }
+        }
+        self.in_flight_count -= taken.len();
+        taken
+    }
+
+    /// Takes the held messages that match, in send order.
+    pub fn take_held(&mut self, filter: &MessageFilter) -> Vec<InFlight> {
+        let mut taken = Vec::new();
+        let mut i = 0;
+        while i < self.held.len() {
+            if filter.matches(&self.held[i].msg) {
+                taken.push(self.held.remove(i));
+            } else {
+                i += 1;
+            }
+        }
+        taken
+    }
+
+    /// Puts a second copy of each matching message in flight, due with its
+    /// original; returns the originals' sequence numbers and messages.
+    pub fn duplicate_in_flight(&mut self, filter: &MessageFilter) -> Vec<(u64, Message)> {
+        let originals: Vec<InFlight> = self.in_flight().filter(|f| filter.matches(&f.msg)).cloned().collect();
+        for f in &originals {
+            self.enqueue(f.msg.clone(), f.sent_tick, f.deliver_tick, f.doomed, true);
+        }
+        originals.into_iter().map(|f| (f.seq, f.msg)).collect()
+    }
+
+    /// Holds matching messages: those in flight now, and those sent later
+    /// until released. Returns the ones taken out of flight.
+    pub fn hold(&mut self, filter: MessageFilter) -> Vec<InFlight> {
+        let taken = self.take_in_flight(&filter);
+        for f in &taken {
+            insert_by_seq(&mut self.held, f.clone());
+        }
+        self.rules.push(MessageRule::Hold { filter });
+        taken
+    }
+
+    /// Loses the next `count` matching messages sent.
+    pub fn drop_next(&mut self, filter: MessageFilter, count: u64) {
+        if count > 0 {
+            self.rules.push(MessageRule::Drop { filter, remaining: count });
+        }
+    }
+
+    /// Ends the holds `filter` covers and lets the matching held messages
+    /// go on their way, due no earlier than `now`. Returns them.
+    pub fn release(&mut self, filter: &MessageFilter, now: u64) -> Vec<InFlight> {
+        self.rules.retain(|r| !matches!(r, MessageRule::Hold { filter: held } if filter.covers(held)));
+        let released = self.take_held(filter);
+        for f in &released {
+            let mut f = f.clone();
+            f.deliver_tick = f.deliver_tick.max(now);
+            self.put_in_flight(f);
+        }
+        released
+    }
+
+    /// The messages kept from delivery by a hold, in send order.
+    pub fn held(&self) -> &[InFlight] {
+        &self.held
     }
 
     /// Where the bucket of `deliver_tick` is, or goes: the first whose tick

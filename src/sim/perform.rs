@@ -4,9 +4,9 @@
 
 use crate::core::{Action, Body, Event, HandoverOutcome, Membership, Message, Node, NodeId, Persist, Role};
 
-use super::narrate::{self, CommitRule, Narration};
+use super::narrate::{self, Narration};
 use super::network::InFlight;
-use super::trace::{TraceBody, TraceRole};
+use super::trace::{EntryFacts, LastEntry, TraceBody, TraceRole};
 use super::{PendingWrite, Sim};
 use crate::check::AckedWrite;
 use crate::core::{Decision, Index, RoleCause, Term};
@@ -38,7 +38,9 @@ impl Sim {
     pub(crate) fn deliver(&mut self, f: InFlight) {
         let m = f.msg;
         let (from, to, msg, term, seq) = (m.from, m.to, m.kind(), m.term, f.seq);
-        let cause = if f.doomed {
+        let cause = if f.scripted {
+            Some("script")
+        } else if f.doomed {
             Some("network")
         } else if self.network.is_cut(from, to) {
             Some("cut")
@@ -50,6 +52,7 @@ impl Sim {
         if let Some(cause) = cause {
             let why = match cause {
                 "network" => "the network lost it",
+                "script" => "the scenario drops it",
                 "cut" => "the link is cut",
                 _ => "the receiver is down",
             };
@@ -57,14 +60,11 @@ impl Sim {
             self.emit(TraceBody::MessageDropped { from, to, msg, term, seq, cause: cause.into() }, text);
             return;
         }
-        self.emit(TraceBody::MessageDelivered { from, to, msg, term, seq }, Narration::arrives(&m));
+        let contents = m.contents();
+        let body = TraceBody::MessageDelivered { from, to, msg, term, seq, contents };
+        self.emit(body, Narration::arrives(&m));
         // Messages never make a node return an error.
-        self.delivering = match m.body {
-            Body::Vote { force, .. } => Some((from, force)),
-            _ => None,
-        };
         let _ = self.step_node(to, Event::Message(m), Some(from));
-        self.delivering = None;
     }
 
     /// Steps node `id` with `event`; `from` is the sender when the event is
@@ -143,17 +143,6 @@ impl Sim {
             );
             self.emit(TraceBody::LeaderElected { node: id, term: after.term }, text);
         }
-        if after.commit > before.commit {
-            let earlier_term =
-                self.node(id).and_then(|n| n.log().term_at(after.commit)).is_some_and(|t| t < after.term);
-            let rule = match (after.is_leader, earlier_term) {
-                (true, true) => CommitRule::EarlierTerm,
-                (true, false) => CommitRule::OwnTerm,
-                (false, _) => CommitRule::Reported,
-            };
-            let text = Narration::commits(id, after.commit, rule);
-            self.emit(TraceBody::CommitAdvanced { node: id, index: after.commit }, text);
-        }
     }
 
     pub(crate) fn perform(
@@ -163,6 +152,9 @@ impl Sim {
         installing: bool,
     ) {
         let mut hint = None;
+        // A judgement is answered within the same actions; none is left
+        // over from a node that crashed between judging and replying.
+        self.judged = None;
         for action in actions {
             match action {
                 Action::Send(m) => self.send(m),
@@ -202,6 +194,25 @@ impl Sim {
                     self.emit(body, p.to_string());
                 }
                 Action::HandoverOutcome(o) => self.outcome_event(&o),
+                Action::Committed(c) => {
+                    let text = Narration::commits(id, c.index, c.rule);
+                    self.emit(
+                        TraceBody::CommitAdvanced { node: id, index: c.index, rule: Some(c.rule) },
+                        text,
+                    );
+                }
+                // The reply that carries the decision follows at once.
+                Action::Voted(v) => self.judged = Some(v),
+                Action::ProgressChanged(p) => {
+                    let body = TraceBody::ProgressChanged {
+                        leader: id,
+                        follower: p.follower,
+                        state: p.mode,
+                        match_index: p.match_index,
+                        next_index: p.next_index,
+                    };
+                    self.emit(body, Narration::progress(id, p));
+                }
             }
         }
         if let Some((index, data)) = hint {
@@ -214,31 +225,40 @@ impl Sim {
     fn send(&mut self, m: Message) {
         let (from, to, msg, term) = (m.from, m.to, m.kind(), m.term);
         if let Body::VoteReply { decision } | Body::ProbeReply { decision } = &m.body {
+            // The core judged the request just before it replied.
+            let judged = self.judged.take().filter(|v| v.candidate == to);
             let probe = matches!(m.body, Body::ProbeReply { .. });
-            let switches = self.config.switches;
-            let forced = matches!(self.delivering, Some((c, true)) if c == to);
-            let unguarded = !switches.log_guards || (!probe && forced && !switches.force_respects_vote_rule);
-            let text = Narration::reply(&m, unguarded);
+            let text = Narration::reply(&m, judged.is_some_and(|v| !v.guarded));
             let (voter, candidate) = (from, to);
+            let asked_term = judged.map(|v| v.asked_term);
+            let log = judged.map(|v| LastEntry { last_index: v.last_index, last_term: v.last_term });
             let body = match (decision, probe) {
-                (Decision::Granted, true) => TraceBody::ProbeGranted { voter, candidate, term },
-                (Decision::Granted, false) => TraceBody::VoteGranted { voter, candidate, term },
+                (Decision::Granted, true) => {
+                    TraceBody::ProbeGranted { voter, candidate, term, asked_term, log }
+                }
+                (Decision::Granted, false) => {
+                    TraceBody::VoteGranted { voter, candidate, term, asked_term, log }
+                }
                 (Decision::Refused(r), true) => {
-                    TraceBody::ProbeRefused { voter, candidate, term, reason: r.clone() }
+                    TraceBody::ProbeRefused { voter, candidate, term, asked_term, log, reason: r.clone() }
                 }
                 (Decision::Refused(r), false) => {
-                    TraceBody::VoteRefused { voter, candidate, term, reason: r.clone() }
+                    TraceBody::VoteRefused { voter, candidate, term, asked_term, log, reason: r.clone() }
                 }
             };
             self.emit(body, text);
         }
         let text = Narration::sent(&m);
+        let contents = m.contents();
         let out = self.network.send(m, self.now);
-        let deliver_tick = out.deliver_tick;
-        self.emit(TraceBody::MessageSent { from, to, msg, term, seq: out.seq, deliver_tick }, text);
+        let (seq, deliver_tick) = (out.seq, out.deliver_tick);
+        self.emit(TraceBody::MessageSent { from, to, msg, term, seq, deliver_tick, contents }, text);
         if out.duplicated {
             let text = Narration::duplicated(from, to, msg);
             self.emit(TraceBody::MessageDuplicated { from, to, msg, term, seq: out.seq }, text);
+        }
+        if out.held {
+            self.emit_held(from, to, msg, term, seq);
         }
     }
 
@@ -247,7 +267,8 @@ impl Sim {
         match p {
             Persist::Entries(entries) => {
                 for e in entries {
-                    let body = TraceBody::EntryAppended { node: id, index: e.index, term: e.term };
+                    let entry = Some(EntryFacts(e.payload.clone()));
+                    let body = TraceBody::EntryAppended { node: id, index: e.index, term: e.term, entry };
                     self.emit(body, Narration::appends(id, e));
                 }
             }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::narrate::Narration;
 use crate::check::Property;
 use crate::core::{
-    CpEntry, HandoverFailure, HandoverResult, Index, MessageKind, NodeId, Phase, Refusal, RoleCause, Term,
+    CommitRule, CpEntry, HandoverFailure, HandoverResult, Index, MessageContents, MessageKind, NodeId, Payload, Phase, ProgressMode, Refusal, RoleCause, Term,
 };
 
 /// One line of the trace.
@@ -84,6 +84,9 @@ pub enum TraceBody {
         seq: u64,
         /// Tick it will arrive.
         deliver_tick: u64,
+        /// What it says (absent from traces written before version 2).
+        #[serde(flatten)]
+        contents: MessageContents,
     },
     /// A message arrived and was stepped.
     MessageDelivered {
@@ -97,6 +100,9 @@ pub enum TraceBody {
         term: Term,
         /// Network sequence number.
         seq: u64,
+        /// What it says (absent from traces written before version 2).
+        #[serde(flatten)]
+        contents: MessageContents,
     },
     /// A message was lost: by the network, a cut link, or a crashed receiver.
     MessageDropped {
@@ -128,6 +134,32 @@ pub enum TraceBody {
         /// Network sequence number of the original.
         seq: u64,
     },
+    /// A scenario's `messages` command held a message back (version 2).
+    MessageHeld {
+        /// Sender.
+        from: NodeId,
+        /// Receiver.
+        to: NodeId,
+        /// Kind.
+        msg: MessageKind,
+        /// Term.
+        term: Term,
+        /// Network sequence number.
+        seq: u64,
+    },
+    /// A held message was let go (version 2).
+    MessageReleased {
+        /// Sender.
+        from: NodeId,
+        /// Receiver.
+        to: NodeId,
+        /// Kind.
+        msg: MessageKind,
+        /// Term.
+        term: Term,
+        /// Network sequence number.
+        seq: u64,
+    },
     /// A probe was answered yes.
     ProbeGranted {
         /// Who answered.
@@ -136,6 +168,12 @@ pub enum TraceBody {
         candidate: NodeId,
         /// The proposed term.
         term: Term,
+        /// The term the candidate stands for (version 2).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        asked_term: Option<Term>,
+        /// The candidate's last index and its term (version 2).
+        #[serde(flatten)]
+        log: Option<LastEntry>,
     },
     /// A probe was answered no.
     ProbeRefused {
@@ -145,6 +183,12 @@ pub enum TraceBody {
         candidate: NodeId,
         /// The proposed term.
         term: Term,
+        /// The term the candidate stands for (version 2).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        asked_term: Option<Term>,
+        /// The candidate's last index and its term (version 2).
+        #[serde(flatten)]
+        log: Option<LastEntry>,
         /// The first rule that applied.
         reason: Refusal,
     },
@@ -154,8 +198,14 @@ pub enum TraceBody {
         voter: NodeId,
         /// For whom.
         candidate: NodeId,
-        /// The term.
+        /// The voter's term.
         term: Term,
+        /// The term the candidate stands for (version 2).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        asked_term: Option<Term>,
+        /// The candidate's last index and its term (version 2).
+        #[serde(flatten)]
+        log: Option<LastEntry>,
     },
     /// A vote was refused.
     VoteRefused {
@@ -163,8 +213,14 @@ pub enum TraceBody {
         voter: NodeId,
         /// Whom.
         candidate: NodeId,
-        /// The term asked for.
+        /// The voter's term.
         term: Term,
+        /// The term the candidate stands for (version 2).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        asked_term: Option<Term>,
+        /// The candidate's last index and its term (version 2).
+        #[serde(flatten)]
+        log: Option<LastEntry>,
         /// The first rule that applied.
         reason: Refusal,
     },
@@ -212,6 +268,9 @@ pub enum TraceBody {
         index: Index,
         /// The term.
         term: Term,
+        /// What it carries (version 2).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        entry: Option<EntryFacts>,
     },
     /// A node's commit watermark advanced.
     CommitAdvanced {
@@ -219,6 +278,24 @@ pub enum TraceBody {
         node: NodeId,
         /// Its new commit watermark.
         index: Index,
+        /// The rule that allowed it, as the core states it (version 2).
+        #[serde(flatten)]
+        rule: Option<CommitRule>,
+    },
+    /// A leader's view of a follower changed mode (version 2).
+    ProgressChanged {
+        /// The leader.
+        leader: NodeId,
+        /// The follower.
+        follower: NodeId,
+        /// `probe`, `replicate` or `snapshot`.
+        state: ProgressMode,
+        /// Highest index known to match.
+        #[serde(rename = "match")]
+        match_index: Index,
+        /// Next index to send.
+        #[serde(rename = "next")]
+        next_index: Index,
     },
     /// A node applied an entry.
     Applied {
@@ -373,6 +450,52 @@ pub enum TraceBody {
     },
 }
 
+/// A candidate's last log entry, as a vote or probe request states it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct LastEntry {
+    /// The candidate's last index.
+    pub last_index: Index,
+    /// Its term.
+    pub last_term: Term,
+}
+
+/// What an appended entry carries, as the trace writes it:
+/// `{"kind": "noop"}`, `{"kind": "write", "value": ..}` (`"elided": true`
+/// instead of the value on a witness), `{"kind": "config", ..}` or
+/// `{"kind": "cp", "entry": ..}`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EntryFacts(pub Payload);
+
+impl Serialize for EntryFacts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        match &self.0 {
+            Payload::Noop => map.serialize_entry("kind", "noop")?,
+            Payload::Write(data) => {
+                map.serialize_entry("kind", "write")?;
+                map.serialize_entry("value", &String::from_utf8_lossy(data))?;
+            }
+            Payload::Elided => {
+                map.serialize_entry("kind", "write")?;
+                map.serialize_entry("elided", &true)?;
+            }
+            Payload::Config(m) => {
+                map.serialize_entry("kind", "config")?;
+                map.serialize_entry("voters", &m.voters)?;
+                map.serialize_entry("joint", &m.outgoing)?;
+                map.serialize_entry("learners", &m.learners)?;
+                map.serialize_entry("witnesses", &m.witnesses)?;
+            }
+            Payload::ControlPlane(e) => {
+                map.serialize_entry("kind", "cp")?;
+                map.serialize_entry("entry", e)?;
+            }
+        }
+        map.end()
+    }
+}
+
 impl TraceBody {
     /// The kind, as the JSON `kind` field spells it.
     pub fn kind(&self) -> &'static str {
@@ -381,6 +504,8 @@ impl TraceBody {
             TraceBody::MessageDelivered { .. } => "message_delivered",
             TraceBody::MessageDropped { .. } => "message_dropped",
             TraceBody::MessageDuplicated { .. } => "message_duplicated",
+            TraceBody::MessageHeld { .. } => "message_held",
+            TraceBody::MessageReleased { .. } => "message_released",
             TraceBody::ProbeGranted { .. } => "probe_granted",
             TraceBody::ProbeRefused { .. } => "probe_refused",
             TraceBody::VoteGranted { .. } => "vote_granted",
@@ -391,6 +516,7 @@ impl TraceBody {
             TraceBody::LeaderDeposed { .. } => "leader_deposed",
             TraceBody::EntryAppended { .. } => "entry_appended",
             TraceBody::CommitAdvanced { .. } => "commit_advanced",
+            TraceBody::ProgressChanged { .. } => "progress_changed",
             TraceBody::Applied { .. } => "applied",
             TraceBody::WriteAcked { .. } => "write_acked",
             TraceBody::WriteRejected { .. } => "write_rejected",

@@ -5,12 +5,15 @@
 use serde::Serialize;
 
 use crate::check::Property;
-use crate::core::{HandoverFailure, HandoverResult, MessageKind, Phase, Refusal, RoleCause};
+use crate::core::{
+    CommitRule, HandoverFailure, HandoverResult, Membership, MessageContents, MessageKind, Payload, Phase,
+    ProgressMode, Refusal, RoleCause,
+};
 use crate::json::path::{array, item_path, quote, text, uint, Fields};
 use crate::json::{self, Json};
 
 use super::command_read::cp_entry;
-use super::{TraceBody, TraceEvent, TraceRole, WriteRefusal};
+use super::{EntryFacts, LastEntry, TraceBody, TraceEvent, TraceRole, WriteRefusal};
 
 /// Most events a trace may hold.
 const MAX_EVENTS: usize = 10_000_000;
@@ -60,17 +63,6 @@ fn named<T: Serialize + Copy>(all: &[T], v: &Json, path: &str) -> Result<T, Stri
         .ok_or_else(|| format!("{path}: unknown value {}", quote(name)))
 }
 
-const MESSAGE_KINDS: [MessageKind; 9] = [
-    MessageKind::Probe,
-    MessageKind::ProbeReply,
-    MessageKind::Vote,
-    MessageKind::VoteReply,
-    MessageKind::Append,
-    MessageKind::AppendReply,
-    MessageKind::Snapshot,
-    MessageKind::SnapshotReply,
-    MessageKind::TimeoutNow,
-];
 const ROLES: [TraceRole; 6] = [
     TraceRole::Follower,
     TraceRole::Candidate,
@@ -79,6 +71,8 @@ const ROLES: [TraceRole; 6] = [
     TraceRole::Witness,
     TraceRole::Crashed,
 ];
+const PROGRESS_MODES: [ProgressMode; 3] =
+    [ProgressMode::Probe, ProgressMode::Replicate, ProgressMode::Snapshot];
 const PHASES: [Phase; 4] = [Phase::Freeze, Phase::CatchUp, Phase::HandOver, Phase::Demote];
 const RESULTS: [HandoverResult; 3] =
     [HandoverResult::Completed, HandoverResult::Aborted, HandoverResult::Refused];
@@ -108,7 +102,7 @@ fn read_body(f: &Fields) -> Result<TraceBody, String> {
     let n = |key| f.required(key, UINT, number);
     let maybe = |key| f.optional(key, number);
     let s = |key| f.required(key, STRING, text);
-    let msg = || f.required("msg", "a kind of message", |v, p| named(&MESSAGE_KINDS, v, p));
+    let msg = || f.required("msg", "a kind of message", |v, p| named(&MessageKind::ALL, v, p));
     let reason = || f.required("reason", "a refusal", read_refusal);
     let entry = || f.required("entry", "a control-plane entry", cp_entry);
     let groups = || f.required("groups", "a list of groups", groups);
@@ -121,6 +115,7 @@ fn read_body(f: &Fields) -> Result<TraceBody, String> {
             term: n("term")?,
             seq: n("seq")?,
             deliver_tick: n("deliver_tick")?,
+            contents: read_contents(f, msg()?)?,
         },
         "message_delivered" => B::MessageDelivered {
             from: n("from")?,
@@ -128,6 +123,7 @@ fn read_body(f: &Fields) -> Result<TraceBody, String> {
             msg: msg()?,
             term: n("term")?,
             seq: n("seq")?,
+            contents: read_contents(f, msg()?)?,
         },
         "message_dropped" => B::MessageDropped {
             from: n("from")?,
@@ -144,20 +140,44 @@ fn read_body(f: &Fields) -> Result<TraceBody, String> {
             term: n("term")?,
             seq: n("seq")?,
         },
-        "probe_granted" => {
-            B::ProbeGranted { voter: n("voter")?, candidate: n("candidate")?, term: n("term")? }
+        "message_held" => {
+            B::MessageHeld { from: n("from")?, to: n("to")?, msg: msg()?, term: n("term")?, seq: n("seq")? }
         }
+        "message_released" => B::MessageReleased {
+            from: n("from")?,
+            to: n("to")?,
+            msg: msg()?,
+            term: n("term")?,
+            seq: n("seq")?,
+        },
+        "probe_granted" => B::ProbeGranted {
+            voter: n("voter")?,
+            candidate: n("candidate")?,
+            term: n("term")?,
+            asked_term: maybe("asked_term")?,
+            log: last_entry(f)?,
+        },
         "probe_refused" => B::ProbeRefused {
             voter: n("voter")?,
             candidate: n("candidate")?,
             term: n("term")?,
+            asked_term: maybe("asked_term")?,
+            log: last_entry(f)?,
             reason: reason()?,
         },
-        "vote_granted" => B::VoteGranted { voter: n("voter")?, candidate: n("candidate")?, term: n("term")? },
+        "vote_granted" => B::VoteGranted {
+            voter: n("voter")?,
+            candidate: n("candidate")?,
+            term: n("term")?,
+            asked_term: maybe("asked_term")?,
+            log: last_entry(f)?,
+        },
         "vote_refused" => B::VoteRefused {
             voter: n("voter")?,
             candidate: n("candidate")?,
             term: n("term")?,
+            asked_term: maybe("asked_term")?,
+            log: last_entry(f)?,
             reason: reason()?,
         },
         "term_changed" => B::TermChanged { node: n("node")?, term: n("term")? },
@@ -169,8 +189,25 @@ fn read_body(f: &Fields) -> Result<TraceBody, String> {
         },
         "leader_elected" => B::LeaderElected { node: n("node")?, term: n("term")? },
         "leader_deposed" => B::LeaderDeposed { node: n("node")?, by: n("by")?, term: n("term")? },
-        "entry_appended" => B::EntryAppended { node: n("node")?, index: n("index")?, term: n("term")? },
-        "commit_advanced" => B::CommitAdvanced { node: n("node")?, index: n("index")? },
+        "entry_appended" => B::EntryAppended {
+            node: n("node")?,
+            index: n("index")?,
+            term: n("term")?,
+            entry: f.optional("entry", read_entry)?,
+        },
+        "commit_advanced" => {
+            B::CommitAdvanced { node: n("node")?, index: n("index")?, rule: read_commit_rule(f)? }
+        }
+        "progress_changed" => B::ProgressChanged {
+            leader: n("leader")?,
+            follower: n("follower")?,
+            state: f.required("state", "a replication state", |v, p| {
+                let names = PROGRESS_MODES.map(ProgressMode::name);
+                Ok(PROGRESS_MODES[json::path::one_of(v, p, "replication state", &names)?])
+            })?,
+            match_index: n("match")?,
+            next_index: n("next")?,
+        },
         "applied" => B::Applied { node: n("node")?, index: n("index")? },
         "write_acked" => B::WriteAcked { index: n("index")?, value: s("value")?, node: n("node")? },
         "write_rejected" => B::WriteRejected {
@@ -225,6 +262,80 @@ fn read_body(f: &Fields) -> Result<TraceBody, String> {
         "command_skipped" => B::CommandSkipped { command: s("command")?, reason: s("reason")? },
         other => return Err(format!("{}: unknown kind {}", f.path("kind"), quote(other))),
     })
+}
+
+/// A message's contents, by its kind; traces written before version 2
+/// have none.
+fn read_contents(f: &Fields, msg: MessageKind) -> Result<MessageContents, String> {
+    use MessageContents as C;
+    let n = |key| f.required(key, UINT, number);
+    let has = |key| f.present(key).is_some();
+    Ok(match msg {
+        MessageKind::Append if has("prev_index") => C::Append {
+            prev_index: n("prev_index")?,
+            prev_term: n("prev_term")?,
+            entries: n("entries")?,
+            commit: n("commit")?,
+        },
+        MessageKind::AppendReply => match f.optional("success", json::path::flag)? {
+            Some(true) => C::AppendAccepted { success: true, match_index: n("match_index")? },
+            Some(false) => C::AppendRejected {
+                success: false,
+                rejected: n("rejected")?,
+                hint_index: n("hint_index")?,
+                hint_term: f.optional("hint_term", number)?,
+            },
+            None => C::Plain,
+        },
+        MessageKind::Probe | MessageKind::Vote if has("last_index") => {
+            C::Ask { last_index: n("last_index")?, last_term: n("last_term")? }
+        }
+        MessageKind::Snapshot if has("index") => {
+            C::Snapshot { index: n("index")?, index_term: n("index_term")? }
+        }
+        _ => C::Plain,
+    })
+}
+
+/// A vote or probe request's candidate log, when the trace states it.
+fn last_entry(f: &Fields) -> Result<Option<LastEntry>, String> {
+    if f.present("last_index").is_none() {
+        return Ok(None);
+    }
+    let n = |key| f.required(key, UINT, number);
+    Ok(Some(LastEntry { last_index: n("last_index")?, last_term: n("last_term")? }))
+}
+
+/// A commit's rule, when the trace states it: `rule` and, for
+/// `current_term`, `carried`.
+fn read_commit_rule(f: &Fields) -> Result<Option<CommitRule>, String> {
+    let Some(rule) = f.optional("rule", text)? else { return Ok(None) };
+    Ok(Some(match rule.as_str() {
+        "current_term" => CommitRule::CurrentTerm { carried: f.required("carried", UINT, number)? },
+        "earlier_term" => CommitRule::EarlierTerm,
+        "leader" => CommitRule::Leader,
+        other => return Err(format!("{}: unknown rule {}", f.path("rule"), quote(other))),
+    }))
+}
+
+/// An appended entry's payload: `{"kind": ..., figures}`.
+fn read_entry(v: &Json, path: &str) -> Result<EntryFacts, String> {
+    let f = Fields::of(v, path)?;
+    let ids = |key| f.required(key, "a list of node ids", numbers);
+    let payload = match f.required("kind", "an entry kind", text)?.as_str() {
+        "noop" => Payload::Noop,
+        "write" if f.optional("elided", json::path::flag)? == Some(true) => Payload::Elided,
+        "write" => Payload::Write(f.required("value", STRING, text)?.into_bytes().into()),
+        "config" => Payload::Config(Box::new(Membership {
+            voters: ids("voters")?.into_iter().collect(),
+            outgoing: f.optional("joint", numbers)?.map(|o| o.into_iter().collect()),
+            learners: ids("learners")?.into_iter().collect(),
+            witnesses: ids("witnesses")?.into_iter().collect(),
+        })),
+        "cp" => Payload::ControlPlane(Box::new(f.required("entry", "a control-plane entry", cp_entry)?)),
+        other => return Err(format!("{}: unknown kind {}", f.path("kind"), quote(other))),
+    };
+    Ok(EntryFacts(payload))
 }
 
 /// A vote or probe refusal: `{"code": ..., figures}`.

@@ -39,7 +39,9 @@ test('pausing stops every animation frame and timer; hiding the page stops the l
 
   // Timers: the only ones are one-shots that end by themselves (a screen
   // reader announcement's cooldown); once they are done nothing new comes.
-  await page.waitForFunction(() => window.__qsPending() === 0, null, { timeout: 8000 });
+  // Polled on a timer, not by animation frame (Playwright's default), so
+  // that the wait itself adds no requestAnimationFrame to the count.
+  await page.waitForFunction(() => window.__qsPending() === 0, null, { timeout: 8000, polling: 100 });
   const quiet = await counts(page);
   await page.waitForTimeout(1000);
   const quietLater = await counts(page);
