@@ -239,3 +239,10 @@ pub fn elect_trial(min: u32, max: u32, seed: f64, paper: bool) -> Result<Option<
     range.validate().map_err(|e| JsError::new(&e))?;
     Ok(elect_times::trial(range, seed as u64, paper).map(|t| t as u32))
 }
+
+/// How many of `voters` voters make a quorum (a strict majority): the
+/// custom-cluster form states it from the core instead of computing it.
+#[wasm_bindgen(js_name = majorityNeeded)]
+pub fn majority_needed(voters: u32) -> u32 {
+    crate::core::quorum::majority_needed(voters as usize) as u32
+}

@@ -32,6 +32,7 @@ mod snapshot;
 mod vote;
 
 pub use action::Action;
+pub use candidate::ElectionTally;
 pub use config::{Config, Switches};
 pub use control_plane::{ControlPlaneLog, CpEntry, CpEvent};
 pub use describe::Headline;
@@ -49,4 +50,5 @@ pub use node::{Node, Role};
 pub use node_map::{MapKey, NodeMap, SortedMap};
 pub use node_set::NodeSet;
 pub use progress::{Progress, ProgressState};
+pub use quorum::{ConfigName, ConfigTally};
 pub use vote::{decide, Decision, Refusal, VoteRequest, VoterView};

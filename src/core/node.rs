@@ -17,6 +17,7 @@ use super::log::Log;
 use super::membership::Membership;
 use super::message::{AppendOutcome, Body, Message};
 use super::progress::Progress;
+use super::quorum::ConfigTally;
 use super::rng::{derive_seed, Rng};
 use super::vote::{self, Decision, Refusal, VoteRequest, VoterView};
 
@@ -48,6 +49,8 @@ pub(crate) struct LeaderState {
     pub(crate) term_start_index: Index,
     /// The membership index whose commit was last acted on.
     pub(crate) settled_membership: Index,
+    /// The per-configuration count that won this term.
+    pub(crate) elected_by: Vec<ConfigTally>,
 }
 
 /// Role-specific volatile state.
@@ -218,6 +221,14 @@ impl Node {
             RoleState::Follower { .. } => Role::Follower,
             RoleState::Candidate { .. } => Role::Candidate,
             RoleState::Leader(_) => Role::Leader,
+        }
+    }
+
+    /// While leading: the per-configuration count of votes that won the term.
+    pub fn elected_by(&self) -> Option<&[ConfigTally]> {
+        match &self.role {
+            RoleState::Leader(l) => Some(&l.elected_by),
+            _ => None,
         }
     }
 

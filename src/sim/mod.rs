@@ -30,7 +30,7 @@ pub use network::{InFlight, Network, NetworkConfig};
 pub use state_machine::KvStore;
 pub use trace::{export_json_lines, TraceBody, TraceEvent, TraceRole, WriteRefusal};
 pub use trace_import::import_json_lines;
-pub use view::{view, ClusterView, EntryView, MessageView, NodeView, ProgressView};
+pub use view::{view, ClusterView, EntryView, MessageView, NodeView, ProgressView, Standing};
 
 use crate::check::{AckedWrite, Checker, NodeState, Observation};
 use crate::core::rng::derive_seed;

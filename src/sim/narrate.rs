@@ -15,7 +15,8 @@ use serde::{Serialize, Serializer};
 
 use crate::check::{Property, Violation};
 use crate::core::{
-    Bytes, Decision, Entry, Headline, Index, Message, MessageKind, Node, NodeId, Payload, Refusal, Role, Term,
+    Bytes, ConfigName, ConfigTally, Decision, Entry, Headline, Index, Message, MessageKind, Node, NodeId,
+    Payload, Refusal, Role, Term,
 };
 
 use super::trace::TraceRole;
@@ -178,6 +179,27 @@ impl Serialize for Narration {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
     }
+}
+
+/// While joint, how each configuration voted: " (old 2/3 ✓, new 2/3 ✓)",
+/// so the sentence says that both majorities were needed; empty otherwise.
+pub fn joint_count(quorum: &[ConfigTally]) -> String {
+    if quorum.len() < 2 {
+        return String::new();
+    }
+    let sides: Vec<String> = quorum
+        .iter()
+        .map(|q| {
+            let name = match q.config {
+                ConfigName::Old => "old",
+                ConfigName::New => "new",
+                ConfigName::Current => "current",
+            };
+            let mark = if q.granted.len() >= q.needed { '✓' } else { '✗' };
+            format!("{name} {}/{} {mark}", q.granted.len(), q.members.len())
+        })
+        .collect();
+    format!(" in each configuration ({})", sides.join(", "))
 }
 
 /// The role the trace reports for a live node.

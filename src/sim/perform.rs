@@ -134,11 +134,13 @@ impl Sim {
             self.emit(TraceBody::RoleChanged { node: id, role: after.role, term: after.term }, text);
         }
         if after.is_leader && !before.is_leader {
+            let quorum = self.node(id).and_then(|n| n.elected_by()).map(<[_]>::to_vec).unwrap_or_default();
             let text = format!(
-                "node {id} wins term {} with a quorum of votes and appends a no-op of its term (Raft §8)",
-                after.term
+                "node {id} wins term {} with a quorum of votes{} and appends a no-op of its term (Raft §8)",
+                after.term,
+                narrate::joint_count(&quorum)
             );
-            self.emit(TraceBody::LeaderElected { node: id, term: after.term }, text);
+            self.emit(TraceBody::LeaderElected { node: id, term: after.term, quorum }, text);
         }
         if after.commit > before.commit {
             let earlier_term =

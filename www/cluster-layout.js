@@ -1,0 +1,53 @@
+// Where things go on the stage: nodes on a ring sized to the container, and
+// points along the links between them. Pure geometry, no DOM.
+/** Smallest logical width: on a phone the picture shrinks instead of cramping. */
+const MIN_LOGICAL_WIDTH = 400;
+
+/** Positions on a circle sized to the container; logical units ≈ CSS px above MIN_LOGICAL_WIDTH. */
+export function layout(ids, width, height) {
+  const W = Math.max(width, MIN_LOGICAL_WIDTH);
+  const H = Math.max(280, (W * height) / Math.max(width, 1));
+  const n = Math.max(ids.length, 1);
+  const compact = n > 7;
+  // Room for the line above a node (probing, tally, crown) and the two below (term, vote).
+  const narrow = W < 560;
+  // Big clusters draw one short line per node, so they need less room around the ring.
+  const top = narrow ? 50 : compact ? 30 : 34; // phones: the term legend needs its own row
+  // Phones have no side columns, so a band at the bottom is kept free for the refusal callout.
+  const bottom = (narrow ? 118 : 62) - (compact ? 24 : 0);
+  const guess = Math.min(W / 2 - 40, (H - top - bottom) / 2);
+  const r = Math.max(15, Math.min(narrow ? 26 : 30, guess * Math.sin(Math.PI / n) * 0.5));
+  const ring = Math.max(60, Math.min(W / 2 - r - (narrow ? 28 : 40), (H - top - bottom) / 2 - r));
+  const cx = W / 2;
+  const cy = top + r + ring;
+  // Stretch sideways into spare width (an ellipse), keeping ~190 px columns for callouts.
+  const rx = Math.max(ring, Math.min(ring * 1.3, W / 2 - r - 190));
+  const pos = new Map();
+  ids.forEach((id, i) => {
+    const a = -Math.PI / 2 + (2 * Math.PI * i) / n;
+    pos.set(id, { x: cx + rx * Math.cos(a), y: cy + ring * Math.sin(a), a });
+  });
+  // Free columns left and right of the ring hold the refusal callouts when wide enough.
+  const side = (W / 2 - rx - r - 24) * (width / W);
+  return { ids, W, H, r, ring, cx, cy, pos, compact, side, scale: width / W, narrow };
+}
+
+export function toPx(geom, p) {
+  return p && { x: p.x * geom.scale, y: p.y * geom.scale, r: geom.r * geom.scale };
+}
+
+/** A point at fraction f from p's rim to q's rim, shifted sideways so the two directions do not overlap. */
+export function along(geom, p, q, f) {
+  const len = Math.hypot(q.x - p.x, q.y - p.y) || 1;
+  const ux = (q.x - p.x) / len;
+  const uy = (q.y - p.y) / len;
+  const rim = geom.r + 12;
+  const d = rim + (len - 2 * rim) * f;
+  const side = 6;
+  // (nx, ny): the unit normal on this direction's side of the link.
+  return { x: p.x + ux * d - uy * side, y: p.y + uy * d + ux * side, nx: -uy, ny: ux };
+}
+
+export function labelAnchor(nx) {
+  return nx > 0.35 ? 'start' : nx < -0.35 ? 'end' : 'middle';
+}

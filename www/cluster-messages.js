@@ -1,0 +1,133 @@
+// Messages in flight along their links, their glyphs and labels, and the ✕
+// where one was lost.
+import { svgEl, termColor } from './svg.js';
+import { along, labelAnchor } from './cluster-layout.js';
+import { DROP_TICKS } from './cluster-marks.js';
+
+/**
+ * Moves the messages along their links. Each message keeps its SVG group
+ * between frames (keyed by seq and content), so a playing frame only
+ * updates positions instead of rebuilding dozens of elements.
+ */
+export function drawMessages(layer, cache, geom, state, vt) {
+  const labelled = new Set(); // one label per burst: "vote? t2" ×4 leaving a node reads as one
+  const live = new Set();
+  for (const m of state.messages) {
+    const p = geom.pos.get(m.from);
+    const q = geom.pos.get(m.to);
+    if (!p || !q) continue;
+    const key = `${m.seq}|${m.from}|${m.to}|${m.kind}|${m.label}|${m.doomed}`;
+    live.add(key);
+    let c = cache.get(key);
+    if (!c) cache.set(key, (c = createMessage(layer, m)));
+    const span = m.deliver_tick - m.sent_tick;
+    const f = Math.max(0, Math.min(1, span > 0 ? (vt - m.sent_tick) / span : 1));
+    const dying = m.doomed && f >= 0.5;
+    const at = along(geom, p, q, dying ? 0.5 : f);
+    c.g.setAttribute('transform', `translate(${at.x.toFixed(1)} ${at.y.toFixed(1)})`);
+    if (dying && !c.dying) {
+      c.dying = true;
+      c.g.classList.add('dying');
+      svgEl('path', { class: 'cv-x', d: 'M-7 -7 L7 7 M7 -7 L-7 7' }, c.g);
+    }
+    if (dying) c.g.style.opacity = String(Math.max(0.15, 1 - (f - 0.5) * 1.7));
+    const burst = f < 0.2 ? `s${m.from}|${m.label}` : f > 0.8 ? `r${m.to}|${m.label}` : null;
+    const show = showLabel(m, state.messages.length, geom.compact) && !(burst && labelled.has(burst));
+    if (show && burst) labelled.add(burst);
+    // Beside the path on the message's own side, so it clears the link and the nodes' rims.
+    const place = show ? [(at.nx * 15).toFixed(1), (at.ny * 15 + 3.5).toFixed(1), labelAnchor(at.nx)] : null;
+    const placeKey = place ? place.join() : '';
+    if (placeKey !== c.placeKey) {
+      c.placeKey = placeKey;
+      c.label.style.display = show ? '' : 'none';
+      if (place) {
+        c.label.setAttribute('x', place[0]);
+        c.label.setAttribute('y', place[1]);
+        c.label.setAttribute('text-anchor', place[2]);
+      }
+    }
+  }
+  for (const [key, c] of cache) if (!live.has(key)) (c.g.remove(), cache.delete(key));
+}
+
+function createMessage(layer, m) {
+  const heartbeat = m.label === 'heartbeat';
+  const refused = /✗|reject/.test(m.label ?? '');
+  const g = svgEl('g', { class: `cv-msg k-${m.kind}${heartbeat ? ' heartbeat' : ''}${refused ? ' refused' : ''}` }, layer);
+  g.style.setProperty('--term', termColor(m.term));
+  svgEl('title', {}, g).textContent = m.doomed ? `${m.text} — lost on the way` : m.text;
+  drawGlyph(g, m);
+  const label = svgEl('text', { class: 'cv-msg-label' }, g);
+  label.textContent = m.label;
+  return { g, label, dying: false };
+}
+
+/** Labels only where they add something: all when the network is calm, the telling ones when it is busy. */
+function showLabel(m, count, compact) {
+  if (compact) return count <= 6 || (count <= 12 && /✗|reject/.test(m.label ?? ''));
+  if (/✗|reject/.test(m.label ?? '')) return count <= 20;
+  if (['vote', 'timeout_now', 'snapshot'].includes(m.kind)) return count <= 14;
+  if (m.label === 'heartbeat' || m.kind === 'append_reply') return count <= 6 && !compact;
+  return count <= 8;
+}
+
+/** One glyph per message kind; probes are hollow and dashed because they change no term. */
+export function drawGlyph(g, m) {
+  const mark = (txt, y = 3.5) => {
+    const t = svgEl('text', { class: 'cv-glyph-mark', y, 'text-anchor': 'middle' }, g);
+    t.textContent = txt;
+  };
+  const verdict = /✗|reject/.test(m.label ?? '') ? '✗' : '✓';
+  switch (m.kind) {
+    case 'probe':
+      svgEl('circle', { class: 'cv-glyph hollow dashed', r: 7 }, g);
+      return mark('?');
+    case 'probe_reply':
+      svgEl('circle', { class: 'cv-glyph hollow dashed', r: 6 }, g);
+      return mark(verdict);
+    case 'vote':
+      svgEl('circle', { class: 'cv-glyph solid', r: 7 }, g);
+      return mark('?');
+    case 'vote_reply':
+      svgEl('circle', { class: 'cv-glyph solid', r: 6 }, g);
+      return mark(verdict);
+    case 'append':
+      if (m.label === 'heartbeat') return void svgEl('rect', { class: 'cv-glyph hollow', x: -5, y: -3.5, width: 10, height: 7, rx: 1.5 }, g);
+      return void svgEl('rect', { class: 'cv-glyph solid', x: -7, y: -5, width: 14, height: 10, rx: 2 }, g);
+    case 'append_reply':
+      svgEl('rect', { class: 'cv-glyph hollow', x: -6, y: -5, width: 12, height: 10, rx: 2 }, g);
+      return mark(verdict, 3);
+    case 'snapshot':
+      svgEl('rect', { class: 'cv-glyph solid', x: -6, y: -8, width: 14, height: 12, rx: 2 }, g);
+      return void svgEl('rect', { class: 'cv-glyph solid', x: -8, y: -5, width: 14, height: 12, rx: 2 }, g);
+    case 'snapshot_reply':
+      svgEl('rect', { class: 'cv-glyph hollow', x: -7, y: -6, width: 14, height: 12, rx: 2 }, g);
+      return mark(verdict, 3.5);
+    case 'timeout_now':
+      return void svgEl('path', { class: 'cv-glyph bolt', d: 'M2 -9 L-6 1 L-1 1 L-3 9 L6 -2 L1 -2 Z' }, g);
+    default:
+      return void svgEl('circle', { class: 'cv-glyph solid', r: 5 }, g);
+  }
+}
+
+/** A ✕ where a message was lost, fading over DROP_TICKS; each keeps its element while it fades. */
+export function drawDrops(layer, cache, geom, drops, vt) {
+  const live = new Set();
+  for (const e of drops) {
+    const p = geom.pos.get(e.from);
+    const q = geom.pos.get(e.to);
+    if (!p || !q) continue;
+    const key = `${e.step}|${e.from}|${e.to}|${e.text}`;
+    live.add(key);
+    let g = cache.get(key);
+    if (!g) {
+      cache.set(key, (g = svgEl('g', { class: 'cv-drop' }, layer)));
+      svgEl('title', {}, g).textContent = e.text;
+      svgEl('path', { class: 'cv-x', d: 'M-7 -7 L7 7 M7 -7 L-7 7' }, g);
+    }
+    const at = along(geom, p, q, 0.5);
+    g.setAttribute('transform', `translate(${at.x} ${at.y})`);
+    g.style.opacity = String(Math.max(0.2, 1 - (vt - e.tick) / DROP_TICKS));
+  }
+  for (const [key, g] of cache) if (!live.has(key)) (g.remove(), cache.delete(key));
+}
