@@ -5,9 +5,7 @@
 use serde::Serialize;
 
 use crate::check::AckedWrite;
-use crate::core::{
-    ConfigTally, ElectionTally, Handover, Index, Membership, NodeId, Payload, ProgressState, Role, Term,
-};
+use crate::core::{ElectionTally, Handover, Index, Membership, NodeId, Payload, ProgressState, Role, Term};
 
 use super::{narrate, PendingWrite, Sim, TraceRole};
 
@@ -34,10 +32,6 @@ pub struct ClusterView {
     pub violations: u64,
     /// Election timeout bounds.
     pub election_ticks: [u64; 2],
-    /// The configuration the picture shows membership against: the
-    /// leader's, or (leaderless) that of the live node with the highest term
-    /// and then the longest log, as the node most likely to lead next.
-    pub membership: Option<crate::core::Membership>,
 }
 
 /// Where a node stands in the configuration the picture shows.
@@ -97,12 +91,11 @@ pub struct NodeView {
     pub handover: Option<Handover>,
     /// Membership in effect: voters, learners, witnesses, joint.
     pub membership: crate::core::Membership,
-    /// Its place in the cluster's configuration (`ClusterView::membership`).
+    /// Its place in the cluster's configuration: the leader's, or the most
+    /// up-to-date live node's while leaderless.
     pub standing: Standing,
     /// The probe or election it is running, counted per configuration.
     pub tally: Option<ElectionTally>,
-    /// While leading: the per-configuration count that won its term.
-    pub elected_by: Option<Vec<ConfigTally>>,
 }
 
 /// One log entry.
@@ -173,12 +166,12 @@ pub fn view(sim: &Sim) -> ClusterView {
         pending: sim.pending_writes().to_vec(),
         violations: sim.violations(),
         election_ticks: sim.config().election_ticks,
-        membership,
     }
 }
 
-/// The leader's membership, else the live node's with the highest term and
-/// then the longest log (see `ClusterView::membership`).
+/// The configuration the picture shows membership against: the leader's,
+/// or (leaderless) that of the live node with the highest term and then the
+/// longest log, as the node most likely to lead next.
 fn reference_membership(sim: &Sim) -> Option<Membership> {
     let live = sim.nodes().values().filter_map(|n| n.node.as_ref());
     let leader = sim.leader().and_then(|id| sim.node(id));
@@ -226,7 +219,6 @@ fn node_view(sim: &Sim, id: NodeId, reference: Option<&Membership>) -> NodeView 
             membership: Default::default(),
             standing: standing(reference, id),
             tally: None,
-            elected_by: None,
         };
     };
     let m = node.membership();
@@ -271,7 +263,6 @@ fn node_view(sim: &Sim, id: NodeId, reference: Option<&Membership>) -> NodeView 
         membership: m.clone(),
         standing: standing(reference, id),
         tally: node.election_tally(),
-        elected_by: node.elected_by().map(<[_]>::to_vec),
     }
 }
 
