@@ -19,7 +19,7 @@ export function buildKey(root) {
   ];
   for (const [kind, text] of rows) {
     const li = htmlEl('li', null, null, list);
-    const s = svgEl('svg', { viewBox: '-10 -9 20 18', width: 20, height: 18, 'aria-hidden': 'true' }, li);
+    const s = svgEl('svg', { viewBox: '-15 -13 30 26', width: 30, height: 26, 'aria-hidden': 'true' }, li);
     const label = kind === 'vote_reply' ? 'vote ✓' : '';
     const m = { kind: kind === 'heartbeat' || kind === 'doomed' ? 'append' : kind, term: 1, label: kind === 'heartbeat' ? 'heartbeat' : label };
     const g = svgEl('g', { class: `cv-msg k-${m.kind}${kind === 'heartbeat' ? ' heartbeat' : ''}` }, s);

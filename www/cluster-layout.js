@@ -2,34 +2,52 @@
 // points along the links between them. Pure geometry, no DOM.
 /** Smallest logical width: on a phone the picture shrinks instead of cramping. */
 const MIN_LOGICAL_WIDTH = 400;
+/**
+ * Logical height of a wide stage. Up to it, a logical unit is a CSS pixel
+ * (so the 14 px labels are 14 px on a 1280×720 screen); a taller stage
+ * scales the whole picture up, so nodes and labels grow with a projector's
+ * screen instead of leaving it empty.
+ */
+const LOGICAL_HEIGHT = 420;
+/** Below this width the stage is a phone's: terser labels, no side columns. */
+const NARROW_WIDTH = 560;
 
-/** Positions on a circle sized to the container; logical units ≈ CSS px above MIN_LOGICAL_WIDTH. */
+/** The logical size of the picture and how many CSS px a logical unit is. */
+function logicalSize(width, height) {
+  if (width < NARROW_WIDTH) {
+    const W = Math.max(width, MIN_LOGICAL_WIDTH);
+    return { W, H: Math.max(280, (W * height) / Math.max(width, 1)), scale: width / W };
+  }
+  const scale = Math.max(1, Math.min(height / LOGICAL_HEIGHT, width / (LOGICAL_HEIGHT * 1.45)));
+  return { W: width / scale, H: Math.max(280, height / scale), scale };
+}
+
+/** Positions on a circle (an ellipse when there is spare width) sized to the container. */
 export function layout(ids, width, height) {
-  const W = Math.max(width, MIN_LOGICAL_WIDTH);
-  const H = Math.max(280, (W * height) / Math.max(width, 1));
+  const { W, H, scale } = logicalSize(width, height);
   const n = Math.max(ids.length, 1);
   const compact = n > 7;
   // Room for the line above a node (probing, tally, crown) and the two below (term, vote).
-  const narrow = W < 560;
+  const narrow = width < NARROW_WIDTH;
   // Big clusters draw one short line per node, so they need less room around the ring.
-  const top = narrow ? 50 : compact ? 30 : 34; // phones: the term legend needs its own row
+  const top = narrow ? 50 : compact ? 36 : 44; // phones: the term legend needs its own row
   // Phones have no side columns, so a band at the bottom is kept free for the refusal callout.
-  const bottom = (narrow ? 118 : 62) - (compact ? 24 : 0);
+  const bottom = (narrow ? 118 : 74) - (compact ? 24 : 0);
   const guess = Math.min(W / 2 - 40, (H - top - bottom) / 2);
-  const r = Math.max(15, Math.min(narrow ? 26 : 30, guess * Math.sin(Math.PI / n) * 0.5));
+  const r = Math.max(15, Math.min(narrow ? 26 : 40, guess * Math.sin(Math.PI / n) * 0.55));
   const ring = Math.max(60, Math.min(W / 2 - r - (narrow ? 28 : 40), (H - top - bottom) / 2 - r));
   const cx = W / 2;
   const cy = top + r + ring;
-  // Stretch sideways into spare width (an ellipse), keeping ~190 px columns for callouts.
-  const rx = Math.max(ring, Math.min(ring * 1.3, W / 2 - r - 190));
+  // Stretch sideways into spare width (an ellipse), keeping ~210 px columns for callouts.
+  const rx = Math.max(ring, Math.min(ring * 1.3, W / 2 - r - 210));
   const pos = new Map();
   ids.forEach((id, i) => {
     const a = -Math.PI / 2 + (2 * Math.PI * i) / n;
     pos.set(id, { x: cx + rx * Math.cos(a), y: cy + ring * Math.sin(a), a });
   });
   // Free columns left and right of the ring hold the refusal callouts when wide enough.
-  const side = (W / 2 - rx - r - 24) * (width / W);
-  return { ids, W, H, r, ring, cx, cy, pos, compact, side, scale: width / W, narrow };
+  const side = (W / 2 - rx - r - 24) * scale;
+  return { ids, W, H, r, ring, cx, cy, pos, compact, side, scale, narrow };
 }
 
 export function toPx(geom, p) {

@@ -35,7 +35,7 @@ export function drawMessages(layer, cache, geom, state, vt) {
     const show = showLabel(m, state.messages.length, geom.compact) && !(burst && labelled.has(burst));
     if (show && burst) labelled.add(burst);
     // Beside the path on the message's own side, so it clears the link and the nodes' rims.
-    const place = show ? [(at.nx * 15).toFixed(1), (at.ny * 15 + 3.5).toFixed(1), labelAnchor(at.nx)] : null;
+    const place = show ? [(at.nx * 18).toFixed(1), (at.ny * 18 + 5).toFixed(1), labelAnchor(at.nx)] : null;
     const placeKey = place ? place.join() : '';
     if (placeKey !== c.placeKey) {
       c.placeKey = placeKey;
@@ -71,8 +71,12 @@ function showLabel(m, count, compact) {
   return count <= 8;
 }
 
+/** Glyphs are drawn at GLYPH_SCALE so that their marks (?, ✓, ✗) read at 14 px on a projector. */
+const GLYPH_SCALE = 1.5;
+
 /** One glyph per message kind; probes are hollow and dashed because they change no term. */
-export function drawGlyph(g, m) {
+export function drawGlyph(parent, m) {
+  const g = svgEl('g', { transform: `scale(${GLYPH_SCALE})` }, parent);
   const mark = (txt, y = 3.5) => {
     const t = svgEl('text', { class: 'cv-glyph-mark', y, 'text-anchor': 'middle' }, g);
     t.textContent = txt;

@@ -44,16 +44,20 @@ export function placeNode(n, geom, id) {
   const cw = r * 0.7;
   const top = -r - 8;
   p.crown.setAttribute('d', `M${-cw} ${top} L${-cw} ${top - 12} L${-cw / 2} ${top - 5} L0 ${top - 15} L${cw / 2} ${top - 5} L${cw} ${top - 12} L${cw} ${top} Z`);
-  p.id.setAttribute('y', geom.compact ? 5 : -1);
-  p.role.setAttribute('y', r * 0.55);
-  p.term.setAttribute('y', r + 22);
-  p.termChip.setAttribute('y', r + 11);
-  p.termChip.setAttribute('height', 15);
-  p.voted.setAttribute('y', r + 37);
-  p.probe.setAttribute('y', -r - 13);
+  // Picture text is 14 logical px at least (LABEL_PX), so a lecture hall's back row can read it.
+  p.id.setAttribute('y', geom.compact ? 6 : -2);
+  p.role.setAttribute('y', r * 0.5 + 2);
+  p.term.setAttribute('y', r + 25);
+  p.termChip.setAttribute('y', r + 10);
+  p.termChip.setAttribute('height', 20);
+  p.voted.setAttribute('y', r + 43);
+  p.probe.setAttribute('y', -r - 14);
   n.g.classList.toggle('compact', geom.compact);
   n.sig = null; // sizes changed: redraw the labels
 }
+
+/** The size of picture labels, in logical px (cluster-view.css sets the same). */
+const LABEL_PX = 14;
 
 /** Where a node stands in the cluster's configuration, when that is worth a word (joint, or not a member). */
 const STANDING_WORDS = { old_and_new: 'old+new', old_only: 'old only', new_only: 'new only', removed: 'removed' };
@@ -84,7 +88,7 @@ export function updateNode(n, node, state, marks) {
   p.role.textContent = role === 'learner' ? 'learner' : ROLE_WORDS[role] ?? role;
   const termText = n.compact ? `t${node.term}` : `term ${node.term}`;
   p.term.textContent = termText;
-  const chipW = termText.length * 6.6 + 10;
+  const chipW = termText.length * LABEL_PX * 0.62 + 12;
   p.termChip.setAttribute('x', -chipW / 2);
   p.termChip.setAttribute('width', chipW);
   const voted = node.voted_for != null && node.voted_for !== 0 ? `voted ${node.voted_for}` : 'no vote';
@@ -93,8 +97,8 @@ export function updateNode(n, node, state, marks) {
   drawAbove(p.probe, node, n.narrow, n.compact);
   // The extra line goes outward: above nodes in the top half, below those in the bottom half.
   const below = Math.sin(n.a) > 0.3 && !n.narrow; // phones keep the bottom band for the callout
-  p.probe.setAttribute('y', below ? n.r + 52 : role === 'leader' ? -n.r - 28 : -n.r - 13);
-  keepInside(p.probe, n, n.narrow ? 12.5 : 11);
+  p.probe.setAttribute('y', below ? n.r + 62 : role === 'leader' ? -n.r - 30 : -n.r - 14);
+  keepInside(p.probe, n, LABEL_PX);
 
   const label = [`node ${node.id}`, role === 'learner' ? 'learner (catching up)' : role, `term ${node.term}`];
   if (node.voted_for) label.push(`voted for ${node.voted_for}`);

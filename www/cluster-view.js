@@ -13,6 +13,7 @@ import { readTrace } from './cluster-marks.js';
 import { drawOverlay, stackBeside } from './cluster-callouts.js';
 import { buildKey } from './cluster-key.js';
 import { NodeMenu } from './node-menu.js';
+import { mountPresentation } from './presentation.js';
 
 export function mountCluster(container, app, host) {
   const view = buildSkeleton(container);
@@ -68,6 +69,7 @@ export function mountCluster(container, app, host) {
     geom = layout(ids, rect.width || 600, rect.height || 400);
     view.svg.setAttribute('viewBox', `0 0 ${geom.W} ${geom.H}`);
     view.root.classList.toggle('narrow', geom.narrow); // phones: terser labels
+    view.root.style.setProperty('--cv-scale', geom.scale.toFixed(3)); // the HTML overlay grows with the picture
     for (const [id, n] of nodes) if (!geom.pos.has(id)) (n.g.remove(), nodes.delete(id));
     for (const [id, n] of nodes) placeNode(n, geom, id);
     linkKey = '';
@@ -102,6 +104,9 @@ export function mountCluster(container, app, host) {
   view.svg.addEventListener('click', onClick);
   view.svg.addEventListener('keydown', onKey);
   const offUpdate = app.on('update', render);
+  // Presenting is for a full page: embeds without controls keep their size.
+  const qsRoot = container.closest('.qs-root');
+  const unpresent = qsRoot?.dataset.controls === 'full' ? mountPresentation(view.root, qsRoot, app, host) : () => {};
   // A resize redraws once; ResizeObserver fires only on change, so idle stays free.
   const resize = new ResizeObserver(() => {
     if (app.state) relayout(app.state.nodes.map((n) => n.id));
@@ -112,6 +117,7 @@ export function mountCluster(container, app, host) {
 
   return () => {
     offUpdate();
+    unpresent();
     resize.disconnect();
     stacker.disconnect();
     menu.destroy();
