@@ -49,7 +49,10 @@ function drawCallouts(el, svgLayer, geom, refusals, callouts) {
   el.replaceChildren();
   svgLayer.replaceChildren();
   const boxes = [];
-  for (const e of refusals) {
+  // One callout at a time (the newest refusal): more would cover the term
+  // chips, the tallies and the crown. The others keep their ✗ on the link.
+  for (const e of refusals) markRefusal(svgLayer, geom, e);
+  for (const e of refusals.slice(0, 1)) {
     const p = toPx(geom, geom.pos.get(e.voter));
     const q = toPx(geom, geom.pos.get(e.candidate));
     if (!p || !q) continue;
@@ -58,8 +61,8 @@ function drawCallouts(el, svgLayer, geom, refusals, callouts) {
     const what = e.kind === 'probe_refused' ? 'probe' : 'vote';
     htmlEl('strong', null, `✗ ${e.voter} refuses ${e.candidate}'s ${what} (t${e.term})`, box);
     htmlEl('span', null, `refused: ${split >= 0 ? e.text.slice(split + 2) : e.text}`, box);
+    if (refusals.length > 1) htmlEl('span', 'cv-callout-more', ` (+${refusals.length - 1} more ✗ on the links)`, box);
     boxes.push({ box, p, e });
-    markRefusal(svgLayer, geom, e);
   }
   if (geom.side >= 150) callouts.stack(placeBeside(boxes, geom));
   else placeDocked(boxes);

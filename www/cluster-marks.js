@@ -3,7 +3,7 @@
 // stalls a frame.
 /** How many ticks a refusal callout stays (tied to simulated time, not the wall clock). */
 const CALLOUT_TICKS = 5;
-/** How many refusal callouts at once, newest first: more would bury the picture. */
+/** How many refusals are marked at once (newest first; one of them gets a callout). */
 const CALLOUT_MAX = 3;
 /** How many ticks the ✕ of a dropped message stays visible. */
 export const DROP_TICKS = 2;
@@ -17,16 +17,20 @@ export function readTrace(app, state) {
   const refusals = [];
   const drops = [];
   const seen = new Set();
+  let elected = null;
   for (let i = trace.length - 1, k = 0; i >= 0 && k < SCAN_MAX; i--, k++) {
     const e = trace[i];
     if (e.tick < now - CALLOUT_TICKS) break;
+    if (e.kind === 'leader_elected' && !elected) elected = e;
     if ((e.kind === 'vote_refused' || e.kind === 'probe_refused') && refusals.length < CALLOUT_MAX) {
       const key = `${e.voter}>${e.candidate}`;
       if (!seen.has(key)) (seen.add(key), refusals.push(e));
     }
     if (e.kind === 'message_dropped' && e.tick >= app.virtualTick - DROP_TICKS) drops.push(e);
   }
-  return { refusals, drops, violation: lastViolation(app) };
+  // A new leader is the moment: refusals older than its election are old news.
+  const current = elected ? refusals.filter((e) => e.step > elected.step) : refusals;
+  return { refusals: current, drops, elected, violation: lastViolation(app) };
 }
 
 /** The last violation in the trace; cached per trace array (seek and load replace the array). */

@@ -12,7 +12,7 @@ import { DROP_TICKS } from './cluster-marks.js';
 export function drawMessages(layer, cache, geom, state, vt) {
   const labelled = new Set(); // one label per burst: "vote? t2" ×4 leaving a node reads as one
   const live = new Set();
-  for (const m of state.messages) {
+  for (const [i, m] of state.messages.entries()) {
     const p = geom.pos.get(m.from);
     const q = geom.pos.get(m.to);
     if (!p || !q) continue;
@@ -32,7 +32,7 @@ export function drawMessages(layer, cache, geom, state, vt) {
     }
     if (dying) c.g.style.opacity = String(Math.max(0.15, 1 - (f - 0.5) * 1.7));
     const burst = f < 0.2 ? `s${m.from}|${m.label}` : f > 0.8 ? `r${m.to}|${m.label}` : null;
-    const show = showLabel(m, state.messages.length, geom.compact) && !(burst && labelled.has(burst));
+    const show = showLabel(m, i, state.messages.length, geom.compact) && !(burst && labelled.has(burst));
     if (show && burst) labelled.add(burst);
     // Beside the path on the message's own side, so it clears the link and the nodes' rims.
     const place = show ? [(at.nx * 18).toFixed(1), (at.ny * 18 + 5).toFixed(1), labelAnchor(at.nx)] : null;
@@ -52,8 +52,11 @@ export function drawMessages(layer, cache, geom, state, vt) {
 
 function createMessage(layer, m) {
   const heartbeat = m.label === 'heartbeat';
-  const refused = /✗|reject/.test(m.label ?? '');
-  const g = svgEl('g', { class: `cv-msg k-${m.kind}${heartbeat ? ' heartbeat' : ''}${refused ? ' refused' : ''}` }, layer);
+  // Only vote and probe refusals are red: an append answered with a resend
+  // hint is the protocol working (out-of-order pipelined appends), not a failure.
+  const refused = /✗/.test(m.label ?? '');
+  const resend = m.kind === 'append_reply' && /^resend/.test(m.label ?? '');
+  const g = svgEl('g', { class: `cv-msg k-${m.kind}${heartbeat ? ' heartbeat' : ''}${refused ? ' refused' : ''}${resend ? ' resend' : ''}` }, layer);
   g.style.setProperty('--term', termColor(m.term));
   svgEl('title', {}, g).textContent = m.doomed ? `${m.text} — lost on the way` : m.text;
   drawGlyph(g, m);
@@ -62,13 +65,19 @@ function createMessage(layer, m) {
   return { g, label, dying: false };
 }
 
-/** Labels only where they add something: all when the network is calm, the telling ones when it is busy. */
-function showLabel(m, count, compact) {
-  if (compact) return count <= 6 || (count <= 12 && /✗|reject/.test(m.label ?? ''));
-  if (/✗|reject/.test(m.label ?? '')) return count <= 20;
-  if (['vote', 'timeout_now', 'snapshot'].includes(m.kind)) return count <= 14;
-  if (m.label === 'heartbeat' || m.kind === 'append_reply') return count <= 6 && !compact;
-  return count <= 8;
+/** About how many message labels the picture carries at once: more would pile up. */
+const LABEL_BUDGET = 8;
+
+/**
+ * Labels where they add something: all while the network is calm; when it
+ * is busy, refusals and vote requests always, and an even sample of the rest
+ * (every k-th), so a busy picture thins its labels instead of dropping them.
+ */
+function showLabel(m, i, count, compact) {
+  if (/✗/.test(m.label ?? '')) return count <= 20;
+  if (!compact && ['vote', 'timeout_now', 'snapshot'].includes(m.kind)) return count <= 14;
+  const stride = Math.max(1, Math.ceil(count / (compact ? LABEL_BUDGET / 2 : LABEL_BUDGET)));
+  return i % stride === 0;
 }
 
 /** Glyphs are drawn at GLYPH_SCALE so that their marks (?, ✓, ✗) read at 14 px on a projector. */
@@ -81,7 +90,7 @@ export function drawGlyph(parent, m) {
     const t = svgEl('text', { class: 'cv-glyph-mark', y, 'text-anchor': 'middle' }, g);
     t.textContent = txt;
   };
-  const verdict = /✗|reject/.test(m.label ?? '') ? '✗' : '✓';
+  const verdict = /✗/.test(m.label ?? '') ? '✗' : /^resend/.test(m.label ?? '') ? '↺' : '✓';
   switch (m.kind) {
     case 'probe':
       svgEl('circle', { class: 'cv-glyph hollow dashed', r: 7 }, g);

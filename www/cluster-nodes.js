@@ -73,7 +73,7 @@ export function updateNode(n, node, state, marks) {
   drawTimer(n.p, node);
   const violated = !!marks.violation?.nodes?.includes(node.id);
   const sig = JSON.stringify([node.role, node.kind, node.term, node.voted_for, node.probing, node.handover,
-    node.commit, node.last_index, node.snapshot_index, violated && marks.violation.property, node.tally, node.standing]);
+    node.commit, node.last_index, node.snapshot_index, violated && marks.violation.property, node.tally, node.standing, marks.elected?.node === node.id]);
   if (sig === n.sig) return;
   n.sig = sig;
   const { g, p } = n;
@@ -83,6 +83,8 @@ export function updateNode(n, node, state, marks) {
   g.setAttribute('class', `cv-node role-${role} kind-${node.kind} standing-${node.standing}${g.classList.contains('selected') ? ' selected' : ''}${n.compact ? ' compact' : ''}`);
   g.style.setProperty('--term', termColor(node.term));
   g.classList.toggle('violated', violated);
+  // The unmistakable mark of a win, for the few ticks the election is news.
+  g.classList.toggle('elected', marks.elected?.node === node.id && role === 'leader');
 
   p.body.setAttribute('d', node.kind === 'witness' ? diamondPath(n.r * 1.15) : circlePath(n.r));
   p.role.textContent = role === 'learner' ? 'learner' : ROLE_WORDS[role] ?? role;

@@ -132,8 +132,9 @@ function buildSkeleton(container) {
   const root = htmlEl('div', 'cv-root', null, container);
   const svg = svgEl('svg', { class: 'cv-svg', preserveAspectRatio: 'xMidYMid meet', role: 'group' }, root);
   svg.setAttribute('aria-label', 'Cluster: nodes, links and messages in flight');
+  // Messages pass under the nodes, so a node's term chip and vote stay readable.
   const layer = (name) => svgEl('g', { class: `cv-${name}` }, svg);
-  const view = { root, svg, links: layer('links'), nodes: layer('nodes'), messages: layer('messages'), marks: layer('marks'),
+  const view = { root, svg, links: layer('links'), messages: layer('messages'), nodes: layer('nodes'), marks: layer('marks'),
     refusals: layer('refusals') };
   view.legend = htmlEl('div', 'cv-legend', null, root);
   view.legend.setAttribute('aria-label', 'Terms in use');

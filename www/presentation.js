@@ -25,7 +25,7 @@ export function mountPresentation(stage, root, app, host) {
     // The host's `contain: content` would make the fixed stage fill the host, not the screen.
     host.toggleAttribute('data-presenting', present);
     button.setAttribute('aria-pressed', String(present));
-    button.textContent = present ? '✕ Leave presentation' : 'Present';
+    button.textContent = present ? 'Leave presentation (Esc)' : 'Present';
     caption.hidden = !present;
     if (present) showCaption();
   };

@@ -290,8 +290,10 @@ fn message_view(f: &super::InFlight) -> MessageView {
         Body::Append { entries, .. } if entries.is_empty() => "heartbeat".into(),
         Body::Append { entries, .. } => format!("append {}", entries.len()),
         Body::AppendReply { outcome: AppendOutcome::Accepted { match_index } } => format!("ok {match_index}"),
-        Body::AppendReply { outcome: AppendOutcome::Rejected { rejected, .. } } => {
-            format!("reject {rejected}")
+        // Usually harmless: a pipelined append overtaken by a later one, or a
+        // probe for where the logs agree; the hint says where to resume.
+        Body::AppendReply { outcome: AppendOutcome::Rejected { hint_index, .. } } => {
+            format!("resend from {hint_index}")
         }
         Body::Snapshot { snapshot } => format!("snapshot {}", snapshot.index),
         Body::SnapshotReply { index } => format!("installed {index}"),
