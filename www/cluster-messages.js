@@ -21,7 +21,9 @@ export function drawMessages(layer, cache, geom, state, vt) {
     let c = cache.get(key);
     if (!c) cache.set(key, (c = createMessage(layer, m)));
     const span = m.deliver_tick - m.sent_tick;
-    const f = Math.max(0, Math.min(1, span > 0 ? (vt - m.sent_tick) / span : 1));
+    // Reduced motion: a message moves once per tick instead of gliding.
+    const now = REDUCED_MOTION.matches ? Math.floor(vt) : vt;
+    const f = Math.max(0, Math.min(1, span > 0 ? (now - m.sent_tick) / span : 1));
     const dying = m.doomed && f >= 0.5;
     const at = along(geom, p, q, dying ? 0.5 : f);
     c.g.setAttribute('transform', `translate(${at.x.toFixed(1)} ${at.y.toFixed(1)})`);
@@ -64,6 +66,9 @@ function createMessage(layer, m) {
   label.textContent = m.label;
   return { g, label, dying: false };
 }
+
+/** The reader asked for less motion (checked per frame: it can change while the page is open). */
+const REDUCED_MOTION = matchMedia('(prefers-reduced-motion: reduce)');
 
 /** About how many message labels the picture carries at once: more would pile up. */
 const LABEL_BUDGET = 8;

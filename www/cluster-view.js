@@ -86,14 +86,36 @@ export function mountCluster(container, app, host) {
     return n;
   }
 
-  // Clicks: a node opens its menu, a link toggles cut / heal.
+  // Clicks: a node opens its menu, a link toggles cut / heal. Without
+  // controls (a self-running illustration) there are no commands: a click or
+  // Space pauses and resumes it instead (WCAG 2.2.2, pause moving content).
+  const qsRoot = container.closest('.qs-root');
+  const commandsAllowed = qsRoot?.dataset.controls !== 'none';
+  const togglePlay = () => (app.playing ? app.pause() : app.play());
+  let offPlay = () => {};
+  if (!commandsAllowed) {
+    view.svg.setAttribute('tabindex', '0');
+    view.svg.setAttribute('aria-label', 'Cluster picture: click or press Space to pause or resume');
+    // A visible Play while paused (reduced motion starts an autoplay embed paused).
+    const resume = htmlEl('button', 'cv-resume', '▶ Play', view.root);
+    resume.type = 'button';
+    resume.addEventListener('click', () => app.play());
+    const sync = () => (resume.hidden = app.playing);
+    offPlay = app.on('play', sync);
+    sync();
+  }
   function onClick(e) {
+    if (!commandsAllowed) return togglePlay();
     const g = e.target.closest('[data-node-id]');
     if (g) return menu.open(Number(g.dataset.nodeId));
     const link = e.target.closest('[data-link]');
     if (link) toggleLink(app, host, link.dataset.link.split('-').map(Number));
   }
   function onKey(e) {
+    if (!commandsAllowed) {
+      if (e.key === ' ' || e.key === 'Enter') (e.preventDefault(), togglePlay());
+      return;
+    }
     const g = e.target.closest?.('[data-node-id]');
     if (g && (e.key === 'Enter' || e.key === ' ')) {
       e.preventDefault();
@@ -105,7 +127,6 @@ export function mountCluster(container, app, host) {
   view.svg.addEventListener('keydown', onKey);
   const offUpdate = app.on('update', render);
   // Presenting is for a full page: embeds without controls keep their size.
-  const qsRoot = container.closest('.qs-root');
   const unpresent = qsRoot?.dataset.controls === 'full' ? mountPresentation(view.root, qsRoot, app, host) : () => {};
   // A resize redraws once; ResizeObserver fires only on change, so idle stays free.
   const resize = new ResizeObserver(() => {
@@ -117,6 +138,7 @@ export function mountCluster(container, app, host) {
 
   return () => {
     offUpdate();
+    offPlay();
     unpresent();
     resize.disconnect();
     stacker.disconnect();

@@ -128,7 +128,8 @@ export class QuorumScope extends HTMLElement {
       if (!this.app.cluster) await this.loadScenario('first-election');
       this.showError(message);
     }
-    if (this.hasAttribute('autoplay')) this.app.play();
+    // Under reduced motion an autoplay embed starts paused, its Play control shown.
+    if (this.hasAttribute('autoplay') && !matchMedia('(prefers-reduced-motion: reduce)').matches) this.app.play();
   }
 
   async loadScenario(source) {
