@@ -3,6 +3,15 @@
 import { builtinName, hashForScenario } from './share.js';
 import { el } from './dom.js';
 
+/** Most characters of a title and of an explanation shown (the file keeps all of them). */
+const TITLE_CHARS = 300;
+const EXPLAIN_CHARS = 5000;
+
+function shorten(text, max) {
+  const s = String(text ?? '');
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
 /**
  * Builds the picker and the description; `onShown(scenario)` runs when a
  * scenario is shown (the custom-cluster form mirrors it). Returns the
@@ -66,8 +75,9 @@ export function mountScenarioPicker(ctx, onShown) {
   async function showScenario(scenario, force = false) {
     if (scenario === shownScenario && !force) return;
     shownScenario = scenario;
-    title.textContent = scenario.title || 'Untitled scenario';
-    explain.textContent = scenario.explain || '';
+    // Cut before layout: a 900 KB single-word title took the browser 27 s to lay out.
+    title.textContent = shorten(scenario.title, TITLE_CHARS) || 'Untitled scenario';
+    explain.textContent = shorten(scenario.explain, EXPLAIN_CHARS);
     explain.classList.remove('qs-open');
     more.setAttribute('aria-expanded', 'false');
     more.textContent = 'More';

@@ -7,6 +7,8 @@ import { scenarioWithActions, slug, download } from './scenario-export.js';
 import { mountTraceImport } from './trace-import.js';
 
 const MAX_IMPORT_BYTES = 1_000_000;
+/** Longest scenario hash an import puts in the address bar (browsers and chat tools cut longer ones). */
+const ADDRESS_BAR_CHARS = 8_000;
 
 /** Builds the action buttons and the copy box; returns both elements. */
 export function mountShareActions(ctx) {
@@ -104,7 +106,10 @@ export function mountShareActions(ctx) {
     }
     try {
       const scenario = await loadAndShow(JSON.stringify(parsed), null);
-      setHash(hashForScenario(scenario));
+      // A large import stays out of the address bar: a link that long would
+      // be refused on reload ("too long") and lose the scenario anyway.
+      const hash = hashForScenario(scenario);
+      if (hash.length <= ADDRESS_BAR_CHARS) setHash(hash);
       say(`Imported ${label}: ${scenario.title || 'untitled scenario'}.`);
     } catch (e) {
       fail(`Could not import ${label}: ${e.message}`);
