@@ -29,9 +29,9 @@ setup-rust:
 setup-wasm: setup-rust
 	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$" || cargo install wasm-bindgen-cli --version =$(WASM_BINDGEN_VERSION)
 
-# npm packages, pinned in package-lock.json: playwright-core and binaryen.
+# npm packages, pinned in package-lock.json: playwright-core, binaryen and axe-core.
 setup-node:
-	@[ -x node_modules/.bin/wasm-opt ] && [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
+	@[ -x node_modules/.bin/wasm-opt ] && [ -d node_modules/playwright-core ] && [ -d node_modules/axe-core ] || npm ci --no-audit --no-fund
 
 setup-browser: setup-node
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)

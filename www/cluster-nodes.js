@@ -4,8 +4,11 @@ import { svgEl, termColor } from './svg.js';
 
 export function createNode(parent, id) {
   const g = svgEl('g', { class: 'cv-node', tabindex: 0, role: 'button', 'data-node-id': id }, parent);
+  // The drawn labels sit in a sibling group, outside the button: its
+  // aria-label says all they say and more, and axe requires a button's name
+  // to repeat any text inside it word for word (label-content-name-mismatch).
+  const labels = svgEl('g', { class: 'cv-node cv-labels', 'aria-hidden': 'true', 'data-labels-of': id }, parent);
   const p = {};
-  p.title = svgEl('title', {}, g);
   p.halo = svgEl('circle', { class: 'cv-halo' }, g);
   p.track = svgEl('circle', { class: 'cv-timer-track' }, g);
   p.timer = svgEl('circle', { class: 'cv-timer', pathLength: 100 }, g);
@@ -13,14 +16,14 @@ export function createNode(parent, id) {
   p.body = svgEl('path', { class: 'cv-body' }, g);
   p.cross = svgEl('path', { class: 'cv-cross' }, g);
   p.crown = svgEl('path', { class: 'cv-crown' }, g);
-  p.id = svgEl('text', { class: 'cv-id', 'text-anchor': 'middle' }, g);
-  p.role = svgEl('text', { class: 'cv-role', 'text-anchor': 'middle' }, g);
-  p.termChip = svgEl('rect', { class: 'cv-term-chip', rx: 3 }, g);
-  p.term = svgEl('text', { class: 'cv-term', 'text-anchor': 'middle' }, g);
-  p.voted = svgEl('text', { class: 'cv-voted', 'text-anchor': 'middle' }, g);
-  p.probe = svgEl('text', { class: 'cv-probing', 'text-anchor': 'middle' }, g);
+  p.id = svgEl('text', { class: 'cv-id', 'text-anchor': 'middle' }, labels);
+  p.role = svgEl('text', { class: 'cv-role', 'text-anchor': 'middle' }, labels);
+  p.termChip = svgEl('rect', { class: 'cv-term-chip', rx: 3 }, labels);
+  p.term = svgEl('text', { class: 'cv-term', 'text-anchor': 'middle' }, labels);
+  p.voted = svgEl('text', { class: 'cv-voted', 'text-anchor': 'middle' }, labels);
+  p.probe = svgEl('text', { class: 'cv-probing', 'text-anchor': 'middle' }, labels);
   p.id.textContent = String(id);
-  return { g, p };
+  return { g, labels, p };
 }
 
 /** Sizes every part for the current radius; runs on layout only. */
@@ -35,6 +38,7 @@ export function placeNode(n, geom, id) {
   n.x = geom.pos.get(id).x;
   n.W = geom.W;
   n.g.setAttribute('transform', `translate(${x.toFixed(1)} ${y.toFixed(1)})`);
+  n.labels.setAttribute('transform', `translate(${x.toFixed(1)} ${y.toFixed(1)})`);
   p.halo.setAttribute('r', r + 16);
   p.track.setAttribute('r', r + 6);
   p.timer.setAttribute('r', r + 6);
@@ -53,6 +57,7 @@ export function placeNode(n, geom, id) {
   p.voted.setAttribute('y', r + 43);
   p.probe.setAttribute('y', -r - 14);
   n.g.classList.toggle('compact', geom.compact);
+  n.labels.classList.toggle('compact', geom.compact);
   n.sig = null; // sizes changed: redraw the labels
 }
 
@@ -85,6 +90,7 @@ export function updateNode(n, node, state, marks) {
   g.classList.toggle('violated', violated);
   // The unmistakable mark of a win, for the few ticks the election is news.
   g.classList.toggle('elected', marks.elected?.node === node.id && role === 'leader');
+  n.labels.setAttribute('class', `${g.getAttribute('class').replace(' selected', '')} cv-labels`);
 
   p.body.setAttribute('d', node.kind === 'witness' ? diamondPath(n.r * 1.15) : circlePath(n.r));
   p.role.textContent = role === 'learner' ? 'learner' : ROLE_WORDS[role] ?? role;
@@ -107,9 +113,10 @@ export function updateNode(n, node, state, marks) {
   if (where) label.push(`member: ${where}`);
   if (node.probing) label.push(`probing term ${node.term + 1}`);
   if (violated) label.push(`violation: ${marks.violation.property}`);
-  g.setAttribute('aria-label', label.join(', '));
-  p.title.textContent = `${label.join(', ')}\ncommit ${node.commit}, last index ${node.last_index}` +
-    `${node.snapshot_index ? `, snapshot ≤ ${node.snapshot_index}` : ''}\nClick for actions`;
+  // No <title> tooltip inside the button, for the same reason as the labels'
+  // own group: the name says it all; the menu shows more.
+  const detail = `commit ${node.commit}, last index ${node.last_index}${node.snapshot_index ? `, snapshot ≤ ${node.snapshot_index}` : ''}`;
+  g.setAttribute('aria-label', `${label.join(', ')}, ${detail}. Click for actions`);
 }
 
 /** The election timer drains as a ring: full when reset, empty when it fires. Redrawn when it moves. */
@@ -126,8 +133,6 @@ function drawTimer(p, node) {
   const left = Math.max(0, Math.min(1, 1 - elapsed / timeout));
   p.timer.setAttribute('stroke-dasharray', `${(left * 100).toFixed(2)} 100`);
   p.timer.classList.toggle('low', left < 0.25);
-  p.timerTitle ??= svgEl('title', {}, p.timer);
-  p.timerTitle.textContent = `election timer: ${elapsed} of ${timeout} ticks`;
 }
 
 /** Every answer a tally holds, in id order: granted, refused, and those that count nowhere. */

@@ -70,7 +70,7 @@ export function mountCluster(container, app, host) {
     view.svg.setAttribute('viewBox', `0 0 ${geom.W} ${geom.H}`);
     view.root.classList.toggle('narrow', geom.narrow); // phones: terser labels
     view.root.style.setProperty('--cv-scale', geom.scale.toFixed(3)); // the HTML overlay grows with the picture
-    for (const [id, n] of nodes) if (!geom.pos.has(id)) (n.g.remove(), nodes.delete(id));
+    for (const [id, n] of nodes) if (!geom.pos.has(id)) (n.g.remove(), n.labels.remove(), nodes.delete(id));
     for (const [id, n] of nodes) placeNode(n, geom, id);
     linkKey = '';
     callouts.key = null;
@@ -106,8 +106,8 @@ export function mountCluster(container, app, host) {
   }
   function onClick(e) {
     if (!commandsAllowed) return togglePlay();
-    const g = e.target.closest('[data-node-id]');
-    if (g) return menu.open(Number(g.dataset.nodeId));
+    const g = e.target.closest('[data-node-id], [data-labels-of]');
+    if (g) return menu.open(Number(g.dataset.nodeId ?? g.dataset.labelsOf));
     const link = e.target.closest('[data-link]');
     if (link) toggleLink(app, host, link.dataset.link.split('-').map(Number));
   }
