@@ -252,13 +252,14 @@ pub fn import_trace(text: &str) -> Result<JsValue, JsError> {
     to_js(&events)
 }
 
-/// One trial of the Raft paper's Figure 16: ticks (ms) from the leader's
-/// crash to a new leader, or undefined if none within the cap.
+/// Trial `k` (from 0) of the Raft paper's Figure 16, seeded as
+/// `quorumscope elect-times` seeds it: ticks (ms) from the leader's crash to
+/// a new leader, or undefined if none within the cap.
 #[wasm_bindgen(js_name = electTrial)]
-pub fn elect_trial(min: u32, max: u32, seed: f64, paper: bool) -> Result<Option<u32>, JsError> {
+pub fn elect_trial(min: u32, max: u32, k: f64, paper: bool) -> Result<Option<u32>, JsError> {
     let range = elect_times::TimeoutRange { min: u64::from(min), max: u64::from(max) };
     range.validate().map_err(|e| JsError::new(&e))?;
-    Ok(elect_times::trial(range, seed as u64, paper).map(|t| t as u32))
+    Ok(elect_times::trial(range, elect_times::trial_seed(k as u64), paper).map(|t| t as u32))
 }
 
 /// How many of `voters` voters make a quorum (a strict majority): the
