@@ -106,8 +106,8 @@ export function mountCluster(container, app, host) {
   }
   function onClick(e) {
     if (!commandsAllowed) return togglePlay();
-    const g = e.target.closest('[data-node-id], [data-labels-of]');
-    if (g) return menu.open(Number(g.dataset.nodeId ?? g.dataset.labelsOf));
+    const g = e.target.closest('[data-node-id]');
+    if (g) return menu.open(Number(g.dataset.nodeId));
     const link = e.target.closest('[data-link]');
     if (link) toggleLink(app, host, link.dataset.link.split('-').map(Number));
   }

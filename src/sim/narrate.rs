@@ -128,7 +128,15 @@ impl fmt::Display for Narration {
         match &self.0 {
             Recipe::Text(text) => f.write_str(text),
             Recipe::Sent(h) => write!(f, "{h}"),
-            Recipe::Arrives(h) => write!(f, "{}→{} {} arrives: {h}", h.from(), h.to(), h.kind().name()),
+            // The headline names sender and receiver already: say it once.
+            Recipe::Arrives(h) => match h.resend_from() {
+                Some(from) => write!(
+                    f,
+                    "node {} receives {h}: harmless, the leader resends from {from} (a reordered or probing append)",
+                    h.to()
+                ),
+                None => write!(f, "node {} receives {h}", h.to()),
+            },
             Recipe::Lost { from, to, kind, why } => write!(f, "{from}→{to} {} lost: {why}", kind.name()),
             Recipe::Duplicated { from, to, kind } => {
                 write!(f, "{from}→{to} {}: the network duplicates it", kind.name())

@@ -64,8 +64,8 @@ test('a joint configuration shows one tally per configuration, from the core', a
       app.step();
       const node = app.state.nodes.find((n) => n.tally?.quorums.length === 2);
       if (node) {
-        const g = host.shadowRoot.querySelector(`[data-node-id="${node.id}"]`);
-        return { text: g.querySelector('.cv-probing').textContent, tally: node.tally,
+        const labels = host.shadowRoot.querySelector(`[data-labels-of="${node.id}"]`);
+        return { text: labels.querySelector('.cv-probing').textContent, tally: node.tally,
           standings: Object.fromEntries(app.state.nodes.map((n) => [n.id, n.standing])) };
       }
     }
