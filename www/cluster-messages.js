@@ -12,6 +12,7 @@ import { DROP_TICKS } from './cluster-marks.js';
 export function drawMessages(layer, cache, geom, state, vt) {
   const labelled = new Set(); // one label per burst: "vote? t2" ×4 leaving a node reads as one
   const live = new Set();
+  let refusalsLabelled = 0;
   for (const [i, m] of state.messages.entries()) {
     const p = geom.pos.get(m.from);
     const q = geom.pos.get(m.to);
@@ -34,7 +35,8 @@ export function drawMessages(layer, cache, geom, state, vt) {
     }
     if (dying) c.g.style.opacity = String(Math.max(0.15, 1 - (f - 0.5) * 1.7));
     const burst = f < 0.2 ? `s${m.from}|${m.label}` : f > 0.8 ? `r${m.to}|${m.label}` : null;
-    const show = showLabel(m, i, state.messages.length, geom.compact) && !(burst && labelled.has(burst));
+    const show = showLabel(m, i, state.messages.length, geom.compact, refusalsLabelled) && !(burst && labelled.has(burst));
+    if (show && /✗/.test(m.label ?? '')) refusalsLabelled += 1;
     if (show && burst) labelled.add(burst);
     // Beside the path on the message's own side, so it clears the link and the nodes' rims.
     const place = show ? [(at.nx * 18).toFixed(1), (at.ny * 18 + 5).toFixed(1), labelAnchor(at.nx)] : null;
@@ -78,8 +80,10 @@ const LABEL_BUDGET = 8;
  * is busy, refusals and vote requests always, and an even sample of the rest
  * (every k-th), so a busy picture thins its labels instead of dropping them.
  */
-function showLabel(m, i, count, compact) {
-  if (/✗/.test(m.label ?? '')) return count <= 20;
+function showLabel(m, i, count, compact, refusalsLabelled) {
+  // Refusals: their glyph says ✗ and the callout explains one; a couple of
+  // labels more, not one per voter piled on the new leader.
+  if (/✗/.test(m.label ?? '')) return refusalsLabelled < 2;
   if (!compact && ['vote', 'timeout_now', 'snapshot'].includes(m.kind)) return count <= 14;
   const stride = Math.max(1, Math.ceil(count / (compact ? LABEL_BUDGET / 2 : LABEL_BUDGET)));
   return i % stride === 0;

@@ -87,6 +87,7 @@ export function updateNode(n, node, state, marks) {
   g.dataset.term = String(node.term);
   g.setAttribute('class', `cv-node role-${role} kind-${node.kind} standing-${node.standing}${g.classList.contains('selected') ? ' selected' : ''}${n.compact ? ' compact' : ''}`);
   g.style.setProperty('--term', termColor(node.term));
+  n.labels.style.setProperty('--term', termColor(node.term)); // the term chip's colour
   g.classList.toggle('violated', violated);
   // The unmistakable mark of a win, for the few ticks the election is news.
   g.classList.toggle('elected', marks.elected?.node === node.id && role === 'leader');

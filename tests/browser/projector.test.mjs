@@ -39,6 +39,7 @@ function measure(page) {
       scrollHeight: document.scrollingElement.scrollTop,
       stage: box('.qs-stage'), logs: box('.qs-logs'), play: box('.qs-tp-play'), timeline: box('.qs-tp-range'),
       smallest, where, nodeWidth: node.width,
+      chipFill: getComputedStyle(root.querySelector('.cv-term-chip')).fill,
     };
   });
 }
@@ -62,6 +63,7 @@ test('at 1280x720 the ring, the logs and the transport fit one screen with no pi
   }
   assert.ok(m.logs.left >= m.stage.right - 1, 'the logs sit beside the ring');
   assert.ok(m.smallest >= 14, `smallest picture text ${m.smallest.toFixed(1)} px (${m.where})`);
+  assert.notEqual(m.chipFill, 'rgb(0, 0, 0)', 'the term chip takes its term colour');
   assert.deepEqual(errors, []);
 });
 
