@@ -77,7 +77,7 @@ test('nodes grow with the screen at 1920x1080', async (t) => {
     const m = await measure(page);
     sizes.push(m.nodeWidth);
     assert.ok(m.smallest >= 14, `${width}: smallest picture text ${m.smallest.toFixed(1)} px (${m.where})`);
-    assert.ok(m.play.bottom <= height, `${width}: Play is on screen`);
+    assert.ok(m.timeline.bottom <= height, `${width}: Play and the timeline are on screen`);
     await page.screenshot({ path: join(SHOTS, `projector-${width}.png`) });
   }
   assert.ok(sizes[1] > sizes[0] * 1.2, `node ${sizes[0].toFixed(0)} px at 1280, ${sizes[1].toFixed(0)} px at 1920`);
