@@ -13,7 +13,8 @@ export function drawMessages(layer, cache, geom, state, vt) {
   const labelled = new Set(); // one label per burst: "vote? t2" ×4 leaving a node reads as one
   const live = new Set();
   let refusalsLabelled = 0;
-  for (const [i, m] of state.messages.entries()) {
+  const stepwise = REDUCED_MOTION.matches;
+  for (const m of state.messages) {
     const p = geom.pos.get(m.from);
     const q = geom.pos.get(m.to);
     if (!p || !q) continue;
@@ -23,7 +24,7 @@ export function drawMessages(layer, cache, geom, state, vt) {
     if (!c) cache.set(key, (c = createMessage(layer, m)));
     const span = m.deliver_tick - m.sent_tick;
     // Reduced motion: a message moves once per tick instead of gliding.
-    const now = REDUCED_MOTION.matches ? Math.floor(vt) : vt;
+    const now = stepwise ? Math.floor(vt) : vt;
     const f = Math.max(0, Math.min(1, span > 0 ? (now - m.sent_tick) / span : 1));
     const dying = m.doomed && f >= 0.5;
     const at = along(geom, p, q, dying ? 0.5 : f);
@@ -35,7 +36,7 @@ export function drawMessages(layer, cache, geom, state, vt) {
     }
     if (dying) c.g.style.opacity = String(Math.max(0.15, 1 - (f - 0.5) * 1.7));
     const burst = f < 0.2 ? `s${m.from}|${m.label}` : f > 0.8 ? `r${m.to}|${m.label}` : null;
-    const show = showLabel(m, i, state.messages.length, geom.compact, refusalsLabelled) && !(burst && labelled.has(burst));
+    const show = showLabel(m, state.messages.length, geom.compact, refusalsLabelled) && !(burst && labelled.has(burst));
     if (show && /✗/.test(m.label ?? '')) refusalsLabelled += 1;
     if (show && burst) labelled.add(burst);
     // Beside the path on the message's own side, so it clears the link and the nodes' rims.
@@ -77,16 +78,18 @@ const LABEL_BUDGET = 8;
 
 /**
  * Labels where they add something: all while the network is calm; when it
- * is busy, refusals and vote requests always, and an even sample of the rest
- * (every k-th), so a busy picture thins its labels instead of dropping them.
+ * is busy, a couple of refusals, vote requests, and an even sample of the
+ * rest (every k-th), so a busy picture thins its labels instead of dropping them.
  */
-function showLabel(m, i, count, compact, refusalsLabelled) {
+function showLabel(m, count, compact, refusalsLabelled) {
   // Refusals: their glyph says ✗ and the callout explains one; a couple of
   // labels more, not one per voter piled on the new leader.
   if (/✗/.test(m.label ?? '')) return refusalsLabelled < 2;
   if (!compact && ['vote', 'timeout_now', 'snapshot'].includes(m.kind)) return count <= 14;
   const stride = Math.max(1, Math.ceil(count / (compact ? LABEL_BUDGET / 2 : LABEL_BUDGET)));
-  return i % stride === 0;
+  // By sequence number, not position: a message keeps its label (or not)
+  // while others come and go, so labels do not flicker from frame to frame.
+  return m.seq % stride === 0;
 }
 
 /** Glyphs are drawn at GLYPH_SCALE so that their marks (?, ✓, ✗) read at 14 px on a projector. */
