@@ -29,10 +29,10 @@ setup-rust:
 setup-wasm: setup-rust
 	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$" || cargo install wasm-bindgen-cli --version =$(WASM_BINDGEN_VERSION)
 
-# npm packages, pinned in package-lock.json: playwright-core, binaryen and
-# vite (the single-file build, and the test that bundles the npm package).
+# npm packages, pinned in package-lock.json: playwright-core, binaryen,
+# axe-core (accessibility checks in the browser tests) and vite (the single-file build, and the test that bundles the npm package).
 setup-node:
-	@[ -x node_modules/.bin/wasm-opt ] && [ -d node_modules/playwright-core ] && [ -x node_modules/.bin/vite ] || npm ci --no-audit --no-fund
+	@[ -x node_modules/.bin/wasm-opt ] && [ -d node_modules/playwright-core ] && [ -x node_modules/.bin/vite ] && [ -d node_modules/axe-core ] || npm ci --no-audit --no-fund
 
 # mdBook, for the test that builds a book with mdbook-quorumscope. Without
 # the serve and watch features it compiles in a few minutes.
@@ -105,7 +105,9 @@ dist-single: pkg setup-node
 # (benches/sim), the same workloads in wasm under node (tools/wasm-bench.mjs,
 # fed the native figures and scenarios through $(BENCH_JSON), the native
 # rows through $(BENCH_ROWS)), the page's frame budget in Chromium
-# (tools/frame-bench.mjs) and the size budgets. Build output goes to stderr. `QUICK=1 make bench` shrinks every
+# (tools/frame-bench.mjs), the soak run (tools/soak.mjs: 15 nodes at the
+# fastest speed for 10 minutes, memory and frames per second per minute)
+# and the size budgets. Build output goes to stderr. `QUICK=1 make bench` shrinks every
 # workload about 10x (about a minute once built).
 BENCH_QUICK := $(if $(QUICK),--quick)
 BENCH_JSON := target/simbench.json
@@ -121,5 +123,6 @@ bench: setup-wasm setup-node
 	@cat $(BENCH_ROWS)
 	@node tools/wasm-bench.mjs $(BENCH_JSON) --rows-only --native-rows $(BENCH_ROWS)
 	@node tools/frame-bench.mjs --rows-only $(BENCH_QUICK)
+	@node tools/soak.mjs --rows-only $(BENCH_QUICK)
 	@bash tools/size.sh 2>/dev/null | sed -n 's/^wasm_gz=\([0-9]*\) js_css_gz=\([0-9]*\)$$/\1 \2/p' | \
 	  awk '{ printf "| wasm module, gzipped | %.1f KB | | | ≤ 150 KB |\n| page JS + CSS as dist ships it, gzipped | %.1f KB | | | ≤ 60 KB |\n", $$1 / 1000, $$2 / 1000 }'

@@ -58,6 +58,13 @@ pub const PAPER_REPORTS: [(&str, &str); 4] = [
 /// Longest a trial waits for a new leader, in ticks.
 pub const CAP_TICKS: u64 = 20_000;
 
+/// The seed of trial `k` (from 0) of every range: the CLI's
+/// `elect-times` and the page's Figure 16 panel both draw their trials from
+/// it, so the same experiment gives the same numbers in both.
+pub fn trial_seed(k: u64) -> u64 {
+    0x16_0000 + k
+}
+
 /// One trial: milliseconds from the crash to a new leader, `None` past the
 /// cap. One tick is one millisecond.
 pub fn trial(range: TimeoutRange, seed: u64, paper: bool) -> Option<u64> {

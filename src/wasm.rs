@@ -40,6 +40,16 @@ pub fn start() {
     console_error_panic_hook::set_once();
 }
 
+/// Trace events the page's simulator keeps (the newest): with the
+/// checkpoints' bound, this keeps the module's memory within the page's
+/// budget however long a run plays (README, "Long runs"). Older events are
+/// re-derived by replay when a seek goes back to them.
+const TRACE_KEPT: usize = 30_000;
+/// What the page's checkpoints may hold together, in `Sim::footprint` units
+/// (log entries and acknowledged writes, roughly 100 bytes each): about
+/// 20 MB, the other half of the memory budget.
+const CHECKPOINT_FOOTPRINT: u64 = 200_000;
+
 /// A simulated cluster with its history, as the page drives it.
 #[wasm_bindgen]
 pub struct Cluster {
@@ -66,7 +76,10 @@ impl Cluster {
 
     fn from_parsed(scenario: Scenario) -> Result<Cluster, JsError> {
         let sim = scenario.build().map_err(|e| JsError::new(&e.0))?;
-        Ok(Cluster { scenario, timeline: Timeline::new(sim) })
+        let mut timeline = Timeline::new(sim);
+        timeline.limit_trace(TRACE_KEPT);
+        timeline.limit_checkpoints(CHECKPOINT_FOOTPRINT);
+        Ok(Cluster { scenario, timeline })
     }
 
     /// The built-in library: `[{name, title, explain, pauses}]`.
@@ -194,20 +207,28 @@ impl Cluster {
         self.timeline.step_back();
     }
 
-    /// Events from index `from` of the trace on.
+    /// Events from position `from` of the trace on (positions count every
+    /// event of the run; those before `traceBase` are no longer kept).
     #[wasm_bindgen(js_name = traceFrom)]
     pub fn trace_from(&self, from: u32) -> Result<JsValue, JsError> {
         let trace = self.timeline.trace();
-        to_js(trace.get(from as usize..).unwrap_or(&[]))
+        let skip = (from as usize).saturating_sub(self.timeline.trace_base());
+        to_js(trace.get(skip..).unwrap_or(&[]))
     }
 
-    /// Length of the trace so far.
+    /// Events the run has produced up to the current step.
     #[wasm_bindgen(js_name = traceLength)]
     pub fn trace_length(&self) -> u32 {
-        self.timeline.trace().len() as u32
+        self.timeline.trace_end() as u32
     }
 
-    /// The trace as JSON lines.
+    /// Position of the first event still kept (see `TRACE_KEPT`).
+    #[wasm_bindgen(js_name = traceBase)]
+    pub fn trace_base(&self) -> u32 {
+        self.timeline.trace_base() as u32
+    }
+
+    /// The trace as JSON lines (the kept events: the newest `TRACE_KEPT`).
     #[wasm_bindgen(js_name = exportTrace)]
     pub fn export_trace(&self) -> String {
         sim::export_json_lines(self.timeline.trace())
@@ -231,11 +252,19 @@ pub fn import_trace(text: &str) -> Result<JsValue, JsError> {
     to_js(&events)
 }
 
-/// One trial of the Raft paper's Figure 16: ticks (ms) from the leader's
-/// crash to a new leader, or undefined if none within the cap.
+/// Trial `k` (from 0) of the Raft paper's Figure 16, seeded as
+/// `quorumscope elect-times` seeds it: ticks (ms) from the leader's crash to
+/// a new leader, or undefined if none within the cap.
 #[wasm_bindgen(js_name = electTrial)]
-pub fn elect_trial(min: u32, max: u32, seed: f64, paper: bool) -> Result<Option<u32>, JsError> {
+pub fn elect_trial(min: u32, max: u32, k: f64, paper: bool) -> Result<Option<u32>, JsError> {
     let range = elect_times::TimeoutRange { min: u64::from(min), max: u64::from(max) };
     range.validate().map_err(|e| JsError::new(&e))?;
-    Ok(elect_times::trial(range, seed as u64, paper).map(|t| t as u32))
+    Ok(elect_times::trial(range, elect_times::trial_seed(k as u64), paper).map(|t| t as u32))
+}
+
+/// How many of `voters` voters make a quorum (a strict majority): the
+/// custom-cluster form states it from the core instead of computing it.
+#[wasm_bindgen(js_name = majorityNeeded)]
+pub fn majority_needed(voters: u32) -> u32 {
+    crate::core::quorum::majority_needed(voters as usize) as u32
 }

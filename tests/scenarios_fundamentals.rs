@@ -67,7 +67,7 @@ impl Run {
     fn elections(&self) -> Vec<(usize, NodeId, Term)> {
         self.find(|b| matches!(b, TraceBody::LeaderElected { .. }))
             .map(|(i, e)| match e.body {
-                TraceBody::LeaderElected { node, term } => (i, node, term),
+                TraceBody::LeaderElected { node, term, .. } => (i, node, term),
                 _ => unreachable!(),
             })
             .collect()

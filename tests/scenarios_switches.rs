@@ -101,7 +101,7 @@ impl Run {
     fn elections(&self) -> Vec<(NodeId, Term)> {
         self.bodies()
             .filter_map(|b| match b {
-                TraceBody::LeaderElected { node, term } => Some((*node, *term)),
+                TraceBody::LeaderElected { node, term, .. } => Some((*node, *term)),
                 _ => None,
             })
             .collect()
@@ -255,7 +255,7 @@ fn check_quorum_off_a_minority_leader_keeps_taking_writes() {
     });
     assert!(stepped_down.is_some_and(|e| e.tick >= heal), "node 1 stepped down: {stepped_down:?}");
     // The majority elects node 2 meanwhile.
-    let other = run.tick_of(|b| matches!(b, TraceBody::LeaderElected { node: 2, term: 2 }));
+    let other = run.tick_of(|b| matches!(b, TraceBody::LeaderElected { node: 2, term: 2, .. }));
     assert!(other.is_some_and(|t| (partition..heal).contains(&t)), "{other:?}");
     // Node 1 accepts x=2 and x=3 as leader of term 1; they are never acked.
     assert!(!run.bodies().any(|b| matches!(b, TraceBody::WriteRejected { .. })));
@@ -296,7 +296,7 @@ fn durable_vote_off_two_leaders_in_one_term() {
     let (nodes, event) = run.violation(Property::ElectionSafety);
     assert_eq!(nodes, [1, 2], "nodes 1 and 2 both lead term 1");
     // It fires at the step node 2 wins term 1.
-    let won = run.events.iter().find(|e| matches!(e.body, TraceBody::LeaderElected { node: 2, term: 1 }));
+    let won = run.events.iter().find(|e| matches!(e.body, TraceBody::LeaderElected { node: 2, term: 1, .. }));
     assert_eq!(won.map(|e| e.step), Some(event.step));
     let (voters, _) = run.violation(Property::DoubleVote);
     assert_eq!(voters, [3, 1, 2], "node 3 voted for 1, then for 2");
@@ -316,7 +316,7 @@ fn current_term_commit_off_figure_8() {
     let acked_at = run.tick_of(|b| matches!(b, TraceBody::WriteAcked { .. }));
     let (nodes, event) = run.violation(Property::LeaderCompleteness);
     assert_eq!(nodes, [3, 1], "node 3 leads without the entry node 1 committed");
-    let won = run.events.iter().find(|e| matches!(e.body, TraceBody::LeaderElected { node: 3, term: 4 }));
+    let won = run.events.iter().find(|e| matches!(e.body, TraceBody::LeaderElected { node: 3, term: 4, .. }));
     assert_eq!(won.map(|e| e.step), Some(event.step), "fires as node 3 takes office in term 4");
     let (nodes, overwritten) = run.violation(Property::StateMachineSafety);
     assert_eq!(nodes[0], 1, "node 1 applied x=1 first");

@@ -87,3 +87,13 @@ fn run_steps_steps_without_converting_and_counts_the_events() {
     assert_eq!(f64::from(cluster.trace_length()), events);
     assert_eq!(cluster.run_steps(0), 0.0);
 }
+
+#[wasm_bindgen_test]
+fn the_figure_16_trials_are_seeded_as_the_cli_seeds_them() {
+    use quorumscope::elect_times::{trial, trial_seed, TimeoutRange};
+    let range = TimeoutRange { min: 150, max: 155 };
+    for k in 0..3u64 {
+        let page = quorumscope::wasm::elect_trial(150, 155, k as f64, true).unwrap();
+        assert_eq!(page.map(u64::from), trial(range, trial_seed(k), true), "trial {k}");
+    }
+}

@@ -14,6 +14,13 @@ export const PAUSE_KINDS = {
 
 /** Most steps one animation frame may take, so a frame stays short. */
 const MAX_STEPS_PER_FRAME = 2000;
+/**
+ * Trace events the page keeps, the newest: enough for the narration, the
+ * tour and the picture's marks, and a bound on the JS heap however long a
+ * run plays. The core keeps more and re-derives older ones when a seek
+ * goes back to them (see `seek`).
+ */
+export const TRACE_WINDOW = 20_000;
 
 export class App {
   /**
@@ -24,7 +31,10 @@ export class App {
     this.cluster = null;
     this.bindings = null;
     this.state = null;
+    /** The newest events (at most about 1.5 × TRACE_WINDOW), in order. */
     this.trace = [];
+    /** Events the run has produced up to the current step: the position just after `trace`'s last. */
+    this.traceEnd = 0;
     this.scenario = null;
     /** The built-in scenario's name, or null for a custom or imported one. */
     this.scenarioName = null;
@@ -74,6 +84,7 @@ export class App {
     this.scenario = cluster.scenario();
     this.scenarioName = builtin ? source : null;
     this.trace = [];
+    this.traceEnd = 0;
     this.virtualTick = 0;
     this.refresh([]);
     return this.scenario;
@@ -88,11 +99,30 @@ export class App {
   refresh(events) {
     this.state = this.cluster.state();
     if (events.length) {
-      this.trace.push(...events);
+      this.appendTrace(events);
       for (const e of events) this.dispatch(e);
       this.emit('events', events);
     }
     this.emit('update', this.state);
+  }
+
+  /** The run-wide position of `trace[0]`: it moves when old events leave the window. */
+  get traceStart() {
+    return this.traceEnd - this.trace.length;
+  }
+
+  /**
+   * Adds events to the kept window, one by one: a spread of a long list
+   * (a far jump) would exceed the call stack. Past the window, the oldest
+   * go in one batch and `trim` tells readers that positions moved.
+   */
+  appendTrace(events) {
+    for (const e of events) this.trace.push(e);
+    this.traceEnd += events.length;
+    if (this.trace.length > TRACE_WINDOW * 1.5) {
+      this.trace = this.trace.slice(-TRACE_WINDOW);
+      this.emit('trim');
+    }
   }
 
   dispatch(e) {
@@ -127,10 +157,17 @@ export class App {
   seek(step) {
     this.cluster.seek(step);
     const count = this.cluster.stepCount();
-    this.trace = this.trace.filter((e) => e.step < count);
-    if (this.trace.length < this.cluster.traceLength()) {
-      this.trace.push(...this.cluster.traceFrom(this.trace.length));
-    }
+    const end = this.cluster.traceLength();
+    // Keep what is still before `count`; read the rest (at most the window) from the core.
+    let keep = this.trace.length;
+    while (keep > 0 && this.trace[keep - 1].step >= count) keep -= 1;
+    const have = this.traceEnd - (this.trace.length - keep);
+    const from = Math.max(have, end - TRACE_WINDOW, this.cluster.traceBase());
+    // Always a new array: readers tell a seek's trace from a grown one by identity.
+    const trace = from > have ? [] : this.trace.slice(0, keep);
+    for (const e of this.cluster.traceFrom(from)) trace.push(e);
+    this.trace = trace.length > TRACE_WINDOW ? trace.slice(-TRACE_WINDOW) : trace;
+    this.traceEnd = end;
     this.state = this.cluster.state();
     this.virtualTick = this.state.tick;
     this.emit('seek', count);
@@ -196,7 +233,7 @@ export class App {
     let steps = 0;
     while (steps < MAX_STEPS_PER_FRAME && this.cluster.nextStepTick() <= this.virtualTick) {
       const stepEvents = this.cluster.step();
-      events.push(...stepEvents);
+      for (const e of stepEvents) events.push(e);
       steps += 1;
       if (stepEvents.some((e) => this.shouldPauseOn(e))) {
         this.playing = false;

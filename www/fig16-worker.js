@@ -6,7 +6,7 @@ import init, { electTrial } from '../pkg/quorumscope.js';
 let ready = null;
 
 self.onmessage = async (event) => {
-  const { ranges, trials, paper, seed0 = 1 } = event.data ?? {};
+  const { ranges, trials, paper } = event.data ?? {};
   try {
     ready ??= init({ module_or_path: new URL('../pkg/quorumscope_bg.wasm', import.meta.url) });
     await ready;
@@ -17,7 +17,8 @@ self.onmessage = async (event) => {
       const [min, max] = ranges[index];
       const times = [];
       for (let i = 0; i < trials; i++) {
-        const ms = electTrial(min, max, seed0 + i, Boolean(paper));
+        // Trial i: seeded by the core exactly as `quorumscope elect-times` seeds its trial i.
+        const ms = electTrial(min, max, i, Boolean(paper));
         times.push(ms ?? null);
         done += 1;
         const now = performance.now();

@@ -95,8 +95,8 @@ export function mountFig16(container, app, host) {
     'The Raft paper (Figure 16) crashed the leader of a five-server cluster again and again and timed how long '
     + 'the others took to elect a new one, for several ranges of election timeout. Each trial here does the same on '
     + 'the real core: one tick is one millisecond, a message takes 7–8 ms one way, the heartbeat is half the minimum '
-    + 'timeout, and the leader crashes at a random point of its heartbeat interval. Trial i of every range uses seed i, '
-    + 'so a run is reproducible; a trial with no leader within 20 s is counted as 20 s.' });
+    + 'timeout, and the leader crashes at a random point of its heartbeat interval. Trials are seeded as `quorumscope elect-times` seeds them, '
+    + 'so a run is reproducible and gives the command line\'s numbers; a trial with no leader within 20 s is counted as 20 s.' });
   const note = el('p', { class: 'qs-f16-note', text:
     'Hollow diamonds mark what the paper reports: for 150–155 ms a median of about 287 ms, for 150–200 ms a worst case '
     + 'of about 513 ms, and for 150–150 ms (no randomness) split votes that went on for more than 10 s. For 12–24 ms the '
@@ -276,7 +276,7 @@ export function mountFig16(container, app, host) {
       e.preventDefault?.();
       stop(`The measurement failed: ${e.message || 'the worker could not load'}`);
     };
-    worker.postMessage({ ranges: RANGES.map(([range]) => range), trials: n, paper: paperRaft, seed0: 1 });
+    worker.postMessage({ ranges: RANGES.map(([range]) => range), trials: n, paper: paperRaft });
   }
 
   const onRun = () => start();

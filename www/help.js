@@ -11,7 +11,7 @@ export const SHORTCUTS = [
   [['←'], 'Step back'],
   [['+', '/', '−'], 'Faster / slower'],
   [['1', '…', '9'], 'Focus node N (then Tab through its controls)'],
-  [['w'], 'Client write x=N to the leader'],
+  [['w'], 'Client write you=N to the leader'],
   [['?'], 'Show / hide this list'],
   [['Esc'], 'Close this list'],
 ];

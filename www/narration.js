@@ -282,6 +282,7 @@ export function mountNarration(container, app, host) {
     syncNodes();
     if (app.scenario !== scenario) {
       scenario = app.scenario;
+      windowMoved();
       renderAll();
     } else append(); // lines held back by an earlier frame
     highlight();
@@ -289,11 +290,17 @@ export function mountNarration(container, app, host) {
   offs.push(app.on('play', (playing) => {
     if (!playing && app.scenario === scenario) (append(true), highlight());
   }));
+  // Lines are kept by their place in app.trace: when the kept window's start
+  // moves (old events dropped on a long run, or re-read after a far seek),
+  // those places moved too, so the list is rebuilt from the window.
+  let traceStart = 0;
+  const windowMoved = () => traceStart !== (traceStart = app.traceStart);
   offs.push(app.on('seek', () => {
     if (app.scenario !== scenario) return; // the update that follows rebuilds
-    shown.sync(app.trace);
-    afterJump();
+    if (windowMoved()) renderAll();
+    else (shown.sync(app.trace), afterJump());
   }));
+  offs.push(app.on('trim', () => windowMoved() && renderAll()));
 
   const listen = (node, type, fn, opts) => {
     node.addEventListener(type, fn, opts);

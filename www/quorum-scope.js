@@ -214,7 +214,8 @@ export class QuorumScope extends HTMLElement {
       this.dispatchEvent(new CustomEvent('qs-ready', {
         bubbles: true, composed: true, detail: { scenario: app.scenarioName, step: app.cluster.stepCount() },
       }));
-      if (play) app.play();
+      // Under reduced motion an autoplay embed starts paused, its Play control shown.
+      if (play && !matchMedia('(prefers-reduced-motion: reduce)').matches) app.play();
     } catch (e) {
       if (app === this.app) this.fail(e);
     }

@@ -41,6 +41,7 @@ export function mountTour(container, app, host) {
   const heading = el('h2', 'qs-tour-h');
   heading.id = `${id}-h`;
   const caption = el('p', 'qs-tour-caption');
+  caption.tabIndex = 0; // it scrolls when long: keyboard users must reach it (axe: scrollable-region-focusable)
   caption.setAttribute('aria-live', 'polite');
   const event = el('p', 'qs-tour-event');
   const eventText = el('span', 'qs-tour-eventtext');

@@ -35,15 +35,18 @@ const PAUSE_GROUPS = [
 
 const writeCounters = new WeakMap();
 
-/** Sends one client write `x=N` to the leader (N counts up per scenario). */
+/**
+ * Sends one client write `you=N` to the leader, N counting from 1 per
+ * scenario: the user's own key, so the first write is `you=1` whatever the
+ * script wrote (a scripted `x=1` made it `x=2`, which read as a mistake).
+ */
 export function clientWrite(app) {
   let entry = writeCounters.get(app);
   if (!entry || entry.scenario !== app.scenario) {
-    const scripted = (app.scenario?.script ?? []).filter((s) => s.do === 'write').length;
-    entry = { scenario: app.scenario, n: scripted + 1 };
+    entry = { scenario: app.scenario, n: 1 };
     writeCounters.set(app, entry);
   }
-  const events = app.command({ do: 'write', value: `x=${entry.n}` });
+  const events = app.command({ do: 'write', value: `you=${entry.n}` });
   entry.n += 1;
   return events;
 }
@@ -173,7 +176,7 @@ export function mountTransport(container, app, host) {
   for (const s of SPEEDS) speedSel.append(el('option', { value: String(s), text: `${s} tick${s === 1 ? '' : 's'}/s` }));
   const speedLabel = el('label', { class: 'qs-tp-speedlabel' }, el('span', { text: 'Speed' }), speedSel);
 
-  const writeBtn = el('button', { type: 'button', class: 'qs-tp-write', title: 'Send a client write x=N to the leader (w)' },
+  const writeBtn = el('button', { type: 'button', class: 'qs-tp-write', title: 'Send a client write you=N to the leader (w)' },
     icon('write'), el('span', { class: 'qs-tp-label', text: 'Client write' }));
   const helpBtn = el('button', { type: 'button', class: 'qs-tp-keys', title: 'Keyboard shortcuts (?)', 'aria-label': 'Keyboard shortcuts' },
     el('span', { 'aria-hidden': 'true', text: '⌨ ?' }));

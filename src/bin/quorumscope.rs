@@ -398,7 +398,7 @@ fn parallel_trials(range: TimeoutRange, trials: u64, paper: bool, scale: u64) ->
                 if k >= trials {
                     return;
                 }
-                let t = fig16::trial_scaled(range, 0x16_0000 + k, paper, scale);
+                let t = fig16::trial_scaled(range, fig16::trial_seed(k), paper, scale);
                 if let Ok(mut r) = results.lock() {
                     r[k as usize] = t;
                 }

@@ -1,12 +1,30 @@
 //! Campaigning: the dry-run probe, the real election, and the hand-over
 //! signal that starts one at once (PROTOCOL.md §3).
 
+use serde::Serialize;
+
 use super::action::Action;
 use super::entry::{NodeId, Term};
 use super::message::Body;
 use super::node::{Node, RoleState, Tally};
-use super::quorum::VoteResult;
+use super::quorum::{ConfigTally, VoteResult};
 use super::role_cause::RoleCause;
+
+/// An election or probe under way, as its candidate counts it: what the
+/// page draws above a campaigning node, stated by the core so that nothing
+/// outside it re-derives a quorum.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ElectionTally {
+    /// A pre-vote probe (changes no term) rather than a real election.
+    pub probe: bool,
+    /// The term asked for: the candidate's term, or its term + 1 when probing.
+    pub term: Term,
+    /// One count per configuration in effect (old then new while joint).
+    pub quorums: Vec<ConfigTally>,
+    /// Answers from nodes that vote in no configuration in effect: they do
+    /// not count anywhere.
+    pub uncounted: Vec<NodeId>,
+}
 
 impl Node {
     /// Starts a campaign: a probe first when pre-vote is on, unless a
@@ -60,6 +78,21 @@ impl Node {
 
     fn peers_to_ask(&self) -> Vec<NodeId> {
         self.membership.all_voters().into_iter().filter(|id| *id != self.id()).collect()
+    }
+
+    /// The probe or election this node is running, counted per configuration.
+    pub fn election_tally(&self) -> Option<ElectionTally> {
+        let (probe, term, tally) = match &self.role {
+            RoleState::Follower { probe: Some(t) } => (true, self.term + 1, t),
+            RoleState::Candidate { tally: t } => (false, self.term, t),
+            _ => return None,
+        };
+        Some(ElectionTally {
+            probe,
+            term,
+            quorums: self.membership.tallies(|id| tally.votes.get(&id).copied()),
+            uncounted: tally.votes.keys().filter(|id| !self.membership.is_voter(**id)).copied().collect(),
+        })
     }
 
     fn tally_result(&self) -> VoteResult {

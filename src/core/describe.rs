@@ -143,6 +143,14 @@ impl Headline {
         self.to
     }
 
+    /// For a rejected append reply: the index the leader should resend from.
+    pub fn resend_from(&self) -> Option<Index> {
+        match &self.summary {
+            Summary::AppendReply(AppendOutcome::Rejected { hint_index, .. }) => Some(*hint_index),
+            _ => None,
+        }
+    }
+
     /// The decision a vote or probe reply carries.
     pub fn decision(&self) -> Option<&Decision> {
         match &self.summary {

@@ -17,6 +17,9 @@ impl Node {
     /// Takes office: progress for every member, then the no-op of this term
     /// so that it can commit (Raft §8).
     pub(crate) fn become_leader(&mut self, out: &mut Vec<Action>) {
+        // The count that won, kept for the leader's term: the trace's
+        // `leader_elected` states it per configuration.
+        let elected_by = self.election_tally().map(|t| t.quorums).unwrap_or_default();
         let last = self.log.last_index();
         let progress: NodeMap<Progress> = self
             .membership
@@ -30,6 +33,7 @@ impl Node {
             heartbeat_elapsed: 0,
             term_start_index: last + 1,
             settled_membership: Index::MAX,
+            elected_by,
         }));
         self.leader = Some(self.id());
         self.leader_contact_elapsed = Some(0);

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::entry::{Index, NodeId};
 use super::error::Error;
 use super::node_set::NodeSet;
-use super::quorum::{self, VoteResult};
+use super::quorum::{self, ConfigName, ConfigTally, VoteResult};
 
 /// What a member stores.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,6 +179,19 @@ impl Membership {
     /// The election result given the votes received so far.
     pub fn vote_result(&self, vote: impl Fn(NodeId) -> Option<bool>) -> VoteResult {
         quorum::joint_vote(&self.voters, self.outgoing.as_ref(), vote)
+    }
+
+    /// One count per configuration in effect (old then new while joint),
+    /// given the votes received so far; [`Membership::vote_result`] is won
+    /// exactly when every one of these is.
+    pub fn tallies(&self, vote: impl Fn(NodeId) -> Option<bool>) -> Vec<ConfigTally> {
+        match &self.outgoing {
+            None => vec![ConfigTally::count(ConfigName::Current, &self.voters, vote)],
+            Some(old) => vec![
+                ConfigTally::count(ConfigName::Old, old, &vote),
+                ConfigTally::count(ConfigName::New, &self.voters, &vote),
+            ],
+        }
     }
 
     /// True when the nodes for which `active` holds form a quorum.

@@ -34,6 +34,7 @@ mod snapshot;
 mod vote;
 
 pub use action::Action;
+pub use candidate::ElectionTally;
 pub use config::{Config, Switches};
 pub use control_plane::{ControlPlaneLog, CpEntry, CpEvent};
 pub use describe::Headline;
@@ -51,6 +52,7 @@ pub use node::{Node, Role};
 pub use node_map::{MapKey, NodeMap, SortedMap};
 pub use node_set::NodeSet;
 pub use progress::{Progress, ProgressState};
+pub use quorum::{ConfigName, ConfigTally};
 pub use report::{CommitReport, CommitRule, ProgressMode, ProgressReport, VoteReport};
 pub use role_cause::RoleCause;
 pub use vote::{decide, log_guards_apply, Decision, Refusal, VoteRequest, VoterView};

@@ -19,6 +19,7 @@ use super::membership::Membership;
 use super::message::{AppendOutcome, Body, Message};
 use super::progress::Progress;
 use super::report::VoteReport;
+use super::quorum::ConfigTally;
 use super::rng::{derive_seed, Rng};
 use super::role_cause::RoleCause;
 use super::vote::{self, Decision, Refusal, VoteRequest, VoterView};
@@ -51,6 +52,8 @@ pub(crate) struct LeaderState {
     pub(crate) term_start_index: Index,
     /// The membership index whose commit was last acted on.
     pub(crate) settled_membership: Index,
+    /// The per-configuration count that won this term.
+    pub(crate) elected_by: Vec<ConfigTally>,
 }
 
 /// Role-specific volatile state.
@@ -232,6 +235,14 @@ impl Node {
     /// learner, outside), last changed.
     pub fn role_cause(&self) -> RoleCause {
         self.role_cause
+    }
+
+    /// While leading: the per-configuration count of votes that won the term.
+    pub fn elected_by(&self) -> Option<&[ConfigTally]> {
+        match &self.role {
+            RoleState::Leader(l) => Some(&l.elected_by),
+            _ => None,
+        }
     }
 
     /// True while a follower is probing (pre-vote) for the next term.

@@ -49,6 +49,60 @@ pub fn majority_committed(voters: &NodeSet, matched: impl Fn(NodeId) -> Index) -
     indexes[voters.len() / 2]
 }
 
+/// The smallest strict majority of `voters` voters: how many must agree.
+pub fn majority_needed(voters: usize) -> usize {
+    voters / 2 + 1
+}
+
+/// Which configuration a tally counts in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfigName {
+    /// The one configuration in effect (not joint).
+    Current,
+    /// While joint: the configuration being left.
+    Old,
+    /// While joint: the configuration being entered.
+    New,
+}
+
+/// One configuration's count in an election: who votes in it, who granted,
+/// who refused, and how many grants it needs. A joint election is won only
+/// when every configuration's count is (Raft thesis §4.3), so the page and
+/// the trace show one of these per configuration instead of one number.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ConfigTally {
+    /// Which configuration.
+    pub config: ConfigName,
+    /// Its voters, in id order.
+    pub members: Vec<NodeId>,
+    /// Voters that granted (they count toward `needed`).
+    pub granted: Vec<NodeId>,
+    /// Voters that refused.
+    pub refused: Vec<NodeId>,
+    /// Grants needed: a strict majority of `members`.
+    pub needed: usize,
+    /// Won, lost, or still open in this configuration.
+    pub result: VoteResult,
+}
+
+impl ConfigTally {
+    /// Counts `vote` (as in [`majority_vote`]) among `voters`.
+    pub fn count(config: ConfigName, voters: &NodeSet, vote: impl Fn(NodeId) -> Option<bool>) -> ConfigTally {
+        let members: Vec<NodeId> = voters.iter().copied().collect();
+        let granted = members.iter().copied().filter(|id| vote(*id) == Some(true)).collect();
+        let refused = members.iter().copied().filter(|id| vote(*id) == Some(false)).collect();
+        ConfigTally {
+            config,
+            needed: if members.is_empty() { 0 } else { majority_needed(members.len()) },
+            result: majority_vote(voters, &vote),
+            members,
+            granted,
+            refused,
+        }
+    }
+}
+
 /// Tallies an election among `voters`; `vote` answers `Some(granted)` for a
 /// voter that has replied and `None` for one that has not.
 pub fn majority_vote(voters: &NodeSet, vote: impl Fn(NodeId) -> Option<bool>) -> VoteResult {
@@ -63,7 +117,7 @@ pub fn majority_vote(voters: &NodeSet, vote: impl Fn(NodeId) -> Option<bool>) ->
             None => missing += 1,
         }
     }
-    let needed = voters.len() / 2 + 1;
+    let needed = majority_needed(voters.len());
     if granted >= needed {
         VoteResult::Won
     } else if granted + missing >= needed {
@@ -157,6 +211,20 @@ mod tests {
         assert_eq!(joint_vote(&v, Some(&out), |id| Some(id <= 3)), VoteResult::Lost);
         assert_eq!(joint_vote(&v, Some(&out), |id| (id <= 3).then_some(true)), VoteResult::Pending);
         assert_eq!(joint_vote(&v, Some(&out), |id| Some(id % 3 != 0)), VoteResult::Won);
+    }
+
+    #[test]
+    fn config_tally_lists_who_counts() {
+        let v = set(&[1, 2, 3]);
+        let t = ConfigTally::count(ConfigName::Current, &v, |id| match id {
+            1 => Some(true),
+            3 => Some(false),
+            _ => None,
+        });
+        assert_eq!((t.members, t.granted, t.refused, t.needed), (vec![1, 2, 3], vec![1], vec![3], 2));
+        assert_eq!(t.result, VoteResult::Pending);
+        assert_eq!(majority_needed(4), 3);
+        assert_eq!(majority_needed(5), 3);
     }
 
     /// The deliberately naive versions: try every candidate answer.

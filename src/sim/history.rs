@@ -12,6 +12,12 @@
 //! that, every other checkpoint of the older half goes, so memory stays
 //! bounded while recent history stays dense (stepping back is cheap, a jump
 //! far back replays more).
+//!
+//! The trace can be bounded too (`Timeline::limit_trace`, used by the page):
+//! only the newest events are kept, and seeking back before them re-derives
+//! the older ones by replaying from a checkpoint, as any seek does. Event
+//! positions stay absolute (`trace_base` is the position of the first kept
+//! one), so readers can ask for "the events from position n on".
 
 use super::command::Command;
 use super::trace::TraceEvent;
@@ -33,8 +39,10 @@ struct Checkpoint {
     sim: Sim,
     /// Recorded commands already applied to `sim`.
     inputs_applied: usize,
-    /// Trace events `sim` has already produced.
+    /// Trace events `sim` has already produced (an absolute position).
     trace_len: usize,
+    /// `sim.footprint()` when taken: what the copy holds.
+    footprint: u64,
 }
 
 /// A simulator with its history: the trace, the operator's commands, and
@@ -45,14 +53,73 @@ pub struct Timeline {
     checkpoints: Vec<Checkpoint>,
     inputs: Vec<(u64, Command)>,
     next_input: usize,
+    /// The kept events: positions `trace_base..trace_base + trace.len()`.
     trace: Vec<TraceEvent>,
+    trace_base: usize,
+    /// Events kept at least when bounded; `None` keeps them all.
+    trace_limit: Option<usize>,
+    /// Most footprint units all checkpoints together may hold; `None`: no bound but `MAX_CHECKPOINTS`.
+    checkpoint_budget: Option<u64>,
 }
 
 impl Timeline {
     /// A timeline starting from `sim`.
     pub fn new(sim: Sim) -> Timeline {
-        let start = Checkpoint { sim: sim.clone(), inputs_applied: 0, trace_len: 0 };
-        Timeline { checkpoints: vec![start], sim, inputs: Vec::new(), next_input: 0, trace: Vec::new() }
+        let start =
+            Checkpoint { sim: sim.clone(), inputs_applied: 0, trace_len: 0, footprint: sim.footprint() };
+        Timeline {
+            checkpoints: vec![start],
+            sim,
+            inputs: Vec::new(),
+            next_input: 0,
+            trace: Vec::new(),
+            trace_base: 0,
+            trace_limit: None,
+            checkpoint_budget: None,
+        }
+    }
+
+    /// Bounds what the checkpoints hold together, in `Sim::footprint` units
+    /// (log entries and acknowledged writes): past it, older checkpoints are
+    /// thinned as past `MAX_CHECKPOINTS`, so a run whose logs keep growing
+    /// still has bounded history (a far seek back replays more).
+    pub fn limit_checkpoints(&mut self, footprint: u64) {
+        self.checkpoint_budget = Some(footprint);
+    }
+
+    fn checkpoints_over_budget(&self) -> bool {
+        self.checkpoints.len() > MAX_CHECKPOINTS
+            || self
+                .checkpoint_budget
+                .is_some_and(|b| self.checkpoints.iter().map(|c| c.footprint).sum::<u64>() > b)
+    }
+
+    /// Keeps only about the newest `events` trace events (at most half as
+    /// many again, dropped in batches so that trimming stays cheap), so that
+    /// memory stays bounded however long the run.
+    pub fn limit_trace(&mut self, events: usize) {
+        self.trace_limit = Some(events.max(1));
+        self.trim_trace();
+    }
+
+    fn trim_trace(&mut self) {
+        let Some(limit) = self.trace_limit else { return };
+        if self.trace.len() > limit + limit / 2 {
+            let cut = self.trace.len() - limit;
+            self.trace.drain(..cut);
+            self.trace_base += cut;
+        }
+    }
+
+    /// The absolute position of the first kept event (0 unless bounded).
+    pub fn trace_base(&self) -> usize {
+        self.trace_base
+    }
+
+    /// How many events the run has produced up to the current step, kept
+    /// or not.
+    pub fn trace_end(&self) -> usize {
+        self.trace_base + self.trace.len()
     }
 
     /// The simulator at the current step.
@@ -60,7 +127,8 @@ impl Timeline {
         &self.sim
     }
 
-    /// Every event up to the current step.
+    /// Every event up to the current step (the kept ones, from
+    /// `trace_base`, when the trace is bounded).
     pub fn trace(&self) -> &[TraceEvent] {
         &self.trace
     }
@@ -78,6 +146,7 @@ impl Timeline {
     /// Takes one step (replaying recorded commands due before it) and
     /// returns its events.
     pub fn step(&mut self) -> &[TraceEvent] {
+        self.trim_trace();
         let start = self.trace.len();
         let step = self.sim.step_count();
         self.checkpoint_if_due(step);
@@ -112,10 +181,12 @@ impl Timeline {
         self.checkpoints.push(Checkpoint {
             sim: self.sim.clone(),
             inputs_applied: self.next_input,
-            trace_len: self.trace.len(),
+            trace_len: self.trace_end(),
+            footprint: self.sim.footprint(),
         });
-        if self.checkpoints.len() > MAX_CHECKPOINTS {
-            let older_half = self.checkpoints.len() / 2;
+        while self.checkpoints_over_budget() {
+            let before = self.checkpoints.len();
+            let older_half = before / 2;
             let mut i = 0;
             // Odd positions of the older half go; the first (the start) stays.
             self.checkpoints.retain(|_| {
@@ -123,6 +194,9 @@ impl Timeline {
                 i += 1;
                 keep
             });
+            if self.checkpoints.len() == before {
+                break; // two or three left: nothing more to thin
+            }
         }
     }
 
@@ -142,6 +216,7 @@ impl Timeline {
         self.checkpoints.truncate(self.checkpoints_before(step));
         self.inputs.push((step, command));
         self.next_input = self.inputs.len();
+        self.trim_trace();
         let start = self.trace.len();
         self.trace.extend(events);
         Ok(&self.trace[start..])
@@ -155,8 +230,15 @@ impl Timeline {
             // at n, as the first pass did before they were given.
             let checkpoint = &self.checkpoints[self.checkpoints_before(target) - 1];
             self.sim = checkpoint.sim.clone();
-            self.trace.truncate(checkpoint.trace_len);
             self.next_input = checkpoint.inputs_applied;
+            match checkpoint.trace_len.checked_sub(self.trace_base) {
+                Some(kept) => self.trace.truncate(kept),
+                // Before the kept events: replay re-derives them.
+                None => {
+                    self.trace.clear();
+                    self.trace_base = checkpoint.trace_len;
+                }
+            }
         }
         while self.sim.step_count() < target {
             self.step();

@@ -33,7 +33,7 @@ pub use network::{InFlight, MessageFilter, Network, NetworkConfig};
 pub use state_machine::KvStore;
 pub use trace::{export_json_lines, EntryFacts, LastEntry, TraceBody, TraceEvent, TraceRole, WriteRefusal};
 pub use trace_import::import_json_lines;
-pub use view::{view, ClusterView, EntryView, MessageView, NodeView, ProgressView};
+pub use view::{view, ClusterView, EntryView, MessageView, NodeView, ProgressView, Standing};
 
 use crate::check::{AckedWrite, Checker, NodeState, Observation};
 use crate::core::rng::derive_seed;

@@ -15,7 +15,7 @@ use serde::{Serialize, Serializer};
 
 use crate::check::{Property, Violation};
 use crate::core::{
-    Bytes, CommitRule, Decision, Entry, Headline, Index, MemberKind, Message, MessageKind, Node, NodeId, Payload, ProgressMode, ProgressReport, Refusal, Role, Term,
+    Bytes, CommitRule, ConfigName, ConfigTally, Decision, Entry, Headline, Index, MemberKind, Message, MessageKind, Node, NodeId, Payload, ProgressMode, ProgressReport, Refusal, Role, Term,
 };
 
 use super::trace::TraceRole;
@@ -122,7 +122,15 @@ impl fmt::Display for Narration {
         match &self.0 {
             Recipe::Text(text) => f.write_str(text),
             Recipe::Sent(h) => write!(f, "{h}"),
-            Recipe::Arrives(h) => write!(f, "{}→{} {} arrives: {h}", h.from(), h.to(), h.kind().name()),
+            // The headline names sender and receiver already: say it once.
+            Recipe::Arrives(h) => match h.resend_from() {
+                Some(from) => write!(
+                    f,
+                    "node {} receives {h}: harmless, the leader resends from {from} (a reordered or probing append)",
+                    h.to()
+                ),
+                None => write!(f, "node {} receives {h}", h.to()),
+            },
             Recipe::Lost { from, to, kind, why } => write!(f, "{from}→{to} {} lost: {why}", kind.name()),
             Recipe::Duplicated { from, to, kind } => {
                 write!(f, "{from}→{to} {}: the network duplicates it", kind.name())
@@ -181,6 +189,27 @@ impl Serialize for Narration {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
     }
+}
+
+/// While joint, how each configuration voted: " (old 2/3 ✓, new 2/3 ✓)",
+/// so the sentence says that both majorities were needed; empty otherwise.
+pub fn joint_count(quorum: &[ConfigTally]) -> String {
+    if quorum.len() < 2 {
+        return String::new();
+    }
+    let sides: Vec<String> = quorum
+        .iter()
+        .map(|q| {
+            let name = match q.config {
+                ConfigName::Old => "old",
+                ConfigName::New => "new",
+                ConfigName::Current => "current",
+            };
+            let mark = if q.granted.len() >= q.needed { '✓' } else { '✗' };
+            format!("{name} {}/{} {mark}", q.granted.len(), q.members.len())
+        })
+        .collect();
+    format!(" in each configuration ({})", sides.join(", "))
 }
 
 /// The role the trace reports for a live node.

@@ -137,11 +137,13 @@ impl Sim {
             self.emit(body, text);
         }
         if after.is_leader && !before.is_leader {
+            let quorum = self.node(id).and_then(|n| n.elected_by()).map(<[_]>::to_vec).unwrap_or_default();
             let text = format!(
-                "node {id} wins term {} with a quorum of votes and appends a no-op of its term (Raft §8)",
-                after.term
+                "node {id} wins term {} with a quorum of votes{} and appends a no-op of its term (Raft §8)",
+                after.term,
+                narrate::joint_count(&quorum)
             );
-            self.emit(TraceBody::LeaderElected { node: id, term: after.term }, text);
+            self.emit(TraceBody::LeaderElected { node: id, term: after.term, quorum }, text);
         }
     }
 

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::narrate::Narration;
 use crate::check::Property;
 use crate::core::{
-    CommitRule, CpEntry, HandoverFailure, HandoverResult, Index, MessageContents, MessageKind, NodeId, Payload, Phase, ProgressMode, Refusal, RoleCause, Term,
+    CommitRule, ConfigTally, CpEntry, HandoverFailure, HandoverResult, Index, MessageContents, MessageKind, NodeId, Payload, Phase, ProgressMode, Refusal, RoleCause, Term,
 };
 
 /// One line of the trace.
@@ -250,6 +250,10 @@ pub enum TraceBody {
         node: NodeId,
         /// Its term.
         term: Term,
+        /// The count that won, one per configuration in effect (two while
+        /// joint); empty when read from a trace written before it existed.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        quorum: Vec<ConfigTally>,
     },
     /// A leader lost office to a higher term.
     LeaderDeposed {

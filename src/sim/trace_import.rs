@@ -5,9 +5,10 @@
 use serde::Serialize;
 
 use crate::check::Property;
+use crate::core::quorum::VoteResult;
 use crate::core::{
-    CommitRule, HandoverFailure, HandoverResult, Membership, MessageContents, MessageKind, Payload, Phase,
-    ProgressMode, Refusal, RoleCause,
+    CommitRule, ConfigName, ConfigTally, HandoverFailure, HandoverResult, Membership, MessageContents, MessageKind,
+    Payload, Phase, ProgressMode, Refusal, RoleCause,
 };
 use crate::json::path::{array, item_path, quote, text, uint, Fields};
 use crate::json::{self, Json};
@@ -187,7 +188,11 @@ fn read_body(f: &Fields) -> Result<TraceBody, String> {
             term: n("term")?,
             cause: f.optional("cause", |v, p| named(&RoleCause::ALL, v, p))?,
         },
-        "leader_elected" => B::LeaderElected { node: n("node")?, term: n("term")? },
+        "leader_elected" => B::LeaderElected {
+            node: n("node")?,
+            term: n("term")?,
+            quorum: f.optional("quorum", config_tallies)?.unwrap_or_default(),
+        },
         "leader_deposed" => B::LeaderDeposed { node: n("node")?, by: n("by")?, term: n("term")? },
         "entry_appended" => B::EntryAppended {
             node: n("node")?,
@@ -336,6 +341,30 @@ fn read_entry(v: &Json, path: &str) -> Result<EntryFacts, String> {
         other => return Err(format!("{}: unknown kind {}", f.path("kind"), quote(other))),
     };
     Ok(EntryFacts(payload))
+}
+
+/// `leader_elected`'s `quorum`: `[{"config", "members", "granted",
+/// "refused", "needed", "result"}]`, one per configuration.
+fn config_tallies(v: &Json, path: &str) -> Result<Vec<ConfigTally>, String> {
+    const CONFIGS: [ConfigName; 3] = [ConfigName::Current, ConfigName::Old, ConfigName::New];
+    const RESULTS: [VoteResult; 3] = [VoteResult::Won, VoteResult::Lost, VoteResult::Pending];
+    array(v, path, usize::MAX)?
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let at = item_path(path, i);
+            let f = Fields::of(item, &at)?;
+            let ids = |key| f.required(key, "a list of node ids", numbers);
+            Ok(ConfigTally {
+                config: f.required("config", "a configuration", |v, p| named(&CONFIGS, v, p))?,
+                members: ids("members")?,
+                granted: ids("granted")?,
+                refused: f.optional("refused", numbers)?.unwrap_or_default(),
+                needed: f.required("needed", UINT, number)? as usize,
+                result: f.required("result", "a vote result", |v, p| named(&RESULTS, v, p))?,
+            })
+        })
+        .collect()
 }
 
 /// A vote or probe refusal: `{"code": ..., figures}`.

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::check::AckedWrite;
-use crate::core::{Handover, Index, NodeId, Payload, ProgressState, Role, Term};
+use crate::core::{ElectionTally, Handover, Index, Membership, NodeId, Payload, ProgressState, Role, Term};
 
 use super::{narrate, PendingWrite, Sim, TraceRole};
 
@@ -32,6 +32,24 @@ pub struct ClusterView {
     pub violations: u64,
     /// Election timeout bounds.
     pub election_ticks: [u64; 2],
+}
+
+/// Where a node stands in the configuration the picture shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    /// Votes in the one configuration in effect.
+    Voter,
+    /// While joint: votes in both the old and the new configuration.
+    OldAndNew,
+    /// While joint: votes in the old configuration only (being removed).
+    OldOnly,
+    /// While joint: votes in the new configuration only (being added).
+    NewOnly,
+    /// A catching-up member: replicated to, not voting.
+    Learner,
+    /// Not a member: removed, or never added.
+    Removed,
 }
 
 /// One node.
@@ -73,6 +91,11 @@ pub struct NodeView {
     pub handover: Option<Handover>,
     /// Membership in effect: voters, learners, witnesses, joint.
     pub membership: crate::core::Membership,
+    /// Its place in the cluster's configuration: the leader's, or the most
+    /// up-to-date live node's while leaderless.
+    pub standing: Standing,
+    /// The probe or election it is running, counted per configuration.
+    pub tally: Option<ElectionTally>,
 }
 
 /// One log entry.
@@ -131,11 +154,12 @@ pub const LOG_TAIL: usize = 200;
 
 /// The picture of `sim`.
 pub fn view(sim: &Sim) -> ClusterView {
+    let membership = reference_membership(sim);
     ClusterView {
         step: sim.step_count(),
         tick: sim.now(),
         leader: sim.leader(),
-        nodes: sim.nodes().keys().map(|id| node_view(sim, *id)).collect(),
+        nodes: sim.nodes().keys().map(|id| node_view(sim, *id, membership.as_ref())).collect(),
         messages: sim.network().in_flight().map(message_view).collect(),
         cuts: sim.network().cuts().collect(),
         acked: sim.acked().to_vec(),
@@ -145,7 +169,30 @@ pub fn view(sim: &Sim) -> ClusterView {
     }
 }
 
-fn node_view(sim: &Sim, id: NodeId) -> NodeView {
+/// The configuration the picture shows membership against: the leader's,
+/// or (leaderless) that of the live node with the highest term and then the
+/// longest log, as the node most likely to lead next.
+fn reference_membership(sim: &Sim) -> Option<Membership> {
+    let live = sim.nodes().values().filter_map(|n| n.node.as_ref());
+    let leader = sim.leader().and_then(|id| sim.node(id));
+    leader.or_else(|| live.max_by_key(|n| (n.term(), n.log().last_index()))).map(|n| n.membership().clone())
+}
+
+fn standing(m: Option<&Membership>, id: NodeId) -> Standing {
+    let Some(m) = m else { return Standing::Voter };
+    if m.is_learner(id) {
+        return Standing::Learner;
+    }
+    match (m.outgoing.as_ref().map(|o| o.contains(&id)), m.voters.contains(&id)) {
+        (None, true) => Standing::Voter,
+        (Some(true), true) => Standing::OldAndNew,
+        (Some(true), false) => Standing::OldOnly,
+        (Some(false), true) => Standing::NewOnly,
+        _ => Standing::Removed,
+    }
+}
+
+fn node_view(sim: &Sim, id: NodeId, reference: Option<&Membership>) -> NodeView {
     let n = &sim.nodes()[&id];
     let hs = n.disk.hard_state;
     let Some(node) = n.node.as_ref() else {
@@ -170,6 +217,8 @@ fn node_view(sim: &Sim, id: NodeId) -> NodeView {
             progress: Vec::new(),
             handover: None,
             membership: Default::default(),
+            standing: standing(reference, id),
+            tally: None,
         };
     };
     let m = node.membership();
@@ -212,6 +261,8 @@ fn node_view(sim: &Sim, id: NodeId) -> NodeView {
         progress,
         handover: node.handover().copied(),
         membership: m.clone(),
+        standing: standing(reference, id),
+        tally: node.election_tally(),
     }
 }
 
@@ -239,8 +290,10 @@ fn message_view(f: &super::InFlight) -> MessageView {
         Body::Append { entries, .. } if entries.is_empty() => "heartbeat".into(),
         Body::Append { entries, .. } => format!("append {}", entries.len()),
         Body::AppendReply { outcome: AppendOutcome::Accepted { match_index } } => format!("ok {match_index}"),
-        Body::AppendReply { outcome: AppendOutcome::Rejected { rejected, .. } } => {
-            format!("reject {rejected}")
+        // Usually harmless: a pipelined append overtaken by a later one, or a
+        // probe for where the logs agree; the hint says where to resume.
+        Body::AppendReply { outcome: AppendOutcome::Rejected { hint_index, .. } } => {
+            format!("resend from {hint_index}")
         }
         Body::Snapshot { snapshot } => format!("snapshot {}", snapshot.index),
         Body::SnapshotReply { index } => format!("installed {index}"),

@@ -1,0 +1,112 @@
+// Projector scale: at 1280×720 the ring, the logs and the transport fit one
+// screen with no scrolling and no picture text under 14 px; nodes grow at
+// 1920×1080; presentation mode fills the screen with captions and leaves on
+// Escape. Screenshots go to SHOTS for people to look at.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { sharedEnv, open } from './harness.mjs';
+import { ready, skipTour, stepUntil, SHOTS } from './helpers.mjs';
+
+const env = sharedEnv();
+mkdirSync(SHOTS, { recursive: true });
+
+/** Boxes of the parts that must be on screen, and the smallest text drawn in the picture (CSS px). */
+function measure(page) {
+  return page.evaluate(() => {
+    const root = document.querySelector('quorum-scope').shadowRoot;
+    const box = (sel) => {
+      const r = root.querySelector(sel).getBoundingClientRect();
+      return { top: r.top, bottom: r.bottom, left: r.left, right: r.right };
+    };
+    let smallest = Infinity;
+    let where = '';
+    const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).display !== 'none'
+      && getComputedStyle(el).visibility !== 'hidden' && el.textContent.trim() !== '';
+    for (const t of root.querySelectorAll('.cv-svg text')) {
+      if (!visible(t)) continue;
+      const px = parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a;
+      if (px < smallest) (smallest = px), (where = `${t.getAttribute('class')}: ${t.textContent}`);
+    }
+    for (const el of root.querySelectorAll('.cv-root :is(.cv-legend, .cv-callout, .cv-key summary, .cv-violation) *, .cv-key summary')) {
+      if (!visible(el)) continue;
+      const px = parseFloat(getComputedStyle(el).fontSize);
+      if (px < smallest) (smallest = px), (where = `${el.className}: ${el.textContent}`);
+    }
+    const node = root.querySelector('.cv-node .cv-body').getBoundingClientRect();
+    return {
+      scrollHeight: document.scrollingElement.scrollTop,
+      stage: box('.qs-stage'), logs: box('.qs-logs'), play: box('.qs-tp-play'), timeline: box('.qs-tp-range'),
+      smallest, where, nodeWidth: node.width,
+      chipFill: getComputedStyle(root.querySelector('.cv-term-chip')).fill,
+    };
+  });
+}
+
+/** Runs first-election to its election, messages in flight and a tally drawn. */
+async function toElection(page) {
+  await stepUntil(page, (app) => app.state.nodes.some((n) => n.tally && !n.tally.probe) && app.state.messages.length > 2);
+}
+
+test('at 1280x720 the ring, the logs and the transport fit one screen with no picture text under 14 px', async (t) => {
+  const { page, errors } = await open(env, '/www/index.html', { viewport: { width: 1280, height: 720 } }, t);
+  await ready(page);
+  await skipTour(page);
+  await toElection(page);
+  const m = await measure(page);
+  await page.screenshot({ path: join(SHOTS, 'projector-1280.png') });
+  t.diagnostic(JSON.stringify(m));
+  assert.equal(m.scrollHeight, 0, 'dismissing the tour did not scroll the page');
+  for (const part of ['stage', 'logs', 'play', 'timeline']) {
+    assert.ok(m[part].bottom <= 720 && m[part].top >= 0, `${part} is on screen: ${JSON.stringify(m[part])}`);
+  }
+  assert.ok(m.logs.left >= m.stage.right - 1, 'the logs sit beside the ring');
+  assert.ok(m.smallest >= 14, `smallest picture text ${m.smallest.toFixed(1)} px (${m.where})`);
+  assert.notEqual(m.chipFill, 'rgb(0, 0, 0)', 'the term chip takes its term colour');
+  assert.deepEqual(errors, []);
+});
+
+test('nodes grow with the screen at 1920x1080', async (t) => {
+  const sizes = [];
+  for (const [width, height] of [[1280, 720], [1920, 1080]]) {
+    const { page } = await open(env, '/www/index.html', { viewport: { width, height } }, t);
+    await ready(page);
+    await skipTour(page);
+    await toElection(page);
+    const m = await measure(page);
+    sizes.push(m.nodeWidth);
+    assert.ok(m.smallest >= 14, `${width}: smallest picture text ${m.smallest.toFixed(1)} px (${m.where})`);
+    assert.ok(m.timeline.bottom <= height, `${width}: Play and the timeline are on screen`);
+    await page.screenshot({ path: join(SHOTS, `projector-${width}.png`) });
+  }
+  assert.ok(sizes[1] > sizes[0] * 1.2, `node ${sizes[0].toFixed(0)} px at 1280, ${sizes[1].toFixed(0)} px at 1920`);
+});
+
+test('presentation mode: P fills the screen with captions and keeps the transport; Escape leaves', async (t) => {
+  const { page, errors } = await open(env, '/www/index.html', { viewport: { width: 1280, height: 720 } }, t);
+  await ready(page);
+  await skipTour(page);
+  await toElection(page);
+  // Keys reach the element once something in it has focus (the page's shortcuts live there).
+  await page.locator('quorum-scope').locator('.qs-tp-play').focus();
+  await page.keyboard.press('p');
+  const on = await page.evaluate(() => {
+    const root = document.querySelector('quorum-scope').shadowRoot;
+    const stage = root.querySelector('.qs-stage').getBoundingClientRect();
+    const caption = root.querySelector('.qs-caption');
+    const play = root.querySelector('.qs-tp-play').getBoundingClientRect();
+    return { present: root.querySelector('.qs-root').classList.contains('qs-present'), stageH: stage.height,
+      caption: caption.textContent, captionPx: parseFloat(getComputedStyle(caption).fontSize), playBottom: play.bottom,
+      header: root.querySelector('.qs-header').getClientRects().length };
+  });
+  await page.screenshot({ path: join(SHOTS, 'presentation-1280.png') });
+  assert.ok(on.present && on.stageH >= 720 * 0.55, JSON.stringify(on));
+  assert.ok(on.caption.length > 10 && on.captionPx >= 20, JSON.stringify(on));
+  assert.ok(on.playBottom <= 720, 'the transport stays reachable');
+  assert.equal(on.header, 0, 'the header steps aside');
+  await page.keyboard.press('Escape');
+  const off = await page.evaluate(() => document.querySelector('quorum-scope').shadowRoot.querySelector('.qs-root').classList.contains('qs-present'));
+  assert.equal(off, false);
+  assert.deepEqual(errors, []);
+});
