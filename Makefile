@@ -30,9 +30,10 @@ setup-wasm: setup-rust
 	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$" || cargo install wasm-bindgen-cli --version =$(WASM_BINDGEN_VERSION)
 
 # npm packages, pinned in package-lock.json: playwright-core, binaryen,
+# lightningcss and rolldown (minifying what `make dist` ships),
 # axe-core (accessibility checks in the browser tests) and vite (the single-file build, and the test that bundles the npm package).
 setup-node:
-	@[ -x node_modules/.bin/wasm-opt ] && [ -d node_modules/playwright-core ] && [ -x node_modules/.bin/vite ] && [ -d node_modules/axe-core ] || npm ci --no-audit --no-fund
+	@[ -x node_modules/.bin/wasm-opt ] && [ -d node_modules/playwright-core ] && [ -x node_modules/.bin/vite ] && [ -d node_modules/axe-core ] && [ -d node_modules/lightningcss ] && [ -d node_modules/rolldown ] || npm ci --no-audit --no-fund
 
 # mdBook, for the test that builds a book with mdbook-quorumscope. Without
 # the serve and watch features it compiles in a few minutes.
@@ -81,8 +82,8 @@ size: pkg
 # stylesheets, the wasm package, with the relative layout the modules
 # expect, plus package.json, types, README and licence. The demo pages
 # (tools/page-only.txt) stay out: mdBook would copy them into a book as
-# stray pages. Whole-line comments and indentation are stripped from the JS
-# and CSS (the size budget, `tools/size.sh`, is for what this ships).
+# stray pages. The JS and CSS are minified, comments and white space only
+# (tools/minify.mjs; the size budget, `tools/size.sh`, is for what this ships).
 DIST := dist/quorumscope
 dist: pkg
 	rm -rf $(DIST)
@@ -91,7 +92,7 @@ dist: pkg
 	rm -f $(DIST)/pkg/.gitignore $(DIST)/pkg/package.json
 	cp $(filter-out $(addprefix www/,$(shell cat tools/page-only.txt)),$(wildcard www/*.js www/*.css)) $(DIST)/www/
 	cp tools/npm/package.json tools/npm/quorum-scope.d.ts tools/npm/README.md tools/npm/LICENSE $(DIST)/
-	node tools/strip-comments.mjs --in-place $(DIST)/www/*.js $(DIST)/www/*.css $(DIST)/pkg/quorumscope.js
+	node tools/minify.mjs --in-place $(DIST)/www/*.js $(DIST)/www/*.css $(DIST)/pkg/quorumscope.js
 	@echo "$(DIST): copy it anywhere static and load www/quorum-scope.js, or npm pack it"
 
 # The element as one script with the wasm and stylesheets inside: runs from

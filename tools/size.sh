@@ -6,8 +6,8 @@
 #   - the page's JS and CSS: every www/*.js and www/*.css (but the demo
 #     pages' own, tools/page-only.txt) plus the
 #     wasm-bindgen glue pkg/quorumscope.js (JS the page loads too),
-#     concatenated, as `make dist` ships them (whole-line comments, blank
-#     lines and indentation stripped by tools/strip-comments.mjs): at most
+#     concatenated, as `make dist` ships them (comments and white space
+#     removed by tools/minify.mjs): at most
 #     60 KB gzipped. The figure for the sources as they are is printed too.
 #     node_modules, tests and the TypeScript declarations are not part of
 #     the page.
@@ -36,7 +36,7 @@ wasm_gz=$(gzip -9c "$wasm" | wc -c)
 source_gz=$(cat "${js_css[@]}" | gzip -9c | wc -c)
 shipped=$(mktemp)
 trap 'rm -f "$shipped"' EXIT
-node tools/strip-comments.mjs --stdout "${js_css[@]}" >"$shipped"
+node tools/minify.mjs --stdout "${js_css[@]}" >"$shipped"
 js_css_gz=$(gzip -9c "$shipped" | wc -c)
 
 kb() { awk -v b="$1" 'BEGIN { printf "%.1f KB", b / 1000 }'; }
