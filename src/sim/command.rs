@@ -277,3 +277,16 @@ pub struct ScriptStep {
     #[serde(flatten)]
     pub command: Command,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_order_is_by_tick_and_as_written_within_a_tick() {
+        let script: Vec<ScriptStep> =
+            [5, 1, 5, 0, 1, 5].into_iter().map(|at| ScriptStep { at, command: Command::Heal {} }).collect();
+        assert_eq!(run_order(&script), [3, 1, 4, 0, 2, 5]);
+        assert_eq!(run_order(&[]), [] as [usize; 0]);
+    }
+}
