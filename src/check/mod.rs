@@ -417,11 +417,16 @@ impl Checker {
             glances.len() == obs.nodes.len() && glances.iter().zip(obs.nodes).all(|(g, s)| g.id == s.id);
         match obs.touched {
             Some(touched) if same_nodes => {
+                // Kept sorted and without repeats by inserting each in
+                // place: a handful of nodes, and no sort's code (kilobytes
+                // of wasm per element type) for it.
                 for id in touched.iter().chain(obs.restarted) {
-                    positions.extend(obs.nodes.binary_search_by_key(id, |s| s.id));
+                    if let Ok(position) = obs.nodes.binary_search_by_key(id, |s| s.id) {
+                        if let Err(at) = positions.binary_search(&position) {
+                            positions.insert(at, position);
+                        }
+                    }
                 }
-                positions.sort_unstable();
-                positions.dedup();
             }
             _ => {
                 glances.truncate(obs.nodes.len());

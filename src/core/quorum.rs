@@ -31,8 +31,10 @@ pub fn majority_committed(voters: &NodeSet, matched: impl Fn(NodeId) -> Index) -
     if voters.is_empty() {
         return Index::MAX;
     }
-    // Sorted descending, the element at position ⌊n/2⌋ is held by ⌊n/2⌋+1
-    // voters: the smallest strict majority.
+    // Sorted, the element ⌊n/2⌋ from the top is held by ⌊n/2⌋+1 voters:
+    // the smallest strict majority. Ascending with `sort_unstable`, as
+    // `NodeSet` sorts its ids (also u64): the wasm module then holds one
+    // copy of that sort, not two (each is kilobytes).
     let mut small = [0 as Index; 16];
     let mut large;
     let indexes: &mut [Index] = if voters.len() <= small.len() {
@@ -45,8 +47,8 @@ pub fn majority_committed(voters: &NodeSet, matched: impl Fn(NodeId) -> Index) -
         large = voters.iter().map(|id| matched(*id)).collect::<Vec<Index>>();
         &mut large
     };
-    indexes.sort_unstable_by(|a, b| b.cmp(a));
-    indexes[voters.len() / 2]
+    indexes.sort_unstable();
+    indexes[voters.len() - 1 - voters.len() / 2]
 }
 
 /// The smallest strict majority of `voters` voters: how many must agree.

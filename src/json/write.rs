@@ -33,6 +33,21 @@ impl Formatter for JsSafeFormatter {
         }
         CompactFormatter.write_i64(writer, value)
     }
+
+    /// In the browser a float is written by JavaScript's own
+    /// number-to-text: serde_json's shortest-digits writer is about 2 KB of
+    /// code and tables in the module, for the one or two probabilities a
+    /// network command holds. Both write the shortest digits that read back
+    /// as the same float, and what the module writes is only read by
+    /// `JSON.parse` (traces hold no floats), so the page sees the same
+    /// numbers, though the text may differ (`1` for `1.0`, `1e+21`).
+    #[cfg(target_arch = "wasm32")]
+    fn write_f64<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: f64) -> io::Result<()> {
+        let text = js_sys::Number::from(value)
+            .to_string_with_radix(10)
+            .map_err(|_| io::Error::other("Number.prototype.toString failed"))?;
+        writer.write_all(String::from(text).as_bytes())
+    }
 }
 
 /// `value` as compact JSON (serde_json's bytes exactly), or an error if it

@@ -8,11 +8,9 @@
 //! A node stays known after `remove_server`: the simulator keeps it, and a
 //! command naming it is skipped at run time with a trace line saying why.
 
-use std::collections::BTreeMap;
-
 use super::Scenario;
-use crate::core::{Member, MemberKind, NodeId, NodeSet, VotingState};
-use crate::sim::{Command, MessageAction, ScriptStep, Target, MAX_NODES};
+use crate::core::{Member, MemberKind, NodeId, NodeMap, NodeSet, VotingState};
+use crate::sim::{run_order, Command, MessageAction, ScriptStep, Target, MAX_NODES};
 
 const WITNESS_CATCHING_UP: &str = "a witness holds no data to catch up on; it joins voting";
 
@@ -74,7 +72,7 @@ fn check_timing(scenario: &Scenario) -> Result<(), String> {
 struct Known {
     nodes: NodeSet,
     /// Node → (file index, tick) of the step that adds it.
-    added: BTreeMap<NodeId, (usize, u64)>,
+    added: NodeMap<(usize, u64)>,
 }
 
 impl Known {
@@ -108,10 +106,8 @@ impl Known {
 fn check_script(scenario: &Scenario) -> Result<NodeSet, String> {
     let script = &scenario.script;
     let mut known =
-        Known { nodes: scenario.cluster.members.iter().map(|m| m.id).collect(), added: BTreeMap::new() };
-    let mut order: Vec<usize> = (0..script.len()).collect();
-    order.sort_by_key(|&i| script[i].at);
-    for i in order {
+        Known { nodes: scenario.cluster.members.iter().map(|m| m.id).collect(), added: NodeMap::default() };
+    for i in run_order(script) {
         check_step(i, script, &mut known)?;
     }
     Ok(known.added.keys().copied().collect())
@@ -202,7 +198,7 @@ fn check_groups(
     script: &[ScriptStep],
     known: &Known,
 ) -> Result<(), String> {
-    let mut group_of = BTreeMap::new();
+    let mut group_of = NodeMap::default();
     for (g, group) in groups.iter().enumerate() {
         for (k, id) in group.iter().enumerate() {
             let item = format!("{path}.groups[{g}][{k}]");

@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-pub use command::{Command, FailoverMode, MessageAction, ScriptStep, Target, MESSAGE_ACTIONS};
+pub use command::{run_order, Command, FailoverMode, MessageAction, ScriptStep, Target, MESSAGE_ACTIONS};
 pub use command_read::{read_command, COMMAND_NAMES};
 pub use history::{Timeline, CHECKPOINT_EVERY, MAX_CHECKPOINTS};
 pub use initial::{InitialEntry, InitialState};
@@ -285,9 +285,10 @@ impl Sim {
     }
 
     /// Schedules script commands (sorted by tick, stable).
-    pub fn set_schedule(&mut self, mut script: Vec<ScriptStep>) {
-        script.sort_by_key(|s| s.at);
-        self.schedule = script.into();
+    pub fn set_schedule(&mut self, script: Vec<ScriptStep>) {
+        let order = command::run_order(&script);
+        let mut steps: Vec<Option<ScriptStep>> = script.into_iter().map(Some).collect();
+        self.schedule = order.into_iter().filter_map(|i| steps[i].take()).collect();
         self.next_scheduled = 0;
     }
 

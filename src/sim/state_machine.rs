@@ -156,15 +156,17 @@ impl KvStore {
     fn read(v: &Json) -> Result<KvStore, String> {
         let f = Fields::of(v, "store")?;
         let values = f.required("values", "an object", |v, path| {
-            object(v, path)?
-                .iter()
-                .map(|(key, value)| {
-                    // Stored as the write `key=value` would be; the key's
-                    // length marks where its value starts.
-                    let write = Bytes::from(format!("{key}={}", text(value, path)?).into_bytes());
-                    Ok(Key::new(write, key.len()))
-                })
-                .collect()
+            // Inserted one by one, the last of a repeated key winning (as
+            // collecting would): collecting into a set sorts first, and
+            // that sort is kilobytes of wasm.
+            let mut values = BTreeSet::new();
+            for (key, value) in object(v, path)?.iter() {
+                // Stored as the write `key=value` would be; the key's
+                // length marks where its value starts.
+                let write = Bytes::from(format!("{key}={}", text(value, path)?).into_bytes());
+                values.replace(Key::new(write, key.len()));
+            }
+            Ok(values)
         })?;
         let applied = f.required("applied", "an index", |v, path| uint(v, path, "an index"))?;
         Ok(KvStore { values, applied })
