@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 pub use command::{Command, FailoverMode, ScriptStep, Target};
 pub use command_read::{read_command, COMMAND_NAMES};
 pub use history::{Timeline, CHECKPOINT_EVERY, MAX_CHECKPOINTS};
-pub use narrate::Narration;
+pub use narrate::{trace_role, Narration};
 pub use network::{InFlight, Network, NetworkConfig};
 pub use state_machine::KvStore;
 pub use trace::{export_json_lines, TraceBody, TraceEvent, TraceRole, WriteRefusal};
