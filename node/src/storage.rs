@@ -174,9 +174,15 @@ impl Storage {
         // The file was written by this process and synced: an error here
         // would be a bug, and keeping the intact prefix is still right.
         let _ = scan_records(&bytes, &mut |entries| durable.apply(&Persist::Entries(entries)));
-        durable.apply(&Persist::Snapshot(Box::new(snap.clone())));
-        let kept =
-            if durable.entries.is_empty() { Vec::new() } else { encode_record(&to_json(&durable.entries)?) };
+        // The snapshot's own entry stays, so that recovery, applying the
+        // snapshot over the log, sees the log continue from it.
+        let holds = durable.entries.iter().any(|e| e.index == snap.index && e.term == snap.term);
+        let tail: Vec<Entry> = if holds {
+            durable.entries.into_iter().filter(|e| e.index >= snap.index).collect()
+        } else {
+            Vec::new()
+        };
+        let kept = if tail.is_empty() { Vec::new() } else { encode_record(&to_json(&tail)?) };
         write_atomically_raw(&self.dir, "log", &kept)?;
         self.log = OpenOptions::new().append(true).open(self.dir.join("log"))?;
         Ok(())
@@ -385,7 +391,9 @@ mod tests {
     fn a_snapshot_compacts_the_log_and_survives_a_reopen() {
         let dir = temp_dir("snap");
         let (mut s, _, _) = Storage::open(&dir, None).unwrap();
-        s.persist(&Persist::Entries((1..=5).map(|i| entry(i, 1)).collect())).unwrap();
+        for i in 1..=5 {
+            s.persist(&Persist::Entries(vec![entry(i, 1)])).unwrap();
+        }
         let snap = Snapshot {
             index: 3,
             term: 1,
@@ -400,6 +408,7 @@ mod tests {
         let (_, durable, rec) = Storage::open(&dir, None).unwrap();
         assert_eq!(durable.snapshot, Some(snap));
         assert_eq!(durable.entries, vec![entry(4, 1), entry(5, 1), entry(6, 2)]);
+        // Entries 3 to 5 in one rewritten record, then 6.
         assert_eq!((rec.records, rec.snapshot_index), (2, Some(3)));
         fs::remove_dir_all(&dir).unwrap();
     }
