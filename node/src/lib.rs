@@ -9,6 +9,7 @@
 
 #![deny(missing_docs)]
 
+pub mod chaos;
 pub mod client;
 pub mod cluster;
 pub mod hlc;

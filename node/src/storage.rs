@@ -113,9 +113,7 @@ impl Storage {
         if let Some(snap) = read_checked_file(&dir.join("snapshot"))? {
             let snap: Snapshot = from_json(&snap, "snapshot")?;
             recovery.snapshot_index = Some(snap.index);
-            // As the core's own disk model does: keep the entries after the
-            // snapshot when the log holds its index, else start after it.
-            durable.apply(&Persist::Snapshot(Box::new(snap)));
+            place_snapshot(&mut durable, snap);
         }
         let storage = Storage { dir: dir.to_path_buf(), log, records_appended: 0, unsynced: false, fault };
         Ok((storage, durable, recovery))
@@ -187,6 +185,26 @@ impl Storage {
         self.log = OpenOptions::new().append(true).open(self.dir.join("log"))?;
         Ok(())
     }
+}
+
+/// Puts a recovered snapshot under the recovered log. The log continues
+/// the snapshot when it holds the snapshot's entry (same term: log
+/// matching) or starts right after it (the log was emptied when the
+/// snapshot was stored, then appended to); anything else is a log from
+/// before the snapshot, left by a crash between storing the snapshot and
+/// rewriting the log, and is dropped.
+fn place_snapshot(durable: &mut DurableState, snap: Snapshot) {
+    let at = durable.entries.iter().find(|e| e.index == snap.index).map(|e| e.term);
+    let continues = match at {
+        Some(term) => term == snap.term,
+        None => durable.entries.first().is_some_and(|e| e.index == snap.index + 1),
+    };
+    if continues {
+        durable.entries.retain(|e| e.index > snap.index);
+    } else {
+        durable.entries.clear();
+    }
+    durable.snapshot = Some(snap);
 }
 
 /// One log record: length, checksum, body.
@@ -394,13 +412,7 @@ mod tests {
         for i in 1..=5 {
             s.persist(&Persist::Entries(vec![entry(i, 1)])).unwrap();
         }
-        let snap = Snapshot {
-            index: 3,
-            term: 1,
-            membership: Membership::default(),
-            epochs: Default::default(),
-            data: b"{}".to_vec().into(),
-        };
+        let snap = snapshot_at(3, 1);
         s.persist(&Persist::Snapshot(Box::new(snap.clone()))).unwrap();
         s.persist(&Persist::Entries(vec![entry(6, 2)])).unwrap();
         s.sync().unwrap();
@@ -411,6 +423,46 @@ mod tests {
         // Entries 3 to 5 in one rewritten record, then 6.
         assert_eq!((rec.records, rec.snapshot_index), (2, Some(3)));
         fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn snapshot_at(index: u64, term: u64) -> Snapshot {
+        Snapshot {
+            index,
+            term,
+            membership: Membership::default(),
+            epochs: Default::default(),
+            data: b"{}".to_vec().into(),
+        }
+    }
+
+    /// Found by the crash test: a follower that installs a leader's
+    /// snapshot beyond its log empties the log, then appends from the
+    /// snapshot's index + 1; those entries must survive a restart.
+    #[test]
+    fn entries_after_an_installed_snapshot_that_emptied_the_log_survive_a_reopen() {
+        let dir = temp_dir("installed");
+        let (mut s, _, _) = Storage::open(&dir, None).unwrap();
+        s.persist(&Persist::Entries(vec![entry(1, 1), entry(2, 1)])).unwrap();
+        s.persist(&Persist::Snapshot(Box::new(snapshot_at(10, 3)))).unwrap();
+        s.persist(&Persist::Entries(vec![entry(11, 3), entry(12, 3)])).unwrap();
+        s.sync().unwrap();
+        drop(s);
+        let (_, durable, _) = Storage::open(&dir, None).unwrap();
+        assert_eq!(durable.snapshot.map(|s| s.index), Some(10));
+        assert_eq!(durable.entries, vec![entry(11, 3), entry(12, 3)]);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_log_from_before_the_snapshot_is_dropped_when_it_does_not_continue_it() {
+        let mut durable = DurableState::default();
+        durable.apply(&Persist::Entries((1..=12).map(|i| entry(i, 1)).collect()));
+        place_snapshot(&mut durable, snapshot_at(10, 3)); // term 1 at 10: diverged
+        assert!(durable.entries.is_empty());
+        let mut durable = DurableState::default();
+        durable.apply(&Persist::Entries((1..=12).map(|i| entry(i, 1)).collect()));
+        place_snapshot(&mut durable, snapshot_at(10, 1));
+        assert_eq!(durable.entries, vec![entry(11, 1), entry(12, 1)]);
     }
 
     #[test]
