@@ -253,6 +253,16 @@ impl Host {
                 None => Reply::error(404, "absent"),
             }
         } else {
+            let value = match payload {
+                Payload::Write(bytes) => match Command::decode(bytes) {
+                    Some(Command::Put { key, value }) => format!("{key}={value}"),
+                    _ => String::new(),
+                },
+                _ => String::new(),
+            };
+            let id = self.opts.id;
+            let text = format!("node {id} acknowledges the write {value:?}: entry {index} committed");
+            self.journal.write(TraceBody::WriteAcked { index, value, node: id }, text);
             Reply::new(200, json!({ "index": index, "term": term }))
         };
         let _ = w.reply.send(reply);

@@ -35,7 +35,8 @@ impl Glance {
     }
 }
 
-/// A node's trace writer and clock.
+/// A node's trace writer and clock. Trace lines are not fsynced: they
+/// are a record for people, and the protocol never reads them back.
 pub struct Journal {
     id: NodeId,
     out: BufWriter<File>,
@@ -45,9 +46,16 @@ pub struct Journal {
 }
 
 impl Journal {
-    /// Appends to `dir/trace.jsonl`.
+    /// Appends to `dir/trace.jsonl`, first cutting a last line a kill left
+    /// half written (as the log's torn tail is cut).
     pub fn open(dir: &Path, id: NodeId) -> io::Result<Journal> {
-        let file = OpenOptions::new().create(true).append(true).open(dir.join(TRACE_FILE))?;
+        let path = dir.join(TRACE_FILE);
+        let file = OpenOptions::new().create(true).append(true).open(&path)?;
+        let bytes = std::fs::read(&path)?;
+        let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        if whole < bytes.len() {
+            file.set_len(whole as u64)?;
+        }
         Ok(Journal { id, out: BufWriter::new(file), hlc: Hlc::default(), step: 0 })
     }
 

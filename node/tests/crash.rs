@@ -7,8 +7,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use quorumscope::sim::import_json_lines;
 use quorumscope_node::chaos::{self, Plan};
 use quorumscope_node::cluster::Cluster;
+use quorumscope_node::merge;
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("qs-{name}-{}", std::process::id()));
@@ -30,8 +32,18 @@ fn kill_9_restarts_and_partitions_lose_no_acknowledged_write() {
     cluster.start_all().unwrap();
     let plan = Plan { seed, duration: Duration::from_secs(20), clients: 4, keys: 6, nemesis: true };
     let report = chaos::run(&mut cluster, &plan);
-    println!("{}", report.summary());
     drop(cluster); // kills whatever still runs, even before a failed assert
+    println!("{}", report.summary());
+    // The nodes' traces, merged, read back as the page reads them, and
+    // checked against the properties a trace shows.
+    let merged = merge::merge(&[dir.clone()]).unwrap_or_else(|e| panic!("seed {seed}: merge: {e}"));
+    let events = import_json_lines(&merged).unwrap();
+    let findings = merge::check(&events);
+    println!("merged trace: {} events, trace violations={}", events.len(), findings.len());
+    assert!(findings.is_empty(), "seed {seed}: {findings:?}");
+    assert!(
+        events.iter().any(|e| e.body.kind() == "crash") && events.iter().any(|e| e.body.kind() == "restart")
+    );
     assert!(report.violations.is_empty(), "seed {seed}: {}", report.summary());
     assert!(report.kills >= 3, "seed {seed}: the nemesis must have killed nodes: {}", report.summary());
     assert!(report.acked >= 50, "seed {seed}: the cluster must have made progress: {}", report.summary());
