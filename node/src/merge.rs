@@ -323,7 +323,7 @@ mod tests {
                 line(1000, 3, json!({ "kind": "entry_appended", "node": 2, "index": 1, "term": 1 })),
             ],
         );
-        let merged = merge(&[dir.clone()]).unwrap();
+        let merged = merge(std::slice::from_ref(&dir)).unwrap();
         let kinds: Vec<Value> = merged.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
         let names: Vec<&str> = kinds.iter().map(|v| v["kind"].as_str().unwrap()).collect();
         // The crash sits right after node 1's last line.
@@ -345,7 +345,7 @@ mod tests {
     fn a_bad_line_before_the_end_is_an_error_naming_it() {
         let dir = scratch("bad");
         write(&dir, 1, &["garbage".into(), line(1, 0, json!({ "kind": "restart", "node": 1 }))]);
-        let err = merge(&[dir.clone()]).unwrap_err();
+        let err = merge(std::slice::from_ref(&dir)).unwrap_err();
         assert!(err.contains("line 1: not a trace line"), "{err}");
         fs::remove_dir_all(&dir).unwrap();
     }

@@ -36,7 +36,8 @@ fn kill_9_restarts_and_partitions_lose_no_acknowledged_write() {
     println!("{}", report.summary());
     // The nodes' traces, merged, read back as the page reads them, and
     // checked against the properties a trace shows.
-    let merged = merge::merge(&[dir.clone()]).unwrap_or_else(|e| panic!("seed {seed}: merge: {e}"));
+    let merged =
+        merge::merge(std::slice::from_ref(&dir)).unwrap_or_else(|e| panic!("seed {seed}: merge: {e}"));
     let events = import_json_lines(&merged).unwrap();
     let findings = merge::check(&events);
     println!("merged trace: {} events, trace violations={}", events.len(), findings.len());
