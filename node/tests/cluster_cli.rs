@@ -1,0 +1,157 @@
+//! `quorumscope cluster up/down`, the client API as SCENARIO.md states it,
+//! bad frames on the peer port, `merge` and `check-trace`, end to end with
+//! real processes. About 10 s.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use quorumscope_node::client::{self, Response};
+
+const EXE: &str = env!("CARGO_BIN_EXE_quorumscope-node");
+
+fn run(args: &[&str]) -> Output {
+    Command::new(EXE).args(args).output().unwrap()
+}
+
+fn text(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Stops the cluster in `dir` when dropped, even after a failed assert.
+struct Down(PathBuf);
+
+impl Drop for Down {
+    fn drop(&mut self) {
+        let _ = run(&["cluster", "down", "--dir", &self.0.to_string_lossy()]);
+    }
+}
+
+/// The addresses `cluster up` printed: `node N client http://ADDR` and
+/// `node N peer ADDR ...`.
+fn addresses(out: &str, what: &str) -> Vec<SocketAddr> {
+    out.lines()
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            (words.next() == Some("node") && words.nth(1) == Some(what)).then(|| words.next())?
+        })
+        .filter_map(|a| a.trim_start_matches("http://").parse().ok())
+        .collect()
+}
+
+fn call(addr: SocketAddr, method: &str, path: &str, body: &str) -> Response {
+    client::request(addr, method, path, body, Duration::from_secs(4)).unwrap()
+}
+
+fn leader_of(clients: &[SocketAddr]) -> SocketAddr {
+    let end = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < end {
+        for &c in clients {
+            if call(c, "GET", "/status", "").body["role"] == "leader" {
+                return c;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("no leader within 10 s");
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("qs-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn a_cluster_comes_up_serves_the_client_api_and_goes_down() {
+    let dir = scratch("cli");
+    let d = dir.to_string_lossy().to_string();
+    let up = run(&["cluster", "up", "3", "--dir", &d]);
+    let _down = Down(dir.clone());
+    let out = text(&up);
+    assert!(up.status.success(), "{out}{}", String::from_utf8_lossy(&up.stderr));
+    let clients = addresses(&out, "client");
+    let peers = addresses(&out, "peer");
+    assert_eq!((clients.len(), peers.len()), (3, 3), "{out}");
+    let leader = leader_of(&clients);
+    let follower = *clients.iter().find(|&&c| c != leader).unwrap();
+
+    // Writes and reads on the leader; a follower names the leader.
+    let put = call(leader, "PUT", "/kv/greeting%20x", "héllo");
+    assert_eq!(put.status, 200, "{put:?}");
+    assert!(put.body["index"].as_u64().unwrap() >= 2 && put.body["term"].as_u64().unwrap() >= 1);
+    assert_eq!(call(leader, "GET", "/kv/greeting%20x", "").body["value"], "héllo");
+    assert_eq!(
+        call(leader, "GET", "/kv/nothing", ""),
+        Response { status: 404, body: serde_json::json!({"error": "absent"}) }
+    );
+    let redirect = call(follower, "PUT", "/kv/a", "1");
+    assert_eq!(redirect.status, 421);
+    assert_eq!(redirect.body["error"], "not_leader");
+    assert_eq!(redirect.body["leader"], format!("http://{leader}"));
+    assert_eq!(call(follower, "GET", "/kv/a", "").status, 421);
+    let status = call(follower, "GET", "/status", "").body;
+    for field in ["id", "role", "term", "leader", "commit", "last_index"] {
+        assert!(status.get(field).is_some(), "status lacks {field}: {status}");
+    }
+    // Limits: key 256 bytes, value 64 KiB.
+    assert_eq!(call(leader, "PUT", &format!("/kv/{}", "k".repeat(257)), "v").status, 413);
+    assert_eq!(call(leader, "PUT", "/kv/big", &"v".repeat(64 * 1024 + 1)).status, 413);
+    assert_eq!(call(leader, "PUT", "/kv/fits", &"v".repeat(64 * 1024)).status, 200);
+
+    // Garbage, an unknown version and an oversized length on a peer port:
+    // the node closes the connection and keeps serving.
+    for junk in [
+        &b"GET / HTTP/1.1\r\n\r\n"[..],
+        &[9, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 1, 2, 3, 4],
+        &[1, 0, 0, 0, 255, 255, 255, 255, 0, 0, 0, 0],
+    ] {
+        let mut s = TcpStream::connect(peers[0]).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+        s.write_all(junk).unwrap();
+        let mut buf = [0u8; 16];
+        assert_eq!(s.read(&mut buf).unwrap_or(0), 0, "the connection is closed");
+    }
+    assert_eq!(call(clients[0], "GET", "/status", "").status, 200);
+
+    // An operator transfer moves leadership.
+    let target = peers.len() as u64; // node 3, unless it leads already
+    let target = if call(leader, "GET", "/status", "").body["id"] == target { 1 } else { target };
+    let moved = call(leader, "POST", &format!("/admin/transfer?to={target}"), "");
+    assert_eq!(moved.status, 202, "{moved:?}");
+    let end = Instant::now() + Duration::from_secs(5);
+    while call(clients[target as usize - 1], "GET", "/status", "").body["role"] != "leader" {
+        assert!(Instant::now() < end, "node {target} never took over");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    let down = run(&["cluster", "down", "--dir", &d]);
+    assert!(text(&down).contains("stopped 3 nodes"), "{}", text(&down));
+    assert!(client::request(clients[0], "GET", "/status", "", Duration::from_millis(500)).is_err());
+
+    // The nodes' traces merge into one the checker passes.
+    let merged = dir.join("merged.jsonl");
+    let m = run(&["merge", &d, "--out", &merged.to_string_lossy()]);
+    assert!(m.status.success(), "{}", String::from_utf8_lossy(&m.stderr));
+    let check = run(&["check-trace", &merged.to_string_lossy()]);
+    assert!(check.status.success(), "{}", text(&check));
+    assert!(text(&check).contains("violations=0"));
+    let _ = std::fs::remove_dir_all(Path::new(&dir));
+}
+
+#[test]
+fn bad_command_lines_exit_2_with_a_message() {
+    for args in [
+        &["cluster", "up", "4"][..],
+        &["node", "--id", "1"],
+        &["merge"],
+        &["check-trace"],
+        &["cluster", "down", "--dir", "/nonexistent/qs"],
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(!out.stderr.is_empty(), "{args:?}");
+    }
+}
