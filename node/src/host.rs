@@ -28,6 +28,9 @@ use crate::storage::Storage;
 use crate::transport::{Cuts, Transport};
 use crate::wire::Frame;
 
+/// Most inputs taken from the queue at once (the group-commit batch).
+const BATCH_INPUTS_MAX: usize = 64;
+
 /// How long a client write or read may wait for its entry to commit.
 pub const COMMIT_WAIT: Duration = Duration::from_secs(2);
 
@@ -147,8 +150,25 @@ impl Host {
         loop {
             let wait = next_tick.saturating_duration_since(Instant::now());
             match inputs.recv_timeout(wait) {
-                Ok(Input::Frame(frame)) => self.on_frame(frame)?,
-                Ok(Input::Client(request, reply)) => self.on_request(request, reply)?,
+                Ok(first) => {
+                    // Group commit: the client commands waiting now go into
+                    // one append, made durable by one fsync.
+                    let mut batch = Vec::new();
+                    let more = std::iter::from_fn(|| inputs.try_recv().ok()).take(BATCH_INPUTS_MAX);
+                    for input in std::iter::once(first).chain(more) {
+                        match input {
+                            Input::Frame(frame) => self.on_frame(frame)?,
+                            Input::Client(Request::Put { key, value }, reply) => {
+                                batch.push((Command::Put { key, value }, None, reply))
+                            }
+                            Input::Client(Request::Get { key }, reply) => {
+                                batch.push((Command::Read, Some(key), reply))
+                            }
+                            Input::Client(request, reply) => self.on_request(request, reply)?,
+                        }
+                    }
+                    self.propose(batch)?;
+                }
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => return Ok(()),
             }
@@ -285,8 +305,10 @@ impl Host {
 
     fn on_request(&mut self, request: Request, reply: Sender<Reply>) -> Result<(), Fatal> {
         let answer = match request {
-            Request::Put { key, value } => self.propose(Command::Put { key, value }, None, &reply)?,
-            Request::Get { key } => self.propose(Command::Read, Some(key), &reply)?,
+            Request::Put { key, value } => {
+                return self.propose(vec![(Command::Put { key, value }, None, reply)])
+            }
+            Request::Get { key } => return self.propose(vec![(Command::Read, Some(key), reply)]),
             Request::Status => Some(Reply::new(200, self.status())),
             Request::Handover { to, mode } => Some(self.operator(Event::Handover { to, mode })?),
             Request::Add { id, witness } => {
@@ -306,23 +328,31 @@ impl Host {
         Ok(())
     }
 
-    /// Appends a client command; the answer comes when it applies. The
-    /// waiter is registered first, at the index a leader appends at next,
-    /// because a single-voter cluster commits and applies within the step.
-    fn propose(
-        &mut self,
-        cmd: Command,
-        read: Option<String>,
-        reply: &Sender<Reply>,
-    ) -> Result<Option<Reply>, Fatal> {
-        let (index, term) = (self.node.log().last_index() + 1, self.node.term());
-        let waiter = Waiter { term, deadline: Instant::now() + COMMIT_WAIT, reply: reply.clone(), read };
-        self.waiting.insert(index, waiter);
-        if let Err(e) = self.step(Event::Propose(cmd.encode()), None)? {
-            self.waiting.remove(&index);
-            return Ok(Some(self.refusal(e)));
+    /// Appends client commands in one batch; each is answered when its
+    /// entry applies. The waiters are registered first, at the indexes a
+    /// leader appends at next, because a single-voter cluster commits and
+    /// applies within the step.
+    fn propose(&mut self, batch: Vec<(Command, Option<String>, Sender<Reply>)>) -> Result<(), Fatal> {
+        if batch.is_empty() {
+            return Ok(());
         }
-        Ok(None)
+        let (first, term) = (self.node.log().last_index() + 1, self.node.term());
+        let deadline = Instant::now() + COMMIT_WAIT;
+        let mut payloads = Vec::with_capacity(batch.len());
+        for (i, (cmd, read, reply)) in batch.into_iter().enumerate() {
+            payloads.push(cmd.encode());
+            self.waiting.insert(first + i as u64, Waiter { term, deadline, reply, read });
+        }
+        let count = payloads.len() as u64;
+        if let Err(e) = self.step(Event::ProposeBatch(payloads), None)? {
+            let refusal = self.refusal(e);
+            for index in first..first + count {
+                if let Some(w) = self.waiting.remove(&index) {
+                    let _ = w.reply.send(refusal.clone());
+                }
+            }
+        }
+        Ok(())
     }
 
     fn operator(&mut self, event: Event) -> Result<Reply, Fatal> {

@@ -9,14 +9,15 @@ use std::time::Duration;
 
 use quorumscope_node::cluster::Cluster;
 use quorumscope_node::options::{Options, NODE_USAGE};
-use quorumscope_node::{cluster, merge, run_node};
+use quorumscope_node::{chaos, cluster, merge, run_node};
 
 const USAGE: &str = "usage:
   quorumscope node --id N --peers 1=HOST:PORT,... --data DIR [--client HOST:PORT] [--witness] ...
   quorumscope cluster up 3|5 [--witness] [--dir D]
   quorumscope cluster down [--dir D]
   quorumscope merge DIR... [--out FILE]
-  quorumscope check-trace FILE";
+  quorumscope check-trace FILE
+  quorumscope-node soak [--seconds N] [--nodes 3|5] [--clients C]";
 
 const DEFAULT_DIR: &str = "quorumscope-cluster";
 
@@ -31,6 +32,7 @@ fn main() -> ExitCode {
         Some("cluster") => cluster_command(&args[1..]),
         Some("merge") => merge::merge_command(&args[1..]),
         Some("check-trace") => merge::check_trace_command(&args[1..]),
+        Some("soak") => chaos::soak_command(&args[1..]),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(true)
