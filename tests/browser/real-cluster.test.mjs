@@ -16,7 +16,7 @@ import { ready, WAIT } from './helpers.mjs';
 const env = sharedEnv();
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const NODE_BIN = process.env.QS_NODE_BIN ?? join(root, 'target/debug/quorumscope-node');
-const run = (...args) => execFileSync(NODE_BIN, args, { encoding: 'utf8', timeout: 30_000 });
+const run = (...args) => execFileSync(NODE_BIN, args, { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
 
 async function status(url) {
   try {
