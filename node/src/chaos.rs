@@ -37,10 +37,14 @@ pub struct Plan {
 /// A write the cluster acknowledged.
 #[derive(Clone, Debug)]
 pub struct Acked {
-    key: String,
-    value: String,
-    index: Index,
-    term: Term,
+    /// The key.
+    pub key: String,
+    /// The value.
+    pub value: String,
+    /// Where the cluster said it committed.
+    pub index: Index,
+    /// In which term.
+    pub term: Term,
 }
 
 /// What a run did and found.
@@ -320,46 +324,39 @@ fn converge(cluster: &Cluster, report: &mut Report) {
     report.violations.push("the nodes' commit indexes did not converge within 5 s".into());
 }
 
-/// Kills every node, recovers each one's files, and checks that every
-/// acknowledged write is in every log at its index and term, and that the
-/// logs agree on every index any two of them committed.
+/// Kills every node, then checks its recovered files (`disk_violations`).
 fn check_disks(cluster: &mut Cluster, acked: &[Acked], report: &mut Report) {
     let ids: Vec<NodeId> = cluster.members.keys().copied().collect();
-    let mut disks: BTreeMap<NodeId, DurableState> = BTreeMap::new();
-    for &id in &ids {
+    let mut dirs = Vec::new();
+    for id in ids {
         cluster.kill(id);
-        match Storage::open(&cluster.data_dir(id), None) {
+        dirs.push((id, cluster.data_dir(id)));
+    }
+    report.violations.extend(disk_violations(&dirs, acked));
+}
+
+/// Recovers each node's files and checks that every acknowledged write is
+/// in every log (or under its snapshot) at its index and term, carrying its
+/// key and value, and that the logs agree on every index all of them
+/// committed.
+pub fn disk_violations(dirs: &[(NodeId, std::path::PathBuf)], acked: &[Acked]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut disks: BTreeMap<NodeId, DurableState> = BTreeMap::new();
+    for (id, dir) in dirs {
+        match Storage::open(dir, None) {
             Ok((_, durable, _)) => {
-                disks.insert(id, durable);
+                disks.insert(*id, durable);
             }
-            Err(e) => report.violations.push(format!("node {id}: recovery failed: {e}")),
+            Err(e) => out.push(format!("node {id}: recovery failed: {e}")),
         }
     }
     for a in acked {
         for (id, disk) in &disks {
-            let found = disk.entries.iter().find(|e| e.index == a.index);
-            let covered = disk.snapshot.as_ref().is_some_and(|s| s.index >= a.index);
-            match found {
-                Some(e) if e.term != a.term => report.violations.push(format!(
-                    "acked write {}={} at {}@t{} lost on node {id}: its log has term {} there",
-                    a.key, a.value, a.index, a.term, e.term
-                )),
-                Some(e) => {
-                    if let Payload::Write(bytes) = &e.payload {
-                        let want = Command::Put { key: a.key.clone(), value: a.value.clone() };
-                        if Command::decode(bytes) != Some(want) {
-                            report.violations.push(format!(
-                                "node {id}: entry {} is not the acked write {}={}",
-                                a.index, a.key, a.value
-                            ));
-                        }
-                    }
-                }
-                None if !covered => report.violations.push(format!(
-                    "acked write {}={} at {}@t{} missing on node {id}",
+            if let Some(problem) = acked_write_problem(a, disk) {
+                out.push(format!(
+                    "acked write {}={} at {}@t{} on node {id}: {problem}",
                     a.key, a.value, a.index, a.term
-                )),
-                None => {}
+                ));
             }
         }
     }
@@ -370,17 +367,35 @@ fn check_disks(cluster: &mut Cluster, acked: &[Acked], report: &mut Report) {
     let mut reference: Option<(NodeId, BTreeMap<Index, Term>)> = None;
     for (&id, disk) in &disks {
         let mine = terms(disk);
-        if let Some((other, theirs)) = &reference {
-            if let Some((index, term)) = mine.iter().find(|(i, t)| theirs.get(i).is_some_and(|x| x != *t)) {
-                report.violations.push(format!(
-                    "logs disagree at index {index}: node {id} has term {term}, node {other} has {}",
-                    theirs[index]
-                ));
+        match &reference {
+            Some((other, theirs)) => {
+                if let Some((index, term)) = mine.iter().find(|(i, t)| theirs.get(i).is_some_and(|x| x != *t))
+                {
+                    out.push(format!(
+                        "logs disagree at index {index}: node {id} has term {term}, node {other} has {}",
+                        theirs[index]
+                    ));
+                }
             }
-        } else {
-            reference = Some((id, mine));
+            None => reference = Some((id, mine)),
         }
     }
+    out
+}
+
+/// What is wrong with an acknowledged write on one recovered disk, if
+/// anything.
+fn acked_write_problem(a: &Acked, disk: &DurableState) -> Option<String> {
+    let Some(e) = disk.entries.iter().find(|e| e.index == a.index) else {
+        let covered = disk.snapshot.as_ref().is_some_and(|s| s.index >= a.index);
+        return (!covered).then(|| "missing".to_string());
+    };
+    if e.term != a.term {
+        return Some(format!("lost: the log has term {} there", e.term));
+    }
+    let Payload::Write(bytes) = &e.payload else { return None }; // a witness keeps metadata only
+    let want = Command::Put { key: a.key.clone(), value: a.value.clone() };
+    (Command::decode(bytes) != Some(want)).then(|| "the entry there is another write".to_string())
 }
 
 impl Report {
@@ -483,6 +498,58 @@ pub fn soak_command(args: &[String]) -> Result<bool, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use quorumscope::core::{Entry, HardState, Persist};
+
+    fn write(index: Index, term: Term, key: &str, value: &str) -> Entry {
+        let cmd = Command::Put { key: key.into(), value: value.into() };
+        Entry { index, term, payload: Payload::Write(cmd.encode()) }
+    }
+
+    fn disk(dir: &std::path::Path, entries: Vec<Entry>, commit: Index) {
+        let _ = std::fs::remove_dir_all(dir);
+        let (mut s, _, _) = Storage::open(dir, None).unwrap();
+        s.persist(&Persist::Entries(entries)).unwrap();
+        s.persist(&Persist::HardState(HardState { term: 2, voted_for: None, commit })).unwrap();
+        s.sync().unwrap();
+    }
+
+    #[test]
+    fn the_disk_check_finds_lost_missing_and_replaced_writes_and_disagreeing_logs() {
+        let base = std::env::temp_dir().join(format!("qs-disks-{}", std::process::id()));
+        let dirs: Vec<(NodeId, std::path::PathBuf)> =
+            (1..=3).map(|id| (id, base.join(format!("node-{id}")))).collect();
+        let acked = vec![
+            Acked { key: "a".into(), value: "1".into(), index: 1, term: 1 },
+            Acked { key: "b".into(), value: "2".into(), index: 2, term: 1 },
+        ];
+        disk(&dirs[0].1, vec![write(1, 1, "a", "1"), write(2, 1, "b", "2")], 2);
+        disk(&dirs[1].1, vec![write(1, 1, "a", "1"), write(2, 1, "b", "2")], 2);
+        disk(&dirs[2].1, vec![write(1, 1, "a", "1"), write(2, 1, "b", "2")], 2);
+        assert_eq!(disk_violations(&dirs, &acked), Vec::<String>::new());
+        // Node 2 lost entry 2 to another term; node 3 never got it.
+        disk(&dirs[1].1, vec![write(1, 1, "a", "1"), write(2, 2, "b", "2")], 2);
+        disk(&dirs[2].1, vec![write(1, 1, "a", "9")], 1);
+        let found = disk_violations(&dirs, &acked);
+        std::fs::remove_dir_all(&base).unwrap();
+        let expect = [
+            "acked write a=1 at 1@t1 on node 3: the entry there is another write",
+            "acked write b=2 at 2@t1 on node 2: lost: the log has term 2 there",
+            "acked write b=2 at 2@t1 on node 3: missing",
+        ];
+        for e in expect {
+            assert!(found.iter().any(|f| f == e), "{e} not in {found:?}");
+        }
+        // Index 1 is committed everywhere and has the same term: no
+        // disagreement yet; make node 2 differ there.
+        assert!(!found.iter().any(|f| f.starts_with("logs disagree")));
+        disk(&dirs[0].1, vec![write(1, 1, "a", "1")], 1);
+        disk(&dirs[1].1, vec![write(1, 3, "a", "1")], 1);
+        disk(&dirs[2].1, vec![write(1, 1, "a", "1")], 1);
+        let found = disk_violations(&dirs, &[]);
+        std::fs::remove_dir_all(&base).unwrap();
+        assert_eq!(found, vec!["logs disagree at index 1: node 2 has term 3, node 1 has 1".to_string()]);
+    }
 
     #[test]
     fn percentiles_are_nearest_rank() {

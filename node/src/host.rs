@@ -418,6 +418,7 @@ fn node_config(opts: &Options) -> Config {
         .collect();
     let mut cfg = Config::new(opts.id, members);
     cfg.snapshot_threshold = opts.snapshot_threshold;
+    cfg.switches = opts.switches;
     cfg.seed = opts.id ^ std::process::id() as u64;
     cfg
 }

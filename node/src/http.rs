@@ -32,9 +32,12 @@ pub fn serve(addr: SocketAddr, inputs: Sender<Input>) -> std::io::Result<()> {
             while let Ok(mut rq) = server.recv() {
                 let reply = answer(&mut rq, &inputs);
                 let header = Header::from_bytes("Content-Type", "application/json").expect("a valid header");
+                // Always a Content-Length, never chunked: bodies are small
+                // and whole, and simple clients need not decode chunks.
                 let response = Response::from_string(reply.body.to_string())
                     .with_status_code(reply.status)
-                    .with_header(header);
+                    .with_header(header)
+                    .with_chunked_threshold(usize::MAX);
                 let _ = rq.respond(response);
             }
         });

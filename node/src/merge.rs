@@ -20,9 +20,9 @@ use quorumscope::sim::{import_json_lines, TraceBody, TraceEvent};
 
 use crate::journal::TRACE_FILE;
 
-/// Milliseconds per tick when turning clock readings into ticks; the
+/// Milliseconds per tick when turning clock readings into ticks: the
 /// node's default `--tick-ms`.
-pub const TICK_MS: u64 = 10;
+const TICK_MS: u64 = crate::options::DEFAULT_TICK_MS;
 
 /// One line of a node's trace, with where it sorts.
 struct Line {
@@ -157,7 +157,10 @@ pub fn merge_command(args: &[String]) -> Result<bool, String> {
             fs::write(&path, &merged).map_err(|e| format!("{path}: {e}"))?;
             eprintln!("merge: {} events into {path}", merged.lines().count());
         }
-        None => print!("{merged}"),
+        None => {
+            use std::io::Write;
+            let _ = std::io::stdout().write_all(merged.as_bytes());
+        }
     }
     Ok(true)
 }
@@ -334,7 +337,7 @@ mod tests {
         assert_eq!(kinds[1]["seq"], kinds[3]["seq"]);
         assert_eq!(kinds[1]["seq"], 1);
         assert_eq!(kinds[1]["deliver_tick"], 0);
-        assert_eq!(kinds[5]["tick"], 5);
+        assert_eq!(kinds[5]["tick"], 50 / TICK_MS);
         assert_eq!(kinds[2]["node"], 1);
         let steps: Vec<u64> = kinds.iter().map(|v| v["step"].as_u64().unwrap()).collect();
         assert_eq!(steps, [0, 1, 2, 3, 4, 5]);

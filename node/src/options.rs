@@ -5,14 +5,20 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use quorumscope::core::NodeId;
+use quorumscope::core::{NodeId, Switches};
 
 use crate::storage::Fault;
+
+/// Real time per tick unless `--tick-ms` says otherwise: with the core's
+/// default timeouts in ticks, elections time out after 250-500 ms and
+/// heartbeats go every 75 ms. Shorter ticks made leaders flap on this
+/// loaded 2-core machine while a debug build processed a 64 KiB write.
+pub const DEFAULT_TICK_MS: u64 = 25;
 
 /// Usage of `quorumscope node`.
 pub const NODE_USAGE: &str = "quorumscope node --id N --peers 1=HOST:PORT,2=HOST:PORT,... --data DIR
     [--client HOST:PORT] [--clients 1=HOST:PORT,...] [--witness] [--witnesses 3,...]
-    [--join] [--tick-ms 10] [--snapshot-threshold N] [--fault fail:N|tear:N]";
+    [--join] [--tick-ms 25] [--snapshot-threshold N] [--fault fail:N|tear:N] [--off SWITCH]...";
 
 /// Everything one node process needs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,6 +43,9 @@ pub struct Options {
     pub snapshot_threshold: u64,
     /// A fault to inject into the log (tests).
     pub fault: Option<Fault>,
+    /// The core's teaching switches (PROTOCOL.md §10); `--off` turns one
+    /// off, to show that the crash test catches what it breaks.
+    pub switches: Switches,
 }
 
 fn value<'a>(args: &'a [String], i: &mut usize, flag: &str) -> Result<&'a str, String> {
@@ -78,9 +87,10 @@ impl Options {
             data: PathBuf::new(),
             client: None,
             join: false,
-            tick: Duration::from_millis(10),
+            tick: Duration::from_millis(DEFAULT_TICK_MS),
             snapshot_threshold: 0,
             fault: None,
+            switches: Switches::default(),
         };
         let mut witness = false;
         let mut i = 0;
@@ -107,6 +117,13 @@ impl Options {
                 }
                 "--snapshot-threshold" => o.snapshot_threshold = number(value(args, &mut i, flag)?, flag)?,
                 "--fault" => o.fault = Some(Fault::parse(value(args, &mut i, flag)?)?),
+                "--off" => {
+                    let name = value(args, &mut i, flag)?;
+                    let known = Switches::NAMES.join(", ");
+                    *o.switches
+                        .by_name_mut(name)
+                        .ok_or(format!("--off {name:?}: not a switch ({known})"))? = false;
+                }
                 other => return Err(format!("unknown option {other:?}\nusage: {NODE_USAGE}")),
             }
             i += 1;
@@ -162,6 +179,7 @@ mod tests {
             ("--id 1 --peers 1=127.0.0.1:1,1=127.0.0.1:2 --data d", "listed twice"),
             ("--id 1 --peers 1=127.0.0.1:1 --data d --fault melt:3", "unknown fault"),
             ("--id 1 --peers 1=127.0.0.1:1 --data d --witnesses 4", "node 4 is not in --peers"),
+            ("--id 1 --peers 1=127.0.0.1:1 --data d --off safety", "--off \"safety\": not a switch"),
         ];
         for (line, want) in cases {
             let err = Options::parse(&args(line)).unwrap_err();

@@ -99,7 +99,9 @@ fn a_cluster_comes_up_serves_the_client_api_and_goes_down() {
     // Limits: key 256 bytes, value 64 KiB.
     assert_eq!(call(leader, "PUT", &format!("/kv/{}", "k".repeat(257)), "v").status, 413);
     assert_eq!(call(leader, "PUT", "/kv/big", &"v".repeat(64 * 1024 + 1)).status, 413);
-    assert_eq!(call(leader, "PUT", "/kv/fits", &"v".repeat(64 * 1024)).status, 200);
+    let fits = call(leader, "PUT", "/kv/fits", &"v".repeat(64 * 1024));
+    assert_eq!(fits.status, 200, "{fits:?}");
+    assert_eq!(call(leader, "GET", "/kv/fits", "").body["value"].as_str().map(str::len), Some(64 * 1024));
 
     // Garbage, an unknown version and an oversized length on a peer port:
     // the node closes the connection and keeps serving.

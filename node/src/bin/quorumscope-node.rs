@@ -3,6 +3,7 @@
 //! that its own build (and the wasm build) never links the crates these
 //! need.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -76,7 +77,7 @@ fn cluster_command(args: &[String]) -> Result<bool, String> {
         Some("up") => up(&dir, size.ok_or("cluster up needs a size: 3 or 5")?, witness),
         Some("down") => {
             let n = cluster::down(&dir)?;
-            println!("stopped {n} nodes of {}", dir.display());
+            let _ = writeln!(std::io::stdout(), "stopped {n} nodes of {}", dir.display());
             Ok(true)
         }
         _ => Err(format!("cluster: up or down\n{USAGE}")),
@@ -94,18 +95,25 @@ fn up(dir: &std::path::Path, n: u64, witness: bool) -> Result<bool, String> {
     let mut c = Cluster::plan(&exe, dir, n, witness, &[]).map_err(|e| format!("{}: {e}", dir.display()))?;
     c.start_all().map_err(|e| format!("starting nodes: {e}"))?;
     let leader = c.wait_for_leader(Duration::from_secs(10));
-    for m in c.members.values() {
-        println!("node {} client http://{}", m.id, m.client);
-    }
+    let mut lines: Vec<String> =
+        c.members.values().map(|m| format!("node {} client http://{}", m.id, m.client)).collect();
     for m in c.members.values() {
         let kind = if witness && m.id == n { " (witness)" } else { "" };
-        println!("node {} peer {} data {}{kind}", m.id, m.peer, c.data_dir(m.id).display());
+        lines.push(format!("node {} peer {} data {}{kind}", m.id, m.peer, c.data_dir(m.id).display()));
     }
-    match leader {
-        Some(id) => println!("leader: node {id}"),
-        None => println!("no leader yet; see {}/node-N.log", dir.display()),
-    }
+    lines.push(match leader {
+        Some(id) => format!("leader: node {id}"),
+        None => format!("no leader yet; see {}/node-N.log", dir.display()),
+    });
+    lines.push(format!("stop with: quorumscope cluster down --dir {}", dir.display()));
+    // Recorded before anything is printed, so that `cluster down` finds the
+    // nodes even if printing fails (say, `| head -1` closed the pipe).
     c.detach().map_err(|e| e.to_string())?;
-    println!("stop with: quorumscope cluster down --dir {}", dir.display());
+    let mut out = std::io::stdout();
+    for line in lines {
+        if writeln!(out, "{line}").is_err() {
+            break;
+        }
+    }
     Ok(true)
 }
