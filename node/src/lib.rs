@@ -3,9 +3,10 @@
 //! HTTP client API ([`http`]), all driven by one host loop ([`host`]) that
 //! feeds the same `Node::step` the simulator and the page run.
 //!
-//! Around it: local clusters ([`cluster`]), a client for tests and the
-//! soak ([`client`]), a linearizability checker ([`linear`]), and the
-//! nodes' traces ([`journal`], [`hlc`]) merged and checked ([`merge`]).
+//! Around it: local clusters ([`cluster`]) and a small HTTP client
+//! ([`client`]); the crash test and the soak ([`chaos`], [`soak`]) with
+//! their linearizability checker ([`linear`]); and the nodes' traces
+//! ([`journal`], [`hlc`]), merged and checked ([`merge`]).
 
 #![deny(missing_docs)]
 
@@ -20,6 +21,7 @@ pub mod kv;
 pub mod linear;
 pub mod merge;
 pub mod options;
+pub mod soak;
 pub mod storage;
 pub mod transport;
 pub mod wire;

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use quorumscope_node::cluster::Cluster;
 use quorumscope_node::options::{Options, NODE_USAGE};
-use quorumscope_node::{chaos, cluster, merge, run_node};
+use quorumscope_node::{cluster, merge, run_node, soak};
 
 const USAGE: &str = "usage:
   quorumscope node --id N --peers 1=HOST:PORT,... --data DIR [--client HOST:PORT] [--witness] ...
@@ -33,7 +33,7 @@ fn main() -> ExitCode {
         Some("cluster") => cluster_command(&args[1..]),
         Some("merge") => merge::merge_command(&args[1..]),
         Some("check-trace") => merge::check_trace_command(&args[1..]),
-        Some("soak") => chaos::soak_command(&args[1..]),
+        Some("soak") => soak::soak_command(&args[1..]),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(true)
