@@ -77,6 +77,11 @@ impl Cluster {
 
     /// Starts (or restarts) node `id`; its stderr goes to `DIR/node-ID.log`.
     pub fn start(&mut self, id: NodeId) -> std::io::Result<()> {
+        self.start_with(id, &[])
+    }
+
+    /// `start` with options for this node only (say, `--join`).
+    pub fn start_with(&mut self, id: NodeId, own: &[&str]) -> std::io::Result<()> {
         let peers = list(&self.members, |m| m.peer);
         let clients = list(&self.members, |m| m.client);
         let log =
@@ -89,7 +94,7 @@ impl Cluster {
         if self.witness {
             cmd.args(["--witnesses", &last.to_string()]);
         }
-        cmd.args(&self.extra).stdin(Stdio::null()).stdout(Stdio::null()).stderr(log);
+        cmd.args(&self.extra).args(own).stdin(Stdio::null()).stdout(Stdio::null()).stderr(log);
         let child = cmd.spawn()?;
         if let Some(m) = self.members.get_mut(&id) {
             m.child = Some(child);

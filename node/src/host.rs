@@ -411,9 +411,8 @@ impl Host {
 /// time, and the timeouts keep the core's defaults in ticks.
 fn node_config(opts: &Options) -> Config {
     let members = opts
-        .peers
-        .keys()
-        .filter(|&&id| !(opts.join && id == opts.id))
+        .members
+        .iter()
         .map(|&id| if opts.witnesses.contains(&id) { Member::witness(id) } else { Member::data(id) })
         .collect();
     let mut cfg = Config::new(opts.id, members);

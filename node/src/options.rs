@@ -18,7 +18,7 @@ pub const DEFAULT_TICK_MS: u64 = 25;
 /// Usage of `quorumscope node`.
 pub const NODE_USAGE: &str = "quorumscope node --id N --peers 1=HOST:PORT,2=HOST:PORT,... --data DIR
     [--client HOST:PORT] [--clients 1=HOST:PORT,...] [--witness] [--witnesses 3,...]
-    [--join] [--tick-ms 25] [--snapshot-threshold N] [--fault fail:N|tear:N] [--off SWITCH]...";
+    [--members 1,2,3 | --join] [--tick-ms 25] [--snapshot-threshold N] [--fault fail:N|tear:N] [--off SWITCH]...";
 
 /// Everything one node process needs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,8 +35,11 @@ pub struct Options {
     pub data: PathBuf,
     /// Where to serve the client API.
     pub client: Option<SocketAddr>,
-    /// Start outside the configuration, to be added by an operator.
-    pub join: bool,
+    /// The initial configuration's members; the default is every peer
+    /// (`--peers` is an address book and may list nodes added later), or
+    /// every peer but this node with `--join` (a node to be added by an
+    /// operator starts outside the configuration).
+    pub members: Vec<NodeId>,
     /// Real time per logical tick.
     pub tick: Duration,
     /// The core's snapshot threshold (0: off).
@@ -86,13 +89,13 @@ impl Options {
             witnesses: Vec::new(),
             data: PathBuf::new(),
             client: None,
-            join: false,
+            members: Vec::new(),
             tick: Duration::from_millis(DEFAULT_TICK_MS),
             snapshot_threshold: 0,
             fault: None,
             switches: Switches::default(),
         };
-        let mut witness = false;
+        let (mut witness, mut join) = (false, false);
         let mut i = 0;
         while i < args.len() {
             let flag = args[i].as_str();
@@ -111,7 +114,12 @@ impl Options {
                         o.witnesses.push(number(w, flag)?);
                     }
                 }
-                "--join" => o.join = true,
+                "--join" => join = true,
+                "--members" => {
+                    for m in value(args, &mut i, flag)?.split(',') {
+                        o.members.push(number(m, flag)?);
+                    }
+                }
                 "--tick-ms" => {
                     o.tick = Duration::from_millis(number(value(args, &mut i, flag)?, flag)?.max(1))
                 }
@@ -135,6 +143,12 @@ impl Options {
         }
         if !o.peers.contains_key(&o.id) {
             return Err(format!("--peers: this node's id {} is not listed", o.id));
+        }
+        if o.members.is_empty() {
+            o.members = o.peers.keys().copied().filter(|&id| !(join && id == o.id)).collect();
+        }
+        if let Some(m) = o.members.iter().find(|m| !o.peers.contains_key(m)) {
+            return Err(format!("--members: node {m} is not in --peers"));
         }
         if witness && !o.witnesses.contains(&o.id) {
             o.witnesses.push(o.id);
@@ -168,6 +182,10 @@ mod tests {
         assert_eq!(o.witnesses, vec![3]);
         assert_eq!(o.clients.get(&2).map(String::as_str), Some("http://127.0.0.1:8002"));
         assert_eq!(o.fault, Some(Fault::TearAt(4)));
+        assert_eq!(o.members, vec![1, 2, 3]);
+        let joining =
+            Options::parse(&args("--id 4 --peers 1=127.0.0.1:1,4=127.0.0.1:4 --data d --join")).unwrap();
+        assert_eq!(joining.members, vec![1]);
     }
 
     #[test]
@@ -179,6 +197,7 @@ mod tests {
             ("--id 1 --peers 1=127.0.0.1:1,1=127.0.0.1:2 --data d", "listed twice"),
             ("--id 1 --peers 1=127.0.0.1:1 --data d --fault melt:3", "unknown fault"),
             ("--id 1 --peers 1=127.0.0.1:1 --data d --witnesses 4", "node 4 is not in --peers"),
+            ("--id 1 --peers 1=127.0.0.1:1 --data d --members 1,5", "--members: node 5 is not in --peers"),
             ("--id 1 --peers 1=127.0.0.1:1 --data d --off safety", "--off \"safety\": not a switch"),
         ];
         for (line, want) in cases {

@@ -228,3 +228,47 @@ fn a_torn_write_stops_the_node_and_recovery_cuts_it_keeping_every_acked_write() 
     assert!(log.contains("3 log records intact; cut a"), "{log}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An operator adds a fourth node (started with `--join`, the others with
+/// `--members 1,2,3`): it catches up as a learner, is promoted, and is
+/// removed again.
+#[test]
+fn an_operator_adds_and_removes_a_member() {
+    let dir = scratch("add");
+    let exe = PathBuf::from(EXE);
+    let mut c = quorumscope_node::cluster::Cluster::plan(&exe, &dir, 4, false, &[]).unwrap();
+    for id in 1..=3 {
+        c.start_with(id, &["--members", "1,2,3"]).unwrap();
+    }
+    c.start_with(4, &["--join"]).unwrap();
+    let leader = c.wait_for_leader(Duration::from_secs(10)).expect("a leader");
+    assert_ne!(leader, 4, "a node outside the configuration never leads");
+    let put = call(c.members[&leader].client, "PUT", "/kv/before", "4 joins");
+    assert_eq!(put.status, 200, "{put:?}");
+    let end = Instant::now() + Duration::from_secs(10);
+    loop {
+        let r = c.admin(leader, "add?id=4").expect("an answer");
+        if r.status == 202 {
+            break;
+        }
+        // The leader must first commit an entry of its term (409) .
+        assert!(Instant::now() < end, "add refused: {r:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let end = Instant::now() + Duration::from_secs(10);
+    loop {
+        let s = c.status(4).unwrap_or_default();
+        if s["role"] == "follower" && s["applied"].as_u64() >= put.body["index"].as_u64() {
+            break;
+        }
+        assert!(Instant::now() < end, "node 4 never caught up and was promoted: {s}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let end = Instant::now() + Duration::from_secs(10);
+    while c.admin(leader, "remove?id=4").is_none_or(|r| r.status != 202) {
+        assert!(Instant::now() < end, "remove refused");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(c);
+    let _ = std::fs::remove_dir_all(&dir);
+}
