@@ -138,7 +138,7 @@ impl Host {
             waiting: BTreeMap::new(),
             seq,
         };
-        host.perform(actions, host.node.commit_index())?;
+        host.perform(actions)?;
         host.journal.end_step();
         Ok(host)
     }
@@ -207,24 +207,18 @@ impl Host {
             Err(e) => return Ok(Err(e)),
         };
         self.journal.changes(before, &self.node, cause);
-        self.perform(actions, before.commit())?;
+        self.perform(actions)?;
         self.journal.end_step();
         Ok(Ok(()))
     }
 
-    /// Performs actions in order; `commit_before` is the commit index the
-    /// trace last reported, so `commit_advanced` comes after the appends it
-    /// covers and before the first apply.
-    fn perform(&mut self, actions: Vec<Action>, commit_before: Index) -> Result<(), Fatal> {
-        let mut commit_told = false;
+    /// Performs actions in order, each traced first (the core orders a
+    /// commit after the appends it covers and before the applies).
+    fn perform(&mut self, actions: Vec<Action>) -> Result<(), Fatal> {
         let mut snapshot = None;
         for action in actions {
             if !matches!(action, Action::Persist(_)) {
                 self.storage.sync()?;
-            }
-            if matches!(action, Action::Apply(_)) && !commit_told {
-                self.journal.commit_since(&self.node, commit_before);
-                commit_told = true;
             }
             self.journal.action(&action, self.seq + 1);
             match action {
@@ -246,9 +240,6 @@ impl Host {
             }
         }
         self.storage.sync()?;
-        if !commit_told {
-            self.journal.commit_since(&self.node, commit_before);
-        }
         if let Some(event) = snapshot {
             // The application's answer to the hint, at the applied index.
             if let Err(e) = self.step(event, None)? {

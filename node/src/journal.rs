@@ -7,7 +7,8 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
-use quorumscope::core::{Action, Body, Decision, Entry, Message, Node, NodeId, Persist, Role};
+use quorumscope::core::{Action, Message, Node, NodeId, Persist, RoleCause, VoteReport};
+use quorumscope::sim::step_events::{commit_advanced, entry_appended, progress_changed, vote_decision};
 use quorumscope::sim::{trace_role, Narration, TraceBody, TraceEvent, TraceRole};
 
 use crate::hlc::{Hlc, Stamp};
@@ -15,23 +16,18 @@ use crate::hlc::{Hlc, Stamp};
 /// The trace file's name in a node's data directory.
 pub const TRACE_FILE: &str = "trace.jsonl";
 
-/// What the journal compares before and after a step.
+/// What the journal compares before and after a step (the core reports
+/// everything else as actions).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Glance {
     term: u64,
     role: TraceRole,
-    commit: u64,
 }
 
 impl Glance {
     /// The node's state as the trace reports it.
     pub fn of(node: &Node) -> Glance {
-        Glance { term: node.term(), role: trace_role(node), commit: node.commit_index() }
-    }
-
-    /// The commit index.
-    pub fn commit(&self) -> u64 {
-        self.commit
+        Glance { term: node.term(), role: trace_role(node) }
     }
 }
 
@@ -43,6 +39,9 @@ pub struct Journal {
     /// The clock, also read by the transport for each send's stamp.
     pub hlc: Hlc,
     step: u64,
+    /// The vote request the core just judged (`Action::Voted`), until the
+    /// reply that carries the decision is sent.
+    judged: Option<VoteReport>,
 }
 
 impl Journal {
@@ -56,12 +55,12 @@ impl Journal {
         if whole < bytes.len() {
             file.set_len(whole as u64)?;
         }
-        Ok(Journal { id, out: BufWriter::new(file), hlc: Hlc::default(), step: 0 })
+        Ok(Journal { id, out: BufWriter::new(file), hlc: Hlc::default(), step: 0, judged: None })
     }
 
     /// Writes one event stamped `stamp`.
-    pub fn write_at(&mut self, stamp: Stamp, body: TraceBody, text: String) {
-        let event = TraceEvent { step: self.step, tick: 0, body, text: Narration::from(text) };
+    pub fn write_at(&mut self, stamp: Stamp, body: TraceBody, text: impl Into<Narration>) {
+        let event = TraceEvent { step: self.step, tick: 0, body, text: text.into() };
         let mut value = serde_json::to_value(&event).unwrap_or_default();
         if let Some(fields) = value.as_object_mut() {
             fields.insert("hlc".into(), serde_json::json!(stamp));
@@ -72,7 +71,7 @@ impl Journal {
     }
 
     /// Writes one event stamped now.
-    pub fn write(&mut self, body: TraceBody, text: String) {
+    pub fn write(&mut self, body: TraceBody, text: impl Into<Narration>) {
         let stamp = self.hlc.now();
         self.write_at(stamp, body, text);
     }
@@ -81,12 +80,14 @@ impl Journal {
     /// reach the file (a `kill -9` loses at most the step in progress).
     pub fn end_step(&mut self) {
         self.step += 1;
+        // A judgement is answered within its step; none carries over.
+        self.judged = None;
         let _ = self.out.flush();
     }
 
-    /// What changed in the node's term and role over a step (the commit
-    /// index is reported by `commit_since`, after the appends it covers);
-    /// `cause` is the sender of the message that caused it, if any.
+    /// What changed in the node's term and role over a step, with the
+    /// core's cause and, for a new leader, its tally; `cause` is the sender
+    /// of the message that caused it, if any.
     pub fn changes(&mut self, before: Glance, node: &Node, cause: Option<NodeId>) {
         let (after, id) = (Glance::of(node), self.id);
         if after.term != before.term {
@@ -96,18 +97,19 @@ impl Journal {
             );
         }
         if after.role != before.role {
-            let role = after.role;
+            let (role, why) = (after.role, node.role_cause());
             self.write(
-                TraceBody::RoleChanged { node: id, role, term: after.term },
+                TraceBody::RoleChanged { node: id, role, term: after.term, cause: Some(why) },
                 format!("node {id} becomes {role:?} in term {}", after.term).to_lowercase(),
             );
             if role == TraceRole::Leader {
+                let quorum = node.elected_by().map(<[_]>::to_vec).unwrap_or_default();
                 self.write(
-                    TraceBody::LeaderElected { node: id, term: after.term },
+                    TraceBody::LeaderElected { node: id, term: after.term, quorum },
                     format!("node {id} wins a quorum of votes and leads term {}", after.term),
                 );
             }
-            if before.role == TraceRole::Leader && after.term > before.term {
+            if before.role == TraceRole::Leader && why == RoleCause::HigherTerm {
                 let by = cause.or(node.leader()).unwrap_or(id);
                 self.write(
                     TraceBody::LeaderDeposed { node: id, by, term: after.term },
@@ -117,42 +119,39 @@ impl Journal {
         }
     }
 
-    /// `commit_advanced`, when the node's commit index passed `before`.
-    pub fn commit_since(&mut self, node: &Node, before: u64) {
-        let (id, index) = (self.id, node.commit_index());
-        if index <= before {
-            return;
-        }
-        let how = if node.role() == Role::Leader { "a quorum stores it" } else { "the leader says so" };
-        self.write(
-            TraceBody::CommitAdvanced { node: id, index },
-            format!("node {id} commits up to index {index}: {how}"),
-        );
-    }
-
     /// A message arrived and is about to be stepped.
     pub fn delivered(&mut self, stamp: Stamp, seq: u64, m: &Message) {
-        let body = TraceBody::MessageDelivered { from: m.from, to: m.to, msg: m.kind(), term: m.term, seq };
-        self.write_at(stamp, body, format!("delivered: {}", m.headline()));
+        let (from, to, msg, term, contents) = (m.from, m.to, m.kind(), m.term, m.contents());
+        let body = TraceBody::MessageDelivered { from, to, msg, term, seq, contents };
+        self.write_at(stamp, body, Narration::arrives(m));
     }
 
-    /// The trace lines of one action, before it is performed.
+    /// The trace lines of one action, before it is performed: every fact
+    /// comes from the core's action, through the simulator's own builders.
     pub fn action(&mut self, action: &Action, seq: u64) {
         let id = self.id;
         match action {
             Action::Send(m) => {
-                self.decision(m);
-                let body = TraceBody::MessageSent {
-                    from: m.from,
-                    to: m.to,
-                    msg: m.kind(),
-                    term: m.term,
-                    seq,
-                    deliver_tick: 0,
-                };
-                self.write(body, format!("sent: {}", m.headline()));
+                if let Some((body, text)) = vote_decision(m, &mut self.judged) {
+                    self.write(body, text);
+                }
+                self.sent(m, seq);
             }
-            Action::Persist(Persist::Entries(entries)) => entries.iter().for_each(|e| self.appended(e)),
+            Action::Persist(Persist::Entries(entries)) => {
+                for e in entries {
+                    let (body, text) = entry_appended(id, e.clone());
+                    self.write(body, text);
+                }
+            }
+            Action::Committed(c) => {
+                let (body, text) = commit_advanced(id, *c);
+                self.write(body, text);
+            }
+            Action::Voted(v) => self.judged = Some(*v),
+            Action::ProgressChanged(p) => {
+                let (body, text) = progress_changed(id, *p);
+                self.write(body, text);
+            }
             Action::Persist(Persist::Snapshot(s)) => {
                 let body = TraceBody::SnapshotTaken { node: id, index: s.index, term: s.term };
                 self.write(
@@ -181,33 +180,10 @@ impl Journal {
         }
     }
 
-    fn appended(&mut self, e: &Entry) {
-        let id = self.id;
-        let body = TraceBody::EntryAppended { node: id, index: e.index, term: e.term };
-        self.write(
-            body,
-            format!("node {id} appends entry {} of term {} and makes it durable", e.index, e.term),
-        );
-    }
-
-    /// A vote or probe reply also states the decision as its own event.
-    fn decision(&mut self, m: &Message) {
-        let (decision, probe) = match &m.body {
-            Body::ProbeReply { decision } => (decision, true),
-            Body::VoteReply { decision } => (decision, false),
-            _ => return,
-        };
-        let (voter, candidate, term) = (m.from, m.to, m.term);
-        let body = match (decision, probe) {
-            (Decision::Granted, true) => TraceBody::ProbeGranted { voter, candidate, term },
-            (Decision::Granted, false) => TraceBody::VoteGranted { voter, candidate, term },
-            (Decision::Refused(reason), true) => {
-                TraceBody::ProbeRefused { voter, candidate, term, reason: reason.clone() }
-            }
-            (Decision::Refused(reason), false) => {
-                TraceBody::VoteRefused { voter, candidate, term, reason: reason.clone() }
-            }
-        };
-        self.write(body, m.headline().to_string());
+    fn sent(&mut self, m: &Message, seq: u64) {
+        let (from, to, msg, term, contents) = (m.from, m.to, m.kind(), m.term, m.contents());
+        // A real network has no delivery tick: the merged trace orders by `hlc`.
+        let body = TraceBody::MessageSent { from, to, msg, term, seq, deliver_tick: 0, contents };
+        self.write(body, Narration::sent(m));
     }
 }

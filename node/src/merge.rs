@@ -201,12 +201,12 @@ pub fn check(events: &[TraceEvent]) -> Vec<Finding> {
     for e in events {
         let mut find = |property, detail: String| out.push(Finding { property, step: e.step, detail });
         match &e.body {
-            TraceBody::LeaderElected { node, term } => {
+            TraceBody::LeaderElected { node, term, .. } => {
                 if let Some(other) = st.leader_of_term.insert(*term, *node).filter(|o| o != node) {
                     find("election_safety", format!("nodes {other} and {node} both lead term {term}"));
                 }
             }
-            TraceBody::VoteGranted { voter, candidate, term } => {
+            TraceBody::VoteGranted { voter, candidate, term, .. } => {
                 if let Some(other) = st.vote_of.insert((*voter, *term), *candidate).filter(|o| o != candidate)
                 {
                     find(
@@ -223,12 +223,12 @@ pub fn check(events: &[TraceEvent]) -> Vec<Finding> {
             TraceBody::Restart { node } => {
                 st.commit_of.remove(node);
             }
-            TraceBody::CommitAdvanced { node, index } => {
+            TraceBody::CommitAdvanced { node, index, .. } => {
                 if let Some(old) = st.commit_of.insert(*node, *index).filter(|old| old > index) {
                     find("monotonic_state", format!("node {node}'s commit went back from {old} to {index}"));
                 }
             }
-            TraceBody::EntryAppended { node, index, term } => {
+            TraceBody::EntryAppended { node, index, term, .. } => {
                 let log = st.logs.entry(*node).or_default();
                 log.split_off(index);
                 log.insert(*index, *term);

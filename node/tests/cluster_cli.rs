@@ -140,7 +140,43 @@ fn a_cluster_comes_up_serves_the_client_api_and_goes_down() {
     let check = run(&["check-trace", &merged.to_string_lossy()]);
     assert!(check.status.success(), "{}", text(&check));
     assert!(text(&check).contains("violations=0"));
+    version_2_facts(&std::fs::read_to_string(&merged).unwrap());
     let _ = std::fs::remove_dir_all(Path::new(&dir));
+}
+
+/// The merged trace carries the facts SCENARIO.md's "Version 2" adds, as
+/// the core reported them: a role change's cause, the winning tally, the
+/// commit rule, an appended entry's contents, a judged request's terms and
+/// each message's contents.
+fn version_2_facts(trace: &str) {
+    let events: Vec<serde_json::Value> = trace.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let of = |kind: &'static str| events.iter().filter(move |e| e["kind"] == kind);
+    let has = |e: &serde_json::Value, field: &str| e.get(field).is_some_and(|v| !v.is_null());
+    for (kind, fields) in [
+        ("role_changed", &["cause"][..]),
+        ("leader_elected", &["quorum"]),
+        ("commit_advanced", &["rule"]),
+        ("entry_appended", &["entry"]),
+        ("vote_granted", &["asked_term", "last_index", "last_term"]),
+    ] {
+        assert!(of(kind).count() > 0, "no {kind} in the trace");
+        for e in of(kind) {
+            for field in fields {
+                assert!(has(e, field), "{kind} lacks {field}: {e}");
+            }
+        }
+    }
+    for e in of("leader_elected") {
+        let tally = &e["quorum"][0];
+        let granted = tally["granted"].as_array().map_or(0, Vec::len) as u64;
+        assert!(granted >= tally["needed"].as_u64().unwrap_or(u64::MAX), "a leader without a quorum: {e}");
+    }
+    assert!(of("entry_appended").any(|e| e["entry"]["kind"] == "write"), "no write entry");
+    assert!(of("commit_advanced").any(|e| e["rule"] == "current_term"), "no leader commit");
+    assert!(of("commit_advanced").any(|e| e["rule"] == "leader"), "no follower commit");
+    let append = of("message_sent").find(|e| e["msg"] == "append").expect("an append is sent");
+    assert!(has(append, "prev_index") && has(append, "commit"), "{append}");
+    assert!(of("progress_changed").count() > 0, "no progress_changed");
 }
 
 #[test]

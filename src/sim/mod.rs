@@ -16,6 +16,7 @@ mod narrate;
 mod network;
 mod perform;
 mod state_machine;
+pub mod step_events;
 mod trace;
 mod trace_import;
 mod view;

@@ -15,7 +15,8 @@ use serde::{Serialize, Serializer};
 
 use crate::check::{Property, Violation};
 use crate::core::{
-    Bytes, CommitRule, ConfigName, ConfigTally, Decision, Entry, Headline, Index, MemberKind, Message, MessageKind, Node, NodeId, Payload, ProgressMode, ProgressReport, Refusal, Role, Term,
+    Bytes, CommitRule, ConfigName, ConfigTally, Decision, Entry, Headline, Index, MemberKind, Message,
+    MessageKind, Node, NodeId, Payload, ProgressMode, ProgressReport, Refusal, Role, Term,
 };
 
 use super::trace::TraceRole;
@@ -58,12 +59,12 @@ enum Recipe {
 
 impl Narration {
     /// A message put on the wire.
-    pub(crate) fn sent(m: &Message) -> Narration {
+    pub fn sent(m: &Message) -> Narration {
         Narration(Recipe::Sent(m.headline()))
     }
 
     /// A message delivered.
-    pub(crate) fn arrives(m: &Message) -> Narration {
+    pub fn arrives(m: &Message) -> Narration {
         Narration(Recipe::Arrives(m.headline()))
     }
 
