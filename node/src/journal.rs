@@ -139,18 +139,15 @@ impl Journal {
             }
             Action::Persist(Persist::Entries(entries)) => {
                 for e in entries {
-                    let (body, text) = entry_appended(id, e.clone());
-                    self.write(body, text);
+                    entry_appended(id, e.clone(), |body, text| self.write(body, text));
                 }
             }
             Action::Committed(c) => {
-                let (body, text) = commit_advanced(id, *c);
-                self.write(body, text);
+                commit_advanced(id, *c, |body, text| self.write(body, text));
             }
             Action::Voted(v) => self.judged = Some(*v),
             Action::ProgressChanged(p) => {
-                let (body, text) = progress_changed(id, *p);
-                self.write(body, text);
+                progress_changed(id, *p, |body, text| self.write(body, text));
             }
             Action::Persist(Persist::Snapshot(s)) => {
                 let body = TraceBody::SnapshotTaken { node: id, index: s.index, term: s.term };

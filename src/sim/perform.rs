@@ -198,14 +198,12 @@ impl Sim {
                 }
                 Action::HandoverOutcome(o) => self.outcome_event(&o),
                 Action::Committed(c) => {
-                    let (body, text) = step_events::commit_advanced(id, c);
-                    self.emit(body, text);
+                    step_events::commit_advanced(id, c, |body, text| self.emit(body, text));
                 }
                 // The reply that carries the decision follows at once.
                 Action::Voted(v) => self.judged = Some(v),
                 Action::ProgressChanged(p) => {
-                    let (body, text) = step_events::progress_changed(id, p);
-                    self.emit(body, text);
+                    step_events::progress_changed(id, p, |body, text| self.emit(body, text));
                 }
             }
         }
@@ -241,8 +239,7 @@ impl Sim {
         match p {
             Persist::Entries(entries) => {
                 for e in entries {
-                    let (body, text) = step_events::entry_appended(id, e);
-                    self.emit(body, text);
+                    step_events::entry_appended(id, e, |body, text| self.emit(body, text));
                 }
             }
             Persist::Snapshot(s) if installing => {
