@@ -52,11 +52,14 @@ pkg: setup-wasm setup-node
 
 test: setup test-native test-wasm test-browser size
 
+# The real cluster (node/, package quorumscope-node) is a workspace member
+# outside default-members: named here so that its lints and tests run
+# (its crash test takes about 40 s).
 test-native:
 	cargo fmt --check
-	cargo clippy --all-targets -- -D warnings
-	cargo clippy -p mdbook-quorumscope --all-targets -- -D warnings
+	cargo clippy --all-targets -p quorumscope -p quorumscope-node -p mdbook-quorumscope -- -D warnings
 	cargo test
+	cargo test -p quorumscope-node
 	cargo test -p mdbook-quorumscope
 	cargo build --lib --target $(WASM_TARGET)
 
@@ -66,7 +69,7 @@ test-wasm: setup-wasm
 # The embedding tests build dist/, dist-single and mdbook-quorumscope
 # themselves (tests/browser/embedding-*.test.mjs).
 test-browser: setup-browser setup-mdbook pkg dist dist-single
-	cargo build -p mdbook-quorumscope
+	cargo build -p mdbook-quorumscope -p quorumscope-node
 	node --test tests/browser/
 
 demo: pkg
@@ -113,6 +116,8 @@ dist-single: pkg setup-node
 BENCH_QUICK := $(if $(QUICK),--quick)
 BENCH_JSON := target/simbench.json
 BENCH_ROWS := target/simbench-rows.md
+# The real cluster's soak: a load phase and a kill -9 phase, each this long.
+SOAK_SECONDS := $(if $(QUICK),10,60)
 
 bench: setup-wasm setup-node
 	@$(MAKE) --no-print-directory pkg >&2
@@ -123,6 +128,7 @@ bench: setup-wasm setup-node
 	@target/release/quorumscope-simbench $(BENCH_QUICK) --rows-only --json $(BENCH_JSON) > $(BENCH_ROWS)
 	@cat $(BENCH_ROWS)
 	@node tools/wasm-bench.mjs $(BENCH_JSON) --rows-only --native-rows $(BENCH_ROWS)
+	@target/release/quorumscope-node soak --seconds $(SOAK_SECONDS)
 	@node tools/frame-bench.mjs --rows-only $(BENCH_QUICK)
 	@node tools/soak.mjs --rows-only $(BENCH_QUICK)
 	@bash tools/size.sh 2>/dev/null | sed -n 's/^wasm_gz=\([0-9]*\) js_css_gz=\([0-9]*\)$$/\1 \2/p' | \

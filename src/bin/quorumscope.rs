@@ -31,7 +31,8 @@ const USAGE: &str = "usage:
   quorumscope list
   quorumscope check --seeds N [--from S] [--steps M] [--nodes K] [--witness] [--off SWITCH]...
   quorumscope explore <three | witness | learner> [--depth N] [--off SWITCH]...
-  quorumscope elect-times [--trials N] [--ours] [--ticks-per-ms K] [--csv]";
+  quorumscope elect-times [--trials N] [--ours] [--ticks-per-ms K] [--csv]
+  quorumscope node | cluster up/down | merge | check-trace ...  (a real cluster: quorumscope-node)";
 
 /// Exit codes: 0 clean, 1 a violation, 2 bad input.
 fn main() -> ExitCode {
@@ -42,6 +43,7 @@ fn main() -> ExitCode {
         Some("check") => check(&args[1..]),
         Some("elect-times") => elect_times(&args[1..]),
         Some("explore") => explore(&args[1..]),
+        Some("node" | "cluster" | "merge" | "check-trace") => return real_cluster(&args),
         Some("help" | "--help" | "-h") => {
             say!("{USAGE}");
             Ok(true)
@@ -54,6 +56,36 @@ fn main() -> ExitCode {
         Ok(false) => ExitCode::from(1),
         Err(message) => {
             eprintln!("quorumscope: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The real-cluster commands live in the `quorumscope-node` binary (the
+/// `node/` workspace crate), built next to this one, so that neither this
+/// binary nor the wasm build links its network and checksum crates.
+fn real_cluster(args: &[String]) -> ExitCode {
+    let sibling = std::env::current_exe().ok().and_then(|exe| Some(exe.parent()?.join("quorumscope-node")));
+    let Some(exe) = sibling.filter(|p| p.is_file()) else {
+        eprintln!("quorumscope: {} needs the quorumscope-node binary next to this one: cargo build --release --workspace", args[0]);
+        return ExitCode::from(2);
+    };
+    let mut cmd = std::process::Command::new(&exe);
+    cmd.args(args);
+    #[cfg(unix)]
+    {
+        // Become the node process, so that a signal to this pid (kill -9
+        // in a crash test) reaches the node itself.
+        use std::os::unix::process::CommandExt;
+        let err = cmd.exec();
+        eprintln!("quorumscope: {}: {err}", exe.display());
+        ExitCode::from(2)
+    }
+    #[cfg(not(unix))]
+    match cmd.status() {
+        Ok(status) => ExitCode::from(status.code().unwrap_or(2) as u8),
+        Err(err) => {
+            eprintln!("quorumscope: {}: {err}", exe.display());
             ExitCode::from(2)
         }
     }

@@ -16,6 +16,7 @@ mod narrate;
 mod network;
 mod perform;
 mod state_machine;
+pub mod step_events;
 mod trace;
 mod trace_import;
 mod view;
@@ -28,7 +29,7 @@ pub use command::{run_order, Command, FailoverMode, MessageAction, ScriptStep, T
 pub use command_read::{read_command, COMMAND_NAMES};
 pub use history::{Timeline, CHECKPOINT_EVERY, MAX_CHECKPOINTS};
 pub use initial::{InitialEntry, InitialState};
-pub use narrate::Narration;
+pub use narrate::{trace_role, Narration};
 pub use network::{InFlight, MessageFilter, Network, NetworkConfig};
 pub use state_machine::KvStore;
 pub use trace::{export_json_lines, EntryFacts, LastEntry, TraceBody, TraceEvent, TraceRole, WriteRefusal};

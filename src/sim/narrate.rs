@@ -59,12 +59,12 @@ enum Recipe {
 
 impl Narration {
     /// A message put on the wire.
-    pub(crate) fn sent(m: &Message) -> Narration {
+    pub fn sent(m: &Message) -> Narration {
         Narration(Recipe::Sent(m.headline()))
     }
 
     /// A message delivered.
-    pub(crate) fn arrives(m: &Message) -> Narration {
+    pub fn arrives(m: &Message) -> Narration {
         Narration(Recipe::Arrives(m.headline()))
     }
 

@@ -6,10 +6,11 @@ use crate::core::{Action, Body, Event, HandoverOutcome, Membership, Message, Nod
 
 use super::narrate::{self, Narration};
 use super::network::InFlight;
-use super::trace::{EntryFacts, LastEntry, TraceBody, TraceRole};
+use super::step_events;
+use super::trace::{TraceBody, TraceRole};
 use super::{PendingWrite, Sim};
 use crate::check::AckedWrite;
-use crate::core::{Decision, Index, RoleCause, Term};
+use crate::core::{Index, RoleCause, Term};
 
 /// What the trace compares before and after a node steps.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -197,23 +198,12 @@ impl Sim {
                 }
                 Action::HandoverOutcome(o) => self.outcome_event(&o),
                 Action::Committed(c) => {
-                    let text = Narration::commits(id, c.index, c.rule);
-                    self.emit(
-                        TraceBody::CommitAdvanced { node: id, index: c.index, rule: Some(c.rule) },
-                        text,
-                    );
+                    step_events::commit_advanced(id, c, |body, text| self.emit(body, text));
                 }
                 // The reply that carries the decision follows at once.
                 Action::Voted(v) => self.judged = Some(v),
                 Action::ProgressChanged(p) => {
-                    let body = TraceBody::ProgressChanged {
-                        leader: id,
-                        follower: p.follower,
-                        state: p.mode,
-                        match_index: p.match_index,
-                        next_index: p.next_index,
-                    };
-                    self.emit(body, Narration::progress(id, p));
+                    step_events::progress_changed(id, p, |body, text| self.emit(body, text));
                 }
             }
         }
@@ -226,28 +216,8 @@ impl Sim {
 
     fn send(&mut self, m: Message) {
         let (from, to, msg, term) = (m.from, m.to, m.kind(), m.term);
-        if let Body::VoteReply { decision } | Body::ProbeReply { decision } = &m.body {
-            // The core judged the request just before it replied.
-            let judged = self.judged.take().filter(|v| v.candidate == to);
-            let probe = matches!(m.body, Body::ProbeReply { .. });
-            let text = Narration::reply(&m, judged.is_some_and(|v| !v.guarded));
-            let (voter, candidate) = (from, to);
-            let asked_term = judged.map(|v| v.asked_term);
-            let log = judged.map(|v| LastEntry { last_index: v.last_index, last_term: v.last_term });
-            let body = match (decision, probe) {
-                (Decision::Granted, true) => {
-                    TraceBody::ProbeGranted { voter, candidate, term, asked_term, log }
-                }
-                (Decision::Granted, false) => {
-                    TraceBody::VoteGranted { voter, candidate, term, asked_term, log }
-                }
-                (Decision::Refused(r), true) => {
-                    TraceBody::ProbeRefused { voter, candidate, term, asked_term, log, reason: r.clone() }
-                }
-                (Decision::Refused(r), false) => {
-                    TraceBody::VoteRefused { voter, candidate, term, asked_term, log, reason: r.clone() }
-                }
-            };
+        // The core judged the request just before it replied.
+        if let Some((body, text)) = step_events::vote_decision(&m, &mut self.judged) {
             self.emit(body, text);
         }
         let text = Narration::sent(&m);
@@ -269,9 +239,7 @@ impl Sim {
         match p {
             Persist::Entries(entries) => {
                 for e in entries {
-                    let entry = Some(EntryFacts(e.payload.clone()));
-                    let body = TraceBody::EntryAppended { node: id, index: e.index, term: e.term, entry };
-                    self.emit(body, Narration::appends(id, e));
+                    step_events::entry_appended(id, e, |body, text| self.emit(body, text));
                 }
             }
             Persist::Snapshot(s) if installing => {
