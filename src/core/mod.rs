@@ -29,6 +29,7 @@ pub mod quorum;
 mod reconfigure;
 pub mod rng;
 mod snapshot;
+mod state_key;
 mod vote;
 
 pub use action::Action;
@@ -49,4 +50,5 @@ pub use node::{Node, Role};
 pub use node_map::{MapKey, NodeMap, SortedMap};
 pub use node_set::NodeSet;
 pub use progress::{Progress, ProgressState};
+pub use state_key::StateKey;
 pub use vote::{decide, Decision, Refusal, VoteRequest, VoterView};

@@ -154,6 +154,14 @@ fn check_step(i: usize, script: &[ScriptStep], known: &mut Known) -> Result<(), 
             Ok(())
         }
         Command::Heal {} => Ok(()),
+        Command::Messages { from, to, .. } => {
+            for (name, end) in [("from", from), ("to", to)] {
+                if let Some(id) = end {
+                    known.require_target(Target::Node(*id), &format!("{path}.{name}"), script)?;
+                }
+            }
+            Ok(())
+        }
     }
 }
 

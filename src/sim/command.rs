@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
-use crate::core::{CpEntry, MemberKind, NodeId, VotingState};
+use crate::core::{CpEntry, MemberKind, MessageKind, NodeId, VotingState};
 
 /// A node, or whichever node leads when the command runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,6 +43,18 @@ pub enum FailoverMode {
     Coordinated,
     /// Hand over at the deadline anyway.
     Force,
+}
+
+/// What a `messages` command does to the messages it selects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessagesAction {
+    /// Deliver them now, in network order.
+    Deliver,
+    /// Lose them.
+    Drop,
+    /// Put a second copy of each in flight.
+    Duplicate,
 }
 
 /// One command (the `do` of a script step).
@@ -164,6 +176,26 @@ pub enum Command {
         #[serde(skip_serializing_if = "Option::is_none")]
         duplicate: Option<f64>,
     },
+    /// Act on the messages in flight that match a filter (SCENARIO.md,
+    /// version 2: etcd's `deliver-msgs` / `drop` as a script line). With
+    /// `nth`, only the `nth` match (from 0, in network order): a model
+    /// checker's "deliver this one message" as a line a scenario replays.
+    Messages {
+        /// What to do.
+        action: MessagesAction,
+        /// Only messages from this node.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        from: Option<NodeId>,
+        /// Only messages to this node.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        to: Option<NodeId>,
+        /// Only messages of this kind.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        msg: Option<MessageKind>,
+        /// Only the `nth` match.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        nth: Option<u64>,
+    },
 }
 
 impl Command {
@@ -185,6 +217,7 @@ impl Command {
             Command::CpAppend { .. } => "cp_append",
             Command::Snapshot { .. } => "snapshot",
             Command::SetNetwork { .. } => "set_network",
+            Command::Messages { .. } => "messages",
         }
     }
 }

@@ -3,13 +3,13 @@
 //! field is checked for its type and range, in a fixed order, and an error
 //! names its path; extra fields are ignored.
 
-use crate::core::{CpEntry, MemberKind, NodeId, VotingState};
+use crate::core::{CpEntry, MemberKind, MessageKind, NodeId, VotingState};
 use crate::json::path::{
     array, expected, field_path, flag, int, item_path, one_of, quote, text, uint, Fields, Int,
 };
 use crate::json::Json;
 
-use super::{Command, FailoverMode, Target, MAX_NODES};
+use super::{Command, FailoverMode, MessagesAction, Target, MAX_NODES};
 
 /// The largest tick count anywhere in a scenario or command.
 pub const MAX_TICKS: u64 = 1_000_000;
@@ -23,12 +23,14 @@ pub const TICK: Int = Int { what: "a tick (a non-negative integer)", min: 0, max
 /// A network delay.
 pub const DELAY: Int =
     Int { what: "a number of ticks (a non-negative integer)", min: 0, max: MAX_DELAY_TICKS, unit: " ticks" };
+/// A count of messages.
+const COUNT: Int = Int { what: "a count (a non-negative integer)", min: 0, max: u32::MAX as u64, unit: "" };
 /// Any 64-bit count (seeds, epochs, terms).
 pub const U64: Int =
     Int { what: "a non-negative integer (at most 64 bits)", min: 0, max: u64::MAX, unit: "" };
 
 /// The command names, as a script step's `do` spells them.
-pub const COMMAND_NAMES: [&str; 15] = [
+pub const COMMAND_NAMES: [&str; 16] = [
     "write",
     "crash",
     "restart",
@@ -44,6 +46,7 @@ pub const COMMAND_NAMES: [&str; 15] = [
     "cp_append",
     "snapshot",
     "set_network",
+    "messages",
 ];
 
 const COMMAND_NAME: &str = "a command name such as \"write\"";
@@ -51,6 +54,18 @@ const TARGET: &str = "a node id or \"leader\"";
 const MODES: [&str; 2] = ["coordinated", "force"];
 const KINDS: [&str; 2] = ["data", "witness"];
 const STATES: [&str; 2] = ["voting", "catching_up"];
+const MESSAGE_ACTIONS: [&str; 5] = ["deliver", "drop", "duplicate", "hold", "release"];
+const MESSAGE_KINDS: [&str; 9] = [
+    "probe",
+    "probe_reply",
+    "vote",
+    "vote_reply",
+    "append",
+    "append_reply",
+    "snapshot",
+    "snapshot_reply",
+    "timeout_now",
+];
 
 /// The command the object at `path` describes (its `do` and fields).
 pub fn read_command(v: &Json, path: &str) -> Result<Command, String> {
@@ -112,6 +127,7 @@ pub fn read_command(v: &Json, path: &str) -> Result<Command, String> {
             let (delay_ticks, drop, duplicate) = network(&f)?;
             Command::SetNetwork { from, to, one_way, delay_ticks, drop, duplicate }
         }
+        "messages" => messages(&f)?,
         other => {
             let path = f.path("do");
             return Err(format!(
@@ -265,4 +281,43 @@ pub fn cp_entry(v: &Json, path: &str) -> Result<CpEntry, String> {
         }
         other => Err(format!("{path}: unknown entry {}, expected one of {ENTRY_FORMS}", quote(other))),
     }
+}
+
+/// A `messages` command. `hold`, `release` and `count` (SCENARIO.md) are
+/// refused by name until the simulator keeps messages back.
+fn messages(f: &Fields) -> Result<Command, String> {
+    let action = f.required("action", "\"deliver\", \"drop\" or \"duplicate\" for messages", |v, path| {
+        match one_of(v, path, "action", &MESSAGE_ACTIONS)? {
+            0 => Ok(MessagesAction::Deliver),
+            1 => Ok(MessagesAction::Drop),
+            2 => Ok(MessagesAction::Duplicate),
+            _ => Err(format!("{path}: holding and releasing messages is not supported yet")),
+        }
+    })?;
+    if f.optional("count", |v, path| int(v, path, &COUNT))?.is_some() {
+        return Err(format!("{}: acting on messages not yet sent is not supported yet", f.path("count")));
+    }
+    Ok(Command::Messages {
+        action,
+        from: f.optional("from", node_id)?,
+        to: f.optional("to", node_id)?,
+        msg: f.optional("msg", message_kind)?,
+        nth: f.optional("nth", |v, path| int(v, path, &COUNT))?,
+    })
+}
+
+/// A message kind, as traces name it.
+fn message_kind(v: &Json, path: &str) -> Result<MessageKind, String> {
+    let kinds = [
+        MessageKind::Probe,
+        MessageKind::ProbeReply,
+        MessageKind::Vote,
+        MessageKind::VoteReply,
+        MessageKind::Append,
+        MessageKind::AppendReply,
+        MessageKind::Snapshot,
+        MessageKind::SnapshotReply,
+        MessageKind::TimeoutNow,
+    ];
+    Ok(kinds[one_of(v, path, "msg", &MESSAGE_KINDS)?])
 }

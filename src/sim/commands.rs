@@ -3,7 +3,7 @@
 
 use crate::core::{Error, Event, HandoverMode, Member, MemberKind, NodeId, NodeSet, VotingState};
 
-use super::command::{Command, FailoverMode, Target};
+use super::command::{Command, FailoverMode, MessagesAction, Target};
 use super::trace::{TraceBody, TraceRole, WriteRefusal};
 use super::{KvStore, Sim, SimError, SimNode, SpareLog, MAX_NODES};
 use crate::core::{Bytes, DurableState, Node};
@@ -131,7 +131,57 @@ impl Sim {
                 }
                 Ok(())
             }
+            Command::Messages { action, from, to, msg, nth } => self.messages(*action, *from, *to, *msg, *nth),
         }
+    }
+
+    /// A `messages` command: the matching messages in flight, or only the
+    /// `nth` of them, delivered now, lost or copied, each with its trace
+    /// line.
+    fn messages(
+        &mut self,
+        action: MessagesAction,
+        from: Option<NodeId>,
+        to: Option<NodeId>,
+        kind: Option<crate::core::MessageKind>,
+        nth: Option<u64>,
+    ) -> Result<(), SimError> {
+        let mut seen = 0;
+        let mut select = |f: &super::InFlight| {
+            let m = &f.msg;
+            let matches = from.is_none_or(|id| m.from == id)
+                && to.is_none_or(|id| m.to == id)
+                && kind.is_none_or(|k| m.kind() == k);
+            let pick = matches && nth.is_none_or(|n| n == seen);
+            seen += u64::from(matches);
+            pick
+        };
+        // A copy leaves the original where it is; the others take it out.
+        let selected = match action {
+            MessagesAction::Duplicate => self.network.in_flight().filter(|f| select(f)).cloned().collect(),
+            _ => self.network.take(select),
+        };
+        if selected.is_empty() {
+            return Err(SimError("messages: no message in flight matches".into()));
+        }
+        for flight in selected {
+            let m = &flight.msg;
+            let (from, to, msg, term) = (m.from, m.to, m.kind(), m.term);
+            match action {
+                MessagesAction::Deliver => self.deliver(flight),
+                MessagesAction::Drop => {
+                    let text = super::Narration::lost(from, to, msg, "the script dropped it");
+                    let (seq, cause) = (flight.seq, "script".into());
+                    self.emit(TraceBody::MessageDropped { from, to, msg, term, seq, cause }, text);
+                }
+                MessagesAction::Duplicate => {
+                    let seq = self.network.copy(&flight);
+                    let text = super::Narration::duplicated(from, to, msg);
+                    self.emit(TraceBody::MessageDuplicated { from, to, msg, term, seq }, text);
+                }
+            }
+        }
+        Ok(())
     }
 
     fn write(&mut self, value: &str, node: Option<Target>) -> Result<(), SimError> {

@@ -13,6 +13,7 @@ mod history;
 mod narrate;
 mod network;
 mod perform;
+mod state_key;
 mod state_machine;
 mod trace;
 mod trace_import;
@@ -22,7 +23,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-pub use command::{Command, FailoverMode, ScriptStep, Target};
+pub use command::{Command, FailoverMode, MessagesAction, ScriptStep, Target};
 pub use command_read::{read_command, COMMAND_NAMES};
 pub use history::{Timeline, CHECKPOINT_EVERY, MAX_CHECKPOINTS};
 pub use narrate::Narration;
@@ -424,6 +425,22 @@ impl Sim {
     pub fn command(&mut self, command: &Command) -> Result<Vec<TraceEvent>, SimError> {
         self.run_command(command)?;
         Ok(std::mem::take(&mut self.events))
+    }
+
+    /// Runs the checker now, between steps, on what the commands run since
+    /// the last step changed, and returns the violations it reports. Like
+    /// [`Sim::command`], it takes the events gathered since the last step.
+    /// A model checker that moves by commands checks every state this way.
+    pub fn check_now(&mut self) -> Vec<TraceEvent> {
+        self.run_checker();
+        self.applied_now.clear();
+        self.restarted_now.clear();
+        if let Some(touched) = &mut self.touched_now {
+            touched.clear();
+        }
+        let mut events = std::mem::take(&mut self.events);
+        events.retain(|e| matches!(e.body, TraceBody::Violation { .. }));
+        events
     }
 
     /// Turns the checker off (or back on) for measurements that only time

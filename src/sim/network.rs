@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 
 use crate::core::rng::Rng;
-use crate::core::{Message, NodeId, NodeMap, NodeSet, SortedMap};
+use crate::core::{Message, NodeId, NodeMap, NodeSet, SortedMap, StateKey};
 
 /// Network behaviour, as a scenario's `cluster.network` states it.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -291,5 +291,63 @@ impl Network {
     /// The tick of the next delivery, if any message is in flight.
     pub fn next_delivery_tick(&self) -> Option<u64> {
         self.in_flight.front().map(|(tick, _)| *tick)
+    }
+
+    /// Takes out of flight the messages `select` picks, given each
+    /// message in delivery order; returns them in that order.
+    pub(crate) fn take(&mut self, mut select: impl FnMut(&InFlight) -> bool) -> Vec<InFlight> {
+        let mut taken = Vec::new();
+        for (_, bucket) in &mut self.in_flight {
+            let mut kept = VecDeque::with_capacity(bucket.len());
+            for flight in bucket.drain(..) {
+                if select(&flight) {
+                    taken.push(flight);
+                } else {
+                    kept.push_back(flight);
+                }
+            }
+            *bucket = kept;
+        }
+        self.in_flight.retain(|(_, bucket)| !bucket.is_empty());
+        self.in_flight_count -= taken.len();
+        taken
+    }
+
+    /// Puts a second copy of `flight` in flight, due when it is; returns
+    /// the copy's sequence number.
+    pub(crate) fn copy(&mut self, flight: &InFlight) -> u64 {
+        self.enqueue(flight.msg.clone(), flight.sent_tick, flight.deliver_tick, flight.doomed, true)
+    }
+
+    /// Writes the network's state: the messages in flight as a multiset
+    /// (with how long each has to go, unless `timing` is false: a checker
+    /// that delivers every message by command leaves delivery times out),
+    /// the cut links, and the generator when the configuration draws
+    /// anything. Sequence numbers and send ticks only name messages.
+    pub fn write_key(&self, k: &mut StateKey, now: u64, timing: bool) {
+        k.multiset(self.in_flight(), |f, k| {
+            f.msg.write_key(k);
+            k.flag(f.doomed);
+            k.flag(f.duplicate);
+            if timing {
+                k.word(f.deliver_tick.saturating_sub(now));
+            }
+        });
+        k.multiset(self.cuts(), |(from, to), k| {
+            k.id(*from);
+            k.id(*to);
+        });
+        let draws = |c: &NetworkConfig| c.delay_ticks[0] != c.delay_ticks[1] || c.drop > 0.0 || c.duplicate > 0.0;
+        if draws(&self.config) || self.links.iter().any(|(_, c)| draws(c)) {
+            k.word(self.rng.position());
+        }
+        k.multiset(self.links.iter(), |((from, to), c), k| {
+            k.id(*from);
+            k.id(*to);
+            k.word(c.delay_ticks[0]);
+            k.word(c.delay_ticks[1]);
+            k.word(c.drop.to_bits());
+            k.word(c.duplicate.to_bits());
+        });
     }
 }
