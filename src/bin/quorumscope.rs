@@ -31,7 +31,8 @@ const USAGE: &str = "usage:
   quorumscope list
   quorumscope check --seeds N [--from S] [--steps M] [--nodes K] [--witness] [--off SWITCH]...
   quorumscope explore <three | five | witness | learner | joint> [--depth N] [--off SWITCH]...
-      [--goal NAME] [--walk SEED [--walks N]] [--threads N] [--no-symmetry] [--out FILE]
+      [--goal NAME] [--bfs-only | --walk SEED] [--seed N] [--walks N] [--walk-depth N]
+      [--threads N] [--no-symmetry] [--out FILE]
       [--writes N] [--crashes N] [--drops N] [--duplicates N] [--handovers N] [--snapshots N]
       [--in-flight N] [--term N] [--max-states N]
   quorumscope elect-times [--trials N] [--ours] [--ticks-per-ms K] [--csv]";
@@ -246,13 +247,13 @@ fn run_campaign(from: u64, seeds: u64, options: &CampaignOptions) -> Result<Vec<
 /// (or random walks); the shortest counterexample is written as a scenario
 /// file.
 fn explore(args: &[String]) -> Result<bool, String> {
-    use quorumscope::explore::{self as mc, Goal, Options, Search, Shape};
+    use quorumscope::explore::{self as mc, Goal, Options, Search, Shape, Walks};
     let Some(shape) = args.first().filter(|a| !a.starts_with("--")) else {
         return Err(format!("explore needs a shape: {}", Shape::NAMES.join(", ")));
     };
     let mut options = Options::new(Shape::parse(shape)?);
     let mut out = format!("quorumscope-explore-{shape}.json");
-    let (mut seed, mut walks) = (None, 1000u64);
+    let (mut walks, mut only) = (Walks::default(), None);
     let mut i = 1;
     while i < args.len() {
         let b = &mut options.bounds;
@@ -269,8 +270,14 @@ fn explore(args: &[String]) -> Result<bool, String> {
             "--threads" => options.threads = number(args, &mut i, "--threads")? as usize,
             "--max-states" => options.max_states = number(args, &mut i, "--max-states")?,
             "--no-symmetry" => options.symmetry = false,
-            "--walk" => seed = Some(number(args, &mut i, "--walk")?),
-            "--walks" => walks = number(args, &mut i, "--walks")?,
+            "--walk" => {
+                walks.seed = number(args, &mut i, "--walk")?;
+                only = Some("walk");
+            }
+            "--bfs-only" => only = Some("bfs"),
+            "--seed" => walks.seed = number(args, &mut i, "--seed")?,
+            "--walks" => walks.count = number(args, &mut i, "--walks")?,
+            "--walk-depth" => walks.depth = number(args, &mut i, "--walk-depth")?,
             "--goal" => {
                 i += 1;
                 options.goal = Some(Goal::parse(args.get(i).ok_or("--goal needs a goal name")?)?);
@@ -288,9 +295,11 @@ fn explore(args: &[String]) -> Result<bool, String> {
         }
         i += 1;
     }
-    if let Some(seed) = seed {
-        options.search = Search::Walk { seed, walks };
-    }
+    options.search = match only {
+        Some("walk") => Search::Walk(walks),
+        Some(_) => Search::Breadth,
+        None => Search::Both(walks),
+    };
     options.validate()?;
     say!(
         "explore {}: {} members, {}, {}; every message held until a move delivers, drops or copies it; \
@@ -300,22 +309,27 @@ fn explore(args: &[String]) -> Result<bool, String> {
         options.describe_switches(),
         match options.search {
             Search::Breadth => format!("breadth-first on {} threads", options.threads),
-            Search::Walk { seed, walks } => format!("{walks} random walks, seed {seed}"),
+            Search::Walk(w) => format!("{} random walks of up to {} moves, seed {}", w.count, w.depth, w.seed),
+            Search::Both(w) => format!(
+                "breadth-first on {} threads, then (if it finds nothing) {} random walks of up to {} moves, seed {}",
+                options.threads, w.count, w.depth, w.seed
+            ),
         },
         mc::ELECTION_TICKS,
         mc::HEARTBEAT_TICKS
     );
-    say!("bounds: {}; symmetry reduction {}", options.bounds.describe(), if options.symmetry { "on" } else { "off" });
+    say!(
+        "bounds: {}; symmetry reduction {}",
+        options.bounds.describe(),
+        if options.symmetry { "on" } else { "off" }
+    );
     if let Some(goal) = options.goal {
         say!("goal: {} ({})", goal.name(), goal.describe());
     }
-    let show = std::io::stderr().is_terminal();
     let started = std::time::Instant::now();
     let report = mc::explore(&options, |p| {
-        if show {
-            let secs = started.elapsed().as_secs_f64();
-            eprintln!("depth {}: {} states, {} to expand, {:.1} s", p.depth, p.states, p.frontier, secs);
-        }
+        let secs = started.elapsed().as_secs_f64();
+        eprintln!("depth {}: {} states, {} to expand, {secs:.1} s", p.depth, p.states, p.frontier);
         true
     })?;
     let secs = started.elapsed().as_secs_f64();
@@ -323,11 +337,23 @@ fn explore(args: &[String]) -> Result<bool, String> {
         say!("new states per depth: {:?}", report.per_depth);
     }
     if report.truncated {
-        say!("stopped at the limit of {} states: depth {} is only partly explored", options.max_states, report.depth);
+        say!(
+            "stopped at the limit of {} states: depth {} is only partly explored",
+            options.max_states,
+            report.depth
+        );
+    }
+    if report.walks > 0 {
+        say!("random walks: {} taken, {} distinct states reached", report.walks, report.walk_states);
     }
     if let Some(cx) = &report.counterexample {
         let what = if report.goal_reached { "reaching" } else { "breaking" };
-        say!("shortest run found ({} moves), {what} {}:", cx.moves.len(), cx.property);
+        let how = if report.by_walk {
+            "a random walk's run, shrunk (short, not proven shortest)"
+        } else {
+            "the shortest run (breadth-first)"
+        };
+        say!("{how}: {} moves, {what} {}:", cx.moves.len(), cx.property);
         for (tick, mv) in &cx.moves {
             say!("  {}", mc::describe_move(*tick, mv));
         }
@@ -341,7 +367,7 @@ fn explore(args: &[String]) -> Result<bool, String> {
     say!(
         "time={secs:.1}s transitions={} unique_states_per_sec={:.0}",
         report.transitions,
-        report.states as f64 / secs.max(1e-9)
+        (report.states + report.walk_states) as f64 / secs.max(1e-9)
     );
     say!("states={} depth={} violations={}", report.states, report.depth, report.violations);
     Ok(report.violations == 0 && (options.goal.is_none() || report.goal_reached))

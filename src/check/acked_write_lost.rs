@@ -11,7 +11,7 @@
 
 use super::leader_cursor::LeaderCursors;
 use super::{describe_term, AckedWrite, Invariant, Observation, Property, Violation};
-use crate::core::{Index, Log, SortedMap, Term, StateKey};
+use crate::core::{Index, Log, SortedMap, StateKey, Term};
 
 /// An acknowledged write, as the check keeps it.
 #[derive(Clone, Debug)]

@@ -8,7 +8,7 @@
 //! held only in memory is remembered here even after the crash loses it.
 
 use super::{Invariant, Observation, Property, Violation};
-use crate::core::{NodeId, NodeMap, SortedMap, Term, StateKey};
+use crate::core::{NodeId, NodeMap, SortedMap, StateKey, Term};
 
 /// The first vote seen from each node in each term, node by node. Why node
 /// by node: a node's terms only rise, so its current term's vote is its

@@ -6,7 +6,7 @@
 //! that the other overwrites. So every (term, leader) ever seen is kept.
 
 use super::{Invariant, Observation, Property, Violation};
-use crate::core::{NodeId, Role, SortedMap, Term, StateKey};
+use crate::core::{NodeId, Role, SortedMap, StateKey, Term};
 
 /// The first leader seen in each term.
 #[derive(Clone, Debug, Default)]

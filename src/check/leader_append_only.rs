@@ -11,7 +11,7 @@
 //! the check O(1) instead of O(log).
 
 use super::{describe_term, Invariant, Observation, Property, Violation};
-use crate::core::{Index, NodeMap, Role, Term, StateKey};
+use crate::core::{Index, NodeMap, Role, StateKey, Term};
 
 /// What a leader held at the previous step.
 #[derive(Clone, Copy, Debug)]

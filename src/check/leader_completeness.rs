@@ -13,7 +13,7 @@
 
 use super::leader_cursor::LeaderCursors;
 use super::{describe_term, Invariant, Observation, Property, Violation};
-use crate::core::{Index, NodeId, NodeMap, SortedMap, Term, StateKey};
+use crate::core::{Index, NodeId, NodeMap, SortedMap, StateKey, Term};
 
 /// An entry known to be committed.
 #[derive(Clone, Copy, Debug)]

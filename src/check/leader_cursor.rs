@@ -5,7 +5,7 @@
 //! need not be checked again: each leader costs O(new records) per step.
 
 use super::Observation;
-use crate::core::{Index, Node, NodeId, NodeMap, Role, Term, StateKey};
+use crate::core::{Index, Node, NodeId, NodeMap, Role, StateKey, Term};
 
 #[derive(Clone, Copy, Debug)]
 struct Cursor {

@@ -21,7 +21,7 @@
 //! that are down.
 
 use super::{Invariant, Observation, Property, Violation};
-use crate::core::{Index, Log, NodeId, SortedMap, Term, StateKey};
+use crate::core::{Index, Log, NodeId, SortedMap, StateKey, Term};
 
 /// What the check saw of each node (by its position among the observed
 /// nodes), how far each pair is known to agree, and the logs that changed

@@ -5,7 +5,7 @@
 //! A lost vote within a term is `double_vote`'s concern once it matters.
 
 use super::{Invariant, Observation, Property, Violation};
-use crate::core::{Index, NodeId, NodeMap, Term, StateKey};
+use crate::core::{Index, NodeId, NodeMap, StateKey, Term};
 
 /// The latest figures seen for a node.
 #[derive(Clone, Copy, Debug, Default)]

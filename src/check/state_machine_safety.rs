@@ -7,7 +7,7 @@
 //! snapshot; the same term again is no violation. Witnesses never apply.
 
 use super::{Invariant, Observation, Property, Violation};
-use crate::core::{NodeId, Term, StateKey};
+use crate::core::{NodeId, StateKey, Term};
 
 /// The first entry (term, node) applied at each index, at that index in a
 /// vector: nodes apply in index order from the start or a snapshot, so the

@@ -11,6 +11,7 @@
 //! reduction). Collections keyed or ordered by id are written in renamed
 //! order for the same reason.
 
+use super::control_plane::CpEntry;
 use super::durable::{DurableState, HardState, Snapshot};
 use super::entry::{Entry, NodeId, Payload};
 use super::handover::{Handover, HandoverMode};
@@ -20,14 +21,17 @@ use super::node::{LeaderState, Node, RoleState, Tally};
 use super::node_set::NodeSet;
 use super::progress::{Progress, ProgressState};
 use super::vote::{Decision, Refusal};
-use super::control_plane::CpEntry;
+
+/// Ids a key can rename: the explorer's clusters are far smaller.
+const RENAMED_IDS: usize = 16;
 
 /// A 128-bit fingerprint built word by word, with node ids renamed.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct StateKey {
-    /// `rename[id]` is the name `id` is written as; ids past the end keep
-    /// their own.
-    rename: Vec<NodeId>,
+    /// `rename[id]` is the name `id` is written as, for ids below
+    /// `RENAMED_IDS`; the others keep their own. A fixed array, so that a
+    /// part keyed on its own (`multiset`) allocates nothing.
+    rename: [NodeId; RENAMED_IDS],
     a: u64,
     b: u64,
     words: u64,
@@ -43,18 +47,23 @@ fn mix(mut z: u64) -> u64 {
 impl StateKey {
     /// An empty key that writes every id as itself.
     pub fn new() -> StateKey {
-        StateKey::renaming(Vec::new())
+        StateKey::renaming(&[])
     }
 
-    /// An empty key that writes id `i` as `rename[i]`.
-    pub fn renaming(rename: Vec<NodeId>) -> StateKey {
-        StateKey { rename, a: 0x243F_6A88_85A3_08D3, b: 0x1319_8A2E_0370_7344, words: 0 }
+    /// An empty key that writes id `i` as `rename[i]` (ids past the end of
+    /// `rename`, or past 15, as themselves).
+    pub fn renaming(rename: &[NodeId]) -> StateKey {
+        let mut names: [NodeId; RENAMED_IDS] = std::array::from_fn(|i| i as NodeId);
+        for (name, given) in names.iter_mut().zip(rename) {
+            *name = *given;
+        }
+        StateKey { rename: names, a: 0x243F_6A88_85A3_08D3, b: 0x1319_8A2E_0370_7344, words: 0 }
     }
 
     /// A fresh key with the same renaming (for a part written on its own,
     /// such as one message of a multiset).
     pub fn sibling(&self) -> StateKey {
-        StateKey::renaming(self.rename.clone())
+        StateKey { a: 0x243F_6A88_85A3_08D3, b: 0x1319_8A2E_0370_7344, words: 0, ..*self }
     }
 
     /// The name `id` is written as.
@@ -67,7 +76,8 @@ impl StateKey {
     pub fn word(&mut self, v: u64) {
         self.words += 1;
         self.a = mix(self.a ^ v).wrapping_add(self.words);
-        self.b = (self.b.rotate_left(23) ^ mix(v.wrapping_add(self.words))).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.b =
+            (self.b.rotate_left(23) ^ mix(v.wrapping_add(self.words))).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 
     /// Writes a flag.
@@ -110,11 +120,14 @@ impl StateKey {
 
     /// Writes a set of ids in renamed order.
     pub fn ids(&mut self, ids: impl Iterator<Item = NodeId>) {
-        let mut names: Vec<NodeId> = ids.map(|id| self.name(id)).collect();
-        names.sort_unstable();
+        let mut names = Small::default();
+        for id in ids {
+            names.push(u128::from(self.name(id)));
+        }
+        let names = names.sorted();
         self.word(names.len() as u64);
         for name in names {
-            self.word(name);
+            self.word(*name as u64);
         }
     }
 
@@ -122,18 +135,17 @@ impl StateKey {
     /// own, the part keys sorted. For collections whose order is not part
     /// of the state, or is by id (and so changes under renaming).
     pub fn multiset<T>(&mut self, parts: impl Iterator<Item = T>, write: impl Fn(&T, &mut StateKey)) {
-        let mut keys: Vec<u128> = parts
-            .map(|part| {
-                let mut k = self.sibling();
-                write(&part, &mut k);
-                k.finish()
-            })
-            .collect();
-        keys.sort_unstable();
+        let mut keys = Small::default();
+        for part in parts {
+            let mut k = self.sibling();
+            write(&part, &mut k);
+            keys.push(k.finish());
+        }
+        let keys = keys.sorted();
         self.word(keys.len() as u64);
         for k in keys {
-            self.word(k as u64);
-            self.word((k >> 64) as u64);
+            self.word(*k as u64);
+            self.word((*k >> 64) as u64);
         }
     }
 
@@ -142,6 +154,36 @@ impl StateKey {
         let hi = mix(self.a ^ self.words.rotate_left(17));
         let lo = mix(self.b ^ hi);
         (u128::from(hi) << 64) | u128::from(lo)
+    }
+}
+
+/// Values to sort, on the stack while they are few (most collections in a
+/// small cluster's state hold a handful).
+#[derive(Default)]
+struct Small {
+    inline: [u128; 8],
+    len: usize,
+    spilled: Vec<u128>,
+}
+
+impl Small {
+    fn push(&mut self, v: u128) {
+        if self.len < self.inline.len() {
+            self.inline[self.len] = v;
+        } else {
+            if self.spilled.is_empty() {
+                self.spilled.extend_from_slice(&self.inline);
+            }
+            self.spilled.push(v);
+        }
+        self.len += 1;
+    }
+
+    fn sorted(&mut self) -> &[u128] {
+        let all =
+            if self.len <= self.inline.len() { &mut self.inline[..self.len] } else { &mut self.spilled[..] };
+        all.sort_unstable();
+        all
     }
 }
 

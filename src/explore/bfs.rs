@@ -53,14 +53,19 @@ struct Link {
 struct Found {
     parent: usize,
     mv: Move,
-    state: State,
+    /// Boxed: a simulator is large, and successors are moved around in
+    /// vectors that grow.
+    state: Box<State>,
     key: u128,
     /// A property broken, or the goal reached.
     hit: Option<String>,
 }
 
 /// Breadth-first search (see the module documentation).
-pub fn breadth_first(options: &Options, mut progress: impl FnMut(&Progress) -> bool) -> Result<Report, String> {
+pub fn breadth_first(
+    options: &Options,
+    mut progress: impl FnMut(&Progress) -> bool,
+) -> Result<Report, String> {
     let config = options.sim_config()?;
     let keyer = Keyer::new(options.shape, options.symmetry);
     let root = State { sim: Sim::new(config.clone()).map_err(|e| e.0)?, spent: Spent::default() };
@@ -68,7 +73,7 @@ pub fn breadth_first(options: &Options, mut progress: impl FnMut(&Progress) -> b
     visited.insert(keyer.key(&root));
     let mut links: Vec<Link> = Vec::new();
     let mut report = Report { states: 1, per_depth: vec![1], ..Report::default() };
-    let mut frontier: Vec<(State, Option<u32>)> = vec![(root, None)];
+    let mut frontier: Vec<(Box<State>, Option<u32>)> = vec![(Box::new(root), None)];
     for depth in 1..=options.bounds.depth {
         let found = expand(options, &keyer, &frontier, &visited);
         let mut next = Vec::new();
@@ -87,7 +92,8 @@ pub fn breadth_first(options: &Options, mut progress: impl FnMut(&Progress) -> b
                 report.goal_reached = options.goal.is_some_and(|g| g.name() == hit);
                 report.violations += u64::from(!report.goal_reached);
                 let moves = path(&links, at);
-                report.counterexample = Some(Counterexample::new(options, &config, hit, moves, f.state.sim.now()));
+                report.counterexample =
+                    Some(Counterexample::new(options, &config, hit, moves, f.state.sim.now()));
                 break;
             }
             if report.states >= options.max_states {
@@ -115,7 +121,12 @@ pub fn breadth_first(options: &Options, mut progress: impl FnMut(&Progress) -> b
 
 /// Every successor of every frontier state not seen at an earlier depth,
 /// in frontier order, then move order.
-fn expand(options: &Options, keyer: &Keyer, frontier: &[(State, Option<u32>)], visited: &Visited) -> Vec<Found> {
+fn expand(
+    options: &Options,
+    keyer: &Keyer,
+    frontier: &[(Box<State>, Option<u32>)],
+    visited: &Visited,
+) -> Vec<Found> {
     let chunks = frontier.len().div_ceil(CHUNK);
     let threads = options.threads.min(chunks).max(1);
     let results: Vec<Mutex<Vec<Found>>> = (0..chunks).map(|_| Mutex::new(Vec::new())).collect();
@@ -126,8 +137,8 @@ fn expand(options: &Options, keyer: &Keyer, frontier: &[(State, Option<u32>)], v
             break;
         }
         let mut out = Vec::new();
-        for i in c * CHUNK..((c + 1) * CHUNK).min(frontier.len()) {
-            successors(options, keyer, i, &frontier[i].0, visited, &mut out);
+        for (i, (state, _)) in frontier.iter().enumerate().skip(c * CHUNK).take(CHUNK) {
+            successors(options, keyer, i, state, visited, &mut out);
         }
         *results[c].lock().expect("no worker panics") = out;
     };
@@ -143,7 +154,14 @@ fn expand(options: &Options, keyer: &Keyer, frontier: &[(State, Option<u32>)], v
     results.into_iter().flat_map(|m| m.into_inner().expect("no worker panics")).collect()
 }
 
-fn successors(options: &Options, keyer: &Keyer, parent: usize, state: &State, visited: &Visited, out: &mut Vec<Found>) {
+fn successors(
+    options: &Options,
+    keyer: &Keyer,
+    parent: usize,
+    state: &State,
+    visited: &Visited,
+    out: &mut Vec<Found>,
+) {
     for mv in moves(state, &options.bounds, options.shape) {
         let Some((child, events)) = apply(state, &mv) else { continue };
         let key = keyer.key(&child);
@@ -152,7 +170,7 @@ fn successors(options: &Options, keyer: &Keyer, parent: usize, state: &State, vi
         }
         let hit = violation(&events)
             .or_else(|| options.goal.filter(|g| g.reached(&child, &events)).map(|g| g.name().to_string()));
-        out.push(Found { parent, mv, state: child, key, hit });
+        out.push(Found { parent, mv, state: Box::new(child), key, hit });
     }
 }
 

@@ -24,7 +24,13 @@ impl Counterexample {
     /// tick (no message is due: every one is held back). A replay that
     /// ends with commands runs one tick past them, so that its checker
     /// looks at the state they made.
-    pub fn new(options: &Options, config: &SimConfig, property: String, moves: Vec<(u64, Move)>, end: u64) -> Counterexample {
+    pub fn new(
+        options: &Options,
+        config: &SimConfig,
+        property: String,
+        moves: Vec<(u64, Move)>,
+        end: u64,
+    ) -> Counterexample {
         let script = moves
             .iter()
             .flat_map(|(tick, mv)| mv.commands().into_iter().map(|command| ScriptStep { at: *tick, command }))

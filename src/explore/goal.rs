@@ -61,7 +61,9 @@ impl Goal {
     /// One sentence saying what it is.
     pub fn describe(self) -> &'static str {
         match self {
-            Goal::WatermarkRefusal => "a vote refused because the candidate does not cover the commit watermark",
+            Goal::WatermarkRefusal => {
+                "a vote refused because the candidate does not cover the commit watermark"
+            }
             Goal::SplitVote => "two candidates in one term",
             Goal::LeaderWithoutVote => "a leader elected while a voter of its term voted for a rival",
             Goal::ForcedSkip => "a forced handover that skips uncommitted entries",

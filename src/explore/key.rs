@@ -36,7 +36,7 @@ impl Keyer {
     pub fn key(&self, state: &State) -> u128 {
         let identity: Vec<NodeId> = (0..self.width as NodeId).collect();
         if self.groups.is_empty() {
-            return write(state, identity);
+            return write(state, &identity);
         }
         let mut renamings = vec![identity];
         for group in &self.groups {
@@ -58,11 +58,11 @@ impl Keyer {
                 })
                 .collect();
         }
-        renamings.into_iter().map(|rename| write(state, rename)).min().expect("one renaming at least")
+        renamings.iter().map(|rename| write(state, rename)).min().expect("one renaming at least")
     }
 }
 
-fn write(state: &State, rename: Vec<NodeId>) -> u128 {
+fn write(state: &State, rename: &[NodeId]) -> u128 {
     let mut k = StateKey::renaming(rename);
     state.sim.write_key(&mut k, false);
     let Spent { writes, crashes, drops, duplicates, handovers, snapshots, changed } = state.spent;
@@ -74,7 +74,7 @@ fn write(state: &State, rename: Vec<NodeId>) -> u128 {
 
 /// A node's state with every node id written as 0.
 fn signature(n: &SimNode, width: usize) -> u128 {
-    let mut k = StateKey::renaming(vec![0; width]);
+    let mut k = StateKey::renaming(&vec![0; width]);
     match &n.node {
         None => k.word(0),
         Some(node) => {

@@ -50,21 +50,44 @@ pub const HEARTBEAT_TICKS: u64 = 1;
 pub const HELD_DELAY_TICKS: u64 = 10_000;
 /// Largest `--depth` accepted (the clock must stay below the delay).
 pub const MAX_DEPTH: u64 = 200;
-/// States after which a search stops expanding, unless told otherwise.
-pub const DEFAULT_MAX_STATES: u64 = 20_000_000;
+/// Unique states after which breadth-first search stops, unless told
+/// otherwise. Each state of a depth's frontier holds a whole simulator
+/// (about 15 KB for three nodes), so this bounds memory (a few GB).
+pub const DEFAULT_MAX_STATES: u64 = 200_000;
+/// Random walks tried after breadth-first search finds nothing, unless
+/// told otherwise.
+pub const DEFAULT_WALKS: u64 = 20_000;
+/// Moves per random walk, unless told otherwise.
+pub const DEFAULT_WALK_DEPTH: u64 = 40;
 
 /// How to search.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Search {
-    /// Breadth-first: shortest counterexamples.
+    /// Breadth-first only: shortest counterexamples, within the bounds.
     Breadth,
-    /// Random walks from the initial state, each up to the depth bound.
-    Walk {
-        /// The seed every choice derives from.
-        seed: u64,
-        /// How many walks.
-        walks: u64,
-    },
+    /// Random walks only.
+    Walk(Walks),
+    /// Breadth-first, then, if it found nothing, random walks: the default.
+    /// A violation deeper than breadth-first search can afford is still
+    /// found, as a shrunk run rather than a proven shortest one.
+    Both(Walks),
+}
+
+/// Random walks from the initial state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Walks {
+    /// The seed every choice derives from.
+    pub seed: u64,
+    /// How many walks.
+    pub count: u64,
+    /// Moves per walk at most.
+    pub depth: u64,
+}
+
+impl Default for Walks {
+    fn default() -> Walks {
+        Walks { seed: 1, count: DEFAULT_WALKS, depth: DEFAULT_WALK_DEPTH }
+    }
 }
 
 /// What to explore.
@@ -84,7 +107,7 @@ pub struct Options {
     pub threads: usize,
     /// Unique states after which the search stops.
     pub max_states: u64,
-    /// Breadth-first or random walks.
+    /// Breadth-first, random walks, or both.
     pub search: Search,
 }
 
@@ -100,7 +123,7 @@ impl Options {
             symmetry: true,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             max_states: DEFAULT_MAX_STATES,
-            search: Search::Breadth,
+            search: Search::Both(Walks::default()),
         }
     }
 
@@ -132,7 +155,9 @@ impl Options {
             members: self.shape.members(),
             election_ticks: [ELECTION_TICKS, ELECTION_TICKS],
             heartbeat_ticks: HEARTBEAT_TICKS,
-            max_batch: 64,
+            // One entry per append, as in the Raft paper's Figure 8: an
+            // append may carry an old entry without the new leader's no-op.
+            max_batch: 1,
             snapshot_threshold: 0,
             network: NetworkConfig { delay_ticks: [HELD_DELAY_TICKS; 2], drop: 0.0, duplicate: 0.0 },
             switches: self.switches()?,
@@ -168,6 +193,14 @@ pub struct Report {
     pub counterexample: Option<Counterexample>,
     /// The goal was reached.
     pub goal_reached: bool,
+    /// Found by a random walk (then shrunk), not by breadth-first search:
+    /// short, but not proven the shortest.
+    pub by_walk: bool,
+    /// Random walks taken.
+    pub walks: u64,
+    /// Distinct states the random walks reached (breadth-first search's
+    /// are in `states`).
+    pub walk_states: u64,
 }
 
 /// Progress, after each depth (breadth-first) or each walk.
@@ -183,12 +216,24 @@ pub struct Progress {
     pub frontier: usize,
 }
 
-/// Explores as `options` say; `progress` is called after each depth (or
-/// walk) and stops the search when it returns false.
-pub fn explore(options: &Options, progress: impl FnMut(&Progress) -> bool) -> Result<Report, String> {
+/// Explores as `options` say; `progress` is called after each depth (and
+/// every 100 walks) and stops the search when it returns false.
+pub fn explore(options: &Options, mut progress: impl FnMut(&Progress) -> bool) -> Result<Report, String> {
     options.validate()?;
     match options.search {
         Search::Breadth => bfs::breadth_first(options, progress),
-        Search::Walk { seed, walks } => walk::random_walks(options, seed, walks, progress),
+        Search::Walk(walks) => {
+            let mut report = walk::random_walks(options, walks, Report::default(), progress)?;
+            report.states = report.walk_states + 1;
+            report.depth = walks.depth;
+            Ok(report)
+        }
+        Search::Both(walks) => {
+            let report = bfs::breadth_first(options, &mut progress)?;
+            if report.counterexample.is_some() {
+                return Ok(report);
+            }
+            walk::random_walks(options, walks, report, progress)
+        }
     }
 }

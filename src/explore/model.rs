@@ -52,7 +52,7 @@ impl Bounds {
             handovers: 1,
             snapshots: u8::from(shape.snapshots_by_default()),
             in_flight: 4,
-            term: 3,
+            term: 4,
         }
     }
 
@@ -178,7 +178,10 @@ pub fn moves(state: &State, bounds: &Bounds, shape: Shape) -> Vec<Move> {
         }
     }
     if spent.snapshots < bounds.snapshots {
-        for id in ids.iter().filter(|id| sim.node(**id).is_some_and(|n| n.applied_index() > n.log().snapshot_index())) {
+        for id in ids
+            .iter()
+            .filter(|id| sim.node(**id).is_some_and(|n| n.applied_index() > n.log().snapshot_index()))
+        {
             out.push(Move::Do(Command::Snapshot { node: Target::Node(*id) }));
         }
     }
@@ -195,7 +198,10 @@ fn message_moves(sim: &Sim, bounds: &Bounds, spent: &Spent, room: bool, out: &mu
             continue;
         }
         let (from, to, kind) = (f.msg.from, f.msg.to, f.msg.kind());
-        let nth = flights[..i].iter().filter(|g| g.msg.from == from && g.msg.to == to && g.msg.kind() == kind).count();
+        let nth = flights[..i]
+            .iter()
+            .filter(|g| g.msg.from == from && g.msg.to == to && g.msg.kind() == kind)
+            .count();
         let command = |action| Command::Messages {
             action,
             from: Some(from),

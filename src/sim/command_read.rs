@@ -286,14 +286,18 @@ pub fn cp_entry(v: &Json, path: &str) -> Result<CpEntry, String> {
 /// A `messages` command. `hold`, `release` and `count` (SCENARIO.md) are
 /// refused by name until the simulator keeps messages back.
 fn messages(f: &Fields) -> Result<Command, String> {
-    let action = f.required("action", "\"deliver\", \"drop\" or \"duplicate\" for messages", |v, path| {
-        match one_of(v, path, "action", &MESSAGE_ACTIONS)? {
+    let action =
+        f.required("action", "\"deliver\", \"drop\" or \"duplicate\" for messages", |v, path| match one_of(
+            v,
+            path,
+            "action",
+            &MESSAGE_ACTIONS,
+        )? {
             0 => Ok(MessagesAction::Deliver),
             1 => Ok(MessagesAction::Drop),
             2 => Ok(MessagesAction::Duplicate),
             _ => Err(format!("{path}: holding and releasing messages is not supported yet")),
-        }
-    })?;
+        })?;
     if f.optional("count", |v, path| int(v, path, &COUNT))?.is_some() {
         return Err(format!("{}: acting on messages not yet sent is not supported yet", f.path("count")));
     }

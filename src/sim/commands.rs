@@ -131,7 +131,9 @@ impl Sim {
                 }
                 Ok(())
             }
-            Command::Messages { action, from, to, msg, nth } => self.messages(*action, *from, *to, *msg, *nth),
+            Command::Messages { action, from, to, msg, nth } => {
+                self.messages(*action, *from, *to, *msg, *nth)
+            }
         }
     }
 

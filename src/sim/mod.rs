@@ -417,6 +417,10 @@ impl Sim {
                     e.0,
                 );
             }
+            // Every state a command leaves is checked, not only the one at
+            // the end of the step: a vote granted by one command and lost
+            // to a crash by the next is a vote all the same.
+            self.check_between_steps();
         }
     }
 
@@ -432,15 +436,20 @@ impl Sim {
     /// [`Sim::command`], it takes the events gathered since the last step.
     /// A model checker that moves by commands checks every state this way.
     pub fn check_now(&mut self) -> Vec<TraceEvent> {
+        self.check_between_steps();
+        let mut events = std::mem::take(&mut self.events);
+        events.retain(|e| matches!(e.body, TraceBody::Violation { .. }));
+        events
+    }
+
+    /// Runs the checker on what changed since it last ran, within a step.
+    fn check_between_steps(&mut self) {
         self.run_checker();
         self.applied_now.clear();
         self.restarted_now.clear();
         if let Some(touched) = &mut self.touched_now {
             touched.clear();
         }
-        let mut events = std::mem::take(&mut self.events);
-        events.retain(|e| matches!(e.body, TraceBody::Violation { .. }));
-        events
     }
 
     /// Turns the checker off (or back on) for measurements that only time

@@ -337,7 +337,8 @@ impl Network {
             k.id(*from);
             k.id(*to);
         });
-        let draws = |c: &NetworkConfig| c.delay_ticks[0] != c.delay_ticks[1] || c.drop > 0.0 || c.duplicate > 0.0;
+        let draws =
+            |c: &NetworkConfig| c.delay_ticks[0] != c.delay_ticks[1] || c.drop > 0.0 || c.duplicate > 0.0;
         if draws(&self.config) || self.links.iter().any(|(_, c)| draws(c)) {
             k.word(self.rng.position());
         }
