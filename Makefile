@@ -82,7 +82,8 @@ dist: pkg
 # (benches/sim), the same workloads in wasm under node (tools/wasm-bench.mjs,
 # fed the native figures and scenarios through $(BENCH_JSON), the native
 # rows through $(BENCH_ROWS)), the page's frame budget in Chromium
-# (tools/frame-bench.mjs) and the size budgets. Build output goes to stderr. `QUICK=1 make bench` shrinks every
+# (tools/frame-bench.mjs) and the size budgets; then a second table, the
+# model checker beside stateright's Raft example (tools/explore-bench.sh). Build output goes to stderr. `QUICK=1 make bench` shrinks every
 # workload about 10x (about a minute once built).
 BENCH_QUICK := $(if $(QUICK),--quick)
 BENCH_JSON := target/simbench.json
@@ -100,3 +101,5 @@ bench: setup-wasm setup-node
 	@node tools/frame-bench.mjs --rows-only $(BENCH_QUICK)
 	@bash tools/size.sh 2>/dev/null | sed -n 's/^wasm_gz=\([0-9]*\) js_css_gz=\([0-9]*\)$$/\1 \2/p' | \
 	  awk '{ printf "| wasm module, gzipped | %.1f KB | | | ≤ 150 KB |\n| page JS + CSS as dist ships it, gzipped | %.1f KB | | | ≤ 60 KB |\n", $$1 / 1000, $$2 / 1000 }'
+	@echo
+	@bash tools/explore-bench.sh $(BENCH_QUICK)

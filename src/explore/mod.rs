@@ -52,8 +52,8 @@ pub const HELD_DELAY_TICKS: u64 = 10_000;
 pub const MAX_DEPTH: u64 = 200;
 /// Unique states after which breadth-first search stops, unless told
 /// otherwise. Each state of a depth's frontier holds a whole simulator
-/// (about 15 KB for three nodes), so this bounds memory (a few GB).
-pub const DEFAULT_MAX_STATES: u64 = 200_000;
+/// (about 20 KB for three nodes), so this bounds memory (about 2 GB).
+pub const DEFAULT_MAX_STATES: u64 = 100_000;
 /// Random walks tried after breadth-first search finds nothing, unless
 /// told otherwise.
 pub const DEFAULT_WALKS: u64 = 20_000;
