@@ -274,3 +274,16 @@ fn the_messages_command_acts_on_one_message_or_all_that_match() {
         assert!(err.starts_with(field), "{bad}: {err}");
     }
 }
+
+/// The built-in library carries the model checker's shortest run for
+/// `durable_vote`: it replays to the violation, and is exactly what the
+/// explorer finds today (a change to the model or the core that shortens
+/// or breaks it shows here).
+#[test]
+fn the_library_holds_the_model_checkers_durable_vote_run() {
+    let builtin = scenario::builtin("durable-vote-found").expect("in the library");
+    assert!(builtin.title.starts_with("Found by the model checker"));
+    assert_eq!(replay(&builtin.to_json()).as_deref(), Some("double_vote"));
+    let found = run(&vote_bug(8)).counterexample.expect("found");
+    assert_eq!(found.scenario.script, builtin.script, "the same run");
+}

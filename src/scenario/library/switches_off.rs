@@ -11,4 +11,6 @@ pub const SWITCHES_OFF: &[(&str, &str)] = &[
     ("log-guards-off", include_str!("log-guards-off.json")),
     ("watermark-rule-off", include_str!("watermark-rule-off.json")),
     ("force-vote-rule-off", include_str!("force-vote-rule-off.json")),
+    // The shortest run `quorumscope explore` finds.
+    ("durable-vote-found", include_str!("durable-vote-found.json")),
 ];
