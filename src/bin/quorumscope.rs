@@ -329,7 +329,11 @@ fn explore(args: &[String]) -> Result<bool, String> {
     let started = std::time::Instant::now();
     let report = mc::explore(&options, |p| {
         let secs = started.elapsed().as_secs_f64();
-        eprintln!("depth {}: {} states, {} to expand, {secs:.1} s", p.depth, p.states, p.frontier);
+        if p.walks == 0 {
+            eprintln!("depth {}: {} states, {} to expand, {secs:.1} s", p.depth, p.states, p.frontier);
+        } else if p.walks % 1000 == 0 {
+            eprintln!("{} random walks: {} states, {secs:.1} s", p.walks, p.states);
+        }
         true
     })?;
     let secs = started.elapsed().as_secs_f64();

@@ -109,6 +109,7 @@ pub fn breadth_first(
             states: report.states,
             transitions: report.transitions,
             frontier: next.len(),
+            walks: 0,
         });
         if report.counterexample.is_some() || report.truncated || next.is_empty() || !keep_going {
             report.truncated |= !keep_going;

@@ -89,8 +89,11 @@ impl Goal {
                 terms.windows(2).any(|w| w[0] == w[1])
             }
             Goal::LeaderWithoutVote => events.iter().any(|e| match e.body {
-                TraceBody::LeaderElected { node, term } => live(state)
-                    .any(|n| n.term() == term && n.voted_for().is_some_and(|v| v != node && v != n.id())),
+                // A rival candidate's vote for itself counts: it is a vote
+                // the leader did not get.
+                TraceBody::LeaderElected { node, term } => {
+                    live(state).any(|n| n.term() == term && n.voted_for().is_some_and(|v| v != node))
+                }
                 _ => false,
             }),
             Goal::ForcedSkip => events.iter().any(|e| {

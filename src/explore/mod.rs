@@ -214,6 +214,8 @@ pub struct Progress {
     pub transitions: u64,
     /// States waiting for the next depth.
     pub frontier: usize,
+    /// Random walks taken (0 during breadth-first search).
+    pub walks: u64,
 }
 
 /// Explores as `options` say; `progress` is called after each depth (and

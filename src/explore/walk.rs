@@ -63,6 +63,7 @@ pub fn random_walks(
             states: report.states + report.walk_states,
             transitions: report.transitions,
             frontier: 0,
+            walks: walk + 1,
         });
         if !go_on {
             report.truncated = true;

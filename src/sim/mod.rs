@@ -467,6 +467,9 @@ impl Sim {
         }
     }
 
+    // Not inlined: it is called after every step and after every scripted
+    // command, and two inlined copies would grow the wasm module.
+    #[inline(never)]
     fn run_checker(&mut self) {
         let (touched, acked) = (self.touched_now.as_deref(), self.acked.len());
         if !self.checking
