@@ -5,8 +5,8 @@ use super::durable::Persist;
 use super::entry::{Entry, Index, NodeId, Term};
 use super::message::{AppendOutcome, Body};
 use super::node::{Node, RoleState};
-use super::role_cause::RoleCause;
 use super::report::{CommitReport, CommitRule};
+use super::role_cause::RoleCause;
 
 impl Node {
     /// Follows `leader` in the current term: a candidate or prober of the

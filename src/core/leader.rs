@@ -10,8 +10,8 @@ use super::error::Error;
 use super::message::{AppendOutcome, Body};
 use super::node::{LeaderState, Node, RoleState};
 use super::progress::{Progress, ProgressState};
-use super::role_cause::RoleCause;
 use super::report::{CommitReport, CommitRule, ProgressMode};
+use super::role_cause::RoleCause;
 
 impl Node {
     /// Takes office: progress for every member, then the no-op of this term

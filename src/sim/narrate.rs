@@ -15,7 +15,8 @@ use serde::{Serialize, Serializer};
 
 use crate::check::{Property, Violation};
 use crate::core::{
-    Bytes, CommitRule, ConfigName, ConfigTally, Decision, Entry, Headline, Index, MemberKind, Message, MessageKind, Node, NodeId, Payload, ProgressMode, ProgressReport, Refusal, Role, Term,
+    Bytes, CommitRule, ConfigName, ConfigTally, Decision, Entry, Headline, Index, MemberKind, Message,
+    MessageKind, Node, NodeId, Payload, ProgressMode, ProgressReport, Refusal, Role, Term,
 };
 
 use super::trace::TraceRole;

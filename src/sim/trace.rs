@@ -9,7 +9,8 @@ use serde::Serialize;
 use super::narrate::Narration;
 use crate::check::Property;
 use crate::core::{
-    CommitRule, ConfigTally, CpEntry, HandoverFailure, HandoverResult, Index, MessageContents, MessageKind, NodeId, Payload, Phase, ProgressMode, Refusal, RoleCause, Term,
+    CommitRule, ConfigTally, CpEntry, HandoverFailure, HandoverResult, Index, MessageContents, MessageKind,
+    NodeId, Payload, Phase, ProgressMode, Refusal, RoleCause, Term,
 };
 
 /// One line of the trace.

@@ -7,8 +7,8 @@ use serde::Serialize;
 use crate::check::Property;
 use crate::core::quorum::VoteResult;
 use crate::core::{
-    CommitRule, ConfigName, ConfigTally, HandoverFailure, HandoverResult, Membership, MessageContents, MessageKind,
-    Payload, Phase, ProgressMode, Refusal, RoleCause,
+    CommitRule, ConfigName, ConfigTally, HandoverFailure, HandoverResult, Membership, MessageContents,
+    MessageKind, Payload, Phase, ProgressMode, Refusal, RoleCause,
 };
 use crate::json::path::{array, item_path, quote, text, uint, Fields};
 use crate::json::{self, Json};
