@@ -111,7 +111,8 @@ dist-single: pkg setup-node
 # rows through $(BENCH_ROWS)), the page's frame budget in Chromium
 # (tools/frame-bench.mjs), the soak run (tools/soak.mjs: 15 nodes at the
 # fastest speed for 10 minutes, memory and frames per second per minute)
-# and the size budgets. Build output goes to stderr. `QUICK=1 make bench` shrinks every
+# and the size budgets; then a second table, the model checker beside
+# stateright's Raft example (tools/explore-bench.sh). Build output goes to stderr. `QUICK=1 make bench` shrinks every
 # workload about 10x (about a minute once built).
 BENCH_QUICK := $(if $(QUICK),--quick)
 BENCH_JSON := target/simbench.json
@@ -133,3 +134,5 @@ bench: setup-wasm setup-node
 	@node tools/soak.mjs --rows-only $(BENCH_QUICK)
 	@bash tools/size.sh 2>/dev/null | sed -n 's/^wasm_gz=\([0-9]*\) js_css_gz=\([0-9]*\)$$/\1 \2/p' | \
 	  awk '{ printf "| wasm module, gzipped | %.1f KB | | | ≤ 150 KB |\n| page JS + CSS as dist ships it, gzipped | %.1f KB | | | ≤ 60 KB |\n", $$1 / 1000, $$2 / 1000 }'
+	@echo
+	@bash tools/explore-bench.sh $(BENCH_QUICK)

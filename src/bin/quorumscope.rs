@@ -30,7 +30,11 @@ const USAGE: &str = "usage:
   quorumscope run <built-in name | file.json> [--seed N] [--until T] [--json] [--brief]
   quorumscope list
   quorumscope check --seeds N [--from S] [--steps M] [--nodes K] [--witness] [--off SWITCH]...
-  quorumscope explore <three | witness | learner> [--depth N] [--off SWITCH]...
+  quorumscope explore <three | five | witness | learner | joint> [--depth N] [--off SWITCH]...
+      [--goal NAME] [--bfs-only | --walk SEED] [--seed N] [--walks N] [--walk-depth N]
+      [--threads N] [--no-symmetry] [--out FILE]
+      [--writes N] [--crashes N] [--drops N] [--duplicates N] [--handovers N] [--snapshots N]
+      [--in-flight N] [--term N] [--max-states N]
   quorumscope elect-times [--trials N] [--ours] [--ticks-per-ms K] [--csv]
   quorumscope node | cluster up/down | merge | check-trace ...  (a real cluster: quorumscope-node)";
 
@@ -296,46 +300,103 @@ fn run_campaign(from: u64, seeds: u64, options: &CampaignOptions) -> Result<Vec<
     Ok(reports)
 }
 
-/// Model checking: every interleaving of a small cluster, breadth-first;
-/// the shortest counterexample is written as a scenario file.
+/// Model checking: every interleaving of a small cluster, breadth-first
+/// (or random walks); the shortest counterexample is written as a scenario
+/// file.
 fn explore(args: &[String]) -> Result<bool, String> {
-    use quorumscope::explore::{self as mc, Options, Shape};
-    let (mut shape, mut depth, mut off) = (None, None, Vec::new());
-    let mut i = 0;
+    use quorumscope::explore::{self as mc, Goal, Options, Search, Shape, Walks};
+    let Some(shape) = args.first().filter(|a| !a.starts_with("--")) else {
+        return Err(format!("explore needs a shape: {}", Shape::NAMES.join(", ")));
+    };
+    let mut options = Options::new(Shape::parse(shape)?);
+    let mut out = format!("quorumscope-explore-{shape}.json");
+    let (mut walks, mut only) = (Walks::default(), None);
+    let mut i = 1;
     while i < args.len() {
+        let b = &mut options.bounds;
         match args[i].as_str() {
-            "--depth" => depth = Some(number(args, &mut i, "--depth")?),
+            "--depth" => b.depth = number(args, &mut i, "--depth")?,
+            "--writes" => b.writes = small(args, &mut i, "--writes")?,
+            "--crashes" => b.crashes = small(args, &mut i, "--crashes")?,
+            "--drops" => b.drops = small(args, &mut i, "--drops")?,
+            "--duplicates" => b.duplicates = small(args, &mut i, "--duplicates")?,
+            "--handovers" => b.handovers = small(args, &mut i, "--handovers")?,
+            "--snapshots" => b.snapshots = small(args, &mut i, "--snapshots")?,
+            "--in-flight" => b.in_flight = number(args, &mut i, "--in-flight")? as usize,
+            "--term" => b.term = number(args, &mut i, "--term")?,
+            "--threads" => options.threads = number(args, &mut i, "--threads")? as usize,
+            "--max-states" => options.max_states = number(args, &mut i, "--max-states")?,
+            "--no-symmetry" => options.symmetry = false,
+            "--walk" => {
+                walks.seed = number(args, &mut i, "--walk")?;
+                only = Some("walk");
+            }
+            "--bfs-only" => only = Some("bfs"),
+            "--seed" => walks.seed = number(args, &mut i, "--seed")?,
+            "--walks" => walks.count = number(args, &mut i, "--walks")?,
+            "--walk-depth" => walks.depth = number(args, &mut i, "--walk-depth")?,
+            "--goal" => {
+                i += 1;
+                options.goal = Some(Goal::parse(args.get(i).ok_or("--goal needs a goal name")?)?);
+            }
             "--off" => {
                 i += 1;
-                off.push(args.get(i).ok_or("--off needs a switch name")?.clone());
+                options.off.push(args.get(i).ok_or("--off needs a switch name")?.clone());
+            }
+            "--out" => {
+                i += 1;
+                out = args.get(i).ok_or("--out needs a file name")?.clone();
             }
             flag if flag.starts_with("--") => return Err(format!("explore: unknown option {flag}")),
-            name if shape.is_none() => shape = Some(Shape::parse(name)?),
             extra => return Err(format!("explore: unexpected argument {extra:?}")),
         }
         i += 1;
     }
-    let shape = shape.ok_or_else(|| format!("explore needs a shape: {}", Shape::NAMES.join(", ")))?;
-    let mut options = Options::new(shape);
-    options.depth = depth.unwrap_or(mc::DEFAULT_DEPTH);
-    options.off = off;
+    options.search = match only {
+        Some("walk") => Search::Walk(walks),
+        Some(_) => Search::Breadth,
+        None => Search::Both(walks),
+    };
     options.validate()?;
-    let show = std::io::stderr().is_terminal();
-    let report = mc::explore(&options, |d, states, frontier| {
-        if show {
-            eprintln!("depth {d}: {states} states, {frontier} to expand");
-        }
-    })?;
-    let off =
-        if options.off.is_empty() { "every switch on".to_string() } else { options.off.join(", ") + " off" };
     say!(
-        "explore {}: {} members, {off}, election timeout {} ticks, heartbeat {}, delay 1 tick",
-        shape.name(),
-        shape.members().len(),
+        "explore {}: {} members, {}, {}; every message held until a move delivers, drops or copies it; \
+         election timeout {} ticks (or fired as a move), heartbeat {}",
+        shape,
+        options.shape.members().len(),
+        options.describe_switches(),
+        match options.search {
+            Search::Breadth => format!("breadth-first on {} threads", options.threads),
+            Search::Walk(w) => format!("{} random walks of up to {} moves, seed {}", w.count, w.depth, w.seed),
+            Search::Both(w) => format!(
+                "breadth-first on {} threads, then (if it finds nothing) {} random walks of up to {} moves, seed {}",
+                options.threads, w.count, w.depth, w.seed
+            ),
+        },
         mc::ELECTION_TICKS,
         mc::HEARTBEAT_TICKS
     );
-    say!("new states per depth: {:?}", report.per_depth);
+    say!(
+        "bounds: {}; symmetry reduction {}",
+        options.bounds.describe(),
+        if options.symmetry { "on" } else { "off" }
+    );
+    if let Some(goal) = options.goal {
+        say!("goal: {} ({})", goal.name(), goal.describe());
+    }
+    let started = std::time::Instant::now();
+    let report = mc::explore(&options, |p| {
+        let secs = started.elapsed().as_secs_f64();
+        if p.walks == 0 {
+            eprintln!("depth {}: {} states, {} to expand, {secs:.1} s", p.depth, p.states, p.frontier);
+        } else if p.walks % 1000 == 0 {
+            eprintln!("{} random walks: {} states, {secs:.1} s", p.walks, p.states);
+        }
+        true
+    })?;
+    let secs = started.elapsed().as_secs_f64();
+    if !report.per_depth.is_empty() {
+        say!("new states per depth: {:?}", report.per_depth);
+    }
     if report.truncated {
         say!(
             "stopped at the limit of {} states: depth {} is only partly explored",
@@ -343,21 +404,40 @@ fn explore(args: &[String]) -> Result<bool, String> {
             report.depth
         );
     }
-    if let Some(cx) = &report.counterexample {
-        say!("shortest counterexample ({} moves), breaking {}:", cx.moves.len(), cx.property);
-        for (tick, mv) in &cx.moves {
-            if !matches!(mv, mc::Move::Tick) {
-                say!("  {}", mc::describe_move(*tick, mv));
-            }
-        }
-        let file = format!("quorumscope-explore-{}.json", shape.name());
-        match std::fs::write(&file, cx.scenario.to_json()) {
-            Ok(()) => say!("replay: quorumscope run {file}"),
-            Err(e) => say!("could not save {file}: {e}"),
-        }
+    if report.walks > 0 {
+        say!("random walks: {} taken, {} distinct states reached", report.walks, report.walk_states);
     }
+    if let Some(cx) = &report.counterexample {
+        let what = if report.goal_reached { "reaching" } else { "breaking" };
+        let how = if report.by_walk {
+            "a random walk's run, shrunk (short, not proven shortest)"
+        } else {
+            "the shortest run (breadth-first)"
+        };
+        say!("{how}: {} moves, {what} {}:", cx.moves.len(), cx.property);
+        for (tick, mv) in &cx.moves {
+            say!("  {}", mc::describe_move(*tick, mv));
+        }
+        match std::fs::write(&out, cx.scenario.to_json()) {
+            Ok(()) => say!("replay: quorumscope run {out}"),
+            Err(e) => say!("could not save {out}: {e}"),
+        }
+    } else if let Some(goal) = options.goal {
+        say!("goal {} not reached within the bounds", goal.name());
+    }
+    say!(
+        "time={secs:.1}s transitions={} unique_states_per_sec={:.0}",
+        report.transitions,
+        (report.states + report.walk_states) as f64 / secs.max(1e-9)
+    );
     say!("states={} depth={} violations={}", report.states, report.depth, report.violations);
-    Ok(report.violations == 0)
+    Ok(report.violations == 0 && (options.goal.is_none() || report.goal_reached))
+}
+
+/// A small count option (a bound of a few).
+fn small(args: &[String], i: &mut usize, name: &str) -> Result<u8, String> {
+    let n = number(args, i, name)?;
+    u8::try_from(n).map_err(|_| format!("{name} {n}: at most 255"))
 }
 
 /// The Raft paper's Figure 16: time to elect a new leader after a crash.

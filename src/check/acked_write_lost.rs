@@ -11,7 +11,7 @@
 
 use super::leader_cursor::LeaderCursors;
 use super::{describe_term, AckedWrite, Invariant, Observation, Property, Violation};
-use crate::core::{Index, Log, SortedMap, Term};
+use crate::core::{Index, Log, SortedMap, StateKey, Term};
 
 /// An acknowledged write, as the check keeps it.
 #[derive(Clone, Debug)]
@@ -114,6 +114,22 @@ impl Invariant for AckedWriteLost {
             out.push(Violation::new(Property::AckedWriteLost, vec![id], detail));
             true
         });
+    }
+}
+
+impl AckedWriteLost {
+    /// Writes what it remembers (state keys: `crate::core::StateKey`).
+    pub(crate) fn write_key(&self, k: &mut StateKey) {
+        let AckedWriteLost { seen, acked, leaders } = self;
+        k.word(*seen as u64);
+        k.word(acked.len() as u64);
+        for (index, Acked { term, value, commit_term }) in acked.iter() {
+            k.word(*index);
+            k.word(*term);
+            k.bytes(value.as_bytes());
+            k.word(*commit_term);
+        }
+        leaders.write_key(k);
     }
 }
 

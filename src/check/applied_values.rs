@@ -73,6 +73,16 @@ impl Invariant for AppliedValues {
     }
 }
 
+impl AppliedValues {
+    pub(crate) fn write_key(&self, k: &mut crate::core::StateKey) {
+        k.word(self.applied.len() as u64);
+        for at in &self.applied {
+            k.opt(at.map(|(fingerprint, _)| fingerprint));
+            k.opt_id(at.map(|(_, id)| id));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -54,6 +54,15 @@ fn first_applied(obs: &Observation<'_>, id: NodeId) -> Option<Index> {
     obs.applied.iter().find(|(n, _)| *n == id).map(|(_, e)| e.index)
 }
 
+impl ApplyOrder {
+    pub(crate) fn write_key(&self, k: &mut crate::core::StateKey) {
+        k.multiset(self.last.iter(), |(id, index), k| {
+            k.id(**id);
+            k.word(**index);
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@
 //! held only in memory is remembered here even after the crash loses it.
 
 use super::{Invariant, Observation, Property, Violation};
-use crate::core::{NodeId, NodeMap, SortedMap, Term};
+use crate::core::{NodeId, NodeMap, SortedMap, StateKey, Term};
 
 /// The first vote seen from each node in each term, node by node. Why node
 /// by node: a node's terms only rise, so its current term's vote is its
@@ -42,6 +42,20 @@ impl Invariant for DoubleVote {
             let hs = state.disk.hard_state;
             self.record(state.id, hs.term, hs.voted_for, out);
         }
+    }
+}
+
+impl DoubleVote {
+    /// Writes every vote remembered (state keys: `crate::core::StateKey`).
+    pub(crate) fn write_key(&self, k: &mut StateKey) {
+        k.multiset(self.votes.iter(), |(voter, votes), k| {
+            k.id(**voter);
+            k.word(votes.len() as u64);
+            for (term, candidate) in votes.iter() {
+                k.word(*term);
+                k.id(*candidate);
+            }
+        });
     }
 }
 

@@ -6,7 +6,7 @@
 //! that the other overwrites. So every (term, leader) ever seen is kept.
 
 use super::{Invariant, Observation, Property, Violation};
-use crate::core::{NodeId, Role, SortedMap, Term};
+use crate::core::{NodeId, Role, SortedMap, StateKey, Term};
 
 /// The first leader seen in each term.
 #[derive(Clone, Debug, Default)]
@@ -23,6 +23,17 @@ impl Invariant for ElectionSafety {
                 let detail = format!("nodes {first} and {id} both led term {term}");
                 out.push(Violation::new(Property::ElectionSafety, vec![first, id], detail));
             }
+        }
+    }
+}
+
+impl ElectionSafety {
+    /// Writes the leader of each term (state keys: `crate::core::StateKey`).
+    pub(crate) fn write_key(&self, k: &mut StateKey) {
+        k.word(self.leaders.len() as u64);
+        for (term, leader) in self.leaders.iter() {
+            k.word(*term);
+            k.id(*leader);
         }
     }
 }

@@ -5,7 +5,7 @@
 //! Whether nodes apply the same entries is `state_machine_safety`'s concern.
 
 use super::{Invariant, Observation, Property, Violation};
-use crate::core::{CpEntry, Index, NodeId, Payload, SortedMap};
+use crate::core::{CpEntry, Index, NodeId, Payload, SortedMap, StateKey};
 
 /// For each node and range, the last ownership applied: (index, epoch).
 #[derive(Clone, Debug, Default)]
@@ -34,6 +34,19 @@ impl Invariant for EpochOrder {
             }
             self.last.insert(key, (entry.index, *epoch));
         }
+    }
+}
+
+impl EpochOrder {
+    /// Writes the last epoch per node and range (state keys:
+    /// `crate::core::StateKey`).
+    pub(crate) fn write_key(&self, k: &mut StateKey) {
+        k.multiset(self.last.iter(), |((id, range), (index, epoch)), k| {
+            k.id(*id);
+            k.bytes(range.as_bytes());
+            k.word(*index);
+            k.word(*epoch);
+        });
     }
 }
 

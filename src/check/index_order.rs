@@ -8,7 +8,7 @@
 //! stays broken.
 
 use super::{Invariant, Observation, Property, Violation};
-use crate::core::{NodeId, SortedMap};
+use crate::core::{NodeId, SortedMap, StateKey};
 
 /// The (node, bound) pairs currently broken.
 #[derive(Clone, Debug, Default)]
@@ -36,6 +36,16 @@ impl Invariant for IndexOrder {
                 }
             }
         }
+    }
+}
+
+impl IndexOrder {
+    /// Writes the orders found broken (state keys: `crate::core::StateKey`).
+    pub(crate) fn write_key(&self, k: &mut StateKey) {
+        k.multiset(self.broken.iter(), |((id, which), ()), k| {
+            k.id(*id);
+            k.bytes(which.as_bytes());
+        });
     }
 }
 

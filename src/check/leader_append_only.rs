@@ -11,7 +11,7 @@
 //! the check O(1) instead of O(log).
 
 use super::{describe_term, Invariant, Observation, Property, Violation};
-use crate::core::{Index, NodeMap, Role, Term};
+use crate::core::{Index, NodeMap, Role, StateKey, Term};
 
 /// What a leader held at the previous step.
 #[derive(Clone, Copy, Debug)]
@@ -51,6 +51,18 @@ impl Invariant for LeaderAppendOnly {
             let held = Held { term, last_index: log.last_index(), last_term: log.last_term() };
             self.held.insert(id, held);
         }
+    }
+}
+
+impl LeaderAppendOnly {
+    /// Writes each leader's log ends (state keys: `crate::core::StateKey`).
+    pub(crate) fn write_key(&self, k: &mut StateKey) {
+        k.multiset(self.held.iter(), |(id, Held { term, last_index, last_term }), k| {
+            k.id(**id);
+            k.word(*term);
+            k.word(*last_index);
+            k.word(*last_term);
+        });
     }
 }
 

@@ -13,7 +13,7 @@
 
 use super::leader_cursor::LeaderCursors;
 use super::{describe_term, Invariant, Observation, Property, Violation};
-use crate::core::{Index, NodeId, NodeMap, SortedMap, Term};
+use crate::core::{Index, NodeId, NodeMap, SortedMap, StateKey, Term};
 
 /// An entry known to be committed.
 #[derive(Clone, Copy, Debug)]
@@ -76,6 +76,25 @@ impl Invariant for LeaderCompleteness {
             out.push(Violation::new(Property::LeaderCompleteness, vec![id, c.seen_by], detail));
             true
         });
+    }
+}
+
+impl LeaderCompleteness {
+    /// Writes what it remembers (state keys: `crate::core::StateKey`).
+    pub(crate) fn write_key(&self, k: &mut StateKey) {
+        let LeaderCompleteness { committed, examined, leaders } = self;
+        k.word(committed.len() as u64);
+        for (index, Committed { term, commit_term, seen_by }) in committed.iter() {
+            k.word(*index);
+            k.word(*term);
+            k.word(*commit_term);
+            k.id(*seen_by);
+        }
+        k.multiset(examined.iter(), |(id, index), k| {
+            k.id(**id);
+            k.word(**index);
+        });
+        leaders.write_key(k);
     }
 }
 

@@ -5,7 +5,7 @@
 //! need not be checked again: each leader costs O(new records) per step.
 
 use super::Observation;
-use crate::core::{Index, Node, NodeId, NodeMap, Role, Term};
+use crate::core::{Index, Node, NodeId, NodeMap, Role, StateKey, Term};
 
 #[derive(Clone, Copy, Debug)]
 struct Cursor {
@@ -52,5 +52,17 @@ impl LeaderCursors {
             c.up_to = c.up_to.max(last);
             self.cursors.insert(id, c);
         }
+    }
+}
+
+impl LeaderCursors {
+    /// Writes each leader's cursor (state keys: `crate::core::StateKey`).
+    pub(crate) fn write_key(&self, k: &mut StateKey) {
+        k.multiset(self.cursors.iter(), |(id, Cursor { term, up_to, reported }), k| {
+            k.id(**id);
+            k.word(*term);
+            k.word(*up_to);
+            k.flag(*reported);
+        });
     }
 }

@@ -21,7 +21,7 @@
 //! that are down.
 
 use super::{Invariant, Observation, Property, Violation};
-use crate::core::{Index, Log, NodeId, SortedMap, Term};
+use crate::core::{Index, Log, NodeId, SortedMap, StateKey, Term};
 
 /// What the check saw of each node (by its position among the observed
 /// nodes), how far each pair is known to agree, and the logs that changed
@@ -144,6 +144,30 @@ fn check_pair(a: &Log, b: &Log, agreed: Index) -> (Index, Option<Index>) {
         xs.iter().zip(ys).find(|(x, y)| x.term != y.term).map(|(x, _)| x.index)
     });
     (high, mismatch)
+}
+
+impl LogMatching {
+    /// Writes what it remembers (state keys: `crate::core::StateKey`).
+    /// Agreement is between two nodes, written as a pair in renamed order.
+    pub(crate) fn write_key(&self, k: &mut StateKey) {
+        let LogMatching { seen, agreed, changed } = self;
+        k.multiset(seen.iter(), |Seen { id, last, down }, k| {
+            k.id(*id);
+            k.opt(last.map(|(index, _)| index));
+            k.opt(last.map(|(_, term)| term));
+            k.flag(*down);
+        });
+        k.multiset(agreed.iter(), |((a, b), index), k| {
+            let (a, b) = (k.name(*a), k.name(*b));
+            k.word(a.min(b));
+            k.word(a.max(b));
+            k.word(**index);
+        });
+        k.multiset(changed.iter(), |(id, index), k| {
+            k.id(*id);
+            k.word(*index);
+        });
+    }
 }
 
 #[cfg(test)]

@@ -55,6 +55,49 @@ mod monotonic_state;
 #[cfg(not(target_arch = "wasm32"))]
 mod snapshot_contents;
 mod state_machine_safety;
+impl Checker {
+    /// Writes what the checks remember, which decides what they report
+    /// from here on. Left out: the previous step's glances and the scratch
+    /// vectors, which only say what need not be looked at again.
+    pub fn write_key(&self, k: &mut crate::core::StateKey) {
+        let Checker {
+            election_safety,
+            leader_append_only,
+            log_matching,
+            leader_completeness,
+            state_machine_safety,
+            acked_write_lost,
+            double_vote,
+            monotonic_state,
+            index_order,
+            epoch_order,
+            #[cfg(not(target_arch = "wasm32"))]
+            native,
+            reported,
+            last: _,
+            changed: _,
+            positions: _,
+        } = self;
+        election_safety.write_key(k);
+        leader_append_only.write_key(k);
+        log_matching.write_key(k);
+        leader_completeness.write_key(k);
+        state_machine_safety.write_key(k);
+        acked_write_lost.write_key(k);
+        double_vote.write_key(k);
+        monotonic_state.write_key(k);
+        index_order.write_key(k);
+        epoch_order.write_key(k);
+        #[cfg(not(target_arch = "wasm32"))]
+        native.write_key(k);
+        k.multiset(reported.iter(), |((property, nodes, detail), ()), k| {
+            k.word(*property as u64);
+            k.ids(nodes.iter().copied());
+            k.bytes(detail.as_bytes());
+        });
+    }
+}
+
 #[cfg(test)]
 mod testing;
 #[cfg(not(target_arch = "wasm32"))]
@@ -489,6 +532,13 @@ struct NativeChecks {
 
 #[cfg(not(target_arch = "wasm32"))]
 impl NativeChecks {
+    fn write_key(&self, k: &mut crate::core::StateKey) {
+        let NativeChecks { applied_values, apply_order, witness_data: _, snapshot_contents } = self;
+        applied_values.write_key(k);
+        apply_order.write_key(k);
+        snapshot_contents.write_key(k);
+    }
+
     fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
         self.applied_values.observe(obs, out);
         self.apply_order.observe(obs, out);

@@ -5,7 +5,7 @@
 //! A lost vote within a term is `double_vote`'s concern once it matters.
 
 use super::{Invariant, Observation, Property, Violation};
-use crate::core::{Index, NodeId, NodeMap, Term};
+use crate::core::{Index, NodeId, NodeMap, StateKey, Term};
 
 /// The latest figures seen for a node.
 #[derive(Clone, Copy, Debug, Default)]
@@ -43,6 +43,20 @@ impl Invariant for MonotonicState {
             advance(state.id, "durable term", &mut seen.disk_term, hs.term, out);
             advance(state.id, "durable commit index", &mut seen.disk_commit, hs.commit, out);
         }
+    }
+}
+
+impl MonotonicState {
+    /// Writes each node's figures seen last (state keys:
+    /// `crate::core::StateKey`).
+    pub(crate) fn write_key(&self, k: &mut StateKey) {
+        k.multiset(self.seen.iter(), |(id, Seen { term, commit, disk_term, disk_commit }), k| {
+            k.id(**id);
+            k.word(*term);
+            k.word(*commit);
+            k.word(*disk_term);
+            k.word(*disk_commit);
+        });
     }
 }
 

@@ -94,6 +94,17 @@ impl Invariant for SnapshotContents {
     }
 }
 
+impl SnapshotContents {
+    pub(crate) fn write_key(&self, k: &mut crate::core::StateKey) {
+        k.multiset(self.shadows.iter(), |(id, Shadow { store, index, checked }), k| {
+            k.id(**id);
+            store.write_key(k);
+            k.word(*index);
+            k.word(*checked);
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

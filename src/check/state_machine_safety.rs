@@ -7,7 +7,7 @@
 //! snapshot; the same term again is no violation. Witnesses never apply.
 
 use super::{Invariant, Observation, Property, Violation};
-use crate::core::{NodeId, Term};
+use crate::core::{NodeId, StateKey, Term};
 
 /// The first entry (term, node) applied at each index, at that index in a
 /// vector: nodes apply in index order from the start or a snapshot, so the
@@ -33,6 +33,18 @@ impl Invariant for StateMachineSafety {
                 );
                 out.push(Violation::new(Property::StateMachineSafety, vec![first, *id], detail));
             }
+        }
+    }
+}
+
+impl StateMachineSafety {
+    /// Writes the entry applied first at each index and by whom (state
+    /// keys: `crate::core::StateKey`).
+    pub(crate) fn write_key(&self, k: &mut StateKey) {
+        k.word(self.applied.len() as u64);
+        for at in &self.applied {
+            k.opt(at.map(|(term, _)| term));
+            k.opt_id(at.map(|(_, id)| id));
         }
     }
 }

@@ -31,6 +31,7 @@ mod report;
 pub mod rng;
 mod role_cause;
 mod snapshot;
+mod state_key;
 mod vote;
 
 pub use action::Action;
@@ -55,4 +56,5 @@ pub use progress::{Progress, ProgressState};
 pub use quorum::{ConfigName, ConfigTally};
 pub use report::{CommitReport, CommitRule, ProgressMode, ProgressReport, VoteReport};
 pub use role_cause::RoleCause;
+pub use state_key::StateKey;
 pub use vote::{decide, log_guards_apply, Decision, Refusal, VoteRequest, VoterView};

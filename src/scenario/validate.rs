@@ -159,9 +159,15 @@ fn check_step(i: usize, script: &[ScriptStep], known: &mut Known) -> Result<(), 
             }
             Ok(())
         }
-        Command::Messages { action, from, to, count, .. } => {
+        Command::Messages { action, from, to, count, nth, .. } => {
             if count.is_some() && *action != MessageAction::Drop {
                 return Err(format!("{path}.count: only drop takes a count (of messages sent later)"));
+            }
+            if nth.is_some() && matches!(action, MessageAction::Hold | MessageAction::Release) {
+                return Err(format!("{path}.nth: hold and release act on every match, not on one"));
+            }
+            if nth.is_some() && count.is_some() {
+                return Err(format!("{path}.nth: a drop of one message in flight takes no count"));
             }
             for (name, end) in [("from", from), ("to", to)] {
                 if let Some(t) = end {

@@ -196,7 +196,9 @@ pub enum Command {
         duplicate: Option<f64>,
     },
     /// Act on particular messages (etcd's `deliver-msgs` and `drop`): those
-    /// matching every filter given.
+    /// matching every filter given. With `nth` (beyond SCENARIO.md), only
+    /// the `nth` match from 0 in send order: a model checker's "deliver
+    /// this one message" as a line a scenario replays.
     Messages {
         /// What to do.
         action: MessageAction,
@@ -212,6 +214,9 @@ pub enum Command {
         /// For `drop`: also lose the next `count` matching messages sent.
         #[serde(skip_serializing_if = "Option::is_none")]
         count: Option<u64>,
+        /// For `deliver`, `drop` and `duplicate`: only the `nth` match.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        nth: Option<u64>,
     },
 }
 

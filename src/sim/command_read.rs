@@ -58,6 +58,10 @@ fn message_kind(v: &Json, path: &str) -> Result<MessageKind, String> {
 const COUNT: Int =
     Int { what: "a count of messages (a non-negative integer)", min: 0, max: MAX_TICKS, unit: "" };
 
+/// Which one of the matching messages (`nth`).
+const NTH: Int =
+    Int { what: "a position among the matching messages (from 0)", min: 0, max: MAX_TICKS, unit: "" };
+
 const COMMAND_NAME: &str = "a command name such as \"write\"";
 const TARGET: &str = "a node id or \"leader\"";
 const MODES: [&str; 2] = ["coordinated", "force"];
@@ -132,6 +136,7 @@ pub fn read_command(v: &Json, path: &str) -> Result<Command, String> {
             to: f.optional("to", target)?,
             msg: f.optional("msg", message_kind)?,
             count: f.optional("count", |v, path| int(v, path, &COUNT))?,
+            nth: f.optional("nth", |v, path| int(v, path, &NTH))?,
         },
         other => {
             let path = f.path("do");

@@ -56,8 +56,8 @@ impl Sim {
                 Ok(())
             }
             Command::Partition { groups } => self.partition(groups),
-            Command::Messages { action, from, to, msg, count } => {
-                self.messages(*action, *from, *to, *msg, *count)
+            Command::Messages { action, from, to, msg, count, nth } => {
+                self.messages(*action, *from, *to, *msg, *count, *nth)
             }
             Command::Cut { from, to, one_way } => {
                 let (a, b) = (self.resolve(*from)?, self.resolve(*to)?);

@@ -1,7 +1,8 @@
 //! The `messages` command (SCENARIO.md, Version 2): drop, duplicate, hold,
 //! release or deliver particular messages, as etcd's interaction tests do
 //! with `deliver-msgs` and `drop`, so that a scenario line (or a click in
-//! the page) can set up an exact interleaving.
+//! the page) can set up an exact interleaving; `nth` picks one message,
+//! as the model checker (`quorumscope explore`) does at each move.
 
 use super::command::{MessageAction, Target};
 use super::narrate::Narration;
@@ -11,7 +12,10 @@ use super::{Sim, SimError};
 use crate::core::{MessageKind, NodeId, Term};
 
 impl Sim {
-    /// Acts on the messages that match `from`, `to` and `msg`.
+    /// Acts on the messages that match `from`, `to` and `msg`, or with
+    /// `nth` on the `nth` of them only (from 0, in send order, among those
+    /// the action can reach: held or in flight for `deliver`, in flight for
+    /// `drop` and `duplicate`).
     pub(crate) fn messages(
         &mut self,
         action: MessageAction,
@@ -19,12 +23,25 @@ impl Sim {
         to: Option<Target>,
         msg: Option<MessageKind>,
         count: Option<u64>,
+        nth: Option<u64>,
     ) -> Result<(), SimError> {
-        let filter = MessageFilter {
+        let mut filter = MessageFilter {
             from: from.map(|t| self.resolve(t)).transpose()?,
             to: to.map(|t| self.resolve(t)).transpose()?,
             msg,
+            seq: None,
         };
+        if let Some(n) = nth {
+            if matches!(action, MessageAction::Hold | MessageAction::Release) || count.is_some() {
+                return Err(SimError(
+                    "messages: nth names one message in flight (no hold, release or count)".into(),
+                ));
+            }
+            let with_held = action == MessageAction::Deliver;
+            let seq = self.network.nth_match(&filter, n, with_held);
+            filter.seq =
+                Some(seq.ok_or_else(|| SimError(format!("messages: no match number {n} (from 0)")))?);
+        }
         match action {
             MessageAction::Drop => {
                 for f in self.network.take_in_flight(&filter) {

@@ -15,6 +15,7 @@ mod messages;
 mod narrate;
 mod network;
 mod perform;
+mod state_key;
 mod state_machine;
 pub mod step_events;
 mod trace;
@@ -444,6 +445,10 @@ impl Sim {
                     e.0,
                 );
             }
+            // Every state a command leaves is checked, not only the one at
+            // the end of the step: a vote granted by one command and lost
+            // to a crash by the next is a vote all the same.
+            self.check_between_steps();
         }
     }
 
@@ -452,6 +457,27 @@ impl Sim {
     pub fn command(&mut self, command: &Command) -> Result<Vec<TraceEvent>, SimError> {
         self.run_command(command)?;
         Ok(std::mem::take(&mut self.events))
+    }
+
+    /// Runs the checker now, between steps, on what the commands run since
+    /// the last step changed, and returns the violations it reports. Like
+    /// [`Sim::command`], it takes the events gathered since the last step.
+    /// A model checker that moves by commands checks every state this way.
+    pub fn check_now(&mut self) -> Vec<TraceEvent> {
+        self.check_between_steps();
+        let mut events = std::mem::take(&mut self.events);
+        events.retain(|e| matches!(e.body, TraceBody::Violation { .. }));
+        events
+    }
+
+    /// Runs the checker on what changed since it last ran, within a step.
+    fn check_between_steps(&mut self) {
+        self.run_checker();
+        self.applied_now.clear();
+        self.restarted_now.clear();
+        if let Some(touched) = &mut self.touched_now {
+            touched.clear();
+        }
     }
 
     /// Turns the checker off (or back on) for measurements that only time
@@ -469,6 +495,9 @@ impl Sim {
         }
     }
 
+    // Not inlined: it is called after every step and after every scripted
+    // command, and two inlined copies would grow the wasm module.
+    #[inline(never)]
     pub(crate) fn run_checker(&mut self) {
         let (touched, acked) = (self.touched_now.as_deref(), self.acked.len());
         if !self.checking

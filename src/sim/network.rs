@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 
 use crate::core::rng::Rng;
-use crate::core::{Message, MessageKind, NodeId, NodeMap, NodeSet, SortedMap};
+use crate::core::{Message, MessageKind, NodeId, NodeMap, NodeSet, SortedMap, StateKey};
 
 /// Network behaviour, as a scenario's `cluster.network` states it.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -142,14 +142,18 @@ pub struct MessageFilter {
     pub to: Option<NodeId>,
     /// The kind.
     pub msg: Option<MessageKind>,
+    /// Only the message with this sequence number: how `nth` names one.
+    pub seq: Option<u64>,
 }
 
 impl MessageFilter {
-    /// True when `m` matches.
-    pub fn matches(&self, m: &Message) -> bool {
-        self.from.is_none_or(|f| f == m.from)
-            && self.to.is_none_or(|t| t == m.to)
+    /// True when `f` matches.
+    pub fn matches(&self, f: &InFlight) -> bool {
+        let m = &f.msg;
+        self.from.is_none_or(|id| id == m.from)
+            && self.to.is_none_or(|id| id == m.to)
             && self.msg.is_none_or(|k| k == m.kind())
+            && self.seq.is_none_or(|seq| seq == f.seq)
     }
 
     /// True when every message `other` matches, this matches too.
@@ -157,6 +161,7 @@ impl MessageFilter {
         (self.from.is_none() || self.from == other.from)
             && (self.to.is_none() || self.to == other.to)
             && (self.msg.is_none() || self.msg == other.msg)
+            && (self.seq.is_none() || self.seq == other.seq)
     }
 }
 
@@ -267,8 +272,8 @@ impl Network {
     fn apply_rules(&mut self, flight: &mut InFlight) -> bool {
         for rule in &mut self.rules {
             match rule {
-                MessageRule::Hold { filter } if filter.matches(&flight.msg) => return true,
-                MessageRule::Drop { filter, remaining } if *remaining > 0 && filter.matches(&flight.msg) => {
+                MessageRule::Hold { filter } if filter.matches(flight) => return true,
+                MessageRule::Drop { filter, remaining } if *remaining > 0 && filter.matches(flight) => {
                     *remaining -= 1;
                     flight.doomed = true;
                     flight.scripted = true;
@@ -305,7 +310,7 @@ impl Network {
         for (tick, bucket) in std::mem::take(&mut self.in_flight) {
             let mut kept = VecDeque::new();
             for f in bucket {
-                if filter.matches(&f.msg) {
+                if filter.matches(&f) {
                     insert_by_seq(&mut taken, f);
                 } else {
                     kept.push_back(f);
@@ -319,12 +324,24 @@ impl Network {
         taken
     }
 
+    /// The sequence number of the `nth` (from 0) message that matches, in
+    /// send order, among those in flight and, when `with_held`, those held.
+    pub fn nth_match(&self, filter: &MessageFilter, nth: u64, with_held: bool) -> Option<u64> {
+        let held = self.held.iter().filter(|_| with_held);
+        let mut seqs = Vec::new();
+        for f in self.in_flight().chain(held).filter(|f| filter.matches(f)) {
+            let at = seqs.partition_point(|s| *s < f.seq);
+            seqs.insert(at, f.seq);
+        }
+        seqs.get(usize::try_from(nth).ok()?).copied()
+    }
+
     /// Takes the held messages that match, in send order.
     pub fn take_held(&mut self, filter: &MessageFilter) -> Vec<InFlight> {
         let mut taken = Vec::new();
         let mut i = 0;
         while i < self.held.len() {
-            if filter.matches(&self.held[i].msg) {
+            if filter.matches(&self.held[i]) {
                 taken.push(self.held.remove(i));
             } else {
                 i += 1;
@@ -336,7 +353,7 @@ impl Network {
     /// Puts a second copy of each matching message in flight, due with its
     /// original; returns the originals' sequence numbers and messages.
     pub fn duplicate_in_flight(&mut self, filter: &MessageFilter) -> Vec<(u64, Message)> {
-        let originals: Vec<InFlight> = self.in_flight().filter(|f| filter.matches(&f.msg)).cloned().collect();
+        let originals: Vec<InFlight> = self.in_flight().filter(|f| filter.matches(f)).cloned().collect();
         for f in &originals {
             self.enqueue(f.msg.clone(), f.sent_tick, f.deliver_tick, f.doomed, true);
         }
@@ -460,5 +477,54 @@ impl Network {
     /// The tick of the next delivery, if any message is in flight.
     pub fn next_delivery_tick(&self) -> Option<u64> {
         self.in_flight.front().map(|(tick, _)| *tick)
+    }
+
+    /// Writes the network's state: the messages in flight and those held,
+    /// each as a multiset (with how long each has to go, unless `timing` is
+    /// false: a checker that delivers every message by command leaves
+    /// delivery times out), the standing orders of the `messages` command,
+    /// the cut links, and the generator when the configuration draws
+    /// anything. Sequence numbers and send ticks only name messages.
+    pub fn write_key(&self, k: &mut StateKey, now: u64, timing: bool) {
+        let message = |f: &&InFlight, k: &mut StateKey| {
+            f.msg.write_key(k);
+            k.flag(f.doomed);
+            k.flag(f.duplicate);
+            k.flag(f.scripted);
+            if timing {
+                k.word(f.deliver_tick.saturating_sub(now));
+            }
+        };
+        k.multiset(self.in_flight(), message);
+        k.multiset(self.held.iter(), message);
+        // The standing orders in order: the first hold that matches wins.
+        k.word(self.rules.len() as u64);
+        for rule in &self.rules {
+            let (filter, remaining) = match rule {
+                MessageRule::Drop { filter, remaining } => (filter, Some(*remaining)),
+                MessageRule::Hold { filter } => (filter, None),
+            };
+            k.opt(remaining);
+            k.opt_id(filter.from);
+            k.opt_id(filter.to);
+            k.opt(filter.msg.map(|kind| kind as u64));
+        }
+        k.multiset(self.cuts(), |(from, to), k| {
+            k.id(*from);
+            k.id(*to);
+        });
+        let draws =
+            |c: &NetworkConfig| c.delay_ticks[0] != c.delay_ticks[1] || c.drop > 0.0 || c.duplicate > 0.0;
+        if draws(&self.config) || self.links.iter().any(|(_, c)| draws(c)) {
+            k.word(self.rng.position());
+        }
+        k.multiset(self.links.iter(), |((from, to), c), k| {
+            k.id(*from);
+            k.id(*to);
+            k.word(c.delay_ticks[0]);
+            k.word(c.delay_ticks[1]);
+            k.word(c.drop.to_bits());
+            k.word(c.duplicate.to_bits());
+        });
     }
 }

@@ -216,6 +216,19 @@ impl PartialEq for KvStore {
 
 impl Eq for KvStore {}
 
+impl KvStore {
+    /// Writes the store's state: each key's latest write, and the index
+    /// applied.
+    pub fn write_key(&self, k: &mut crate::core::StateKey) {
+        let KvStore { values, applied } = self;
+        k.word(values.len() as u64);
+        for key in values {
+            k.bytes(&key.write);
+        }
+        k.word(*applied);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

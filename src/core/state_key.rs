@@ -1,0 +1,588 @@
+//! Canonical state keys: each type writes exactly the fields that define
+//! its state, field by field, into a [`StateKey`], so that two states with
+//! equal keys behave the same from then on. A model checker keys its
+//! visited set by them; field order in a struct or its `Debug` text plays
+//! no part. Every writer destructures its type in full, so a new field does
+//! not compile until someone decides whether it is part of the state.
+//!
+//! Node ids go through [`StateKey::id`], which renames them: a checker
+//! that writes a state once per permutation of interchangeable nodes and
+//! keeps the smallest key treats symmetric states as one (symmetry
+//! reduction). Collections keyed or ordered by id are written in renamed
+//! order for the same reason.
+
+use super::control_plane::CpEntry;
+use super::durable::{DurableState, HardState, Snapshot};
+use super::entry::{Entry, NodeId, Payload};
+use super::handover::{Handover, HandoverMode};
+use super::membership::Membership;
+use super::message::{AppendOutcome, Body, Message};
+use super::node::{LeaderState, Node, RoleState, Tally};
+use super::node_set::NodeSet;
+use super::progress::{Progress, ProgressState};
+use super::vote::{Decision, Refusal};
+
+/// Ids a key can rename: the explorer's clusters are far smaller.
+const RENAMED_IDS: usize = 16;
+
+/// A 128-bit fingerprint built word by word, with node ids renamed.
+#[derive(Clone, Copy, Debug)]
+pub struct StateKey {
+    /// `rename[id]` is the name `id` is written as, for ids below
+    /// `RENAMED_IDS`; the others keep their own. A fixed array, so that a
+    /// part keyed on its own (`multiset`) allocates nothing.
+    rename: [NodeId; RENAMED_IDS],
+    a: u64,
+    b: u64,
+    words: u64,
+}
+
+/// SplitMix64's finalizer: every input bit reaches every output bit.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+impl StateKey {
+    /// An empty key that writes every id as itself.
+    pub fn new() -> StateKey {
+        StateKey::renaming(&[])
+    }
+
+    /// An empty key that writes id `i` as `rename[i]` (ids past the end of
+    /// `rename`, or past 15, as themselves).
+    pub fn renaming(rename: &[NodeId]) -> StateKey {
+        let mut names: [NodeId; RENAMED_IDS] = std::array::from_fn(|i| i as NodeId);
+        for (name, given) in names.iter_mut().zip(rename) {
+            *name = *given;
+        }
+        StateKey { rename: names, a: 0x243F_6A88_85A3_08D3, b: 0x1319_8A2E_0370_7344, words: 0 }
+    }
+
+    /// A fresh key with the same renaming (for a part written on its own,
+    /// such as one message of a multiset).
+    pub fn sibling(&self) -> StateKey {
+        StateKey { a: 0x243F_6A88_85A3_08D3, b: 0x1319_8A2E_0370_7344, words: 0, ..*self }
+    }
+
+    /// The name `id` is written as.
+    pub fn name(&self, id: NodeId) -> NodeId {
+        usize::try_from(id).ok().and_then(|i| self.rename.get(i)).copied().unwrap_or(id)
+    }
+
+    /// Writes one word. Two lanes with different mixing make the 128-bit
+    /// result; the word count is mixed in so that lengths are implied.
+    pub fn word(&mut self, v: u64) {
+        self.words += 1;
+        self.a = mix(self.a ^ v).wrapping_add(self.words);
+        self.b =
+            (self.b.rotate_left(23) ^ mix(v.wrapping_add(self.words))).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    /// Writes a flag.
+    pub fn flag(&mut self, v: bool) {
+        self.word(u64::from(v));
+    }
+
+    /// Writes a node id, renamed.
+    pub fn id(&mut self, id: NodeId) {
+        let name = self.name(id);
+        self.word(name);
+    }
+
+    /// Writes an optional value (a tag, then the value).
+    pub fn opt(&mut self, v: Option<u64>) {
+        match v {
+            None => self.word(0),
+            Some(v) => {
+                self.word(1);
+                self.word(v);
+            }
+        }
+    }
+
+    /// Writes an optional node id, renamed.
+    pub fn opt_id(&mut self, id: Option<NodeId>) {
+        let name = id.map(|id| self.name(id));
+        self.opt(name);
+    }
+
+    /// Writes bytes (their length, then eight at a time).
+    pub fn bytes(&mut self, bytes: &[u8]) {
+        self.word(bytes.len() as u64);
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.word(u64::from_le_bytes(w));
+        }
+    }
+
+    /// Writes a set of ids in renamed order.
+    pub fn ids(&mut self, ids: impl Iterator<Item = NodeId>) {
+        let mut names = Small::default();
+        for id in ids {
+            names.push(u128::from(self.name(id)));
+        }
+        let names = names.sorted();
+        self.word(names.len() as u64);
+        for name in names {
+            self.word(*name as u64);
+        }
+    }
+
+    /// Writes a collection of parts as a multiset: each part keyed on its
+    /// own, the part keys sorted. For collections whose order is not part
+    /// of the state, or is by id (and so changes under renaming).
+    pub fn multiset<T>(&mut self, parts: impl Iterator<Item = T>, write: impl Fn(&T, &mut StateKey)) {
+        let mut keys = Small::default();
+        for part in parts {
+            let mut k = self.sibling();
+            write(&part, &mut k);
+            keys.push(k.finish());
+        }
+        let keys = keys.sorted();
+        self.word(keys.len() as u64);
+        for k in keys {
+            self.word(*k as u64);
+            self.word((*k >> 64) as u64);
+        }
+    }
+
+    /// The fingerprint.
+    pub fn finish(&self) -> u128 {
+        let hi = mix(self.a ^ self.words.rotate_left(17));
+        let lo = mix(self.b ^ hi);
+        (u128::from(hi) << 64) | u128::from(lo)
+    }
+}
+
+/// Values to sort, on the stack while they are few (most collections in a
+/// small cluster's state hold a handful).
+#[derive(Default)]
+struct Small {
+    inline: [u128; 8],
+    len: usize,
+    spilled: Vec<u128>,
+}
+
+impl Small {
+    fn push(&mut self, v: u128) {
+        if self.len < self.inline.len() {
+            self.inline[self.len] = v;
+        } else {
+            if self.spilled.is_empty() {
+                self.spilled.extend_from_slice(&self.inline);
+            }
+            self.spilled.push(v);
+        }
+        self.len += 1;
+    }
+
+    fn sorted(&mut self) -> &[u128] {
+        let all =
+            if self.len <= self.inline.len() { &mut self.inline[..self.len] } else { &mut self.spilled[..] };
+        all.sort_unstable();
+        all
+    }
+}
+
+impl Default for StateKey {
+    fn default() -> StateKey {
+        StateKey::new()
+    }
+}
+
+impl Node {
+    /// Writes this node's state: durable and volatile, everything that
+    /// decides what it does next. Left out: its configuration (fixed for
+    /// the node's life), when every election timeout is the same its timer
+    /// generator (every draw gives that timeout), and why its role last
+    /// changed (the trace's `cause`: it names the past, decides nothing).
+    pub fn write_key(&self, k: &mut StateKey) {
+        let Node {
+            cfg,
+            term,
+            voted_for,
+            log,
+            snapshot,
+            commit,
+            applied,
+            membership,
+            membership_index,
+            leader,
+            role,
+            election_elapsed,
+            election_timeout,
+            leader_contact_elapsed,
+            rng,
+            snapshot_requested,
+            handover,
+            hard_state_dirty,
+            role_cause: _,
+        } = self;
+        k.word(*term);
+        k.opt_id(*voted_for);
+        k.word(log.snapshot_index());
+        k.word(log.snapshot_term());
+        k.word(log.entries().len() as u64);
+        for e in log.entries() {
+            e.write_key(k);
+        }
+        snapshot.write_key(k);
+        k.word(*commit);
+        k.word(*applied);
+        membership.write_key(k);
+        k.word(*membership_index);
+        k.opt_id(*leader);
+        role.write_key(k);
+        k.word(*election_elapsed);
+        k.word(*election_timeout);
+        k.opt(*leader_contact_elapsed);
+        if cfg.election_ticks_min != cfg.election_ticks_max {
+            k.word(rng.position());
+        }
+        k.flag(*snapshot_requested);
+        match handover {
+            None => k.word(0),
+            Some(h) => {
+                k.word(1);
+                h.write_key(k);
+            }
+        }
+        k.flag(*hard_state_dirty);
+    }
+}
+
+impl RoleState {
+    fn write_key(&self, k: &mut StateKey) {
+        match self {
+            RoleState::Follower { probe: None } => k.word(0),
+            RoleState::Follower { probe: Some(tally) } => {
+                k.word(1);
+                tally.write_key(k);
+            }
+            RoleState::Candidate { tally } => {
+                k.word(2);
+                tally.write_key(k);
+            }
+            RoleState::Leader(state) => {
+                k.word(3);
+                // Left out: the quorum that elected it (the trace's
+                // `leader_elected.quorum`), which decides nothing further.
+                let LeaderState {
+                    progress,
+                    heartbeat_elapsed,
+                    term_start_index,
+                    settled_membership,
+                    elected_by: _,
+                } = state.as_ref();
+                k.multiset(progress.iter(), |(id, p), k| {
+                    k.id(**id);
+                    p.write_key(k);
+                });
+                k.word(*heartbeat_elapsed);
+                k.word(*term_start_index);
+                k.word(*settled_membership);
+            }
+        }
+    }
+}
+
+impl Tally {
+    fn write_key(&self, k: &mut StateKey) {
+        k.multiset(self.votes.iter(), |(id, granted), k| {
+            k.id(**id);
+            k.flag(**granted);
+        });
+    }
+}
+
+impl Progress {
+    fn write_key(&self, k: &mut StateKey) {
+        let Progress { match_index, next_index, state, probe_sent, inflight, silent_ticks } = self;
+        k.word(*match_index);
+        k.word(*next_index);
+        match state {
+            ProgressState::Probe => k.word(0),
+            ProgressState::Replicate => k.word(1),
+            ProgressState::Snapshot { index, ticks } => {
+                k.word(2);
+                k.word(*index);
+                k.word(*ticks);
+            }
+        }
+        k.flag(*probe_sent);
+        k.word(inflight.len() as u64);
+        for i in inflight {
+            k.word(*i);
+        }
+        k.word(*silent_ticks);
+    }
+}
+
+impl Handover {
+    fn write_key(&self, k: &mut StateKey) {
+        let Handover { to, mode, frontier, reached, term, waited, handed_over_at } = self;
+        k.id(*to);
+        match mode {
+            HandoverMode::Coordinated { deadline_ticks } => {
+                k.word(0);
+                k.word(*deadline_ticks);
+            }
+            HandoverMode::Force { timeout_ticks } => {
+                k.word(1);
+                k.word(*timeout_ticks);
+            }
+            HandoverMode::Transfer { timeout_ticks } => {
+                k.word(2);
+                k.word(*timeout_ticks);
+            }
+        }
+        k.word(*frontier);
+        k.word(*reached);
+        k.word(*term);
+        k.word(*waited);
+        k.opt(*handed_over_at);
+    }
+}
+
+impl Entry {
+    /// Writes index, term and payload.
+    pub fn write_key(&self, k: &mut StateKey) {
+        let Entry { index, term, payload } = self;
+        k.word(*index);
+        k.word(*term);
+        match payload {
+            Payload::Noop => k.word(0),
+            Payload::Write(bytes) => {
+                k.word(1);
+                k.bytes(bytes);
+            }
+            Payload::Config(m) => {
+                k.word(2);
+                m.write_key(k);
+            }
+            Payload::ControlPlane(cp) => {
+                k.word(3);
+                cp.write_key(k);
+            }
+            Payload::Elided => k.word(4),
+        }
+    }
+}
+
+impl CpEntry {
+    fn write_key(&self, k: &mut StateKey) {
+        match self {
+            CpEntry::Admit(id) => {
+                k.word(0);
+                k.id(*id);
+            }
+            CpEntry::Remove(id) => {
+                k.word(1);
+                k.id(*id);
+            }
+            CpEntry::Ownership { range, owner, epoch } => {
+                k.word(2);
+                k.bytes(range.as_bytes());
+                k.id(*owner);
+                k.word(*epoch);
+            }
+            CpEntry::LeaderConfig { term, leader } => {
+                k.word(3);
+                k.word(*term);
+                k.id(*leader);
+            }
+        }
+    }
+}
+
+impl NodeSet {
+    /// Writes the set in renamed order.
+    pub fn write_key(&self, k: &mut StateKey) {
+        k.ids(self.iter().copied());
+    }
+}
+
+impl Membership {
+    /// Writes voters, the outgoing voters while joint, learners, witnesses.
+    pub fn write_key(&self, k: &mut StateKey) {
+        let Membership { voters, outgoing, learners, witnesses } = self;
+        voters.write_key(k);
+        match outgoing {
+            None => k.word(0),
+            Some(old) => {
+                k.word(1);
+                old.write_key(k);
+            }
+        }
+        learners.write_key(k);
+        witnesses.write_key(k);
+    }
+}
+
+impl Snapshot {
+    /// Writes index, term, membership, ownership epochs and the data.
+    pub fn write_key(&self, k: &mut StateKey) {
+        let Snapshot { index, term, membership, epochs, data } = self;
+        k.word(*index);
+        k.word(*term);
+        membership.write_key(k);
+        k.word(epochs.len() as u64);
+        for (range, epoch) in epochs {
+            k.bytes(range.as_bytes());
+            k.word(*epoch);
+        }
+        k.bytes(data);
+    }
+}
+
+impl HardState {
+    /// Writes term, vote and commit.
+    pub fn write_key(&self, k: &mut StateKey) {
+        let HardState { term, voted_for, commit } = self;
+        k.word(*term);
+        k.opt_id(*voted_for);
+        k.word(*commit);
+    }
+}
+
+impl DurableState {
+    /// Writes what a disk holds.
+    pub fn write_key(&self, k: &mut StateKey) {
+        let DurableState { hard_state, snapshot, entries } = self;
+        hard_state.write_key(k);
+        match snapshot {
+            None => k.word(0),
+            Some(s) => {
+                k.word(1);
+                s.write_key(k);
+            }
+        }
+        k.word(entries.len() as u64);
+        for e in entries {
+            e.write_key(k);
+        }
+    }
+}
+
+impl Message {
+    /// Writes sender, receiver, term and body.
+    pub fn write_key(&self, k: &mut StateKey) {
+        let Message { from, to, term, body } = self;
+        k.id(*from);
+        k.id(*to);
+        k.word(*term);
+        body.write_key(k);
+    }
+}
+
+impl Body {
+    fn write_key(&self, k: &mut StateKey) {
+        match self {
+            Body::Probe { last_index, last_term } => {
+                k.word(0);
+                k.word(*last_index);
+                k.word(*last_term);
+            }
+            Body::ProbeReply { decision } => {
+                k.word(1);
+                decision.write_key(k);
+            }
+            Body::Vote { last_index, last_term, transfer, force } => {
+                k.word(2);
+                k.word(*last_index);
+                k.word(*last_term);
+                k.flag(*transfer);
+                k.flag(*force);
+            }
+            Body::VoteReply { decision } => {
+                k.word(3);
+                decision.write_key(k);
+            }
+            Body::Append { prev_index, prev_term, entries, commit } => {
+                k.word(4);
+                k.word(*prev_index);
+                k.word(*prev_term);
+                k.word(entries.len() as u64);
+                for e in entries {
+                    e.write_key(k);
+                }
+                k.word(*commit);
+            }
+            Body::AppendReply { outcome } => {
+                k.word(5);
+                match outcome {
+                    AppendOutcome::Accepted { match_index } => {
+                        k.word(0);
+                        k.word(*match_index);
+                    }
+                    AppendOutcome::Rejected { rejected, hint_index, hint_term } => {
+                        k.word(1);
+                        k.word(*rejected);
+                        k.word(*hint_index);
+                        k.opt(*hint_term);
+                    }
+                }
+            }
+            Body::Snapshot { snapshot } => {
+                k.word(6);
+                snapshot.write_key(k);
+            }
+            Body::SnapshotReply { index } => {
+                k.word(7);
+                k.word(*index);
+            }
+            Body::TimeoutNow { force } => {
+                k.word(8);
+                k.flag(*force);
+            }
+        }
+    }
+}
+
+impl Decision {
+    fn write_key(&self, k: &mut StateKey) {
+        match self {
+            Decision::Granted => k.word(0),
+            Decision::Refused(r) => {
+                k.word(1);
+                match *r {
+                    Refusal::WatermarkNotCovered { candidate_lsn, watermark } => {
+                        k.word(0);
+                        k.word(candidate_lsn);
+                        k.word(watermark);
+                    }
+                    Refusal::StaleTerm { candidate_term, voter_term } => {
+                        k.word(1);
+                        k.word(candidate_term);
+                        k.word(voter_term);
+                    }
+                    Refusal::LogBehind {
+                        candidate_last_term,
+                        candidate_last_index,
+                        voter_last_term,
+                        voter_last_index,
+                    } => {
+                        k.word(2);
+                        k.word(candidate_last_term);
+                        k.word(candidate_last_index);
+                        k.word(voter_last_term);
+                        k.word(voter_last_index);
+                    }
+                    Refusal::AlreadyVoted { term, voted_for } => {
+                        k.word(3);
+                        k.word(term);
+                        k.id(voted_for);
+                    }
+                    Refusal::LeaderActive { leader } => {
+                        k.word(4);
+                        k.id(leader);
+                    }
+                    Refusal::NotVoter => k.word(5),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! Breadth-first search, depth by depth. Each depth's states are expanded
+//! in parallel (chunks handed to worker threads), each successor checked
+//! against the states of earlier depths; then the successors are merged in
+//! the frontier's order, so the result does not depend on the thread
+//! count or timing.
+
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use crate::sim::Sim;
+
+use super::counterexample::Counterexample;
+use super::key::Keyer;
+use super::model::{apply, moves, violation, Move, Spent, State};
+use super::{Options, Progress, Report};
+
+/// States per chunk of work handed to a thread.
+const CHUNK: usize = 64;
+
+/// A set of state keys. Keys are already well mixed, so their low bits
+/// index the table directly. Only membership is asked, never order.
+pub type Visited = HashSet<u128, BuildHasherDefault<KeyBits>>;
+
+/// Hashes a state key by its low 64 bits.
+#[derive(Default)]
+pub struct KeyBits(u64);
+
+impl Hasher for KeyBits {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u128(&mut self, v: u128) {
+        self.0 = v as u64;
+    }
+}
+
+/// One step of a path: the step before it, the tick the move ran at, the
+/// move.
+struct Link {
+    parent: Option<u32>,
+    tick: u64,
+    mv: Move,
+}
+
+/// A successor not yet merged.
+struct Found {
+    parent: usize,
+    mv: Move,
+    /// Boxed: a simulator is large, and successors are moved around in
+    /// vectors that grow.
+    state: Box<State>,
+    key: u128,
+    /// A property broken, or the goal reached.
+    hit: Option<String>,
+}
+
+/// Breadth-first search (see the module documentation).
+pub fn breadth_first(
+    options: &Options,
+    mut progress: impl FnMut(&Progress) -> bool,
+) -> Result<Report, String> {
+    let config = options.sim_config()?;
+    let keyer = Keyer::new(options.shape, options.symmetry);
+    let root = State { sim: Sim::new(config.clone()).map_err(|e| e.0)?, spent: Spent::default() };
+    let mut visited = Visited::default();
+    visited.insert(keyer.key(&root));
+    let mut links: Vec<Link> = Vec::new();
+    let mut report = Report { states: 1, per_depth: vec![1], ..Report::default() };
+    let mut frontier: Vec<(Box<State>, Option<u32>)> = vec![(Box::new(root), None)];
+    for depth in 1..=options.bounds.depth {
+        let found = expand(options, &keyer, &frontier, &visited);
+        let mut next = Vec::new();
+        let mut new = 0;
+        for f in found {
+            report.transitions += 1;
+            if !visited.insert(f.key) {
+                continue;
+            }
+            new += 1;
+            report.states += 1;
+            let (parent_state, parent_link) = &frontier[f.parent];
+            links.push(Link { parent: *parent_link, tick: parent_state.sim.now(), mv: f.mv });
+            let at = Some((links.len() - 1) as u32);
+            if let Some(hit) = f.hit {
+                report.goal_reached = options.goal.is_some_and(|g| g.name() == hit);
+                report.violations += u64::from(!report.goal_reached);
+                let moves = path(&links, at);
+                report.counterexample =
+                    Some(Counterexample::new(options, &config, hit, moves, f.state.sim.now()));
+                break;
+            }
+            if report.states >= options.max_states {
+                report.truncated = true;
+                break;
+            }
+            next.push((f.state, at));
+        }
+        report.depth = depth;
+        report.per_depth.push(new);
+        let keep_going = progress(&Progress {
+            depth,
+            states: report.states,
+            transitions: report.transitions,
+            frontier: next.len(),
+            walks: 0,
+        });
+        if report.counterexample.is_some() || report.truncated || next.is_empty() || !keep_going {
+            report.truncated |= !keep_going;
+            break;
+        }
+        frontier = next;
+    }
+    Ok(report)
+}
+
+/// Every successor of every frontier state not seen at an earlier depth,
+/// in frontier order, then move order.
+fn expand(
+    options: &Options,
+    keyer: &Keyer,
+    frontier: &[(Box<State>, Option<u32>)],
+    visited: &Visited,
+) -> Vec<Found> {
+    let chunks = frontier.len().div_ceil(CHUNK);
+    let threads = options.threads.min(chunks).max(1);
+    let results: Vec<Mutex<Vec<Found>>> = (0..chunks).map(|_| Mutex::new(Vec::new())).collect();
+    let next_chunk = AtomicUsize::new(0);
+    let work = || loop {
+        let c = next_chunk.fetch_add(1, Ordering::Relaxed);
+        if c >= chunks {
+            break;
+        }
+        let mut out = Vec::new();
+        for (i, (state, _)) in frontier.iter().enumerate().skip(c * CHUNK).take(CHUNK) {
+            successors(options, keyer, i, state, visited, &mut out);
+        }
+        *results[c].lock().expect("no worker panics") = out;
+    };
+    if threads == 1 {
+        work();
+    } else {
+        std::thread::scope(|s| {
+            for _ in 0..threads {
+                s.spawn(work);
+            }
+        });
+    }
+    results.into_iter().flat_map(|m| m.into_inner().expect("no worker panics")).collect()
+}
+
+fn successors(
+    options: &Options,
+    keyer: &Keyer,
+    parent: usize,
+    state: &State,
+    visited: &Visited,
+    out: &mut Vec<Found>,
+) {
+    for mv in moves(state, &options.bounds, options.shape) {
+        let Some((child, events)) = apply(state, &mv) else { continue };
+        let key = keyer.key(&child);
+        if visited.contains(&key) {
+            continue;
+        }
+        let hit = violation(&events)
+            .or_else(|| options.goal.filter(|g| g.reached(&child, &events)).map(|g| g.name().to_string()));
+        out.push(Found { parent, mv, state: Box::new(child), key, hit });
+    }
+}
+
+/// The moves from the initial state to link `at`.
+fn path(links: &[Link], mut at: Option<u32>) -> Vec<(u64, Move)> {
+    let mut moves = Vec::new();
+    while let Some(i) = at {
+        let link = &links[i as usize];
+        moves.push((link.tick, link.mv.clone()));
+        at = link.parent;
+    }
+    moves.reverse();
+    moves
+}

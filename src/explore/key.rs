@@ -1,0 +1,140 @@
+//! The explorer's state key: the simulator's canonical key (messages
+//! without delivery times: none arrives by itself), what the path has
+//! spent, and symmetry reduction.
+//!
+//! Symmetry: nodes of one interchangeable group ([`Shape::symmetric_groups`])
+//! are ordered by a signature that names no node (each node's own state
+//! with every id written as 0, which renaming cannot change), and the
+//! state is written with the group's ids handed out in that order. Nodes
+//! whose signatures tie are tried in every order, and the smallest key is
+//! kept. Two states that differ only by a renaming within groups sort their
+//! nodes alike and so get the same key.
+
+use crate::core::{NodeId, StateKey};
+use crate::sim::SimNode;
+
+use super::model::{Spent, State};
+use super::shape::Shape;
+
+/// Computes state keys for one shape.
+#[derive(Clone, Debug)]
+pub struct Keyer {
+    /// The interchangeable groups; empty without symmetry reduction.
+    groups: Vec<Vec<NodeId>>,
+    /// One past the largest id.
+    width: usize,
+}
+
+impl Keyer {
+    /// A keyer for `shape`, reducing by symmetry when `symmetry` is true.
+    pub fn new(shape: Shape, symmetry: bool) -> Keyer {
+        let width = shape.members().iter().map(|m| m.id as usize).max().unwrap_or(0) + 1;
+        Keyer { groups: if symmetry { shape.symmetric_groups() } else { Vec::new() }, width }
+    }
+
+    /// The key of `state`.
+    pub fn key(&self, state: &State) -> u128 {
+        let identity: Vec<NodeId> = (0..self.width as NodeId).collect();
+        if self.groups.is_empty() {
+            return write(state, &identity);
+        }
+        let mut renamings = vec![identity];
+        for group in &self.groups {
+            let mut members: Vec<(u128, NodeId)> = group
+                .iter()
+                .filter_map(|id| state.sim.nodes().get(id).map(|n| (signature(n, self.width), *id)))
+                .collect();
+            members.sort_unstable();
+            renamings = orderings(&members)
+                .into_iter()
+                .flat_map(|order| {
+                    renamings.iter().map(move |base| {
+                        let mut rename = base.clone();
+                        for (name, id) in group.iter().zip(&order) {
+                            rename[*id as usize] = *name;
+                        }
+                        rename
+                    })
+                })
+                .collect();
+        }
+        renamings.iter().map(|rename| write(state, rename)).min().expect("one renaming at least")
+    }
+}
+
+fn write(state: &State, rename: &[NodeId]) -> u128 {
+    let mut k = StateKey::renaming(rename);
+    state.sim.write_key(&mut k, false);
+    let Spent { writes, crashes, drops, duplicates, handovers, snapshots, changed } = state.spent;
+    for v in [writes, crashes, drops, duplicates, handovers, snapshots, u8::from(changed)] {
+        k.word(u64::from(v));
+    }
+    k.finish()
+}
+
+/// A node's state with every node id written as 0.
+fn signature(n: &SimNode, width: usize) -> u128 {
+    let mut k = StateKey::renaming(&vec![0; width]);
+    match &n.node {
+        None => k.word(0),
+        Some(node) => {
+            k.word(1);
+            node.write_key(&mut k);
+        }
+    }
+    n.disk.write_key(&mut k);
+    n.kv.write_key(&mut k);
+    k.flag(n.crash_after_persist);
+    k.finish()
+}
+
+/// Every order of the ids in `sorted` (sorted by signature) that keeps
+/// signatures ascending: ties in every order, the rest as they are.
+fn orderings(sorted: &[(u128, NodeId)]) -> Vec<Vec<NodeId>> {
+    let mut out: Vec<Vec<NodeId>> = vec![Vec::new()];
+    let mut i = 0;
+    while i < sorted.len() {
+        let j = i + sorted[i..].iter().take_while(|(s, _)| *s == sorted[i].0).count();
+        let tie: Vec<NodeId> = sorted[i..j].iter().map(|(_, id)| *id).collect();
+        let perms = permutations(&tie);
+        out = out
+            .into_iter()
+            .flat_map(|prefix| {
+                perms.iter().map(move |p| {
+                    let mut v = prefix.clone();
+                    v.extend(p);
+                    v
+                })
+            })
+            .collect();
+        i = j;
+    }
+    out
+}
+
+fn permutations(ids: &[NodeId]) -> Vec<Vec<NodeId>> {
+    if ids.len() <= 1 {
+        return vec![ids.to_vec()];
+    }
+    let mut out = Vec::new();
+    for (i, first) in ids.iter().enumerate() {
+        let rest: Vec<NodeId> = ids.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, id)| *id).collect();
+        for mut p in permutations(&rest) {
+            p.insert(0, *first);
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn orderings_permute_ties_only() {
+        let sorted = [(1, 7), (2, 8), (2, 9), (3, 5)];
+        assert_eq!(orderings(&sorted), vec![vec![7, 8, 9, 5], vec![7, 9, 8, 5]]);
+        assert_eq!(permutations(&[1, 2, 3]).len(), 6);
+    }
+}

@@ -1,0 +1,242 @@
+//! The model checker behind `quorumscope explore`: every interleaving of
+//! messages, timers, crashes and operator moves on a small cluster, run on
+//! the real simulator (and so on the real core and the live checker of
+//! PROTOCOL.md §9).
+//!
+//! # The model ([`model`])
+//!
+//! No message arrives by itself: from each state the explorer may deliver
+//! any one message in flight, drop it, or duplicate it; let a tick pass;
+//! fire any node's election timer; write; crash, restart or reboot a node;
+//! and, where the shape asks, change the membership, hand leadership over
+//! or take a snapshot. Every move is a simulator command (or one tick), so
+//! a path is a scenario script that `quorumscope run` replays exactly.
+//! [`Bounds`] caps writes, crashes, drops, duplicates, handovers,
+//! snapshots, messages in flight and terms; the summary states them.
+//!
+//! # The search
+//!
+//! States are identified by explicit canonical keys (`core::StateKey`,
+//! written by the node, the simulator and the checker), reduced by
+//! symmetry over interchangeable nodes ([`key`]). Breadth-first search
+//! ([`bfs`]), parallel within each depth and deterministic whatever the
+//! thread count, stops at the first violation (or goal): every shallower
+//! depth was explored completely, so the path is a shortest one. A random
+//! walk mode ([`walk`]) reaches deeper states, with its seed printed.
+
+pub mod bfs;
+mod counterexample;
+mod goal;
+pub mod key;
+pub mod model;
+mod shape;
+pub mod walk;
+
+pub use counterexample::{describe_move, Counterexample};
+pub use goal::Goal;
+pub use model::{Bounds, Move, DEFAULT_DEPTH};
+pub use shape::Shape;
+
+use crate::core::Switches;
+use crate::sim::{NetworkConfig, SimConfig};
+
+/// Every election timeout, in ticks (fixed: the explorer fires timers as
+/// moves, so no random draw is needed).
+pub const ELECTION_TICKS: u64 = 2;
+/// Heartbeat interval, in ticks.
+pub const HEARTBEAT_TICKS: u64 = 1;
+/// Every message's delay: the simulator's largest, so that none arrives
+/// by itself within a path; the explorer delivers each one by command.
+pub const HELD_DELAY_TICKS: u64 = 10_000;
+/// Largest `--depth` accepted (the clock must stay below the delay).
+pub const MAX_DEPTH: u64 = 200;
+/// Unique states after which breadth-first search stops, unless told
+/// otherwise. Each state of a depth's frontier holds a whole simulator
+/// (about 20 KB for three nodes), so this bounds memory (about 2 GB).
+pub const DEFAULT_MAX_STATES: u64 = 100_000;
+/// Random walks tried after breadth-first search finds nothing, unless
+/// told otherwise.
+pub const DEFAULT_WALKS: u64 = 20_000;
+/// Moves per random walk, unless told otherwise.
+pub const DEFAULT_WALK_DEPTH: u64 = 40;
+
+/// How to search.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Search {
+    /// Breadth-first only: shortest counterexamples, within the bounds.
+    Breadth,
+    /// Random walks only.
+    Walk(Walks),
+    /// Breadth-first, then, if it found nothing, random walks: the default.
+    /// A violation deeper than breadth-first search can afford is still
+    /// found, as a shrunk run rather than a proven shortest one.
+    Both(Walks),
+}
+
+/// Random walks from the initial state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Walks {
+    /// The seed every choice derives from.
+    pub seed: u64,
+    /// How many walks.
+    pub count: u64,
+    /// Moves per walk at most.
+    pub depth: u64,
+}
+
+impl Default for Walks {
+    fn default() -> Walks {
+        Walks { seed: 1, count: DEFAULT_WALKS, depth: DEFAULT_WALK_DEPTH }
+    }
+}
+
+/// What to explore.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The cluster.
+    pub shape: Shape,
+    /// The bounds.
+    pub bounds: Bounds,
+    /// Switches turned off.
+    pub off: Vec<String>,
+    /// A situation to reach instead of only looking for violations.
+    pub goal: Option<Goal>,
+    /// Treat interchangeable nodes as one.
+    pub symmetry: bool,
+    /// Worker threads for breadth-first search (1: none spawned).
+    pub threads: usize,
+    /// Unique states after which the search stops.
+    pub max_states: u64,
+    /// Breadth-first, random walks, or both.
+    pub search: Search,
+}
+
+impl Options {
+    /// Defaults for `shape`: every switch on, default bounds, symmetry,
+    /// breadth-first on every core.
+    pub fn new(shape: Shape) -> Options {
+        Options {
+            shape,
+            bounds: Bounds::new(shape),
+            off: Vec::new(),
+            goal: None,
+            symmetry: true,
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            max_states: DEFAULT_MAX_STATES,
+            search: Search::Both(Walks::default()),
+        }
+    }
+
+    /// Checks the bounds and the switch names.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.bounds.depth == 0 || self.bounds.depth > MAX_DEPTH {
+            return Err(format!("--depth {}: must be between 1 and {MAX_DEPTH}", self.bounds.depth));
+        }
+        if self.threads == 0 {
+            return Err("--threads 0: at least one thread".to_string());
+        }
+        self.switches().map(|_| ())
+    }
+
+    fn switches(&self) -> Result<Switches, String> {
+        let mut switches = Switches::default();
+        for name in &self.off {
+            *switches.by_name_mut(name).ok_or_else(|| {
+                format!("unknown switch {name:?}; switches: {}", Switches::NAMES.join(", "))
+            })? = false;
+        }
+        Ok(switches)
+    }
+
+    /// The simulated cluster: every message held back, equal timeouts.
+    pub fn sim_config(&self) -> Result<SimConfig, String> {
+        Ok(SimConfig {
+            seed: 0,
+            members: self.shape.members(),
+            election_ticks: [ELECTION_TICKS, ELECTION_TICKS],
+            member_election_ticks: Vec::new(),
+            heartbeat_ticks: HEARTBEAT_TICKS,
+            // One entry per append, as in the Raft paper's Figure 8: an
+            // append may carry an old entry without the new leader's no-op.
+            max_batch: 1,
+            snapshot_threshold: 0,
+            network: NetworkConfig { delay_ticks: [HELD_DELAY_TICKS; 2], drop: 0.0, duplicate: 0.0 },
+            switches: self.switches()?,
+        })
+    }
+
+    /// "every switch on" or "durable_vote off".
+    pub fn describe_switches(&self) -> String {
+        if self.off.is_empty() {
+            "every switch on".to_string()
+        } else {
+            self.off.join(", ") + " off"
+        }
+    }
+}
+
+/// What a search found.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    /// Distinct states (the initial one included).
+    pub states: u64,
+    /// Successors generated, repeats included.
+    pub transitions: u64,
+    /// Deepest level explored (breadth-first) or longest walk.
+    pub depth: u64,
+    /// New states at each depth (index 0 is the initial state).
+    pub per_depth: Vec<u64>,
+    /// Violations found: 0, or 1 (the search stops at the first).
+    pub violations: u64,
+    /// The search stopped at the state limit before its depth.
+    pub truncated: bool,
+    /// The first violation found, or the goal reached.
+    pub counterexample: Option<Counterexample>,
+    /// The goal was reached.
+    pub goal_reached: bool,
+    /// Found by a random walk (then shrunk), not by breadth-first search:
+    /// short, but not proven the shortest.
+    pub by_walk: bool,
+    /// Random walks taken.
+    pub walks: u64,
+    /// Distinct states the random walks reached (breadth-first search's
+    /// are in `states`).
+    pub walk_states: u64,
+}
+
+/// Progress, after each depth (breadth-first) or each walk.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Progress {
+    /// Depth done.
+    pub depth: u64,
+    /// Distinct states so far.
+    pub states: u64,
+    /// Successors generated so far.
+    pub transitions: u64,
+    /// States waiting for the next depth.
+    pub frontier: usize,
+    /// Random walks taken (0 during breadth-first search).
+    pub walks: u64,
+}
+
+/// Explores as `options` say; `progress` is called after each depth (and
+/// every 100 walks) and stops the search when it returns false.
+pub fn explore(options: &Options, mut progress: impl FnMut(&Progress) -> bool) -> Result<Report, String> {
+    options.validate()?;
+    match options.search {
+        Search::Breadth => bfs::breadth_first(options, progress),
+        Search::Walk(walks) => {
+            let mut report = walk::random_walks(options, walks, Report::default(), progress)?;
+            report.states = report.walk_states + 1;
+            report.depth = walks.depth;
+            Ok(report)
+        }
+        Search::Both(walks) => {
+            let report = bfs::breadth_first(options, &mut progress)?;
+            if report.counterexample.is_some() {
+                return Ok(report);
+            }
+            walk::random_walks(options, walks, report, progress)
+        }
+    }
+}

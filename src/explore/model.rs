@@ -1,0 +1,266 @@
+//! The model: a state, the moves from it, and what a move does.
+//!
+//! Every message is sent with the largest delay the simulator allows, so
+//! none arrives by itself: each one moves only when the explorer says so,
+//! by a `messages` command (deliver, drop or duplicate that one message).
+//! Time moves only by the tick move, and any election timer may fire
+//! early (`timeout_now`, the same path as the timer). Each move is one
+//! command (or one tick) of the simulator, so a path is a script the
+//! simulator replays exactly.
+
+use crate::core::{NodeId, Role};
+use crate::sim::{Command, FailoverMode, MessageAction, Sim, Target, TraceBody, TraceEvent};
+
+use super::shape::Shape;
+
+/// How far the explorer goes. Every bound is printed with the summary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bounds {
+    /// Most moves per path.
+    pub depth: u64,
+    /// Client writes per path.
+    pub writes: u8,
+    /// Crashes per path (a reboot counts as one).
+    pub crashes: u8,
+    /// Messages dropped per path.
+    pub drops: u8,
+    /// Messages duplicated per path.
+    pub duplicates: u8,
+    /// Transfers and failovers per path.
+    pub handovers: u8,
+    /// Snapshots per path.
+    pub snapshots: u8,
+    /// Messages in flight beyond which nothing new is started (no tick,
+    /// timeout, write, duplicate or handover).
+    pub in_flight: usize,
+    /// Highest term a timeout may start an election toward.
+    pub term: u64,
+}
+
+/// A bound's value when a caller does not give one.
+pub const DEFAULT_DEPTH: u64 = 14;
+
+impl Bounds {
+    /// The defaults for a shape.
+    pub fn new(shape: Shape) -> Bounds {
+        Bounds {
+            depth: DEFAULT_DEPTH,
+            writes: 1,
+            crashes: 1,
+            drops: 1,
+            duplicates: 1,
+            handovers: 1,
+            snapshots: u8::from(shape.snapshots_by_default()),
+            in_flight: 4,
+            term: 4,
+        }
+    }
+
+    /// One line stating every bound.
+    pub fn describe(&self) -> String {
+        format!(
+            "depth {}, writes {}, crashes {}, drops {}, duplicates {}, handovers {}, snapshots {}, \
+             in flight {}, term {}",
+            self.depth,
+            self.writes,
+            self.crashes,
+            self.drops,
+            self.duplicates,
+            self.handovers,
+            self.snapshots,
+            self.in_flight,
+            self.term
+        )
+    }
+}
+
+/// What a path has used of its bounds (part of the state: two states that
+/// may still do different things are different).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Spent {
+    /// Writes made.
+    pub writes: u8,
+    /// Crashes made.
+    pub crashes: u8,
+    /// Drops made.
+    pub drops: u8,
+    /// Duplicates made.
+    pub duplicates: u8,
+    /// Handovers started.
+    pub handovers: u8,
+    /// Snapshots taken.
+    pub snapshots: u8,
+    /// The shape's membership change made.
+    pub changed: bool,
+}
+
+/// A state of the model.
+#[derive(Clone, Debug)]
+pub struct State {
+    /// The cluster.
+    pub sim: Sim,
+    /// What the path to it used.
+    pub spent: Spent,
+}
+
+/// One move.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Move {
+    /// Let one tick pass (every live node ticks).
+    Tick,
+    /// A command, run now.
+    Do(Command),
+    /// A crash and at once a restart from disk: losing what was only in
+    /// memory costs one move.
+    Reboot(NodeId),
+}
+
+impl Move {
+    /// The commands it runs (none for a tick).
+    pub fn commands(&self) -> Vec<Command> {
+        match self {
+            Move::Tick => Vec::new(),
+            Move::Do(command) => vec![command.clone()],
+            Move::Reboot(id) => vec![
+                Command::Crash { node: Target::Node(*id), after_persist: false },
+                Command::Restart { node: Target::Node(*id) },
+            ],
+        }
+    }
+}
+
+/// The moves from `state`, in a fixed order: tick; each distinct message
+/// in flight delivered, dropped, duplicated; timeouts; a write; crashes,
+/// reboots and restarts; the shape's change; handovers; snapshots.
+pub fn moves(state: &State, bounds: &Bounds, shape: Shape) -> Vec<Move> {
+    let (sim, spent) = (&state.sim, &state.spent);
+    let in_flight = sim.network().in_flight().count();
+    let room = in_flight < bounds.in_flight;
+    let mut out = Vec::new();
+    if room {
+        out.push(Move::Tick);
+    }
+    message_moves(sim, bounds, spent, room, &mut out);
+    let ids: Vec<NodeId> = sim.nodes().keys().copied().collect();
+    let leader = sim.leader();
+    if room {
+        for id in &ids {
+            let Some(node) = sim.node(*id) else { continue };
+            if node.role() != Role::Leader && node.membership().can_stand(*id) && node.term() < bounds.term {
+                out.push(Move::Do(Command::TimeoutNow { node: Target::Node(*id) }));
+            }
+        }
+        if leader.is_some() && spent.writes < bounds.writes {
+            let value = format!("x={}", spent.writes + 1);
+            out.push(Move::Do(Command::Write { value, node: None }));
+        }
+    }
+    for id in &ids {
+        let live = sim.node(*id).is_some();
+        if live && spent.crashes < bounds.crashes {
+            out.push(Move::Do(Command::Crash { node: Target::Node(*id), after_persist: false }));
+            out.push(Move::Reboot(*id));
+        } else if !live {
+            out.push(Move::Do(Command::Restart { node: Target::Node(*id) }));
+        }
+    }
+    if let (Some(change), Some(_)) = (shape.change(), leader) {
+        if !spent.changed && room {
+            out.push(Move::Do(change));
+        }
+    }
+    if let Some(leader) = leader.filter(|_| room && spent.handovers < bounds.handovers) {
+        for id in ids.iter().filter(|id| **id != leader) {
+            for mode in [FailoverMode::Coordinated, FailoverMode::Force] {
+                let to = Target::Node(*id);
+                out.push(Move::Do(Command::Failover { to, mode, deadline_ticks: Some(1) }));
+            }
+        }
+    }
+    if spent.snapshots < bounds.snapshots {
+        for id in ids
+            .iter()
+            .filter(|id| sim.node(**id).is_some_and(|n| n.applied_index() > n.log().snapshot_index()))
+        {
+            out.push(Move::Do(Command::Snapshot { node: Target::Node(*id) }));
+        }
+    }
+    out
+}
+
+/// Deliver, drop and duplicate for each message in flight, once per
+/// distinct message (copies of one message lead to one state). A message is
+/// named by sender, receiver, kind and its place among those alike in send
+/// order, as the `messages` command counts `nth`.
+fn message_moves(sim: &Sim, bounds: &Bounds, spent: &Spent, room: bool, out: &mut Vec<Move>) {
+    let mut flights: Vec<_> = sim.network().in_flight().collect();
+    flights.sort_by_key(|f| f.seq);
+    for (i, f) in flights.iter().enumerate() {
+        if flights[..i].iter().any(|g| g.msg == f.msg) {
+            continue;
+        }
+        let (from, to, kind) = (f.msg.from, f.msg.to, f.msg.kind());
+        let nth = flights[..i]
+            .iter()
+            .filter(|g| g.msg.from == from && g.msg.to == to && g.msg.kind() == kind)
+            .count();
+        let command = |action| Command::Messages {
+            action,
+            from: Some(Target::Node(from)),
+            to: Some(Target::Node(to)),
+            msg: Some(kind),
+            count: None,
+            nth: Some(nth as u64),
+        };
+        out.push(Move::Do(command(MessageAction::Deliver)));
+        if spent.drops < bounds.drops {
+            out.push(Move::Do(command(MessageAction::Drop)));
+        }
+        if room && spent.duplicates < bounds.duplicates {
+            out.push(Move::Do(command(MessageAction::Duplicate)));
+        }
+    }
+}
+
+/// The state after `mv` and the move's trace events (violations
+/// included), or `None` when the move cannot run there.
+pub fn apply(state: &State, mv: &Move) -> Option<(State, Vec<TraceEvent>)> {
+    let mut sim = state.sim.clone();
+    let mut spent = state.spent;
+    let events = match mv {
+        Move::Tick => sim.step(),
+        _ => {
+            let mut events = Vec::new();
+            for command in mv.commands() {
+                events.extend(sim.command(&command).ok()?);
+                count(&command, &mut spent);
+            }
+            events.extend(sim.check_now());
+            events
+        }
+    };
+    Some((State { sim, spent }, events))
+}
+
+fn count(command: &Command, spent: &mut Spent) {
+    match command {
+        Command::Write { .. } => spent.writes += 1,
+        Command::Crash { .. } => spent.crashes += 1,
+        Command::Messages { action: MessageAction::Drop, .. } => spent.drops += 1,
+        Command::Messages { action: MessageAction::Duplicate, .. } => spent.duplicates += 1,
+        Command::Failover { .. } | Command::Transfer { .. } => spent.handovers += 1,
+        Command::Snapshot { .. } => spent.snapshots += 1,
+        Command::ChangeVoters { .. } | Command::AddServer { .. } | Command::RemoveServer { .. } => {
+            spent.changed = true
+        }
+        _ => {}
+    }
+}
+
+/// The first property a move's events report broken.
+pub fn violation(events: &[TraceEvent]) -> Option<String> {
+    events.iter().find_map(|e| match &e.body {
+        TraceBody::Violation { property, .. } => Some(property.name().to_string()),
+        _ => None,
+    })
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Model checker speed for `make bench`: `quorumscope explore` breadth-first
+# on each shape (every switch on, fixed depth, one run each), then
+# stateright's own Raft example (`examples/raft.rs` of the crates.io
+# package, fetched through benches/explore and built from the cargo
+# registry) in the same run, `check 3 10`. Markdown rows on stdout, build
+# output on stderr. QUICK=1 (or --quick) shrinks the depths.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+quick=${QUICK:-}
+[ "${1:-}" = "--quick" ] && quick=1
+bin=target/release/quorumscope
+cargo build --release --bin quorumscope >&2
+
+echo "| model checker | shape | depth | unique states | transitions | seconds | unique states/s |"
+echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
+for run in "three 8" "five 5" "witness 8" "learner 7" "joint 7"; do
+  set -- $run
+  depth=$2
+  [ -n "$quick" ] && depth=$((depth - 2))
+  out=$("$bin" explore "$1" --bfs-only --depth "$depth" 2>/dev/null)
+  states=$(sed -n 's/^states=\([0-9]*\) depth=\([0-9]*\).*/\1/p' <<<"$out")
+  reached=$(sed -n 's/^states=\([0-9]*\) depth=\([0-9]*\).*/\2/p' <<<"$out")
+  secs=$(sed -n 's/^time=\([0-9.]*\)s transitions=\([0-9]*\) unique_states_per_sec=\([0-9]*\)$/\1/p' <<<"$out")
+  trans=$(sed -n 's/^time=\([0-9.]*\)s transitions=\([0-9]*\) unique_states_per_sec=\([0-9]*\)$/\2/p' <<<"$out")
+  rate=$(sed -n 's/^time=\([0-9.]*\)s transitions=\([0-9]*\) unique_states_per_sec=\([0-9]*\)$/\3/p' <<<"$out")
+  echo "| quorumscope explore (real core) | $1 | $reached | $states | $trans | $secs | $rate |"
+done
+
+# stateright's toy Raft, built from its own package in the registry.
+cargo fetch >&2
+src=$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/stateright-0.31.* | head -1)
+(cd "$src" && cargo build --release --example raft --target-dir "$OLDPWD/target/stateright") >&2
+depth=10
+[ -n "$quick" ] && depth=8
+line=$(target/stateright/release/examples/raft check 3 "$depth" 2>&1 | grep '^Done\.')
+states=$(sed -n 's/.*states=\([0-9]*\), unique=\([0-9]*\), depth=\([0-9]*\), sec=\([0-9]*\).*/\1/p' <<<"$line")
+unique=$(sed -n 's/.*states=\([0-9]*\), unique=\([0-9]*\), depth=\([0-9]*\), sec=\([0-9]*\).*/\2/p' <<<"$line")
+reached=$(sed -n 's/.*states=\([0-9]*\), unique=\([0-9]*\), depth=\([0-9]*\), sec=\([0-9]*\).*/\3/p' <<<"$line")
+secs=$(sed -n 's/.*states=\([0-9]*\), unique=\([0-9]*\), depth=\([0-9]*\), sec=\([0-9]*\).*/\4/p' <<<"$line")
+echo "| stateright examples/raft.rs (toy model) | check 3 $depth | $reached | $unique | $states | $secs | $((unique / (secs > 0 ? secs : 1))) |"
