@@ -75,7 +75,7 @@ test-browser: setup-browser setup-mdbook pkg dist dist-single
 demo: pkg
 	node tools/serve.mjs .
 
-# The size budgets (wasm ≤ 150 KB gz, JS + CSS ≤ 60 KB gz), part of
+# The size budgets (wasm ≤ 155 KB gz, JS + CSS ≤ 60 KB gz), part of
 # `make test`.
 size: pkg
 	bash tools/size.sh
@@ -133,6 +133,6 @@ bench: setup-wasm setup-node
 	@node tools/frame-bench.mjs --rows-only $(BENCH_QUICK)
 	@node tools/soak.mjs --rows-only $(BENCH_QUICK)
 	@bash tools/size.sh 2>/dev/null | sed -n 's/^wasm_gz=\([0-9]*\) js_css_gz=\([0-9]*\)$$/\1 \2/p' | \
-	  awk '{ printf "| wasm module, gzipped | %.1f KB | | | ≤ 150 KB |\n| page JS + CSS as dist ships it, gzipped | %.1f KB | | | ≤ 60 KB |\n", $$1 / 1000, $$2 / 1000 }'
+	  awk '{ printf "| wasm module, gzipped | %.1f KB | | | ≤ 155 KB |\n| page JS + CSS as dist ships it, gzipped | %.1f KB | | | ≤ 60 KB |\n", $$1 / 1000, $$2 / 1000 }'
 	@echo
 	@bash tools/explore-bench.sh $(BENCH_QUICK)

@@ -2,7 +2,8 @@
 # Size budgets (performance issue, item 3), measured with gzip -9, KB = 1000
 # bytes:
 #   - the wasm the page loads, pkg/quorumscope_bg.wasm as `make pkg` leaves
-#     it (after wasm-opt): at most 150 KB gzipped;
+#     it (after wasm-opt): at most 155 KB gzipped (150 until contract version 2; see
+#     docs/performance.md, "wasm size");
 #   - the page's JS and CSS: every www/*.js and www/*.css (but the demo
 #     pages' own, tools/page-only.txt) plus the
 #     wasm-bindgen glue pkg/quorumscope.js (JS the page loads too),
@@ -16,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-WASM_BUDGET=150000
+WASM_BUDGET=155000
 JS_CSS_BUDGET=60000
 wasm=pkg/quorumscope_bg.wasm
 glue=pkg/quorumscope.js

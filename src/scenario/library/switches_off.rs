@@ -12,7 +12,7 @@ pub const SWITCHES_OFF: &[(&str, &str)] = &[
     ("watermark-rule-off", include_str!("watermark-rule-off.json")),
     ("force-vote-rule-off", include_str!("force-vote-rule-off.json")),
     // The shortest run `quorumscope explore` finds. Native only for now:
-    // it put the wasm module 0.3 KB gz over its 150 KB budget.
+    // it put the wasm module 0.3 KB gz over its budget (150 KB then).
     #[cfg(not(target_arch = "wasm32"))]
     ("durable-vote-found", include_str!("durable-vote-found.json")),
 ];
