@@ -4,7 +4,7 @@
 // readout. Seeking forward replays deterministically, so the recorded
 // future stays scrubbable until an operator command in the past forks it.
 import { messageOf } from './app.js';
-import { setText } from './dom.js';
+import { el, setText } from './dom.js';
 
 /** Playback speeds offered, in ticks per second. */
 export const SPEEDS = [1, 2, 4, 8, 16, 32, 64];
@@ -117,18 +117,6 @@ export function errorReporter(app, host) {
     },
     off,
   };
-}
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === 'class') node.className = v;
-    else if (k === 'text') node.textContent = v;
-    else if (k.startsWith('aria-') || k.startsWith('data-') || k === 'role' || k === 'for') node.setAttribute(k, v);
-    else node[k] = v;
-  }
-  node.append(...children);
-  return node;
 }
 
 function describe(e) {

@@ -126,23 +126,29 @@ mod tests {
         node
     }
 
-    #[test]
-    fn a_snapshot_holding_a_later_write_fires() {
-        let mut after_3 = KvStore::default();
-        after_3.apply(2, &Bytes::from(&b"x=1"[..]));
-        after_3.apply(3, &Bytes::from(&b"x=2"[..]));
+    /// Node 1 applies 1..3 in one step (a no-op, `x=1` at 2, `x=2` at 3)
+    /// and holds a snapshot at 2 whose contents are `store`: what the check
+    /// reports for that step.
+    fn check_snapshot_at_2(store: &KvStore) -> Vec<Violation> {
         let fresh = Node::new(Config::new(1, vec![Member::data(1)])).unwrap();
         let mut check = SnapshotContents::default();
         assert!(World::default().live(&fresh).check(&mut check).is_empty());
-        // In one step: apply 1..3, snapshot at 2 holding the state after 3.
-        let node = node_with_snapshot(2, &after_3);
+        let node = node_with_snapshot(2, store);
         let noop = Entry { index: 1, term: 1, payload: Payload::Noop };
         let world = World::default()
             .live(&node)
             .applied(1, noop)
             .applied(1, write(2, "x=1"))
             .applied(1, write(3, "x=2"));
-        let found = world.check(&mut check);
+        world.check(&mut check)
+    }
+
+    #[test]
+    fn a_snapshot_holding_a_later_write_fires() {
+        let mut after_3 = KvStore::default();
+        after_3.apply(2, &Bytes::from(&b"x=1"[..]));
+        after_3.apply(3, &Bytes::from(&b"x=2"[..]));
+        let found = check_snapshot_at_2(&after_3);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(
             found[0].detail,
@@ -154,16 +160,6 @@ mod tests {
     fn a_snapshot_of_the_state_at_its_index_is_silent() {
         let mut after_2 = KvStore::default();
         after_2.apply(2, &Bytes::from(&b"x=1"[..]));
-        let fresh = Node::new(Config::new(1, vec![Member::data(1)])).unwrap();
-        let mut check = SnapshotContents::default();
-        assert!(World::default().live(&fresh).check(&mut check).is_empty());
-        let node = node_with_snapshot(2, &after_2);
-        let noop = Entry { index: 1, term: 1, payload: Payload::Noop };
-        let world = World::default()
-            .live(&node)
-            .applied(1, noop)
-            .applied(1, write(2, "x=1"))
-            .applied(1, write(3, "x=2"));
-        assert!(world.check(&mut check).is_empty());
+        assert!(check_snapshot_at_2(&after_2).is_empty());
     }
 }
