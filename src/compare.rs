@@ -26,6 +26,8 @@ pub struct Comparison {
     pub divergence: Option<Divergence>,
     /// What each run did, topic by topic, A beside B.
     pub summary: Vec<SummaryRow>,
+    /// The steps each run took to reach `until`: A's, then B's.
+    pub steps: [u64; 2],
 }
 
 /// The first step at which the two traces differ.
@@ -75,13 +77,17 @@ pub fn compare(a: &Scenario, b: &Scenario, until: u64) -> Result<Comparison, Str
         let step = run_a.sim.step_count().max(run_b.sim.step_count());
         run_a.step(until, max_steps, &mut events_a);
         run_b.step(until, max_steps, &mut events_b);
-        if divergence.is_none() && events_a != events_b {
-            divergence = Some(explain(step, &events_a, &events_b));
+        if divergence.is_none() {
+            let (lines_a, lines_b) = (json_lines(&events_a), json_lines(&events_b));
+            if lines_a != lines_b {
+                divergence = Some(explain(step, &events_a, &lines_a, &events_b, &lines_b));
+            }
         }
         events_a.clear();
         events_b.clear();
     }
-    Ok(Comparison { until, divergence, summary: run_a.tally.rows(&run_b.tally) })
+    let steps = [run_a.sim.step_count(), run_b.sim.step_count()];
+    Ok(Comparison { until, divergence, summary: run_a.tally.rows(&run_b.tally), steps })
 }
 
 /// One of the two runs, with its running tally.
@@ -110,34 +116,42 @@ impl Run {
     }
 }
 
+/// Events as their JSON lines: two events are the same when their lines
+/// are (kind, fields, tick and sentence). Comparing text rather than
+/// deriving `PartialEq` for every trace type keeps the wasm module small:
+/// the page already carries the JSON writer.
+fn json_lines(events: &[TraceEvent]) -> Vec<String> {
+    events.iter().map(TraceEvent::to_json_line).collect()
+}
+
 /// The first step's difference, as a headline and the unmatched events.
-fn explain(step: u64, a: &[TraceEvent], b: &[TraceEvent]) -> Divergence {
-    let only_a = unmatched(a, b);
-    let only_b = unmatched(b, a);
+fn explain(
+    step: u64,
+    a: &[TraceEvent],
+    lines_a: &[String],
+    b: &[TraceEvent],
+    lines_b: &[String],
+) -> Divergence {
+    let only_a = unmatched(a, lines_a, lines_b);
+    let only_b = unmatched(b, lines_b, lines_a);
     let tick = a.first().or(b.first()).map_or(0, |e| e.tick);
     let what = match (only_a.first(), only_b.first()) {
         (Some(x), _) => headline(x, "A", counterpart(x, &only_b), "B"),
         (None, Some(y)) => headline(y, "B", None, "A"),
-        // Equal bodies, different ticks: the same events at another time.
-        (None, None) => format!("the same events, at tick {} in A and {} in B", tick_of(a), tick_of(b)),
+        // Every event matched: the same events in another order.
+        (None, None) => "the same events, in another order".into(),
     };
     let headline = format!("step {step} (tick {tick}): {what}");
     Divergence { step, tick, headline, only_a, only_b }
 }
 
-fn tick_of(events: &[TraceEvent]) -> u64 {
-    events.first().map_or(0, |e| e.tick)
-}
-
-/// Events of `mine` with no equal event in `theirs` (each of theirs
+/// Events of `mine` whose line has no equal in `theirs` (each of theirs
 /// matches one of mine at most), in order.
-fn unmatched(mine: &[TraceEvent], theirs: &[TraceEvent]) -> Vec<TraceEvent> {
+fn unmatched(mine: &[TraceEvent], mine_lines: &[String], theirs: &[String]) -> Vec<TraceEvent> {
     let mut used = vec![false; theirs.len()];
     let mut out = Vec::new();
-    for e in mine {
-        let found =
-            theirs.iter().enumerate().position(|(i, t)| !used[i] && t.tick == e.tick && t.body == e.body);
-        match found {
+    for (e, line) in mine.iter().zip(mine_lines) {
+        match theirs.iter().enumerate().position(|(i, t)| !used[i] && t == line) {
             Some(i) => used[i] = true,
             None => out.push(e.clone()),
         }
@@ -233,8 +247,8 @@ fn headline(x: &TraceEvent, x_run: &str, y: Option<&TraceEvent>, y_run: &str) ->
 /// What a run did, counted as its events pass.
 #[derive(Default)]
 struct Tally {
-    /// `(term, leader)` for each election won, in order.
-    leaders: Vec<(u64, u64)>,
+    /// `node@tTERM` for each election won, in order.
+    leaders: Vec<String>,
     deposed: u64,
     highest_term: u64,
     /// The highest commit watermark any node reached.
@@ -244,16 +258,12 @@ struct Tally {
     rejected: u64,
     /// `property at step S` for each violation.
     violations: Vec<String>,
-    steps: u64,
-    last_tick: u64,
 }
 
 impl Tally {
     fn add(&mut self, e: &TraceEvent) {
-        self.steps = e.step + 1;
-        self.last_tick = e.tick;
         match &e.body {
-            TraceBody::LeaderElected { node, term, .. } => self.leaders.push((*term, *node)),
+            TraceBody::LeaderElected { node, term, .. } => self.leaders.push(format!("{node}@t{term}")),
             TraceBody::LeaderDeposed { .. } => self.deposed += 1,
             TraceBody::TermChanged { term, .. } => self.highest_term = self.highest_term.max(*term),
             TraceBody::CommitAdvanced { index, .. } => self.commit = self.commit.max(*index),
@@ -268,30 +278,42 @@ impl Tally {
 
     /// The summary rows, this run as A and `b` as B.
     fn rows(&self, b: &Tally) -> Vec<SummaryRow> {
-        let leaders = |t: &Tally| {
-            let list: Vec<String> = t.leaders.iter().map(|(term, node)| format!("{node}@t{term}")).collect();
-            if list.is_empty() {
-                "none".into()
-            } else {
-                list.join(", ")
-            }
-        };
-        let list = |items: &[String]| {
-            if items.is_empty() {
-                "none".into()
-            } else {
-                format!("{}: {}", items.len(), items.join(", "))
-            }
-        };
-        let pair = |topic, a: String, b: String| SummaryRow { topic, same: a == b, a, b };
-        vec![
-            pair("leaders (node@term)", leaders(self), leaders(b)),
-            pair("leaders deposed", self.deposed.to_string(), b.deposed.to_string()),
-            pair("highest term", self.highest_term.to_string(), b.highest_term.to_string()),
-            pair("highest commit", self.commit.to_string(), b.commit.to_string()),
-            pair("acknowledged writes (value@index)", list(&self.acked), list(&b.acked)),
-            pair("rejected writes", self.rejected.to_string(), b.rejected.to_string()),
-            pair("violations", list(&self.violations), list(&b.violations)),
+        let rows = TOPICS.iter().zip(self.texts()).zip(b.texts());
+        rows.map(|((topic, a), b)| SummaryRow { topic, same: a == b, a, b }).collect()
+    }
+
+    /// This run's value for each of [`TOPICS`]. Never inlined: one copy
+    /// of the formatting for both runs keeps the wasm module smaller.
+    #[inline(never)]
+    fn texts(&self) -> [String; 7] {
+        [
+            list(&self.leaders),
+            self.deposed.to_string(),
+            self.highest_term.to_string(),
+            self.commit.to_string(),
+            list(&self.acked),
+            self.rejected.to_string(),
+            list(&self.violations),
         ]
+    }
+}
+
+/// The summary's topics, in the order [`Tally::texts`] gives them.
+const TOPICS: [&str; 7] = [
+    "leaders (node@term)",
+    "leaders deposed",
+    "highest term",
+    "highest commit",
+    "acknowledged writes (value@index)",
+    "rejected writes",
+    "violations",
+];
+
+/// `none`, or how many and the items.
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".into()
+    } else {
+        format!("{}: {}", items.len(), items.join(", "))
     }
 }
