@@ -50,6 +50,7 @@ export function mountCompare(container, app, host) {
     el('section', { class: 'qs-cmp-pane', 'aria-label': 'Run B' }, labelB, stageB));
   const timelines = svg('svg', { class: 'qs-cmp-timelines', role: 'img', viewBox: '0 0 1000 64',
     preserveAspectRatio: 'none' });
+  const runs = el('p', { class: 'qs-cmp-runs' });
   const where = el('p', { class: 'qs-cmp-step', role: 'status' });
   const headline = el('p', { class: 'qs-cmp-headline' });
   const goto = el('button', { type: 'button', class: 'qs-cmp-goto', hidden: true });
@@ -57,10 +58,18 @@ export function mountCompare(container, app, host) {
   const summary = el('ul', { class: 'qs-cmp-summary', 'aria-label': 'What differs by the end' });
   const view = el('section', { class: 'qs-compare', 'aria-labelledby': ids.title },
     sheet, el('div', { class: 'qs-cmp-head' }, title, close), form, error, panes,
-    el('div', { class: 'qs-cmp-divergence' }, timelines, where, headline, goto, onlyLists), summary);
+    el('div', { class: 'qs-cmp-divergence' }, runs, timelines, where, headline, goto, onlyLists), summary);
   container.prepend(view);
 
-  const offs = [mountCluster(stageA, app, host), mountCluster(stageB, appB, host)];
+  // Pane B's picture plays and pauses run A (clicking a pane toggles play):
+  // one transport for both. B itself never plays, it follows A's step.
+  const paneB = Object.create(appB, {
+    play: { value: () => app.play() },
+    pause: { value: () => app.pause() },
+    playing: { get: () => app.playing },
+  });
+  const offs = [mountCluster(stageA, app, host), mountCluster(stageB, paneB, host),
+    app.on('play', (playing) => appB.emit('play', playing))];
 
   function showError(message) {
     error.hidden = !message;
@@ -161,10 +170,10 @@ export function mountCompare(container, app, host) {
       const y = 8 + i * 28;
       timelines.append(svg('rect', { class: `qs-cmp-run qs-cmp-run-${name}`, x: 0, y, width: x(result.steps[i]), height: 20,
         'data-run': name }));
-      timelines.append(svg('text', { x: 4, y: y + 14, class: 'qs-cmp-runname' }, `${name} · ${result.steps[i]} steps`));
       if (d) timelines.append(svg('rect', { class: 'qs-cmp-mark', x: x(d.step) - 2, y: y - 4, width: 4, height: 28,
         'data-step': d.step, 'data-run': name }));
     });
+    setText(runs, `Timelines: A above (${result.steps[0]} steps), B below (${result.steps[1]} steps)${d ? '; the red mark is the first divergence' : ''}. Click to seek.`);
     timelines.append(svg('rect', { class: 'qs-cmp-playhead', x: x(step) - 1, y: 0, width: 2, height: 64 }));
     timelines.setAttribute('aria-label', d
       ? `Both runs take ${result.steps.join(' and ')} steps; they first differ at step ${d.step}; now at step ${step}.`
@@ -218,10 +227,9 @@ function uid(name) {
   return `qs-cmp-${name}-${counter}`;
 }
 
-function svg(tag, attrs = {}, text) {
+function svg(tag, attrs = {}) {
   const node = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  if (text != null) node.textContent = text;
   return node;
 }
 

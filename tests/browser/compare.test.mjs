@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sharedEnv, open } from './harness.mjs';
 import { ROOT, built } from './embed-env.mjs';
-import { shot, frames, WAIT } from './helpers.mjs';
+import { shot, frames, SHOTS, WAIT } from './helpers.mjs';
 
 const env = sharedEnv();
 const AXE = readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
@@ -138,6 +138,7 @@ test('a link opens Compare: the first divergence is the CLI\'s, one transport mo
   await page.setViewportSize({ width: 390, height: 844 });
   await frames(page);
   await shot(page, 'compare-390', t);
+  await page.locator('quorum-scope .qs-compare').screenshot({ path: join(SHOTS, 'compare-390-view.png') });
   assert.deepEqual(errors, []);
 });
 
