@@ -95,6 +95,9 @@ export function mountCompare(container, app, host) {
     if (textA === textB) {
       return fail(`B is the same scenario as A: ${describePatch(patch).join(', ')} changes no field the scenario reads.`);
     }
+    if (!appB.bindings.compareScenarios) {
+      return fail('This build of quorumscope has no Compare: its wasm was built without the compare-binding feature.');
+    }
     try {
       result = appB.bindings.compareScenarios(textA, textB);
     } catch (e) {
