@@ -7,11 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sharedEnv, open } from './harness.mjs';
-import { ROOT, built } from './embed-env.mjs';
+import { ROOT, built, scratch, browserFor, openUrl } from './embed-env.mjs';
 import { shot, frames, SHOTS, WAIT } from './helpers.mjs';
 
 const env = sharedEnv();
@@ -190,5 +191,19 @@ test('the compare attribute works in an embed; a bad difference is a readable er
     .textContent === 'B: cluster.election_ticks = [10,10]', null, WAIT);
   await page.evaluate(() => document.querySelector('#twin').removeAttribute('compare'));
   assert.equal(await page.evaluate(() => document.querySelector('#twin').shadowRoot.querySelector('.qs-compare')), null);
+  assert.deepEqual(errors, []);
+});
+
+test('Compare works in the single-file build, from file:// (its module is bundled in)', async (t) => {
+  const cli = cliDivergence();
+  const dir = scratch(t, 'compare-single');
+  copyFileSync(built('dist/quorumscope.single.js', 'make dist-single'), join(dir, 'quorumscope.single.js'));
+  writeFileSync(join(dir, 'page.html'), `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>single</title>
+<script src="quorumscope.single.js"></script></head><body>
+<quorum-scope scenario="pre-vote-off" controls="minimal" compare='${JSON.stringify(TWIN)}'></quorum-scope></body></html>`);
+  const browser = await browserFor(t);
+  const { page, errors } = await openUrl(browser, pathToFileURL(join(dir, 'page.html')).href);
+  await page.waitForFunction(headlineShown(), 'quorum-scope', WAIT);
+  assert.equal((await compareFacts(page)).headline, cli.headline);
   assert.deepEqual(errors, []);
 });
