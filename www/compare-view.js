@@ -148,6 +148,7 @@ export function mountCompare(container, app, host) {
 
   function renderResult() {
     const d = result?.divergence;
+    panes.hidden = !result; // no B to show until a difference has run
     setText(headline, !result ? '' : d ? d.headline : 'The two runs never differ: every step has the same events.');
     goto.hidden = !d;
     if (d) setText(goto, `Go to the first divergence (step ${d.step})`);
@@ -212,6 +213,7 @@ export function mountCompare(container, app, host) {
     follow();
   }));
   offs.push(app.on('command', mirror));
+  renderResult();
 
   return {
     set,

@@ -151,6 +151,7 @@ test('the Compare button opens the view on demand, and a preset difference runs'
   await page.locator('quorum-scope').getByRole('button', { name: 'Compare with a variant…' }).click();
   await page.locator('quorum-scope .qs-compare').waitFor(WAIT);
   assert.equal(await loaded(), true);
+  assert.equal(await page.locator('quorum-scope .qs-cmp-panes').isHidden(), true, 'no B pane before a difference');
   await page.locator('quorum-scope').getByRole('combobox', { name: 'Try a difference' }).selectOption({ label: 'watermark_rule on' });
   await page.waitForFunction(headlineShown(), 'quorum-scope', WAIT);
   const facts = await compareFacts(page);
