@@ -104,7 +104,8 @@ fn compare_scenarios_finds_in_wasm_what_the_native_module_finds() {
     let mut on = off.clone();
     on.switches.pre_vote = true;
     let (a, b) = (off.to_json(), on.to_json());
-    let native = quorumscope::compare::compare(&off, &on, quorumscope::compare::default_until(&off, &on)).unwrap();
+    let native =
+        quorumscope::compare::compare(&off, &on, quorumscope::compare::default_until(&off, &on)).unwrap();
     let native = native.divergence.expect("pre-vote off and on differ");
     let result = quorumscope::wasm::compare_scenarios(&a, &b).expect("both valid");
     let divergence = get(&result, "divergence");
