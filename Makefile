@@ -67,9 +67,11 @@ test-wasm: setup-wasm
 	cargo test --target $(WASM_TARGET) --test wasm
 
 # The embedding tests build dist/, dist-single and mdbook-quorumscope
-# themselves (tests/browser/embedding-*.test.mjs).
+# themselves (tests/browser/embedding-*.test.mjs); compare.test.mjs runs
+# the CLI's `diff` (target/debug/quorumscope).
 test-browser: setup-browser setup-mdbook pkg dist dist-single
 	cargo build -p mdbook-quorumscope -p quorumscope-node
+	cargo build --bin quorumscope
 	node --test tests/browser/
 
 demo: pkg

@@ -11,6 +11,8 @@
 //! - [`elect_times`]: the Raft paper's Figure 16 experiment.
 //! - [`json`]: the small JSON reader behind scenario files, commands and
 //!   trace import.
+//! - [`compare`]: two variants of a scenario run side by side: the first
+//!   step where their traces differ, explained, and a summary of what differs.
 //! - [`check`]: the safety checker, one module per property of §9.
 //! - [`scenario`]: scenario files, their validation, the built-in library.
 //! - [`sim`]: the deterministic cluster simulator with faults, the trace
@@ -20,6 +22,7 @@
 
 pub mod campaign;
 pub mod check;
+pub mod compare;
 pub mod core;
 pub mod elect_times;
 pub mod explore;

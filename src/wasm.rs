@@ -240,6 +240,22 @@ impl Cluster {
     }
 }
 
+/// Runs two scenarios (JSON) side by side until the later `run_until` and
+/// returns the comparison (`crate::compare`): the first divergence,
+/// explained, and the summary rows. The error names the field (the page
+/// has loaded both scenarios already, so it knows which one is wrong).
+///
+/// Behind the `compare-binding` feature (on by default): about 4 KB of the
+/// gzipped module (`tools/size.sh`).
+#[cfg(feature = "compare-binding")]
+#[wasm_bindgen(js_name = compareScenarios)]
+pub fn compare_scenarios(a: &str, b: &str) -> Result<JsValue, JsError> {
+    let a = scenario::parse(a).map_err(|e| JsError::new(&e))?;
+    let b = scenario::parse(b).map_err(|e| JsError::new(&e))?;
+    let until = crate::compare::default_until(&a, &b);
+    to_js(&crate::compare::compare(&a, &b, until).map_err(|e| JsError::new(&e))?)
+}
+
 /// Parses a trace in JSON lines; the error names the line.
 ///
 /// Behind the `import-trace` feature (on by default): the reader for every

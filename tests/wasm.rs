@@ -97,3 +97,22 @@ fn the_figure_16_trials_are_seeded_as_the_cli_seeds_them() {
         assert_eq!(page.map(u64::from), trial(range, trial_seed(k), true), "trial {k}");
     }
 }
+
+#[wasm_bindgen_test]
+fn compare_scenarios_finds_in_wasm_what_the_native_module_finds() {
+    let off = scenario::builtin("pre-vote-off").expect("built-in");
+    let mut on = off.clone();
+    on.switches.pre_vote = true;
+    let (a, b) = (off.to_json(), on.to_json());
+    let native =
+        quorumscope::compare::compare(&off, &on, quorumscope::compare::default_until(&off, &on)).unwrap();
+    let native = native.divergence.expect("pre-vote off and on differ");
+    let result = quorumscope::wasm::compare_scenarios(&a, &b).expect("both valid");
+    let divergence = get(&result, "divergence");
+    assert_eq!(get(&divergence, "step").as_f64(), Some(native.step as f64));
+    assert_eq!(get(&divergence, "headline").as_string(), Some(native.headline));
+    // The same scenario twice: no divergence. Bad input: an error, not a panic.
+    let same = quorumscope::wasm::compare_scenarios(&a, &a).unwrap();
+    assert!(get(&same, "divergence").is_null());
+    assert!(quorumscope::wasm::compare_scenarios(&a, "{\"cluster\": 3}").is_err());
+}

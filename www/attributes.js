@@ -14,6 +14,7 @@ export const ATTRIBUTES = {
   theme: ['theme', 'enum', ['auto', 'light', 'dark']],
   height: ['height', 'string'],
   'use-hash': ['useHash', 'boolean'],
+  compare: ['compare', 'string'],
 };
 
 /** Attributes any HTML element may carry, which are no concern of ours. */

@@ -1,5 +1,6 @@
 // <quorum-scope scenario="…" src="…" state="…" start-step="…" autoplay loop
-//               controls="full|minimal|none" theme="auto|light|dark" height="…">
+//               controls="full|minimal|none" theme="auto|light|dark" height="…"
+//               compare='{"switches":{"pre_vote":false}}'>
 // The whole visualizer as one custom element: the page uses it, and any
 // static documentation page embeds it with one module script. Several on a
 // page run independently (each owns its own simulator). Nothing is fetched
@@ -74,6 +75,7 @@ export class QuorumScope extends HTMLElement {
     this.unmounts = [];
     this.warned = new Set();
     this.resume = null; // {link, playing} kept across a removal: what a share link would hold
+    this.compareView = null; // the Compare view once opened ({set, unmount}); its module loads on demand
   }
 
   /** The simulator wrapper (part of the DOM contract for tests and embedders); null until started. */
@@ -109,6 +111,7 @@ export class QuorumScope extends HTMLElement {
       // The scenario, the reader's commands and the step, as a share link
       // holds them: re-inserted, the embed replays them and is where it was.
       const link = { v: 1, scenario: app.scenarioName ?? app.scenario, inputs: app.cluster.inputs(), step: app.cluster.stepCount() };
+      if (app.compare) link.compare = app.compare;
       this.resume = { link, playing: app.playing };
     }
     this.unmountAll();
@@ -126,6 +129,10 @@ export class QuorumScope extends HTMLElement {
     if (name === 'controls') this.remount();
     if (name === 'start-step' && this.app.cluster && this.startStep != null) this.app.seek(this.startStep);
     if (name === 'autoplay' && this.autoplay) this.app.play();
+    if (name === 'compare' && this.app.cluster) {
+      if (this.compare) this.openCompare(this.compare);
+      else this.closeCompare();
+    }
     if (name === 'scenario' || name === 'src' || name === 'state') {
       const keepPlaying = this.app.playing || this.autoplay;
       this.start(keepPlaying);
@@ -168,6 +175,7 @@ export class QuorumScope extends HTMLElement {
 
   /** (Re)builds the skeleton and mounts the modules the `controls` level asks for. */
   remount() {
+    const compare = this.app.compare;
     this.unmountAll();
     const root = layout();
     if (this.root) this.root.replaceWith(root);
@@ -175,10 +183,12 @@ export class QuorumScope extends HTMLElement {
     this.root = root;
     root.dataset.controls = this.controlsLevel;
     this.mountAll();
+    if (compare) this.openCompare(compare);
     if (this.app.state) this.app.emit('update', this.app.state);
   }
 
   unmountAll() {
+    this.closeCompare();
     for (const unmount of this.unmounts) unmount();
     this.unmounts = [];
   }
@@ -199,7 +209,32 @@ export class QuorumScope extends HTMLElement {
       add(mountSettings(this.region('header'), this.app, this));
       add(mountHelp(this.region('help'), this.app, this));
       add(mountFig16(this.region('panels'), this.app, this));
+      const open = document.createElement('button');
+      open.type = 'button';
+      open.className = 'qs-compare-open';
+      open.textContent = 'Compare with a variant…';
+      open.addEventListener('click', () => this.openCompare());
+      this.region('panels').prepend(open);
     }
+  }
+
+  /**
+   * Opens the Compare view with a difference for run B (JSON text or an
+   * object; none: the view opens empty). Its module is imported on first
+   * use, so the page's start-up does not carry it.
+   */
+  async openCompare(patch) {
+    const app = this.app;
+    this.compareLoading ??= import('./compare-view.js');
+    const { mountCompare } = await this.compareLoading;
+    if (app !== this.app || !app) return; // removed meanwhile
+    this.compareView ??= mountCompare(this.region('panels'), app, this);
+    if (patch) await this.compareView.set(patch);
+  }
+
+  closeCompare() {
+    this.compareView?.unmount();
+    this.compareView = null;
   }
 
   /** Loads what the attributes name (or a `resume` link), moves to start-step, then plays if asked. */
@@ -210,6 +245,8 @@ export class QuorumScope extends HTMLElement {
       else await this.loadSource(app);
       if (app !== this.app) return; // removed meanwhile
       if (!resume && this.startStep) app.seek(this.startStep);
+      const compare = app.compare ?? this.compare;
+      if (compare) await this.openCompare(compare);
       this.showError(this.assetProblem?.message ?? null, this.assetProblem?.fix);
       this.dispatchEvent(new CustomEvent('qs-ready', {
         bubbles: true, composed: true, detail: { scenario: app.scenarioName, step: app.cluster.stepCount() },

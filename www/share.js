@@ -3,7 +3,11 @@
 //   #scenario=NAME   a built-in scenario (NAME: lower-case letters, digits, '-').
 //   #s=BASE64URL     the whole state: base64url of the UTF-8 JSON
 //                    {v: 1, scenario: NAME | {scenario object},
-//                     inputs: [[step, command], ...], step: N}
+//                     inputs: [[step, command], ...], step: N,
+//                     compare: {scenario fields}}
+//                    (`compare`, optional: the Compare view open, run B
+//                    being the scenario with these fields changed; see
+//                    www/compare-patch.js)
 //                    where `inputs` are the operator's commands with the step
 //                    each preceded (app.cluster.inputs()) and `step` is the
 //                    step the sender was looking at.
@@ -22,7 +26,7 @@ const MAX_INPUTS = 5000;
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
-const KEYS = new Set(['v', 'scenario', 'inputs', 'step']);
+const KEYS = new Set(['v', 'scenario', 'inputs', 'step', 'compare']);
 
 /** The last problem reading or applying a hash, until settings.js shows it (see takeHashProblem). */
 let lastProblem = null;
@@ -116,7 +120,10 @@ function parseState(raw) {
     }
     last = at;
   }
-  return { value: { scenario, inputs, step } };
+  if (obj.compare !== undefined && !isPlainObject(obj.compare)) {
+    return { error: 'This link\'s "compare" must be an object of scenario fields, such as {"switches":{"pre_vote":false}}.' };
+  }
+  return { value: { scenario, inputs, step, compare: obj.compare } };
 }
 
 /** Loads the scenario, replays the operator's commands at their steps, and stops at the link's step. */
@@ -130,7 +137,7 @@ export async function applyHash(app, value) {
   }
 }
 
-async function replay(app, { scenario, inputs = [], step = 0 }) {
+async function replay(app, { scenario, inputs = [], step = 0, compare = null }) {
   await app.load(typeof scenario === 'string' ? scenario : JSON.stringify(scenario));
   for (let i = 0; i < inputs.length; i++) {
     const [at, command] = inputs[i];
@@ -142,6 +149,7 @@ async function replay(app, { scenario, inputs = [], step = 0 }) {
     }
   }
   app.seek(step);
+  app.compare = compare; // the element opens the Compare view with it
 }
 
 /** The hash that reproduces what `app` shows now: scenario, commands and step. */
@@ -152,6 +160,7 @@ export function hashFor(app, scenarioName) {
     inputs: app.cluster.inputs(),
     step: app.cluster.stepCount(),
   };
+  if (app.compare) state.compare = app.compare;
   return `#s=${toBase64url(JSON.stringify(state))}`;
 }
 

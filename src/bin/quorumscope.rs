@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use quorumscope::campaign::{self, CampaignOptions, SeedReport};
+use quorumscope::compare;
 use quorumscope::elect_times::{self as fig16, TimeoutRange};
 use quorumscope::scenario::{self, Scenario};
 use quorumscope::sim::{Timeline, TraceBody};
@@ -28,6 +29,7 @@ macro_rules! say_raw {
 
 const USAGE: &str = "usage:
   quorumscope run <built-in name | file.json> [--seed N] [--until T] [--json] [--brief]
+  quorumscope diff <A: name | a.json> <B: name | b.json> [--seed N] [--until T]
   quorumscope list
   quorumscope check --seeds N [--from S] [--steps M] [--nodes K] [--witness] [--off SWITCH]...
   quorumscope explore <three | five | witness | learner | joint> [--depth N] [--off SWITCH]...
@@ -38,11 +40,13 @@ const USAGE: &str = "usage:
   quorumscope elect-times [--trials N] [--ours] [--ticks-per-ms K] [--csv]
   quorumscope node | cluster up/down | merge | check-trace ...  (a real cluster: quorumscope-node)";
 
-/// Exit codes: 0 clean, 1 a violation, 2 bad input.
+/// Exit codes: 0 clean, 1 a violation (for `diff`: the runs differ), 2 bad
+/// input.
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
+        Some("diff") => diff(&args[1..]),
         Some("list") => list(),
         Some("check") => check(&args[1..]),
         Some("elect-times") => elect_times(&args[1..]),
@@ -170,6 +174,55 @@ fn run(args: &[String]) -> Result<bool, String> {
         }
     }
     Ok(clean)
+}
+
+/// Runs two scenario files with the same seed and prints the first step
+/// where their traces differ, then what differs by the end. Like diff(1):
+/// `Ok(false)` (exit 1) when the runs differ, `Ok(true)` when they match.
+fn diff(args: &[String]) -> Result<bool, String> {
+    let (mut sources, mut seed, mut until) = (Vec::new(), None, None);
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--seed" => seed = Some(number(args, &mut i, "--seed")?),
+            "--until" => until = Some(number(args, &mut i, "--until")?),
+            flag if flag.starts_with("--") => return Err(format!("diff: unknown option {flag}")),
+            name if sources.len() < 2 => sources.push(name.to_string()),
+            extra => return Err(format!("diff: unexpected argument {extra:?}")),
+        }
+        i += 1;
+    }
+    let [a, b] = &sources[..] else {
+        return Err("diff needs two scenarios: quorumscope diff A.json B.json".into());
+    };
+    let (mut scenario_a, mut scenario_b) = (load(a)?, load(b)?);
+    // One seed for both, so that the only difference is the files'.
+    let seed = seed.unwrap_or(scenario_a.seed);
+    scenario_a.seed = seed;
+    scenario_b.seed = seed;
+    let until = until.unwrap_or_else(|| compare::default_until(&scenario_a, &scenario_b));
+    let comparison = compare::compare(&scenario_a, &scenario_b, until)?;
+    say!("A: {a}\nB: {b}\nseed {seed}, until tick {until}");
+    match &comparison.divergence {
+        Some(d) => {
+            say!("first divergence: {}", d.headline);
+            for e in &d.only_a {
+                say!("  only in A: [step {} tick {}] {}", e.step, e.tick, e.text);
+            }
+            for e in &d.only_b {
+                say!("  only in B: [step {} tick {}] {}", e.step, e.tick, e.text);
+            }
+        }
+        None => say!("no divergence: the two traces are identical"),
+    }
+    for row in &comparison.summary {
+        if row.same {
+            say!("same  {}: {}", row.topic, row.a);
+        } else {
+            say!("DIFF  {}:\n        A: {}\n        B: {}", row.topic, row.a, row.b);
+        }
+    }
+    Ok(comparison.divergence.is_none())
 }
 
 fn list() -> Result<bool, String> {

@@ -33,6 +33,8 @@ export declare class QuorumScope extends HTMLElement {
   /** A CSS length or a number of pixels (attribute `height`). */
   height: string | null;
   useHash: boolean;
+  /** Run B's difference from the scenario, as JSON scenario fields: opens the Compare view (attribute `compare`). */
+  compare: string | null;
   /**
    * The simulator wrapper once the element has started (near the viewport),
    * else null: `state`, `trace`, `step()`, `back()`, `seek(n)`,
