@@ -1,7 +1,8 @@
 // Messages in flight along their links, their glyphs and labels, and the ✕
 // where one was lost.
 import { svgEl, termColor } from './svg.js';
-import { along, labelAnchor } from './cluster-layout.js';
+import { along } from './cluster-layout.js';
+import { placeMessageLabel, textWidth } from './cluster-placement.js';
 import { DROP_TICKS } from './cluster-marks.js';
 
 /**
@@ -9,11 +10,10 @@ import { DROP_TICKS } from './cluster-marks.js';
  * between frames (keyed by seq and content), so a playing frame only
  * updates positions instead of rebuilding dozens of elements.
  */
-export function drawMessages(layer, cache, geom, state, vt) {
-  const labelled = new Set(); // one label per burst: "vote? t2" ×4 leaving a node reads as one
+export function drawMessages(layer, cache, geom, state, vt, occ) {
   const live = new Set();
-  let refusalsLabelled = 0;
   const stepwise = REDUCED_MOTION.matches;
+  const drawn = [];
   for (const m of state.messages) {
     const p = geom.pos.get(m.from);
     const q = geom.pos.get(m.to);
@@ -21,7 +21,7 @@ export function drawMessages(layer, cache, geom, state, vt) {
     const key = `${m.seq}|${m.from}|${m.to}|${m.kind}|${m.label}|${m.doomed}`;
     live.add(key);
     let c = cache.get(key);
-    if (!c) cache.set(key, (c = createMessage(layer, m)));
+    if (!c) cache.set(key, (c = createMessage(layer, m, geom.family)));
     const span = m.deliver_tick - m.sent_tick;
     // Reduced motion: a message moves once per tick instead of gliding.
     const now = stepwise ? Math.floor(vt) : vt;
@@ -35,27 +35,45 @@ export function drawMessages(layer, cache, geom, state, vt) {
       svgEl('path', { class: 'cv-x', d: 'M-7 -7 L7 7 M7 -7 L-7 7' }, c.g);
     }
     if (dying) c.g.style.opacity = String(Math.max(0.15, 1 - (f - 0.5) * 1.7));
-    const burst = f < 0.2 ? `s${m.from}|${m.label}` : f > 0.8 ? `r${m.to}|${m.label}` : null;
-    const show = showLabel(m, state.messages.length, geom.compact, refusalsLabelled) && !(burst && labelled.has(burst));
-    if (show && /✗/.test(m.label ?? '')) refusalsLabelled += 1;
-    if (show && burst) labelled.add(burst);
-    // Beside the path on the message's own side, so it clears the link and the nodes' rims.
-    const place = show ? [(at.nx * 18).toFixed(1), (at.ny * 18 + 5).toFixed(1), labelAnchor(at.nx)] : null;
-    const placeKey = place ? place.join() : '';
-    if (placeKey !== c.placeKey) {
-      c.placeKey = placeKey;
-      c.label.style.display = show ? '' : 'none';
-      if (place) {
-        c.label.setAttribute('x', place[0]);
-        c.label.setAttribute('y', place[1]);
-        c.label.setAttribute('text-anchor', place[2]);
-      }
-    }
+    drawn.push({ m, c, at, f });
   }
   for (const [key, c] of cache) if (!live.has(key)) (c.g.remove(), cache.delete(key));
+  labelMessages(drawn, geom.compact, occ);
 }
 
-function createMessage(layer, m) {
+/**
+ * Labels the messages that have something to add, most telling first
+ * (refusals, then requests, then the rest), each where it covers no other
+ * label and no node; the others go unlabelled this frame.
+ */
+function labelMessages(drawn, compact, occ) {
+  const labelled = new Set(); // one label per burst: "vote? t2" ×4 leaving a node reads as one
+  let refusalsLabelled = 0;
+  let placed = 0;
+  const rank = ({ m }) => (/✗/.test(m.label ?? '') ? 0 : ['vote', 'timeout_now', 'snapshot'].includes(m.kind) ? 1 : 2);
+  drawn.sort((a, b) => rank(a) - rank(b) || a.m.seq - b.m.seq);
+  for (const { m, c, at, f } of drawn) {
+    const burst = f < 0.2 ? `s${m.from}|${m.label}` : f > 0.8 ? `r${m.to}|${m.label}` : null;
+    let place = null;
+    if (showLabel(m, placed, compact, refusalsLabelled) && !(burst && labelled.has(burst))) {
+      place = placeMessageLabel(occ, at, c.width);
+    }
+    if (place) placed += 1;
+    if (place && /✗/.test(m.label ?? '')) refusalsLabelled += 1;
+    if (place && burst) labelled.add(burst);
+    const placeKey = place ? place.map((v) => (typeof v === 'number' ? v.toFixed(1) : v)).join() : '';
+    if (placeKey === c.placeKey) continue;
+    c.placeKey = placeKey;
+    c.label.style.display = place ? '' : 'none';
+    if (place) {
+      c.label.setAttribute('x', place[0].toFixed(1));
+      c.label.setAttribute('y', place[1].toFixed(1));
+      c.label.setAttribute('text-anchor', place[2]);
+    }
+  }
+}
+
+function createMessage(layer, m, family) {
   const heartbeat = m.label === 'heartbeat';
   // Only vote and probe refusals are red: an append answered with a resend
   // hint is the protocol working (out-of-order pipelined appends), not a failure.
@@ -67,29 +85,24 @@ function createMessage(layer, m) {
   drawGlyph(g, m);
   const label = svgEl('text', { class: 'cv-msg-label' }, g);
   label.textContent = m.label;
-  return { g, label, dying: false };
+  return { g, label, dying: false, width: textWidth(m.label ?? '', refused ? 600 : 400, family) };
 }
 
 /** The reader asked for less motion (checked per frame: it can change while the page is open). */
 const REDUCED_MOTION = matchMedia('(prefers-reduced-motion: reduce)');
 
-/** About how many message labels the picture carries at once: more would pile up. */
+/** Most message labels the picture carries at once: more would pile up. */
 const LABEL_BUDGET = 8;
 
 /**
- * Labels where they add something: all while the network is calm; when it
- * is busy, a couple of refusals, vote requests, and an even sample of the
- * rest (every k-th), so a busy picture thins its labels instead of dropping them.
+ * Labels where they add something: a couple of refusals (their glyph says
+ * ✗ and the callout explains one; not one label per voter piled on the new
+ * leader), then the others by rank, up to the budget, each only where it
+ * is free: a busy picture thins its labels instead of dropping them all.
  */
-function showLabel(m, count, compact, refusalsLabelled) {
-  // Refusals: their glyph says ✗ and the callout explains one; a couple of
-  // labels more, not one per voter piled on the new leader.
+function showLabel(m, placed, compact, refusalsLabelled) {
   if (/✗/.test(m.label ?? '')) return refusalsLabelled < 2;
-  if (!compact && ['vote', 'timeout_now', 'snapshot'].includes(m.kind)) return count <= 14;
-  const stride = Math.max(1, Math.ceil(count / (compact ? LABEL_BUDGET / 2 : LABEL_BUDGET)));
-  // By sequence number, not position: a message keeps its label (or not)
-  // while others come and go, so labels do not flicker from frame to frame.
-  return m.seq % stride === 0;
+  return placed < (compact ? LABEL_BUDGET / 2 : LABEL_BUDGET);
 }
 
 /** Glyphs are drawn at GLYPH_SCALE so that their marks (?, ✓, ✗) read at 14 px on a projector. */

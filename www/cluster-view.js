@@ -10,7 +10,8 @@ import { createNode, placeNode, updateNode } from './cluster-nodes.js';
 import { linksKey, drawLinks, toggleLink } from './cluster-links.js';
 import { drawMessages, drawDrops } from './cluster-messages.js';
 import { readTrace } from './cluster-marks.js';
-import { drawOverlay, stackBeside } from './cluster-callouts.js';
+import { drawOverlay, stackBeside, calloutsTaken } from './cluster-callouts.js';
+import { placeNodeLabels } from './cluster-placement.js';
 import { buildKey } from './cluster-key.js';
 import { NodeMenu } from './node-menu.js';
 import { mountPresentation } from './presentation.js';
@@ -26,17 +27,25 @@ export function mountCluster(container, app, host) {
   // after building them would force a layout in the middle of the frame; a
   // ResizeObserver gets them once the browser has laid the frame out, before
   // it paints.
+  // Once placed, the callout's box is kept clear of labels: the labels are
+  // placed again around it.
   let unstacked = [];
+  let calloutBoxes = [];
+  let occupancy = null; // where the nodes' labels are: the message labels keep clear of them
   const stacker = new ResizeObserver(() => {
     stacker.disconnect();
     stackBeside(unstacked, view.refusals, geom);
     unstacked = [];
+    calloutBoxes = calloutsTaken(view, geom);
+    occupancy = null;
+    render();
   });
   const callouts = {
     key: null, // what the callouts show, to rebuild them only on change
     stack(boxes) {
       stacker.disconnect();
-      unstacked = boxes;
+      unstacked = boxes.filter((b) => b.side);
+      calloutBoxes = [];
       for (const b of boxes) stacker.observe(b.box);
     },
   };
@@ -57,16 +66,19 @@ export function mountCluster(container, app, host) {
       drawLinks(view.links, geom, state);
     }
     const marks = readTrace(app, state);
-    for (const node of state.nodes) updateNode(ensureNode(node.id), node, state, marks);
-    drawMessages(view.messages, messageCache, geom, state, app.virtualTick);
+    let changed = false;
+    for (const node of state.nodes) changed = updateNode(ensureNode(node.id), node, state, marks) || changed;
+    if (drawOverlay(view, geom, state, marks, callouts)) occupancy = null;
+    if (changed || !occupancy) occupancy = placeNodeLabels(nodes, geom, geom.family, calloutBoxes);
+    drawMessages(view.messages, messageCache, geom, state, app.virtualTick, occupancy.copy());
     drawDrops(view.marks, dropCache, geom, marks.drops, app.virtualTick);
-    drawOverlay(view, geom, state, marks, callouts);
     menu.refresh(state);
   }
 
   function relayout(ids) {
     const rect = container.getBoundingClientRect();
     geom = layout(ids, rect.width || 600, rect.height || 400);
+    geom.family = getComputedStyle(view.svg).fontFamily || 'sans-serif'; // what labels are measured in
     view.svg.setAttribute('viewBox', `0 0 ${geom.W} ${geom.H}`);
     view.root.classList.toggle('narrow', geom.narrow); // phones: terser labels
     view.root.style.setProperty('--cv-scale', geom.scale.toFixed(3)); // the HTML overlay grows with the picture
@@ -74,6 +86,7 @@ export function mountCluster(container, app, host) {
     for (const [id, n] of nodes) placeNode(n, geom, id);
     linkKey = '';
     callouts.key = null;
+    occupancy = null;
   }
 
   function ensureNode(id) {
