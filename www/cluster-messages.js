@@ -37,8 +37,36 @@ export function drawMessages(layer, cache, geom, state, vt, occ) {
     if (dying) c.g.style.opacity = String(Math.max(0.15, 1 - (f - 0.5) * 1.7));
     drawn.push({ m, c, at, f });
   }
+  drawHeld(layer, cache, geom, state.held ?? [], live, drawn);
   for (const [key, c] of cache) if (!live.has(key)) (c.g.remove(), cache.delete(key));
   labelMessages(drawn, geom.compact, occ);
+}
+
+/** Held messages wait just off their sender, marked ⏸, until released or delivered. */
+function drawHeld(layer, cache, geom, held, live, drawn) {
+  const waiting = new Map(); // how many wait on each link so far: each waits a little further on
+  for (const m of held) {
+    const p = geom.pos.get(m.from);
+    const q = geom.pos.get(m.to);
+    if (!p || !q) continue;
+    const key = `held|${m.seq}|${m.from}|${m.to}|${m.kind}|${m.label}`;
+    live.add(key);
+    let c = cache.get(key);
+    if (!c) {
+      cache.set(key, (c = createMessage(layer, { ...m, label: `⏸ ${m.label}`, doomed: false }, geom.family)));
+      c.g.classList.add('held');
+      c.g.dataset.held = 'true';
+      c.g.querySelector('title').textContent = `${m.text} — held: it waits until released`;
+      // The pause sign stays on the glyph even when its label finds no free place.
+      svgEl('text', { class: 'cv-held-mark', x: 11, y: -7, 'aria-hidden': 'true' }, c.g).textContent = '⏸';
+    }
+    const link = `${m.from}>${m.to}`;
+    const k = waiting.get(link) ?? 0;
+    waiting.set(link, k + 1);
+    const at = along(geom, p, q, Math.min(0.4, 0.05 + 0.08 * k));
+    c.g.setAttribute('transform', `translate(${at.x.toFixed(1)} ${at.y.toFixed(1)})`);
+    drawn.push({ m, c, at, f: 0.5, held: true });
+  }
 }
 
 /**
@@ -50,12 +78,12 @@ function labelMessages(drawn, compact, occ) {
   const labelled = new Set(); // one label per burst: "vote? t2" ×4 leaving a node reads as one
   let refusalsLabelled = 0;
   let placed = 0;
-  const rank = ({ m }) => (/✗/.test(m.label ?? '') ? 0 : ['vote', 'timeout_now', 'snapshot'].includes(m.kind) ? 1 : 2);
+  const rank = ({ m, held }) => (held || /✗/.test(m.label ?? '') ? 0 : ['vote', 'timeout_now', 'snapshot'].includes(m.kind) ? 1 : 2);
   drawn.sort((a, b) => rank(a) - rank(b) || a.m.seq - b.m.seq);
-  for (const { m, c, at, f } of drawn) {
+  for (const { m, c, at, f, held } of drawn) {
     const burst = f < 0.2 ? `s${m.from}|${m.label}` : f > 0.8 ? `r${m.to}|${m.label}` : null;
     let place = null;
-    if (showLabel(m, placed, compact, refusalsLabelled) && !(burst && labelled.has(burst))) {
+    if (held || (showLabel(m, placed, compact, refusalsLabelled) && !(burst && labelled.has(burst)))) {
       place = placeMessageLabel(occ, at, c.width);
     }
     if (place) placed += 1;
@@ -79,10 +107,14 @@ function createMessage(layer, m, family) {
   // hint is the protocol working (out-of-order pipelined appends), not a failure.
   const refused = /✗/.test(m.label ?? '');
   const resend = m.kind === 'append_reply' && /^resend/.test(m.label ?? '');
-  const g = svgEl('g', { class: `cv-msg k-${m.kind}${heartbeat ? ' heartbeat' : ''}${refused ? ' refused' : ''}${resend ? ' resend' : ''}` }, layer);
+  // A button: a click, Enter or Space opens its menu (drop, duplicate, hold; cluster-message-menu.js).
+  const g = svgEl('g', { class: `cv-msg k-${m.kind}${heartbeat ? ' heartbeat' : ''}${refused ? ' refused' : ''}${resend ? ' resend' : ''}`,
+    tabindex: 0, role: 'button', 'data-msg-seq': m.seq }, layer);
   g.style.setProperty('--term', termColor(m.term));
+  g.setAttribute('aria-label', `${m.label}: ${m.from}→${m.to} ${m.kind.replace(/_/g, ' ')}. Click for actions`);
   svgEl('title', {}, g).textContent = m.doomed ? `${m.text} — lost on the way` : m.text;
   drawGlyph(g, m);
+  g.lastElementChild.setAttribute('aria-hidden', 'true'); // the glyph's mark is not part of the name
   const label = svgEl('text', { class: 'cv-msg-label' }, g);
   label.textContent = m.label;
   return { g, label, dying: false, width: textWidth(m.label ?? '', refused ? 600 : 400, family) };

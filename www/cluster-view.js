@@ -14,6 +14,7 @@ import { drawOverlay, stackBeside, calloutsTaken } from './cluster-callouts.js';
 import { placeNodeLabels } from './cluster-placement.js';
 import { buildKey } from './cluster-key.js';
 import { NodeMenu } from './node-menu.js';
+import { MessageMenu } from './cluster-message-menu.js';
 import { mountPresentation } from './presentation.js';
 
 export function mountCluster(container, app, host) {
@@ -54,6 +55,16 @@ export function mountCluster(container, app, host) {
     onClose: (id) => nodes.get(id)?.g.focus(),
     onSelect: (id) => nodes.forEach((n, k) => n.g.classList.toggle('selected', k === id)),
   });
+  const messageEl = (seq) => view.messages.querySelector(`[data-msg-seq="${seq}"]`);
+  const messageMenu = new MessageMenu(view.root, app, host, {
+    anchorOf: (seq) => {
+      const r = messageEl(seq)?.getBoundingClientRect();
+      const base = view.root.getBoundingClientRect();
+      return r && { x: r.left + r.width / 2 - base.left, y: r.top + r.height / 2 - base.top, r: 12 };
+    },
+    onClose: (seq) => (messageEl(seq) ?? view.svg).focus(),
+    onSelect: () => {},
+  });
 
   function render() {
     const state = app.state;
@@ -73,6 +84,7 @@ export function mountCluster(container, app, host) {
     drawMessages(view.messages, messageCache, geom, state, app.virtualTick, occupancy.copy());
     drawDrops(view.marks, dropCache, geom, marks.drops, app.virtualTick);
     menu.refresh(state);
+    messageMenu.refresh(state);
   }
 
   function relayout(ids) {
@@ -121,6 +133,8 @@ export function mountCluster(container, app, host) {
     if (!commandsAllowed) return togglePlay();
     const g = e.target.closest('[data-node-id]');
     if (g) return menu.open(Number(g.dataset.nodeId));
+    const msg = e.target.closest('[data-msg-seq]');
+    if (msg) return messageMenu.open(Number(msg.dataset.msgSeq));
     const link = e.target.closest('[data-link]');
     if (link) toggleLink(app, host, link.dataset.link.split('-').map(Number));
   }
@@ -129,11 +143,12 @@ export function mountCluster(container, app, host) {
       if (e.key === ' ' || e.key === 'Enter') (e.preventDefault(), togglePlay());
       return;
     }
-    const g = e.target.closest?.('[data-node-id]');
+    const g = e.target.closest?.('[data-node-id], [data-msg-seq]');
     if (g && (e.key === 'Enter' || e.key === ' ')) {
       e.preventDefault();
       e.stopPropagation(); // Space must not also reach a play/pause shortcut
-      menu.open(Number(g.dataset.nodeId));
+      if (g.dataset.nodeId) menu.open(Number(g.dataset.nodeId));
+      else messageMenu.open(Number(g.dataset.msgSeq));
     }
   }
   view.svg.addEventListener('click', onClick);
@@ -156,6 +171,7 @@ export function mountCluster(container, app, host) {
     resize.disconnect();
     stacker.disconnect();
     menu.destroy();
+    messageMenu.destroy();
     view.svg.removeEventListener('click', onClick);
     view.svg.removeEventListener('keydown', onKey);
     view.root.remove();
