@@ -25,7 +25,7 @@ export class MessageMenu extends NodeMenu {
   /** Opens on message `seq`; the run pauses, so the message is still there when an action is chosen. */
   open(seq) {
     this.app.pause();
-    super.open(seq);
+    if (findMessage(this.app.state, seq)) super.open(seq);
   }
 
   refresh(state) {

@@ -39,7 +39,7 @@ export function drawMessages(layer, cache, geom, state, vt, occ) {
   }
   drawHeld(layer, cache, geom, state.held ?? [], live, drawn);
   for (const [key, c] of cache) if (!live.has(key)) (c.g.remove(), cache.delete(key));
-  labelMessages(drawn, geom.compact, occ);
+  labelMessages(drawn, geom.compact, Object.assign([...occ], { W: occ.W, H: occ.H }));
 }
 
 /** Held messages wait just off their sender, marked ⏸, until released or delivered. */
@@ -74,7 +74,7 @@ function drawHeld(layer, cache, geom, held, live, drawn) {
  * (refusals, then requests, then the rest), each where it covers no other
  * label and no node; the others go unlabelled this frame.
  */
-function labelMessages(drawn, compact, occ) {
+function labelMessages(drawn, compact, taken) {
   const labelled = new Set(); // one label per burst: "vote? t2" ×4 leaving a node reads as one
   let refusalsLabelled = 0;
   let placed = 0;
@@ -84,7 +84,7 @@ function labelMessages(drawn, compact, occ) {
     const burst = f < 0.2 ? `s${m.from}|${m.label}` : f > 0.8 ? `r${m.to}|${m.label}` : null;
     let place = null;
     if (held || (showLabel(m, placed, compact, refusalsLabelled) && !(burst && labelled.has(burst)))) {
-      place = placeMessageLabel(occ, at, c.width);
+      place = placeMessageLabel(taken, at, c.width);
     }
     if (place) placed += 1;
     if (place && /✗/.test(m.label ?? '')) refusalsLabelled += 1;

@@ -14,7 +14,6 @@ import { drawOverlay, stackBeside, calloutsTaken } from './cluster-callouts.js';
 import { placeNodeLabels } from './cluster-placement.js';
 import { buildKey } from './cluster-key.js';
 import { NodeMenu } from './node-menu.js';
-import { MessageMenu } from './cluster-message-menu.js';
 import { mountPresentation } from './presentation.js';
 
 export function mountCluster(container, app, host) {
@@ -55,16 +54,23 @@ export function mountCluster(container, app, host) {
     onClose: (id) => nodes.get(id)?.g.focus(),
     onSelect: (id) => nodes.forEach((n, k) => n.g.classList.toggle('selected', k === id)),
   });
+  // The message menu is loaded the first time a message is clicked: most
+  // readers never do, and the page's start-up code has a size budget.
   const messageEl = (seq) => view.messages.querySelector(`[data-msg-seq="${seq}"]`);
-  const messageMenu = new MessageMenu(view.root, app, host, {
-    anchorOf: (seq) => {
-      const r = messageEl(seq)?.getBoundingClientRect();
-      const base = view.root.getBoundingClientRect();
-      return r && { x: r.left + r.width / 2 - base.left, y: r.top + r.height / 2 - base.top, r: 12 };
-    },
-    onClose: (seq) => (messageEl(seq) ?? view.svg).focus(),
-    onSelect: () => {},
-  });
+  let messageMenu = null;
+  async function openMessageMenu(seq) {
+    const { MessageMenu } = await import('./cluster-message-menu.js');
+    messageMenu ??= new MessageMenu(view.root, app, host, {
+      anchorOf: (s) => {
+        const r = messageEl(s)?.getBoundingClientRect();
+        const base = view.root.getBoundingClientRect();
+        return r && { x: r.left + r.width / 2 - base.left, y: r.top + r.height / 2 - base.top, r: 12 };
+      },
+      onClose: (s) => (messageEl(s) ?? view.svg).focus(),
+      onSelect: () => {},
+    });
+    messageMenu.open(seq);
+  }
 
   function render() {
     const state = app.state;
@@ -80,11 +86,11 @@ export function mountCluster(container, app, host) {
     let changed = false;
     for (const node of state.nodes) changed = updateNode(ensureNode(node.id), node, state, marks) || changed;
     if (drawOverlay(view, geom, state, marks, callouts)) occupancy = null;
-    if (changed || !occupancy) occupancy = placeNodeLabels(nodes, geom, geom.family, calloutBoxes);
-    drawMessages(view.messages, messageCache, geom, state, app.virtualTick, occupancy.copy());
+    if (changed || !occupancy) occupancy = placeNodeLabels(nodes, geom, calloutBoxes);
+    drawMessages(view.messages, messageCache, geom, state, app.virtualTick, occupancy);
     drawDrops(view.marks, dropCache, geom, marks.drops, app.virtualTick);
     menu.refresh(state);
-    messageMenu.refresh(state);
+    messageMenu?.refresh(state);
   }
 
   function relayout(ids) {
@@ -134,7 +140,7 @@ export function mountCluster(container, app, host) {
     const g = e.target.closest('[data-node-id]');
     if (g) return menu.open(Number(g.dataset.nodeId));
     const msg = e.target.closest('[data-msg-seq]');
-    if (msg) return messageMenu.open(Number(msg.dataset.msgSeq));
+    if (msg) return openMessageMenu(Number(msg.dataset.msgSeq));
     const link = e.target.closest('[data-link]');
     if (link) toggleLink(app, host, link.dataset.link.split('-').map(Number));
   }
@@ -148,7 +154,7 @@ export function mountCluster(container, app, host) {
       e.preventDefault();
       e.stopPropagation(); // Space must not also reach a play/pause shortcut
       if (g.dataset.nodeId) menu.open(Number(g.dataset.nodeId));
-      else messageMenu.open(Number(g.dataset.msgSeq));
+      else openMessageMenu(Number(g.dataset.msgSeq));
     }
   }
   view.svg.addEventListener('click', onClick);
@@ -171,7 +177,7 @@ export function mountCluster(container, app, host) {
     resize.disconnect();
     stacker.disconnect();
     menu.destroy();
-    messageMenu.destroy();
+    messageMenu?.destroy();
     view.svg.removeEventListener('click', onClick);
     view.svg.removeEventListener('keydown', onKey);
     view.root.remove();
