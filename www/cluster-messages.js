@@ -39,7 +39,13 @@ export function drawMessages(layer, cache, geom, state, vt, occ) {
   }
   drawHeld(layer, cache, geom, state.held ?? [], live, drawn);
   for (const [key, c] of cache) if (!live.has(key)) (c.g.remove(), cache.delete(key));
-  labelMessages(drawn, geom.compact, Object.assign([...occ], { W: occ.W, H: occ.H }));
+  // One Tab stop for all the messages (arrow keys move between them,
+  // cluster-view.js): dozens of stops would bury what follows the picture.
+  if (!layer.querySelector('[tabindex="0"]')) layer.firstElementChild?.setAttribute('tabindex', 0);
+  // A label keeps clear of the nodes' labels, and of other glyphs where it can.
+  const taken = Object.assign([...occ], { W: occ.W, H: occ.H });
+  for (const { at } of drawn) taken.push({ l: at.x - 10, r: at.x + 10, t: at.y - 10, b: at.y + 10, glyph: true });
+  labelMessages(drawn, geom.compact, taken);
 }
 
 /** Held messages wait just off their sender, marked ⏸, until released or delivered. */
@@ -109,7 +115,7 @@ function createMessage(layer, m, family) {
   const resend = m.kind === 'append_reply' && /^resend/.test(m.label ?? '');
   // A button: a click, Enter or Space opens its menu (drop, duplicate, hold; cluster-message-menu.js).
   const g = svgEl('g', { class: `cv-msg k-${m.kind}${heartbeat ? ' heartbeat' : ''}${refused ? ' refused' : ''}${resend ? ' resend' : ''}`,
-    tabindex: 0, role: 'button', 'data-msg-seq': m.seq }, layer);
+    tabindex: -1, role: 'button', 'data-msg-seq': m.seq }, layer);
   g.style.setProperty('--term', termColor(m.term));
   g.setAttribute('aria-label', `${m.label}: ${m.from}→${m.to} ${m.kind.replace(/_/g, ' ')}. Click for actions`);
   svgEl('title', {}, g).textContent = m.doomed ? `${m.text} — lost on the way` : m.text;

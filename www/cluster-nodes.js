@@ -51,7 +51,10 @@ export function placeNode(n, geom, id) {
   p.crown.setAttribute('d', `M${-cw} ${top} L${-cw} ${top - 12} L${-cw / 2} ${top - 5} L0 ${top - 15} L${cw / 2} ${top - 5} L${cw} ${top - 12} L${cw} ${top} Z`);
   // Picture text is 14 logical px at least (LABEL_PX), so a lecture hall's back row can read it.
   // The chip, the tally and the vote line are placed by cluster-placement.js.
-  p.id.setAttribute('y', geom.compact ? 6 : -2);
+  // A small node has no room for its role word inside: its outline and its name say it.
+  const small = geom.compact || r < 30;
+  n.small = small;
+  p.id.setAttribute('y', small ? 6 : -2);
   p.role.setAttribute('y', r * 0.5 + 2);
   p.termChip.setAttribute('height', 20);
   n.g.classList.toggle('compact', geom.compact);
@@ -86,7 +89,7 @@ export function updateNode(n, node, state, marks) {
   g.classList.toggle('violated', violated);
   // The unmistakable mark of a win, for the few ticks the election is news.
   g.classList.toggle('elected', marks.elected?.node === node.id && role === 'leader');
-  n.labels.setAttribute('class', `${g.getAttribute('class').replace(' selected', '')} cv-labels`);
+  n.labels.setAttribute('class', `${g.getAttribute('class').replace(' selected', '')} cv-labels${n.small ? ' small' : ''}`);
 
   p.body.setAttribute('d', node.kind === 'witness' ? diamondPath(n.r * 1.15) : circlePath(n.r));
   p.role.textContent = role === 'learner' ? 'learner' : ROLE_WORDS[role] ?? role;

@@ -29,10 +29,10 @@ export function textWidth(text, weight, family) {
   return widths.get(key);
 }
 
-/** Whether box `b` lies inside the picture and meets none of the boxes taken. */
-function fits(taken, b) {
+/** Whether box `b` lies inside the picture and meets none of the boxes taken (but message glyphs, if `overGlyphs`). */
+function fits(taken, b, overGlyphs) {
   if (b.l < 0 || b.r > taken.W || b.t < 0 || b.b > taken.H) return false;
-  return !taken.some((o) => b.l < o.r && o.l < b.r && b.t < o.b && o.t < b.b);
+  return !taken.some((o) => b.l < o.r && o.l < b.r && b.t < o.b && o.t < b.b && !(overGlyphs && o.glyph));
 }
 
 /**
@@ -105,7 +105,7 @@ function place(n, taken, geom, w, h, first, sides) {
     const s = side === 'right' ? 1 : -1;
     // Beside: level with the node's centre, just above or just below that. Above or below: the next free row.
     const tops = beside ? [n.at.y - h / 2, n.at.y - h - 1, n.at.y + 1] : [side === 'below' ? n.stack.below : n.stack.above - h];
-    const dxs = beside ? [s * (n.r + 10 + w / 2)] : [0, out * (w / 2 - n.r * 0.4), out * (w / 2 + n.r + 10)].slice(0, w > n.r ? 3 : 1);
+    const dxs = beside ? [s * (n.r + 10 + w / 2)] : w > n.r ? [0, out * (w / 2 - n.r * 0.4)] : [0];
     for (const top of tops) {
       for (let dx of dxs) {
         // Kept inside the picture.
@@ -124,19 +124,22 @@ function place(n, taken, geom, w, h, first, sides) {
 
 /**
  * Places a message's label beside it: on its own side of the link first,
- * then the other side, above and below. Returns [x, y, anchor] relative to
- * the message, or null when no place is free.
+ * then the other side, above and below; clear of other messages' glyphs if
+ * it can be, else over one. Returns [x, y, anchor] relative to the
+ * message, or null when no place is free.
  */
 export function placeMessageLabel(taken, at, w) {
   const o = 18;
   const anchor = (nx) => (nx > 0.35 ? 'start' : nx < -0.35 ? 'end' : 'middle');
   const tries = [[at.nx * o, at.ny * o + 5, anchor(at.nx)], [-at.nx * o, -at.ny * o + 5, anchor(-at.nx)], [0, -14, 'middle'], [0, 25, 'middle']];
-  for (const [dx, dy, a] of tries) {
-    const l = at.x + dx - (a === 'start' ? 0 : a === 'end' ? w : w / 2);
-    const box = { l: l - GAP, r: l + w + GAP, t: at.y + dy - ASCENT, b: at.y + dy - ASCENT + LINE_H };
-    if (fits(taken, box)) {
-      taken.push(box);
-      return [dx, dy, a];
+  for (const overGlyphs of [false, true]) {
+    for (const [dx, dy, a] of tries) {
+      const l = at.x + dx - (a === 'start' ? 0 : a === 'end' ? w : w / 2);
+      const box = { l: l - GAP, r: l + w + GAP, t: at.y + dy - ASCENT, b: at.y + dy - ASCENT + LINE_H };
+      if (fits(taken, box, overGlyphs)) {
+        taken.push(box);
+        return [dx, dy, a];
+      }
     }
   }
   return null;

@@ -150,6 +150,16 @@ export function mountCluster(container, app, host) {
       return;
     }
     const g = e.target.closest?.('[data-node-id], [data-msg-seq]');
+    const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
+    if (g?.dataset.msgSeq && step) {
+      // A roving Tab stop: the arrows move it from message to message.
+      const list = [...view.messages.children];
+      const next = list[(list.indexOf(g) + step + list.length) % list.length];
+      e.preventDefault();
+      g.setAttribute('tabindex', -1);
+      next.setAttribute('tabindex', 0);
+      return next.focus();
+    }
     if (g && (e.key === 'Enter' || e.key === ' ')) {
       e.preventDefault();
       e.stopPropagation(); // Space must not also reach a play/pause shortcut

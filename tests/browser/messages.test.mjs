@@ -108,3 +108,21 @@ test('from the keyboard: hold a message, see it waiting, release it', async (t) 
   assert.deepEqual(released, { held: 0, event: true, inputs: ['hold', 'release'] });
   assert.deepEqual(errors, []);
 });
+
+test('the messages are one Tab stop, and the arrow keys move between them', async (t) => {
+  const { page, errors } = await open(env, '/www/index.html#scenario=first-election', { viewport: VIEWPORT }, t);
+  await ready(page);
+  await skipTour(page);
+  await stepUntil(page, (app) => app.state.messages.length >= 4);
+  const stops = () => page.evaluate(() => [...document.querySelector('quorum-scope').shadowRoot.querySelectorAll('[data-msg-seq]')]
+    .filter((g) => g.getAttribute('tabindex') === '0').map((g) => g.dataset.msgSeq));
+  const first = await stops();
+  assert.equal(first.length, 1, 'one Tab stop among the messages');
+  const host = page.locator('quorum-scope');
+  await host.locator(`[data-msg-seq="${first[0]}"]`).focus();
+  await page.keyboard.press('ArrowRight');
+  const focused = await page.evaluate(() => document.querySelector('quorum-scope').shadowRoot.activeElement?.dataset.msgSeq);
+  assert.notEqual(focused, first[0], 'the arrow moved to another message');
+  assert.deepEqual(await stops(), [focused], 'and the Tab stop moved with it');
+  assert.deepEqual(errors, []);
+});
