@@ -3,25 +3,34 @@
 // (SCENARIO.md, Version 2) run through the App, so the run's inputs carry
 // it and a shared link or an exported scenario replays it. The menu is the
 // node menu's panel (keyboard, Escape, focus return), with other items.
-import { htmlEl } from './svg.js';
 import { NodeMenu } from './node-menu.js';
 
 /** Finds a drawn message by its sequence number: {m, held, nth} or null (delivered meanwhile). */
 export function findMessage(state, seq) {
-  const same = (a, b) => a.from === b.from && a.to === b.to && a.kind === b.kind;
-  const flying = state.messages.find((x) => x.seq === seq);
-  const held = state.held ?? [];
-  const m = flying ?? held.find((x) => x.seq === seq);
-  if (!m) return null;
-  // `nth` counts matches in send order among those in flight, then the held
-  // ones (how the simulator numbers them, src/sim/network.rs nth_match).
-  const before = (list) => list.filter((x) => same(x, m) && x.seq < m.seq).length;
-  const inFlight = state.messages.filter((x) => same(x, m)).length;
-  const nth = flying ? before(state.messages) : inFlight + before(held);
-  return { m, held: !flying, nth };
+  const all = [...state.messages, ...(state.held ?? [])];
+  const i = all.findIndex((x) => x.seq === seq);
+  const m = all[i];
+  // `nth` counts the matches before it in the simulator's order: those in
+  // flight (by arrival), then the held ones (src/sim/network.rs nth_match).
+  const nth = all.slice(0, i).filter((x) => x.from === m?.from && x.to === m.to && x.kind === m.kind).length;
+  return m ? { m, held: i >= state.messages.length, nth } : null;
 }
 
-export class MessageMenu extends NodeMenu {
+/** The menu for the picture `view` (cluster-view.js), placed by the message it acts on. */
+export function messageMenuFor(view, app, host) {
+  const el = (seq) => view.messages.querySelector(`[data-msg-seq="${seq}"]`);
+  return new MessageMenu(view.root, app, host, {
+    anchorOf: (seq) => {
+      const r = el(seq)?.getBoundingClientRect();
+      const base = view.root.getBoundingClientRect();
+      return r && { x: r.left + r.width / 2 - base.left, y: r.top + r.height / 2 - base.top, r: 12 };
+    },
+    onClose: (seq) => (el(seq) ?? view.svg).focus(),
+    onSelect: () => {},
+  });
+}
+
+class MessageMenu extends NodeMenu {
   /** Opens on message `seq`; the run pauses, so the message is still there when an action is chosen. */
   open(seq) {
     this.app.pause();
@@ -39,15 +48,7 @@ export class MessageMenu extends NodeMenu {
   }
 
   buildFor({ m, held, nth }) {
-    const el = this.el;
-    el.replaceChildren();
-    el.setAttribute('aria-label', `Actions for message ${m.from}→${m.to} ${m.label}`);
-    const head = htmlEl('div', 'cv-menu-head', null, el);
-    htmlEl('strong', null, `${m.from}→${m.to}`, head);
-    htmlEl('span', null, ` ${m.label}${held ? ' (held)' : ''}`, head);
-    const x = htmlEl('button', 'cv-menu-close', '×', head);
-    x.setAttribute('aria-label', 'Close');
-    x.addEventListener('click', () => this.close());
+    this.head(`Actions for message ${m.from}→${m.to} ${m.label}`, `${m.from}→${m.to}`, ` ${m.label}${held ? ' (held)' : ''}`);
     const which = { from: m.from, to: m.to, msg: m.kind };
     const kind = m.kind.replace(/_/g, ' ');
     if (held) {

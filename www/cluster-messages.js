@@ -14,18 +14,25 @@ export function drawMessages(layer, cache, geom, state, vt, occ) {
   const live = new Set();
   const stepwise = REDUCED_MOTION.matches;
   const drawn = [];
-  for (const m of state.messages) {
+  const waiting = new Map(); // held messages from each sender so far: each waits a little further on
+  for (const m of [...state.messages, ...(state.held ?? []).map((h) => ({ ...h, held: true }))]) {
     const p = geom.pos.get(m.from);
     const q = geom.pos.get(m.to);
     if (!p || !q) continue;
-    const key = `${m.seq}|${m.from}|${m.to}|${m.kind}|${m.label}|${m.doomed}`;
+    const key = `${m.seq}|${m.from}|${m.to}|${m.kind}|${m.label}|${m.doomed}|${m.held}`;
     live.add(key);
     let c = cache.get(key);
     if (!c) cache.set(key, (c = createMessage(layer, m, geom.family)));
     const span = m.deliver_tick - m.sent_tick;
     // Reduced motion: a message moves once per tick instead of gliding.
     const now = stepwise ? Math.floor(vt) : vt;
-    const f = Math.max(0, Math.min(1, span > 0 ? (now - m.sent_tick) / span : 1));
+    let f = Math.max(0, Math.min(1, span > 0 ? (now - m.sent_tick) / span : 1));
+    if (m.held) {
+      // Held: it waits just off its sender until released or delivered.
+      const k = waiting.get(p) ?? 0;
+      waiting.set(p, k + 1);
+      f = Math.min(0.4, 0.05 + 0.08 * k);
+    }
     const dying = m.doomed && f >= 0.5;
     const at = along(geom, p, q, dying ? 0.5 : f);
     c.g.setAttribute('transform', `translate(${at.x.toFixed(1)} ${at.y.toFixed(1)})`);
@@ -37,7 +44,6 @@ export function drawMessages(layer, cache, geom, state, vt, occ) {
     if (dying) c.g.style.opacity = String(Math.max(0.15, 1 - (f - 0.5) * 1.7));
     drawn.push({ m, c, at, f });
   }
-  drawHeld(layer, cache, geom, state.held ?? [], live, drawn);
   for (const [key, c] of cache) if (!live.has(key)) (c.g.remove(), cache.delete(key));
   // One Tab stop for all the messages (arrow keys move between them,
   // cluster-view.js): dozens of stops would bury what follows the picture.
@@ -46,33 +52,6 @@ export function drawMessages(layer, cache, geom, state, vt, occ) {
   const taken = Object.assign([...occ], { W: occ.W, H: occ.H });
   for (const { at } of drawn) taken.push({ l: at.x - 10, r: at.x + 10, t: at.y - 10, b: at.y + 10, glyph: true });
   labelMessages(drawn, geom.compact, taken);
-}
-
-/** Held messages wait just off their sender, marked ⏸, until released or delivered. */
-function drawHeld(layer, cache, geom, held, live, drawn) {
-  const waiting = new Map(); // how many wait on each link so far: each waits a little further on
-  for (const m of held) {
-    const p = geom.pos.get(m.from);
-    const q = geom.pos.get(m.to);
-    if (!p || !q) continue;
-    const key = `held|${m.seq}|${m.from}|${m.to}|${m.kind}|${m.label}`;
-    live.add(key);
-    let c = cache.get(key);
-    if (!c) {
-      cache.set(key, (c = createMessage(layer, { ...m, label: `⏸ ${m.label}`, doomed: false }, geom.family)));
-      c.g.classList.add('held');
-      c.g.dataset.held = 'true';
-      c.g.querySelector('title').textContent = `${m.text} — held: it waits until released`;
-      // The pause sign stays on the glyph even when its label finds no free place.
-      svgEl('text', { class: 'cv-held-mark', x: 11, y: -7, 'aria-hidden': 'true' }, c.g).textContent = '⏸';
-    }
-    const link = `${m.from}>${m.to}`;
-    const k = waiting.get(link) ?? 0;
-    waiting.set(link, k + 1);
-    const at = along(geom, p, q, Math.min(0.4, 0.05 + 0.08 * k));
-    c.g.setAttribute('transform', `translate(${at.x.toFixed(1)} ${at.y.toFixed(1)})`);
-    drawn.push({ m, c, at, f: 0.5, held: true });
-  }
 }
 
 /**
@@ -84,26 +63,22 @@ function labelMessages(drawn, compact, taken) {
   const labelled = new Set(); // one label per burst: "vote? t2" ×4 leaving a node reads as one
   let refusalsLabelled = 0;
   let placed = 0;
-  const rank = ({ m, held }) => (held || /✗/.test(m.label ?? '') ? 0 : ['vote', 'timeout_now', 'snapshot'].includes(m.kind) ? 1 : 2);
+  const rank = ({ m }) => (m.held || /✗/.test(m.label ?? '') ? 0 : ['vote', 'timeout_now', 'snapshot'].includes(m.kind) ? 1 : 2);
   drawn.sort((a, b) => rank(a) - rank(b) || a.m.seq - b.m.seq);
-  for (const { m, c, at, f, held } of drawn) {
+  for (const { m, c, at, f } of drawn) {
     const burst = f < 0.2 ? `s${m.from}|${m.label}` : f > 0.8 ? `r${m.to}|${m.label}` : null;
     let place = null;
-    if (held || (showLabel(m, placed, compact, refusalsLabelled) && !(burst && labelled.has(burst)))) {
+    if (m.held || (showLabel(m, placed, compact, refusalsLabelled) && !(burst && labelled.has(burst)))) {
       place = placeMessageLabel(taken, at, c.width);
     }
     if (place) placed += 1;
     if (place && /✗/.test(m.label ?? '')) refusalsLabelled += 1;
     if (place && burst) labelled.add(burst);
-    const placeKey = place ? place.map((v) => (typeof v === 'number' ? v.toFixed(1) : v)).join() : '';
+    const placeKey = place ? place.join() : '';
     if (placeKey === c.placeKey) continue;
     c.placeKey = placeKey;
     c.label.style.display = place ? '' : 'none';
-    if (place) {
-      c.label.setAttribute('x', place[0].toFixed(1));
-      c.label.setAttribute('y', place[1].toFixed(1));
-      c.label.setAttribute('text-anchor', place[2]);
-    }
+    if (place) ['x', 'y', 'text-anchor'].forEach((a, i) => c.label.setAttribute(a, place[i]));
   }
 }
 
@@ -117,13 +92,18 @@ function createMessage(layer, m, family) {
   const g = svgEl('g', { class: `cv-msg k-${m.kind}${heartbeat ? ' heartbeat' : ''}${refused ? ' refused' : ''}${resend ? ' resend' : ''}`,
     tabindex: -1, role: 'button', 'data-msg-seq': m.seq }, layer);
   g.style.setProperty('--term', termColor(m.term));
-  g.setAttribute('aria-label', `${m.label}: ${m.from}→${m.to} ${m.kind.replace(/_/g, ' ')}. Click for actions`);
-  svgEl('title', {}, g).textContent = m.doomed ? `${m.text} — lost on the way` : m.text;
+  g.setAttribute('aria-label', `${m.held ? 'held ' : ''}${m.label}: ${m.from}→${m.to} ${m.kind.replace(/_/g, ' ')}. Click for actions`);
+  svgEl('title', {}, g).textContent = m.held ? `${m.text} — held: it waits until released` : m.doomed ? `${m.text} — lost on the way` : m.text;
   drawGlyph(g, m);
   g.lastElementChild.setAttribute('aria-hidden', 'true'); // the glyph's mark is not part of the name
   const label = svgEl('text', { class: 'cv-msg-label' }, g);
-  label.textContent = m.label;
-  return { g, label, dying: false, width: textWidth(m.label ?? '', refused ? 600 : 400, family) };
+  label.textContent = m.held ? `⏸ ${m.label}` : m.label;
+  if (m.held) {
+    g.classList.add('held');
+    // The pause sign stays on the glyph even when its label finds no free place.
+    svgEl('text', { class: 'cv-held-mark', x: 11, y: -7, 'aria-hidden': 'true' }, g).textContent = '⏸';
+  }
+  return { g, label, dying: false, width: textWidth(label.textContent, refused || m.held ? 600 : 400, family) };
 }
 
 /** The reader asked for less motion (checked per frame: it can change while the page is open). */

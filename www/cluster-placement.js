@@ -23,8 +23,8 @@ export function textWidth(text, weight, family) {
   if (!widths.has(key)) {
     if (widths.size > 2000) widths.clear();
     ctx ??= document.createElement('canvas').getContext('2d');
-    if (ctx) ctx.font = `${weight} ${LABEL_PX}px ${family}`;
-    widths.set(key, ctx ? ctx.measureText(text).width : text.length * LABEL_PX * 0.62); // no canvas: a generous guess
+    ctx.font = `${weight} ${LABEL_PX}px ${family}`;
+    widths.set(key, ctx.measureText(text).width);
   }
   return widths.get(key);
 }

@@ -56,21 +56,11 @@ export function mountCluster(container, app, host) {
   });
   // The message menu is loaded the first time a message is clicked: most
   // readers never do, and the page's start-up code has a size budget.
-  const messageEl = (seq) => view.messages.querySelector(`[data-msg-seq="${seq}"]`);
   let messageMenu = null;
-  async function openMessageMenu(seq) {
-    const { MessageMenu } = await import('./cluster-message-menu.js');
-    messageMenu ??= new MessageMenu(view.root, app, host, {
-      anchorOf: (s) => {
-        const r = messageEl(s)?.getBoundingClientRect();
-        const base = view.root.getBoundingClientRect();
-        return r && { x: r.left + r.width / 2 - base.left, y: r.top + r.height / 2 - base.top, r: 12 };
-      },
-      onClose: (s) => (messageEl(s) ?? view.svg).focus(),
-      onSelect: () => {},
-    });
+  const openMessageMenu = async (seq) => {
+    messageMenu ??= (await import('./cluster-message-menu.js')).messageMenuFor(view, app, host);
     messageMenu.open(seq);
-  }
+  };
 
   function render() {
     const state = app.state;
