@@ -126,3 +126,28 @@ test('the messages are one Tab stop, and the arrow keys move between them', asyn
   assert.deepEqual(await stops(), [focused], 'and the Tab stop moved with it');
   assert.deepEqual(errors, []);
 });
+
+test('a held message is delivered now from its menu, and a duplicate is recorded too', async (t) => {
+  const { page, errors } = await open(env, '/www/index.html#scenario=first-election', { viewport: VIEWPORT }, t);
+  await ready(page);
+  await skipTour(page);
+  const host = page.locator('quorum-scope');
+  const seq = await midFlight(page);
+  await host.locator(`[data-msg-seq="${seq}"]`).click();
+  await host.getByRole('button', { name: 'Duplicate it' }).click();
+  const other = await midFlight(page);
+  await host.locator(`[data-msg-seq="${other}"]`).focus();
+  await page.keyboard.press('Enter');
+  await host.getByRole('button', { name: /^Hold / }).click();
+  await host.locator(`[data-msg-seq="${other}"]`).focus();
+  await page.keyboard.press('Enter');
+  await host.getByRole('button', { name: 'Deliver it now' }).click();
+  const seen = await page.evaluate(({ seq, other }) => {
+    const app = document.querySelector('quorum-scope').cluster;
+    return { duplicated: app.trace.some((e) => e.kind === 'message_duplicated' && e.seq === seq),
+      delivered: app.trace.some((e) => e.kind === 'message_delivered' && e.seq === other),
+      held: app.state.held.some((m) => m.seq === other), inputs: app.cluster.inputs().map(([, c]) => c.action) };
+  }, { seq, other });
+  assert.deepEqual(seen, { duplicated: true, delivered: true, held: false, inputs: ['duplicate', 'hold', 'deliver'] });
+  assert.deepEqual(errors, []);
+});
