@@ -187,3 +187,24 @@ fn nth_delivers_one_message_in_send_order() {
     });
     assert!(skipped.as_ref().is_some_and(|r| r.contains("no match number 1000")), "{skipped:?}");
 }
+
+/// The picture's state lists held messages apart from those in flight
+/// (the page draws them waiting at their sender), and empties the list on
+/// release.
+#[test]
+fn the_view_lists_held_messages_until_released() {
+    let text = scenario(
+        r#"[{"at": 40, "do": "messages", "action": "hold", "from": 1, "msg": "append_reply"},
+            {"at": 80, "do": "messages", "action": "release", "from": 1}]"#,
+    );
+    let s = parse(&text).unwrap_or_else(|e| panic!("{e}"));
+    let mut sim = s.build().unwrap();
+    sim.run_until_tick(60, 100_000);
+    let held = quorumscope::sim::view(&sim).held;
+    assert!(!held.is_empty(), "node 1's replies wait");
+    assert!(held.iter().all(|m| m.from == 1 && m.kind == "append_reply"));
+    let view = quorumscope::sim::view(&sim);
+    assert!(view.messages.iter().all(|m| !held.iter().any(|h| h.seq == m.seq)), "not also in flight");
+    sim.run_until_tick(81, 100_000);
+    assert!(quorumscope::sim::view(&sim).held.is_empty());
+}

@@ -4,14 +4,31 @@
 import { svgEl, htmlEl, termColor } from './svg.js';
 import { toPx, along } from './cluster-layout.js';
 
-/** The callouts are rebuilt only when the refusals they explain change (or the layout does, which resets `callouts.key`). */
+/**
+ * The callouts are rebuilt only when the refusals they explain change (or
+ * the layout does, which resets `callouts.key`). Returns whether they were.
+ */
 export function drawOverlay(view, geom, state, marks, callouts) {
   drawLegend(view.legend, state);
   const key = marks.refusals.map((e) => `${e.step}|${e.kind}|${e.voter}>${e.candidate}`).join();
-  if (key !== callouts.key) {
+  const rebuilt = key !== callouts.key;
+  if (rebuilt) {
     callouts.key = key;
     drawCallouts(view.callouts, view.refusals, geom, marks.refusals, callouts);
   }
+  drawViolation(view, marks);
+  return rebuilt;
+}
+
+/** The boxes the callouts take, in the picture's logical units (read once they are laid out). */
+export function calloutsTaken(view, geom) {
+  const s = geom.scale;
+  return [...view.callouts.querySelectorAll('.cv-callout')].map((el) => ({
+    l: el.offsetLeft / s, t: el.offsetTop / s, r: (el.offsetLeft + el.offsetWidth) / s, b: (el.offsetTop + el.offsetHeight) / s,
+  }));
+}
+
+function drawViolation(view, marks) {
   const v = marks.violation;
   const violationKey = v ? `${v.step}|${v.property}` : '';
   if (violationKey === view.violationKey) return;
@@ -65,7 +82,7 @@ function drawCallouts(el, svgLayer, geom, refusals, callouts) {
     boxes.push({ box, p, e });
   }
   if (geom.side >= 150) callouts.stack(placeBeside(boxes, geom));
-  else placeDocked(boxes);
+  else callouts.stack(placeDocked(boxes));
 }
 
 /** A red ✗ on the link, just off the voter, toward the candidate it refused. */
@@ -125,4 +142,5 @@ function placeDocked(boxes) {
     b.box.style.right = '6px';
     b.box.style.bottom = '28px';
   });
+  return boxes.slice(0, 1);
 }

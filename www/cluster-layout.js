@@ -34,12 +34,17 @@ export function layout(ids, width, height) {
   // Phones have no side columns, so a band at the bottom is kept free for the refusal callout.
   const bottom = (narrow ? 118 : 74) - (compact ? 24 : 0);
   const guess = Math.min(W / 2 - 40, (H - top - bottom) / 2);
-  const r = Math.max(15, Math.min(narrow ? 26 : 40, guess * Math.sin(Math.PI / n) * 0.55));
+  // Neighbours on the ring keep `room` between their rims for the labels
+  // between them (a crown, a tally, a term chip): from 2(guess − r)·sin(π/n) ≥ 2r + room.
+  const s = Math.sin(Math.PI / n);
+  const room = compact ? 36 : 50;
+  const r = Math.max(15, Math.min(narrow ? 26 : 40, guess * s * 0.55, (2 * guess * s - room) / (2 + 2 * s)));
   const ring = Math.max(60, Math.min(W / 2 - r - (narrow ? 28 : 40), (H - top - bottom) / 2 - r));
   const cx = W / 2;
   const cy = top + r + ring;
-  // Stretch sideways into spare width (an ellipse), keeping ~210 px columns for callouts.
-  const rx = Math.max(ring, Math.min(ring * 1.3, W / 2 - r - 210));
+  // Stretch sideways into spare width (an ellipse), keeping ~190 px columns
+  // for callouts; a big cluster stretches further, its nodes need the room.
+  const rx = Math.max(ring, Math.min(ring * (compact ? 1.6 : 1.3), W / 2 - r - 190));
   const pos = new Map();
   ids.forEach((id, i) => {
     const a = -Math.PI / 2 + (2 * Math.PI * i) / n;
@@ -64,8 +69,4 @@ export function along(geom, p, q, f) {
   const side = 6;
   // (nx, ny): the unit normal on this direction's side of the link.
   return { x: p.x + ux * d - uy * side, y: p.y + uy * d + ux * side, nx: -uy, ny: ux };
-}
-
-export function labelAnchor(nx) {
-  return nx > 0.35 ? 'start' : nx < -0.35 ? 'end' : 'middle';
 }

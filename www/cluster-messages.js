@@ -1,7 +1,8 @@
 // Messages in flight along their links, their glyphs and labels, and the ✕
 // where one was lost.
 import { svgEl, termColor } from './svg.js';
-import { along, labelAnchor } from './cluster-layout.js';
+import { along } from './cluster-layout.js';
+import { placeMessageLabel, textWidth } from './cluster-placement.js';
 import { DROP_TICKS } from './cluster-marks.js';
 
 /**
@@ -9,23 +10,29 @@ import { DROP_TICKS } from './cluster-marks.js';
  * between frames (keyed by seq and content), so a playing frame only
  * updates positions instead of rebuilding dozens of elements.
  */
-export function drawMessages(layer, cache, geom, state, vt) {
-  const labelled = new Set(); // one label per burst: "vote? t2" ×4 leaving a node reads as one
+export function drawMessages(layer, cache, geom, state, vt, occ) {
   const live = new Set();
-  let refusalsLabelled = 0;
   const stepwise = REDUCED_MOTION.matches;
-  for (const m of state.messages) {
+  const drawn = [];
+  const waiting = new Map(); // held messages from each sender so far: each waits a little further on
+  for (const m of [...state.messages, ...(state.held ?? []).map((h) => ({ ...h, held: true }))]) {
     const p = geom.pos.get(m.from);
     const q = geom.pos.get(m.to);
     if (!p || !q) continue;
-    const key = `${m.seq}|${m.from}|${m.to}|${m.kind}|${m.label}|${m.doomed}`;
+    const key = `${m.seq}|${m.from}|${m.to}|${m.kind}|${m.label}|${m.doomed}|${m.held}`;
     live.add(key);
     let c = cache.get(key);
-    if (!c) cache.set(key, (c = createMessage(layer, m)));
+    if (!c) cache.set(key, (c = createMessage(layer, m, geom.family)));
     const span = m.deliver_tick - m.sent_tick;
     // Reduced motion: a message moves once per tick instead of gliding.
     const now = stepwise ? Math.floor(vt) : vt;
-    const f = Math.max(0, Math.min(1, span > 0 ? (now - m.sent_tick) / span : 1));
+    let f = Math.max(0, Math.min(1, span > 0 ? (now - m.sent_tick) / span : 1));
+    if (m.held) {
+      // Held: it waits just off its sender until released or delivered.
+      const k = waiting.get(p) ?? 0;
+      waiting.set(p, k + 1);
+      f = Math.min(0.4, 0.05 + 0.08 * k);
+    }
     const dying = m.doomed && f >= 0.5;
     const at = along(geom, p, q, dying ? 0.5 : f);
     c.g.setAttribute('transform', `translate(${at.x.toFixed(1)} ${at.y.toFixed(1)})`);
@@ -35,61 +42,85 @@ export function drawMessages(layer, cache, geom, state, vt) {
       svgEl('path', { class: 'cv-x', d: 'M-7 -7 L7 7 M7 -7 L-7 7' }, c.g);
     }
     if (dying) c.g.style.opacity = String(Math.max(0.15, 1 - (f - 0.5) * 1.7));
-    const burst = f < 0.2 ? `s${m.from}|${m.label}` : f > 0.8 ? `r${m.to}|${m.label}` : null;
-    const show = showLabel(m, state.messages.length, geom.compact, refusalsLabelled) && !(burst && labelled.has(burst));
-    if (show && /✗/.test(m.label ?? '')) refusalsLabelled += 1;
-    if (show && burst) labelled.add(burst);
-    // Beside the path on the message's own side, so it clears the link and the nodes' rims.
-    const place = show ? [(at.nx * 18).toFixed(1), (at.ny * 18 + 5).toFixed(1), labelAnchor(at.nx)] : null;
-    const placeKey = place ? place.join() : '';
-    if (placeKey !== c.placeKey) {
-      c.placeKey = placeKey;
-      c.label.style.display = show ? '' : 'none';
-      if (place) {
-        c.label.setAttribute('x', place[0]);
-        c.label.setAttribute('y', place[1]);
-        c.label.setAttribute('text-anchor', place[2]);
-      }
-    }
+    drawn.push({ m, c, at, f });
   }
   for (const [key, c] of cache) if (!live.has(key)) (c.g.remove(), cache.delete(key));
+  // One Tab stop for all the messages (arrow keys move between them,
+  // cluster-view.js): dozens of stops would bury what follows the picture.
+  if (!layer.querySelector('[tabindex="0"]')) layer.firstElementChild?.setAttribute('tabindex', 0);
+  // A label keeps clear of the nodes' labels, and of other glyphs where it can.
+  const taken = Object.assign([...occ], { W: occ.W, H: occ.H });
+  for (const { at } of drawn) taken.push({ l: at.x - 10, r: at.x + 10, t: at.y - 10, b: at.y + 10, glyph: true });
+  labelMessages(drawn, geom.compact, taken);
 }
 
-function createMessage(layer, m) {
+/**
+ * Labels the messages that have something to add, most telling first
+ * (refusals, then requests, then the rest), each where it covers no other
+ * label and no node; the others go unlabelled this frame.
+ */
+function labelMessages(drawn, compact, taken) {
+  const labelled = new Set(); // one label per burst: "vote? t2" ×4 leaving a node reads as one
+  let refusalsLabelled = 0;
+  let placed = 0;
+  const rank = ({ m }) => (m.held || /✗/.test(m.label ?? '') ? 0 : ['vote', 'timeout_now', 'snapshot'].includes(m.kind) ? 1 : 2);
+  drawn.sort((a, b) => rank(a) - rank(b) || a.m.seq - b.m.seq);
+  for (const { m, c, at, f } of drawn) {
+    const burst = f < 0.2 ? `s${m.from}|${m.label}` : f > 0.8 ? `r${m.to}|${m.label}` : null;
+    let place = null;
+    if (m.held || (showLabel(m, placed, compact, refusalsLabelled) && !(burst && labelled.has(burst)))) {
+      place = placeMessageLabel(taken, at, c.width);
+    }
+    if (place) placed += 1;
+    if (place && /✗/.test(m.label ?? '')) refusalsLabelled += 1;
+    if (place && burst) labelled.add(burst);
+    const placeKey = place ? place.join() : '';
+    if (placeKey === c.placeKey) continue;
+    c.placeKey = placeKey;
+    c.label.style.display = place ? '' : 'none';
+    if (place) ['x', 'y', 'text-anchor'].forEach((a, i) => c.label.setAttribute(a, place[i]));
+  }
+}
+
+function createMessage(layer, m, family) {
   const heartbeat = m.label === 'heartbeat';
   // Only vote and probe refusals are red: an append answered with a resend
   // hint is the protocol working (out-of-order pipelined appends), not a failure.
   const refused = /✗/.test(m.label ?? '');
   const resend = m.kind === 'append_reply' && /^resend/.test(m.label ?? '');
-  const g = svgEl('g', { class: `cv-msg k-${m.kind}${heartbeat ? ' heartbeat' : ''}${refused ? ' refused' : ''}${resend ? ' resend' : ''}` }, layer);
+  // A button: a click, Enter or Space opens its menu (drop, duplicate, hold; cluster-message-menu.js).
+  const g = svgEl('g', { class: `cv-msg k-${m.kind}${heartbeat ? ' heartbeat' : ''}${refused ? ' refused' : ''}${resend ? ' resend' : ''}`,
+    tabindex: -1, role: 'button', 'data-msg-seq': m.seq }, layer);
   g.style.setProperty('--term', termColor(m.term));
-  svgEl('title', {}, g).textContent = m.doomed ? `${m.text} — lost on the way` : m.text;
+  g.setAttribute('aria-label', `${m.held ? 'held ' : ''}${m.label}: ${m.from}→${m.to} ${m.kind.replace(/_/g, ' ')}. Click for actions`);
+  svgEl('title', {}, g).textContent = m.held ? `${m.text} — held: it waits until released` : m.doomed ? `${m.text} — lost on the way` : m.text;
   drawGlyph(g, m);
+  g.lastElementChild.setAttribute('aria-hidden', 'true'); // the glyph's mark is not part of the name
   const label = svgEl('text', { class: 'cv-msg-label' }, g);
-  label.textContent = m.label;
-  return { g, label, dying: false };
+  label.textContent = m.held ? `⏸ ${m.label}` : m.label;
+  if (m.held) {
+    g.classList.add('held');
+    // The pause sign stays on the glyph even when its label finds no free place.
+    svgEl('text', { class: 'cv-held-mark', x: 11, y: -7, 'aria-hidden': 'true' }, g).textContent = '⏸';
+  }
+  return { g, label, dying: false, width: textWidth(label.textContent, refused || m.held ? 600 : 400, family) };
 }
 
 /** The reader asked for less motion (checked per frame: it can change while the page is open). */
 const REDUCED_MOTION = matchMedia('(prefers-reduced-motion: reduce)');
 
-/** About how many message labels the picture carries at once: more would pile up. */
+/** Most message labels the picture carries at once: more would pile up. */
 const LABEL_BUDGET = 8;
 
 /**
- * Labels where they add something: all while the network is calm; when it
- * is busy, a couple of refusals, vote requests, and an even sample of the
- * rest (every k-th), so a busy picture thins its labels instead of dropping them.
+ * Labels where they add something: a couple of refusals (their glyph says
+ * ✗ and the callout explains one; not one label per voter piled on the new
+ * leader), then the others by rank, up to the budget, each only where it
+ * is free: a busy picture thins its labels instead of dropping them all.
  */
-function showLabel(m, count, compact, refusalsLabelled) {
-  // Refusals: their glyph says ✗ and the callout explains one; a couple of
-  // labels more, not one per voter piled on the new leader.
+function showLabel(m, placed, compact, refusalsLabelled) {
   if (/✗/.test(m.label ?? '')) return refusalsLabelled < 2;
-  if (!compact && ['vote', 'timeout_now', 'snapshot'].includes(m.kind)) return count <= 14;
-  const stride = Math.max(1, Math.ceil(count / (compact ? LABEL_BUDGET / 2 : LABEL_BUDGET)));
-  // By sequence number, not position: a message keeps its label (or not)
-  // while others come and go, so labels do not flicker from frame to frame.
-  return m.seq % stride === 0;
+  return placed < (compact ? LABEL_BUDGET / 2 : LABEL_BUDGET);
 }
 
 /** Glyphs are drawn at GLYPH_SCALE so that their marks (?, ✓, ✗) read at 14 px on a projector. */

@@ -1,6 +1,7 @@
 // One node of the picture: its shape, role, term chip, vote, election timer
 // and the line above it (tally or handover badge), redrawn only on change.
 import { svgEl, termColor } from './svg.js';
+import { textWidth } from './cluster-placement.js';
 
 export function createNode(parent, id) {
   const g = svgEl('g', { class: 'cv-node', tabindex: 0, role: 'button', 'data-node-id': id }, parent);
@@ -35,8 +36,8 @@ export function placeNode(n, geom, id) {
   n.a = geom.pos.get(id).a;
   n.narrow = geom.narrow;
   n.compact = geom.compact;
-  n.x = geom.pos.get(id).x;
-  n.W = geom.W;
+  n.at = geom.pos.get(id);
+  n.family = geom.family;
   n.g.setAttribute('transform', `translate(${x.toFixed(1)} ${y.toFixed(1)})`);
   n.labels.setAttribute('transform', `translate(${x.toFixed(1)} ${y.toFixed(1)})`);
   p.halo.setAttribute('r', r + 16);
@@ -49,20 +50,17 @@ export function placeNode(n, geom, id) {
   const top = -r - 8;
   p.crown.setAttribute('d', `M${-cw} ${top} L${-cw} ${top - 12} L${-cw / 2} ${top - 5} L0 ${top - 15} L${cw / 2} ${top - 5} L${cw} ${top - 12} L${cw} ${top} Z`);
   // Picture text is 14 logical px at least (LABEL_PX), so a lecture hall's back row can read it.
-  p.id.setAttribute('y', geom.compact ? 6 : -2);
+  // The chip, the tally and the vote line are placed by cluster-placement.js.
+  // A small node has no room for its role word inside: its outline and its name say it.
+  const small = geom.compact || r < 30;
+  n.small = small;
+  p.id.setAttribute('y', small ? 6 : -2);
   p.role.setAttribute('y', r * 0.5 + 2);
-  p.term.setAttribute('y', r + 25);
-  p.termChip.setAttribute('y', r + 10);
   p.termChip.setAttribute('height', 20);
-  p.voted.setAttribute('y', r + 43);
-  p.probe.setAttribute('y', -r - 14);
   n.g.classList.toggle('compact', geom.compact);
   n.labels.classList.toggle('compact', geom.compact);
   n.sig = null; // sizes changed: redraw the labels
 }
-
-/** The size of picture labels, in logical px (cluster-view.css sets the same). */
-const LABEL_PX = 14;
 
 /** Where a node stands in the cluster's configuration, when that is worth a word (joint, or not a member). */
 const STANDING_WORDS = { old_and_new: 'old+new', old_only: 'old only', new_only: 'new only', removed: 'removed' };
@@ -79,7 +77,7 @@ export function updateNode(n, node, state, marks) {
   const violated = !!marks.violation?.nodes?.includes(node.id);
   const sig = JSON.stringify([node.role, node.kind, node.term, node.voted_for, node.probing, node.handover,
     node.commit, node.last_index, node.snapshot_index, violated && marks.violation.property, node.tally, node.standing, marks.elected?.node === node.id]);
-  if (sig === n.sig) return;
+  if (sig === n.sig) return false;
   n.sig = sig;
   const { g, p } = n;
   const role = node.role;
@@ -91,23 +89,34 @@ export function updateNode(n, node, state, marks) {
   g.classList.toggle('violated', violated);
   // The unmistakable mark of a win, for the few ticks the election is news.
   g.classList.toggle('elected', marks.elected?.node === node.id && role === 'leader');
-  n.labels.setAttribute('class', `${g.getAttribute('class').replace(' selected', '')} cv-labels`);
+  n.labels.setAttribute('class', `${g.getAttribute('class').replace(' selected', '')} cv-labels${n.small ? ' small' : ''}`);
 
   p.body.setAttribute('d', node.kind === 'witness' ? diamondPath(n.r * 1.15) : circlePath(n.r));
   p.role.textContent = role === 'learner' ? 'learner' : ROLE_WORDS[role] ?? role;
   const termText = n.compact ? `t${node.term}` : `term ${node.term}`;
   p.term.textContent = termText;
-  const chipW = termText.length * LABEL_PX * 0.62 + 12;
-  p.termChip.setAttribute('x', -chipW / 2);
-  p.termChip.setAttribute('width', chipW);
+  n.chipW = textWidth(termText, 700, n.family) + 12;
+  p.termChip.setAttribute('width', n.chipW.toFixed(1));
   const voted = node.voted_for != null && node.voted_for !== 0 ? `voted ${node.voted_for}` : 'no vote';
   const where = STANDING_WORDS[node.standing];
   p.voted.textContent = [voted, node.kind === 'witness' ? 'metadata only' : null, where].filter(Boolean).join(' · ');
-  drawAbove(p.probe, node, n.narrow, n.compact);
-  // The extra line goes outward: above nodes in the top half, below those in the bottom half.
-  const below = Math.sin(n.a) > 0.3 && !n.narrow; // phones keep the bottom band for the callout
-  p.probe.setAttribute('y', below ? n.r + 62 : role === 'leader' ? -n.r - 30 : -n.r - 14);
-  keepInside(p.probe, n, LABEL_PX);
+  n.votedText = p.voted.textContent;
+  n.leader = role === 'leader';
+  // The line above (or below) the node, in full and in short: placement picks the one that fits.
+  n.terse = null;
+  n.setTerse = (terse) => {
+    if (terse === n.terse) return;
+    n.terse = terse;
+    drawAbove(p.probe, node, n.narrow, n.compact || terse);
+  };
+  n.setTerse(false);
+  n.aboveText = shownText(p.probe);
+  n.tallyShort = null;
+  if (node.tally && !n.compact && node.role !== 'crashed') {
+    drawAbove(p.probe, node, n.narrow, true);
+    n.tallyShort = shownText(p.probe);
+    n.terse = true;
+  }
 
   const label = [`node ${node.id}`, role === 'learner' ? 'learner (catching up)' : role, `term ${node.term}`];
   if (node.voted_for) label.push(`voted for ${node.voted_for}`);
@@ -118,6 +127,7 @@ export function updateNode(n, node, state, marks) {
   // own group: the name says it all; the menu shows more.
   const detail = `commit ${node.commit}, last index ${node.last_index}${node.snapshot_index ? `, snapshot ≤ ${node.snapshot_index}` : ''}`;
   g.setAttribute('aria-label', `${label.join(', ')}, ${detail}. Click for actions`);
+  return true;
 }
 
 /** The election timer drains as a ring: full when reset, empty when it fires. Redrawn when it moves. */
@@ -191,14 +201,9 @@ function drawAbove(text, node, narrow, compact) {
   title.textContent = `${tally.probe ? 'Probe' : 'Vote'} answers for term ${tally.term}: ${list}; ${counts} (self included)`;
 }
 
-/** Shifts a centred label sideways so it stays inside the picture (width estimated, no layout read). */
-function keepInside(text, n, fontSize) {
-  const shown = [...text.childNodes].filter((c) => c.nodeName !== 'title').map((c) => c.textContent).join('');
-  const w = shown.length * fontSize * 0.62;
-  const left = n.x - w / 2;
-  const right = n.x + w / 2;
-  const dx = left < 4 ? 4 - left : right > n.W - 4 ? n.W - 4 - right : 0;
-  text.setAttribute('x', dx.toFixed(1));
+/** The text a label shows (its tooltip left out). */
+function shownText(text) {
+  return [...text.childNodes].filter((c) => c.nodeName !== 'title').map((c) => c.textContent).join('');
 }
 
 export function circlePath(r) {

@@ -10,7 +10,8 @@ import { createNode, placeNode, updateNode } from './cluster-nodes.js';
 import { linksKey, drawLinks, toggleLink } from './cluster-links.js';
 import { drawMessages, drawDrops } from './cluster-messages.js';
 import { readTrace } from './cluster-marks.js';
-import { drawOverlay, stackBeside } from './cluster-callouts.js';
+import { drawOverlay, stackBeside, calloutsTaken } from './cluster-callouts.js';
+import { placeNodeLabels } from './cluster-placement.js';
 import { buildKey } from './cluster-key.js';
 import { NodeMenu } from './node-menu.js';
 import { mountPresentation } from './presentation.js';
@@ -26,17 +27,25 @@ export function mountCluster(container, app, host) {
   // after building them would force a layout in the middle of the frame; a
   // ResizeObserver gets them once the browser has laid the frame out, before
   // it paints.
+  // Once placed, the callout's box is kept clear of labels: the labels are
+  // placed again around it.
   let unstacked = [];
+  let calloutBoxes = [];
+  let occupancy = null; // where the nodes' labels are: the message labels keep clear of them
   const stacker = new ResizeObserver(() => {
     stacker.disconnect();
     stackBeside(unstacked, view.refusals, geom);
     unstacked = [];
+    calloutBoxes = calloutsTaken(view, geom);
+    occupancy = null;
+    render();
   });
   const callouts = {
     key: null, // what the callouts show, to rebuild them only on change
     stack(boxes) {
       stacker.disconnect();
-      unstacked = boxes;
+      unstacked = boxes.filter((b) => b.side);
+      calloutBoxes = [];
       for (const b of boxes) stacker.observe(b.box);
     },
   };
@@ -45,6 +54,13 @@ export function mountCluster(container, app, host) {
     onClose: (id) => nodes.get(id)?.g.focus(),
     onSelect: (id) => nodes.forEach((n, k) => n.g.classList.toggle('selected', k === id)),
   });
+  // The message menu is loaded the first time a message is clicked: most
+  // readers never do, and the page's start-up code has a size budget.
+  let messageMenu = null;
+  const openMessageMenu = async (seq) => {
+    messageMenu ??= (await import('./cluster-message-menu.js')).messageMenuFor(view, app, host);
+    messageMenu.open(seq);
+  };
 
   function render() {
     const state = app.state;
@@ -57,16 +73,20 @@ export function mountCluster(container, app, host) {
       drawLinks(view.links, geom, state);
     }
     const marks = readTrace(app, state);
-    for (const node of state.nodes) updateNode(ensureNode(node.id), node, state, marks);
-    drawMessages(view.messages, messageCache, geom, state, app.virtualTick);
+    let changed = false;
+    for (const node of state.nodes) changed = updateNode(ensureNode(node.id), node, state, marks) || changed;
+    if (drawOverlay(view, geom, state, marks, callouts)) occupancy = null;
+    if (changed || !occupancy) occupancy = placeNodeLabels(nodes, geom, calloutBoxes);
+    drawMessages(view.messages, messageCache, geom, state, app.virtualTick, occupancy);
     drawDrops(view.marks, dropCache, geom, marks.drops, app.virtualTick);
-    drawOverlay(view, geom, state, marks, callouts);
     menu.refresh(state);
+    messageMenu?.refresh(state);
   }
 
   function relayout(ids) {
     const rect = container.getBoundingClientRect();
     geom = layout(ids, rect.width || 600, rect.height || 400);
+    geom.family = getComputedStyle(view.svg).fontFamily || 'sans-serif'; // what labels are measured in
     view.svg.setAttribute('viewBox', `0 0 ${geom.W} ${geom.H}`);
     view.root.classList.toggle('narrow', geom.narrow); // phones: terser labels
     view.root.style.setProperty('--cv-scale', geom.scale.toFixed(3)); // the HTML overlay grows with the picture
@@ -74,6 +94,7 @@ export function mountCluster(container, app, host) {
     for (const [id, n] of nodes) placeNode(n, geom, id);
     linkKey = '';
     callouts.key = null;
+    occupancy = null;
   }
 
   function ensureNode(id) {
@@ -108,6 +129,8 @@ export function mountCluster(container, app, host) {
     if (!commandsAllowed) return togglePlay();
     const g = e.target.closest('[data-node-id]');
     if (g) return menu.open(Number(g.dataset.nodeId));
+    const msg = e.target.closest('[data-msg-seq]');
+    if (msg) return openMessageMenu(Number(msg.dataset.msgSeq));
     const link = e.target.closest('[data-link]');
     if (link) toggleLink(app, host, link.dataset.link.split('-').map(Number));
   }
@@ -116,11 +139,22 @@ export function mountCluster(container, app, host) {
       if (e.key === ' ' || e.key === 'Enter') (e.preventDefault(), togglePlay());
       return;
     }
-    const g = e.target.closest?.('[data-node-id]');
+    const g = e.target.closest?.('[data-node-id], [data-msg-seq]');
+    const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
+    if (g?.dataset.msgSeq && step) {
+      // A roving Tab stop: the arrows move it from message to message.
+      const list = [...view.messages.children];
+      const next = list[(list.indexOf(g) + step + list.length) % list.length];
+      e.preventDefault();
+      g.setAttribute('tabindex', -1);
+      next.setAttribute('tabindex', 0);
+      return next.focus();
+    }
     if (g && (e.key === 'Enter' || e.key === ' ')) {
       e.preventDefault();
       e.stopPropagation(); // Space must not also reach a play/pause shortcut
-      menu.open(Number(g.dataset.nodeId));
+      if (g.dataset.nodeId) menu.open(Number(g.dataset.nodeId));
+      else openMessageMenu(Number(g.dataset.msgSeq));
     }
   }
   view.svg.addEventListener('click', onClick);
@@ -143,6 +177,7 @@ export function mountCluster(container, app, host) {
     resize.disconnect();
     stacker.disconnect();
     menu.destroy();
+    messageMenu?.destroy();
     view.svg.removeEventListener('click', onClick);
     view.svg.removeEventListener('keydown', onKey);
     view.root.remove();

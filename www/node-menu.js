@@ -57,14 +57,7 @@ export class NodeMenu {
     const id = node.id;
     const el = this.el;
     const hadFocus = el.contains(this.root.getRootNode().activeElement);
-    el.replaceChildren();
-    el.setAttribute('aria-label', `Actions for node ${id}`);
-    const head = htmlEl('div', 'cv-menu-head', null, el);
-    htmlEl('strong', null, `Node ${id}`, head);
-    htmlEl('span', null, ` ${node.role}, term ${node.term}`, head);
-    const x = htmlEl('button', 'cv-menu-close', '×', head);
-    x.setAttribute('aria-label', 'Close');
-    x.addEventListener('click', () => this.close());
+    this.head(`Actions for node ${id}`, `Node ${id}`, ` ${node.role}, term ${node.term}`);
     const crashed = node.role === 'crashed';
     this.item(crashed ? `Restart node ${id}` : `Crash node ${id}`, { do: crashed ? 'restart' : 'crash', node: id });
     this.item('Time out now (campaign)', { do: 'timeout_now', node: id });
@@ -82,6 +75,19 @@ export class NodeMenu {
     this.cutRow(id, others);
     this.item('Heal all links', { do: 'heal' });
     if (hadFocus) el.querySelector('.cv-menu-item')?.focus();
+  }
+
+  /** Empties the panel and starts it with its name, a heading and a close button. */
+  head(label, title, detail) {
+    const el = this.el;
+    el.replaceChildren();
+    el.setAttribute('aria-label', label);
+    const head = htmlEl('div', 'cv-menu-head', null, el);
+    htmlEl('strong', null, title, head);
+    htmlEl('span', null, detail, head);
+    const x = htmlEl('button', 'cv-menu-close', '×', head);
+    x.setAttribute('aria-label', 'Close');
+    x.addEventListener('click', () => this.close());
   }
 
   /** Keyboard route to cutting or healing one link (the links themselves are mouse targets only). */

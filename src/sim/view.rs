@@ -22,6 +22,9 @@ pub struct ClusterView {
     pub nodes: Vec<NodeView>,
     /// Messages in flight.
     pub messages: Vec<MessageView>,
+    /// Messages a `messages` hold keeps from delivery, in send order (the
+    /// page draws them waiting at their sender).
+    pub held: Vec<MessageView>,
     /// Cut links (from, to).
     pub cuts: Vec<(NodeId, NodeId)>,
     /// Acknowledged writes.
@@ -161,6 +164,7 @@ pub fn view(sim: &Sim) -> ClusterView {
         leader: sim.leader(),
         nodes: sim.nodes().keys().map(|id| node_view(sim, *id, membership.as_ref())).collect(),
         messages: sim.network().in_flight().map(message_view).collect(),
+        held: sim.network().held().iter().map(message_view).collect(),
         cuts: sim.network().cuts().collect(),
         acked: sim.acked().to_vec(),
         pending: sim.pending_writes().to_vec(),

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sharedEnv, open } from './harness.mjs';
-import { WAIT } from './helpers.mjs';
+import { WAIT, stepUntil } from './helpers.mjs';
 
 const env = sharedEnv();
 const NONE = 'quorum-scope[controls="none"]';
@@ -40,4 +40,46 @@ test('controls="none": a click or Space pauses and resumes, and no node menu ope
   await page.keyboard.press('Space');
   assert.equal(await playing(), false, 'Space pauses');
   assert.deepEqual(errors, []);
+});
+
+/**
+ * Plays the main page from its first messages for 60 frames and returns, for each message and
+ * each whole tick it was seen in, how many different places it was drawn at.
+ */
+async function placesPerTick(reducedMotion, t) {
+  const { page, errors } = await open(env, '/www/index.html#scenario=first-election', { viewport: { width: 1280, height: 720 }, reducedMotion }, t);
+  await page.waitForFunction(() => document.querySelector('quorum-scope')?.cluster?.state, null, WAIT);
+  await page.locator('quorum-scope').locator('.qs-tour-card').getByRole('button', { name: 'Skip' }).click();
+  await stepUntil(page, (app) => app.state.messages.length >= 4);
+  const places = await page.evaluate(() => new Promise((resolve) => {
+    const host = document.querySelector('quorum-scope');
+    const app = host.cluster;
+    const seen = new Map(); // `${seq}@${tick}` → the set of transforms drawn
+    let frames = 0;
+    const sample = () => {
+      const tick = Math.floor(app.virtualTick);
+      for (const g of host.shadowRoot.querySelectorAll('.cv-msg[data-msg-seq]')) {
+        const key = `${g.dataset.msgSeq}@${tick}`;
+        if (!seen.has(key)) seen.set(key, new Set());
+        seen.get(key).add(g.getAttribute('transform'));
+      }
+      if (++frames < 60) requestAnimationFrame(sample);
+      else (app.pause(), resolve([...seen.values()].map((s) => s.size)));
+    };
+    app.ticksPerSecond = 4; // several frames per tick
+    app.play();
+    requestAnimationFrame(sample);
+  }));
+  assert.deepEqual(errors, []);
+  return places;
+}
+
+test('reduced motion: messages step once per tick instead of gliding', async (t) => {
+  const stepped = await placesPerTick('reduce', t);
+  const glided = await placesPerTick('no-preference', t);
+  t.diagnostic(JSON.stringify({ stepped, glided }));
+  assert.ok(stepped.length > 0 && glided.length > 0, 'messages were in flight while sampled');
+  assert.ok(stepped.every((n) => n === 1), 'each message stays in one place within a tick');
+  // The same run without the preference glides: a message moves within a tick.
+  assert.ok(glided.some((n) => n > 1), 'without reduced motion, messages glide');
 });
