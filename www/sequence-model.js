@@ -40,94 +40,121 @@ const BANDS = new Set(['partition', 'heal', 'violation']);
 const REFUSALS = new Set(['vote_refused', 'probe_refused']);
 
 /**
- * Reads `events` (trace objects, in order) into
- * {nodes, arrows, marks, bands, roles, firstStep, lastStep}.
- * `nodes` are the ids given plus every one the events name.
+ * The trace read into {nodes, arrows, marks, bands, roles, firstStep,
+ * lastStep}. Events are added in order, as the run grows (`add` takes an
+ * array and the index to start from), so that playback costs only the new
+ * events. `nodes` are the ids given plus every one the events name.
  */
-export function buildModel(events, nodeIds = []) {
-  const nodes = new Set(nodeIds);
-  const arrows = [];
-  const open = new Map(); // seq → arrow still on its way
-  const held = new Map(); // seq → step held
-  const duplicatedAt = new Map(); // from,to,msg,term → step of the latest duplicate
-  const heartbeatIn = new Set(); // `${step} ${receiver} ${sender}` of each heartbeat delivered
-  const marks = new Map(); // `${step} ${node}` → mark
-  const bands = [];
-  const roles = new Map(); // node → [{step, role, term}], in order
-  for (const e of events) {
-    if (e.kind === 'role_changed') {
-      if (!roles.has(e.node)) roles.set(e.node, []);
-      roles.get(e.node).push({ step: e.step, role: e.role, term: e.term });
+export class SequenceModel {
+  constructor(nodeIds = []) {
+    this.nodeSet = new Set(nodeIds);
+    this.sortedNodes = null;
+    this.arrows = [];
+    this.open = new Map(); // seq → arrow still on its way
+    this.duplicatedAt = new Map(); // from,to,msg,term → {step, heartbeat} of the latest duplicate
+    this.heartbeatIn = new Set(); // `${step} ${receiver} ${sender}` of each heartbeat delivered
+    this.markAt = new Map(); // `${step} ${node}` → mark
+    this.marks = [];
+    this.bands = [];
+    this.roles = new Map(); // node → [{step, role, term}], in order
+    this.firstStep = null;
+    this.lastStep = 0;
+  }
+
+  get nodes() {
+    this.sortedNodes ??= [...this.nodeSet].filter((n) => typeof n === 'number').sort((a, b) => a - b);
+    return this.sortedNodes;
+  }
+
+  node(id) {
+    if (!this.nodeSet.has(id)) {
+      this.nodeSet.add(id);
+      this.sortedNodes = null;
     }
+  }
+
+  add(events, from = 0) {
+    for (let i = from; i < events.length; i += 1) this.addEvent(events[i]);
+  }
+
+  addEvent(e) {
+    this.firstStep ??= e.step;
+    this.lastStep = e.step;
     switch (e.kind) {
-      case 'message_sent': {
-        const heartbeat = (e.msg === 'append' && e.entries === 0)
-          || (e.msg === 'append_reply' && heartbeatIn.has(`${e.step} ${e.from} ${e.to}`));
-        const arrow = { seq: e.seq, from: e.from, to: e.to, msg: e.msg, term: e.term, sendStep: e.step, sendTick: e.tick,
-          endStep: null, endTick: null, fate: 'flight', dup: false, held: null, released: null, heartbeat, text: e.text };
-        open.set(e.seq, arrow);
-        arrows.push(arrow);
-        nodes.add(e.from).add(e.to);
-        break;
-      }
+      case 'message_sent': return this.sent(e);
       case 'message_delivered':
-      case 'message_dropped': {
-        let arrow = open.get(e.seq);
-        if (arrow) open.delete(e.seq);
-        else {
-          // A copy the network made (or one sent before the kept window).
-          const copied = duplicatedAt.get(`${e.from},${e.to},${e.msg},${e.term}`);
-          arrow = { seq: e.seq, from: e.from, to: e.to, msg: e.msg, term: e.term, sendStep: copied ?? null, sendTick: null,
-            dup: copied != null, held: null, released: null, heartbeat: false, text: e.text };
-          arrows.push(arrow);
-        }
-        arrow.endStep = e.step;
-        arrow.endTick = e.tick;
-        arrow.fate = e.kind === 'message_delivered' ? 'delivered' : 'dropped';
-        if (e.kind === 'message_dropped') arrow.lost = e.text;
-        if (arrow.heartbeat && arrow.fate === 'delivered') heartbeatIn.add(`${e.step} ${e.to} ${e.from}`);
-        nodes.add(e.from).add(e.to);
-        break;
-      }
+      case 'message_dropped': return this.ended(e);
       case 'message_duplicated':
-        duplicatedAt.set(`${e.from},${e.to},${e.msg},${e.term}`, e.step);
-        break;
+        // `seq` names the original, still in flight: its copy is a heartbeat if it is.
+        this.duplicatedAt.set(`${e.from},${e.to},${e.msg},${e.term}`, { step: e.step, heartbeat: !!this.open.get(e.seq)?.heartbeat });
+        return undefined;
       case 'message_held':
-        held.set(e.seq, e.step);
-        if (open.has(e.seq)) open.get(e.seq).held = e.step;
-        break;
+        if (this.open.has(e.seq)) this.open.get(e.seq).held = e.step;
+        return undefined;
       case 'message_released':
-        if (open.has(e.seq)) open.get(e.seq).released = e.step;
+        if (this.open.has(e.seq)) this.open.get(e.seq).released = e.step;
+        return undefined;
+      case 'role_changed':
+        if (!this.roles.has(e.node)) this.roles.set(e.node, []);
+        this.roles.get(e.node).push({ step: e.step, role: e.role, term: e.term });
         break;
       default:
-        if (BANDS.has(e.kind)) bands.push({ step: e.step, tick: e.tick, kind: e.kind, group: groupOf(e.kind), text: e.text, e });
-        else addMark(marks, e, nodes);
     }
+    if (BANDS.has(e.kind)) this.bands.push({ step: e.step, tick: e.tick, kind: e.kind, group: groupOf(e.kind), text: e.text, e });
+    else this.mark(e);
+    return undefined;
   }
-  const steps = events.length ? [events[0].step, events[events.length - 1].step] : [0, 0];
-  return {
-    nodes: [...nodes].filter((n) => typeof n === 'number').sort((a, b) => a - b),
-    arrows,
-    marks: [...marks.values()],
-    bands,
-    roles,
-    firstStep: steps[0],
-    lastStep: steps[1],
-  };
+
+  sent(e) {
+    const heartbeat = (e.msg === 'append' && e.entries === 0)
+      || (e.msg === 'append_reply' && this.heartbeatIn.has(`${e.step} ${e.from} ${e.to}`));
+    const arrow = { seq: e.seq, from: e.from, to: e.to, msg: e.msg, term: e.term, sendStep: e.step, endStep: null,
+      fate: 'flight', dup: false, held: null, released: null, heartbeat, text: e.text, lost: null };
+    this.open.set(e.seq, arrow);
+    this.arrows.push(arrow);
+    this.node(e.from);
+    this.node(e.to);
+  }
+
+  ended(e) {
+    let arrow = this.open.get(e.seq);
+    if (arrow) this.open.delete(e.seq);
+    else {
+      // A copy the network made (or one sent before the kept window).
+      const copied = this.duplicatedAt.get(`${e.from},${e.to},${e.msg},${e.term}`);
+      arrow = { seq: e.seq, from: e.from, to: e.to, msg: e.msg, term: e.term, sendStep: copied?.step ?? null,
+        dup: copied != null, held: null, released: null, heartbeat: !!copied?.heartbeat, text: e.text, lost: null };
+      this.arrows.push(arrow);
+    }
+    arrow.endStep = e.step;
+    arrow.fate = e.kind === 'message_delivered' ? 'delivered' : 'dropped';
+    if (e.kind === 'message_dropped') arrow.lost = e.text;
+    if (arrow.heartbeat && arrow.fate === 'delivered') this.heartbeatIn.add(`${e.step} ${e.to} ${e.from}`);
+    this.node(e.from);
+    this.node(e.to);
+  }
+
+  mark(e) {
+    const token = TOKENS[e.kind]?.(e);
+    const node = markNode(e);
+    if (!token || typeof node !== 'number') return;
+    this.node(node);
+    const key = `${e.step} ${node}`;
+    let mark = this.markAt.get(key);
+    if (!mark) {
+      mark = { step: e.step, tick: e.tick, node, items: [] };
+      this.markAt.set(key, mark);
+      this.marks.push(mark);
+    }
+    mark.items.push({ token, kind: e.kind, group: groupOf(e.kind), text: e.text, refusal: REFUSALS.has(e.kind), e });
+  }
 }
 
-function addMark(marks, e, nodes) {
-  const token = TOKENS[e.kind]?.(e);
-  const node = markNode(e);
-  if (!token || typeof node !== 'number') return;
-  nodes.add(node);
-  const key = `${e.step} ${node}`;
-  let mark = marks.get(key);
-  if (!mark) {
-    mark = { step: e.step, tick: e.tick, node, items: [] };
-    marks.set(key, mark);
-  }
-  mark.items.push({ token, kind: e.kind, group: groupOf(e.kind), text: e.text, refusal: REFUSALS.has(e.kind), e });
+/** The model of `events` (trace objects, in order). */
+export function buildModel(events, nodeIds = []) {
+  const model = new SequenceModel(nodeIds);
+  model.add(events);
+  return model;
 }
 
 /**

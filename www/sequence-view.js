@@ -10,7 +10,7 @@
 // sequence-panel.js; everything it shows comes from the trace (app.trace).
 import { el, setText } from './dom.js';
 import { svgEl, termColor } from './svg.js';
-import { buildModel, layoutRows, rowAt } from './sequence-model.js';
+import { SequenceModel, layoutRows, rowAt } from './sequence-model.js';
 import { exportSvg } from './sequence-export.js';
 
 const STYLESHEET = new URL('./sequence-view.css', import.meta.url);
@@ -74,7 +74,11 @@ export function mountSequence(container, app, host) {
   let timer = 0;
   let lastDraw = 0;
   let forceNext = false;
-  let placed = false; // scrolled to the playhead once
+  let placed = []; // arrows shown, with their y: [{a, y1, y2, lo}] by lo
+  let longest = 0; // the tallest arrow, px
+  let marksPlaced = []; // marks shown, with their row, in step order
+  let drawnWindow = null; // {top, bottom}: the rows the last redraw drew
+  let scrolledOnce = false; // scrolled to the playhead once
   let styled = false;
   const styledNow = () => {
     styled = true;
@@ -103,7 +107,7 @@ export function mountSequence(container, app, host) {
     if (app.scenario !== scenario) {
       scenario = app.scenario;
       source = null;
-      placed = false;
+      scrolledOnce = false;
       follow = true;
     }
     const trace = app.trace;
@@ -117,13 +121,48 @@ export function mountSequence(container, app, host) {
     const changed = force || !model || source !== model.source || source.length !== sourceLength || filterKey(f) !== filterKey(filter);
     filter = f;
     if (!changed) return;
-    if (!model || source !== model.source || source.length !== sourceLength) {
-      model = buildModel(source, (app.state?.nodes ?? []).map((n) => n.id));
+    if (model && source === model.source && source.length > sourceLength) model.add(source, sourceLength);
+    else if (!model || source !== model.source || source.length !== sourceLength) {
+      model = new SequenceModel((app.state?.nodes ?? []).map((n) => n.id));
       model.source = source;
-      sourceLength = source.length;
+      model.add(source);
     }
+    sourceLength = source.length;
     layout = layoutRows(model, { rowHeight: ZOOMS[options.zoom], collapse: options.collapse,
       foldHeartbeats: options.foldHeartbeats, showArrow, showMark });
+    place();
+  }
+
+  /**
+   * Each arrow's and mark's y, once per layout, sorted by top, so that a
+   * redraw (a scroll) looks only at the ones in its window.
+   */
+  function place() {
+    const firstY = layout.rows[0]?.y ?? 0;
+    placed = [];
+    longest = 0;
+    for (const a of model.arrows) {
+      if ((a.heartbeat && options.foldHeartbeats) || !showArrow(a)) continue;
+      const y1 = a.sendStep != null ? centre(layout.rowOf(a.sendStep)) : firstY;
+      const y2 = a.endStep != null ? centre(layout.rowOf(a.endStep)) : Math.max(y1 + 8, layout.height);
+      const lo = Math.min(y1, y2);
+      longest = Math.max(longest, Math.abs(y2 - y1));
+      placed.push({ a, y1, y2, lo });
+    }
+    placed.sort((p, q) => p.lo - q.lo);
+    marksPlaced = model.marks.filter(showMark).map((m) => ({ m, r: layout.rowOf(m.step) }));
+  }
+
+  /** The index of the first of `items` whose `key(item)` is at least `y` (items sorted by it). */
+  function firstAtOrAfter(items, y, key) {
+    let lo = 0;
+    let hi = items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (key(items[mid]) < y) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** Schedules a redraw on the next frame (throttled while playing, unless `now`); `force` re-lays the rows out. */
@@ -163,7 +202,7 @@ export function mountSequence(container, app, host) {
     if (!app.state || !styled || scroller.clientWidth === 0) return;
     rebuild(force);
     const width = scroller.clientWidth || 600;
-    lane = Math.max(56, Math.min(180, Math.floor((width - GUTTER - 4) / Math.max(1, model.nodes.length))));
+    lane = Math.max(56, Math.min(260, Math.floor((width - GUTTER - 4) / Math.max(1, model.nodes.length))));
     const totalW = GUTTER + lane * model.nodes.length + 8;
     const totalH = layout.height + 24;
     content.style.width = `${totalW}px`;
@@ -171,10 +210,11 @@ export function mountSequence(container, app, host) {
     const now = app.state.step;
     const head = playheadY(now);
     // Follow the playhead while playing, and once on opening (or after a new scenario).
-    if (follow && (app.playing || !placed)) scroller.scrollTop = Math.max(0, HEADER + head - scroller.clientHeight + 40);
-    placed = true;
+    if (follow && (app.playing || !scrolledOnce)) scroller.scrollTop = Math.max(0, HEADER + head - scroller.clientHeight + 40);
+    scrolledOnce = true;
     const top = Math.max(0, scroller.scrollTop - HEADER - MARGIN);
     const bottom = Math.min(totalH, scroller.scrollTop - HEADER + scroller.clientHeight + MARGIN);
+    drawnWindow = { top, bottom: bottom >= totalH ? Infinity : bottom };
     drawHeader(totalW);
     const focusKey = body.contains(container.getRootNode().activeElement) ? container.getRootNode().activeElement.dataset.key : null;
     body.replaceChildren();
@@ -277,17 +317,15 @@ export function mountSequence(container, app, host) {
   function drawArrows(g, top, bottom, now) {
     let drawn = 0;
     const labelled = new Set();
-    const fold = options.foldHeartbeats;
-    const firstY = layout.rows[0]?.y ?? 0;
-    for (const a of model.arrows) {
-      if (drawn >= MAX_DRAWN) break;
-      if ((a.heartbeat && fold) || !showArrow(a)) continue;
-      const y1 = a.sendStep != null ? centre(layout.rowOf(a.sendStep)) : firstY;
-      const y2 = a.endStep != null ? centre(layout.rowOf(a.endStep)) : Math.max(y1 + 8, layout.height);
-      if (Math.max(y1, y2) < top || Math.min(y1, y2) > bottom) continue;
+    for (let i = firstAtOrAfter(placed, top - longest, (p) => p.lo); i < placed.length; i += 1) {
+      const { a, y1, y2, lo } = placed[i];
+      if (lo > bottom || drawn >= MAX_DRAWN) break;
+      if (Math.max(y1, y2) < top) continue;
       drawn += 1;
       const at = a.endStep ?? a.sendStep ?? now;
-      const label = a.fate === 'dropped' ? a.lost : a.fate === 'flight' ? `${a.text} (still on its way)` : a.text;
+      const said = a.fate === 'dropped' ? a.lost : a.fate === 'flight' ? `${a.text} (still on its way)` : a.text;
+      // Named first by the kind its drawn label shows (a reader of the label and a screen reader agree).
+      const label = `${shortName(a)}: ${said}`;
       const future = at >= now ? ' future' : '';
       const cls = `qs-seq-arrow fate-${a.fate}${a.dup ? ' dup' : ''}${a.held != null ? ' held' : ''}${future}`;
       const arrow = svgEl('g', focusable(`m${a.seq}-${a.endStep}`, cls, at, label), g);
@@ -306,12 +344,15 @@ export function mountSequence(container, app, host) {
       if (ZOOMS[options.zoom] >= 22 && a.sendStep != null && !labelled.has(labelKey)) {
         labelled.add(labelKey);
         const right = x2 > x1;
-        const t = svgEl('text', { class: 'qs-seq-msg', x: x1 + (right ? 6 : -6), y: y1 - 3, 'text-anchor': right ? 'start' : 'end' }, arrow);
-        t.textContent = a.msg.replace('_', ' ') + (a.dup ? ' (copy)' : '');
+        const t = svgEl('text', { class: 'qs-seq-msg', x: x1 + (right ? 6 : -6), y: y1 - 3, 'text-anchor': right ? 'start' : 'end',
+          'aria-hidden': 'true' }, arrow);
+        t.textContent = shortName(a);
       }
     }
     return drawn;
   }
+
+  const shortName = (a) => a.msg.replace('_', ' ') + (a.dup ? ' (copy)' : '');
 
   /** The arrow's end: a head when delivered, a cross when lost, an open circle while on its way. */
   function endGlyph(g, a, x1, y1, x2, y2) {
@@ -335,27 +376,26 @@ export function mountSequence(container, app, host) {
 
   function drawMarks(g, top, bottom, now) {
     let drawn = 0;
-    for (const m of model.marks) {
-      if (drawn >= MAX_DRAWN) break;
-      if (!showMark(m)) continue;
-      const r = layout.rowOf(m.step);
+    for (let i = firstAtOrAfter(marksPlaced, top - 20, (p) => centre(p.r)); i < marksPlaced.length; i += 1) {
+      const { m, r } = marksPlaced[i];
       const y = centre(r);
-      if (y < top - 20 || y > bottom + 20) continue;
+      if (y > bottom + 20 || drawn >= MAX_DRAWN) break;
       drawn += 1;
       const items = markItems(m);
       const refusal = items.some((i) => i.refusal);
       const text = items.map((i) => (i.refusal && i.e.reason?.code ? `${i.text} [${i.e.reason.code}]` : i.text)).join(' · ');
       const cls = `qs-seq-mark${refusal ? ' refusal' : ''}${m.step >= now ? ' future' : ''}`;
-      const mark = svgEl('g', focusable(`k${m.step}-${m.node}`, cls, m.step, text), g);
+      const token = items.map((i) => i.token).join(' ');
+      const mark = svgEl('g', focusable(`k${m.step}-${m.node}`, cls, m.step, `${token}: ${text}`), g);
       mark.dataset.node = m.node;
       mark.dataset.kinds = items.map((i) => i.kind).join(' ');
       if (refusal) mark.dataset.reason = items.filter((i) => i.refusal).map((i) => i.e.reason?.code ?? '').join(' ');
-      const token = items.map((i) => i.token).join(' ');
       const fontPx = Math.min(12, Math.max(8, r.h - 4));
       const w = Math.min(lane - 6, token.length * fontPx * 0.62 + 8);
       const x = xOf(m.node);
       svgEl('rect', { class: 'qs-seq-markbg', x: x - w / 2, y: y - fontPx / 2 - 3, width: w, height: fontPx + 6, rx: 3 }, mark);
-      const t = svgEl('text', { x, y: y + fontPx / 2 - 1, 'text-anchor': 'middle', 'font-size': fontPx }, mark);
+      // The token abbreviates the label, which says it in full.
+      const t = svgEl('text', { x, y: y + fontPx / 2 - 1, 'text-anchor': 'middle', 'font-size': fontPx, 'aria-hidden': 'true' }, mark);
       t.textContent = token;
     }
     return drawn;
@@ -407,7 +447,9 @@ export function mountSequence(container, app, host) {
     const head = HEADER + playheadY(app.state?.step ?? 0);
     follow = head >= scroller.scrollTop && head <= scroller.scrollTop + scroller.clientHeight + 8;
     hideTip();
-    invalidate(false, true);
+    const viewTop = scroller.scrollTop - HEADER;
+    const inside = drawnWindow && viewTop >= drawnWindow.top && viewTop + scroller.clientHeight <= drawnWindow.bottom;
+    if (!inside) invalidate(false, true);
   }, { passive: true });
   const zoom = (d) => {
     const before = ZOOMS[options.zoom];
