@@ -165,53 +165,50 @@ export function buildModel(events, nodeIds = []) {
  * {first, last, y, h, type, count}.
  */
 export function layoutRows(model, { rowHeight, collapse, foldHeartbeats, showArrow, showMark }) {
-  const busy = new Set();
-  const beats = new Map(); // step → heartbeats ending there
+  // One flag and one heartbeat count per step of the model (typed arrays:
+  // a long run has tens of thousands of steps, laid out again on each redraw).
+  const first = model.firstStep ?? 0;
+  const span = Math.max(0, model.lastStep - first + 1);
+  const busy = new Uint8Array(span);
+  const beats = new Uint32Array(span);
+  const at = (step) => (step == null ? -1 : Math.max(0, step - first));
   for (const a of model.arrows) {
     if (!showArrow(a)) continue;
     if (a.heartbeat && foldHeartbeats) {
-      const at = a.endStep ?? a.sendStep;
-      beats.set(at, (beats.get(at) ?? 0) + 1);
+      const i = at(a.endStep ?? a.sendStep);
+      if (i >= 0 && i < span) beats[i] += 1;
       continue;
     }
-    if (a.sendStep != null) busy.add(a.sendStep);
-    if (a.endStep != null) busy.add(a.endStep);
+    if (a.sendStep != null && at(a.sendStep) < span) busy[at(a.sendStep)] = 1;
+    if (a.endStep != null && at(a.endStep) < span) busy[at(a.endStep)] = 1;
   }
-  for (const m of model.marks) if (showMark(m)) busy.add(m.step);
-  for (const b of model.bands) busy.add(b.step);
-  const steps = [...new Set([...busy, ...beats.keys()])].sort((a, b) => a - b);
+  for (const m of model.marks) if (showMark(m)) busy[at(m.step)] = 1;
+  for (const b of model.bands) busy[at(b.step)] = 1;
   const rows = [];
   const gapHeight = Math.max(6, Math.round(rowHeight / 3));
   let y = 0;
-  let prev = null;
-  for (const step of steps) {
-    if (prev != null && step > prev + 1) {
-      const quiet = step - prev - 1;
+  let prev = -1;
+  for (let i = 0; i < span; i += 1) {
+    if (!busy[i] && !beats[i]) continue;
+    const step = first + i;
+    const last = rows[rows.length - 1];
+    // A run of heartbeats swallows the quiet steps inside it.
+    if (!busy[i] && last?.type === 'beats') {
+      last.last = step;
+      last.count += beats[i];
+      prev = i;
+      continue;
+    }
+    if (prev >= 0 && i > prev + 1) {
+      const quiet = i - prev - 1;
       const h = collapse ? gapHeight : Math.min(quiet, 400) * gapHeight;
-      rows.push({ first: prev + 1, last: step - 1, y, h, type: 'gap', count: quiet });
+      rows.push({ first: first + prev + 1, last: step - 1, y, h, type: 'gap', count: quiet });
       y += h;
     }
-    const last = rows[rows.length - 1];
-    if (!busy.has(step) && last?.type === 'beats') {
-      last.last = step;
-      last.count += beats.get(step);
-    } else if (!busy.has(step)) {
-      rows.push({ first: step, last: step, y, h: rowHeight, type: 'beats', count: beats.get(step) });
-      y += rowHeight;
-    } else {
-      rows.push({ first: step, last: step, y, h: rowHeight, type: 'step', count: 0 });
-      y += rowHeight;
-    }
-    // A run of heartbeats swallows the quiet steps inside it.
-    if (rows.length >= 3 && rows[rows.length - 1].type === 'beats' && rows[rows.length - 2].type === 'gap'
-      && rows[rows.length - 3].type === 'beats') {
-      const [before, gap, now] = rows.splice(-3, 3);
-      before.last = now.last;
-      before.count += now.count;
-      y -= gap.h + now.h;
-      rows.push(before);
-    }
-    prev = step;
+    const type = busy[i] ? 'step' : 'beats';
+    rows.push({ first: step, last: step, y, h: rowHeight, type, count: busy[i] ? 0 : beats[i] });
+    y += rowHeight;
+    prev = i;
   }
   return { rows, height: y, rowOf: (step) => rowAt(rows, step) };
 }

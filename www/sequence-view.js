@@ -23,7 +23,7 @@ const MARGIN = 300;
 /** Most arrows and marks drawn at once, whatever the zoom: bounds the DOM. */
 const MAX_DRAWN = 700;
 /** While playing, redraw at most this often (ms). */
-const PLAYING_REDRAW_MS = 150;
+const PLAYING_REDRAW_MS = 250;
 
 export function mountSequence(container, app, host) {
   const offs = [];
@@ -199,7 +199,8 @@ export function mountSequence(container, app, host) {
     lastDraw = performance.now();
     // Closed panel (no box): nothing to draw; the ResizeObserver redraws on
     // opening. Before the stylesheet, the scroller has no height to scroll in.
-    if (!app.state || !styled || scroller.clientWidth === 0) return;
+    // Scrolled out of the page's view: drawn when it comes back.
+    if (!app.state || !styled || !onScreen || scroller.clientWidth === 0) return;
     rebuild(force);
     const width = scroller.clientWidth || 600;
     lane = Math.max(56, Math.min(260, Math.floor((width - GUTTER - 4) / Math.max(1, model.nodes.length))));
@@ -483,11 +484,18 @@ export function mountSequence(container, app, host) {
   }));
   const resize = new ResizeObserver(() => invalidate(true, true));
   resize.observe(scroller);
+  let onScreen = true;
+  const seen = new IntersectionObserver((entries) => {
+    onScreen = entries[entries.length - 1].isIntersecting;
+    if (onScreen) invalidate(false, true);
+  }, { rootMargin: '200px 0px' });
+  seen.observe(scroller);
 
   invalidate(true, true);
   return () => {
     for (const off of offs) off();
     resize.disconnect();
+    seen.disconnect();
     if (frame) cancelAnimationFrame(frame);
     if (timer) clearTimeout(timer);
     container.replaceChildren();
