@@ -78,6 +78,8 @@ export function mountSequence(container, app, host) {
   let longest = 0; // the tallest arrow, px
   let marksPlaced = []; // marks shown, with their row, in step order
   let drawnWindow = null; // {top, bottom}: the rows the last redraw drew
+  let ordered = []; // the drawn items, in time order (keyboard moves)
+  let roveKey = null; // the item that holds the diagram's Tab stop
   let scrolledOnce = false; // scrolled to the playhead once
   let styled = false;
   const styledNow = () => {
@@ -233,6 +235,7 @@ export function mountSequence(container, app, host) {
     svgEl('line', { class: 'qs-seq-playhead', x1: 0, x2: totalW, y1: head, y2: head, 'data-step': now }, body);
     setText(status, `${model.arrows.length} messages, steps ${model.firstStep}–${model.lastStep}`
       + (drawn >= MAX_DRAWN ? ' · zoom in to draw every one' : ''));
+    rove(top);
     if (focusKey) body.querySelector(`[data-key="${focusKey}"]`)?.focus();
   }
 
@@ -311,7 +314,7 @@ export function mountSequence(container, app, host) {
 
   /** Attributes of a clickable, focusable item that seeks to just after `step`. */
   function focusable(key, cls, step, label) {
-    return { class: cls, tabindex: 0, role: 'button', 'data-key': key, 'data-step': step + 1, 'data-event-step': step,
+    return { class: cls, tabindex: -1, role: 'button', 'data-key': key, 'data-step': step + 1, 'data-event-step': step,
       'aria-label': `${label} (step ${step}): go there`, 'data-tip': label };
   }
 
@@ -402,6 +405,29 @@ export function mountSequence(container, app, host) {
     return drawn;
   }
 
+  /**
+   * One Tab stop for the whole diagram (a roving tabindex): the item last
+   * focused, else the first in view; the arrow keys move through the drawn
+   * items in time order, Home and End to the first and last.
+   */
+  function rove(top) {
+    const step = (n) => Number(n.dataset.eventStep);
+    ordered = [...body.querySelectorAll('[role="button"]')].sort((p, q) => step(p) - step(q));
+    const inView = (n) => n.getBBox?.().y >= top + MARGIN - 40;
+    const current = ordered.find((n) => n.dataset.key === roveKey) ?? ordered.find(inView) ?? ordered[0];
+    if (current) current.tabIndex = 0;
+  }
+
+  function moveFocus(from, key) {
+    const i = ordered.indexOf(from);
+    const next = { ArrowDown: i + 1, ArrowRight: i + 1, ArrowUp: i - 1, ArrowLeft: i - 1, Home: 0, End: ordered.length - 1 }[key];
+    const to = ordered[Math.max(0, Math.min(ordered.length - 1, next))];
+    if (!to || to === from) return;
+    from.tabIndex = -1;
+    to.tabIndex = 0;
+    to.focus();
+  }
+
   // --- interaction -------------------------------------------------------------
   const seekTo = (node) => {
     const step = Number(node.dataset.step);
@@ -420,10 +446,18 @@ export function mountSequence(container, app, host) {
   });
   listen(body, 'keydown', (ev) => {
     const t = target(ev);
-    if (t && (ev.key === 'Enter' || ev.key === ' ')) {
+    if (!t) return;
+    if (ev.key === 'Enter' || ev.key === ' ') {
       ev.preventDefault();
       seekTo(t);
+    } else if (['ArrowDown', 'ArrowUp', 'ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(ev.key)) {
+      ev.preventDefault();
+      moveFocus(t, ev.key);
     }
+  });
+  listen(body, 'focusin', (ev) => {
+    const t = target(ev);
+    if (t) roveKey = t.dataset.key;
   });
   const showTip = (ev) => {
     const t = ev.target.closest?.('[data-tip]');

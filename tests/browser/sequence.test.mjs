@@ -184,6 +184,19 @@ test('clicking an arrow seeks to its delivery; Enter on a mark seeks to it', asy
   await mark.focus();
   await page.keyboard.press('Enter');
   assert.equal(await page.evaluate(() => document.querySelector('quorum-scope').cluster.state.step), markStep + 1);
+  // One Tab stop for the diagram; the arrow keys walk its items in time order.
+  await page.waitForFunction(() => document.querySelector('quorum-scope').shadowRoot.activeElement?.matches('.qs-seq-body [role="button"]'), null, WAIT);
+  assert.equal(await host(page).locator('.qs-seq-body [tabindex="0"]').count(), 1);
+  const focused = () => page.evaluate(() => {
+    const node = document.querySelector('quorum-scope').shadowRoot.activeElement;
+    return { key: node?.dataset.key, step: Number(node?.dataset.eventStep) };
+  });
+  const before = await focused();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  const after = await focused();
+  assert.ok(after.key !== before.key && after.step >= before.step, `ArrowDown moves forward in time (${JSON.stringify(before)} → ${JSON.stringify(after)})`);
+  assert.equal(await page.evaluate(() => document.querySelector('quorum-scope').cluster.state.step), markStep + 1, 'moving focus does not step');
   await shot(page, 'sequence-5-nodes-seeked', t);
   assert.deepEqual(errors, []);
 });
