@@ -223,6 +223,15 @@ test("a refusal's reason shows on keyboard focus; the narration's node filter an
   await host(page).locator('.qs-nar-chip[data-group="votes"]').click();
   await page.waitForFunction(() => ![...document.querySelector('quorum-scope').shadowRoot.querySelectorAll('.qs-seq-mark')]
     .some((m) => /vote_|probe_/.test(m.dataset.kinds)), null, WAIT);
+  // The node selected in the picture (its menu open) highlights its lane.
+  await host(page).locator('[data-node-id="3"]').first().click();
+  await page.waitForFunction(() => document.querySelector('quorum-scope').shadowRoot.querySelector('.qs-seq-lanesel'), null, WAIT);
+  const [lit, lane3] = await page.evaluate(() => {
+    const root = document.querySelector('quorum-scope').shadowRoot;
+    const box = root.querySelector('.qs-seq-lanesel');
+    return [Number(box.getAttribute('x')) + Number(box.getAttribute('width')) / 2, Number(root.querySelector('.qs-seq-lane[data-lane="3"]').getAttribute('x1'))];
+  });
+  assert.equal(lit, lane3, "node 3's lane is the one highlighted");
   assert.deepEqual(errors, []);
 });
 
