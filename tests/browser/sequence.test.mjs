@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sharedEnv, open } from './harness.mjs';
-import { ready, skipTour, shot, WAIT } from './helpers.mjs';
+import { join } from 'node:path';
+import { ready, skipTour, shot, SHOTS, WAIT } from './helpers.mjs';
 
 const env = sharedEnv();
 const AXE = readFileSync(fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url)), 'utf8');
@@ -321,5 +322,6 @@ test('screenshots: 3 nodes, and a phone 390 px wide where the lanes scroll', asy
   assert.ok(wide.scroll > wide.client, 'the lanes scroll sideways inside the panel');
   assert.ok(wide.page <= 390, `the page itself does not scroll sideways (${wide.page} px)`);
   await shot(phone.page, 'sequence-phone-390', t);
+  await host(phone.page).locator('.qs-seq').screenshot({ path: join(SHOTS, 'sequence-phone-390-panel.png') });
   assert.deepEqual([...three.errors, ...phone.errors], []);
 });
