@@ -230,8 +230,10 @@ export function mountSequence(container, app, host) {
     const arrowsG = svgEl('g', { class: 'qs-seq-arrows' }, body);
     const marksG = svgEl('g', { class: 'qs-seq-marks' }, body);
     drawLanes(lanesG, top, bottom, now);
-    drawRows(rowsG, top, bottom, totalW, now);
-    const drawn = drawArrows(arrowsG, top, bottom, now) + drawMarks(marksG, top, bottom, now);
+    // Drawn dimmed: what the kept run holds past the playhead (after a seek back).
+    const futureFrom = source === app.trace ? Infinity : now;
+    drawRows(rowsG, top, bottom, totalW, futureFrom);
+    const drawn = drawArrows(arrowsG, top, bottom, futureFrom) + drawMarks(marksG, top, bottom, futureFrom);
     svgEl('line', { class: 'qs-seq-playhead', x1: 0, x2: totalW, y1: head, y2: head, 'data-step': now }, body);
     setText(status, `${model.arrows.length} messages, steps ${model.firstStep}–${model.lastStep}`
       + (drawn >= MAX_DRAWN ? ' · zoom in to draw every one' : ''));
@@ -277,13 +279,13 @@ export function mountSequence(container, app, host) {
     }
   }
 
-  function drawRows(g, top, bottom, totalW, now) {
+  function drawRows(g, top, bottom, totalW, futureFrom) {
     const rows = layout.rows;
     let i = rows.indexOf(rowAt(rows, 0));
     for (i = Math.max(0, i); i < rows.length && rows[i].y <= bottom; i += 1) {
       const r = rows[i];
       if (r.y + r.h < top) continue;
-      const future = r.first >= now ? ' future' : '';
+      const future = r.first >= futureFrom ? ' future' : '';
       if (r.type === 'gap') {
         if (r.count < 2 || r.h < 8) continue;
         const t = svgEl('text', { class: `qs-seq-gap${future}`, x: GUTTER - 6, y: centre(r) + 3, 'text-anchor': 'end' }, g);
@@ -304,7 +306,7 @@ export function mountSequence(container, app, host) {
       if (filter.groups && !filter.groups.has(b.group)) continue;
       const y = centre(layout.rowOf(b.step));
       if (y < top || y > bottom) continue;
-      const band = svgEl('g', focusable(`band-${b.step}-${b.kind}`, `qs-seq-band kind-${b.kind}${b.step >= now ? ' future' : ''}`, b.step, b.text), g);
+      const band = svgEl('g', focusable(`band-${b.step}-${b.kind}`, `qs-seq-band kind-${b.kind}${b.step >= futureFrom ? ' future' : ''}`, b.step, b.text), g);
       band.dataset.kind = b.kind;
       svgEl('line', { x1: GUTTER, x2: totalW - 8, y1: y, y2: y }, band);
       const t = svgEl('text', { x: totalW - 12, y: y - 3, 'text-anchor': 'end' }, band);
@@ -318,7 +320,7 @@ export function mountSequence(container, app, host) {
       'aria-label': `${label} (step ${step}): go there`, 'data-tip': label };
   }
 
-  function drawArrows(g, top, bottom, now) {
+  function drawArrows(g, top, bottom, futureFrom) {
     let drawn = 0;
     const labelled = new Set();
     for (let i = firstAtOrAfter(placed, top - longest, (p) => p.lo); i < placed.length; i += 1) {
@@ -326,11 +328,11 @@ export function mountSequence(container, app, host) {
       if (lo > bottom || drawn >= MAX_DRAWN) break;
       if (Math.max(y1, y2) < top) continue;
       drawn += 1;
-      const at = a.endStep ?? a.sendStep ?? now;
+      const at = a.endStep ?? a.sendStep ?? model.lastStep;
       const said = a.fate === 'dropped' ? a.lost : a.fate === 'flight' ? `${a.text} (still on its way)` : a.text;
       // Named first by the kind its drawn label shows (a reader of the label and a screen reader agree).
       const label = `${shortName(a)}: ${said}`;
-      const future = at >= now ? ' future' : '';
+      const future = at >= futureFrom ? ' future' : '';
       const cls = `qs-seq-arrow fate-${a.fate}${a.dup ? ' dup' : ''}${a.held != null ? ' held' : ''}${future}`;
       const arrow = svgEl('g', focusable(`m${a.seq}-${a.endStep}`, cls, at, label), g);
       Object.assign(arrow.dataset, { from: a.from, to: a.to, seq: a.seq, fate: a.fate, msg: a.msg });
@@ -378,7 +380,7 @@ export function mountSequence(container, app, host) {
     }
   }
 
-  function drawMarks(g, top, bottom, now) {
+  function drawMarks(g, top, bottom, futureFrom) {
     let drawn = 0;
     for (let i = firstAtOrAfter(marksPlaced, top - 20, (p) => centre(p.r)); i < marksPlaced.length; i += 1) {
       const { m, r } = marksPlaced[i];
@@ -388,7 +390,7 @@ export function mountSequence(container, app, host) {
       const items = markItems(m);
       const refusal = items.some((i) => i.refusal);
       const text = items.map((i) => (i.refusal && i.e.reason?.code ? `${i.text} [${i.e.reason.code}]` : i.text)).join(' · ');
-      const cls = `qs-seq-mark${refusal ? ' refusal' : ''}${m.step >= now ? ' future' : ''}`;
+      const cls = `qs-seq-mark${refusal ? ' refusal' : ''}${m.step >= futureFrom ? ' future' : ''}`;
       const token = items.map((i) => i.token).join(' ');
       const mark = svgEl('g', focusable(`k${m.step}-${m.node}`, cls, m.step, `${token}: ${text}`), g);
       mark.dataset.node = m.node;
@@ -511,7 +513,12 @@ export function mountSequence(container, app, host) {
     if (!root.contains(ev.target)) invalidate();
   };
   for (const type of ['click', 'change', 'keyup']) listen(scope, type, elsewhere);
-  for (const name of ['update', 'seek', 'trim', 'command']) offs.push(app.on(name, () => invalidate()));
+  for (const name of ['update', 'seek', 'trim']) offs.push(app.on(name, () => invalidate()));
+  // A command starts a new future: the run kept from before a seek back no longer comes next.
+  offs.push(app.on('command', () => {
+    source = null;
+    invalidate(true);
+  }));
   offs.push(app.on('play', (playing) => {
     if (playing) follow = true;
     invalidate(false, true);

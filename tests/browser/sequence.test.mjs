@@ -198,6 +198,9 @@ test('clicking an arrow seeks to its delivery; Enter on a mark seeks to it', asy
   const after = await focused();
   assert.ok(after.key !== before.key && after.step >= before.step, `ArrowDown moves forward in time (${JSON.stringify(before)} → ${JSON.stringify(after)})`);
   assert.equal(await page.evaluate(() => document.querySelector('quorum-scope').cluster.state.step), markStep + 1, 'moving focus does not step');
+  // A command here starts a new future: the old one is no longer drawn.
+  await page.evaluate(() => document.querySelector('quorum-scope').cluster.command({ do: 'crash', node: 1 }));
+  await page.waitForFunction(() => !document.querySelector('quorum-scope').shadowRoot.querySelector('.qs-seq-body .future'), null, WAIT);
   await shot(page, 'sequence-5-nodes-seeked', t);
   assert.deepEqual(errors, []);
 });
