@@ -150,13 +150,6 @@ export class SequenceModel {
   }
 }
 
-/** The model of `events` (trace objects, in order). */
-export function buildModel(events, nodeIds = []) {
-  const model = new SequenceModel(nodeIds);
-  model.add(events);
-  return model;
-}
-
 /**
  * The rows the diagram's time axis is made of, top to bottom: one per step
  * with something to show, a thin `gap` row for each quiet stretch, and,

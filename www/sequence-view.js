@@ -329,7 +329,8 @@ export function mountSequence(container, app, host) {
       if (Math.max(y1, y2) < top) continue;
       drawn += 1;
       const at = a.endStep ?? a.sendStep ?? model.lastStep;
-      const said = a.fate === 'dropped' ? a.lost : a.fate === 'flight' ? `${a.text} (still on its way)` : a.text;
+      let said = a.fate === 'dropped' ? a.lost : a.fate === 'flight' ? `${a.text} (still on its way)` : a.text;
+      if (a.held != null) said += ` (held at step ${a.held}${a.released != null ? `, released at step ${a.released}` : ''})`;
       // Named first by the kind its drawn label shows (a reader of the label and a screen reader agree).
       const label = `${shortName(a)}: ${said}`;
       const future = at >= futureFrom ? ' future' : '';
