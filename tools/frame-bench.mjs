@@ -3,7 +3,10 @@
 // not a test: it prints Markdown rows in the peer bench's columns and never
 // fails on a missed target.
 //
-//   node tools/frame-bench.mjs [--quick] [--rows-only]      (QUICK=1 also works)
+//   node tools/frame-bench.mjs [--quick] [--rows-only] [--sequence]      (QUICK=1 also works)
+//
+// --sequence measures with the sequence diagram panel open (drawn beside the
+// picture on every update).
 //
 // Loads a 9-node cluster with faults (drop 0.02, delay 1-5 ticks, a crash,
 // restart, partition or heal every 40 ticks over 20,000 ticks) into
@@ -25,6 +28,7 @@ import { instrument } from '../tests/browser/helpers.mjs';
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick') || Boolean(process.env.QUICK);
 const ROWS_ONLY = args.includes('--rows-only');
+const SEQUENCE = args.includes('--sequence');
 const PLAY_MS = QUICK ? 5_000 : 20_000;
 const IDLE_MS = 2_000;
 const NODES = 9;
@@ -84,6 +88,10 @@ try {
   // The tour card, if any, would stop the run: skip it.
   const skip = page.locator('quorum-scope').locator('.qs-tour-card').getByRole('button', { name: 'Skip' });
   if (await skip.count()) await skip.first().click();
+  if (SEQUENCE) {
+    await page.locator('quorum-scope').locator('.qs-seq > summary').click();
+    await page.waitForFunction(() => document.querySelector('quorum-scope').shadowRoot.querySelector('.qs-seq-lane'), null, { timeout: 30_000 });
+  }
 
   await page.evaluate(async (s) => {
     const app = document.querySelector('quorum-scope').cluster;
@@ -174,7 +182,7 @@ try {
     console.log('| figure | quorumscope |  |  | target |');
     console.log('| --- | ---: | ---: | ---: | --- |');
   }
-  const what = `${NODES} nodes, faults, 64 ticks/s, ${PLAY_MS / 1000} s`;
+  const what = `${NODES} nodes, faults, 64 ticks/s, ${PLAY_MS / 1000} s${SEQUENCE ? ', sequence diagram open' : ''}`;
   const missed = (ok) => (ok ? '' : ' (missed)');
   row(`page frames/s, ${what} (Chromium headless)`, play.fps.toFixed(1), `≥ 55 fps${missed(play.fps >= 55)}`);
   row(

@@ -18,6 +18,7 @@ import { mountSettings } from './settings.js';
 import { mountTour } from './tour.js';
 import { mountHelp } from './help.js';
 import { mountFig16 } from './fig16.js';
+import { mountSequencePanel } from './sequence-panel.js';
 import { readHash, applyHash } from './share.js';
 import { STYLESHEETS } from './styles.js';
 import { ATTRIBUTES, reflectAttributes, warnUnknownAttributes } from './attributes.js';
@@ -208,6 +209,7 @@ export class QuorumScope extends HTMLElement {
       add(mountLogs(this.region('logs'), this.app, this));
       add(mountSettings(this.region('header'), this.app, this));
       add(mountHelp(this.region('help'), this.app, this));
+      add(mountSequencePanel(this.region('panels'), this.app, this));
       add(mountFig16(this.region('panels'), this.app, this));
       const open = document.createElement('button');
       open.type = 'button';

@@ -9,6 +9,7 @@ use std::sync::Mutex;
 use quorumscope::campaign::{self, CampaignOptions, SeedReport};
 use quorumscope::compare;
 use quorumscope::elect_times::{self as fig16, TimeoutRange};
+use quorumscope::lanes::{self, LanesOptions};
 use quorumscope::scenario::{self, Scenario};
 use quorumscope::sim::{Timeline, TraceBody};
 
@@ -29,6 +30,7 @@ macro_rules! say_raw {
 
 const USAGE: &str = "usage:
   quorumscope run <built-in name | file.json> [--seed N] [--until T] [--json] [--brief]
+      [--lanes [--heartbeats]]   (a text sequence diagram: one column per node)
   quorumscope diff <A: name | a.json> <B: name | b.json> [--seed N] [--until T]
   quorumscope list
   quorumscope check --seeds N [--from S] [--steps M] [--nodes K] [--witness] [--off SWITCH]...
@@ -120,6 +122,7 @@ fn load(source: &str) -> Result<Scenario, String> {
 
 fn run(args: &[String]) -> Result<bool, String> {
     let (mut source, mut seed, mut until, mut json, mut brief) = (None, None, None, false, false);
+    let (mut lanes, mut lanes_options) = (false, LanesOptions::default());
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
@@ -127,6 +130,8 @@ fn run(args: &[String]) -> Result<bool, String> {
             "--until" => until = Some(number(args, &mut i, "--until")?),
             "--json" => json = true,
             "--brief" => brief = true,
+            "--lanes" => lanes = true,
+            "--heartbeats" => lanes_options.heartbeats = true,
             flag if flag.starts_with("--") => return Err(format!("run: unknown option {flag}")),
             name if source.is_none() => source = Some(name.to_string()),
             extra => return Err(format!("run: unexpected argument {extra:?}")),
@@ -134,13 +139,25 @@ fn run(args: &[String]) -> Result<bool, String> {
         i += 1;
     }
     let source = source.ok_or("run needs a built-in scenario name or a file.json")?;
+    if lanes_options.heartbeats && !lanes {
+        return Err("run: --heartbeats draws heartbeats in the --lanes diagram; add --lanes".into());
+    }
+    if lanes && (json || brief) {
+        return Err("run: --lanes prints a diagram; it does not combine with --json or --brief".into());
+    }
     let mut scenario = load(&source)?;
     if let Some(seed) = seed {
         scenario.seed = seed;
     }
     let until = until.unwrap_or(scenario.run_until);
+    let members: Vec<u64> = scenario.cluster.members.iter().map(|m| m.id).collect();
     let sim = scenario.build().map_err(|e| e.0)?;
     let mut timeline = Timeline::new(sim);
+    if lanes {
+        let (events, clean) = run_to_end(&mut timeline, until);
+        say_raw!("{}", lanes::render(&events, &members, lanes_options));
+        return Ok(clean);
+    }
     let out = std::io::stdout();
     let mut out = out.lock();
     let mut clean = true;
@@ -223,6 +240,23 @@ fn diff(args: &[String]) -> Result<bool, String> {
         }
     }
     Ok(comparison.divergence.is_none())
+}
+
+/// Runs to `until` (or the first violation), keeping the whole trace; true
+/// when no violation was found.
+fn run_to_end(timeline: &mut Timeline, until: u64) -> (Vec<quorumscope::sim::TraceEvent>, bool) {
+    let mut events = Vec::new();
+    // Bounded like `run`'s loop.
+    let max_steps = until.saturating_mul(10_000).max(1_000_000);
+    while timeline.sim().now() < until && timeline.sim().step_count() < max_steps {
+        let step = timeline.step();
+        let violated = step.iter().any(|e| matches!(e.body, TraceBody::Violation { .. }));
+        events.extend_from_slice(step);
+        if violated {
+            return (events, false);
+        }
+    }
+    (events, true)
 }
 
 fn list() -> Result<bool, String> {
