@@ -25,6 +25,14 @@
 //! Names of plain (unit) enums are not spelt here at all: [`by_name`] reads
 //! a value by the name serde writes for it.
 //!
+//! One family is not read here: the real cluster's frames and disk
+//! (node/: `Message`, `Entry`, `HardState`, `Snapshot` and their parts)
+//! keep serde's derived `Deserialize`, from the same derive (and so the
+//! same attributes) as their `Serialize`. They never reach the page, so
+//! they cost the wasm module nothing, and serde reads a snapshot's bytes
+//! straight into a buffer where a [`Json`] tree would hold one string per
+//! byte. No other type derives `Deserialize`.
+//!
 //! Why not serde's derived deserializers: they (and the buffering that
 //! internally tagged and flattened enums need) were most of the wasm
 //! module's size, and their errors name no field path.
