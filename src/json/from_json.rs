@@ -53,13 +53,39 @@ pub trait FromJson: Sized {
 /// it: `"catching_up"`) is the string at `path`; a `noun` names the field
 /// in errors (`unknown kind "x", expected "data" or "witness"`).
 pub fn by_name<T: Serialize + Copy>(all: &[T], noun: &str, v: &Json, path: &str) -> Result<T, String> {
-    let names: Vec<String> = all.iter().map(|x| name_of(x)).collect();
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    Ok(all[one_of(v, path, noun, &names)?])
+    Ok(all[index_by_name(all.len(), &|i| name_of(&all[i]), noun, v, path)?])
 }
 
-/// A unit variant's name as serde writes it, without the quotes.
+/// The index of `by_name`'s match among `count` names. Not generic, so that
+/// the wasm module holds one copy of it rather than one per enum.
+fn index_by_name(
+    count: usize,
+    name: &dyn Fn(usize) -> String,
+    noun: &str,
+    v: &Json,
+    path: &str,
+) -> Result<usize, String> {
+    let names: Vec<String> = (0..count).map(name).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    one_of(v, path, noun, &names)
+}
+
+/// A unit variant's name as serde writes it, without the quotes. Through
+/// the crate's one JSON writer, whose copy for each of these enums the
+/// module holds anyway (a serializer of its own was measured larger).
 pub fn name_of<T: Serialize>(x: &T) -> String {
     let written = super::to_string(x).unwrap_or_default();
     written.trim_matches('"').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::{MessageKind, VotingState};
+
+    #[test]
+    fn names_are_serdes() {
+        assert_eq!(name_of(&VotingState::CatchingUp), "catching_up");
+        assert_eq!(name_of(&MessageKind::AppendReply), "append_reply");
+    }
 }

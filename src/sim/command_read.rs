@@ -189,9 +189,8 @@ fn target(v: &Json, path: &str) -> Result<Target, String> {
 
 /// `"drop", "duplicate", ... or "deliver"`.
 fn action_names() -> String {
-    let names: Vec<String> = MessageAction::ALL.iter().map(name_of).collect();
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    crate::json::path::alternatives(&names)
+    let names = MessageAction::ALL.map(|a| name_of(&a));
+    crate::json::path::alternatives(&names.each_ref().map(String::as_str))
 }
 
 /// A probability; `below_one` when 1 itself makes no sense. The error
