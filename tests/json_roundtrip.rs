@@ -18,7 +18,7 @@ use quorumscope::json::{self, FromJson};
 use quorumscope::scenario::{self, ClusterSpec, Pause, Scenario};
 use quorumscope::sim::{
     Command, EntryFacts, FailoverMode, InitialEntry, InitialState, LastEntry, MessageAction, NetworkConfig,
-    ScriptStep, Target, TraceBody, TraceEvent, TraceRole, WriteRefusal,
+    ScriptStep, Target, TraceBody, TraceEvent, TraceRole, WriteRefusal, COMMAND_NAMES,
 };
 
 /// `[(variant name, case)]` for `$ty`: one or more cases per variant,
@@ -231,6 +231,14 @@ fn every_command_reads_back_alone_and_as_a_script_step() {
         round_trip(&ScriptStep { at: i as u64 * 7, command });
     }
     cp_entries().iter().for_each(round_trip);
+    // The names an unknown `do` error lists are every command's, once.
+    let mut names: Vec<&str> = Vec::new();
+    for command in commands() {
+        if !names.contains(&command.name()) {
+            names.push(command.name());
+        }
+    }
+    assert_eq!(names, COMMAND_NAMES, "COMMAND_NAMES lists every command, in declaration order");
 }
 
 // ---- Traces ----------------------------------------------------------------
