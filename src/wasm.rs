@@ -12,7 +12,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::elect_times;
-use crate::json::{self, Json};
+use crate::json::{self, FromJson, Json};
 use crate::scenario::{self, Scenario};
 use crate::sim::{self, Timeline, TraceEvent};
 
@@ -167,8 +167,9 @@ impl Cluster {
     /// errors leave the cluster as it was.
     pub fn command(&mut self, command: JsValue) -> Result<JsValue, JsError> {
         // The error names the field: `command.node: node ids start at 1`.
-        let command =
-            from_js(&command).and_then(|v| sim::read_command(&v, "command")).map_err(|e| JsError::new(&e))?;
+        let command = from_js(&command)
+            .and_then(|v| sim::Command::from_json(&v, "command"))
+            .map_err(|e| JsError::new(&e))?;
         let events = self.timeline.command(command).map_err(|e| JsError::new(&e.0))?;
         to_js(&events)
     }

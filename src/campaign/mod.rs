@@ -6,7 +6,7 @@
 //! every step; then the faults heal and the cluster must settle in bounded
 //! time. Everything derives from the seed, so `quorumscope run` replays it.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::check::Property;
 use crate::core::rng::{derive_seed, Rng};
@@ -19,7 +19,7 @@ mod faults;
 use faults::Faults;
 
 /// What a campaign varies.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CampaignOptions {
     /// Steps of faults per seed.
     pub steps: u64,
@@ -50,7 +50,7 @@ impl Default for CampaignOptions {
 pub const LIVENESS_TICKS: u64 = 600;
 
 /// What one seed did.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SeedReport {
     /// The seed.
     pub seed: u64,

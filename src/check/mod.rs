@@ -34,7 +34,7 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::core::{DurableState, Entry, HardState, Index, Node, NodeId, Role, SortedMap, Term};
 
@@ -134,7 +134,7 @@ pub struct NodeState<'a> {
 }
 
 /// A write acknowledged to its client (it committed).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AckedWrite {
     /// Its index.
     pub index: Index,
@@ -179,7 +179,7 @@ impl<'a> Observation<'a> {
 }
 
 /// The properties of PROTOCOL.md §9.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Property {
     /// At most one leader per term.
@@ -259,7 +259,7 @@ impl fmt::Display for Property {
 }
 
 /// A broken property: which, on which nodes, and the figures.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Violation {
     /// The property.
     pub property: Property,

@@ -1,6 +1,6 @@
 //! What a step asks its host to do, in order.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::durable::{Persist, Snapshot};
 use super::entry::{Entry, Index};
@@ -11,7 +11,7 @@ use super::report::{CommitReport, ProgressReport, VoteReport};
 
 /// One instruction to the host. Hosts perform actions in order: a `Persist`
 /// always precedes the `Send` that depends on it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Deliver a message.

@@ -1,6 +1,6 @@
 //! Node configuration and its validation (PROTOCOL.md §2).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::entry::NodeId;
 use super::error::Error;
@@ -8,8 +8,7 @@ use super::membership::{Member, MemberKind, Membership};
 
 /// The teaching switches of PROTOCOL.md §10. All on by default; each one
 /// turned off disables exactly one safety mechanism.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Switches {
     /// Dry-run probes before a real election (Raft thesis §9.6).
     pub pre_vote: bool,
@@ -88,7 +87,7 @@ impl Switches {
 pub const MAX_TICKS: u64 = 1_000_000;
 
 /// Everything a node needs to start.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Config {
     /// This node's id.
     pub id: NodeId,
@@ -97,7 +96,6 @@ pub struct Config {
     /// (one that has not reached it yet, or one that removed it).
     /// `Config::new` takes it from `members` when the node is listed there;
     /// a node that joins later is told its kind by its host.
-    #[serde(default)]
     pub kind: MemberKind,
     /// The initial membership, the same on every node. A node not listed
     /// starts outside the cluster and learns its membership from the leader.

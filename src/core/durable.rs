@@ -36,7 +36,7 @@ pub struct Snapshot {
 }
 
 /// One durable write the host must complete before acting on what follows.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Persist {
     /// Overwrite the hard state.
@@ -48,7 +48,7 @@ pub enum Persist {
 }
 
 /// Everything persisted: what a node restarts from.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct DurableState {
     /// Term, vote and commit.
     pub hard_state: HardState,

@@ -1,6 +1,6 @@
 //! What can happen to a node.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::control_plane::CpEntry;
 use super::entry::{Bytes, Index, NodeId};
@@ -10,7 +10,7 @@ use super::message::Message;
 use super::node_set::NodeSet;
 
 /// One input to `Node::step`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Event {
     /// One logical tick of time.

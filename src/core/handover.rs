@@ -1,12 +1,12 @@
 //! Leadership transfer and failover (PROTOCOL.md §7): freeze, catch-up,
 //! hand over, demote, and the outcome.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::entry::{Index, NodeId, Term};
 
 /// How a handover treats a target that has not caught up.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HandoverMode {
     /// Abort at the deadline: writes resume, no term changes.
@@ -44,7 +44,7 @@ impl HandoverMode {
 }
 
 /// The four visible phases.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     /// The leader stops accepting writes and records the frontier.
@@ -58,7 +58,7 @@ pub enum Phase {
 }
 
 /// A phase change, as an action reports it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct PhaseReport {
     /// The phase entered.
     pub phase: Phase,
@@ -73,7 +73,7 @@ pub struct PhaseReport {
 }
 
 /// How a handover ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HandoverResult {
     /// The target leads.
@@ -85,7 +85,7 @@ pub enum HandoverResult {
 }
 
 /// Why a handover did not complete.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HandoverFailure {
     /// The target did not reach the frontier by the deadline.
@@ -107,7 +107,7 @@ pub enum HandoverFailure {
 }
 
 /// The outcome of a handover, with every figure the page shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct HandoverOutcome {
     /// Completed, aborted or refused.
     pub result: HandoverResult,
@@ -136,7 +136,7 @@ pub struct HandoverOutcome {
 }
 
 /// A handover under way on the old leader.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Handover {
     /// The target.
     pub to: NodeId,

@@ -1,13 +1,13 @@
 //! The log with its snapshot boundary.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::entry::{Entry, Index, Term};
 
 /// The entries after the snapshot, and the snapshot's index and term.
 ///
 /// Invariant: `entries[i].index == snapshot_index + 1 + i`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Log {
     snapshot_index: Index,
     snapshot_term: Term,

@@ -9,7 +9,7 @@ use super::node_set::NodeSet;
 use super::quorum::{self, ConfigName, ConfigTally, VoteResult};
 
 /// What a member stores.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MemberKind {
     /// Holds the log and the state machine; may lead.
@@ -20,7 +20,7 @@ pub enum MemberKind {
 }
 
 /// Whether a member votes yet.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VotingState {
     /// Votes and counts in every quorum.
@@ -31,15 +31,13 @@ pub enum VotingState {
 }
 
 /// One member as a configuration names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Member {
     /// The member's id.
     pub id: NodeId,
     /// Data or witness.
-    #[serde(default)]
     pub kind: MemberKind,
     /// Voting or catching up.
-    #[serde(default)]
     pub state: VotingState,
 }
 

@@ -106,7 +106,7 @@ pub enum AppendOutcome {
 }
 
 /// The kinds of message, named as traces name them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MessageKind {
     /// A probe.

@@ -4,7 +4,7 @@
 
 use super::node_map::NodeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::action::Action;
 use super::config::{Config, Switches};
@@ -25,7 +25,7 @@ use super::role_cause::RoleCause;
 use super::vote::{self, Decision, Refusal, VoteRequest, VoterView};
 
 /// The role a node plays in its term.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Follows a leader (or waits for one); may be probing.

@@ -3,14 +3,14 @@
 
 use std::collections::VecDeque;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::action::Action;
 use super::entry::{Index, NodeId};
 use super::report::{ProgressMode, ProgressReport};
 
 /// Replication state toward one follower.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProgressState {
     /// One append at a time until the match point is found.
@@ -27,7 +27,7 @@ pub enum ProgressState {
 }
 
 /// Per-follower progress.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Progress {
     /// Highest index known to match the leader's log.
     pub match_index: Index,

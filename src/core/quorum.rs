@@ -6,13 +6,13 @@
 //! durability trade-off a witness makes (PROTOCOL.md §4), and it is why the
 //! quorum code needs no special case for them.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::entry::{Index, NodeId};
 use super::node_set::NodeSet;
 
 /// The state of an election from the candidate's side.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VoteResult {
     /// A quorum granted.

@@ -3,13 +3,13 @@
 //! guards judged it, and how a leader's view of a follower changed. The
 //! simulator's trace and the page show these; none of them re-derives one.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::entry::{Index, NodeId, Term};
 use super::progress::ProgressState;
 
 /// Why a node's commit watermark advanced (Raft §5.4.2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum CommitRule {
     /// The leader counted a quorum for an entry of its own term;
@@ -28,7 +28,7 @@ pub enum CommitRule {
 }
 
 /// The commit watermark advanced to `index` by `rule`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct CommitReport {
     /// The new watermark.
     pub index: Index,
@@ -38,7 +38,7 @@ pub struct CommitReport {
 
 /// A vote or probe request as the voter judged it; the decision travels in
 /// the reply that follows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct VoteReport {
     /// Who asked.
     pub candidate: NodeId,
@@ -57,7 +57,7 @@ pub struct VoteReport {
 
 /// The replication states a leader keeps per follower, without their
 /// bookkeeping.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProgressMode {
     /// One append at a time until the match point is found.
@@ -80,7 +80,7 @@ impl ProgressMode {
 }
 
 /// A leader's view of `follower` entered a new mode.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct ProgressReport {
     /// The follower.
     pub follower: NodeId,

@@ -4,11 +4,11 @@
 //! lost contact with a quorum, or committed the configuration that
 //! removes it).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The cause of a node's latest role change (SCENARIO.md, Version 2,
 /// `role_changed.cause`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RoleCause {
     /// Its election timer fired (or an operator fired it): it campaigns.

@@ -10,11 +10,17 @@
 //! - [`path`]: reading a tree into typed values with errors that name the
 //!   field path (`script[3].node: ...`).
 //! - [`to_string`]: compact JSON, refusing integers JavaScript would round.
+//! - [`FromJson`]: the trait every wire type's reader implements, beside
+//!   its `Serialize` ([`from_json`] says where each one is, and the
+//!   pattern to follow for a new field); [`core_types`] reads the core's.
 
+pub mod core_types;
+pub mod from_json;
 pub mod path;
 mod read;
 mod write;
 
+pub use from_json::FromJson;
 pub use read::parse;
 pub use write::to_string;
 

@@ -7,21 +7,19 @@
 //! "kind": "write", "value": "a=1"}, {"term": 3, "kind": "noop"}]}]`
 
 use crate::core::{Member, NodeSet};
-use crate::json::path::{array, int, item_path, one_of, text, Fields};
-use crate::json::Json;
+use crate::json::path::{int, item_path, one_of, text, Fields};
+use crate::json::{FromJson, Json};
 use crate::sim::command_read::{node_id, U64};
-use crate::sim::{InitialEntry, InitialState, MAX_NODES};
+use crate::sim::{InitialEntry, InitialState};
 
 /// Most entries in one initial log.
 const MAX_LOG: usize = 10_000;
 
-/// Reads `initial`: one state per node, each consistent on its own.
-pub(super) fn read_initial(v: &Json, path: &str) -> Result<Vec<InitialState>, String> {
-    let mut states = Vec::new();
-    for (i, item) in array(v, path, MAX_NODES)?.iter().enumerate() {
-        states.push(read_state(item, &item_path(path, i))?);
+/// One node's state (`Serialize` in `sim/initial.rs`), consistent on its own.
+impl FromJson for InitialState {
+    fn from_json(v: &Json, path: &str) -> Result<InitialState, String> {
+        read_state(v, path)
     }
-    Ok(states)
 }
 
 fn read_state(v: &Json, path: &str) -> Result<InitialState, String> {
@@ -31,7 +29,9 @@ fn read_state(v: &Json, path: &str) -> Result<InitialState, String> {
     let term = f.optional("term", term_of)?.unwrap_or(0);
     let voted_for = f.optional("voted_for", node_id)?;
     let commit = f.optional("commit", term_of)?.unwrap_or(0);
-    let log = f.optional("log", read_log)?.unwrap_or_default();
+    let log = f
+        .optional("log", |v, path| super::parse::list(v, path, MAX_LOG, InitialEntry::from_json))?
+        .unwrap_or_default();
     // Terms never decrease along a log (each leader appends after what it
     // holds), and a node's term is at least its last entry's.
     for (i, pair) in log.windows(2).enumerate() {
@@ -53,27 +53,23 @@ fn read_state(v: &Json, path: &str) -> Result<InitialState, String> {
     Ok(InitialState { node, term, voted_for, commit, log })
 }
 
-fn read_log(v: &Json, path: &str) -> Result<Vec<InitialEntry>, String> {
-    let mut log = Vec::new();
-    for (i, item) in array(v, path, MAX_LOG)?.iter().enumerate() {
-        log.push(read_entry(item, &item_path(path, i))?);
+/// One entry of an initial log: `{"term", "kind": "write" or "noop",
+/// "value"}`.
+impl FromJson for InitialEntry {
+    fn from_json(v: &Json, path: &str) -> Result<InitialEntry, String> {
+        let f = Fields::of(v, path)?;
+        let term = f.required("term", "a term (a positive integer)", |v, path| int(v, path, &U64))?;
+        if term == 0 {
+            return Err(format!("{}: entries have terms from 1", f.path("term")));
+        }
+        const KINDS: [&str; 2] = ["write", "noop"];
+        let kind = f.required("kind", "\"write\" or \"noop\"", |v, path| one_of(v, path, "kind", &KINDS))?;
+        let value = match KINDS[kind] {
+            "write" => Some(f.required("value", "a string", text)?),
+            _ => None,
+        };
+        Ok(InitialEntry { term, kind: KINDS[kind], value })
     }
-    Ok(log)
-}
-
-fn read_entry(v: &Json, path: &str) -> Result<InitialEntry, String> {
-    let f = Fields::of(v, path)?;
-    let term = f.required("term", "a term (a positive integer)", |v, path| int(v, path, &U64))?;
-    if term == 0 {
-        return Err(format!("{}: entries have terms from 1", f.path("term")));
-    }
-    const KINDS: [&str; 2] = ["write", "noop"];
-    let kind = f.required("kind", "\"write\" or \"noop\"", |v, path| one_of(v, path, "kind", &KINDS))?;
-    let value = match KINDS[kind] {
-        "write" => Some(f.required("value", "a string", text)?),
-        _ => None,
-    };
-    Ok(InitialEntry { term, kind: KINDS[kind], value })
 }
 
 /// The rules that need the members: each state names a member, once, and

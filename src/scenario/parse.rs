@@ -6,7 +6,8 @@
 //! 1. JSON syntax ([`crate::json`]), which reports the line and column, and
 //!    whose nesting limit turns absurd nesting into an error instead of a
 //!    stack overflow.
-//! 2. Shape (this file, and [`crate::sim::read_command`] for script steps).
+//! 2. Shape (this file's `impl FromJson`s, beside the `Serialize`s of
+//!    `mod.rs`; `sim/command_read.rs` for script steps, `initial.rs`).
 //!    Every known field is checked for its type and its range, in file
 //!    order, with its path, as the typed scenario is built. Extra fields are
 //!    ignored (the contract allows them everywhere) except inside
@@ -31,13 +32,11 @@
 //! simply does not run unless the run is extended (`--until`).
 
 use super::{validate, ClusterSpec, Pause, Scenario};
-use crate::core::{Member, Switches};
+use crate::core::{Member, MemberKind, Switches, VotingState};
 use crate::json::path::{array, flag, int, item_path, object, text, Fields, Int};
-use crate::json::{self, Json};
-use crate::sim::command_read::{
-    member_kind, network, node_id, read_command, tick_range, voting_state, MAX_TICKS, TICK, U64,
-};
-use crate::sim::{NetworkConfig, ScriptStep, MAX_NODES};
+use crate::json::{self, FromJson, Json};
+use crate::sim::command_read::{network, node_id, tick_range, MAX_TICKS, TICK, U64};
+use crate::sim::{InitialState, NetworkConfig, ScriptStep, MAX_NODES};
 
 /// The largest file accepted, in bytes.
 const MAX_TEXT_BYTES: usize = 4 << 20;
@@ -63,42 +62,47 @@ pub fn parse(text: &str) -> Result<Scenario, String> {
         return Err("scenario: the file is empty; expected a JSON object".into());
     }
     let root = json::parse(text).map_err(|e| format!("scenario: invalid JSON: {e}"))?;
-    let scenario = read_scenario(&root)?;
+    let scenario = Scenario::from_json(&root, "scenario")?;
     validate::check(&scenario)?;
     Ok(scenario)
 }
 
 // ---- Sections ---------------------------------------------------------------
 
-fn read_scenario(root: &Json) -> Result<Scenario, String> {
-    object(root, "scenario")?;
-    // The root's fields have no prefix.
-    let f = Fields::of(root, "")?;
-    let title = f.optional("title", text)?.unwrap_or_default();
-    let explain = f.optional("explain", text)?.unwrap_or_default();
-    let seed = f.optional("seed", |v, path| int(v, path, &U64))?.unwrap_or_default();
-    let cluster = f.required("cluster", "an object with members", read_cluster)?;
-    let switches = f.optional("switches", read_switches)?.unwrap_or_default();
-    let script = f.optional("script", |v, path| list(v, path, MAX_SCRIPT_STEPS, read_step))?;
-    let run_until =
-        f.optional("run_until", |v, path| int(v, path, &TICK))?.unwrap_or(super::RUN_UNTIL_DEFAULT);
-    let pauses = f.optional("pauses", |v, path| list(v, path, MAX_PAUSES, read_pause))?;
-    let initial = f.optional("initial", super::initial::read_initial)?;
-    Ok(Scenario {
-        title,
-        explain,
-        seed,
-        cluster,
-        switches,
-        script: script.unwrap_or_default(),
-        run_until,
-        pauses: pauses.unwrap_or_default(),
-        initial: initial.unwrap_or_default(),
-    })
+/// A whole file; `path` names the file in errors about its shape
+/// (`scenario: expected an object`), and the root's fields have no prefix
+/// (`cluster.members[0].id`).
+impl FromJson for Scenario {
+    fn from_json(root: &Json, path: &str) -> Result<Scenario, String> {
+        object(root, path)?;
+        let f = Fields::of(root, "")?;
+        let title = f.optional("title", text)?.unwrap_or_default();
+        let explain = f.optional("explain", text)?.unwrap_or_default();
+        let seed = f.optional("seed", |v, path| int(v, path, &U64))?.unwrap_or_default();
+        let cluster = f.required("cluster", "an object with members", ClusterSpec::from_json)?;
+        let switches = f.optional("switches", Switches::from_json)?.unwrap_or_default();
+        let script =
+            f.optional("script", |v, path| list(v, path, MAX_SCRIPT_STEPS, ScriptStep::from_json))?;
+        let run_until =
+            f.optional("run_until", |v, path| int(v, path, &TICK))?.unwrap_or(super::RUN_UNTIL_DEFAULT);
+        let pauses = f.optional("pauses", |v, path| list(v, path, MAX_PAUSES, Pause::from_json))?;
+        let initial = f.optional("initial", |v, path| list(v, path, MAX_NODES, InitialState::from_json))?;
+        Ok(Scenario {
+            title,
+            explain,
+            seed,
+            cluster,
+            switches,
+            script: script.unwrap_or_default(),
+            run_until,
+            pauses: pauses.unwrap_or_default(),
+            initial: initial.unwrap_or_default(),
+        })
+    }
 }
 
 /// An array of at most `max_len` items, each read by `read`.
-fn list<T>(
+pub(super) fn list<T>(
     v: &Json,
     path: &str,
     max_len: usize,
@@ -106,6 +110,12 @@ fn list<T>(
 ) -> Result<Vec<T>, String> {
     let items = array(v, path, max_len)?;
     items.iter().enumerate().map(|(i, item)| read(item, &item_path(path, i))).collect()
+}
+
+impl FromJson for ClusterSpec {
+    fn from_json(v: &Json, path: &str) -> Result<ClusterSpec, String> {
+        read_cluster(v, path)
+    }
 }
 
 fn read_cluster(v: &Json, path: &str) -> Result<ClusterSpec, String> {
@@ -131,15 +141,7 @@ fn read_cluster(v: &Json, path: &str) -> Result<ClusterSpec, String> {
     let heartbeat_ticks = f.optional("heartbeat_ticks", |v, path| int(v, path, &TIMER))?;
     let max_batch = f.optional("max_batch", |v, path| int(v, path, &BATCH))?;
     let snapshot_threshold = f.optional("snapshot_threshold", |v, path| int(v, path, &COUNT))?;
-    let network = f.optional("network", |v, path| {
-        let (delay_ticks, drop, duplicate) = network(&Fields::of(v, path)?)?;
-        let defaults = NetworkConfig::default();
-        Ok(NetworkConfig {
-            delay_ticks: delay_ticks.unwrap_or(defaults.delay_ticks),
-            drop: drop.unwrap_or(defaults.drop),
-            duplicate: duplicate.unwrap_or(defaults.duplicate),
-        })
-    })?;
+    let network = f.optional("network", NetworkConfig::from_json)?;
     Ok(ClusterSpec {
         members,
         election_ticks: election_ticks.unwrap_or(defaults.election_ticks),
@@ -152,43 +154,65 @@ fn read_cluster(v: &Json, path: &str) -> Result<ClusterSpec, String> {
     })
 }
 
-/// A member, and its own election timeout range if it has one.
+/// `cluster.network` (every field optional, defaults as the simulator's).
+impl FromJson for NetworkConfig {
+    fn from_json(v: &Json, path: &str) -> Result<NetworkConfig, String> {
+        let (delay_ticks, drop, duplicate) = network(&Fields::of(v, path)?)?;
+        let defaults = NetworkConfig::default();
+        Ok(NetworkConfig {
+            delay_ticks: delay_ticks.unwrap_or(defaults.delay_ticks),
+            drop: drop.unwrap_or(defaults.drop),
+            duplicate: duplicate.unwrap_or(defaults.duplicate),
+        })
+    }
+}
+
+/// A member (`kind` and `state` default to a voting data member).
+impl FromJson for Member {
+    fn from_json(v: &Json, path: &str) -> Result<Member, String> {
+        let f = Fields::of(v, path)?;
+        Ok(Member {
+            id: f.required("id", "a node id (a positive integer)", node_id)?,
+            kind: f.optional("kind", MemberKind::from_json)?.unwrap_or_default(),
+            state: f.optional("state", VotingState::from_json)?.unwrap_or_default(),
+        })
+    }
+}
+
+/// A member, and its own election timeout range if it has one (a field of
+/// the scenario's member beside the core's [`Member`]).
 fn read_member(v: &Json, path: &str) -> Result<(Member, Option<[u64; 2]>), String> {
+    let member = Member::from_json(v, path)?;
     let f = Fields::of(v, path)?;
-    let member = Member {
-        id: f.required("id", "a node id (a positive integer)", node_id)?,
-        kind: f.optional("kind", member_kind)?.unwrap_or_default(),
-        state: f.optional("state", voting_state)?.unwrap_or_default(),
-    };
     Ok((member, f.optional("election_ticks", |v, path| tick_range(v, path, &TIMER))?))
 }
 
-fn read_switches(v: &Json, path: &str) -> Result<Switches, String> {
-    let f = Fields::of(v, path)?;
-    let mut switches = Switches::default();
-    for (name, value) in f.map().iter() {
-        let path = f.path(name);
-        let Some(switch) = switches.by_name_mut(name) else {
-            return Err(format!("{path}: unknown switch (known: {})", Switches::NAMES.join(", ")));
-        };
-        *switch = flag(value, &path)?;
+/// `switches`: by the names serde writes; an unknown one is an error, as a
+/// misspelt switch would silently leave a safety mechanism on.
+impl FromJson for Switches {
+    fn from_json(v: &Json, path: &str) -> Result<Switches, String> {
+        let f = Fields::of(v, path)?;
+        let mut switches = Switches::default();
+        for (name, value) in f.map().iter() {
+            let path = f.path(name);
+            let Some(switch) = switches.by_name_mut(name) else {
+                return Err(format!("{path}: unknown switch (known: {})", Switches::NAMES.join(", ")));
+            };
+            *switch = flag(value, &path)?;
+        }
+        Ok(switches)
     }
-    Ok(switches)
 }
 
-fn read_pause(v: &Json, path: &str) -> Result<Pause, String> {
-    let f = Fields::of(v, path)?;
-    let caption = f.required("caption", "a string", text)?;
-    Ok(Pause {
-        at: f.optional("at", |v, path| int(v, path, &TICK))?,
-        on: f.optional("on", text)?,
-        node: f.optional("node", node_id)?,
-        caption,
-    })
-}
-
-fn read_step(v: &Json, path: &str) -> Result<ScriptStep, String> {
-    let f = Fields::of(v, path)?;
-    let at = f.required("at", TICK.what, |v, path| int(v, path, &TICK))?;
-    Ok(ScriptStep { at, command: read_command(v, path)? })
+impl FromJson for Pause {
+    fn from_json(v: &Json, path: &str) -> Result<Pause, String> {
+        let f = Fields::of(v, path)?;
+        let caption = f.required("caption", "a string", text)?;
+        Ok(Pause {
+            at: f.optional("at", |v, path| int(v, path, &TICK))?,
+            on: f.optional("on", text)?,
+            node: f.optional("node", node_id)?,
+            caption,
+        })
+    }
 }

@@ -1,6 +1,6 @@
 //! Operator and fault commands, shaped as SCENARIO.md's script steps
 //! (`{"at": 30, "do": "write", "value": "x=1"}`). Written with serde; read
-//! by `command_read.rs`.
+//! by `command_read.rs` (`impl FromJson`), under the same names.
 
 use std::fmt;
 
@@ -63,7 +63,7 @@ pub enum MessageAction {
 }
 
 impl MessageAction {
-    /// Every action, in the order `MESSAGE_ACTIONS` names them.
+    /// Every action.
     pub const ALL: [MessageAction; 5] = [
         MessageAction::Drop,
         MessageAction::Duplicate,
@@ -72,9 +72,6 @@ impl MessageAction {
         MessageAction::Deliver,
     ];
 }
-
-/// The actions' names, as `action` spells them.
-pub const MESSAGE_ACTIONS: [&str; 5] = ["drop", "duplicate", "hold", "release", "deliver"];
 
 /// One command (the `do` of a script step).
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -1,21 +1,22 @@
-//! Commands from JSON, as SCENARIO.md spells script steps (`{"do": "crash",
-//! "node": 2}`): for scenario files and for the page's commands alike. Every
-//! field is checked for its type and range, in a fixed order, and an error
-//! names its path; extra fields are ignored.
+//! [`FromJson`] for commands (their `Serialize` is in `command.rs`), as
+//! SCENARIO.md spells script steps (`{"do": "crash", "node": 2}`): for
+//! scenario files and for the page's commands alike. Every field is checked
+//! for its type and range, in a fixed order, and an error names its path;
+//! extra fields are ignored. Also the value readers scenario files share
+//! with commands (ticks, ranges, probabilities, node lists).
 
 use crate::core::{CpEntry, MemberKind, MessageKind, NodeId, VotingState};
-use crate::json::path::{
-    alternatives, array, expected, field_path, flag, int, item_path, one_of, quote, text, uint, Fields, Int,
-};
-use crate::json::Json;
+use crate::json::from_json::{by_name, name_of};
+use crate::json::path::{array, expected, flag, int, item_path, quote, text, Fields, Int};
+use crate::json::{FromJson, Json};
 
-use super::command::{MessageAction, MESSAGE_ACTIONS};
+use super::command::{MessageAction, ScriptStep};
 use super::{Command, FailoverMode, Target, MAX_NODES};
+
+pub use crate::json::core_types::{node_id, U64};
 
 /// The largest tick count anywhere in a scenario or command.
 pub const MAX_TICKS: u64 = 1_000_000;
-/// Node ids are small positive integers (the simulator's own limit).
-pub const MAX_NODE_ID: u64 = 1000;
 /// Largest network delay (the simulator's own limit).
 const MAX_DELAY_TICKS: u64 = 10_000;
 
@@ -24,9 +25,6 @@ pub const TICK: Int = Int { what: "a tick (a non-negative integer)", min: 0, max
 /// A network delay.
 pub const DELAY: Int =
     Int { what: "a number of ticks (a non-negative integer)", min: 0, max: MAX_DELAY_TICKS, unit: " ticks" };
-/// Any 64-bit count (seeds, epochs, terms).
-pub const U64: Int =
-    Int { what: "a non-negative integer (at most 64 bits)", min: 0, max: u64::MAX, unit: "" };
 
 /// The command names, as a script step's `do` spells them.
 pub const COMMAND_NAMES: [&str; 16] = [
@@ -48,12 +46,6 @@ pub const COMMAND_NAMES: [&str; 16] = [
     "messages",
 ];
 
-/// A kind of message, by its trace name (`append_reply`).
-fn message_kind(v: &Json, path: &str) -> Result<MessageKind, String> {
-    let names = MessageKind::ALL.map(MessageKind::name);
-    Ok(MessageKind::ALL[one_of(v, path, "kind of message", &names)?])
-}
-
 /// A count of messages.
 const COUNT: Int =
     Int { what: "a count of messages (a non-negative integer)", min: 0, max: MAX_TICKS, unit: "" };
@@ -64,12 +56,36 @@ const NTH: Int =
 
 const COMMAND_NAME: &str = "a command name such as \"write\"";
 const TARGET: &str = "a node id or \"leader\"";
-const MODES: [&str; 2] = ["coordinated", "force"];
-const KINDS: [&str; 2] = ["data", "witness"];
-const STATES: [&str; 2] = ["voting", "catching_up"];
+
+impl FromJson for FailoverMode {
+    fn from_json(v: &Json, path: &str) -> Result<FailoverMode, String> {
+        by_name(&[FailoverMode::Coordinated, FailoverMode::Force], "mode", v, path)
+    }
+}
+
+impl FromJson for MessageAction {
+    fn from_json(v: &Json, path: &str) -> Result<MessageAction, String> {
+        by_name(&MessageAction::ALL, "action", v, path)
+    }
+}
+
+/// A script step: `at` and the command's fields, in one object.
+impl FromJson for ScriptStep {
+    fn from_json(v: &Json, path: &str) -> Result<ScriptStep, String> {
+        let f = Fields::of(v, path)?;
+        let at = f.required("at", TICK.what, |v, path| int(v, path, &TICK))?;
+        Ok(ScriptStep { at, command: Command::from_json(v, path)? })
+    }
+}
 
 /// The command the object at `path` describes (its `do` and fields).
-pub fn read_command(v: &Json, path: &str) -> Result<Command, String> {
+impl FromJson for Command {
+    fn from_json(v: &Json, path: &str) -> Result<Command, String> {
+        read_command(v, path)
+    }
+}
+
+fn read_command(v: &Json, path: &str) -> Result<Command, String> {
     let f = Fields::of(v, path)?;
     let name = f.required("do", COMMAND_NAME, |v, path| match v {
         Json::String(name) => Ok(name.as_str()),
@@ -101,15 +117,13 @@ pub fn read_command(v: &Json, path: &str) -> Result<Command, String> {
         "transfer" => Command::Transfer { to: f.required("to", &needs(TARGET), target)? },
         "failover" => Command::Failover {
             to: f.required("to", &needs(TARGET), target)?,
-            mode: f.required("mode", &needs("\"coordinated\" or \"force\""), |v, path| {
-                Ok([FailoverMode::Coordinated, FailoverMode::Force][one_of(v, path, "mode", &MODES)?])
-            })?,
+            mode: f.required("mode", &needs("\"coordinated\" or \"force\""), FailoverMode::from_json)?,
             deadline_ticks: f.optional("deadline_ticks", |v, path| int(v, path, &TICK))?,
         },
         "add_server" => Command::AddServer {
             node: f.required("node", &needs("a node id"), node_id)?,
-            kind: f.optional("kind", member_kind)?,
-            state: f.optional("state", voting_state)?,
+            kind: f.optional("kind", MemberKind::from_json)?,
+            state: f.optional("state", VotingState::from_json)?,
         },
         "remove_server" => Command::RemoveServer { node: f.required("node", &needs(TARGET), target)? },
         "change_voters" => Command::ChangeVoters {
@@ -117,7 +131,7 @@ pub fn read_command(v: &Json, path: &str) -> Result<Command, String> {
                 .required("voters", &needs("a list of node ids"), |v, path| node_ids(v, path, "voter"))?,
         },
         "cp_append" => Command::CpAppend {
-            entry: f.required("entry", &needs("a control-plane entry"), cp_entry)?,
+            entry: f.required("entry", &needs("a control-plane entry"), CpEntry::from_json)?,
             node: f.optional("node", target)?,
         },
         "snapshot" => Command::Snapshot { node: f.required("node", &needs(TARGET), target)? },
@@ -129,12 +143,10 @@ pub fn read_command(v: &Json, path: &str) -> Result<Command, String> {
             Command::SetNetwork { from, to, one_way, delay_ticks, drop, duplicate }
         }
         "messages" => Command::Messages {
-            action: f.required("action", &needs(&alternatives(&MESSAGE_ACTIONS)), |v, path| {
-                Ok(MessageAction::ALL[one_of(v, path, "action", &MESSAGE_ACTIONS)?])
-            })?,
+            action: f.required("action", &needs(&action_names()), MessageAction::from_json)?,
             from: f.optional("from", target)?,
             to: f.optional("to", target)?,
-            msg: f.optional("msg", message_kind)?,
+            msg: f.optional("msg", MessageKind::from_json)?,
             count: f.optional("count", |v, path| int(v, path, &COUNT))?,
             nth: f.optional("nth", |v, path| int(v, path, &NTH))?,
         },
@@ -160,35 +172,25 @@ pub fn network(f: &Fields) -> Result<(Option<[u64; 2]>, Option<f64>, Option<f64>
     ))
 }
 
-/// A node id: 1 to `MAX_NODE_ID`.
-pub fn node_id(v: &Json, path: &str) -> Result<NodeId, String> {
-    let id = uint(v, path, "a node id (a positive integer)")?;
-    match id {
-        0 => Err(format!("{path}: node ids start at 1")),
-        id if id > MAX_NODE_ID => {
-            Err(format!("{path}: node id {id} is not a small integer (at most {MAX_NODE_ID})"))
+/// A node id, or `"leader"` (as `Target`'s `Serialize` writes them).
+impl FromJson for Target {
+    fn from_json(v: &Json, path: &str) -> Result<Target, String> {
+        match v {
+            Json::String(s) if s == "leader" => Ok(Target::Leader),
+            Json::Number(_) => node_id(v, path).map(Target::Node),
+            other => Err(expected(path, "a node id (a positive integer) or \"leader\"", other)),
         }
-        id => Ok(id),
     }
 }
 
-/// A node id, or `"leader"`.
 fn target(v: &Json, path: &str) -> Result<Target, String> {
-    match v {
-        Json::String(s) if s == "leader" => Ok(Target::Leader),
-        Json::Number(_) => node_id(v, path).map(Target::Node),
-        other => Err(expected(path, "a node id (a positive integer) or \"leader\"", other)),
-    }
+    Target::from_json(v, path)
 }
 
-/// `data` or `witness`.
-pub fn member_kind(v: &Json, path: &str) -> Result<MemberKind, String> {
-    Ok([MemberKind::Data, MemberKind::Witness][one_of(v, path, "kind", &KINDS)?])
-}
-
-/// `voting` or `catching_up`.
-pub fn voting_state(v: &Json, path: &str) -> Result<VotingState, String> {
-    Ok([VotingState::Voting, VotingState::CatchingUp][one_of(v, path, "state", &STATES)?])
+/// `"drop", "duplicate", ... or "deliver"`.
+fn action_names() -> String {
+    let names = MessageAction::ALL.map(|a| name_of(&a));
+    crate::json::path::alternatives(&names.each_ref().map(String::as_str))
 }
 
 /// A probability; `below_one` when 1 itself makes no sense. The error
@@ -244,51 +246,4 @@ fn groups(v: &Json, path: &str) -> Result<Vec<Vec<NodeId>>, String> {
         items.iter().enumerate().map(|(i, item)| node_id(item, &item_path(&group_path, i))).collect()
     };
     groups.iter().enumerate().map(group).collect()
-}
-
-const ENTRY_FORMS: &str =
-    "{\"admit\": id}, {\"remove\": id}, {\"ownership\": {\"range\", \"owner\", \"epoch\"}} \
-     or {\"leader_config\": {\"term\", \"leader\"}}";
-
-/// A control-plane entry: exactly one of the four forms. (Its single key is
-/// the entry's kind, not room for extra fields; inside `ownership` and
-/// `leader_config` extra fields are ignored as anywhere else.)
-pub fn cp_entry(v: &Json, path: &str) -> Result<CpEntry, String> {
-    let map = match v {
-        Json::Object(map) if map.len() == 1 => map,
-        Json::Object(map) => {
-            let keys: Vec<String> = map.iter().take(4).map(|(k, _)| quote(k)).collect();
-            let keys = keys.join(", ");
-            return Err(format!(
-                "{path}: has {} keys ({keys}); expected exactly one of {ENTRY_FORMS}",
-                map.len()
-            ));
-        }
-        other => return Err(expected(path, &format!("one of {ENTRY_FORMS}"), other)),
-    };
-    let Some((kind, body)) = map.iter().next() else {
-        return Err(format!("{path}: expected one of {ENTRY_FORMS}"));
-    };
-    let body_path = field_path(path, kind);
-    let u64_field = |v: &Json, path: &str| int(v, path, &U64);
-    match kind {
-        "admit" => node_id(body, &body_path).map(CpEntry::Admit),
-        "remove" => node_id(body, &body_path).map(CpEntry::Remove),
-        "ownership" => {
-            let f = Fields::of(body, &body_path)?;
-            Ok(CpEntry::Ownership {
-                range: f.required("range", "a string", text)?,
-                owner: f.required("owner", "a node id", node_id)?,
-                epoch: f.required("epoch", U64.what, u64_field)?,
-            })
-        }
-        "leader_config" => {
-            let f = Fields::of(body, &body_path)?;
-            Ok(CpEntry::LeaderConfig {
-                term: f.required("term", U64.what, u64_field)?,
-                leader: f.required("leader", "a node id", node_id)?,
-            })
-        }
-        other => Err(format!("{path}: unknown entry {}, expected one of {ENTRY_FORMS}", quote(other))),
-    }
 }

@@ -24,10 +24,10 @@ mod view;
 
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-pub use command::{run_order, Command, FailoverMode, MessageAction, ScriptStep, Target, MESSAGE_ACTIONS};
-pub use command_read::{read_command, COMMAND_NAMES};
+pub use command::{run_order, Command, FailoverMode, MessageAction, ScriptStep, Target};
+pub use command_read::COMMAND_NAMES;
 pub use history::{Timeline, CHECKPOINT_EVERY, MAX_CHECKPOINTS};
 pub use initial::{InitialEntry, InitialState};
 pub use narrate::{trace_role, Narration};
@@ -48,7 +48,7 @@ pub const MAX_NODES: usize = 15;
 
 /// A cluster's shape and timing (a scenario's `cluster`, plus seed and
 /// switches).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SimConfig {
     /// The seed every random choice derives from.
     pub seed: u64,
@@ -58,7 +58,7 @@ pub struct SimConfig {
     pub election_ticks: [u64; 2],
     /// Nodes with a timeout range of their own (`members[].election_ticks`),
     /// overriding `election_ticks`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub member_election_ticks: Vec<(NodeId, [u64; 2])>,
     /// Heartbeat interval in ticks.
     pub heartbeat_ticks: u64,
@@ -183,7 +183,7 @@ impl std::fmt::Debug for SpareLog {
 }
 
 /// A write accepted by a leader and not yet committed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PendingWrite {
     /// The leader that accepted it.
     pub node: NodeId,

@@ -4,14 +4,13 @@
 
 use std::collections::VecDeque;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::core::rng::Rng;
 use crate::core::{Message, MessageKind, NodeId, NodeMap, NodeSet, SortedMap, StateKey};
 
 /// Network behaviour, as a scenario's `cluster.network` states it.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct NetworkConfig {
     /// One-way delay range in ticks, inclusive.
     pub delay_ticks: [u64; 2],
@@ -53,7 +52,7 @@ impl NetworkConfig {
 }
 
 /// A message on its way.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct InFlight {
     /// Sequence number: unique, in send order.
     pub seq: u64,
@@ -69,7 +68,6 @@ pub struct InFlight {
     /// A duplicate made by the network.
     pub duplicate: bool,
     /// Doomed by a scenario's `messages` drop, not by chance.
-    #[serde(default)]
     pub scripted: bool,
 }
 
