@@ -26,13 +26,8 @@ use super::{ClusterView, KvStore, MessageView, NodeView, ProgressView, TraceBody
 /// Log entries kept per node: the picture shows `LOG_TAIL`; the rest is room
 /// for a divergent tail to be cut without the picture running short.
 const LOG_KEPT: usize = 2 * LOG_TAIL;
-/// Most checkpoints a replay keeps; with one every `len / CHECKPOINTS`
-/// events (at least `CHECKPOINT_MIN`), a seek folds at most that many.
-const CHECKPOINTS: usize = 128;
-const CHECKPOINT_MIN: usize = 256;
 
 /// What the trace has said of one node so far.
-#[derive(Clone)]
 struct Facts {
     id: NodeId,
     role: TraceRole,
@@ -89,15 +84,17 @@ impl Facts {
 }
 
 /// The cluster after the first `pos` events.
-#[derive(Clone, Default)]
+#[derive(Default)]
 struct Fold {
     pos: usize,
     step: u64,
     tick: u64,
     /// By node id.
     nodes: Vec<Facts>,
-    /// Messages between their send and their delivery (or loss).
-    flights: Vec<MessageView>,
+    /// Messages between their send and their delivery (or loss): the
+    /// position of each one's `message_sent` line, its sequence number and
+    /// delivery tick. The picture's label is made only for those drawn.
+    flights: Vec<(usize, u64, u64)>,
     cuts: Vec<(NodeId, NodeId)>,
     acked: Vec<AckedWrite>,
     violations: u64,
@@ -110,9 +107,6 @@ pub struct Replay {
     ids: NodeSet,
     witnesses: NodeSet,
     at: Fold,
-    /// `checkpoints[k]` is the fold after `k * every` events.
-    checkpoints: Vec<Fold>,
-    every: usize,
 }
 
 impl Replay {
@@ -127,12 +121,15 @@ impl Replay {
         let ids: NodeSet = scan.nodes.iter().map(|n| n.id).collect();
         let witnesses: NodeSet =
             scan.nodes.iter().filter(|n| n.role == TraceRole::Witness).map(|n| n.id).collect();
-        let start = Fold {
-            nodes: ids.iter().map(|&id| Facts::new(id, witnesses.contains(&id))).collect(),
-            ..Fold::default()
-        };
-        let every = (events.len() / CHECKPOINTS).max(CHECKPOINT_MIN);
-        Replay { events, ids, witnesses, at: start.clone(), checkpoints: vec![start], every }
+        let mut replay = Replay { events, ids, witnesses, at: Fold::default() };
+        replay.restart();
+        replay
+    }
+
+    /// Back to position 0: every node the trace names, as it starts.
+    fn restart(&mut self) {
+        let nodes = self.ids.iter().map(|&id| Facts::new(id, self.witnesses.contains(&id)));
+        self.at = Fold { nodes: nodes.collect(), ..Fold::default() };
     }
 
     /// The trace.
@@ -141,19 +138,17 @@ impl Replay {
     }
 
     /// Moves to the view after the first `pos` events (clamped to the trace).
+    /// Going back folds again from the start: no checkpoints, because a
+    /// fold is cheap (a 100,000-event trace, the largest the page takes,
+    /// folds in 20 ms natively) and copies of the state would cost the
+    /// page's wasm more than they save.
     pub fn seek(&mut self, pos: usize) {
         let pos = pos.min(self.events.len());
-        // The newest checkpoint at or before `pos`, when it beats folding on
-        // from here.
-        let k = (pos / self.every).min(self.checkpoints.len() - 1);
-        if pos < self.at.pos || k * self.every > self.at.pos {
-            self.at = self.checkpoints[k].clone();
+        if pos < self.at.pos {
+            self.restart();
         }
         while self.at.pos < pos {
             self.at.apply(&self.events[self.at.pos]);
-            if self.at.pos == self.checkpoints.len() * self.every {
-                self.checkpoints.push(self.at.clone());
-            }
         }
     }
 
@@ -199,7 +194,7 @@ impl Replay {
             tick: f.tick,
             leader: leader.map(|n| n.id),
             nodes: nodes.collect(),
-            messages: f.flights.clone(),
+            messages: f.flights.iter().filter_map(|f| message_view(&self.events[f.0])).collect(),
             cuts: f.cuts.clone(),
             acked: f.acked.clone(),
             pending: Vec::new(),
@@ -222,7 +217,7 @@ impl Fold {
     }
 
     fn flight(&mut self, seq: u64) -> Option<usize> {
-        self.flights.iter().position(|m| m.seq == seq)
+        self.flights.iter().position(|f| f.1 == seq)
     }
 
     /// One event's facts.
@@ -236,23 +231,11 @@ impl Fold {
             // without a line (a real network loses messages silently). A
             // simulated run's held messages go too: the picture of a replay
             // does not show holds.
-            self.flights.retain(|m| m.deliver_tick >= e.tick);
+            self.flights.retain(|f| f.2 >= e.tick);
         }
         match &e.body {
-            B::MessageSent { from, to, msg, term, seq, deliver_tick, contents } => {
-                let view = MessageView {
-                    seq: *seq,
-                    from: *from,
-                    to: *to,
-                    kind: msg.name(),
-                    term: *term,
-                    sent_tick: e.tick,
-                    deliver_tick: *deliver_tick,
-                    doomed: false,
-                    label: label(*msg, *term, contents),
-                    text: e.text.to_string(),
-                };
-                self.flights.push(view);
+            B::MessageSent { from, msg, seq, deliver_tick, .. } => {
+                self.flights.push((self.pos - 1, *seq, *deliver_tick));
                 if *msg == MessageKind::Probe {
                     self.node(*from).probing = true;
                 }
@@ -361,6 +344,25 @@ impl Fold {
     }
 }
 
+/// A message in flight as the picture draws it, from its `message_sent` line.
+fn message_view(e: &TraceEvent) -> Option<MessageView> {
+    let TraceBody::MessageSent { from, to, msg, term, seq, deliver_tick, contents } = &e.body else {
+        return None;
+    };
+    Some(MessageView {
+        seq: *seq,
+        from: *from,
+        to: *to,
+        kind: msg.name(),
+        term: *term,
+        sent_tick: e.tick,
+        deliver_tick: *deliver_tick,
+        doomed: false,
+        label: label(*msg, *term, contents),
+        text: e.text.to_string(),
+    })
+}
+
 /// A message's short label for the picture, from what its trace line states.
 fn label(msg: MessageKind, term: Term, contents: &MessageContents) -> String {
     use MessageContents as C;
@@ -418,7 +420,7 @@ mod tests {
     }
 
     #[test]
-    fn seeking_back_and_forth_gives_the_same_view_as_folding_straight() {
+    fn seeking_back_and_forth_gives_the_same_view_as_folding_straight_on() {
         let sim = scenario::builtin("leader-crash").expect("built-in").build().expect("builds");
         let mut timeline = Timeline::new(sim);
         for _ in 0..600 {
