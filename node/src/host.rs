@@ -342,8 +342,22 @@ impl Host {
                     let _ = w.reply.send(refusal.clone());
                 }
             }
+        } else if self.opts.ack_early {
+            self.ack_early(first..first + count, term);
         }
         Ok(())
+    }
+
+    /// The `--fault ack-early` bug: writes answered as soon as this leader
+    /// has appended them, before a quorum stores them.
+    fn ack_early(&mut self, indexes: std::ops::Range<Index>, term: Term) {
+        for index in indexes {
+            if self.waiting.get(&index).is_some_and(|w| w.read.is_none()) {
+                if let Some(w) = self.waiting.remove(&index) {
+                    let _ = w.reply.send(Reply::new(200, json!({ "index": index, "term": term })));
+                }
+            }
+        }
     }
 
     fn operator(&mut self, event: Event) -> Result<Reply, Fatal> {
