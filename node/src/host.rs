@@ -175,7 +175,7 @@ impl Host {
                     self.propose(batch)?;
                 }
                 Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => return Ok(self.storage.flush_state()?),
+                Err(RecvTimeoutError::Disconnected) => return self.storage.flush_state(),
             }
             // A bounded catch-up after a stall: at most a few ticks at once.
             let mut due = 0;
