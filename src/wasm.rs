@@ -257,18 +257,6 @@ pub fn compare_scenarios(a: &str, b: &str) -> Result<JsValue, JsError> {
     to_js(&crate::compare::compare(&a, &b, until).map_err(|e| JsError::new(&e))?)
 }
 
-/// Parses a trace in JSON lines; the error names the line.
-///
-/// Behind the `import-trace` feature (on by default): the reader for every
-/// kind of trace event is about 4.6 KB of the gzipped module
-/// (`tools/size.sh`).
-#[cfg(feature = "import-trace")]
-#[wasm_bindgen(js_name = importTrace)]
-pub fn import_trace(text: &str) -> Result<JsValue, JsError> {
-    let events = sim::import_json_lines(text).map_err(|e| JsError::new(&e))?;
-    to_js(&events)
-}
-
 /// Trial `k` (from 0) of the Raft paper's Figure 16, seeded as
 /// `quorumscope elect-times` seeds it: ticks (ms) from the leader's crash to
 /// a new leader, or undefined if none within the cap.
@@ -284,4 +272,42 @@ pub fn elect_trial(min: u32, max: u32, k: f64, paper: bool) -> Result<Option<u32
 #[wasm_bindgen(js_name = majorityNeeded)]
 pub fn majority_needed(voters: u32) -> u32 {
     crate::core::quorum::majority_needed(voters as usize) as u32
+}
+
+/// A recorded trace played back (`sim::Replay`): the picture at each
+/// position, folded from the trace's own facts, for traces that cannot be
+/// re-simulated such as a real cluster's. The page wraps it in the
+/// simulator's interface (www/trace-replay.js).
+///
+/// Behind the `import-trace` feature (on by default): the reader for every
+/// kind of trace event and the fold cost about 10 KB of the gzipped module
+/// (`tools/size.sh`).
+#[cfg(feature = "import-trace")]
+#[wasm_bindgen]
+pub struct Replay(sim::Replay);
+
+#[cfg(feature = "import-trace")]
+#[wasm_bindgen]
+impl Replay {
+    /// Reads a trace in JSON lines; the error names the line.
+    #[wasm_bindgen(js_name = fromTrace)]
+    pub fn from_trace(text: &str) -> Result<Replay, JsError> {
+        let events = sim::import_json_lines(text).map_err(|e| JsError::new(&e))?;
+        Ok(Replay(sim::Replay::new(events)))
+    }
+
+    /// The trace's events.
+    pub fn events(&self) -> Result<JsValue, JsError> {
+        to_js(self.0.events())
+    }
+
+    /// Moves to the picture after the first `pos` events.
+    pub fn seek(&mut self, pos: u32) {
+        self.0.seek(pos as usize);
+    }
+
+    /// The picture, as `Cluster.state()` gives it.
+    pub fn state(&self) -> Result<JsValue, JsError> {
+        to_js(&self.0.view())
+    }
 }

@@ -78,16 +78,25 @@ export class App {
     } catch (e) {
       throw new Error(messageOf(e));
     }
+    this.adopt(cluster, builtin ? source : null);
+    return this.scenario;
+  }
+
+  /**
+   * Puts `cluster` in charge: a simulator, or anything with its methods
+   * (a recorded trace's replay, www/trace-replay.js). `name` is the
+   * built-in scenario's.
+   */
+  adopt(cluster, name = null) {
     this.pause();
     this.cluster?.free();
     this.cluster = cluster;
     this.scenario = cluster.scenario();
-    this.scenarioName = builtin ? source : null;
+    this.scenarioName = name;
     this.trace = [];
     this.traceEnd = 0;
     this.virtualTick = 0;
     this.refresh([]);
-    return this.scenario;
   }
 
   /** The built-in library: [{name, title, explain, pauses}]. */

@@ -30,6 +30,10 @@ use crate::wire::Frame;
 
 /// Most inputs taken from the queue at once (the group-commit batch).
 const BATCH_INPUTS_MAX: usize = 64;
+/// How often a commit watermark the storage deferred is written
+/// (`Storage::persist`): one atomic rewrite per interval instead of one per
+/// commit.
+const STATE_FLUSH_EVERY: Duration = Duration::from_millis(200);
 
 /// How long a client write or read may wait for its entry to commit.
 pub const COMMIT_WAIT: Duration = Duration::from_secs(2);
@@ -147,6 +151,7 @@ impl Host {
     pub fn run(mut self, inputs: Receiver<Input>) -> Result<(), Fatal> {
         let tick = self.opts.tick;
         let mut next_tick = Instant::now() + tick;
+        let mut flushed = Instant::now();
         loop {
             let wait = next_tick.saturating_duration_since(Instant::now());
             match inputs.recv_timeout(wait) {
@@ -170,7 +175,7 @@ impl Host {
                     self.propose(batch)?;
                 }
                 Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => return Ok(()),
+                Err(RecvTimeoutError::Disconnected) => return self.storage.flush_state(),
             }
             // A bounded catch-up after a stall: at most a few ticks at once.
             let mut due = 0;
@@ -183,6 +188,10 @@ impl Host {
             }
             if Instant::now() >= next_tick {
                 next_tick = Instant::now() + tick;
+            }
+            if flushed.elapsed() >= STATE_FLUSH_EVERY {
+                self.storage.flush_state()?;
+                flushed = Instant::now();
             }
             self.expire_waiters();
         }
@@ -342,8 +351,22 @@ impl Host {
                     let _ = w.reply.send(refusal.clone());
                 }
             }
+        } else if self.opts.ack_early {
+            self.ack_early(first..first + count, term);
         }
         Ok(())
+    }
+
+    /// The `--fault ack-early` bug: writes answered as soon as this leader
+    /// has appended them, before a quorum stores them.
+    fn ack_early(&mut self, indexes: std::ops::Range<Index>, term: Term) {
+        for index in indexes {
+            if self.waiting.get(&index).is_some_and(|w| w.read.is_none()) {
+                if let Some(w) = self.waiting.remove(&index) {
+                    let _ = w.reply.send(Reply::new(200, json!({ "index": index, "term": term })));
+                }
+            }
+        }
     }
 
     fn operator(&mut self, event: Event) -> Result<Reply, Fatal> {

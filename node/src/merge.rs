@@ -7,7 +7,8 @@
 //! milliseconds since the first line divided by the tick length, gives
 //! each message one sequence number shared by its send and its delivery,
 //! fills in each send's `deliver_tick`, and adds a `crash` line where a
-//! node's trace stops before a `restart` (a SIGKILL writes nothing).
+//! node's trace stops before a `restart` (a SIGKILL writes nothing), or
+//! stops for good well before the others' end.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -79,16 +80,45 @@ fn read_node_file(path: &Path, file_no: usize) -> Result<Vec<Line>, String> {
             if let Some(last) = out.last() {
                 // The node went silent after its last line: that is when it
                 // crashed, as far as anyone can tell.
-                let node = value["node"].clone();
-                let crash = json!({ "kind": "crash", "node": node, "step": 0, "tick": 0, "origin": node,
-                    "hlc": { "wall_ms": last.key.0, "logical": last.key.1 + 1 },
-                    "text": format!("node {node} stops: its trace ends here (killed; restarted below)") });
-                out.push(Line { key: (last.key.0, last.key.1 + 1, last.key.2, last.key.3), value: crash });
+                let crash = crash_after(last, &value["node"], "killed; restarted below");
+                out.push(crash);
             }
         }
         out.push(Line { key: (wall, logical, file_no as u64, i), value });
     }
     Ok(out)
+}
+
+/// A `crash` line sorting right after `last`, a line of `node`'s trace.
+fn crash_after(last: &Line, node: &Value, why: &str) -> Line {
+    let crash = json!({ "kind": "crash", "node": node, "step": 0, "tick": 0, "origin": node,
+        "hlc": { "wall_ms": last.key.0, "logical": last.key.1 + 1 },
+        "text": format!("node {node} stops: its trace ends here ({why})") });
+    Line { key: (last.key.0, last.key.1 + 1, last.key.2, last.key.3), value: crash }
+}
+
+/// How long before the end of the whole trace a node's own trace may stop
+/// without being marked crashed: a live node writes a line at least every
+/// heartbeat or election timeout (75 ms and 250-500 ms by default), and
+/// `cluster down` stops every node within a few milliseconds.
+const SILENT_MS: u64 = 2000;
+
+/// Adds a `crash` line after the last line of each node whose trace stops
+/// more than `SILENT_MS` before the others' end (killed and never
+/// restarted): without it, a replay draws the node as it last was, a
+/// leader perhaps, beside the leader elected after it.
+fn mark_silent_ends(lines: &mut Vec<Line>) {
+    let Some(end) = lines.iter().map(|l| l.key.0).max() else { return };
+    let mut last_of_file: BTreeMap<u64, &Line> = BTreeMap::new();
+    for line in lines.iter() {
+        last_of_file.insert(line.key.2, line);
+    }
+    let crashes: Vec<Line> = last_of_file
+        .values()
+        .filter(|l| l.key.0 + SILENT_MS < end)
+        .map(|l| crash_after(l, &l.value["origin"], "killed, or stopped, and not restarted"))
+        .collect();
+    lines.extend(crashes);
 }
 
 /// The merged trace as JSON lines.
@@ -97,6 +127,7 @@ pub fn merge(dirs: &[PathBuf]) -> Result<String, String> {
     for (n, path) in trace_files(dirs)?.iter().enumerate() {
         lines.extend(read_node_file(path, n)?);
     }
+    mark_silent_ends(&mut lines);
     lines.sort_by_key(|l| l.key);
     let first_ms = lines.first().map_or(0, |l| l.key.0);
     // Sends and deliveries share one new sequence number per message.
@@ -341,6 +372,26 @@ mod tests {
         assert_eq!(kinds[2]["node"], 1);
         let steps: Vec<u64> = kinds.iter().map(|v| v["step"].as_u64().unwrap()).collect();
         assert_eq!(steps, [0, 1, 2, 3, 4, 5]);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_node_whose_trace_stops_long_before_the_others_is_marked_crashed() {
+        let dir = scratch("silent");
+        let elected = |node: u64, term: u64| json!({ "kind": "leader_elected", "node": node, "term": term, "origin": node });
+        write(&dir, 1, &[line(1000, 0, elected(1, 1))]);
+        write(&dir, 2, &[line(1500, 0, elected(2, 2)), line(1000 + SILENT_MS + 1, 0, elected(2, 2))]);
+        // Node 3 stops within SILENT_MS of the end, as `cluster down` stops them all.
+        write(&dir, 3, &[line(1000 + SILENT_MS - 100, 0, elected(3, 2))]);
+        let merged = merge(std::slice::from_ref(&dir)).unwrap();
+        let lines: Vec<Value> = merged.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let crashes: Vec<(u64, u64)> = lines
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v["kind"] == "crash")
+            .map(|(i, v)| (i as u64, v["node"].as_u64().unwrap()))
+            .collect();
+        assert_eq!(crashes, [(1, 1)], "node 1 alone, right after its last line");
         fs::remove_dir_all(&dir).unwrap();
     }
 

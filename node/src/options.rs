@@ -18,7 +18,7 @@ pub const DEFAULT_TICK_MS: u64 = 25;
 /// Usage of `quorumscope node`.
 pub const NODE_USAGE: &str = "quorumscope node --id N --peers 1=HOST:PORT,2=HOST:PORT,... --data DIR
     [--client HOST:PORT] [--clients 1=HOST:PORT,...] [--witness] [--witnesses 3,...]
-    [--members 1,2,3 | --join] [--tick-ms 25] [--snapshot-threshold N] [--fault fail:N|tear:N] [--off SWITCH]...";
+    [--members 1,2,3 | --join] [--tick-ms 25] [--snapshot-threshold N] [--fault fail:N|tear:N|ack-early] [--off SWITCH]...";
 
 /// Everything one node process needs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,6 +46,10 @@ pub struct Options {
     pub snapshot_threshold: u64,
     /// A fault to inject into the log (tests).
     pub fault: Option<Fault>,
+    /// `--fault ack-early`, a bug on purpose for the negative crash test:
+    /// a leader acknowledges a write as soon as it has appended it, before
+    /// a quorum stores it (so a cut-off or killed leader loses it).
+    pub ack_early: bool,
     /// The core's teaching switches (PROTOCOL.md §10); `--off` turns one
     /// off, to show that the crash test catches what it breaks.
     pub switches: Switches,
@@ -93,6 +97,7 @@ impl Options {
             tick: Duration::from_millis(DEFAULT_TICK_MS),
             snapshot_threshold: 0,
             fault: None,
+            ack_early: false,
             switches: Switches::default(),
         };
         let (mut witness, mut join) = (false, false);
@@ -124,7 +129,10 @@ impl Options {
                     o.tick = Duration::from_millis(number(value(args, &mut i, flag)?, flag)?.max(1))
                 }
                 "--snapshot-threshold" => o.snapshot_threshold = number(value(args, &mut i, flag)?, flag)?,
-                "--fault" => o.fault = Some(Fault::parse(value(args, &mut i, flag)?)?),
+                "--fault" => match value(args, &mut i, flag)? {
+                    "ack-early" => o.ack_early = true,
+                    fault => o.fault = Some(Fault::parse(fault)?),
+                },
                 "--off" => {
                     let name = value(args, &mut i, flag)?;
                     let known = Switches::NAMES.join(", ");

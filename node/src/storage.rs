@@ -3,7 +3,8 @@
 //! - `log`: append-only records, each `[length u32 LE][crc32 u32 LE][JSON]`,
 //!   the JSON a batch of entries that truncates the log from its first index
 //!   and appends (the core's `Persist::Entries`);
-//! - `state`: term, vote and commit, replaced atomically;
+//! - `state`: term, vote and commit, replaced atomically; a change of the
+//!   commit watermark alone is written later (see [`Storage::flush_state`]);
 //! - `snapshot`: the latest snapshot, replaced atomically; taking one
 //!   rewrites `log` to the entries after it.
 //!
@@ -84,6 +85,11 @@ pub struct Storage {
     records_appended: u64,
     unsynced: bool,
     fault: Option<Fault>,
+    /// The `state` file's contents.
+    written: HardState,
+    /// A newer state differing from `written` only in its commit
+    /// watermark, not yet written.
+    deferred: Option<HardState>,
 }
 
 impl Storage {
@@ -115,18 +121,56 @@ impl Storage {
             recovery.snapshot_index = Some(snap.index);
             place_snapshot(&mut durable, snap);
         }
-        let storage = Storage { dir: dir.to_path_buf(), log, records_appended: 0, unsynced: false, fault };
+        let written = durable.hard_state;
+        let storage = Storage {
+            dir: dir.to_path_buf(),
+            log,
+            records_appended: 0,
+            unsynced: false,
+            fault,
+            written,
+            deferred: None,
+        };
         Ok((storage, durable, recovery))
     }
 
     /// Performs one of the core's writes. Entries are appended but not yet
     /// synced; state and snapshot files are replaced atomically at once.
+    ///
+    /// A new term or vote is written at once: a reply depends on it
+    /// (PROTOCOL.md §2). A new commit watermark alone waits for
+    /// [`Storage::flush_state`] or the next term or vote: it costs an atomic
+    /// rewrite (two fsyncs) per commit otherwise, and nothing depends on it
+    /// being on disk; after a crash the node starts from the older
+    /// watermark, a lower bound, and learns the rest from the leader.
     pub fn persist(&mut self, write: &Persist) -> io::Result<()> {
         match write {
-            Persist::HardState(hs) => write_atomically(&self.dir, "state", &to_json(hs)?),
+            Persist::HardState(hs)
+                if (hs.term, hs.voted_for) == (self.written.term, self.written.voted_for) =>
+            {
+                self.deferred = Some(*hs);
+                Ok(())
+            }
+            Persist::HardState(hs) => self.write_state(*hs),
             Persist::Entries(entries) => self.append(entries),
             Persist::Snapshot(snap) => self.store_snapshot(snap),
         }
+    }
+
+    /// Writes a deferred commit watermark, if any. The host calls it every
+    /// `STATE_FLUSH_EVERY` of real time, so a restart goes back at most that
+    /// far.
+    pub fn flush_state(&mut self) -> io::Result<()> {
+        match self.deferred {
+            Some(hs) => self.write_state(hs),
+            None => Ok(()),
+        }
+    }
+
+    fn write_state(&mut self, hs: HardState) -> io::Result<()> {
+        write_atomically(&self.dir, "state", &to_json(&hs)?)?;
+        (self.written, self.deferred) = (hs, None);
+        Ok(())
     }
 
     /// Makes every append so far durable (fdatasync), if any is pending.
@@ -343,6 +387,25 @@ mod tests {
         assert_eq!(rec.records, 2);
         assert_eq!(rec.tail_problem, None);
         fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_commit_alone_is_written_at_the_next_flush_and_a_term_or_vote_at_once() {
+        let dir = temp_dir("deferred-commit");
+        let state = |commit, term| HardState { term, voted_for: Some(1), commit };
+        let reopened = |dir: &Path| Storage::open(dir, None).unwrap().1.hard_state;
+        let (mut s, _, _) = Storage::open(&dir, None).unwrap();
+        s.persist(&Persist::HardState(state(0, 1))).unwrap();
+        assert_eq!(reopened(&dir), state(0, 1), "a new term and vote: written at once");
+        s.persist(&Persist::HardState(state(5, 1))).unwrap();
+        assert_eq!(reopened(&dir), state(0, 1), "a commit alone: deferred");
+        s.flush_state().unwrap();
+        assert_eq!(reopened(&dir), state(5, 1), "flushed");
+        s.persist(&Persist::HardState(state(7, 1))).unwrap();
+        s.persist(&Persist::HardState(state(8, 2))).unwrap();
+        assert_eq!(reopened(&dir), state(8, 2), "a new term carries the latest commit");
+        s.flush_state().unwrap();
+        assert_eq!(reopened(&dir), state(8, 2), "nothing left to flush");
     }
 
     #[test]

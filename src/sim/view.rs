@@ -182,7 +182,7 @@ fn reference_membership(sim: &Sim) -> Option<Membership> {
     leader.or_else(|| live.max_by_key(|n| (n.term(), n.log().last_index()))).map(|n| n.membership().clone())
 }
 
-fn standing(m: Option<&Membership>, id: NodeId) -> Standing {
+pub(super) fn standing(m: Option<&Membership>, id: NodeId) -> Standing {
     let Some(m) = m else { return Standing::Voter };
     if m.is_learner(id) {
         return Standing::Learner;
@@ -270,7 +270,7 @@ fn node_view(sim: &Sim, id: NodeId, reference: Option<&Membership>) -> NodeView 
     }
 }
 
-fn entry_view(e: &crate::core::Entry) -> EntryView {
+pub(super) fn entry_view(e: &crate::core::Entry) -> EntryView {
     let (kind, label) = match &e.payload {
         Payload::Noop => ("noop", "no-op".to_string()),
         Payload::Write(d) => ("write", String::from_utf8_lossy(d).into_owned()),

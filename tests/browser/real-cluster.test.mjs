@@ -1,7 +1,8 @@
 // A real cluster's trace in the page: three `quorumscope-node` processes on
 // 127.0.0.1, a few writes, the leader killed with SIGKILL and a new one
 // elected, the nodes' traces merged, and the merged file imported through
-// the page's file input like any trace. Needs the binary built
+// the page's file input like any trace, and played: stepping to a line of
+// the trace draws what that line says. Needs the binary built
 // (`cargo build -p quorumscope-node`, which `make test-browser` does).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -64,15 +65,43 @@ test('a real cluster\'s merged trace imports into the page', { timeout: 60_000 }
   const count = text.trim().split('\n').length;
   assert.ok((text.match(/"kind":"leader_elected"/g) ?? []).length >= 2, 'two elections, before and after the kill');
 
+  // What the trace says, read here independently of the page: the node
+  // that became leader after the kill, and the last commit it reports.
+  const events = text.trim().split('\n').map((l) => JSON.parse(l));
+  const elected = events.filter((e) => e.kind === 'role_changed' && e.role === 'leader').at(-1);
+  const commit = events.filter((e) => e.kind === 'commit_advanced' && e.node === elected.node).at(-1);
+  assert.ok(commit && commit.step > elected.step, 'the new leader commits');
+
   const { page, errors } = await open(env, '/www/index.html', { viewport: { width: 1280, height: 900 } }, t);
   await ready(page);
   const host = page.locator('quorum-scope');
   await host.locator('input[type="file"]').setInputFiles({
     name: 'real-cluster.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(text),
   });
-  const view = host.locator('.qs-set-trace');
-  await view.waitFor(WAIT);
-  assert.match(await view.locator('strong').textContent(), new RegExp(`${count} events`));
-  await view.getByText(/wins a quorum of votes and leads term/).first().waitFor(WAIT);
+  await page.waitForFunction(() => document.querySelector('quorum-scope').cluster.scenario.title.includes('real-cluster.jsonl'), null, WAIT);
+  const seek = (step) => page.evaluate((s) => document.querySelector('quorum-scope').cluster.seek(s), step);
+  // The new leader's node in the picture: role, term and label as drawn.
+  const drawn = (id) => page.evaluate((id) => {
+    const nodes = document.querySelector('quorum-scope').shadowRoot.querySelectorAll('.cv-node');
+    const g = [...nodes].find((n) => n.getAttribute('aria-label')?.startsWith(`node ${id},`));
+    return g && { role: g.dataset.role, term: Number(g.dataset.term), label: g.getAttribute('aria-label') };
+  }, id);
+  // Just before the line that makes it leader, it is drawn as something
+  // else; one step on (the transport's Step button), as leader, in its term.
+  await seek(elected.step);
+  assert.notEqual((await drawn(elected.node)).role, 'leader');
+  await host.getByRole('button', { name: 'Step: one event' }).click();
+  await page.waitForFunction(([id, term]) => {
+    const nodes = document.querySelector('quorum-scope').shadowRoot.querySelectorAll('.cv-node');
+    const g = [...nodes].find((n) => n.getAttribute('aria-label')?.startsWith(`node ${id},`));
+    return g?.dataset.role === 'leader' && g.dataset.term === String(term);
+  }, [elected.node, elected.term], WAIT);
+  const state = await page.evaluate(() => document.querySelector('quorum-scope').cluster.state);
+  assert.equal(state.leader, elected.node, 'the cluster\'s leader: the one of the highest term');
+  // The commit the trace reports is drawn at its step, not before.
+  await seek(commit.step);
+  assert.doesNotMatch((await drawn(commit.node)).label, new RegExp(`commit ${commit.index},`));
+  await seek(commit.step + 1);
+  assert.match((await drawn(commit.node)).label, new RegExp(`commit ${commit.index},`));
   assert.deepEqual(errors, []);
 });
