@@ -201,6 +201,14 @@ impl Cluster {
         Ok(())
     }
 
+    /// Goes back to the checkpoint at or before `step` when `step` is
+    /// behind, without replaying: the page then replays the rest in slices
+    /// (`runSteps`) to show progress on a long seek.
+    pub fn rewind(&mut self, step: f64) {
+        // Negative and fractional values truncate; a step ahead is a no-op.
+        self.timeline.rewind(step as u64);
+    }
+
     /// One step back.
     #[wasm_bindgen(js_name = stepBack)]
     pub fn step_back(&mut self) {

@@ -61,7 +61,8 @@ function createMessage(layer, m) {
   // hint is the protocol working (out-of-order pipelined appends), not a failure.
   const refused = /✗/.test(m.label ?? '');
   const resend = m.kind === 'append_reply' && /^resend/.test(m.label ?? '');
-  const g = svgEl('g', { class: `cv-msg k-${m.kind}${heartbeat ? ' heartbeat' : ''}${refused ? ' refused' : ''}${resend ? ' resend' : ''}` }, layer);
+  // data-seq: a tour moment may point at this message (tour-highlight.js).
+  const g = svgEl('g', { class: `cv-msg k-${m.kind}${heartbeat ? ' heartbeat' : ''}${refused ? ' refused' : ''}${resend ? ' resend' : ''}`, 'data-seq': m.seq }, layer);
   g.style.setProperty('--term', termColor(m.term));
   svgEl('title', {}, g).textContent = m.doomed ? `${m.text} — lost on the way` : m.text;
   drawGlyph(g, m);

@@ -16,6 +16,7 @@ import { mountTransport } from './transport.js';
 import { mountSettings } from './settings.js';
 import { mountTour } from './tour.js';
 import { mountHelp } from './help.js';
+import { mountShortcuts } from './shortcuts.js';
 import { mountFig16 } from './fig16.js';
 import { readHash, applyHash } from './share.js';
 import { STYLESHEETS } from './styles.js';
@@ -55,7 +56,10 @@ function layout() {
   const main = document.createElement('div');
   main.className = 'qs-main';
   main.append(stage, side);
-  root.append(error, header, banner, main, transport, logs, tour, panels, help);
+  // The tour card comes first in the tab order (it is placed over the
+  // narration, or in the flow by its CSS order, whatever its DOM position):
+  // a keyboard reader reaches "Start tour" in a press or two, not 37.
+  root.append(error, tour, header, banner, main, transport, logs, panels, help);
   return root;
 }
 
@@ -200,6 +204,8 @@ export class QuorumScope extends HTMLElement {
       add(mountHelp(this.region('help'), this.app, this));
       add(mountFig16(this.region('panels'), this.app, this));
     }
+    // Embeds keep the keys, without the list (help.js adds `?` on a full page).
+    else add(mountShortcuts(this.app, this, { commands: level === 'minimal' }));
   }
 
   /** Loads what the attributes name (or a `resume` link), moves to start-step, then plays if asked. */

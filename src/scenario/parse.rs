@@ -30,7 +30,8 @@
 //! most 4 MiB. A step whose `at` lies beyond `run_until` is accepted: it
 //! simply does not run unless the run is extended (`--until`).
 
-use super::{validate, ClusterSpec, Pause, Scenario};
+use super::pause::read_pause;
+use super::{validate, ClusterSpec, Scenario};
 use crate::core::{Member, Switches};
 use crate::json::path::{array, flag, int, item_path, object, text, Fields, Int};
 use crate::json::{self, Json};
@@ -174,17 +175,6 @@ fn read_switches(v: &Json, path: &str) -> Result<Switches, String> {
         *switch = flag(value, &path)?;
     }
     Ok(switches)
-}
-
-fn read_pause(v: &Json, path: &str) -> Result<Pause, String> {
-    let f = Fields::of(v, path)?;
-    let caption = f.required("caption", "a string", text)?;
-    Ok(Pause {
-        at: f.optional("at", |v, path| int(v, path, &TICK))?,
-        on: f.optional("on", text)?,
-        node: f.optional("node", node_id)?,
-        caption,
-    })
 }
 
 fn read_step(v: &Json, path: &str) -> Result<ScriptStep, String> {
