@@ -74,7 +74,7 @@ fn bad_highlights_and_steps_name_their_field() {
         (r#"[{"caption": "x", "highlight": "log 9:1"}]"#, "pauses[0].highlight: node 9 is not a member"),
         (
             r#"[{"caption": "x", "highlight": "log 1:0"}]"#,
-            "pauses[0].highlight: \"log 1:0\" is not \"node N\"",
+            "pauses[0].highlight: \"log 1:0\" is not node N, message N, log N:I or banner",
         ),
         (r#"[{"caption": "x", "highlight": "log 1"}]"#, "pauses[0].highlight: \"log 1\" is not"),
         (r#"[{"caption": "x", "highlight": "message"}]"#, "pauses[0].highlight: \"message\" is not"),

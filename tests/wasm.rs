@@ -55,7 +55,7 @@ fn commands_round_trip_and_step_back_restores_the_state() {
     let events: Array = cluster.command(crash.into()).unwrap().into();
     assert!(events.iter().any(|e| get(&e, "kind").as_string().as_deref() == Some("crash")));
     cluster.step().unwrap();
-    cluster.step_back();
+    cluster.seek(cluster.step_count() - 1.0).unwrap();
     cluster.seek(200.0).unwrap();
     // Seeking back to step 200 restores the state from before the crash.
     let after = js_sys::JSON::stringify(&cluster.state().unwrap()).unwrap();

@@ -106,7 +106,7 @@ fn caption(v: &Json, path: &str) -> Result<String, String> {
 
 fn read_highlight(v: &Json, path: &str) -> Result<String, String> {
     let s = text(v, path)?;
-    Highlight::read(&s).map(|_| s.clone()).ok_or_else(|| {
-        format!("{path}: {} is not \"node N\", \"message SEQ\", \"log NODE:INDEX\" or \"banner\"", quote(&s))
-    })
+    Highlight::read(&s)
+        .map(|_| s.clone())
+        .ok_or_else(|| format!("{path}: {} is not node N, message N, log N:I or banner", quote(&s)))
 }
