@@ -60,10 +60,7 @@ fn a_caption_at_the_limit_is_read_and_one_past_it_names_its_path() {
     let e = error(&format!(r#"[{{"step": 1, "caption": "ok"}}, {{"step": 2, "caption": "{over}"}}]"#));
     assert_eq!(
         e,
-        format!(
-            "pauses[1].caption: {} characters; a caption is at most {MAX_CAPTION_CHARS}",
-            MAX_CAPTION_CHARS + 1
-        )
+        format!("pauses[1].caption: {} characters; the limit is {MAX_CAPTION_CHARS}", MAX_CAPTION_CHARS + 1)
     );
 }
 

@@ -99,14 +99,15 @@ fn caption(v: &Json, path: &str) -> Result<String, String> {
     let s = text(v, path)?;
     let n = s.chars().count();
     if n > MAX_CAPTION_CHARS {
-        return Err(format!("{path}: {n} characters; a caption is at most {MAX_CAPTION_CHARS}"));
+        return Err(format!("{path}: {n} characters; the limit is {MAX_CAPTION_CHARS}"));
     }
     Ok(s)
 }
 
 fn read_highlight(v: &Json, path: &str) -> Result<String, String> {
     let s = text(v, path)?;
-    Highlight::read(&s)
-        .map(|_| s.clone())
-        .ok_or_else(|| format!("{path}: {} is not node N, message N, log N:I or banner", quote(&s)))
+    match Highlight::read(&s) {
+        Some(_) => Ok(s),
+        None => Err(format!("{path}: {} is not node N, message N, log N:I or banner", quote(&s))),
+    }
 }

@@ -78,7 +78,7 @@ test('a tour written in the page round-trips through a link and plays back the s
   await host.locator('.qs-author textarea').fill('a'.repeat(501));
   await host.locator('.qs-author-add').click();
   const error = await host.locator('.qs-author-error').textContent();
-  assert.match(error, /pauses\[2\]\.caption: 501 characters; a caption is at most 500/);
+  assert.match(error, /pauses\[2\]\.caption: 501 characters; the limit is 500/);
   assert.equal(await host.locator('.qs-author-list li').count(), 2);
 
   const third = 'The new leader appends a no-op of its own term: look at its log.';
@@ -132,5 +132,5 @@ test('a link whose tour has a caption over the limit says which and why', async 
   const { page } = await open(env, `/www/index.html#s=${hash}`, VIEWPORT, t);
   await page.waitForFunction(() => /pauses\[1\]\.caption/.test(document.querySelector('quorum-scope')?.shadowRoot.querySelector('.qs-error')?.textContent ?? ''), null, WAIT);
   const text = await page.evaluate(() => document.querySelector('quorum-scope').shadowRoot.querySelector('.qs-error').textContent);
-  assert.match(text, /pauses\[1\]\.caption: 501 characters; a caption is at most 500/);
+  assert.match(text, /pauses\[1\]\.caption: 501 characters; the limit is 500/);
 });
