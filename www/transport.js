@@ -354,7 +354,8 @@ export function mountTransport(container, app, host) {
       if (markerBox.children[i] !== m.node) (markerBox.insertBefore(m.node, markerBox.children[i] ?? null), (changed = true));
     });
     // Keep one roving tab stop among the markers.
-    if (changed && !list.some((b) => markerEls.get(b.key).node.tabIndex === 0)) markerBox.firstElementChild.tabIndex = 0;
+    // (None when a new scenario has cleared them all.)
+    if (changed && list.length && !list.some((b) => markerEls.get(b.key).node.tabIndex === 0)) markerBox.firstElementChild.tabIndex = 0;
   };
 
   const renderTimeline = () => {

@@ -127,3 +127,23 @@ test('Export trace exports the whole run, older events re-derived by replay', as
   assert.match(status, new RegExp(`Exported the whole run: ${info.length} events, steps 0 to 60000`));
   assert.deepEqual(errors, []);
 });
+
+test('a link to another scenario after a run with timeline markers opens cleanly', async (t) => {
+  const { page, errors } = await open(env, '/www/index.html', VIEWPORT, t);
+  await ready(page);
+  await skipTour(page);
+  // An election and its refusals put markers on the timeline.
+  await page.evaluate(() => document.querySelector('quorum-scope').cluster.seek(600));
+  assert.ok(await page.locator('quorum-scope').locator('.qs-tp-mk').count() > 0);
+  await page.evaluate(() => {
+    location.hash = '#scenario=leader-crash';
+  });
+  await page.waitForFunction(() => document.querySelector('quorum-scope').cluster.scenarioName === 'leader-crash', null, WAIT);
+  await page.waitForTimeout(200);
+  const error = await page.evaluate(() => {
+    const box = document.querySelector('quorum-scope').shadowRoot.querySelector('.qs-error');
+    return box.hidden ? '' : box.textContent;
+  });
+  assert.equal(error, '', 'no error box');
+  assert.deepEqual(errors, []);
+});
