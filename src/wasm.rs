@@ -202,10 +202,13 @@ impl Cluster {
         Ok(())
     }
 
-    /// One step back.
-    #[wasm_bindgen(js_name = stepBack)]
-    pub fn step_back(&mut self) {
-        self.timeline.step_back();
+    /// Goes back to the checkpoint at or before `step` when `step` is
+    /// behind, without replaying: the page then replays the rest in slices
+    /// (`runSteps`) to show progress on a long seek. (It took the place of
+    /// a `stepBack` the page never called: the module has no bytes to spare.)
+    pub fn rewind(&mut self, step: f64) {
+        // Negative and fractional values truncate; a step ahead is a no-op.
+        self.timeline.rewind(step as u64);
     }
 
     /// Events from position `from` of the trace on (positions count every

@@ -21,6 +21,14 @@ const MAX_STEPS_PER_FRAME = 2000;
  * goes back to them (see `seek`).
  */
 export const TRACE_WINDOW = 20_000;
+/**
+ * Replays longer than this many steps run in slices between frames, with
+ * progress and a Cancel (`seekGradually`): at about 10 µs a step on a small
+ * cluster, shorter ones stay under a frame's budget or near it.
+ */
+export const LONG_REPLAY_STEPS = 5_000;
+/** Time one slice of a long replay may take before the page gets a frame. */
+const SLICE_MS = 30;
 
 export class App {
   /**
@@ -46,6 +54,8 @@ export class App {
     this.frame = 0;
     this.lastFrameTime = 0;
     this.error = null;
+    /** A long replay under way ({target}; see seekGradually), or null. */
+    this.replay = null;
     /** Scrolled out of view (set by the element): playing, but no frames run. */
     this.offscreen = false;
     this.onVisibility = () => {
@@ -89,6 +99,7 @@ export class App {
    */
   adopt(cluster, name = null) {
     this.pause();
+    this.stopReplay();
     this.cluster?.free();
     this.cluster = cluster;
     this.scenario = cluster.scenario();
@@ -143,6 +154,7 @@ export class App {
 
   /** One step (a tick or a delivery). */
   step() {
+    this.stopReplay();
     const events = this.cluster.step();
     this.virtualTick = this.cluster.state().tick;
     this.refresh(events);
@@ -151,6 +163,7 @@ export class App {
 
   /** Steps until the clock moves one tick. */
   stepTick() {
+    this.stopReplay();
     const events = this.cluster.stepTick(MAX_STEPS_PER_FRAME);
     this.refresh(events);
     this.virtualTick = this.state.tick;
@@ -164,13 +177,16 @@ export class App {
 
   /** Moves to the state after `step` steps. */
   seek(step) {
+    this.stopReplay();
     this.cluster.seek(step);
     const count = this.cluster.stepCount();
     const end = this.cluster.traceLength();
     // Keep what is still before `count`; read the rest (at most the window) from the core.
     let keep = this.trace.length;
     while (keep > 0 && this.trace[keep - 1].step >= count) keep -= 1;
-    const have = this.traceEnd - (this.trace.length - keep);
+    // The position just after what is kept; with nothing kept (a jump back
+    // before the whole window), everything is read anew.
+    const have = keep ? this.traceStart + keep : -1;
     const from = Math.max(have, end - TRACE_WINDOW, this.cluster.traceBase());
     // Always a new array: readers tell a seek's trace from a grown one by identity.
     const trace = from > have ? [] : this.trace.slice(0, keep);
@@ -183,8 +199,56 @@ export class App {
     this.emit('update', this.state);
   }
 
+  /**
+   * Moves to the state after `step` steps as `seek` does, but a long replay
+   * (history re-derived from a checkpoint, or a run far ahead) goes in
+   * slices between frames, emitting `replay` ({done, total, target}, then
+   * null at the end) so that the page stays responsive, shows progress and
+   * can stop it (`stopReplay`). Resolves to true once there, false when
+   * stopped first (by Cancel, another seek, a step, a command or a new
+   * scenario); the page is at a consistent step either way.
+   */
+  async seekGradually(step) {
+    this.stopReplay();
+    const cluster = this.cluster;
+    // Back: restore the checkpoint at or before `step`; the rest is replay.
+    if (step < cluster.stepCount()) cluster.rewind(step);
+    const start = cluster.stepCount();
+    if (step - start <= LONG_REPLAY_STEPS) {
+      this.seek(step);
+      return true;
+    }
+    this.pause();
+    const job = { target: step };
+    this.replay = job;
+    let batch = 500;
+    for (;;) {
+      const at = cluster.stepCount();
+      this.emit('replay', { done: at - start, total: step - start, target: step });
+      if (at >= step) break;
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (this.replay !== job || this.cluster !== cluster) return false;
+      const t0 = performance.now();
+      cluster.runSteps(Math.min(batch, step - at));
+      // Slices sized to take about SLICE_MS, whatever the cluster's size.
+      const took = Math.max(1, performance.now() - t0);
+      batch = Math.round(Math.min(100_000, Math.max(50, (batch * SLICE_MS) / took)));
+    }
+    this.stopReplay();
+    return true;
+  }
+
+  /** Stops a long replay where it got (the picture, trace and timeline follow the core there). */
+  stopReplay() {
+    if (!this.replay) return;
+    this.replay = null;
+    this.emit('replay', null);
+    if (this.cluster) this.seek(this.cluster.stepCount());
+  }
+
   /** Runs an operator command (`{do: 'crash', node: 2}`); throws a readable Error and changes nothing on failure. */
   command(command) {
+    this.stopReplay();
     let events;
     try {
       events = this.cluster.command(command);
@@ -200,6 +264,7 @@ export class App {
 
   play() {
     if (this.playing || !this.cluster) return;
+    this.stopReplay();
     this.playing = true;
     this.emit('play', true);
     this.startLoop();

@@ -88,7 +88,9 @@ function createMessage(layer, m, family) {
   // hint is the protocol working (out-of-order pipelined appends), not a failure.
   const refused = /✗/.test(m.label ?? '');
   const resend = m.kind === 'append_reply' && /^resend/.test(m.label ?? '');
-  // A button: a click, Enter or Space opens its menu (drop, duplicate, hold; cluster-message-menu.js).
+  // A button: a click, Enter or Space opens its menu (drop, duplicate, hold;
+  // cluster-message-menu.js). data-msg-seq is also what a tour moment
+  // points at (tour-highlight.js).
   const g = svgEl('g', { class: `cv-msg k-${m.kind}${heartbeat ? ' heartbeat' : ''}${refused ? ' refused' : ''}${resend ? ' resend' : ''}`,
     tabindex: -1, role: 'button', 'data-msg-seq': m.seq }, layer);
   g.style.setProperty('--term', termColor(m.term));

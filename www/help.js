@@ -1,6 +1,7 @@
 // Keyboard shortcuts on the <quorum-scope> element, and the "?" overlay
 // that lists them. Keys are ignored while typing in a field.
-import { clientWrite, errorReporter, nextSpeed, setSpeed } from './transport.js';
+import { errorReporter } from './transport.js';
+import { mountShortcuts } from './shortcuts.js';
 import { box as el } from './dom.js';
 
 /** The shortcuts, as shown in the overlay. */
@@ -20,8 +21,6 @@ export const SHORTCUTS = [
 const isSeparator = (keys, i) => keys.length === 3 && i === 1;
 
 
-const TYPING = new Set(['INPUT', 'SELECT', 'TEXTAREA']);
-
 let uid = 0;
 
 export function mountHelp(container, app, host) {
@@ -29,8 +28,6 @@ export function mountHelp(container, app, host) {
   const id = `qs-help-${(uid += 1)}`;
   const errors = errorReporter(app, host);
   offs.push(errors.off);
-
-  if (!host.hasAttribute('tabindex')) host.tabIndex = 0;
 
   // --- overlay ---------------------------------------------------------------
   const dialog = el('dialog', 'qs-help-dialog');
@@ -96,75 +93,23 @@ export function mountHelp(container, app, host) {
   listen(host, 'qs-help-toggle', toggle);
 
   // --- keys ------------------------------------------------------------------
-  const run = (fn) => errors.run(fn);
-
-  const onKey = (ev) => {
-    if (ev.defaultPrevented || ev.ctrlKey || ev.metaKey || ev.altKey) return;
-    const target = ev.composedPath()[0];
-    if (target && (TYPING.has(target.tagName) || target.isContentEditable)) return;
-    const inDialog = dialog.open;
-    if (ev.key === 'Escape' && inDialog) {
-      ev.preventDefault();
-      hide();
-      return;
-    }
-    if (ev.key === '?') {
-      ev.preventDefault();
-      toggle();
-      return;
-    }
-    if (inDialog || !app.cluster) return;
-    const onButton = target && (target.tagName === 'BUTTON' || target.getAttribute?.('role') === 'button');
-    switch (ev.key) {
-      case ' ':
-      case 'Spacebar':
-        if (onButton) return; // the button's own activation
+  offs.push(mountShortcuts(app, host, {
+    commands: true,
+    errors,
+    onKey(ev) {
+      if (ev.key === 'Escape' && dialog.open) {
         ev.preventDefault();
-        run(() => (app.playing ? app.pause() : app.play()));
-        return;
-      case 'ArrowRight':
+        hide();
+        return true;
+      }
+      if (ev.key === '?') {
         ev.preventDefault();
-        run(() => {
-          app.pause();
-          if (ev.shiftKey) app.stepTick();
-          else app.step();
-        });
-        return;
-      case 'ArrowLeft':
-        if (ev.shiftKey) return;
-        ev.preventDefault();
-        run(() => {
-          app.pause();
-          app.back();
-        });
-        return;
-      case '+':
-      case '=':
-        ev.preventDefault();
-        setSpeed(app, host, nextSpeed(app.ticksPerSecond, 1));
-        return;
-      case '-':
-      case '_':
-        ev.preventDefault();
-        setSpeed(app, host, nextSpeed(app.ticksPerSecond, -1));
-        return;
-      case 'w':
-      case 'W':
-        ev.preventDefault();
-        run(() => clientWrite(app));
-        return;
-      default:
-        if (/^[1-9]$/.test(ev.key)) {
-          const node = host.shadowRoot?.querySelector(`[data-node-id="${ev.key}"]`);
-          if (node) {
-            ev.preventDefault();
-            if (!node.hasAttribute('tabindex') && node.tabIndex < 0) node.setAttribute('tabindex', '-1');
-            node.focus();
-          }
-        }
-    }
-  };
-  listen(host, 'keydown', onKey);
+        toggle();
+        return true;
+      }
+      return dialog.open; // the list is open: no other key acts behind it
+    },
+  }));
 
   return () => {
     for (const off of offs) off();

@@ -146,6 +146,7 @@ function entryCell(node, e, lo, acked, pending) {
   if (!committed) cls.push('uncommitted');
   if (e.kind === 'meta') cls.push('meta');
   const cell = el('div', cls.join(' '));
+  cell.dataset.entry = `${node.id}:${e.index}`; // a tour moment may point at it (tour-highlight.js)
   cell.style.gridColumn = String(3 + e.index - lo);
   cell.style.setProperty('--term', termColor(e.term));
   el('span', 'lv-index', String(e.index), cell);

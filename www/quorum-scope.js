@@ -17,6 +17,7 @@ import { mountTransport } from './transport.js';
 import { mountSettings } from './settings.js';
 import { mountTour } from './tour.js';
 import { mountHelp } from './help.js';
+import { mountShortcuts } from './shortcuts.js';
 import { mountFig16 } from './fig16.js';
 import { mountSequencePanel } from './sequence-panel.js';
 import { readHash, applyHash } from './share.js';
@@ -57,7 +58,10 @@ function layout() {
   const main = document.createElement('div');
   main.className = 'qs-main';
   main.append(stage, side);
-  root.append(error, header, banner, main, transport, logs, tour, panels, help);
+  // The tour card comes first in the tab order (it is placed over the
+  // narration, or in the flow by its CSS order, whatever its DOM position):
+  // a keyboard reader reaches "Start tour" in a press or two, not 37.
+  root.append(error, tour, header, banner, main, transport, logs, panels, help);
   return root;
 }
 
@@ -218,6 +222,8 @@ export class QuorumScope extends HTMLElement {
       open.addEventListener('click', () => this.openCompare());
       this.region('panels').prepend(open);
     }
+    // Embeds keep the keys, without the list (help.js adds `?` on a full page).
+    else add(mountShortcuts(this.app, this, { commands: level === 'minimal' }));
   }
 
   /**

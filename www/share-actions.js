@@ -18,14 +18,16 @@ export function mountShareActions(ctx) {
   const exportScenarioBtn = el('button', { type: 'button', class: 'qs-set-btn', text: 'Export scenario',
     title: 'Download the scenario as JSON, with your actions appended as script steps at their ticks' });
   const exportTraceBtn = el('button', { type: 'button', class: 'qs-set-btn', text: 'Export trace',
-    title: 'Download every event so far as JSON lines (.jsonl)' });
+    title: 'Download every event of the run so far as JSON lines (.jsonl)' });
   const fileId = id('file');
   const fileInput = el('input', { id: fileId, type: 'file', accept: '.json,.jsonl,application/json', class: 'qs-set-file',
     tabindex: -1, 'aria-hidden': 'true' });
+  const tourBtn = el('button', { type: 'button', class: 'qs-set-btn', text: 'Write a tour…',
+    title: 'Write your own guided tour of this scenario: captions and highlights at the moments you pick' });
   const importBtn = el('button', { type: 'button', class: 'qs-set-btn', text: 'Import…',
     title: 'Load a scenario file (.json)', 'aria-label': 'Import a scenario file (.json)' });
   const actions = el('div', { class: 'qs-set-actions', role: 'group', 'aria-label': 'Share and files' },
-    copyBtn, exportScenarioBtn, exportTraceBtn, importBtn, fileInput);
+    copyBtn, exportScenarioBtn, exportTraceBtn, tourBtn, importBtn, fileInput);
   const copyField = el('input', { type: 'text', readonly: true, class: 'qs-set-copyfield', 'aria-label': 'Link to this state' });
   const copyClose = el('button', { type: 'button', class: 'qs-set-btn', text: 'Done' });
   const copyBox = el('div', { class: 'qs-set-copybox', hidden: true },
@@ -71,10 +73,53 @@ export function mountShareActions(ctx) {
     }
   });
 
-  listen(exportTraceBtn, 'click', () => {
+  // The whole run, always: when the page no longer holds its oldest events,
+  // trace-export.js (loaded then) re-derives them by replay, with progress.
+  let exporting = false;
+  listen(exportTraceBtn, 'click', async () => {
+    if (!app.cluster || exporting) return;
+    const cluster = app.cluster;
+    const name = `${slug(app.scenario?.title)}-trace.jsonl`;
+    const count = cluster.traceLength();
+    const step = cluster.stepCount();
+    const done = () => say(`Exported the whole run: ${count} events, steps 0 to ${step}.`);
+    if (cluster.traceBase() === 0) {
+      download(name, cluster.exportTrace(), 'application/x-ndjson');
+      done();
+      return;
+    }
+    exporting = true;
+    exportTraceBtn.setAttribute('aria-busy', 'true');
+    try {
+      const { wholeTrace } = await import('./trace-export.js');
+      say(`Exporting the whole run (${count} events): replaying the older ones…`);
+      const text = await wholeTrace(app, {
+        progress: (at, total) => say(`Exporting the whole run: replayed ${Math.floor((100 * at) / total)}% of ${total} steps…`),
+        stopped: () => app.cluster !== cluster,
+      });
+      if (text === null) say('Trace export stopped: another scenario was loaded.');
+      else {
+        download(name, text, 'application/x-ndjson');
+        done();
+      }
+    } catch (e) {
+      fail(`Could not export the trace: ${e.message}`);
+    } finally {
+      exporting = false;
+      exportTraceBtn.removeAttribute('aria-busy');
+    }
+  });
+
+  // The tour writer is loaded the first time it is asked for (most readers never write a tour).
+  listen(tourBtn, 'click', async () => {
     if (!app.cluster) return;
-    download(`${slug(app.scenario?.title)}-trace.jsonl`, app.cluster.exportTrace(), 'application/x-ndjson');
-    say(`Exported ${app.cluster.traceLength()} events up to step ${app.cluster.stepCount()}.`);
+    try {
+      const { openTourAuthor } = await import('./tour-author.js');
+      host.dispatchEvent(new CustomEvent('qs-tour-exit'));
+      openTourAuthor(ctx);
+    } catch (e) {
+      fail(`Could not open the tour writer: ${e.message}`);
+    }
   });
 
   listen(importBtn, 'click', () => fileInput.click());

@@ -137,18 +137,20 @@ export async function applyHash(app, value) {
   }
 }
 
+// Long replays go in slices with progress (App.seekGradually); stopped by
+// the reader, the page stays where the replay got, without the later commands.
 async function replay(app, { scenario, inputs = [], step = 0, compare = null }) {
   await app.load(typeof scenario === 'string' ? scenario : JSON.stringify(scenario));
   for (let i = 0; i < inputs.length; i++) {
     const [at, command] = inputs[i];
-    app.seek(at);
+    if (!(await app.seekGradually(at))) return;
     try {
       app.command(command);
     } catch (e) {
       throw new Error(`its command ${i + 1} (${command.do} at step ${at}) failed: ${e.message}`);
     }
   }
-  app.seek(step);
+  await app.seekGradually(step);
   app.compare = compare; // the element opens the Compare view with it
 }
 

@@ -1,8 +1,11 @@
-// Guided tours: a scenario's `pauses` ([{at?, on?, node?, caption}]) become
-// moments. When a moment's event happens the simulation pauses exactly
-// after it and a card says what to look at. The card is a non-modal dialog:
-// every other control keeps working while the tour runs.
+// Guided tours: a scenario's `pauses` ([{at?, on?, node?, step?, caption,
+// highlight?}]) become moments. When a moment's event happens (or, for a
+// tour written in the page, its step is reached) the simulation pauses
+// exactly after it, a card says what to look at and a ring points at what
+// the moment highlights. The card is a non-modal dialog: every other
+// control keeps working while the tour runs.
 import { box as el } from './dom.js';
+import { highlightRing } from './tour-highlight.js';
 
 const NODE_FIELDS = ['from', 'to', 'voter', 'candidate', 'node', 'by', 'nodes'];
 
@@ -66,6 +69,7 @@ export function mountTour(container, app, host) {
   pill.setAttribute('role', 'status');
 
   container.replaceChildren(card, pill);
+  const ring = highlightRing(host);
 
   // --- state ---------------------------------------------------------------
   let scenario = null;
@@ -94,6 +98,7 @@ export function mountTour(container, app, host) {
   const inFlow = host.controlsLevel !== 'full';
   if (inFlow) container.dataset.flow = 'true';
   const place = () => {
+    ring.place();
     if (inFlow) return; // laid out in the flow, under the stage (tour.css)
     const shadow = host.shadowRoot;
     const visibleRect = (node) => {
@@ -113,8 +118,13 @@ export function mountTour(container, app, host) {
     }
     const width = Math.max(220, Math.min(target.width - 12, 440));
     ref.style.width = `${width}px`;
-    // Never taller than the narration panel (a long explanation scrolls).
-    card.style.maxHeight = side ? `${Math.max(160, side.height - 12)}px` : '';
+    // Never taller than the narration panel beside the picture (a long
+    // explanation scrolls). Stacked under the picture (a phone), the card
+    // takes the height its caption needs: a caption cut mid-sentence, with
+    // a scroll bar a thumb cannot find, teaches nothing.
+    const stage = visibleRect(shadow?.querySelector('.qs-stage'));
+    const beside = side && stage && side.left >= stage.right - 1;
+    card.style.maxHeight = beside ? `${Math.max(160, side.height - 12)}px` : '';
     const h = ref.offsetHeight;
     caption.dataset.more = String(caption.scrollHeight > caption.clientHeight + 2);
     if (side) {
@@ -202,6 +212,7 @@ export function mountTour(container, app, host) {
       pillText.textContent = `Guided tour: watching for moment ${next + 1} of ${total()}`;
     }
     if (mode === 'intro') event.hidden = false;
+    ring.show(mode === 'moment' ? pauses[shown]?.highlight : null);
     if (mode === 'moment') reveal();
     else if (mode !== 'off') place();
   };
@@ -210,7 +221,7 @@ export function mountTour(container, app, host) {
 
   const reset = () => {
     scenario = app.scenario;
-    pauses = Array.isArray(scenario?.pauses) ? scenario.pauses.filter((p) => p && (p.on || p.at != null)) : [];
+    pauses = Array.isArray(scenario?.pauses) ? scenario.pauses.filter((p) => p && (p.on || p.at != null || p.step != null)) : [];
     next = 0;
     matchedAt = [];
     shown = -1;
@@ -279,11 +290,20 @@ export function mountTour(container, app, host) {
     return false;
   };
 
+  /** The last event of the steps before `count` still in the page's trace (what the step before the moment did). */
+  const lastEventBefore = (count) => {
+    for (let k = app.trace.length - 1; k >= 0; k -= 1) if (app.trace[k].step < count) return app.trace[k];
+    return null;
+  };
+
   const check = (events) => {
     if (mode === 'off') return;
     if (next >= total()) return;
     const p = pauses[next];
-    if (p.on) {
+    if (p.step != null) {
+      // A moment written in the page: after exactly `step` steps.
+      if (app.state && app.state.step >= p.step) hit(next, lastEventBefore(p.step), p.step - 1);
+    } else if (p.on) {
       const at = events.findIndex((ev) => matches(p, ev));
       if (at >= 0) hit(next, events[at], events[at].step);
     } else if (app.state && app.state.tick >= p.at) {
@@ -301,7 +321,8 @@ export function mountTour(container, app, host) {
       reset();
       return;
     }
-    if (mode === 'running' && next < total() && pauses[next].on == null) check([]);
+    if (mode === 'running' && next < total() && (pauses[next].on == null || pauses[next].step != null)) check([]);
+    if (mode === 'moment') ring.place();
   }));
   offs.push(app.on('seek', (count) => {
     if (app.scenario !== scenario || mode === 'off' || mode === 'intro') return;
@@ -352,6 +373,7 @@ export function mountTour(container, app, host) {
     } else exit();
   });
   listen(close, 'click', exit);
+  listen(host, 'qs-tour-exit', exit); // the tour writer opens where the card would be
   listen(pillExit, 'click', exit);
   listen(card, 'keydown', (ev) => {
     if (ev.key === 'Escape') {
@@ -365,6 +387,7 @@ export function mountTour(container, app, host) {
   return () => {
     for (const off of offs) off();
     watchLayout(false);
+    ring.destroy();
     container.replaceChildren();
   };
 }

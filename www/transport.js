@@ -354,6 +354,7 @@ export function mountTransport(container, app, host) {
       if (markerBox.children[i] !== m.node) (markerBox.insertBefore(m.node, markerBox.children[i] ?? null), (changed = true));
     });
     // Keep one roving tab stop among the markers.
+    // (None when a new scenario has cleared them all.)
     if (changed && list.length && !list.some((b) => markerEls.get(b.key).node.tabIndex === 0)) markerBox.firstElementChild.tabIndex = 0;
   };
 
@@ -418,6 +419,24 @@ export function mountTransport(container, app, host) {
 
   offs.push(app.on('play', renderButtons));
 
+  // A long replay (App.seekGradually): how far it got, and a way to stop it.
+  let replayBox = null;
+  offs.push(app.on('replay', (p) => {
+    if (!replayBox && p) {
+      const meter = el('progress', { class: 'qs-tp-replaybar', max: '1', value: '0', 'aria-label': 'Replay progress' });
+      const text = el('span', { class: 'qs-tp-replaytext' });
+      const cancel = el('button', { type: 'button', class: 'qs-tp-replaycancel', text: 'Cancel' });
+      cancel.addEventListener('click', () => app.stopReplay());
+      replayBox = { row: el('div', { class: 'qs-tp-replay', role: 'status' }, text, meter, cancel), meter, text };
+      root.insertBefore(replayBox.row, bar.nextSibling);
+    }
+    if (!replayBox) return;
+    replayBox.row.hidden = !p;
+    if (!p) return;
+    replayBox.meter.value = p.total ? p.done / p.total : 0;
+    setText(replayBox.text, `Replaying history to step ${p.target}: ${Math.floor((100 * p.done) / Math.max(1, p.total))}%`);
+  }));
+
   const onSpeed = () => renderSpeed();
   host.addEventListener('qs-speed', onSpeed);
   offs.push(() => host.removeEventListener('qs-speed', onSpeed));
@@ -446,14 +465,14 @@ export function mountTransport(container, app, host) {
   listen(helpBtn, 'click', () => host.dispatchEvent(new CustomEvent('qs-help-toggle')));
   listen(range, 'input', guard(() => {
     app.pause();
-    app.seek(Number(range.value));
+    app.seekGradually(Number(range.value));
   }));
   listen(markerBox, 'click', guard((ev) => {
     const node = ev.target.closest?.('.qs-tp-mk');
     if (!node) return;
     for (const m of markerBox.children) m.tabIndex = m === node ? 0 : -1;
     app.pause();
-    app.seek(Number(node.dataset.step));
+    app.seekGradually(Number(node.dataset.step));
   }));
   listen(markerBox, 'keydown', (ev) => {
     const items = [...markerBox.children];

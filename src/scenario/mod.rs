@@ -4,12 +4,14 @@
 mod initial;
 mod library;
 mod parse;
+mod pause;
 mod validate;
 
 use serde::Serialize;
 
 pub use library::{builtin, builtin_names, entries};
 pub use parse::parse;
+pub use pause::{Highlight, Pause, MAX_CAPTION_CHARS};
 
 use crate::core::NodeId;
 use crate::core::{Member, MemberKind, Switches, VotingState};
@@ -115,23 +117,6 @@ impl Serialize for ClusterSpec {
         }
         .serialize(serializer)
     }
-}
-
-/// A moment worth pausing on: at a tick, or at the first event of a kind
-/// (optionally about one node) at or after `at`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Pause {
-    /// Pause at (or, with `on`, from) this tick.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub at: Option<u64>,
-    /// Pause on the first trace event of this kind.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub on: Option<String>,
-    /// Only events about this node.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub node: Option<u64>,
-    /// What to look at.
-    pub caption: String,
 }
 
 impl Scenario {

@@ -204,15 +204,3 @@ impl FromJson for Switches {
     }
 }
 
-impl FromJson for Pause {
-    fn from_json(v: &Json, path: &str) -> Result<Pause, String> {
-        let f = Fields::of(v, path)?;
-        let caption = f.required("caption", "a string", text)?;
-        Ok(Pause {
-            at: f.optional("at", |v, path| int(v, path, &TICK))?,
-            on: f.optional("on", text)?,
-            node: f.optional("node", node_id)?,
-            caption,
-        })
-    }
-}

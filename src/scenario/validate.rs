@@ -8,7 +8,7 @@
 //! A node stays known after `remove_server`: the simulator keeps it, and a
 //! command naming it is skipped at run time with a trace line saying why.
 
-use super::Scenario;
+use super::{Highlight, Scenario};
 use crate::core::{Member, MemberKind, NodeId, NodeMap, NodeSet, VotingState};
 use crate::sim::{run_order, Command, MessageAction, ScriptStep, Target, MAX_NODES};
 
@@ -233,8 +233,14 @@ fn check_voters(voters: &[NodeId], path: &str, script: &[ScriptStep], known: &Kn
 fn check_pauses(scenario: &Scenario, added: &NodeSet) -> Result<(), String> {
     let members: NodeSet = scenario.cluster.members.iter().map(|m| m.id).collect();
     for (i, pause) in scenario.pauses.iter().enumerate() {
-        if let Some(id) = pause.node.filter(|id| !members.contains(id) && !added.contains(id)) {
-            return Err(format!("pauses[{i}].node: node {id} is not a member"));
+        let lit = match pause.highlight.as_deref().and_then(Highlight::read) {
+            Some(Highlight::Node(id) | Highlight::Log(id, _)) => Some(id),
+            _ => None,
+        };
+        for (id, field) in [(pause.node, "node"), (lit, "highlight")] {
+            if let Some(id) = id.filter(|id| !members.contains(id) && !added.contains(id)) {
+                return Err(format!("pauses[{i}].{field}: node {id} is not a member"));
+            }
         }
     }
     Ok(())

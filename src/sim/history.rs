@@ -225,6 +225,18 @@ impl Timeline {
     /// Moves to the state after `target` steps: back by restoring a
     /// checkpoint and replaying, forward by stepping.
     pub fn seek(&mut self, target: u64) {
+        self.rewind(target);
+        while self.sim.step_count() < target {
+            self.step();
+        }
+    }
+
+    /// The first half of a seek back: restores the checkpoint at or before
+    /// `target` (if `target` is behind the current step) without replaying,
+    /// so that a caller can replay the rest in slices, showing progress
+    /// between them (the page's long seeks). `step` and `seek` replay from
+    /// there exactly as a seek would have.
+    pub fn rewind(&mut self, target: u64) {
         if target < self.sim.step_count() {
             // Seeking to step n shows the state before the commands given
             // at n, as the first pass did before they were given.
@@ -239,9 +251,6 @@ impl Timeline {
                     self.trace_base = checkpoint.trace_len;
                 }
             }
-        }
-        while self.sim.step_count() < target {
-            self.step();
         }
     }
 

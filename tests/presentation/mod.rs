@@ -26,8 +26,31 @@ pub fn assert_presentable(name: &str, scenario: &Scenario, events: &[TraceEvent]
         });
         let hit = hit
             .unwrap_or_else(|| panic!("{name}: pauses[{i}] ({pause:?}) matches no event after the previous"));
+        assert_names_shown_phase(name, i, &pause.caption, &events[from + hit..]);
         from += hit + 1;
     }
+}
+
+/// A moment on a handover phase pauses after its step, when the banner
+/// shows the last phase that step entered (a coordinated failover freezes
+/// and starts catching up in one step): its caption must name that phase,
+/// not an earlier one the reader no longer sees.
+fn assert_names_shown_phase(name: &str, i: usize, caption: &str, from_hit: &[TraceEvent]) {
+    let phase_of = |e: &TraceEvent| {
+        let json = serde_json::to_value(e).expect("events serialize");
+        (json["kind"] == "handover_phase").then(|| json["phase"].as_str().unwrap_or_default().to_owned())
+    };
+    let Some(first) = from_hit.first() else { return };
+    if phase_of(first).is_none() {
+        return;
+    }
+    let shown = from_hit.iter().take_while(|e| e.step == first.step).filter_map(phase_of).last();
+    let shown = shown.expect("the hit itself is a phase").replace('_', " ");
+    let words = caption.to_lowercase().replace('-', " ");
+    assert!(
+        words.contains(&shown),
+        "{name}: pauses[{i}] says {caption:?} while the banner shows phase {shown:?}"
+    );
 }
 
 /// Whether `e` is "about" node `id`, as the page's guided tour decides.

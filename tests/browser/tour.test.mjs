@@ -1,0 +1,104 @@
+// The guided tour in a lecture hall: dismissing the card by keyboard does
+// not move the picture, the card is a Tab press or two from the start, a
+// handover moment's caption names the phase the banner shows, and on a
+// phone the caption is not cut mid-sentence. (Screenshots of every
+// built-in tour moment: tools/tour-shots.mjs.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sharedEnv, open } from './harness.mjs';
+import { ready, WAIT } from './helpers.mjs';
+
+const env = sharedEnv();
+
+const card = (page) => page.locator('quorum-scope').locator('.qs-tour-card');
+
+/** Plays the tour (fast) to moment `n`; returns the card's caption and the banner's current phase. */
+async function toMoment(page, n) {
+  await page.waitForFunction((want) => {
+    const host = document.querySelector('quorum-scope');
+    const c = host.shadowRoot.querySelector('.qs-tour-card');
+    if (c.hidden) return false;
+    const h = c.querySelector('.qs-tour-h').textContent;
+    if (h.startsWith(`Moment ${want} `)) return true;
+    // Not there yet: go on from the moment (or intro) on screen.
+    c.querySelector('.qs-tour-primary').click();
+    return false;
+  }, n, { ...WAIT, polling: 200 });
+  return page.evaluate(() => {
+    const root = document.querySelector('quorum-scope').shadowRoot;
+    const now = root.querySelector('.bn-step[aria-current="step"]');
+    return {
+      caption: root.querySelector('.qs-tour-caption').textContent,
+      phase: now?.textContent ?? '',
+    };
+  });
+}
+
+test('dismissing the tour card with the keyboard moves neither the page nor the picture', async (t) => {
+  const { page, errors } = await open(env, '/www/index.html', { viewport: { width: 1280, height: 720 } }, t);
+  await ready(page);
+  await card(page).getByRole('button', { name: 'Skip' }).waitFor(WAIT);
+  const where = () => page.evaluate(() => ({
+    scroll: document.scrollingElement.scrollTop,
+    stage: document.querySelector('quorum-scope').shadowRoot.querySelector('.qs-stage').getBoundingClientRect().top,
+  }));
+  const before = await where();
+  await card(page).getByRole('button', { name: 'Skip' }).focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('quorum-scope').shadowRoot.querySelector('.qs-tour-card').hidden, null, WAIT);
+  const after = await where();
+  assert.deepEqual(after, before, 'the page and the picture stay where they were');
+  assert.deepEqual(errors, []);
+});
+
+test('the tour card is reached in a few Tab presses from the start of the page', async (t) => {
+  const { page } = await open(env, '/www/index.html', { viewport: { width: 1280, height: 720 } }, t);
+  await ready(page);
+  await card(page).getByRole('button', { name: 'Start tour ▶' }).waitFor(WAIT);
+  let presses = 0;
+  for (; presses < 40; presses += 1) {
+    const inCard = await page.evaluate(() => {
+      const root = document.querySelector('quorum-scope').shadowRoot;
+      return Boolean(root.activeElement?.closest('.qs-tour-card'));
+    });
+    if (inCard) break;
+    await page.keyboard.press('Tab');
+  }
+  t.diagnostic(`${presses} Tab presses to the tour card (37 before)`);
+  assert.ok(presses <= 3, `${presses} Tab presses to reach the tour card`);
+});
+
+test('a handover moment names the phase the banner shows (coordinated-failover, moment 1)', async (t) => {
+  const { page, errors } = await open(env, '/www/index.html#scenario=coordinated-failover', { viewport: { width: 1280, height: 720 } }, t);
+  await ready(page);
+  await page.evaluate(() => {
+    document.querySelector('quorum-scope').cluster.ticksPerSecond = 64;
+  });
+  const m = await toMoment(page, 1);
+  t.diagnostic(JSON.stringify(m));
+  const phase = m.phase.replace(/[^A-Za-z ]/g, '').trim();
+  assert.equal(phase, 'Catch up', 'the banner is at catch-up');
+  assert.ok(m.caption.toLowerCase().replace(/-/g, ' ').includes(phase.toLowerCase()), `the caption names it: ${m.caption}`);
+  assert.deepEqual(errors, []);
+});
+
+test('on a phone (390 px) the tour caption is shown whole', async (t) => {
+  const { page, errors } = await open(env, '/www/index.html#scenario=coordinated-failover', { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }, t);
+  await ready(page);
+  await page.evaluate(() => {
+    document.querySelector('quorum-scope').cluster.ticksPerSecond = 64;
+  });
+  for (const n of [1, 3]) {
+    await toMoment(page, n);
+    const fit = await page.evaluate(() => {
+      const c = document.querySelector('quorum-scope').shadowRoot.querySelector('.qs-tour-card');
+      const cap = c.querySelector('.qs-tour-caption');
+      const r = c.getBoundingClientRect();
+      return { cut: cap.scrollHeight - cap.clientHeight, left: r.left, right: r.right, width: innerWidth };
+    });
+    t.diagnostic(JSON.stringify(fit));
+    assert.ok(fit.cut <= 2, `moment ${n}: ${fit.cut} px of the caption hidden`);
+    assert.ok(fit.left >= 0 && fit.right <= fit.width, `moment ${n}: the card fits the screen's width`);
+  }
+  assert.deepEqual(errors, []);
+});

@@ -1,0 +1,62 @@
+// Screenshots of every built-in guided tour's moments, for people to look
+// at (issue: "look at each tour moment at 1280×720 and 390 px"):
+//
+//   node tools/tour-shots.mjs [OUT_DIR]    (default /tmp/quorumscope-shots/tours)
+//
+// Needs the wasm package (make pkg) and Debian's Chromium, as the browser
+// tests do. Each moment is reached by stepping (not by playing in real
+// time), so the whole library takes a minute or two.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { start } from '../tests/browser/harness.mjs';
+
+const out = process.argv[2] ?? join(tmpdir(), 'quorumscope-shots', 'tours');
+mkdirSync(out, { recursive: true });
+const SIZES = [[1280, 720, '1280'], [390, 844, '390']];
+const env = await start();
+try {
+  for (const [width, height, tag] of SIZES) {
+    const mobile = width < 500 ? { isMobile: true, hasTouch: true } : {};
+    const context = await env.browser.newContext({ viewport: { width, height }, ...mobile });
+    const page = await context.newPage();
+    await page.goto(`${env.base}/www/index.html`);
+    await page.waitForFunction(() => document.querySelector('quorum-scope')?.cluster?.state);
+    const tours = await page.evaluate(async () => (await document.querySelector('quorum-scope').cluster.library())
+      .filter((s) => s.pauses.length).map((s) => [s.name, s.pauses.length]));
+    for (const [name, count] of tours) {
+      await page.evaluate((n) => {
+        location.hash = `#scenario=${n}`;
+      }, name);
+      await page.waitForFunction((n) => document.querySelector('quorum-scope').cluster.scenarioName === n, name);
+      for (let i = 1; i <= count; i += 1) {
+        const reached = await page.evaluate((want) => {
+          const host = document.querySelector('quorum-scope');
+          const app = host.cluster;
+          const card = host.shadowRoot.querySelector('.qs-tour-card');
+          const at = () => !card.hidden && card.querySelector('.qs-tour-h').textContent.startsWith(`Moment ${want} `);
+          for (let guard = 0; guard < 200_000 && !at(); guard += 1) {
+            // Start or continue the tour, then step by hand to its next moment.
+            if (!card.hidden) {
+              card.querySelector('.qs-tour-primary').click();
+              app.pause();
+            }
+            app.step();
+          }
+          return at();
+        }, i);
+        if (!reached) {
+          console.log(`${name}: moment ${i} not reached`);
+          break;
+        }
+        await page.waitForTimeout(400); // the moment's rewind, the ring and a smooth scroll land
+        const file = join(out, `${name}-${i}-${tag}.png`);
+        await page.screenshot({ path: file });
+        console.log(file);
+      }
+    }
+    await context.close();
+  }
+} finally {
+  await env.close();
+}
