@@ -203,4 +203,3 @@ impl FromJson for Switches {
         Ok(switches)
     }
 }
-

@@ -195,6 +195,8 @@ impl Replay {
             leader: leader.map(|n| n.id),
             nodes: nodes.collect(),
             messages: f.flights.iter().filter_map(|f| message_view(&self.events[f.0])).collect(),
+            // A replay does not show holds (see `Fold::apply`).
+            held: Vec::new(),
             cuts: f.cuts.clone(),
             acked: f.acked.clone(),
             pending: Vec::new(),
