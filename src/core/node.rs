@@ -399,17 +399,20 @@ impl Node {
             self.voted_for = None;
             self.hard_state_dirty = true;
         }
+        let was_leader = matches!(self.role, RoleState::Leader(_));
         self.role = RoleState::Follower { probe: None };
         self.leader = leader;
         if leader.is_some() {
             self.leader_contact_elapsed = Some(0);
         }
         // As etcd does, any step down restarts the timer with a fresh draw.
-        // (Raft's Figure 2 restarts it only on leader contact or a granted
-        // vote; measured with `quorumscope elect-times`, that variant split
-        // votes more often, not less, because candidates then time out in
-        // lockstep.)
-        self.reset_election_timer();
+        // The paper's rule (Figure 2, `paper_timer`) restarts it only on
+        // hearing the leader (or granting a vote, `on_vote`): a node that
+        // adopts a higher term or loses an election keeps its running
+        // timer. A leader had none running, so it starts one.
+        if !self.cfg.paper_timer || leader.is_some() || was_leader {
+            self.reset_election_timer();
+        }
     }
 
     /// A leader this node heard from within the minimum election timeout

@@ -156,6 +156,7 @@ impl Scenario {
             snapshot_threshold: self.cluster.snapshot_threshold,
             network: self.cluster.network,
             disk_ticks: self.cluster.disk_ticks,
+            paper_timer: false,
             switches: self.switches,
         }
     }

@@ -74,6 +74,9 @@ pub struct SimConfig {
     /// instant (`disk.rs`).
     #[serde(default, skip_serializing_if = "is_instant")]
     pub disk_ticks: [u64; 2],
+    /// The Raft paper's election timer rule (`Config::paper_timer`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub paper_timer: bool,
     /// Teaching switches.
     pub switches: Switches,
 }
@@ -95,6 +98,7 @@ impl SimConfig {
             snapshot_threshold: 0,
             network: NetworkConfig::default(),
             disk_ticks: [0, 0],
+            paper_timer: false,
             switches: Switches::default(),
         }
     }
@@ -110,6 +114,7 @@ impl SimConfig {
         cfg.max_batch = self.max_batch;
         cfg.snapshot_threshold = self.snapshot_threshold;
         cfg.switches = self.switches;
+        cfg.paper_timer = self.paper_timer;
         cfg.seed = derive_seed(self.seed, id);
         cfg
     }
