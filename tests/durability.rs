@@ -183,3 +183,24 @@ fn bad_disk_ticks_name_the_field() {
     assert_eq!(parse(&s.to_json()).unwrap(), s);
     assert!(!parse(&disk_scenario("[0, 0]", "[]")).unwrap().to_json().contains("disk_ticks"));
 }
+
+/// The Raft paper's Figure 7, set up with `initial`: the leader wins term 8
+/// with the votes of a, b, e and f, and repairs every follower's log to its
+/// own (Log Matching, Raft §5.3), with no violation.
+#[test]
+fn figure_7_ends_with_every_log_the_leaders() {
+    let s = quorumscope::scenario::builtin("figure-7").expect("built in");
+    let mut timeline = Timeline::new(s.build().expect("builds"));
+    while timeline.sim().now() < s.run_until {
+        timeline.step();
+    }
+    let sim = timeline.sim();
+    assert_eq!(sim.violations(), 0);
+    assert_eq!(sim.leader(), Some(1));
+    let leader_log: Vec<_> = sim.node(1).unwrap().log().entries().iter().map(|e| (e.index, e.term)).collect();
+    assert_eq!(leader_log.len(), 11, "the paper's ten entries and the term-8 no-op");
+    for id in 2..=7 {
+        let log: Vec<_> = sim.node(id).unwrap().log().entries().iter().map(|e| (e.index, e.term)).collect();
+        assert_eq!(log, leader_log, "follower {id}");
+    }
+}
