@@ -260,14 +260,20 @@ pub fn compare_scenarios(a: &str, b: &str) -> Result<JsValue, JsError> {
     to_js(&crate::compare::compare(&a, &b, until).map_err(|e| JsError::new(&e))?)
 }
 
-/// Trial `k` (from 0) of the Raft paper's Figure 16, seeded as
-/// `quorumscope elect-times` seeds it: ticks (ms) from the leader's crash to
-/// a new leader, or undefined if none within the cap.
+/// Trial `k` (from 0) of the Raft paper's Figure 16 on the paper's testbed,
+/// seeded as `quorumscope elect-times` seeds it: ms from the leader's crash
+/// to a new leader; -1 when none within the cap; -2 when the cluster never
+/// had a leader in office to crash.
 #[wasm_bindgen(js_name = electTrial)]
-pub fn elect_trial(min: u32, max: u32, k: f64, paper: bool) -> Result<Option<u32>, JsError> {
+pub fn elect_trial(min: u32, max: u32, k: f64, paper: bool) -> Result<i32, JsError> {
     let range = elect_times::TimeoutRange { min: u64::from(min), max: u64::from(max) };
     range.validate().map_err(|e| JsError::new(&e))?;
-    Ok(elect_times::trial(range, elect_times::trial_seed(k as u64), paper).map(|t| t as u32))
+    let testbed = elect_times::Testbed::PAPER;
+    Ok(match elect_times::trial(&testbed, range, elect_times::trial_seed(k as u64), paper) {
+        elect_times::Outcome::Elected(ms) => ms as i32,
+        elect_times::Outcome::NoLeader => -1,
+        elect_times::Outcome::NeverLed => -2,
+    })
 }
 
 /// How many of `voters` voters make a quorum (a strict majority): the

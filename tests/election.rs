@@ -115,11 +115,12 @@ fn fire_election_timer(node: &mut Node) -> Vec<Action> {
     node.step(Event::Tick).unwrap()
 }
 
-/// Node 1 of {1, 2, 3} after its probe won: a candidate in term 1.
+/// Node 1 of {1, 2, 3} after its probe won: a candidate in term 1 whose
+/// vote for itself is durable.
 fn candidate() -> Node {
     let mut node = fresh(1, &data(&[1, 2, 3]));
     fire_election_timer(&mut node);
-    node.step(receive(2, 1, 1, probe_reply(Decision::Granted))).unwrap();
+    node.step_synced(receive(2, 1, 1, probe_reply(Decision::Granted))).unwrap();
     assert_eq!(node.role(), Role::Candidate);
     node
 }
@@ -728,9 +729,9 @@ fn equal_bounds_always_draw_that_timeout() {
 fn scripted_run(mut node: Node) -> (Vec<Action>, String) {
     let mut actions = Vec::new();
     actions.extend(fire_election_timer(&mut node));
-    actions.extend(node.step(receive(2, 1, 1, probe_reply(Decision::Granted))).unwrap());
-    actions.extend(node.step(receive(3, 1, 1, vote_reply(Decision::Granted))).unwrap());
-    actions.extend(node.step(Event::Propose(bytes("v"))).unwrap());
+    actions.extend(node.step_synced(receive(2, 1, 1, probe_reply(Decision::Granted))).unwrap());
+    actions.extend(node.step_synced(receive(3, 1, 1, vote_reply(Decision::Granted))).unwrap());
+    actions.extend(node.step_synced(Event::Propose(bytes("v"))).unwrap());
     for _ in 0..50 {
         actions.extend(node.step(Event::Tick).unwrap());
     }

@@ -350,6 +350,9 @@ fn trace_bodies() -> Vec<TraceBody> {
         MessageDelivered => [B::MessageDelivered { from: 1, to: 2, msg: kind, term: 2, seq: 9, contents: append }],
         MessageDropped => [B::MessageDropped { from: 1, to: 2, msg: kind, term: 2, seq: 9, cause: "partition".into() }],
         MessageDuplicated => [B::MessageDuplicated { from: 1, to: 2, msg: kind, term: 2, seq: 9 }],
+        MessageWaiting => [B::MessageWaiting { from: 2, to: 1, msg: MessageKind::VoteReply, term: 3 }],
+        WriteStarted => [B::WriteStarted { node: 2, term: 3, last_index: 7, done_tick: 40 }],
+        WriteDurable => [B::WriteDurable { node: 2, term: 3, last_index: 7, released: 2 }],
         MessageHeld => [B::MessageHeld { from: 2, to: 1, msg: MessageKind::AppendReply, term: 2, seq: 10 }],
         MessageReleased => [B::MessageReleased { from: 2, to: 1, msg: MessageKind::AppendReply, term: 2, seq: 10 }],
         ProbeGranted => [
@@ -525,6 +528,7 @@ fn full_scenario() -> Scenario {
     cluster.heartbeat_ticks = 4;
     cluster.max_batch = 16;
     cluster.snapshot_threshold = 50;
+    cluster.disk_ticks = [3, 8];
     cluster.network = NetworkConfig { delay_ticks: [2, 5], drop: 0.1, duplicate: 0.05 };
     let initial = vec![
         InitialState {

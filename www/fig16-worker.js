@@ -18,8 +18,9 @@ self.onmessage = async (event) => {
       const times = [];
       for (let i = 0; i < trials; i++) {
         // Trial i: seeded by the core exactly as `quorumscope elect-times` seeds its trial i.
+        // -1: no leader within the cap (null); -2: never led, kept as -2.
         const ms = electTrial(min, max, i, Boolean(paper));
-        times.push(ms ?? null);
+        times.push(ms === -1 ? null : ms);
         done += 1;
         const now = performance.now();
         if (now - lastPost > 80) {

@@ -225,6 +225,7 @@ impl Host {
     /// commit after the appends it covers and before the applies).
     fn perform(&mut self, actions: Vec<Action>) -> Result<(), Fatal> {
         let mut snapshot = None;
+        let wrote = actions.iter().any(|a| matches!(a, Action::Persist(_)));
         for action in actions {
             if !matches!(action, Action::Persist(_)) {
                 self.storage.sync()?;
@@ -249,6 +250,15 @@ impl Host {
             }
         }
         self.storage.sync()?;
+        if wrote {
+            // Synced: every write asked so far is on disk. The core counts
+            // its own vote and its own copy of an entry only once told
+            // (PROTOCOL.md §2).
+            let mark = self.node.synced_mark();
+            if let Err(e) = self.step(Event::Durable(mark), None)? {
+                eprintln!("node {}: durable report refused: {e}", self.opts.id);
+            }
+        }
         if let Some(event) = snapshot {
             // The application's answer to the hint, at the applied index.
             if let Err(e) = self.step(event, None)? {

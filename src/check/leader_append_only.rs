@@ -89,8 +89,8 @@ mod tests {
         let mut check = LeaderAppendOnly::default();
         let mut node = leader(1, 2, &[1, 1]);
         assert!(World::default().live(&node).check(&mut check).is_empty());
-        node.step(Event::Propose(b"x".to_vec().into())).unwrap();
-        node.step(Event::Snapshot { index: 4, data: Vec::new().into() }).unwrap();
+        node.step_synced(Event::Propose(b"x".to_vec().into())).unwrap();
+        node.step_synced(Event::Snapshot { index: 4, data: Vec::new().into() }).unwrap();
         assert_eq!(node.log().snapshot_index(), 4);
         assert!(World::default().live(&node).check(&mut check).is_empty());
         let other = leader(1, 3, &[1]);

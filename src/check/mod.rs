@@ -597,7 +597,7 @@ mod tests {
         let mut acked: Vec<(u64, u64, String)> = Vec::new();
         for i in 0..50u64 {
             let value = format!("w{i}");
-            let actions = node.step(Event::Propose(value.as_bytes().to_vec().into())).unwrap();
+            let actions = node.step_synced(Event::Propose(value.as_bytes().to_vec().into())).unwrap();
             let mut world = World::default().live(&node);
             for a in &actions {
                 if let Action::Apply(e) = a {

@@ -119,10 +119,10 @@ mod tests {
     /// snapshot at `at` holding `store`.
     fn node_with_snapshot(at: Index, store: &KvStore) -> Node {
         let mut node = Node::new(Config::new(1, vec![Member::data(1)])).unwrap();
-        node.step(Event::TimeoutNow).unwrap();
-        node.step(Event::Propose(Bytes::from(&b"x=1"[..]))).unwrap();
-        node.step(Event::Propose(Bytes::from(&b"x=2"[..]))).unwrap();
-        node.step(Event::Snapshot { index: at, data: store.encode() }).unwrap();
+        node.step_synced(Event::TimeoutNow).unwrap();
+        node.step_synced(Event::Propose(Bytes::from(&b"x=1"[..]))).unwrap();
+        node.step_synced(Event::Propose(Bytes::from(&b"x=2"[..]))).unwrap();
+        node.step_synced(Event::Snapshot { index: at, data: store.encode() }).unwrap();
         node
     }
 

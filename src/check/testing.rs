@@ -54,7 +54,7 @@ pub(crate) fn follower(id: NodeId, term: Term, commit: Index, terms: &[Term]) ->
 pub(crate) fn leader(id: NodeId, term: Term, terms: &[Term]) -> Node {
     let cfg = Config::new(id, vec![Member::data(id)]);
     let (mut node, _) = Node::restart(cfg, disk(term - 1, None, 0, terms)).expect("valid config");
-    node.step(Event::TimeoutNow).expect("a single voter may campaign");
+    node.step_synced(Event::TimeoutNow).expect("a single voter may campaign");
     assert_eq!((node.role(), node.term()), (Role::Leader, term));
     node
 }

@@ -58,20 +58,18 @@ impl Node {
         self.voted_for = Some(self.id());
         self.hard_state_dirty = true;
         self.leader = None;
-        let mut tally = Tally::default();
-        tally.votes.insert(self.id(), true);
-        self.role = RoleState::Candidate { tally };
+        // Its own vote counts once the host reports it durable
+        // (`count_own_vote`), not now: the requests below may leave while
+        // the write of (term, vote) is in flight (thesis §10.2.1).
+        self.role = RoleState::Candidate { tally: Tally::default() };
         self.role_cause = if transfer { RoleCause::Handover } else { RoleCause::Timeout };
         self.reset_election_timer();
-        if self.tally_result() == VoteResult::Won {
-            self.flush_hard_state(out);
-            return self.become_leader(out);
-        }
         let (last_index, last_term) = (self.log.last_index(), self.log.last_term());
         let term = self.term;
         for peer in self.peers_to_ask() {
             let body = Body::Vote { last_index, last_term, transfer, force };
-            // The first send flushes (term, vote) to disk before any request.
+            // The first send asks for (term, vote) to be written before any
+            // request.
             self.send(peer, term, body, out);
         }
     }
@@ -95,7 +93,7 @@ impl Node {
         })
     }
 
-    fn tally_result(&self) -> VoteResult {
+    pub(crate) fn tally_result(&self) -> VoteResult {
         let tally = match &self.role {
             RoleState::Follower { probe: Some(t) } | RoleState::Candidate { tally: t } => t,
             _ => return VoteResult::Pending,

@@ -116,6 +116,12 @@ pub struct Config {
     pub seed: u64,
     /// The teaching switches.
     pub switches: Switches,
+    /// The Raft paper's timer rule (Figure 2) instead of etcd's: the
+    /// election timer restarts only when the node hears the current leader
+    /// or grants a vote, not whenever it steps down (a higher term, a lost
+    /// election). Off by default; the Figure 16 testbed turns it on.
+    #[serde(default)]
+    pub paper_timer: bool,
 }
 
 impl Config {
@@ -135,6 +141,7 @@ impl Config {
             snapshot_threshold: 0,
             seed: 0,
             switches: Switches::default(),
+            paper_timer: false,
         }
     }
 

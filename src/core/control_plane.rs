@@ -63,6 +63,8 @@ pub enum CpEvent {
     Tick,
     /// A message arrived.
     Message(Message),
+    /// The host finished a write: what its disk now holds (`Event::Durable`).
+    Durable(super::durable::DurableMark),
 }
 
 /// A consensus node whose only write is a typed control-plane entry.
@@ -104,6 +106,7 @@ impl ControlPlaneLog {
         match event {
             CpEvent::Tick => self.node.step(Event::Tick),
             CpEvent::Message(m) => self.node.step(Event::Message(m)),
+            CpEvent::Durable(mark) => self.node.step(Event::Durable(mark)),
         }
     }
 

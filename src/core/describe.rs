@@ -461,6 +461,11 @@ impl fmt::Display for Event {
             Event::RemoveServer(id) => write!(f, "remove server {id}"),
             Event::ChangeVoters(v) => write!(f, "change voters to {}", ids(v)),
             Event::Handover { to, mode } => write!(f, "hand over to node {to}, {mode}"),
+            Event::Durable(m) => write!(
+                f,
+                "durable: term {} vote {:?}, log to {}@t{}",
+                m.term, m.voted_for, m.last_index, m.last_term
+            ),
             Event::TimeoutNow => write!(f, "time out now"),
             Event::Snapshot { index, .. } => write!(f, "application snapshot at {index}"),
         }

@@ -47,6 +47,45 @@ pub enum Persist {
     Snapshot(Box<Snapshot>),
 }
 
+/// What a host reports durable once a write completes (`Event::Durable`):
+/// the term and vote on its disk and where the log on its disk ends. Why
+/// the end of the log with its term rather than a count of writes: the core
+/// recognises a report about entries it has since truncated (the term at
+/// that index differs) and ignores it, as etcd checks a storage reply's
+/// index and term.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DurableMark {
+    /// The term on disk.
+    pub term: Term,
+    /// The vote on disk.
+    pub voted_for: Option<NodeId>,
+    /// The last index on disk (the snapshot's when the log after it is empty).
+    pub last_index: Index,
+    /// Its term.
+    pub last_term: Term,
+}
+
+impl DurableMark {
+    /// The mark once `write` is done too.
+    pub fn after(self, write: &Persist) -> DurableMark {
+        let mut mark = self;
+        match write {
+            Persist::HardState(hs) => (mark.term, mark.voted_for) = (hs.term, hs.voted_for),
+            Persist::Entries(entries) => {
+                if let Some(last) = entries.last() {
+                    (mark.last_index, mark.last_term) = (last.index, last.term);
+                }
+            }
+            // A snapshot keeps the log after it, if any.
+            Persist::Snapshot(s) if s.index >= mark.last_index => {
+                (mark.last_index, mark.last_term) = (s.index, s.term);
+            }
+            Persist::Snapshot(_) => {}
+        }
+        mark
+    }
+}
+
 /// Everything persisted: what a node restarts from.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct DurableState {
@@ -78,6 +117,21 @@ impl DurableState {
             entries
         };
         DurableState { hard_state: self.hard_state, snapshot: self.snapshot.clone(), entries }
+    }
+
+    /// What this disk holds, as a host reports it once a write completes.
+    pub fn mark(&self) -> DurableMark {
+        let (last_index, last_term) = match (self.entries.last(), &self.snapshot) {
+            (Some(e), _) => (e.index, e.term),
+            (None, Some(s)) => (s.index, s.term),
+            (None, None) => (0, 0),
+        };
+        DurableMark {
+            term: self.hard_state.term,
+            voted_for: self.hard_state.voted_for,
+            last_index,
+            last_term,
+        }
     }
 
     /// Performs one write, as a disk would.

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::control_plane::CpEntry;
+use super::durable::DurableMark;
 use super::entry::{Bytes, Index, NodeId};
 use super::handover::HandoverMode;
 use super::membership::Member;
@@ -36,6 +37,12 @@ pub enum Event {
         /// Coordinated or forced.
         mode: HandoverMode,
     },
+    /// The host finished a write (`Action::Persist`): this is what its disk
+    /// now holds. A candidate counts its own vote, and a leader its own copy
+    /// of an entry, only once reported here (PROTOCOL.md §2, Raft thesis
+    /// §10.2.1); a host whose writes are synchronous reports after each
+    /// step that persisted anything.
+    Durable(DurableMark),
     /// Operator command: let the election timer fire now.
     TimeoutNow,
     /// The application's snapshot at `index`, answering a snapshot hint or

@@ -96,6 +96,9 @@ impl Node {
         let truncated = first.index <= old_last;
         let has_config = written.iter().any(|e| matches!(e.payload, super::entry::Payload::Config(_)));
         let first_index = first.index;
+        if truncated {
+            self.log_cut_to(first_index - 1);
+        }
         out.push(Action::Persist(Persist::Entries(written)));
         if truncated && first_index <= self.membership_index || has_config {
             let before = self.membership.clone();

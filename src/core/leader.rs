@@ -300,11 +300,12 @@ impl Node {
     /// Figure 8 rule); earlier entries commit with it.
     pub(crate) fn maybe_commit(&mut self, out: &mut Vec<Action>) {
         let me = self.id();
-        let last = self.log.last_index();
+        // Its own copy counts only as far as it is durable (thesis §10.2.1).
+        let own = self.own_match();
         let RoleState::Leader(l) = &self.role else { return };
         let quorum_index = self.membership.committed_index(|id| {
             if id == me {
-                last
+                own
             } else {
                 l.progress.get(&id).map_or(0, |p| p.match_index)
             }

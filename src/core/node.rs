@@ -67,7 +67,7 @@ pub(crate) enum RoleState {
 /// A consensus node: sans-I/O and deterministic.
 ///
 /// ```
-/// use quorumscope::core::{Action, Config, Event, Member, Node, Role};
+/// use quorumscope::core::{Action, Config, DurableState, Event, Member, Node, Role};
 ///
 /// // A single-voter cluster elects itself when its timer fires.
 /// let mut node = Node::new(Config::new(1, vec![Member::data(1)]))?;
@@ -75,7 +75,21 @@ pub(crate) enum RoleState {
 /// while node.role() != Role::Leader {
 ///     actions = node.step(Event::Tick)?;
 /// }
-/// // It persisted its vote, then appended and persisted its no-op.
+/// // Its host reports each write durable; it counts its own vote (and
+/// // then its own copy of its no-op) only once that is so.
+/// let mut disk = DurableState::default();
+/// while node.role() != Role::Leader {
+///     actions = node.step(Event::Tick)?;
+///     for action in &actions {
+///         if let Action::Persist(write) = action {
+///             disk.apply(write);
+///         }
+///     }
+///     if actions.iter().any(|a| matches!(a, Action::Persist(_))) {
+///         actions = node.step(Event::Durable(disk.mark()))?;
+///     }
+/// }
+/// // Its vote became durable, so it won, then appended and persisted its no-op.
 /// assert!(matches!(actions[0], Action::Persist(_)));
 /// assert_eq!(node.term(), 1);
 /// # Ok::<(), quorumscope::core::Error>(())
@@ -105,6 +119,11 @@ pub struct Node {
     pub(crate) snapshot_requested: bool,
     pub(crate) handover: Option<Handover>,
     pub(crate) hard_state_dirty: bool,
+    /// The term and vote the host last reported on disk (`Event::Durable`).
+    pub(crate) durable_term_vote: (Term, Option<NodeId>),
+    /// How far this node's log is on its disk, as far as the host has
+    /// reported: a leader counts its own copy of an entry only up to here.
+    pub(crate) durable_index: Index,
 }
 
 impl Node {
@@ -154,8 +173,12 @@ impl Node {
             snapshot_requested: false,
             handover: None,
             hard_state_dirty: false,
+            // What a node starts or restarts from is on its disk.
+            durable_term_vote: (hs.term, hs.voted_for),
+            durable_index: 0,
             cfg,
         };
+        node.durable_index = node.log.last_index();
         node.reload_membership();
         node.reset_election_timer();
         node
@@ -191,6 +214,7 @@ impl Node {
             Event::RemoveServer(id) => self.remove_server(id, out)?,
             Event::ChangeVoters(voters) => self.change_voters(&voters, out)?,
             Event::Handover { to, mode } => self.start_handover(to, mode, out)?,
+            Event::Durable(mark) => self.on_durable(mark, out),
             Event::TimeoutNow => self.operator_timeout(out)?,
             Event::Snapshot { index, data } => self.take_snapshot(index, data, out)?,
         }
@@ -375,17 +399,20 @@ impl Node {
             self.voted_for = None;
             self.hard_state_dirty = true;
         }
+        let was_leader = matches!(self.role, RoleState::Leader(_));
         self.role = RoleState::Follower { probe: None };
         self.leader = leader;
         if leader.is_some() {
             self.leader_contact_elapsed = Some(0);
         }
         // As etcd does, any step down restarts the timer with a fresh draw.
-        // (Raft's Figure 2 restarts it only on leader contact or a granted
-        // vote; measured with `quorumscope elect-times`, that variant split
-        // votes more often, not less, because candidates then time out in
-        // lockstep.)
-        self.reset_election_timer();
+        // The paper's rule (Figure 2, `paper_timer`) restarts it only on
+        // hearing the leader (or granting a vote, `on_vote`): a node that
+        // adopts a higher term or loses an election keeps its running
+        // timer. A leader had none running, so it starts one.
+        if !self.cfg.paper_timer || leader.is_some() || was_leader {
+            self.reset_election_timer();
+        }
     }
 
     /// A leader this node heard from within the minimum election timeout

@@ -120,6 +120,7 @@ impl Node {
         }
         let index = snapshot.index;
         self.log.restore(index, snapshot.term);
+        self.log_cut_to(index);
         self.snapshot = snapshot.clone();
         self.commit = index;
         self.applied = index;

@@ -219,6 +219,8 @@ impl Node {
             snapshot_requested,
             handover,
             hard_state_dirty,
+            durable_term_vote,
+            durable_index,
             role_cause: _,
         } = self;
         k.word(*term);
@@ -251,6 +253,9 @@ impl Node {
             }
         }
         k.flag(*hard_state_dirty);
+        k.word(durable_term_vote.0);
+        k.opt_id(durable_term_vote.1);
+        k.word(*durable_index);
     }
 }
 

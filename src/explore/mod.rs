@@ -161,6 +161,8 @@ impl Options {
             max_batch: 1,
             snapshot_threshold: 0,
             network: NetworkConfig { delay_ticks: [HELD_DELAY_TICKS; 2], drop: 0.0, duplicate: 0.0 },
+            disk_ticks: [0, 0],
+            paper_timer: false,
             switches: self.switches()?,
         })
     }

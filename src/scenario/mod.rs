@@ -64,6 +64,8 @@ pub struct ClusterSpec {
     pub snapshot_threshold: u64,
     /// Network behaviour.
     pub network: NetworkConfig,
+    /// How long a durable write takes; `[0, 0]` is instant.
+    pub disk_ticks: [u64; 2],
 }
 
 impl ClusterSpec {
@@ -77,6 +79,7 @@ impl ClusterSpec {
             max_batch: 64,
             snapshot_threshold: 0,
             network: NetworkConfig::default(),
+            disk_ticks: [0, 0],
         }
     }
 }
@@ -101,6 +104,11 @@ impl Serialize for ClusterSpec {
             max_batch: usize,
             snapshot_threshold: u64,
             network: &'a NetworkConfig,
+            #[serde(skip_serializing_if = "is_instant")]
+            disk_ticks: [u64; 2],
+        }
+        fn is_instant(range: &[u64; 2]) -> bool {
+            *range == [0, 0]
         }
         let own = |id| self.member_election_ticks.iter().find(|(n, _)| *n == id).map(|(_, r)| *r);
         let mut members = Vec::with_capacity(self.members.len());
@@ -114,6 +122,7 @@ impl Serialize for ClusterSpec {
             max_batch: self.max_batch,
             snapshot_threshold: self.snapshot_threshold,
             network: &self.network,
+            disk_ticks: self.disk_ticks,
         }
         .serialize(serializer)
     }
@@ -131,6 +140,8 @@ impl Scenario {
             max_batch: self.cluster.max_batch,
             snapshot_threshold: self.cluster.snapshot_threshold,
             network: self.cluster.network,
+            disk_ticks: self.cluster.disk_ticks,
+            paper_timer: false,
             switches: self.switches,
         }
     }
@@ -156,6 +167,7 @@ impl Scenario {
                 max_batch: config.max_batch,
                 snapshot_threshold: config.snapshot_threshold,
                 network: config.network,
+                disk_ticks: config.disk_ticks,
             },
             switches: config.switches,
             script,

@@ -141,6 +141,9 @@ fn read_cluster(v: &Json, path: &str) -> Result<ClusterSpec, String> {
     let heartbeat_ticks = f.optional("heartbeat_ticks", |v, path| int(v, path, &TIMER))?;
     let max_batch = f.optional("max_batch", |v, path| int(v, path, &BATCH))?;
     let snapshot_threshold = f.optional("snapshot_threshold", |v, path| int(v, path, &COUNT))?;
+    // 0 is allowed (instant, the default); `SimConfig::validate` refuses a
+    // write that takes no time within a range that does.
+    let disk_ticks = f.optional("disk_ticks", |v, path| tick_range(v, path, &COUNT))?;
     let network = f.optional("network", NetworkConfig::from_json)?;
     Ok(ClusterSpec {
         members,
@@ -151,6 +154,7 @@ fn read_cluster(v: &Json, path: &str) -> Result<ClusterSpec, String> {
         max_batch: max_batch.map_or(defaults.max_batch, |n| n as usize),
         snapshot_threshold: snapshot_threshold.unwrap_or(defaults.snapshot_threshold),
         network: network.unwrap_or_default(),
+        disk_ticks: disk_ticks.unwrap_or(defaults.disk_ticks),
     })
 }
 

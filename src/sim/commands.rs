@@ -220,6 +220,7 @@ impl Sim {
             kv: KvStore::default(),
             crash_after_persist: false,
             spare_log: SpareLog::default(),
+            writes: super::DiskQueue::default(),
         };
         self.nodes.insert(id, sim_node);
         Ok(())
@@ -277,6 +278,8 @@ impl Sim {
             n.spare_log = SpareLog(lost.into_log().into_entries());
         }
         n.crash_after_persist = false;
+        // Writes not yet durable are lost, and the replies waiting on them.
+        n.writes = super::DiskQueue::default();
         // A client of a crashed leader never hears back.
         self.pending.retain(|w| w.node != id);
         self.emit(

@@ -9,6 +9,7 @@
 mod command;
 pub(crate) mod command_read;
 mod commands;
+mod disk;
 mod history;
 mod initial;
 mod messages;
@@ -29,6 +30,7 @@ use serde::Serialize;
 
 pub use command::{run_order, Command, FailoverMode, MessageAction, ScriptStep, Target};
 pub use command_read::COMMAND_NAMES;
+pub use disk::DiskQueue;
 pub use history::{Timeline, CHECKPOINT_EVERY, MAX_CHECKPOINTS};
 pub use initial::{InitialEntry, InitialState};
 pub use narrate::{trace_role, Narration};
@@ -70,8 +72,19 @@ pub struct SimConfig {
     pub snapshot_threshold: u64,
     /// Network behaviour.
     pub network: NetworkConfig,
+    /// How long a durable write takes, `[min, max]` ticks; `[0, 0]` is
+    /// instant (`disk.rs`).
+    #[serde(default, skip_serializing_if = "is_instant")]
+    pub disk_ticks: [u64; 2],
+    /// The Raft paper's election timer rule (`Config::paper_timer`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub paper_timer: bool,
     /// Teaching switches.
     pub switches: Switches,
+}
+
+fn is_instant(range: &[u64; 2]) -> bool {
+    *range == [0, 0]
 }
 
 impl SimConfig {
@@ -86,6 +99,8 @@ impl SimConfig {
             max_batch: 64,
             snapshot_threshold: 0,
             network: NetworkConfig::default(),
+            disk_ticks: [0, 0],
+            paper_timer: false,
             switches: Switches::default(),
         }
     }
@@ -101,6 +116,7 @@ impl SimConfig {
         cfg.max_batch = self.max_batch;
         cfg.snapshot_threshold = self.snapshot_threshold;
         cfg.switches = self.switches;
+        cfg.paper_timer = self.paper_timer;
         cfg.seed = derive_seed(self.seed, id);
         cfg
     }
@@ -134,6 +150,12 @@ impl SimConfig {
                 .validate()
                 .map_err(|e| format!("cluster.members[{i}].election_ticks: {}", config_reason(e)))?;
         }
+        let [min, max] = self.disk_ticks;
+        if max > 0 && min == 0 {
+            return Err(format!(
+                "cluster.disk_ticks: [{min}, {max}]: a write that takes time takes at least 1 tick ([0, 0] is instant)"
+            ));
+        }
         self.network.validate("cluster.network")
     }
 }
@@ -162,6 +184,8 @@ pub struct SimNode {
     pub crash_after_persist: bool,
     /// While crashed, the log the node held in memory.
     pub(crate) spare_log: SpareLog,
+    /// Its writes under way, when writes take time.
+    pub writes: DiskQueue,
 }
 
 /// A crashed node's in-memory log, kept only so that the restart's copy of
@@ -236,6 +260,8 @@ pub struct Sim {
     /// The request the stepping node's core just judged, until the reply
     /// that carries its decision is sent.
     judged: Option<crate::core::VoteReport>,
+    /// Draws write durations (`disk_ticks`).
+    disk_rng: crate::core::rng::Rng,
     /// The buffer a node's actions are collected in, kept between steps so
     /// that stepping a node allocates nothing.
     actions: Vec<Action>,
@@ -261,10 +287,12 @@ impl Sim {
                     kv: KvStore::default(),
                     crash_after_persist: false,
                     spare_log: SpareLog::default(),
+                    writes: DiskQueue::default(),
                 },
             );
         }
         let network = Network::new(config.network, derive_seed(config.seed, 0x006E_6574_776F_726B));
+        let disk_rng = crate::core::rng::Rng::new(derive_seed(config.seed, 0x6469_736B));
         Ok(Sim {
             config,
             nodes,
@@ -283,6 +311,7 @@ impl Sim {
             restarted_now: Vec::new(),
             touched_now: None,
             judged: None,
+            disk_rng,
             actions: Vec::new(),
             node_states: Vec::new(),
         })
@@ -396,6 +425,9 @@ impl Sim {
             Some(flight) => self.deliver(flight),
             None => {
                 self.now += 1;
+                if self.disk_timed() {
+                    self.complete_writes();
+                }
                 // Node by node in id order, without collecting the ids:
                 // stepping a node needs `&mut self`.
                 let mut next = self.nodes.keys().next().copied();

@@ -154,7 +154,7 @@ impl Sim {
         actions: impl IntoIterator<Item = Action>,
         installing: bool,
     ) {
-        let mut hint = None;
+        let (mut hint, mut persisted) = (None, false);
         // A judgement is answered within the same actions; none is left
         // over from a node that crashed between judging and replying.
         self.judged = None;
@@ -162,8 +162,9 @@ impl Sim {
             match action {
                 Action::Send(m) => self.send(m),
                 Action::Persist(p) => {
+                    persisted = true;
                     self.persist(id, p, installing);
-                    if self.nodes[&id].crash_after_persist {
+                    if !self.disk_timed() && self.nodes[&id].crash_after_persist {
                         // The crash the durability rule is about: after the
                         // write, before the sends that depend on it.
                         self.crash(id, "after persisting, before sending");
@@ -207,6 +208,14 @@ impl Sim {
                 }
             }
         }
+        if persisted && self.disk_timed() {
+            self.start_write(id);
+        } else if persisted {
+            // An instant disk: the writes are done, and the core hears so
+            // before anything else happens to it.
+            let mark = self.nodes[&id].disk.mark();
+            let _ = self.step_node(id, Event::Durable(mark), None);
+        }
         if let Some((index, data)) = hint {
             // The application answers the hint once the step's actions are
             // done, with its state as it was at the hint.
@@ -215,11 +224,22 @@ impl Sim {
     }
 
     fn send(&mut self, m: Message) {
-        let (from, to, msg, term) = (m.from, m.to, m.kind(), m.term);
         // The core judged the request just before it replied.
         if let Some((body, text)) = step_events::vote_decision(&m, &mut self.judged) {
             self.emit(body, text);
         }
+        if self.disk_timed() {
+            if let Some(m) = self.hold_reply(m) {
+                self.transmit(m);
+            }
+        } else {
+            self.transmit(m);
+        }
+    }
+
+    /// Puts a message on the network.
+    pub(crate) fn transmit(&mut self, m: Message) {
+        let (from, to, msg, term) = (m.from, m.to, m.kind(), m.term);
         let text = Narration::sent(&m);
         let contents = m.contents();
         let out = self.network.send(m, self.now);
@@ -234,12 +254,15 @@ impl Sim {
         }
     }
 
+    /// Writes to node `id`'s disk (or queues the write when writes take
+    /// time) and reports what its log now holds: `entry_appended` when the
+    /// node stores an entry, whether or not the write is durable yet
+    /// (`write_durable` says when it is).
     fn persist(&mut self, id: NodeId, p: Persist, installing: bool) {
-        self.nodes.get_mut(&id).expect("node exists").disk.apply(&p);
-        match p {
+        match &p {
             Persist::Entries(entries) => {
                 for e in entries {
-                    step_events::entry_appended(id, e, |body, text| self.emit(body, text));
+                    step_events::entry_appended(id, e.clone(), |body, text| self.emit(body, text));
                 }
             }
             Persist::Snapshot(s) if installing => {
@@ -257,6 +280,11 @@ impl Sim {
                 self.emit(TraceBody::SnapshotTaken { node: id, index: s.index, term: s.term }, text);
             }
             Persist::HardState(_) => {}
+        }
+        if self.disk_timed() {
+            self.queue_write(id, p);
+        } else {
+            self.nodes.get_mut(&id).expect("node exists").disk.apply(&p);
         }
     }
 

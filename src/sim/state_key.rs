@@ -15,7 +15,7 @@ impl Sim {
     /// script is not written: key a simulator whose script has run out.
     pub fn write_key(&self, k: &mut StateKey, timing: bool) {
         k.multiset(self.nodes.iter(), |(id, n), k| {
-            let SimNode { config: _, node, disk, kv, crash_after_persist, spare_log: _ } = n;
+            let SimNode { config: _, node, disk, kv, crash_after_persist, spare_log: _, writes } = n;
             k.id(**id);
             match node {
                 None => k.word(0),
@@ -27,6 +27,7 @@ impl Sim {
             disk.write_key(k);
             kv.write_key(k);
             k.flag(*crash_after_persist);
+            writes.write_key(k, self.now);
         });
         self.network.write_key(k, self.now, timing);
         k.multiset(self.pending.iter(), |PendingWrite { node, index, term, value }, k| {

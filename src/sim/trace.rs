@@ -318,6 +318,40 @@ pub enum TraceBody {
         /// The node that accepted it.
         node: NodeId,
     },
+    /// A reply waits for its sender's write to be durable (version 2,
+    /// `disk_ticks`).
+    MessageWaiting {
+        /// Sender.
+        from: NodeId,
+        /// Receiver.
+        to: NodeId,
+        /// Kind.
+        msg: MessageKind,
+        /// Term.
+        term: Term,
+    },
+    /// A node's disk starts a durable write (version 2, `disk_ticks`).
+    WriteStarted {
+        /// The node.
+        node: NodeId,
+        /// The term on disk once it is done.
+        term: Term,
+        /// The last log index on disk once it is done.
+        last_index: Index,
+        /// The tick it completes at.
+        done_tick: u64,
+    },
+    /// A node's write became durable; the replies waiting for it leave.
+    WriteDurable {
+        /// The node.
+        node: NodeId,
+        /// The term on disk.
+        term: Term,
+        /// The last log index on disk.
+        last_index: Index,
+        /// How many waiting replies leave now.
+        released: u64,
+    },
     /// A client write was not accepted.
     WriteRejected {
         /// Why.
@@ -511,6 +545,9 @@ impl TraceBody {
             TraceBody::MessageDuplicated { .. } => "message_duplicated",
             TraceBody::MessageHeld { .. } => "message_held",
             TraceBody::MessageReleased { .. } => "message_released",
+            TraceBody::MessageWaiting { .. } => "message_waiting",
+            TraceBody::WriteStarted { .. } => "write_started",
+            TraceBody::WriteDurable { .. } => "write_durable",
             TraceBody::ProbeGranted { .. } => "probe_granted",
             TraceBody::ProbeRefused { .. } => "probe_refused",
             TraceBody::VoteGranted { .. } => "vote_granted",

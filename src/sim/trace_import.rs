@@ -131,6 +131,21 @@ fn read_body(f: &Fields) -> Result<TraceBody, String> {
             term: n("term")?,
             seq: n("seq")?,
         },
+        "message_waiting" => {
+            B::MessageWaiting { from: n("from")?, to: n("to")?, msg: msg()?, term: n("term")? }
+        }
+        "write_started" => B::WriteStarted {
+            node: n("node")?,
+            term: n("term")?,
+            last_index: n("last_index")?,
+            done_tick: n("done_tick")?,
+        },
+        "write_durable" => B::WriteDurable {
+            node: n("node")?,
+            term: n("term")?,
+            last_index: n("last_index")?,
+            released: n("released")?,
+        },
         "probe_granted" => B::ProbeGranted {
             voter: n("voter")?,
             candidate: n("candidate")?,

@@ -65,7 +65,8 @@ impl Cluster {
         if self.crashed.contains(&id) {
             return Ok(Vec::new());
         }
-        let actions = self.nodes.get_mut(&id).unwrap().step(event)?;
+        // Writes here are done at once: the node hears so in the same call.
+        let actions = self.nodes.get_mut(&id).unwrap().step_synced(event)?;
         self.perform(id, &actions);
         Ok(actions)
     }

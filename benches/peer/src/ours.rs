@@ -4,8 +4,8 @@
 use std::collections::VecDeque;
 
 use quorumscope::core::{
-    Action, Bytes, Config, Entry, Event, HandoverMode, HardState, Member, Message, Node, Payload, Persist,
-    Role,
+    Action, Bytes, Config, DurableMark, Entry, Event, HandoverMode, HardState, Member, Message, Node,
+    Payload, Persist, Role,
 };
 
 use crate::harness::{Cluster, Counters, Id};
@@ -30,6 +30,17 @@ impl Disk {
                 }
             }
             Persist::Snapshot(_) => unreachable!("snapshots are off"),
+        }
+    }
+
+    /// What this disk holds, as the node hears it once a write is done.
+    fn mark(&self) -> DurableMark {
+        let last = self.entries.last();
+        DurableMark {
+            term: self.hard_state.term,
+            voted_for: self.hard_state.voted_for,
+            last_index: last.map_or(0, |e| e.index),
+            last_term: last.map_or(0, |e| e.term),
         }
     }
 }
@@ -60,14 +71,22 @@ impl Ours {
         &mut self.hosts[id as usize - 1]
     }
 
-    /// Steps node `id` and performs its actions in order.
+    /// Steps node `id` and performs its actions in order. Writes are done
+    /// at once, so the node hears they are durable before anything else
+    /// happens to it (it counts its own vote and its own copy of an entry
+    /// only then).
     fn step(&mut self, id: Id, event: Event) {
         self.counters.steps += 1;
         let actions = self.host(id).node.step(event).expect("step failed");
+        let wrote = actions.iter().any(|a| matches!(a, Action::Persist(_)));
         for action in actions {
             self.perform(id, action);
         }
         debug_assert!(self.durable_matches(id), "node {id} is ahead of its disk");
+        if wrote {
+            let mark = self.host(id).disk.mark();
+            self.step(id, Event::Durable(mark));
+        }
     }
 
     /// After a step, the disk holds the node's term and its whole log.
