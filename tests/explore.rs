@@ -159,12 +159,12 @@ fn goals_find_the_shortest_run_to_a_situation() {
 #[test]
 fn random_walks_repeat_from_their_seed_and_find_the_vote_bug() {
     let mut o = vote_bug(16);
-    o.search = Search::Walk(Walks { seed: 7, count: 3000, depth: 16, ..Walks::default() });
+    o.search = Search::Walk(Walks { seed: 3, count: 3000, depth: 16, ..Walks::default() });
     let first = run(&o);
     let second = run(&o);
-    assert_eq!((first.states, first.transitions), (second.states, second.transitions), "seed 7 twice");
+    assert_eq!((first.states, first.transitions), (second.states, second.transitions), "seed 3 twice");
     assert!(first.by_walk);
-    let cx = first.counterexample.expect("seed 7 finds the violation within 3000 walks");
+    let cx = first.counterexample.expect("seed 3 finds the violation within 3000 walks");
     assert_eq!(replay(&cx.scenario.to_json()), Some(cx.property.clone()), "and its run replays");
     // Shrunk: no single move can be taken out (the shortest is 8 moves).
     assert!(cx.moves.len() >= 8 && cx.moves.len() <= 12, "{} moves", cx.moves.len());

@@ -57,7 +57,7 @@ pub const MAX_DEPTH: u64 = 200;
 pub const DEFAULT_MAX_STATES: u64 = 100_000;
 /// Random walks tried after breadth-first search finds nothing, unless
 /// told otherwise.
-pub const DEFAULT_WALKS: u64 = 20_000;
+pub const DEFAULT_WALKS: u64 = 60_000;
 /// Moves per random walk, unless told otherwise.
 pub const DEFAULT_WALK_DEPTH: u64 = 40;
 /// Messages in flight for random walks, unless told otherwise.

@@ -5,8 +5,8 @@
 //! time while the run still breaks the same property, so what is written
 //! is short, though only breadth-first search proves a run the shortest.
 //!
-//! Half the walks are swarm walks (Groce et al., "Swarm testing", 2012):
-//! each draws which kinds of move it may take (always deliveries; each other
+//! Each walk is a swarm walk (Groce et al., "Swarm testing", 2012): it
+//! draws which kinds of move it may take (always deliveries; each other
 //! kind with even odds), and at each step picks a kind first, then one move
 //! of that kind. A uniform draw over moves is dominated by whatever is
 //! most numerous (three crash moves per node, three per message) and so
@@ -134,46 +134,33 @@ fn kind(mv: &Move) -> Kind {
     }
 }
 
-/// The kinds of move one walk may take, and whether it draws a kind
-/// first.
-struct Swarm {
-    allowed: [bool; KINDS],
-    by_kind: bool,
-}
+/// The kinds of move one walk may take.
+struct Swarm([bool; KINDS]);
 
 impl Swarm {
-    /// Half the walks are plain (every move, drawn uniformly: best for
-    /// short runs made of the most common moves); the others allow
-    /// deliveries always (nothing happens without them), every other kind
-    /// with even odds, and draw a kind first.
+    /// Deliveries always (nothing happens without them), every other kind
+    /// with even odds.
     fn draw(rng: &mut Rng) -> Swarm {
-        if rng.next_u64() & 1 == 0 {
-            return Swarm { allowed: [true; KINDS], by_kind: false };
-        }
         let mut allowed = [false; KINDS];
         for (i, a) in allowed.iter_mut().enumerate() {
             *a = i == Kind::Deliver as usize || rng.next_u64() & 1 == 1;
         }
-        Swarm { allowed, by_kind: true }
+        Swarm(allowed)
     }
 }
 
 /// A move the walk allows: a kind first (uniformly among the allowed
-/// kinds present), then a move of that kind, or for a plain walk any move;
-/// a move that cannot run is taken out of the draw.
+/// kinds present), then a move of that kind; a move that cannot run is
+/// taken out of the draw.
 fn draw(state: &State, mut choices: Vec<Move>, swarm: &Swarm, rng: &mut Rng) -> Option<Applied> {
-    choices.retain(|mv| swarm.allowed[kind(mv) as usize]);
+    choices.retain(|mv| swarm.0[kind(mv) as usize]);
     while !choices.is_empty() {
-        let at = if swarm.by_kind {
-            let mut present: Vec<Kind> = choices.iter().map(kind).collect();
-            present.sort_by_key(|k| *k as usize);
-            present.dedup();
-            let k = present[rng.range_inclusive(0, present.len() as u64 - 1) as usize];
-            let of_kind: Vec<usize> = (0..choices.len()).filter(|i| kind(&choices[*i]) == k).collect();
-            of_kind[rng.range_inclusive(0, of_kind.len() as u64 - 1) as usize]
-        } else {
-            rng.range_inclusive(0, choices.len() as u64 - 1) as usize
-        };
+        let mut present: Vec<Kind> = choices.iter().map(kind).collect();
+        present.sort_by_key(|k| *k as usize);
+        present.dedup();
+        let k = present[rng.range_inclusive(0, present.len() as u64 - 1) as usize];
+        let of_kind: Vec<usize> = (0..choices.len()).filter(|i| kind(&choices[*i]) == k).collect();
+        let at = of_kind[rng.range_inclusive(0, of_kind.len() as u64 - 1) as usize];
         let mv = choices.swap_remove(at);
         if let Some((next, events)) = apply(state, &mv) {
             return Some((mv, next, events));
