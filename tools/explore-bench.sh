@@ -39,3 +39,29 @@ unique=$(sed -n 's/.*states=\([0-9]*\), unique=\([0-9]*\), depth=\([0-9]*\), sec
 reached=$(sed -n 's/.*states=\([0-9]*\), unique=\([0-9]*\), depth=\([0-9]*\), sec=\([0-9]*\).*/\3/p' <<<"$line")
 secs=$(sed -n 's/.*states=\([0-9]*\), unique=\([0-9]*\), depth=\([0-9]*\), sec=\([0-9]*\).*/\4/p' <<<"$line")
 echo "| stateright examples/raft.rs (toy model) | check 3 $depth | $reached | $unique | $states | $secs | $((unique / (secs > 0 ? secs : 1))) |"
+
+# Each unsafe switch off, default bounds and search (breadth-first, then
+# walks): what is found, how, in how many moves and seconds (target: each
+# found within 10 minutes). Skipped with QUICK=1.
+if [ -z "$quick" ]; then
+  echo
+  echo "| switch off | found | how | moves | seconds |"
+  echo "| --- | --- | --- | ---: | ---: |"
+  tmp=$(mktemp -d)
+  for sw in durable_vote log_guards force_respects_vote_rule current_term_commit watermark_rule; do
+    start=$(date +%s)
+    out=$(timeout 900 "$bin" explore three --off "$sw" --out "$tmp/$sw.json" 2>/dev/null || true)
+    secs=$(($(date +%s) - start))
+    line=$(grep -E "^(the shortest run|a random walk's run)" <<<"$out" || true)
+    if [ -z "$line" ]; then
+      echo "| \`$sw\` | nothing | breadth-first then walks | – | $secs |"
+      continue
+    fi
+    how="breadth-first (shortest)"
+    grep -q "random walk" <<<"$line" && how="walk, shrunk"
+    moves=$(sed -n 's/.*: \([0-9]*\) moves, breaking \(.*\):$/\1/p' <<<"$line")
+    prop=$(sed -n 's/.*: \([0-9]*\) moves, breaking \(.*\):$/\2/p' <<<"$line")
+    echo "| \`$sw\` | \`$prop\` | $how | $moves | $secs |"
+  done
+  rm -rf "$tmp"
+fi

@@ -35,7 +35,7 @@ const USAGE: &str = "usage:
   quorumscope list
   quorumscope check --seeds N [--from S] [--steps M] [--nodes K] [--witness] [--off SWITCH]...
   quorumscope explore <three | five | witness | learner | joint> [--depth N] [--off SWITCH]...
-      [--goal NAME] [--bfs-only | --walk SEED] [--seed N] [--walks N] [--walk-depth N]
+      [--goal NAME] [--bfs-only | --walk SEED] [--seed N] [--walks N] [--walk-depth N] [--walk-in-flight N]
       [--threads N] [--no-symmetry] [--out FILE]
       [--writes N] [--crashes N] [--drops N] [--duplicates N] [--handovers N] [--snapshots N]
       [--in-flight N] [--term N] [--max-states N]
@@ -422,6 +422,7 @@ fn explore(args: &[String]) -> Result<bool, String> {
             "--seed" => walks.seed = number(args, &mut i, "--seed")?,
             "--walks" => walks.count = number(args, &mut i, "--walks")?,
             "--walk-depth" => walks.depth = number(args, &mut i, "--walk-depth")?,
+            "--walk-in-flight" => walks.in_flight = number(args, &mut i, "--walk-in-flight")? as usize,
             "--goal" => {
                 i += 1;
                 options.goal = Some(Goal::parse(args.get(i).ok_or("--goal needs a goal name")?)?);
@@ -453,10 +454,14 @@ fn explore(args: &[String]) -> Result<bool, String> {
         options.describe_switches(),
         match options.search {
             Search::Breadth => format!("breadth-first on {} threads", options.threads),
-            Search::Walk(w) => format!("{} random walks of up to {} moves, seed {}", w.count, w.depth, w.seed),
+            Search::Walk(w) => format!(
+                "{} random walks of up to {} moves (in flight {}), seed {}",
+                w.count, w.depth, w.in_flight, w.seed
+            ),
             Search::Both(w) => format!(
-                "breadth-first on {} threads, then (if it finds nothing) {} random walks of up to {} moves, seed {}",
-                options.threads, w.count, w.depth, w.seed
+                "breadth-first on {} threads, then (if it finds nothing) {} random walks of up to {} moves \
+                 (in flight {}), seed {}",
+                options.threads, w.count, w.depth, w.in_flight, w.seed
             ),
         },
         mc::ELECTION_TICKS,
@@ -476,7 +481,10 @@ fn explore(args: &[String]) -> Result<bool, String> {
         if p.walks == 0 {
             eprintln!("depth {}: {} states, {} to expand, {secs:.1} s", p.depth, p.states, p.frontier);
         } else if p.walks % 1000 == 0 {
-            eprintln!("{} random walks: {} states, {secs:.1} s", p.walks, p.states);
+            eprintln!(
+                "{} random walks: {} states, {} to start from, {secs:.1} s",
+                p.walks, p.states, p.frontier
+            );
         }
         true
     })?;

@@ -26,6 +26,7 @@
 
 pub mod bfs;
 mod counterexample;
+mod coverage;
 mod goal;
 pub mod key;
 pub mod model;
@@ -56,9 +57,11 @@ pub const MAX_DEPTH: u64 = 200;
 pub const DEFAULT_MAX_STATES: u64 = 100_000;
 /// Random walks tried after breadth-first search finds nothing, unless
 /// told otherwise.
-pub const DEFAULT_WALKS: u64 = 20_000;
+pub const DEFAULT_WALKS: u64 = 60_000;
 /// Moves per random walk, unless told otherwise.
 pub const DEFAULT_WALK_DEPTH: u64 = 40;
+/// Messages in flight for random walks, unless told otherwise.
+pub const DEFAULT_WALK_IN_FLIGHT: usize = 16;
 
 /// How to search.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,13 +83,18 @@ pub struct Walks {
     pub seed: u64,
     /// How many walks.
     pub count: u64,
-    /// Moves per walk at most.
+    /// Moves per walk at most (a walk may start from a state an earlier
+    /// walk reached, so its run can be longer).
     pub depth: u64,
+    /// Messages in flight beyond which a walk starts nothing new: looser
+    /// than breadth-first search's bound, as walks go deep (Raft's Figure 8
+    /// leaves up to a dozen stale messages in flight on its way).
+    pub in_flight: usize,
 }
 
 impl Default for Walks {
     fn default() -> Walks {
-        Walks { seed: 1, count: DEFAULT_WALKS, depth: DEFAULT_WALK_DEPTH }
+        Walks { seed: 1, count: DEFAULT_WALKS, depth: DEFAULT_WALK_DEPTH, in_flight: DEFAULT_WALK_IN_FLIGHT }
     }
 }
 
@@ -215,7 +223,8 @@ pub struct Progress {
     pub states: u64,
     /// Successors generated so far.
     pub transitions: u64,
-    /// States waiting for the next depth.
+    /// States waiting for the next depth (breadth-first), or kept for
+    /// walks to start from.
     pub frontier: usize,
     /// Random walks taken (0 during breadth-first search).
     pub walks: u64,
