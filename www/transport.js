@@ -1,30 +1,15 @@
 // The transport bar: play/pause, step, tick, back, speed, a timeline you
 // can scrub (with markers for elections, refusals, handovers and
-// violations), "pause on" switches, a client write and the step/tick
-// readout. Seeking forward replays deterministically, so the recorded
-// future stays scrubbable until an operator command in the past forks it.
+// violations, timeline-markers.js), "pause on" switches, a client write and
+// the step/tick readout. Seeking forward replays deterministically, so the
+// recorded future stays scrubbable until an operator command in the past
+// forks it.
 import { messageOf } from './app.js';
 import { el, setText } from './dom.js';
+import { markerLegend, timelineMarkers } from './timeline-markers.js';
 
 /** Playback speeds offered, in ticks per second. */
 export const SPEEDS = [1, 2, 4, 8, 16, 32, 64];
-
-/** Trace kinds marked on the timeline, by marker group. */
-const MARKED = {
-  leader_elected: 'election',
-  vote_refused: 'refusal',
-  probe_refused: 'refusal',
-  handover_phase: 'handover',
-  handover_outcome: 'handover',
-  violation: 'violation',
-};
-
-const MARKER_INFO = {
-  violation: { glyph: '!', noun: 'violation', rank: 3 },
-  handover: { glyph: '⇄', noun: 'handover step', rank: 2 },
-  election: { glyph: '★', noun: 'leader elected', rank: 1 },
-  refusal: { glyph: '✕', noun: 'refusal', rank: 0 },
-};
 
 const PAUSE_GROUPS = [
   ['refusal', 'refusal', 'a vote or probe is refused'],
@@ -119,30 +104,17 @@ export function errorReporter(app, host) {
   };
 }
 
-function describe(e) {
-  switch (e.kind) {
-    case 'leader_elected':
-      return `node ${e.node} elected leader of term ${e.term}`;
-    case 'vote_refused':
-    case 'probe_refused':
-      return `${e.kind === 'vote_refused' ? 'vote' : 'probe'} refused by node ${e.voter} to node ${e.candidate}${e.reason?.code ? ` (${e.reason.code})` : ''}`;
-    case 'handover_phase':
-      return `handover ${e.from}→${e.to}: ${e.phase}`;
-    case 'handover_outcome':
-      return `handover ${e.from}→${e.to} ${e.result}`;
-    case 'violation':
-      return `violation: ${e.property}`;
-    default:
-      return e.kind;
-  }
-}
-
 export function mountTransport(container, app, host) {
   const minimal = host.controlsLevel === 'minimal';
   const offs = [];
   const errors = errorReporter(app, host);
   offs.push(errors.off);
   const guard = (fn) => (...args) => errors.run(fn, ...args);
+
+  const listen = (node, type, fn) => {
+    node.addEventListener(type, fn);
+    offs.push(() => node.removeEventListener(type, fn));
+  };
 
   // --- buttons -------------------------------------------------------
   const playBtn = el('button', { type: 'button', class: 'qs-tp-play', 'aria-label': 'Play', 'aria-pressed': 'false',
@@ -186,15 +158,18 @@ export function mountTransport(container, app, host) {
   // --- timeline ------------------------------------------------------
   const range = el('input', { type: 'range', class: 'qs-tp-range', min: '0', max: '0', value: '0', step: '1',
     'aria-label': 'Timeline (step)' });
-  const markerBox = el('div', { class: 'qs-tp-markers', role: 'toolbar', 'aria-label': 'Timeline markers: elections, refusals, handovers, violations' });
-  const timeline = el('div', { class: 'qs-tp-timeline' }, markerBox, range);
-
-  const legend = el('div', { class: 'qs-tp-legend', 'aria-hidden': 'true' });
-  for (const group of ['election', 'refusal', 'handover', 'violation']) {
-    legend.append(el('span', { class: 'qs-tp-leg', 'data-group': group },
-      el('span', { class: 'qs-tp-mk', 'data-group': group, text: MARKER_INFO[group].glyph }),
-      el('span', { text: group })));
-  }
+  let maxStep = 0;
+  const markers = timelineMarkers(app, {
+    recordedSteps: () => maxStep,
+    seek: guard((step) => {
+      app.pause();
+      app.seekGradually(step);
+    }),
+    listen,
+  });
+  const timeline = el('div', { class: 'qs-tp-timeline' }, markers.box, range);
+  const legend = markerLegend();
+  if (!minimal) offs.push(markers.observeWidth(timeline));
 
   const pauseBox = el('fieldset', { class: 'qs-tp-pauseon' }, el('legend', { text: 'Pause on' }));
   const pauseChecks = new Map();
@@ -211,28 +186,7 @@ export function mountTransport(container, app, host) {
 
   // --- model ----------------------------------------------------------
   let scenario = null;
-  let maxStep = 0;
-  let markers = []; // {step, tick, group, e}, ordered by step
   let inputsSig = null;
-  let markerEls = new Map(); // bucket key → {node, label, at}
-  let boxWidth = 0;
-  // The strip's width in steps: markers sit at (step + 1) / span of the track,
-  // and the span grows on every frame of playback. Rather than move every
-  // marker on every frame (a style change on each), markers are placed as a
-  // fraction of this reference span and the strip is stretched to
-  // reference / span of the track; markers are placed again when it has
-  // shrunk to half.
-  let refSpan = 0;
-  if (!minimal && typeof ResizeObserver === 'function') {
-    const ro = new ResizeObserver(([entry]) => {
-      const w = entry.contentRect.width - 16; // the strip's insets
-      if (Math.abs(w - boxWidth) < 1) return;
-      boxWidth = w;
-      renderMarkers();
-    });
-    ro.observe(timeline);
-    offs.push(() => ro.disconnect());
-  }
 
   const curStep = () => app.state?.step ?? 0;
 
@@ -244,27 +198,10 @@ export function mountTransport(container, app, host) {
     }
   };
 
-  const addMarkers = (events, fromStep) => {
-    let added = false;
-    for (const e of events) {
-      const group = MARKED[e.kind];
-      if (group && e.step >= fromStep) {
-        markers.push({ step: e.step, tick: e.tick, group, e });
-        added = true;
-      }
-    }
-    return added;
-  };
-
-  const rebuildMarkers = () => {
-    markers = [];
-    addMarkers(app.trace, 0);
-  };
-
   const reset = () => {
     scenario = app.scenario;
     maxStep = curStep();
-    rebuildMarkers();
+    markers.rebuild();
     inputsSig = null;
     for (const [group, box] of pauseChecks) box.checked = app.pauseOn.has(group);
   };
@@ -294,70 +231,6 @@ export function mountTransport(container, app, host) {
     speedSel.value = v;
   };
 
-  /** A marker's words: one event, or a bucket of nearby ones shown as the most serious. */
-  const markerLabel = (b) => {
-    const m = b.best;
-    const parts = [...b.groups.entries()].map(([g, n]) => (n > 1 ? `${n} × ${MARKER_INFO[g].noun}` : MARKER_INFO[g].noun));
-    return b.count > 1
-      ? `${parts.join(', ')} around step ${m.step} (tick ${m.tick}); jumps to ${describe(m.e)}`
-      : `${describe(m.e)} at step ${m.step}, tick ${m.tick}`;
-  };
-
-  const describeMarker = (node, b, label) => {
-    const m = b.best;
-    node.dataset.group = m.group;
-    node.setAttribute('aria-label', label);
-    node.title = label;
-    node.textContent = MARKER_INFO[m.group].glyph;
-    if (b.count > 1) node.dataset.many = 'true';
-    else delete node.dataset.many;
-    node.dataset.step = String(m.step + 1);
-  };
-
-  const renderMarkers = () => {
-    if (minimal) return;
-    const span = Math.max(1, maxStep);
-    // Markers closer than GAP px share one (shown as the most serious kind).
-    const width = boxWidth || 600;
-    const GAP = 18;
-    const buckets = new Map();
-    let open = null;
-    for (const m of markers) {
-      if (m.step >= maxStep + 1) continue;
-      const x = (Math.min(1, (m.step + 1) / span)) * width;
-      if (!open || x - open.x > GAP) {
-        open = { key: m.step, x, first: m, best: m, count: 0, groups: new Map() };
-        buckets.set(open.key, open);
-      }
-      const b = open;
-      b.count += 1;
-      b.groups.set(m.group, (b.groups.get(m.group) ?? 0) + 1);
-      if (MARKER_INFO[m.group].rank > MARKER_INFO[b.best.group].rank) b.best = m;
-    }
-    const list = [...buckets.values()];
-    if (!refSpan || span > 2 * refSpan || span < refSpan) {
-      refSpan = span;
-      for (const m of markerEls.values()) m.at = null;
-    }
-    markerBox.style.width = `calc((100% - 16px) * ${refSpan / span})`;
-    const keys = new Set(list.map((b) => b.key));
-    let changed = false;
-    for (const [key, m] of markerEls) if (!keys.has(key)) (m.node.remove(), markerEls.delete(key), (changed = true));
-    list.forEach((b, i) => {
-      let m = markerEls.get(b.key);
-      if (!m) markerEls.set(b.key, (m = { node: el('button', { type: 'button', class: 'qs-tp-mk', tabIndex: -1 }) }));
-      const label = markerLabel(b);
-      if (m.label !== label) (m.label = label), describeMarker(m.node, b, label);
-      // Clamped at the end of the track: the newest marker can be one step past it.
-      const at = Math.min(b.first.step + 1, span) / refSpan;
-      if (m.at !== at) (m.at = at), m.node.style.setProperty('--qs-tp-at', String(at));
-      if (markerBox.children[i] !== m.node) (markerBox.insertBefore(m.node, markerBox.children[i] ?? null), (changed = true));
-    });
-    // Keep one roving tab stop among the markers.
-    // (None when a new scenario has cleared them all.)
-    if (changed && list.length && !list.some((b) => markerEls.get(b.key).node.tabIndex === 0)) markerBox.firstElementChild.tabIndex = 0;
-  };
-
   const renderTimeline = () => {
     if (minimal) return;
     const step = curStep();
@@ -366,7 +239,7 @@ export function mountTransport(container, app, host) {
     range.setAttribute('aria-valuetext', `step ${step} of ${maxStep} recorded, tick ${app.state?.tick ?? 0}`);
     const now = String(step / Math.max(1, maxStep));
     if (range.style.getPropertyValue('--qs-tp-now') !== now) range.style.setProperty('--qs-tp-now', now);
-    renderMarkers();
+    markers.render();
   };
 
   const render = () => {
@@ -387,7 +260,7 @@ export function mountTransport(container, app, host) {
   // --- model updates --------------------------------------------------
   offs.push(app.on('events', (events) => {
     if (app.scenario !== scenario) return; // handled by the update that follows
-    addMarkers(events, maxStep);
+    markers.add(events, maxStep);
   }));
 
   offs.push(app.on('update', () => {
@@ -398,7 +271,7 @@ export function mountTransport(container, app, host) {
       if (inputsSig !== null && sig !== null && sig !== inputsSig) {
         // An operator command in the past: the recorded future is gone.
         maxStep = step;
-        rebuildMarkers();
+        markers.rebuild();
       }
       inputsSig = sig;
     } else {
@@ -411,7 +284,7 @@ export function mountTransport(container, app, host) {
   offs.push(app.on('seek', (count) => {
     if (app.scenario !== scenario) reset();
     if (count > maxStep) {
-      addMarkers(app.trace, maxStep);
+      markers.add(app.trace, maxStep);
       maxStep = count;
     }
     inputsSig = count < maxStep ? inputsSignature() : null;
@@ -442,10 +315,6 @@ export function mountTransport(container, app, host) {
   offs.push(() => host.removeEventListener('qs-speed', onSpeed));
 
   // --- controls ---------------------------------------------------------
-  const listen = (node, type, fn) => {
-    node.addEventListener(type, fn);
-    offs.push(() => node.removeEventListener(type, fn));
-  };
 
   listen(playBtn, 'click', guard(() => (app.playing ? app.pause() : app.play())));
   listen(stepBtn, 'click', guard(() => {
@@ -467,29 +336,6 @@ export function mountTransport(container, app, host) {
     app.pause();
     app.seekGradually(Number(range.value));
   }));
-  listen(markerBox, 'click', guard((ev) => {
-    const node = ev.target.closest?.('.qs-tp-mk');
-    if (!node) return;
-    for (const m of markerBox.children) m.tabIndex = m === node ? 0 : -1;
-    app.pause();
-    app.seekGradually(Number(node.dataset.step));
-  }));
-  listen(markerBox, 'keydown', (ev) => {
-    const items = [...markerBox.children];
-    const at = items.indexOf(ev.target);
-    if (at < 0) return;
-    let to = null;
-    if (ev.key === 'ArrowRight' || ev.key === 'ArrowDown') to = Math.min(items.length - 1, at + 1);
-    else if (ev.key === 'ArrowLeft' || ev.key === 'ArrowUp') to = Math.max(0, at - 1);
-    else if (ev.key === 'Home') to = 0;
-    else if (ev.key === 'End') to = items.length - 1;
-    if (to === null) return;
-    ev.preventDefault();
-    ev.stopPropagation();
-    for (const m of items) m.tabIndex = -1;
-    items[to].tabIndex = 0;
-    items[to].focus();
-  });
   for (const box of pauseChecks.values()) {
     listen(box, 'change', () => {
       if (box.checked) app.pauseOn.add(box.dataset.group);
