@@ -2,8 +2,11 @@
 // takes to elect a new leader after its leader crashes, for the paper's
 // election-timeout ranges, measured on the real core in a Web Worker. Plots
 // the cumulative distribution per range against the values the paper
-// reports. Nothing runs until the reader presses Run.
+// reports. Nothing runs until the reader presses Run. Loaded on demand,
+// with its stylesheet, when the reader first opens the panel (lazy-panel.js).
 import { el } from './dom.js';
+
+const STYLESHEET = new URL('./fig16.css', import.meta.url);
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -67,7 +70,8 @@ export function summarize(times) {
   };
 }
 
-export function mountFig16(container, app, host) {
+/** Fills `container`, the body of the panel's `details`. */
+export function mountFig16(container, details) {
   let worker = null;
   let results = RANGES.map(() => null);
 
@@ -122,9 +126,7 @@ export function mountFig16(container, app, host) {
   const body = el('div', { class: 'qs-f16-body' }, intro, controls,
     el('div', { class: 'qs-f16-progressrow' }, progress, status),
     el('div', { class: 'qs-f16-split' }, figure, note), tableWrap);
-  const details = el('details', { class: 'qs-f16' },
-    el('summary', { text: 'Election timing (Raft paper, Figure 16)' }), body);
-  container.append(details);
+  container.append(el('link', { rel: 'stylesheet', href: STYLESHEET.href }), body);
 
   // ---- Chart -----------------------------------------------------------
   // Drawn at the width it is shown at (one SVG unit = one CSS pixel), so the
@@ -324,6 +326,6 @@ export function mountFig16(container, app, host) {
     cancel.removeEventListener('click', onCancel);
     worker?.terminate();
     worker = null;
-    details.remove();
+    container.replaceChildren();
   };
 }

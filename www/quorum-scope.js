@@ -18,8 +18,7 @@ import { mountSettings } from './settings.js';
 import { mountTour } from './tour.js';
 import { mountHelp } from './help.js';
 import { mountShortcuts } from './shortcuts.js';
-import { mountFig16 } from './fig16.js';
-import { mountSequencePanel } from './sequence-panel.js';
+import { mountLazyPanel } from './lazy-panel.js';
 import { readHash, applyHash } from './share.js';
 import { STYLESHEETS } from './styles.js';
 import { ATTRIBUTES, reflectAttributes, warnUnknownAttributes } from './attributes.js';
@@ -213,8 +212,12 @@ export class QuorumScope extends HTMLElement {
       add(mountLogs(this.region('logs'), this.app, this));
       add(mountSettings(this.region('header'), this.app, this));
       add(mountHelp(this.region('help'), this.app, this));
-      add(mountSequencePanel(this.region('panels'), this.app, this));
-      add(mountFig16(this.region('panels'), this.app, this));
+      add(mountLazyPanel(this.region('panels'), { className: 'qs-seq',
+        summary: 'Sequence diagram (one lane per node, time running down)', loading: 'Loading the diagram…',
+        load: () => import('./sequence-view.js'), mount: (m, body) => m.mountSequence(body, this.app, this) }));
+      add(mountLazyPanel(this.region('panels'), { className: 'qs-f16',
+        summary: 'Election timing (Raft paper, Figure 16)', loading: 'Loading the experiment…',
+        load: () => import('./fig16.js'), mount: (m, body, details) => m.mountFig16(body, details) }));
       const open = document.createElement('button');
       open.type = 'button';
       open.className = 'qs-compare-open';

@@ -6,7 +6,7 @@
 // rest of the element: the playhead is the current step, clicking (or
 // Enter on) an arrow or a mark seeks there, the narration's filters apply,
 // the node selected in the picture highlights its lane. Loaded on demand by
-// sequence-panel.js; everything it shows comes from the trace (app.trace).
+// lazy-panel.js; everything it shows comes from the trace (app.trace).
 //
 // This module mounts the panel and decides what to draw and when: the
 // toolbar (folding, collapsing, zoom, export), which run the model holds,

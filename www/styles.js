@@ -14,5 +14,4 @@ export const STYLESHEETS = [
   new URL('./settings.css', import.meta.url),
   new URL('./tour.css', import.meta.url),
   new URL('./help.css', import.meta.url),
-  new URL('./fig16.css', import.meta.url),
 ];
