@@ -134,7 +134,7 @@ bench: setup-wasm setup-node
 	@target/release/quorumscope-node soak --seconds $(SOAK_SECONDS)
 	@node tools/frame-bench.mjs --rows-only $(BENCH_QUICK)
 	@node tools/soak.mjs --rows-only $(BENCH_QUICK)
-	@bash tools/size.sh 2>/dev/null | sed -n 's/^wasm_gz=\([0-9]*\) js_css_gz=\([0-9]*\) on_demand_gz=\([0-9]*\)$$/\1 \2 \3/p' | \
-	  awk '{ printf "| wasm module, gzipped | %.1f KB | | | ≤ 155 KB |\n| page JS + CSS at start-up as dist ships it, gzipped | %.1f KB | | | ≤ 60 KB |\n| JS + CSS loaded on demand (views, workers), gzipped | %.1f KB | | | ≤ 40 KB |\n", $$1 / 1000, $$2 / 1000, $$3 / 1000 }'
+	@bash tools/size.sh 2>/dev/null | sed -n -e 's/^on_demand_gz=\([0-9]*\)$$/\1/p' -e 's/^wasm_gz=\([0-9]*\) js_css_gz=\([0-9]*\)$$/\1 \2/p' | paste -sd' ' | \
+	  awk '{ printf "| wasm module, gzipped | %.1f KB | | | ≤ 170 KB (target 150) |\n| page JS + CSS at start-up as dist ships it, gzipped | %.1f KB | | | ≤ 60 KB |\n| JS + CSS loaded on demand (views, workers), gzipped | %.1f KB | | | ≤ 40 KB |\n", $$2 / 1000, $$3 / 1000, $$1 / 1000 }'
 	@echo
 	@bash tools/explore-bench.sh $(BENCH_QUICK)

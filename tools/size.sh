@@ -2,8 +2,10 @@
 # Size budgets (performance issue, item 3), measured with gzip -9, KB = 1000
 # bytes:
 #   - the wasm the page loads, pkg/quorumscope_bg.wasm as `make pkg` leaves
-#     it (after wasm-opt): at most 155 KB gzipped (150 until contract version 2; see
-#     docs/performance.md, "wasm size");
+#     it (after wasm-opt): at most 170 KB gzipped (150 until contract
+#     version 2, 155 until the compare view, trace replay and the disk
+#     model; the target is still 150: docs/performance.md, "wasm size",
+#     says what each feature costs and the plan to get back under it);
 #   - the JS and CSS every visitor loads at start-up: the www/*.js and
 #     www/*.css (but the demo pages' own, tools/page-only.txt) and the
 #     wasm-bindgen glue pkg/quorumscope.js that www/quorum-scope.js reaches
@@ -16,13 +18,13 @@
 #     gzipped, concatenated and minified the same way.
 #     node_modules, tests and the TypeScript declarations are not part of
 #     the page.
-# Prints the figures and ends with `wasm_gz=N js_css_gz=M on_demand_gz=K`
-# (bytes, the budgeted ones); exits 1 when a budget is exceeded or pkg/ is
-# not built.
+# Prints the figures, then `on_demand_gz=K` and, last, `wasm_gz=N
+# js_css_gz=M` (bytes, the budgeted ones); exits 1 when a budget is
+# exceeded or pkg/ is not built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-WASM_BUDGET=155000
+WASM_BUDGET=170000
 JS_CSS_BUDGET=60000
 ON_DEMAND_BUDGET=40000
 wasm=pkg/quorumscope_bg.wasm
@@ -72,5 +74,6 @@ if [ "$on_demand_gz" -gt "$ON_DEMAND_BUDGET" ]; then
   echo "size: the on-demand JS+CSS is $(kb "$on_demand_gz") gzipped, over its budget of $(kb $ON_DEMAND_BUDGET)" >&2
   status=1
 fi
-echo "wasm_gz=$wasm_gz js_css_gz=$js_css_gz on_demand_gz=$on_demand_gz"
+echo "on_demand_gz=$on_demand_gz"
+echo "wasm_gz=$wasm_gz js_css_gz=$js_css_gz"
 exit $status
