@@ -55,7 +55,9 @@ test('a long run at 15 nodes stays within the memory budget', async (t) => {
     await app.load({ title: 'Fifteen nodes', seed: 3, cluster: { members }, run_until: 1_000_000 });
     const t0 = performance.now();
     let tick = 0;
-    while (app.cluster.stepCount() < 200_000 && performance.now() - t0 < 60_000) {
+    // The time bound only keeps a broken page from hanging the suite: about
+    // 15 s on a quiet machine, four times that when the machine is shared.
+    while (app.cluster.stepCount() < 200_000 && performance.now() - t0 < 240_000) {
       app.appendTrace(app.cluster.stepTick(2000));
       tick += 1;
       if (tick % 50 === 0 && app.state.leader) app.appendTrace(app.cluster.command({ do: 'write', value: `k${tick}=1` }));

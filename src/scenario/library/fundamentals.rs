@@ -23,8 +23,5 @@ pub const FUNDAMENTALS: &[(&str, &str)] = &[
     ("joint-consensus", include_str!("joint-consensus.json")),
     ("snapshot-catch-up", include_str!("snapshot-catch-up.json")),
     ("control-plane", include_str!("control-plane.json")),
-    // Native only for now: the wasm module is over its budget already
-    // (156.9 KB gz with the disk model, budget 155).
-    #[cfg(not(target_arch = "wasm32"))]
     ("figure-7", include_str!("figure-7.json")),
 ];
