@@ -72,9 +72,6 @@ pub(crate) enum RoleState {
 /// // A single-voter cluster elects itself when its timer fires.
 /// let mut node = Node::new(Config::new(1, vec![Member::data(1)]))?;
 /// let mut actions = Vec::new();
-/// while node.role() != Role::Leader {
-///     actions = node.step(Event::Tick)?;
-/// }
 /// // Its host reports each write durable; it counts its own vote (and
 /// // then its own copy of its no-op) only once that is so.
 /// let mut disk = DurableState::default();
