@@ -58,6 +58,20 @@ fn leader_of(clients: &[SocketAddr]) -> SocketAddr {
     panic!("no leader within 10 s");
 }
 
+/// PUTs at the current leader until it answers other than 503 (at most
+/// five tries); the answer and the leader that gave it.
+fn put_until_answered(clients: &[SocketAddr], path: &str, body: &str) -> (Response, SocketAddr) {
+    for _ in 0..4 {
+        let leader = leader_of(clients);
+        let answer = call(leader, "PUT", path, body);
+        if answer.status != 503 {
+            return (answer, leader);
+        }
+    }
+    let leader = leader_of(clients);
+    (call(leader, "PUT", path, body), leader)
+}
+
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("qs-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -99,9 +113,13 @@ fn a_cluster_comes_up_serves_the_client_api_and_goes_down() {
     // Limits: key 256 bytes, value 64 KiB.
     assert_eq!(call(leader, "PUT", &format!("/kv/{}", "k".repeat(257)), "v").status, 413);
     assert_eq!(call(leader, "PUT", "/kv/big", &"v".repeat(64 * 1024 + 1)).status, 413);
-    let fits = call(leader, "PUT", "/kv/fits", &"v".repeat(64 * 1024));
+    // A value of exactly the limit is accepted. The write is big for a
+    // debug build on a shared machine: if leadership moves meanwhile the
+    // answer is 503 (may or may not have taken effect), and a client asks
+    // the current leader again, as any client of a real cluster would.
+    let (fits, at) = put_until_answered(&clients, "/kv/fits", &"v".repeat(64 * 1024));
     assert_eq!(fits.status, 200, "{fits:?}");
-    assert_eq!(call(leader, "GET", "/kv/fits", "").body["value"].as_str().map(str::len), Some(64 * 1024));
+    assert_eq!(call(at, "GET", "/kv/fits", "").body["value"].as_str().map(str::len), Some(64 * 1024));
 
     // Garbage, an unknown version and an oversized length on a peer port:
     // the node closes the connection and keeps serving.
