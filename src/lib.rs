@@ -27,7 +27,6 @@ pub mod core;
 pub mod elect_times;
 pub mod explore;
 pub mod json;
-#[cfg(not(target_arch = "wasm32"))]
 pub mod lanes;
 pub mod scenario;
 pub mod sim;
