@@ -24,4 +24,6 @@ pub const FUNDAMENTALS: &[(&str, &str)] = &[
     ("snapshot-catch-up", include_str!("snapshot-catch-up.json")),
     ("control-plane", include_str!("control-plane.json")),
     ("figure-7", include_str!("figure-7.json")),
+    ("figure-8", include_str!("figure-8.json")),
+    ("flow-control", include_str!("flow-control.json")),
 ];
