@@ -2,8 +2,10 @@
 // a badge by the node with a disk glyph, the tick its durable write is done
 // at, and how many of its replies wait for that write. It shows why
 // durability before send costs latency: a reply leaves only once what it
-// promises is on disk. Drawn from the core's view (NodeView.disk), never
-// from the trace; placed like the other labels (cluster-placement.js).
+// promises is on disk. Drawn from the simulator's view of the node, never
+// from the trace: `write_done` is the tick its write is done at (null: the
+// disk is idle), `waiting` the replies held back, as [to, kind]. Placed like
+// the other labels (cluster-placement.js).
 import { svgEl } from './svg.js';
 import { textWidth } from './cluster-placement.js';
 
@@ -27,17 +29,18 @@ export function createDisk(labels) {
 const replies = (k) => `${k} ${k === 1 ? 'reply waits' : 'replies wait'}`;
 
 /**
- * Sets node n's badge for `disk` (null: no write under way) and returns the
- * words its accessible name adds, or null. The badge shows once placed.
+ * Sets node n's badge for its view `node` and returns the words its
+ * accessible name adds, or null. The badge shows once placed.
  */
-export function drawDisk(n, disk) {
+export function drawDisk(n, { write_done: done, waiting = [] }) {
   const parts = n.p.disk;
   n.diskBadge = null;
   parts.g.style.display = 'none';
-  if (!disk) return null;
-  const k = disk.waiting.length;
-  const due = disk.done_tick == null ? 'write queued' : `writing, durable at t${disk.done_tick}`;
-  const short = disk.done_tick == null ? 'queued' : `→t${disk.done_tick}`;
+  // Replies wait only while a write is under way: a node's next write starts as its last is done.
+  if (done == null) return null;
+  const k = waiting.length;
+  const due = `writing, durable at t${done}`;
+  const short = `→t${done}`;
   // Full, then terse: placement takes the first that fits.
   const texts = [[due, k ? ` · ${replies(k)}` : ''], [short, k ? ` · ${k} wait` : '']];
   n.diskBadge = {
@@ -56,7 +59,7 @@ export function drawDisk(n, disk) {
       parts.g.style.display = 'none';
     },
   };
-  const to = disk.waiting.map(([id, kind]) => `${kind.replace(/_/g, ' ')} to ${id}`).join(', ');
-  const said = disk.done_tick == null ? 'a disk write queued' : `writing to disk until tick ${disk.done_tick}`;
+  const to = waiting.map(([id, kind]) => `${kind.replace(/_/g, ' ')} to ${id}`).join(', ');
+  const said = `writing to disk until tick ${done}`;
   return k ? `${said}, ${replies(k)} for it (${to})` : said;
 }

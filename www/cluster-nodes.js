@@ -78,7 +78,7 @@ export function updateNode(n, node, state, marks) {
   drawTimer(n.p, node);
   const violated = !!marks.violation?.nodes?.includes(node.id);
   const sig = JSON.stringify([node.role, node.kind, node.term, node.voted_for, node.probing, node.handover,
-    node.commit, node.last_index, node.snapshot_index, violated && marks.violation.property, node.tally, node.standing, marks.elected?.node === node.id, node.disk]);
+    node.commit, node.last_index, node.snapshot_index, violated && marks.violation.property, node.tally, node.standing, marks.elected?.node === node.id, node.write_done, node.waiting]);
   if (sig === n.sig) return false;
   n.sig = sig;
   const { g, p } = n;
@@ -125,7 +125,7 @@ export function updateNode(n, node, state, marks) {
   if (where) label.push(`member: ${where}`);
   if (node.probing) label.push(`probing term ${node.term + 1}`);
   if (violated) label.push(`violation: ${marks.violation.property}`);
-  const disk = drawDisk(n, node.disk);
+  const disk = drawDisk(n, node);
   if (disk) label.push(disk);
   // No <title> tooltip inside the button, for the same reason as the labels'
   // own group: the name says it all; the menu shows more.

@@ -39,7 +39,7 @@ pub use replay::Replay;
 pub use state_machine::KvStore;
 pub use trace::{export_json_lines, EntryFacts, LastEntry, TraceBody, TraceEvent, TraceRole, WriteRefusal};
 pub use trace_import::import_json_lines;
-pub use view::{view, ClusterView, DiskView, EntryView, MessageView, NodeView, ProgressView, Standing};
+pub use view::{view, ClusterView, EntryView, MessageView, NodeView, ProgressView, Standing};
 
 use crate::check::{AckedWrite, Checker, NodeState, Observation};
 use crate::core::rng::derive_seed;

@@ -15,7 +15,7 @@
 use crate::check::AckedWrite;
 use crate::core::{Entry, Index, Membership, MessageContents, MessageKind, NodeId, NodeSet, Payload, Term};
 
-use super::view::{entry_view, standing, DiskView, LOG_TAIL};
+use super::view::{entry_view, standing, LOG_TAIL};
 use super::{ClusterView, KvStore, MessageView, NodeView, ProgressView, TraceBody, TraceEvent, TraceRole};
 
 // Plain vectors throughout, no ordered maps: a trace names a handful of
@@ -46,8 +46,10 @@ struct Facts {
     progress: Vec<ProgressView>,
     /// From its last `membership_changed`; `None` before the first.
     membership: Option<Membership>,
-    /// Its write under way and the replies waiting, from the disk lines.
-    disk: Option<DiskView>,
+    /// The tick its write under way is done at, from the disk lines.
+    write_done: Option<u64>,
+    /// Its replies waiting for a write: (to, kind).
+    waiting: Vec<(NodeId, &'static str)>,
 }
 
 impl Facts {
@@ -67,7 +69,8 @@ impl Facts {
             kv: KvStore::default(),
             progress: Vec::new(),
             membership: None,
-            disk: None,
+            write_done: None,
+            waiting: Vec::new(),
         }
     }
 
@@ -190,7 +193,8 @@ impl Replay {
                 standing: standing(reference.as_ref(), id),
                 membership,
                 tally: None,
-                disk: n.disk.clone(),
+                write_done: n.write_done,
+                waiting: n.waiting.clone(),
             }
         });
         ClusterView {
@@ -305,31 +309,17 @@ impl Fold {
                 let term = self.node(*node).entry(*index).map_or(0, |e| e.term);
                 self.acked.push(AckedWrite { index: *index, term, value: value.clone() });
             }
-            B::MessageWaiting { from, to, msg, .. } => {
-                let disk =
-                    self.node(*from).disk.get_or_insert(DiskView { done_tick: None, waiting: Vec::new() });
-                disk.waiting.push((*to, msg.name()));
-            }
-            B::WriteStarted { node, done_tick, .. } => {
-                self.node(*node)
-                    .disk
-                    .get_or_insert(DiskView { done_tick: None, waiting: Vec::new() })
-                    .done_tick = Some(*done_tick);
-            }
+            B::MessageWaiting { from, to, msg, .. } => self.node(*from).waiting.push((*to, msg.name())),
+            B::WriteStarted { node, done_tick, .. } => self.node(*node).write_done = Some(*done_tick),
             B::WriteDurable { node, released, .. } => {
                 // The replies of this write leave; those of the next one wait on.
                 let n = self.node(*node);
-                if let Some(disk) = n.disk.as_mut() {
-                    disk.waiting.drain(..(*released as usize).min(disk.waiting.len()));
-                    disk.done_tick = None;
-                    if disk.waiting.is_empty() {
-                        n.disk = None;
-                    }
-                }
+                n.waiting.drain(..(*released as usize).min(n.waiting.len()));
+                n.write_done = None;
             }
             B::Crash { node } => {
                 let n = self.node(*node);
-                n.disk = None;
+                (n.write_done, n.waiting) = (None, Vec::new());
                 (n.role, n.leader, n.probing, n.applied) = (TraceRole::Crashed, None, false, 0);
                 (n.kv, n.progress) = (KvStore::default(), Vec::new());
             }
@@ -465,15 +455,15 @@ mod tests {
             timeline.step();
             views.push(super::super::view(timeline.sim()));
         }
-        let waited =
-            views.iter().flat_map(|v| &v.nodes).filter_map(|n| n.disk.as_ref()).map(|d| d.waiting.len());
+        let waited = views.iter().flat_map(|v| &v.nodes).map(|n| n.waiting.len());
         assert!(waited.max().unwrap_or(0) > 0, "some reply waited for a write");
         let events = timeline.trace().to_vec();
         let mut replay = Replay::new(events.clone());
         for (count, expected) in views.iter().enumerate() {
             replay.seek(events.iter().take_while(|e| (e.step as usize) < count).count());
             for (g, x) in replay.view().nodes.iter().zip(&expected.nodes) {
-                assert_eq!(g.disk, x.disk, "node {} after {count} steps", x.id);
+                let at = format!("node {} after {count} steps", x.id);
+                assert_eq!((g.write_done, &g.waiting), (x.write_done, &x.waiting), "{at}");
             }
         }
     }

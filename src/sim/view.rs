@@ -99,17 +99,10 @@ pub struct NodeView {
     pub standing: Standing,
     /// The probe or election it is running, counted per configuration.
     pub tally: Option<ElectionTally>,
-    /// Its durable write under way, when writes take time (`disk_ticks`).
-    pub disk: Option<DiskView>,
-}
-
-/// A node's disk while a write is under way: what the picture shows so a
-/// reader sees the replies that durability holds back.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct DiskView {
-    /// The tick the write under way completes at.
-    pub done_tick: Option<u64>,
-    /// Replies waiting for it (or the write after it): (to, kind), in the
+    /// When writes take time (`disk_ticks`): the tick its durable write
+    /// under way is done at.
+    pub write_done: Option<u64>,
+    /// Its replies waiting for a write to be durable: (to, kind), in the
     /// order they leave.
     pub waiting: Vec<(NodeId, &'static str)>,
 }
@@ -236,7 +229,8 @@ fn node_view(sim: &Sim, id: NodeId, reference: Option<&Membership>) -> NodeView 
             membership: Default::default(),
             standing: standing(reference, id),
             tally: None,
-            disk: None,
+            write_done: None,
+            waiting: Vec::new(),
         };
     };
     let m = node.membership();
@@ -281,15 +275,9 @@ fn node_view(sim: &Sim, id: NodeId, reference: Option<&Membership>) -> NodeView 
         membership: m.clone(),
         standing: standing(reference, id),
         tally: node.election_tally(),
-        disk: disk_view(&n.writes),
+        write_done: n.writes.done_tick(),
+        waiting: n.writes.waiting().map(|m| (m.to, m.kind().name())).collect(),
     }
-}
-
-fn disk_view(q: &super::DiskQueue) -> Option<DiskView> {
-    q.busy().then(|| DiskView {
-        done_tick: q.done_tick(),
-        waiting: q.waiting().map(|m| (m.to, m.kind().name())).collect(),
-    })
 }
 
 pub(super) fn entry_view(e: &crate::core::Entry) -> EntryView {

@@ -52,8 +52,8 @@ test('a write under way shows a disk badge and the replies waiting on it, gone o
   await stepUntil(page, (app, events) => events.some((e) => e.kind === 'write_started'));
   const started = await page.evaluate(() => {
     const app = document.querySelector('quorum-scope').cluster;
-    const n = app.state.nodes.find((n) => n.disk?.done_tick != null);
-    return { id: n.id, done: n.disk.done_tick };
+    const n = app.state.nodes.find((n) => n.write_done != null);
+    return { id: n.id, done: n.write_done };
   });
   let seen = await diskShown(page, started.id);
   assert.ok(seen.shown, `node ${started.id}'s disk badge shows while its write is under way`);
@@ -61,10 +61,10 @@ test('a write under way shows a disk badge and the replies waiting on it, gone o
   assert.match(seen.name, new RegExp(`writing to disk until tick ${started.done}`));
 
   // A reply held back by the write: counted at its sender, named in its accessible name.
-  await stepUntil(page, (app) => app.state.nodes.some((n) => n.disk?.waiting.length > 0));
+  await stepUntil(page, (app) => app.state.nodes.some((n) => n.waiting?.length > 0));
   const held = await page.evaluate(() => {
-    const n = document.querySelector('quorum-scope').cluster.state.nodes.find((n) => n.disk?.waiting.length > 0);
-    return { id: n.id, k: n.disk.waiting.length, first: n.disk.waiting[0] };
+    const n = document.querySelector('quorum-scope').cluster.state.nodes.find((n) => n.waiting?.length > 0);
+    return { id: n.id, k: n.waiting.length, first: n.waiting[0] };
   });
   seen = await diskShown(page, held.id);
   assert.ok(seen.shown, `node ${held.id}'s badge shows with a reply waiting`);
@@ -80,7 +80,7 @@ test('a write under way shows a disk badge and the replies waiting on it, gone o
 
   // Durable: the replies leave and, the disk idle, the badge and the words go.
   await stepUntil(page, (app, events, id) => events.some((e) => e.kind === 'write_durable' && e.node === id)
-    && !app.state.nodes.find((n) => n.id === id).disk, { arg: held.id });
+    && app.state.nodes.find((n) => n.id === id).write_done == null, { arg: held.id });
   seen = await diskShown(page, held.id);
   assert.ok(!seen.shown, 'no badge once the write is durable');
   assert.doesNotMatch(seen.name, /disk|wait/);
