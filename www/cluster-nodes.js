@@ -2,6 +2,7 @@
 // and the line above it (tally or handover badge), redrawn only on change.
 import { svgEl, termColor } from './svg.js';
 import { textWidth } from './cluster-placement.js';
+import { createDisk, drawDisk } from './cluster-disk.js';
 
 export function createNode(parent, id) {
   const g = svgEl('g', { class: 'cv-node', tabindex: 0, role: 'button', 'data-node-id': id }, parent);
@@ -23,6 +24,7 @@ export function createNode(parent, id) {
   p.term = svgEl('text', { class: 'cv-term', 'text-anchor': 'middle' }, labels);
   p.voted = svgEl('text', { class: 'cv-voted', 'text-anchor': 'middle' }, labels);
   p.probe = svgEl('text', { class: 'cv-probing', 'text-anchor': 'middle' }, labels);
+  p.disk = createDisk(labels);
   p.id.textContent = String(id);
   return { g, labels, p };
 }
@@ -76,7 +78,7 @@ export function updateNode(n, node, state, marks) {
   drawTimer(n.p, node);
   const violated = !!marks.violation?.nodes?.includes(node.id);
   const sig = JSON.stringify([node.role, node.kind, node.term, node.voted_for, node.probing, node.handover,
-    node.commit, node.last_index, node.snapshot_index, violated && marks.violation.property, node.tally, node.standing, marks.elected?.node === node.id]);
+    node.commit, node.last_index, node.snapshot_index, violated && marks.violation.property, node.tally, node.standing, marks.elected?.node === node.id, node.write_done, node.waiting]);
   if (sig === n.sig) return false;
   n.sig = sig;
   const { g, p } = n;
@@ -123,6 +125,8 @@ export function updateNode(n, node, state, marks) {
   if (where) label.push(`member: ${where}`);
   if (node.probing) label.push(`probing term ${node.term + 1}`);
   if (violated) label.push(`violation: ${marks.violation.property}`);
+  const disk = drawDisk(n, node);
+  if (disk) label.push(disk);
   // No <title> tooltip inside the button, for the same reason as the labels'
   // own group: the name says it all; the menu shows more.
   const detail = `commit ${node.commit}, last index ${node.last_index}${node.snapshot_index ? `, snapshot ≤ ${node.snapshot_index}` : ''}`;

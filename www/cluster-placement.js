@@ -79,6 +79,8 @@ export function placeNodeLabels(nodes, geom, extra) {
     const ok = !n.compact && n.votedText && (n.chipSide === 'below' || n.chipSide === 'above');
     show(n.p.voted, n, ok && place(n, taken, geom, textWidth(n.votedText, 400, geom.family), LINE_H, n.chipSide, [n.chipSide]));
   }
+  // Last, where there is room: the disk badge of a write under way (cluster-disk.js).
+  for (const n of list) n.diskBadge?.place((w) => place(n, taken, geom, w, LINE_H, n.chipSide === 'above' ? 'above' : 'below'), geom.family);
   return taken;
 }
 

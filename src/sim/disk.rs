@@ -40,9 +40,9 @@ impl DiskQueue {
         self.batches.first().and_then(|b| b.done_tick)
     }
 
-    /// Replies waiting for a write.
-    pub fn waiting(&self) -> usize {
-        self.batches.iter().map(|b| b.replies.len()).sum()
+    /// Replies waiting for a write, in the order they leave.
+    pub fn waiting(&self) -> impl Iterator<Item = &Message> {
+        self.batches.iter().flat_map(|b| &b.replies)
     }
 
     /// Writes the writes under way for a state key: what each stores and

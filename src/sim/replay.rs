@@ -46,6 +46,10 @@ struct Facts {
     progress: Vec<ProgressView>,
     /// From its last `membership_changed`; `None` before the first.
     membership: Option<Membership>,
+    /// The tick its write under way is done at, from the disk lines.
+    write_done: Option<u64>,
+    /// Its replies waiting for a write: (to, kind).
+    waiting: Vec<(NodeId, &'static str)>,
 }
 
 impl Facts {
@@ -65,6 +69,8 @@ impl Facts {
             kv: KvStore::default(),
             progress: Vec::new(),
             membership: None,
+            write_done: None,
+            waiting: Vec::new(),
         }
     }
 
@@ -187,6 +193,8 @@ impl Replay {
                 standing: standing(reference.as_ref(), id),
                 membership,
                 tally: None,
+                write_done: n.write_done,
+                waiting: n.waiting.clone(),
             }
         });
         ClusterView {
@@ -301,8 +309,17 @@ impl Fold {
                 let term = self.node(*node).entry(*index).map_or(0, |e| e.term);
                 self.acked.push(AckedWrite { index: *index, term, value: value.clone() });
             }
+            B::MessageWaiting { from, to, msg, .. } => self.node(*from).waiting.push((*to, msg.name())),
+            B::WriteStarted { node, done_tick, .. } => self.node(*node).write_done = Some(*done_tick),
+            B::WriteDurable { node, released, .. } => {
+                // The replies of this write leave; those of the next one wait on.
+                let n = self.node(*node);
+                n.waiting.drain(..(*released as usize).min(n.waiting.len()));
+                n.write_done = None;
+            }
             B::Crash { node } => {
                 let n = self.node(*node);
+                (n.write_done, n.waiting) = (None, Vec::new());
                 (n.role, n.leader, n.probing, n.applied) = (TraceRole::Crashed, None, false, 0);
                 (n.kv, n.progress) = (KvStore::default(), Vec::new());
             }
@@ -417,6 +434,36 @@ mod tests {
                         assert_eq!(g.kv, x.kv, "{at}: state machine");
                     }
                 }
+            }
+        }
+    }
+
+    /// With a disk that takes time, the simulator's view shows each node's
+    /// write under way and the replies waiting on it, and the replay of its
+    /// trace shows the same at every step (crashes and restarts included).
+    #[test]
+    fn a_replay_shows_the_writes_under_way_and_the_waiting_replies_as_simulated() {
+        let text = r#"{"seed": 5, "cluster": {"members": [{"id": 1}, {"id": 2}, {"id": 3}],
+            "election_ticks": [20, 40], "heartbeat_ticks": 5, "disk_ticks": [6, 6]},
+            "script": [{"at": 150, "do": "write", "value": "a=1"}, {"at": 200, "do": "crash", "node": "leader"},
+                       {"at": 260, "do": "restart", "node": 1},
+                       {"at": 260, "do": "restart", "node": 2}, {"at": 260, "do": "restart", "node": 3}], "run_until": 400}"#;
+        let s = crate::scenario::parse(text).unwrap_or_else(|e| panic!("{e}"));
+        let mut timeline = Timeline::new(s.build().expect("builds"));
+        let mut views = vec![super::super::view(timeline.sim())];
+        while timeline.sim().now() < s.run_until {
+            timeline.step();
+            views.push(super::super::view(timeline.sim()));
+        }
+        let waited = views.iter().flat_map(|v| &v.nodes).map(|n| n.waiting.len());
+        assert!(waited.max().unwrap_or(0) > 0, "some reply waited for a write");
+        let events = timeline.trace().to_vec();
+        let mut replay = Replay::new(events.clone());
+        for (count, expected) in views.iter().enumerate() {
+            replay.seek(events.iter().take_while(|e| (e.step as usize) < count).count());
+            for (g, x) in replay.view().nodes.iter().zip(&expected.nodes) {
+                let at = format!("node {} after {count} steps", x.id);
+                assert_eq!((g.write_done, &g.waiting), (x.write_done, &x.waiting), "{at}");
             }
         }
     }

@@ -99,6 +99,12 @@ pub struct NodeView {
     pub standing: Standing,
     /// The probe or election it is running, counted per configuration.
     pub tally: Option<ElectionTally>,
+    /// When writes take time (`disk_ticks`): the tick its durable write
+    /// under way is done at.
+    pub write_done: Option<u64>,
+    /// Its replies waiting for a write to be durable: (to, kind), in the
+    /// order they leave.
+    pub waiting: Vec<(NodeId, &'static str)>,
 }
 
 /// One log entry.
@@ -223,6 +229,8 @@ fn node_view(sim: &Sim, id: NodeId, reference: Option<&Membership>) -> NodeView 
             membership: Default::default(),
             standing: standing(reference, id),
             tally: None,
+            write_done: None,
+            waiting: Vec::new(),
         };
     };
     let m = node.membership();
@@ -267,6 +275,8 @@ fn node_view(sim: &Sim, id: NodeId, reference: Option<&Membership>) -> NodeView 
         membership: m.clone(),
         standing: standing(reference, id),
         tally: node.election_tally(),
+        write_done: n.writes.done_tick(),
+        waiting: n.writes.waiting().map(|m| (m.to, m.kind().name())).collect(),
     }
 }
 
