@@ -12,7 +12,7 @@
 //! order for the same reason.
 
 use super::control_plane::CpEntry;
-use super::durable::{DurableState, HardState, Snapshot};
+use super::durable::{DurableState, HardState, Persist, Snapshot};
 use super::entry::{Entry, NodeId, Payload};
 use super::handover::{Handover, HandoverMode};
 use super::membership::Membership;
@@ -450,6 +450,30 @@ impl HardState {
         k.word(*term);
         k.opt_id(*voted_for);
         k.word(*commit);
+    }
+}
+
+impl Persist {
+    /// Writes which kind of write it is and what it stores (a simulated
+    /// disk's writes under way are part of the state).
+    pub fn write_key(&self, k: &mut StateKey) {
+        match self {
+            Persist::HardState(hs) => {
+                k.word(0);
+                hs.write_key(k);
+            }
+            Persist::Entries(entries) => {
+                k.word(1);
+                k.word(entries.len() as u64);
+                for e in entries {
+                    e.write_key(k);
+                }
+            }
+            Persist::Snapshot(s) => {
+                k.word(2);
+                s.write_key(k);
+            }
+        }
     }
 }
 

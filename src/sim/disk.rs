@@ -46,14 +46,20 @@ impl DiskQueue {
     }
 
     /// Writes the writes under way for a state key: what each stores and
-    /// releases, and how long the one started has to go. Written through
-    /// their debug form: rare (the model checker's disks are instant), so
-    /// simple beats fast here.
+    /// releases, and how long the one started has to go, field by field
+    /// like the rest of the key (so node names are renamed with it).
     pub(crate) fn write_key(&self, k: &mut crate::core::StateKey, now: u64) {
         k.word(self.batches.len() as u64);
         for b in &self.batches {
             k.opt(b.done_tick.map(|t| t.saturating_sub(now)));
-            k.bytes(format!("{:?}{:?}", b.writes, b.replies).as_bytes());
+            k.word(b.writes.len() as u64);
+            for w in &b.writes {
+                w.write_key(k);
+            }
+            k.word(b.replies.len() as u64);
+            for m in &b.replies {
+                m.write_key(k);
+            }
         }
     }
 
