@@ -103,7 +103,11 @@ pub fn explore_catalog() -> Result<JsValue, JsError> {
     let shapes = Shape::NAMES
         .iter()
         .filter_map(|name| Shape::parse(name).ok())
-        .map(|shape| ShapeInfo { name: shape.name(), members: shape.members(), bounds: Bounds::new(shape).into() })
+        .map(|shape| ShapeInfo {
+            name: shape.name(),
+            members: shape.members(),
+            bounds: Bounds::new(shape).into(),
+        })
         .collect();
     let goals = Goal::NAMES.iter().filter_map(|name| Goal::parse(name).ok()).map(GoalInfo::from).collect();
     let switches = Switches::NAMES
@@ -222,7 +226,13 @@ struct ProgressJson {
 
 impl From<&Progress> for ProgressJson {
     fn from(p: &Progress) -> ProgressJson {
-        ProgressJson { depth: p.depth, states: p.states, transitions: p.transitions, frontier: p.frontier, walks: p.walks }
+        ProgressJson {
+            depth: p.depth,
+            states: p.states,
+            transitions: p.transitions,
+            frontier: p.frontier,
+            walks: p.walks,
+        }
     }
 }
 

@@ -156,8 +156,10 @@ fn request(json: &str) -> JsValue {
 
 /// A progress callback that keeps what it is given in `seen` and answers `answer`.
 fn recorder(seen: &Array, answer: bool) -> js_sys::Function {
-    let f = js_sys::Function::new_with_args("seen, answer, p", "seen.push(p); return answer;");
-    f.bind2(&JsValue::NULL, seen, &JsValue::from_bool(answer))
+    use wasm_bindgen::JsCast;
+    let make =
+        js_sys::Function::new_with_args("seen, answer", "return (p) => { seen.push(p); return answer; };");
+    make.call2(&JsValue::NULL, seen, &JsValue::from_bool(answer)).expect("a function").unchecked_into()
 }
 
 fn message(e: wasm_bindgen::JsError) -> String {
@@ -178,7 +180,10 @@ fn the_explorer_finds_in_wasm_the_shortest_run_it_finds_natively() {
     assert_eq!(moves.length(), 8);
     assert!(moves.iter().all(|m| m.as_string().is_some_and(|m| m.starts_with("tick "))));
     assert_eq!(get(&report, "switches").as_string().as_deref(), Some("durable_vote off"));
-    assert!(get(&report, "bounds").as_string().unwrap().starts_with("depth 10, writes 0, crashes 1, drops 0"));
+    assert!(get(&report, "bounds")
+        .as_string()
+        .unwrap()
+        .starts_with("depth 10, writes 0, crashes 1, drops 0"));
     // The scenario replays to the violation, as `quorumscope run` replays the file.
     let text = get(&cx, "scenario").as_string().expect("scenario JSON");
     let scenario = scenario::parse(&text).expect("the counterexample parses");
