@@ -189,7 +189,7 @@ test('bad bounds are the explorer\'s clear error, never markup', async (t) => {
   assert.deepEqual(errors, []);
 });
 
-test('the panel works in the single-file build, from file:// (the lab module and the worker are inside)', async (t) => {
+test('the panel works in the single-file build, from file:// (the lab module and the workers are inside), Figure 16 too', async (t) => {
   const dir = scratch(t, 'find-run-single');
   copyFileSync(built('dist/quorumscope.single.js', 'make dist-single'), join(dir, 'quorumscope.single.js'));
   writeFileSync(join(dir, 'page.html'), `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>single</title>
@@ -205,5 +205,12 @@ test('the panel works in the single-file build, from file:// (the lab module and
   await panel.locator('.qs-find-headline').waitFor(WAIT);
   assert.match(await panel.locator('.qs-find-headline').textContent(), /8 moves, breaking double_vote/);
   assert.match(await page.evaluate(() => document.querySelector('quorum-scope').cluster.scenario.title), /double_vote/);
+  // Figure 16's trials run in their own inlined worker on the same lab module.
+  const fig16 = page.locator('quorum-scope').locator('details.qs-f16');
+  await fig16.locator('summary').click();
+  await fig16.locator('.qs-f16-run').click();
+  await page.waitForFunction(() => Number(document.querySelector('quorum-scope').shadowRoot.querySelector('.qs-f16-progress')
+    .getAttribute('aria-valuetext')?.split(' ')[0]) > 0, null, { timeout: 60_000 });
+  await fig16.getByRole('button', { name: 'Cancel' }).click();
   assert.deepEqual(errors, []);
 });
