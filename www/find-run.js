@@ -224,7 +224,7 @@ export function mountFindRun(container, details, app, host) {
         found(data.report, secs);
       } else if (data.type === 'error') {
         const key = /^(?:bounds\.)?(\w+):/.exec(data.message)?.[1] ?? null;
-        stop('The search did not run.');
+        stop(shown.depth ? 'The search stopped.' : 'The search did not run.');
         showError(friendly(data.message, shown), key);
       }
     };
