@@ -5,6 +5,12 @@
 WASM_TARGET := wasm32-unknown-unknown
 WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p;}' Cargo.lock)
 WASM_OUT := target/$(WASM_TARGET)/wasm/quorumscope.wasm
+# The lab module (feature lab-binding, src/wasm_lab.rs: the model checker,
+# Compare, trace replay, Figure 16's trials), loaded on demand: the same
+# crate with other features, in a target directory of its own so that
+# neither build undoes the other's.
+WASM_LAB_TARGET_DIR := target/wasm-lab
+WASM_LAB_OUT := $(WASM_LAB_TARGET_DIR)/$(WASM_TARGET)/wasm/quorumscope.wasm
 PORT ?= 8000
 # The features rustc enables for wasm32 by default, spelled out for
 # wasm-opt. It comes from npm's binaryen (version 132): Debian's version 108
@@ -45,10 +51,16 @@ setup-browser: setup-node
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 # The wasm package the page loads: wasm-bindgen output, shrunk by wasm-opt.
+# Two modules: the start-up one (pkg/quorumscope*) and the lab one
+# (pkg/quorumscope_lab*), fetched the first time a reader opens a panel
+# that needs it (www/lab.js).
 pkg: setup-wasm setup-node
-	cargo build --lib --profile wasm --target $(WASM_TARGET)
+	cargo build --lib --profile wasm --target $(WASM_TARGET) --no-default-features --features page-binding
 	wasm-bindgen --target web --out-dir pkg $(WASM_OUT)
 	node_modules/.bin/wasm-opt $(WASM_OPT_FLAGS) $(WASM_FEATURES) -o pkg/quorumscope_bg.wasm pkg/quorumscope_bg.wasm
+	cargo build --lib --profile wasm --target $(WASM_TARGET) --no-default-features --features lab-binding --target-dir $(WASM_LAB_TARGET_DIR)
+	wasm-bindgen --target web --out-dir pkg --out-name quorumscope_lab $(WASM_LAB_OUT)
+	node_modules/.bin/wasm-opt $(WASM_OPT_FLAGS) $(WASM_FEATURES) -o pkg/quorumscope_lab_bg.wasm pkg/quorumscope_lab_bg.wasm
 
 test: setup test-native test-wasm test-browser size
 
@@ -77,8 +89,8 @@ test-browser: setup-browser setup-mdbook pkg dist dist-single
 demo: pkg
 	node tools/serve.mjs .
 
-# The size budgets (wasm ≤ 155 KB gz, JS + CSS ≤ 60 KB gz), part of
-# `make test`.
+# The size budgets (tools/size.sh: the start-up wasm ≤ 170 KB gz, the lab
+# module's apart, JS + CSS ≤ 60 KB gz at start-up), part of `make test`.
 size: pkg
 	bash tools/size.sh
 
@@ -97,11 +109,12 @@ dist: pkg
 	rm -f $(DIST)/pkg/.gitignore $(DIST)/pkg/package.json
 	cp $(filter-out $(addprefix www/,$(shell cat tools/page-only.txt)),$(wildcard www/*.js www/*.css)) $(DIST)/www/
 	cp tools/npm/package.json tools/npm/quorum-scope.d.ts tools/npm/README.md tools/npm/LICENSE $(DIST)/
-	node tools/minify.mjs --in-place $(DIST)/www/*.js $(DIST)/www/*.css $(DIST)/pkg/quorumscope.js
+	node tools/minify.mjs --in-place $(DIST)/www/*.js $(DIST)/www/*.css $(DIST)/pkg/quorumscope.js $(DIST)/pkg/quorumscope_lab.js
 	@echo "$(DIST): copy it anywhere static and load www/quorum-scope.js, or npm pack it"
 
-# The element as one script with the wasm and stylesheets inside: runs from
-# file:// and from any folder, as <script src> or <script type=module src>.
+# The element as one script with both wasm modules and the stylesheets
+# inside (the lab module too, so every panel works): runs from file:// and
+# from any folder, as <script src> or <script type=module src>.
 dist-single: pkg setup-node
 	mkdir -p dist
 	node tools/single.mjs dist/quorumscope.single.js
@@ -134,7 +147,7 @@ bench: setup-wasm setup-node
 	@target/release/quorumscope-node soak --seconds $(SOAK_SECONDS)
 	@node tools/frame-bench.mjs --rows-only $(BENCH_QUICK)
 	@node tools/soak.mjs --rows-only $(BENCH_QUICK)
-	@bash tools/size.sh 2>/dev/null | sed -n -e 's/^on_demand_gz=\([0-9]*\)$$/\1/p' -e 's/^wasm_gz=\([0-9]*\) js_css_gz=\([0-9]*\)$$/\1 \2/p' | paste -sd' ' | \
-	  awk '{ printf "| wasm module, gzipped | %.1f KB | | | ≤ 170 KB (target 150) |\n| page JS + CSS at start-up as dist ships it, gzipped | %.1f KB | | | ≤ 60 KB |\n| JS + CSS loaded on demand (views, workers), gzipped | %.1f KB | | | ≤ 40 KB |\n", $$2 / 1000, $$3 / 1000, $$1 / 1000 }'
+	@bash tools/size.sh 2>/dev/null | sed -n -e 's/^on_demand_gz=\([0-9]*\)$$/\1/p' -e 's/^lab_wasm_gz=\([0-9]*\)$$/\1/p' -e 's/^wasm_gz=\([0-9]*\) js_css_gz=\([0-9]*\)$$/\1 \2/p' | paste -sd' ' | \
+	  awk '{ printf "| wasm module at start-up, gzipped | %.1f KB | | | ≤ 170 KB (target 150) |\n| lab wasm module on demand (model checker, Compare, replay, Figure 16), gzipped | %.1f KB | | | ≤ 210 KB |\n| page JS + CSS at start-up as dist ships it, gzipped | %.1f KB | | | ≤ 60 KB |\n| JS + CSS loaded on demand (views, workers), gzipped | %.1f KB | | | ≤ 40 KB |\n", $$3 / 1000, $$2 / 1000, $$4 / 1000, $$1 / 1000 }'
 	@echo
 	@bash tools/explore-bench.sh $(BENCH_QUICK)

@@ -30,5 +30,9 @@ pub mod json;
 pub mod lanes;
 pub mod scenario;
 pub mod sim;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "page-binding"))]
 pub mod wasm;
+#[cfg(all(target_arch = "wasm32", feature = "lab-binding"))]
+pub mod wasm_lab;
+#[cfg(all(target_arch = "wasm32", any(feature = "page-binding", feature = "lab-binding")))]
+mod wasm_shared;

@@ -1,44 +1,17 @@
-//! The WebAssembly bindings: a thin `wasm-bindgen` class over the
-//! simulator's timeline. No protocol logic lives here; errors become
-//! JavaScript exceptions carrying the message, never a panic.
-//!
-//! Values cross the boundary as JSON text, parsed on the other side with
-//! the engine's own `JSON.parse` / `JSON.stringify`: the crate's one JSON
-//! writer and reader ([`crate::json`]) are already in the module for traces
-//! and scenario files, so this costs far less wasm than a serializer that
-//! builds JavaScript objects call by call.
+//! The start-up module's WebAssembly bindings (feature `page-binding`): a
+//! thin `wasm-bindgen` class over the simulator's timeline. No protocol
+//! logic lives here; errors become JavaScript exceptions carrying the
+//! message, never a panic. What few readers open (the model checker, the
+//! Compare view, trace replay, Figure 16's trials) is in the lab module
+//! (`src/wasm_lab.rs`), loaded on demand.
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::elect_times;
-use crate::json::{self, FromJson, Json};
+use crate::json::FromJson;
 use crate::scenario::{self, Scenario};
 use crate::sim::{self, Timeline, TraceEvent};
-
-/// A Rust value as the JavaScript value `JSON.parse` makes of its JSON;
-/// an integer JavaScript would round is an error.
-fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
-    let json = json::to_string(value).map_err(|e| JsError::new(&e))?;
-    js_sys::JSON::parse(&json).map_err(|_| JsError::new("JSON.parse failed"))
-}
-
-/// A JavaScript value as JSON, through `JSON.stringify`.
-fn from_js(value: &JsValue) -> Result<Json, String> {
-    let json = js_sys::JSON::stringify(value)
-        .map_err(|e| e.dyn_ref::<js_sys::Error>().map_or("not JSON".into(), |e| String::from(e.message())))?;
-    // `undefined` and functions have no JSON: they read as `null`.
-    match json.as_string() {
-        Some(json) => json::parse(&json),
-        None => Ok(Json::Null),
-    }
-}
-
-/// Installs the panic hook so that a bug shows its message in the console.
-#[wasm_bindgen(start)]
-pub fn start() {
-    console_error_panic_hook::set_once();
-}
+use crate::wasm_shared::{from_js, to_js};
 
 /// Trace events the page's simulator keeps (the newest): with the
 /// checkpoints' bound, this keeps the module's memory within the page's
@@ -244,79 +217,9 @@ impl Cluster {
     }
 }
 
-/// Runs two scenarios (JSON) side by side until the later `run_until` and
-/// returns the comparison (`crate::compare`): the first divergence,
-/// explained, and the summary rows. The error names the field (the page
-/// has loaded both scenarios already, so it knows which one is wrong).
-///
-/// Behind the `compare-binding` feature (on by default): about 4 KB of the
-/// gzipped module (`tools/size.sh`).
-#[cfg(feature = "compare-binding")]
-#[wasm_bindgen(js_name = compareScenarios)]
-pub fn compare_scenarios(a: &str, b: &str) -> Result<JsValue, JsError> {
-    let a = scenario::parse(a).map_err(|e| JsError::new(&e))?;
-    let b = scenario::parse(b).map_err(|e| JsError::new(&e))?;
-    let until = crate::compare::default_until(&a, &b);
-    to_js(&crate::compare::compare(&a, &b, until).map_err(|e| JsError::new(&e))?)
-}
-
-/// Trial `k` (from 0) of the Raft paper's Figure 16 on the paper's testbed,
-/// seeded as `quorumscope elect-times` seeds it: ms from the leader's crash
-/// to a new leader; -1 when none within the cap; -2 when the cluster never
-/// had a leader in office to crash.
-#[wasm_bindgen(js_name = electTrial)]
-pub fn elect_trial(min: u32, max: u32, k: f64, paper: bool) -> Result<i32, JsError> {
-    let range = elect_times::TimeoutRange { min: u64::from(min), max: u64::from(max) };
-    range.validate().map_err(|e| JsError::new(&e))?;
-    let testbed = elect_times::Testbed::PAPER;
-    Ok(match elect_times::trial(&testbed, range, elect_times::trial_seed(k as u64), paper) {
-        elect_times::Outcome::Elected(ms) => ms as i32,
-        elect_times::Outcome::NoLeader => -1,
-        elect_times::Outcome::NeverLed => -2,
-    })
-}
-
 /// How many of `voters` voters make a quorum (a strict majority): the
 /// custom-cluster form states it from the core instead of computing it.
 #[wasm_bindgen(js_name = majorityNeeded)]
 pub fn majority_needed(voters: u32) -> u32 {
     crate::core::quorum::majority_needed(voters as usize) as u32
-}
-
-/// A recorded trace played back (`sim::Replay`): the picture at each
-/// position, folded from the trace's own facts, for traces that cannot be
-/// re-simulated such as a real cluster's. The page wraps it in the
-/// simulator's interface (www/trace-replay.js).
-///
-/// Behind the `import-trace` feature (on by default): the reader for every
-/// kind of trace event and the fold cost about 10 KB of the gzipped module
-/// (`tools/size.sh`).
-#[cfg(feature = "import-trace")]
-#[wasm_bindgen]
-pub struct Replay(sim::Replay);
-
-#[cfg(feature = "import-trace")]
-#[wasm_bindgen]
-impl Replay {
-    /// Reads a trace in JSON lines; the error names the line.
-    #[wasm_bindgen(js_name = fromTrace)]
-    pub fn from_trace(text: &str) -> Result<Replay, JsError> {
-        let events = sim::import_json_lines(text).map_err(|e| JsError::new(&e))?;
-        Ok(Replay(sim::Replay::new(events)))
-    }
-
-    /// The trace's events.
-    pub fn events(&self) -> Result<JsValue, JsError> {
-        to_js(self.0.events())
-    }
-
-    /// Moves to the picture after the first `pos` events.
-    pub fn seek(&mut self, pos: u32) {
-        self.0.seek(pos as usize);
-    }
-
-    /// The picture, as `Cluster.state()` gives it.
-    pub fn state(&self) -> Result<JsValue, JsError> {
-        to_js(&self.0.view())
-    }
 }

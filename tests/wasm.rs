@@ -1,7 +1,9 @@
 //! wasm tests, run under node by wasm-bindgen-test-runner
-//! (`cargo test --target wasm32-unknown-unknown --test wasm`): the
-//! bindings round-trip, the wasm trace equals the native one byte for byte,
-//! and bad input becomes an error, never a panic.
+//! (`cargo test --target wasm32-unknown-unknown --test wasm`, default
+//! features: both modules' bindings, the start-up module's `wasm` and the
+//! lab module's `wasm_lab`): the bindings round-trip, the wasm trace equals
+//! the native one byte for byte, the explorer finds in wasm the run it
+//! finds natively, and bad input becomes an error, never a panic.
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Object, Reflect};
@@ -101,7 +103,7 @@ fn the_figure_16_trials_are_seeded_as_the_cli_seeds_them() {
     use quorumscope::elect_times::{trial, trial_seed, Outcome, Testbed, TimeoutRange};
     let range = TimeoutRange { min: 150, max: 155 };
     for k in 0..3u64 {
-        let page = quorumscope::wasm::elect_trial(150, 155, k as f64, true).unwrap();
+        let page = quorumscope::wasm_lab::elect_trial(150, 155, k as f64, true).unwrap();
         let cli = match trial(&Testbed::PAPER, range, trial_seed(k), true) {
             Outcome::Elected(ms) => ms as i32,
             Outcome::NoLeader => -1,
@@ -120,12 +122,141 @@ fn compare_scenarios_finds_in_wasm_what_the_native_module_finds() {
     let native =
         quorumscope::compare::compare(&off, &on, quorumscope::compare::default_until(&off, &on)).unwrap();
     let native = native.divergence.expect("pre-vote off and on differ");
-    let result = quorumscope::wasm::compare_scenarios(&a, &b).expect("both valid");
+    let result = quorumscope::wasm_lab::compare_scenarios(&a, &b).expect("both valid");
     let divergence = get(&result, "divergence");
     assert_eq!(get(&divergence, "step").as_f64(), Some(native.step as f64));
     assert_eq!(get(&divergence, "headline").as_string(), Some(native.headline));
     // The same scenario twice: no divergence. Bad input: an error, not a panic.
-    let same = quorumscope::wasm::compare_scenarios(&a, &a).unwrap();
+    let same = quorumscope::wasm_lab::compare_scenarios(&a, &a).unwrap();
     assert!(get(&same, "divergence").is_null());
-    assert!(quorumscope::wasm::compare_scenarios(&a, "{\"cluster\": 3}").is_err());
+    assert!(quorumscope::wasm_lab::compare_scenarios(&a, "{\"cluster\": 3}").is_err());
+}
+
+#[wasm_bindgen_test]
+fn a_replay_folds_the_trace_it_reads() {
+    use quorumscope::wasm_lab::Replay;
+    let mut replay = Replay::from_trace(GOLDEN).expect("the golden trace reads back");
+    let events: Array = replay.events().unwrap().into();
+    assert_eq!(events.length() as usize, GOLDEN.lines().count());
+    replay.seek(events.length());
+    let nodes: Array = get(&replay.state().unwrap(), "nodes").into();
+    assert_eq!(nodes.length(), 5);
+    assert!(Replay::from_trace("{\"not\": \"an event\"}").is_err());
+}
+
+/// The explorer through the lab binding: `durable_vote` off on three nodes,
+/// without writes, drops, copies or handovers (small enough for a debug
+/// build), as tests/explore.rs runs it natively.
+const VOTE_BUG: &str = r#"{"shape": "three", "off": ["durable_vote"],
+    "bounds": {"depth": 10, "writes": 0, "drops": 0, "duplicates": 0, "handovers": 0}}"#;
+
+fn request(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).expect("valid JSON")
+}
+
+/// A progress callback that keeps what it is given in `seen` and answers `answer`.
+fn recorder(seen: &Array, answer: bool) -> js_sys::Function {
+    use wasm_bindgen::JsCast;
+    let make =
+        js_sys::Function::new_with_args("seen, answer", "return (p) => { seen.push(p); return answer; };");
+    make.call2(&JsValue::NULL, seen, &JsValue::from_bool(answer)).expect("a function").unchecked_into()
+}
+
+fn message(e: wasm_bindgen::JsError) -> String {
+    js_sys::Error::from(JsValue::from(e)).message().into()
+}
+
+#[wasm_bindgen_test]
+fn the_explorer_finds_in_wasm_the_shortest_run_it_finds_natively() {
+    use quorumscope::wasm_lab::explore;
+    let seen = Array::new();
+    let report = explore(request(VOTE_BUG), &recorder(&seen, true)).expect("a valid request");
+    // What the native search finds (tests/explore.rs): double_vote, 8 moves, at depth 8.
+    assert_eq!(get(&report, "violations").as_f64(), Some(1.0));
+    assert_eq!(get(&report, "depth").as_f64(), Some(8.0));
+    let cx = get(&report, "counterexample");
+    assert_eq!(get(&cx, "property").as_string().as_deref(), Some("double_vote"));
+    let moves: Array = get(&cx, "moves").into();
+    assert_eq!(moves.length(), 8);
+    assert!(moves.iter().all(|m| m.as_string().is_some_and(|m| m.starts_with("tick "))));
+    assert_eq!(get(&report, "switches").as_string().as_deref(), Some("durable_vote off"));
+    assert!(get(&report, "bounds")
+        .as_string()
+        .unwrap()
+        .starts_with("depth 10, writes 0, crashes 1, drops 0"));
+    // The scenario replays to the violation, as `quorumscope run` replays the file.
+    let text = get(&cx, "scenario").as_string().expect("scenario JSON");
+    let scenario = scenario::parse(&text).expect("the counterexample parses");
+    assert!(!scenario.switches.durable_vote);
+    let mut sim = scenario.build().unwrap();
+    let mut violation = None;
+    while sim.now() < scenario.run_until && violation.is_none() {
+        violation = sim.step().iter().find_map(|e| match &e.body {
+            quorumscope::sim::TraceBody::Violation { property, .. } => Some(property.name()),
+            _ => None,
+        });
+    }
+    assert_eq!(violation, Some("double_vote"));
+    // One progress report per depth, the states growing to the report's.
+    assert_eq!(seen.length(), 8);
+    let states: Vec<f64> = seen.iter().map(|p| get(&p, "states").as_f64().unwrap()).collect();
+    assert!(states.windows(2).all(|w| w[0] < w[1]), "{states:?}");
+    assert_eq!(states.last().copied(), get(&report, "states").as_f64());
+    let depths: Vec<f64> = seen.iter().map(|p| get(&p, "depth").as_f64().unwrap()).collect();
+    assert_eq!(depths, (1..=8).map(f64::from).collect::<Vec<_>>());
+}
+
+#[wasm_bindgen_test]
+fn a_progress_callback_that_answers_false_stops_the_search() {
+    let seen = Array::new();
+    let report = quorumscope::wasm_lab::explore(request(VOTE_BUG), &recorder(&seen, false)).unwrap();
+    assert_eq!(seen.length(), 1, "stopped after the first depth");
+    assert_eq!(get(&report, "truncated").as_bool(), Some(true));
+    assert_eq!(get(&report, "violations").as_f64(), Some(0.0));
+    assert!(get(&report, "counterexample").is_null());
+}
+
+#[wasm_bindgen_test]
+fn bad_search_requests_are_errors_naming_the_field() {
+    use quorumscope::wasm_lab::explore;
+    let seen = Array::new();
+    for (json, expected) in [
+        (r#"{"shape": "seven"}"#, "shape: unknown shape"),
+        (r#"{}"#, "shape: missing"),
+        (r#"{"shape": "three", "bounds": {"depth": 0}}"#, "bounds.depth: 0 is below the minimum of 1"),
+        (r#"{"shape": "three", "bounds": {"depth": 100000}}"#, "bounds.depth: 100000 is above the limit"),
+        (r#"{"shape": "three", "bounds": {"writes": 300}}"#, "bounds.writes: 300 is above the limit of 255"),
+        (r#"{"shape": "three", "bounds": {"crashes": "two"}}"#, "bounds.crashes: expected"),
+        (r#"{"shape": "three", "off": ["no_such_switch"]}"#, "unknown switch \"no_such_switch\""),
+        (r#"{"shape": "three", "goal": "world_peace"}"#, "goal: unknown goal"),
+        (r#"{"shape": "three", "max_states": 0}"#, "max_states: 0 is below the minimum of 1"),
+        (r#"[1, 2]"#, "expected"),
+    ] {
+        let err = message(explore(request(json), &recorder(&seen, true)).expect_err(json));
+        assert!(err.contains(expected), "{json}: {err}");
+    }
+    assert_eq!(seen.length(), 0, "no search ran");
+}
+
+#[wasm_bindgen_test]
+fn the_catalog_lists_what_the_explorer_offers() {
+    use quorumscope::core::Switches;
+    use quorumscope::explore::{Goal, Shape};
+    let catalog = quorumscope::wasm_lab::explore_catalog().unwrap();
+    let names = |key: &str| -> Vec<String> {
+        Array::from(&get(&catalog, key)).iter().map(|x| get(&x, "name").as_string().unwrap()).collect()
+    };
+    assert_eq!(names("shapes"), Shape::NAMES);
+    assert_eq!(names("goals"), Goal::NAMES);
+    assert_eq!(names("switches"), Switches::NAMES);
+    let guards = |name: &str| {
+        let switches = Array::from(&get(&catalog, "switches"));
+        let s = switches.iter().find(|s| get(s, "name").as_string().as_deref() == Some(name)).unwrap();
+        get(&s, "guards_safety").as_bool().unwrap()
+    };
+    assert!(guards("durable_vote") && guards("log_guards"), "unsafe switches are marked");
+    assert!(!guards("pre_vote") && !guards("watermark_rule"), "liveness and redundant switches are not");
+    let three = Array::from(&get(&catalog, "shapes")).get(0);
+    assert_eq!(Array::from(&get(&three, "members")).length(), 3);
+    assert!(get(&get(&three, "bounds"), "depth").as_f64().unwrap() >= 1.0);
 }

@@ -7,11 +7,14 @@
 //
 //   node tools/single.mjs OUT_FILE
 //
-// Three things change at build time: import.meta.url becomes the page's
-// address (after Vite has inlined what it pointed at), and two are cut, each so the wasm is inlined once:
-// wasm-bindgen's default wasm URL (www/wasm.js passes its own), and the
-// Figure 16 panel's worker (a second copy of the wasm in a second bundle),
-// whose Run button then says the measurement needs the folder build.
+// What changes at build time: import.meta.url becomes the page's address
+// (after Vite has inlined what it pointed at); wasm-bindgen's default wasm
+// URLs are cut (www/wasm.js and www/lab.js pass their own), so that each
+// wasm module is inlined once; and each worker (Figure 16's trials, the
+// model checker's search) is inlined as a Blob with `?worker&inline`, its
+// own bundle holding no wasm: the page posts it the compiled lab module
+// (www/lab.js). So every panel works from the one file, the lab module's
+// wasm inside it beside the start-up one's.
 import { build } from 'vite';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,8 +31,7 @@ const root = resolve(new URL('..', import.meta.url).pathname);
 /** [file suffix, text to replace, replacement] */
 const CUTS = [
   ['/pkg/quorumscope.js', /new URL\('quorumscope_bg\.wasm', import\.meta\.url\)/g, 'undefined'],
-  ['/www/fig16.js', /new Worker\(new URL\('\.\/fig16-worker\.js', import\.meta\.url\), \{ type: 'module' \}\)/g,
-    "(() => { throw new Error('the single-file build runs no worker; use the folder build (make dist)'); })()"],
+  ['/pkg/quorumscope_lab.js', /new URL\('quorumscope_lab_bg\.wasm', import\.meta\.url\)/g, 'undefined'],
 ];
 
 const cut = {
@@ -43,6 +45,24 @@ const cut = {
       if (result === code) throw new Error(`single.mjs: nothing to cut in ${suffix}; update CUTS`);
     }
     return result;
+  },
+};
+
+// A worker is a file of its own in Vite's builds, which one file cannot
+// have: `?worker&inline` bundles it into the file, started from a Blob.
+const WORKER = /new Worker\(new URL\('\.\/([a-z0-9-]+-worker\.js)', import\.meta\.url\), \{ type: 'module' \}\)/g;
+const inlineWorkers = {
+  name: 'quorumscope-single-inline-workers',
+  enforce: 'pre',
+  transform(code, id) {
+    if (!id.includes('/www/')) return null;
+    const imports = [];
+    const result = code.replace(WORKER, (_, file) => {
+      const name = `qsInlineWorker${imports.length}`;
+      imports.push(`import ${name} from './${file}?worker&inline';`);
+      return `new ${name}()`;
+    });
+    return imports.length ? `${imports.join('\n')}\n${result}` : null;
   },
 };
 
@@ -63,7 +83,10 @@ try {
     configFile: false,
     root,
     logLevel: 'warn',
-    plugins: [cut, noImportMeta],
+    plugins: [cut, inlineWorkers, noImportMeta],
+    // The workers' own bundles: classic scripts (a Blob worker), the lab
+    // glue's default wasm URL cut as in the page's bundle.
+    worker: { format: 'iife', plugins: () => [cut] },
     build: {
       outDir,
       emptyOutDir: true,

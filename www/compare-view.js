@@ -4,8 +4,10 @@
 // the tour). The core finds and explains the first step where the traces
 // differ and summarizes what differs (`compareScenarios`, src/compare.rs);
 // this draws it: a marker on both runs' timelines, the explanation, the
-// list. Loaded on demand (quorum-scope.js imports it when opened).
+// list. Loaded on demand (quorum-scope.js imports it when opened); the
+// comparison is in the lab module (www/lab.js), loaded with it.
 import { App, messageOf } from './app.js';
+import { loadLab } from './lab.js';
 import { mountCluster } from './cluster-view.js';
 import { el, setText } from './dom.js';
 import { readPatch, applyPatch, describePatch, suggestions } from './compare-patch.js';
@@ -84,6 +86,8 @@ export function mountCompare(container, app, host) {
     input.value = JSON.stringify(patch);
     if (!app.scenario) return;
     scenarioA = app.scenario;
+    const lab = loadLab(); // fetched while B loads
+    lab.catch(() => {}); // its failure is reported below, once awaited
     const merged = applyPatch(scenarioA, patch);
     try {
       await appB.load(JSON.stringify(merged));
@@ -95,11 +99,14 @@ export function mountCompare(container, app, host) {
     if (textA === textB) {
       return fail(`B is the same scenario as A: ${describePatch(patch).join(', ')} changes no field the scenario reads.`);
     }
-    if (!appB.bindings.compareScenarios) {
-      return fail('This build of quorumscope has no Compare: its wasm was built without the compare-binding feature.');
+    let compareScenarios;
+    try {
+      ({ compareScenarios } = await lab);
+    } catch (e) {
+      return fail(`Compare could not load its part of the simulator: ${messageOf(e)}`);
     }
     try {
-      result = appB.bindings.compareScenarios(textA, textB);
+      result = compareScenarios(textA, textB);
     } catch (e) {
       return fail(messageOf(e));
     }

@@ -1,15 +1,14 @@
 // Runs the Figure 16 trials off the main thread: for each timeout range,
 // `trials` elections on the real core, each a fresh five-node cluster whose
-// leader crashes. Posts {type:'progress'|'range'|'done'|'error'}.
-import init, { electTrial } from '../pkg/quorumscope.js';
-
-let ready = null;
+// leader crashes. The trials are in the lab module (www/lab.js), which the
+// page compiles and posts with the request, so the worker fetches nothing.
+// Posts {type:'progress'|'range'|'done'|'error'}.
+import init, { electTrial } from '../pkg/quorumscope_lab.js';
 
 self.onmessage = async (event) => {
-  const { ranges, trials, paper } = event.data ?? {};
+  const { module, ranges, trials, paper } = event.data ?? {};
   try {
-    ready ??= init({ module_or_path: new URL('../pkg/quorumscope_bg.wasm', import.meta.url) });
-    await ready;
+    await init({ module_or_path: module });
     const total = ranges.length * trials;
     let done = 0;
     let lastPost = 0;

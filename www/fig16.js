@@ -3,8 +3,10 @@
 // election-timeout ranges, measured on the real core in a Web Worker. Plots
 // the cumulative distribution per range against the values the paper
 // reports. Nothing runs until the reader presses Run. Loaded on demand,
-// with its stylesheet, when the reader first opens the panel (lazy-panel.js).
+// with its stylesheet, when the reader first opens the panel (lazy-panel.js);
+// the trials are in the lab module (www/lab.js), compiled on the first Run.
 import { el } from './dom.js';
+import { labModule } from './lab.js';
 
 const STYLESHEET = new URL('./fig16.css', import.meta.url);
 
@@ -241,7 +243,11 @@ export function mountFig16(container, details) {
     bar.style.width = `${pct}%`;
   }
 
+  /** The run under way (a token), so that a Cancel while the lab module loads is heard. */
+  let current = null;
+
   function stop(message) {
+    current = null;
     worker?.terminate();
     worker = null;
     run.disabled = false;
@@ -254,7 +260,7 @@ export function mountFig16(container, details) {
     drawTable();
   }
 
-  function start() {
+  async function start() {
     stop();
     const n = Number(trials.value);
     const paperRaft = paper.checked;
@@ -265,6 +271,17 @@ export function mountFig16(container, details) {
     trials.disabled = true;
     paper.disabled = true;
     details.classList.add('qs-running');
+    const token = {};
+    current = token;
+    status.textContent = 'Loading the trials…';
+    let module;
+    try {
+      module = await labModule();
+    } catch (e) {
+      if (current === token) stop(`Could not load the measurement: ${e.message}`);
+      return;
+    }
+    if (current !== token) return; // cancelled while it loaded
     const started = performance.now();
     try {
       worker = new Worker(new URL('./fig16-worker.js', import.meta.url), { type: 'module' });
@@ -295,7 +312,7 @@ export function mountFig16(container, details) {
       e.preventDefault?.();
       stop(`The measurement failed: ${e.message || 'the worker could not load'}`);
     };
-    worker.postMessage({ ranges: RANGES.map(([range]) => range), trials: n, paper: paperRaft });
+    worker.postMessage({ module, ranges: RANGES.map(([range]) => range), trials: n, paper: paperRaft });
   }
 
   const onRun = () => start();

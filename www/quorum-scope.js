@@ -218,6 +218,9 @@ export class QuorumScope extends HTMLElement {
       add(mountLazyPanel(this.region('panels'), { className: 'qs-f16',
         summary: 'Election timing (Raft paper, Figure 16)', loading: 'Loading the experiment…',
         load: () => import('./fig16.js'), mount: (m, body, details) => m.mountFig16(body, details) }));
+      add(mountLazyPanel(this.region('panels'), { className: 'qs-find',
+        summary: 'Find a run where… (model checker)', loading: 'Loading the model checker…',
+        load: () => import('./find-run.js'), mount: (m, body, details) => m.mountFindRun(body, details, this.app, this) }));
       const open = document.createElement('button');
       open.type = 'button';
       open.className = 'qs-compare-open';

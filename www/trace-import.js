@@ -17,8 +17,8 @@ export function mountTraceImport(ctx) {
     }
     let replay;
     try {
-      const { TraceReplay } = await import('./trace-replay.js');
-      replay = new TraceReplay(app.bindings, await file.text(), `Imported trace ${label}`);
+      const { replayTrace } = await import('./trace-replay.js');
+      replay = await replayTrace(await file.text(), `Imported trace ${label}`);
     } catch (e) {
       fail(`Could not import ${label}: ${e?.message ?? e}`);
       return;

@@ -2,8 +2,10 @@
 // on the picture with the simulator's interface, so that the app, the
 // transport and the narration drive it as they drive a simulation. The
 // picture at each position is folded from the trace's facts by the core's
-// `Replay` (src/sim/replay.rs); this module only groups events into steps.
-// Loaded on demand, the first time a trace is imported.
+// `Replay` (src/sim/replay.rs), in the lab module (www/lab.js); this module
+// only groups events into steps. Loaded on demand, the first time a trace
+// is imported, with the lab module.
+import { loadLab } from './lab.js';
 
 /** What the node menu and the operator controls are told. */
 const RECORD_ONLY = 'An imported trace is a record of what happened: it plays back but takes no commands. Load a scenario to experiment.';
@@ -20,9 +22,14 @@ function firstAtOrAfter(events, step) {
   return lo;
 }
 
+/** A replay of `text` (JSON lines; a bad line throws, naming it) titled `title`. */
+export async function replayTrace(text, title) {
+  return new TraceReplay(await loadLab(), text, title);
+}
+
 export class TraceReplay {
   /**
-   * @param {object} bindings the wasm module (its `Replay` class)
+   * @param {object} bindings the lab module's bindings (its `Replay` class)
    * @param {string} text the trace, JSON lines; a bad line throws, naming it
    * @param {string} title shown as the scenario's title
    */

@@ -11,7 +11,7 @@ const WASM_URL = new URL('../pkg/quorumscope_bg.wasm', import.meta.url);
 
 let ready = null;
 
-/** Resolves to the bindings (Cluster, electTrial); rejects with a LoadError. */
+/** Resolves to the start-up bindings (Cluster, majorityNeeded); rejects with a LoadError. The lab module's are www/lab.js's. */
 export function loadWasm() {
   ready ??= fetchAndInit().catch((e) => {
     ready = null; // a later element may try again (say, once the file is there)

@@ -1,0 +1,379 @@
+//! The lab module's WebAssembly bindings (feature `lab-binding`): a second
+//! wasm module, `pkg/quorumscope_lab_bg.wasm`, built from this crate and
+//! fetched the first time a reader opens one of the panels few readers
+//! open: the model checker ("Find a run where…", [`explore`]), the Compare
+//! view ([`compare_scenarios`]), trace replay ([`Replay`]) and Figure 16's
+//! trials ([`elect_trial`]). The start-up module (`src/wasm.rs`) carries
+//! none of them.
+//!
+//! Thin: the search, the comparison, the fold and the trials are the
+//! crate's; this reads the page's request (errors name the field) and hands
+//! back what they report, never a panic.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::core::{Member, Switches};
+use crate::elect_times;
+use crate::explore::{self, describe_move, Bounds, Goal, Options, Progress, Report, Search, Shape, Walks};
+use crate::json::path::{self, Fields, Int};
+use crate::json::Json;
+use crate::scenario;
+use crate::sim;
+use crate::wasm_shared::{from_js, to_js};
+
+/// Unique states a search in the page may go to. Each state of a depth's
+/// frontier holds a whole simulator (about 20 KB for three nodes), and a
+/// worker's wasm memory stops at 4 GB, less on a phone: this keeps a
+/// search within about 1 GB.
+pub const PAGE_MAX_STATES: u64 = 50_000;
+
+/// The bounds as the page reads and writes them.
+#[derive(Serialize)]
+struct BoundsJson {
+    depth: u64,
+    writes: u8,
+    crashes: u8,
+    drops: u8,
+    duplicates: u8,
+    handovers: u8,
+    snapshots: u8,
+    in_flight: usize,
+    term: u64,
+}
+
+impl From<Bounds> for BoundsJson {
+    fn from(b: Bounds) -> BoundsJson {
+        BoundsJson {
+            depth: b.depth,
+            writes: b.writes,
+            crashes: b.crashes,
+            drops: b.drops,
+            duplicates: b.duplicates,
+            handovers: b.handovers,
+            snapshots: b.snapshots,
+            in_flight: b.in_flight,
+            term: b.term,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ShapeInfo {
+    name: &'static str,
+    members: Vec<Member>,
+    bounds: BoundsJson,
+}
+
+#[derive(Serialize)]
+struct GoalInfo {
+    name: &'static str,
+    describe: &'static str,
+}
+
+impl From<Goal> for GoalInfo {
+    fn from(goal: Goal) -> GoalInfo {
+        GoalInfo { name: goal.name(), describe: goal.describe() }
+    }
+}
+
+#[derive(Serialize)]
+struct SwitchInfo {
+    name: &'static str,
+    /// Off, committed entries are no longer guaranteed safe
+    /// (`Switches::keep_committed_safe`).
+    guards_safety: bool,
+}
+
+/// What the page's form offers, from the explorer itself:
+/// `{shapes: [{name, members, bounds}], goals: [{name, describe}],
+/// switches: [{name, guards_safety}], max_depth, max_states,
+/// default_max_states}`.
+#[wasm_bindgen(js_name = exploreCatalog)]
+pub fn explore_catalog() -> Result<JsValue, JsError> {
+    #[derive(Serialize)]
+    struct Catalog {
+        shapes: Vec<ShapeInfo>,
+        goals: Vec<GoalInfo>,
+        switches: Vec<SwitchInfo>,
+        max_depth: u64,
+        max_states: u64,
+        default_max_states: u64,
+    }
+    let shapes = Shape::NAMES
+        .iter()
+        .filter_map(|name| Shape::parse(name).ok())
+        .map(|shape| ShapeInfo {
+            name: shape.name(),
+            members: shape.members(),
+            bounds: Bounds::new(shape).into(),
+        })
+        .collect();
+    let goals = Goal::NAMES.iter().filter_map(|name| Goal::parse(name).ok()).map(GoalInfo::from).collect();
+    let switches = Switches::NAMES
+        .iter()
+        .map(|&name| {
+            let mut off = Switches::default();
+            if let Some(on) = off.by_name_mut(name) {
+                *on = false;
+            }
+            SwitchInfo { name, guards_safety: !off.keep_committed_safe() }
+        })
+        .collect();
+    to_js(&Catalog {
+        shapes,
+        goals,
+        switches,
+        max_depth: explore::MAX_DEPTH,
+        max_states: PAGE_MAX_STATES,
+        default_max_states: explore::DEFAULT_MAX_STATES.min(PAGE_MAX_STATES),
+    })
+}
+
+/// A small count of a bound (a `u8` in [`Bounds`]).
+const SMALL: Int = Int { what: "a whole number from 0 to 255", min: 0, max: u8::MAX as u64, unit: "" };
+const DEPTH: Int = Int { what: "a number of moves", min: 1, max: explore::MAX_DEPTH, unit: " moves" };
+const IN_FLIGHT: Int = Int { what: "a number of messages", min: 1, max: 64, unit: " messages" };
+const TERM: Int = Int { what: "a term", min: 1, max: 1000, unit: "" };
+const STATES: Int = Int { what: "a number of states", min: 1, max: PAGE_MAX_STATES, unit: " states" };
+const WALKS: Int = Int { what: "a number of walks", min: 1, max: explore::DEFAULT_WALKS, unit: " walks" };
+
+/// Field `key` of `f` as an integer of `spec`'s range, unless absent or `null`.
+fn int_field(f: &Fields, key: &str, spec: &Int) -> Result<Option<u64>, String> {
+    f.present(key).map(|(v, p)| path::int(v, &p, spec)).transpose()
+}
+
+/// Reads the page's request into explorer options: `{shape, goal, off,
+/// bounds: {depth, writes, crashes, drops, duplicates, handovers,
+/// snapshots, in_flight, term}, max_states, walks: {seed, count}}`, every
+/// field but `shape` optional (a bound left out keeps the shape's
+/// default). Breadth-first on one thread, then random walks if `walks` is
+/// given; the explorer's own validation runs on top.
+fn read_request(request: &Json) -> Result<Options, String> {
+    let f = Fields::of(request, "")?;
+    let (v, p) = f.field("shape", "a shape name")?;
+    let shape = Shape::NAMES[path::one_of(v, &p, "shape", &Shape::NAMES)?];
+    let mut options = Options::new(Shape::parse(shape)?);
+    options.threads = 1; // a worker's wasm has no threads
+    options.max_states = explore::DEFAULT_MAX_STATES.min(PAGE_MAX_STATES);
+    options.search = Search::Breadth;
+    if let Some((v, p)) = f.present("goal") {
+        options.goal = Some(Goal::parse(Goal::NAMES[path::one_of(v, &p, "goal", &Goal::NAMES)?])?);
+    }
+    if let Some((off, p)) = f.present("off") {
+        let names = path::array(off, &p, Switches::NAMES.len())?;
+        options.off = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| path::text(name, &path::item_path(&p, i)))
+            .collect::<Result<_, _>>()?;
+    }
+    if let Some((bounds, p)) = f.present("bounds") {
+        read_bounds(&Fields::of(bounds, &p)?, &mut options.bounds)?;
+    }
+    if let Some(n) = int_field(&f, "max_states", &STATES)? {
+        options.max_states = n;
+    }
+    if let Some((walks, p)) = f.present("walks") {
+        let w = Fields::of(walks, &p)?;
+        let mut walks = Walks::default();
+        if let Some(seed) = w.optional("seed", |v, p| path::uint(v, p, "a seed"))? {
+            walks.seed = seed;
+        }
+        if let Some(count) = int_field(&w, "count", &WALKS)? {
+            walks.count = count;
+        }
+        options.search = Search::Both(walks);
+    }
+    options.validate()?;
+    Ok(options)
+}
+
+fn read_bounds(f: &Fields, b: &mut Bounds) -> Result<(), String> {
+    if let Some(n) = int_field(f, "depth", &DEPTH)? {
+        b.depth = n;
+    }
+    for (key, field) in [
+        ("writes", &mut b.writes),
+        ("crashes", &mut b.crashes),
+        ("drops", &mut b.drops),
+        ("duplicates", &mut b.duplicates),
+        ("handovers", &mut b.handovers),
+        ("snapshots", &mut b.snapshots),
+    ] {
+        if let Some(n) = int_field(f, key, &SMALL)? {
+            *field = n as u8;
+        }
+    }
+    if let Some(n) = int_field(f, "in_flight", &IN_FLIGHT)? {
+        b.in_flight = n as usize;
+    }
+    if let Some(n) = int_field(f, "term", &TERM)? {
+        b.term = n;
+    }
+    Ok(())
+}
+
+/// A progress report as the page reads it.
+#[derive(Serialize)]
+struct ProgressJson {
+    depth: u64,
+    states: u64,
+    transitions: u64,
+    frontier: usize,
+    walks: u64,
+}
+
+impl From<&Progress> for ProgressJson {
+    fn from(p: &Progress) -> ProgressJson {
+        ProgressJson {
+            depth: p.depth,
+            states: p.states,
+            transitions: p.transitions,
+            frontier: p.frontier,
+            walks: p.walks,
+        }
+    }
+}
+
+/// The path found, as the CLI prints it and the file it writes.
+#[derive(Serialize)]
+struct CounterexampleJson {
+    /// The property broken, or the goal's name.
+    property: String,
+    /// One line per move (`describe_move`).
+    moves: Vec<String>,
+    /// The scenario file that replays it, as `quorumscope explore` writes it.
+    scenario: String,
+}
+
+/// What a search reports: the summary fields the CLI prints, and the run.
+#[derive(Serialize)]
+struct ReportJson {
+    shape: &'static str,
+    switches: String,
+    bounds: String,
+    symmetry: bool,
+    goal: Option<GoalInfo>,
+    max_states: u64,
+    walk_seed: Option<u64>,
+    states: u64,
+    transitions: u64,
+    depth: u64,
+    per_depth: Vec<u64>,
+    violations: u64,
+    truncated: bool,
+    goal_reached: bool,
+    by_walk: bool,
+    walks: u64,
+    walk_states: u64,
+    counterexample: Option<CounterexampleJson>,
+}
+
+fn report_json(options: &Options, report: Report) -> ReportJson {
+    let counterexample = report.counterexample.map(|cx| CounterexampleJson {
+        moves: cx.moves.iter().map(|(tick, mv)| describe_move(*tick, mv)).collect(),
+        scenario: cx.scenario.to_json(),
+        property: cx.property,
+    });
+    ReportJson {
+        shape: options.shape.name(),
+        switches: options.describe_switches(),
+        bounds: options.bounds.describe(),
+        symmetry: options.symmetry,
+        goal: options.goal.map(GoalInfo::from),
+        max_states: options.max_states,
+        walk_seed: match options.search {
+            Search::Walk(w) | Search::Both(w) => Some(w.seed),
+            Search::Breadth => None,
+        },
+        states: report.states,
+        transitions: report.transitions,
+        depth: report.depth,
+        per_depth: report.per_depth,
+        violations: report.violations,
+        truncated: report.truncated,
+        goal_reached: report.goal_reached,
+        by_walk: report.by_walk,
+        walks: report.walks,
+        walk_states: report.walk_states,
+        counterexample,
+    }
+}
+
+/// Explores as `request` says (see [`read_request`]) and returns the
+/// report (`{states, depth, violations, …, counterexample: {property,
+/// moves, scenario}}`). `progress` is called with `{depth, states,
+/// transitions, frontier, walks}` after each depth (and every 100 random
+/// walks); the search stops, reporting what it has, if it returns `false`
+/// or throws. Bad requests are errors naming the field.
+#[wasm_bindgen]
+pub fn explore(request: JsValue, progress: &js_sys::Function) -> Result<JsValue, JsError> {
+    let options = from_js(&request).and_then(|r| read_request(&r)).map_err(|e| JsError::new(&e))?;
+    let report = explore::explore(&options, |p| {
+        let Ok(value) = to_js(&ProgressJson::from(p)) else { return false };
+        progress.call1(&JsValue::NULL, &value).is_ok_and(|keep_going| keep_going.as_bool() != Some(false))
+    })
+    .map_err(|e| JsError::new(&e))?;
+    to_js(&report_json(&options, report))
+}
+
+/// Runs two scenarios (JSON) side by side until the later `run_until` and
+/// returns the comparison (`crate::compare`): the first divergence,
+/// explained, and the summary rows. The error names the field (the page
+/// has loaded both scenarios already, so it knows which one is wrong).
+#[wasm_bindgen(js_name = compareScenarios)]
+pub fn compare_scenarios(a: &str, b: &str) -> Result<JsValue, JsError> {
+    let a = scenario::parse(a).map_err(|e| JsError::new(&e))?;
+    let b = scenario::parse(b).map_err(|e| JsError::new(&e))?;
+    let until = crate::compare::default_until(&a, &b);
+    to_js(&crate::compare::compare(&a, &b, until).map_err(|e| JsError::new(&e))?)
+}
+
+/// Trial `k` (from 0) of the Raft paper's Figure 16 on the paper's testbed,
+/// seeded as `quorumscope elect-times` seeds it: ms from the leader's crash
+/// to a new leader; -1 when none within the cap; -2 when the cluster never
+/// had a leader in office to crash.
+#[wasm_bindgen(js_name = electTrial)]
+pub fn elect_trial(min: u32, max: u32, k: f64, paper: bool) -> Result<i32, JsError> {
+    let range = elect_times::TimeoutRange { min: u64::from(min), max: u64::from(max) };
+    range.validate().map_err(|e| JsError::new(&e))?;
+    let testbed = elect_times::Testbed::PAPER;
+    Ok(match elect_times::trial(&testbed, range, elect_times::trial_seed(k as u64), paper) {
+        elect_times::Outcome::Elected(ms) => ms as i32,
+        elect_times::Outcome::NoLeader => -1,
+        elect_times::Outcome::NeverLed => -2,
+    })
+}
+
+/// A recorded trace played back (`sim::Replay`): the picture at each
+/// position, folded from the trace's own facts, for traces that cannot be
+/// re-simulated such as a real cluster's. The page wraps it in the
+/// simulator's interface (www/trace-replay.js).
+#[wasm_bindgen]
+pub struct Replay(sim::Replay);
+
+#[wasm_bindgen]
+impl Replay {
+    /// Reads a trace in JSON lines; the error names the line.
+    #[wasm_bindgen(js_name = fromTrace)]
+    pub fn from_trace(text: &str) -> Result<Replay, JsError> {
+        let events = sim::import_json_lines(text).map_err(|e| JsError::new(&e))?;
+        Ok(Replay(sim::Replay::new(events)))
+    }
+
+    /// The trace's events.
+    pub fn events(&self) -> Result<JsValue, JsError> {
+        to_js(self.0.events())
+    }
+
+    /// Moves to the picture after the first `pos` events.
+    pub fn seek(&mut self, pos: u32) {
+        self.0.seek(pos as usize);
+    }
+
+    /// The picture, as `Cluster.state()` gives it.
+    pub fn state(&self) -> Result<JsValue, JsError> {
+        to_js(&self.0.view())
+    }
+}

@@ -1,0 +1,20 @@
+// Runs one model-checker search ("Find a run where…", www/find-run.js) off
+// the page's thread: the explorer's breadth-first search, on one thread, in
+// the lab module. Receives {module, request}: the compiled lab module
+// (posted by the page, so the worker fetches nothing) and the search as
+// src/wasm_lab.rs's `explore` reads it. Posts {type:'progress', progress}
+// after each depth the explorer finishes, then {type:'done', report} or
+// {type:'error', message}. The page cancels by terminating the worker.
+import init, { explore } from '../pkg/quorumscope_lab.js';
+
+self.onmessage = async ({ data }) => {
+  try {
+    await init({ module_or_path: data.module });
+    const report = explore(data.request, (progress) => {
+      self.postMessage({ type: 'progress', progress });
+    });
+    self.postMessage({ type: 'done', report });
+  } catch (e) {
+    self.postMessage({ type: 'error', message: String(e?.message ?? e) });
+  }
+};

@@ -1,0 +1,336 @@
+// "Find a run where…": the model checker (src/explore, the search behind
+// `quorumscope explore`) in the page. The reader picks what to find (a
+// safety violation, or one of the explorer's teaching goals), a switch to
+// turn off, a cluster shape and the bounds; the search runs breadth-first
+// in a Web Worker on the lab module (www/lab.js, find-run-worker.js), with
+// its progress after each depth and a Cancel that ends the worker. The
+// shortest run found loads into the picture as an ordinary scenario (play,
+// step, back, Copy link), with the explorer's own account of it. Every
+// choice offered and every sentence about a result comes from the
+// explorer's catalog and report; nothing here knows the protocol. Loaded
+// on demand, with its stylesheet, when the reader first opens the panel.
+import { el, setText } from './dom.js';
+import { labModule, loadLab } from './lab.js';
+
+const STYLESHEET = new URL('./find-run.css', import.meta.url);
+
+/** How often the elapsed time is redrawn while a search runs. */
+const CLOCK_MS = 250;
+
+/** The bounds' fields, in the form's order: [key, label]. */
+const BOUNDS = [
+  ['depth', 'Moves at most (depth)'],
+  ['writes', 'Client writes'],
+  ['crashes', 'Crashes'],
+  ['drops', 'Dropped messages'],
+  ['duplicates', 'Duplicated messages'],
+  ['handovers', 'Handovers'],
+  ['snapshots', 'Snapshots'],
+  ['in_flight', 'Messages in flight'],
+  ['term', 'Highest term'],
+];
+
+let uid = 0;
+const count = (n) => Number(n).toLocaleString('en');
+
+/** "3 voters + 1 witness", from a shape's members as the explorer lists them. */
+function describeMembers(members) {
+  const kinds = new Map();
+  for (const m of members) {
+    const kind = m.kind === 'witness' ? 'witness' : m.state === 'catching_up' ? 'learner' : 'voter';
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  return [...kinds].map(([kind, n]) => `${n} ${kind}${n > 1 ? 's' : ''}`).join(' + ');
+}
+
+/** A bound's text as the request carries it: a whole number, or the text itself for the explorer to refuse. */
+function boundValue(text) {
+  const t = text.trim();
+  return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : t;
+}
+
+/** Fills `container`, the body of the panel's `details`; `app` and `host` are the picture's. */
+export function mountFindRun(container, details, app, host) {
+  const id = (name) => `qs-find-${name}-${++uid}`;
+  const ids = { goal: id('goal'), off: id('off'), shape: id('shape'), states: id('states'), status: id('status') };
+  const goal = el('select', { id: ids.goal });
+  const off = el('select', { id: ids.off });
+  const shape = el('select', { id: ids.shape });
+  const inputs = new Map(BOUNDS.map(([key]) => [key, el('input', { type: 'text', inputmode: 'numeric',
+    id: id(key), class: 'qs-find-num', autocomplete: 'off', spellcheck: 'false' })]));
+  const maxStates = el('input', { type: 'text', inputmode: 'numeric', id: ids.states, class: 'qs-find-num',
+    autocomplete: 'off', spellcheck: 'false' });
+  const search = el('button', { type: 'submit', class: 'qs-find-search', text: 'Search' });
+  const cancel = el('button', { type: 'button', text: 'Cancel', disabled: true });
+  const reset = el('button', { type: 'button', text: 'Default bounds' });
+
+  const field = (label, control) => el('span', { class: 'qs-find-field' }, el('label', { for: control.id, text: label }), control);
+  const bounds = el('fieldset', { class: 'qs-find-bounds' }, el('legend', { text: 'Bounds (every path stays within them)' }),
+    ...BOUNDS.map(([key, label]) => field(label, inputs.get(key))), field('Unique states at most', maxStates));
+  const form = el('form', { class: 'qs-find-form', novalidate: true, 'aria-describedby': ids.status },
+    el('div', { class: 'qs-find-what' }, field('Find', goal), field('With this switch off', off), field('Cluster', shape)),
+    bounds, el('div', { class: 'qs-find-actions' }, search, cancel, reset));
+
+  const bar = el('div', { class: 'qs-find-bar' });
+  const progress = el('div', { class: 'qs-find-progress', role: 'progressbar', 'aria-label': 'Search progress',
+    'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': 0 }, bar);
+  const figure = (name, label) => {
+    const value = el('dd', { class: `qs-find-${name}`, text: '—' });
+    return [el('div', {}, el('dt', { text: label }), value), value];
+  };
+  const [statesRow, statesOut] = figure('states', 'States');
+  const [depthRow, depthOut] = figure('depth', 'Depth');
+  const [rateRow, rateOut] = figure('rate', 'Unique states/s');
+  const [timeRow, timeOut] = figure('time', 'Time');
+  const figures = el('dl', { class: 'qs-find-figures' }, statesRow, depthRow, rateRow, timeRow);
+  const status = el('p', { class: 'qs-find-status', id: ids.status, role: 'status', 'aria-live': 'polite',
+    text: 'Choose what to find, then press Search.' });
+  const error = el('p', { class: 'qs-find-error', role: 'alert', hidden: true });
+  const result = el('section', { class: 'qs-find-result', 'aria-label': 'What the search found', hidden: true });
+
+  const intro = el('p', { class: 'qs-find-intro', text:
+    'The model checker tries every interleaving of a small cluster, breadth-first: from each state it may deliver, '
+    + 'drop or copy any one message in flight, let a tick pass, fire any node\'s election timer, write, crash or '
+    + 'restart a node, and, where the shape has them, change the membership, hand leadership over or take a snapshot. '
+    + 'It checks the safety properties in every state and stops at the first hit: the shortest run there is within '
+    + 'the bounds. The run then plays in the picture above as an ordinary scenario. It is the search behind '
+    + '`quorumscope explore` on one thread (the command line also checks four native-only properties).' });
+  container.append(el('link', { rel: 'stylesheet', href: STYLESHEET.href }),
+    el('div', { class: 'qs-find-body' }, intro, form, el('div', { class: 'qs-find-progressrow' }, progress, figures),
+      status, error, result));
+
+  let catalog = null;
+  let worker = null;
+  let current = null; // the search under way (a token), so a Cancel while the module loads is heard
+  let clock = 0;
+
+  function showError(message, key = null) {
+    error.hidden = !message;
+    setText(error, message ?? '');
+    for (const [k, input] of inputs) input.toggleAttribute('aria-invalid', k === key);
+    maxStates.toggleAttribute('aria-invalid', key === 'max_states');
+  }
+
+  function fillBounds() {
+    const chosen = catalog.shapes.find((s) => s.name === shape.value) ?? catalog.shapes[0];
+    for (const [key, input] of inputs) input.value = String(chosen.bounds[key]);
+    maxStates.value = String(catalog.default_max_states);
+  }
+
+  function fillForm() {
+    goal.replaceChildren(el('option', { value: '', text: 'a safety violation' }),
+      ...catalog.goals.map((g) => el('option', { value: g.name, text: g.describe })));
+    off.replaceChildren(el('option', { value: '', text: 'none: every switch on' }),
+      ...catalog.switches.map((s) => el('option', { value: s.name,
+        text: s.guards_safety ? `${s.name} (guards safety)` : s.name })));
+    shape.replaceChildren(...catalog.shapes.map((s) => el('option', { value: s.name,
+      text: `${s.name}: ${describeMembers(s.members)}` })));
+    fillBounds();
+  }
+
+  function request() {
+    const b = {};
+    for (const [key, input] of inputs) if (input.value.trim()) b[key] = boundValue(input.value);
+    const r = { shape: shape.value, off: off.value ? [off.value] : [], bounds: b };
+    if (goal.value) r.goal = goal.value;
+    if (maxStates.value.trim()) r.max_states = boundValue(maxStates.value);
+    return r;
+  }
+
+  function setRunning(running) {
+    details.classList.toggle('qs-running', running);
+    // Focus follows the one button that acts: Search hands it to Cancel, and back.
+    const focused = [search, cancel].find((b) => b.matches(':focus'));
+    for (const control of [goal, off, shape, reset, maxStates, ...inputs.values()]) control.disabled = running;
+    search.disabled = running;
+    cancel.disabled = !running;
+    if (focused) (running ? cancel : search).focus();
+    if (running) search.setAttribute('aria-busy', 'true');
+    else search.removeAttribute('aria-busy');
+  }
+
+  function stop(message) {
+    current = null;
+    worker?.terminate();
+    worker = null;
+    clearInterval(clock);
+    clock = 0;
+    setRunning(false);
+    if (message != null) setText(status, message);
+  }
+
+  function showProgress(p, bounds, limit, started) {
+    const secs = (performance.now() - started) / 1000;
+    const part = Math.max(p.depth / bounds.depth, p.states / limit);
+    const pct = Math.min(100, Math.round(part * 100));
+    progress.setAttribute('aria-valuenow', String(pct));
+    progress.setAttribute('aria-valuetext',
+      `depth ${p.depth} of ${bounds.depth}, ${count(p.states)} states of at most ${count(limit)}`);
+    bar.style.width = `${pct}%`;
+    setText(statesOut, count(p.states));
+    setText(depthOut, `${p.depth} of ${bounds.depth}`);
+    setText(rateOut, secs > 0 ? count(Math.round(p.states / secs)) : '—');
+  }
+
+  async function start() {
+    stop();
+    showError(null);
+    result.hidden = true;
+    const req = request();
+    const token = {};
+    current = token;
+    setRunning(true);
+    setText(status, 'Loading the model checker…');
+    let module;
+    try {
+      module = await labModule();
+    } catch (e) {
+      if (current === token) stop(`The model checker could not be loaded: ${e.message}${e.fix ? ` ${e.fix}` : ''}`);
+      return;
+    }
+    if (current !== token) return; // cancelled while it loaded
+    try {
+      worker = new Worker(new URL('./find-run-worker.js', import.meta.url), { type: 'module' });
+    } catch (e) {
+      stop(`The search could not start: ${e.message}`);
+      return;
+    }
+    const started = performance.now();
+    const shown = { depth: 0, states: 0 };
+    const tick = () => setText(timeOut, `${((performance.now() - started) / 1000).toFixed(1)} s`);
+    tick();
+    clock = setInterval(tick, CLOCK_MS);
+    setText(statesOut, '1');
+    setText(depthOut, '0');
+    setText(rateOut, '—');
+    // The bounds as the explorer will read them, for the bar: a bad one fails the search before any progress.
+    const chosen = catalog.shapes.find((s) => s.name === req.shape);
+    const depthBound = Number.isInteger(req.bounds.depth) && req.bounds.depth > 0 ? req.bounds.depth : chosen.bounds.depth;
+    const limit = Number.isInteger(req.max_states) && req.max_states > 0 ? req.max_states : catalog.default_max_states;
+    setText(status, 'Searching breadth-first…');
+    worker.onmessage = ({ data }) => {
+      if (current !== token) return;
+      if (data.type === 'progress') {
+        Object.assign(shown, data.progress);
+        showProgress(data.progress, { depth: depthBound }, limit, started);
+        setText(status, data.progress.walks
+          ? `Random walks: ${count(data.progress.walks)} taken…`
+          : `Depth ${data.progress.depth} explored completely: ${count(data.progress.states)} states, nothing found yet…`);
+      } else if (data.type === 'done') {
+        const secs = (performance.now() - started) / 1000;
+        tick();
+        showProgress({ depth: data.report.depth, states: data.report.states }, { depth: depthBound }, limit, started);
+        stop(null);
+        found(data.report, secs);
+      } else if (data.type === 'error') {
+        const key = /^(?:bounds\.)?(\w+):/.exec(data.message)?.[1] ?? null;
+        stop(shown.depth ? 'The search stopped.' : 'The search did not run.');
+        showError(friendly(data.message, shown), key);
+      }
+    };
+    worker.onerror = (e) => {
+      e.preventDefault?.();
+      if (current !== token) return;
+      stop('The search stopped.');
+      showError(`The search failed: ${e.message || 'the worker could not load'}`);
+    };
+    worker.postMessage({ module, request: req });
+  }
+
+  /** A worker's error as the reader needs it: a trap deep in a search is memory running out. */
+  function friendly(message, shown) {
+    if (/unreachable|out of memory|memory access/i.test(message)) {
+      return `The search ran out of memory after ${count(shown.states)} states (depth ${shown.depth}): lower the bounds or the state limit.`;
+    }
+    return message;
+  }
+
+  /** Shows the report, and loads the run into the picture. */
+  async function found(report, secs) {
+    const cx = report.counterexample;
+    const rate = Math.round((report.states + report.walk_states) / Math.max(secs, 1e-3));
+    const summary = `states=${report.states} depth=${report.depth} violations=${report.violations}`;
+    const searched = `${report.shape} cluster, ${report.switches}; bounds: ${report.bounds}`;
+    const head = el('p', { class: 'qs-find-headline' });
+    const lines = [head];
+    if (!cx) {
+      const why = report.truncated
+        ? `It stopped at the limit of ${count(report.max_states)} states: depth ${report.depth} is only partly explored.`
+        : `Every run of up to ${report.depth} moves was explored.`;
+      setText(head, report.goal
+        ? `No run reaches ${report.goal.describe} within the bounds.`
+        : 'No violation within the bounds.');
+      lines.push(el('p', { text: `${why} Searched: ${searched}.` }));
+      if (report.walks) lines.push(el('p', { text: `Random walks: ${count(report.walks)} taken (seed ${report.walk_seed}), ${count(report.walk_states)} distinct states reached.` }));
+      lines.push(el('p', { class: 'qs-find-summary', text: `${summary} (${secs.toFixed(1)} s, ${count(rate)} unique states/s)` }));
+      result.replaceChildren(...lines);
+      result.hidden = false;
+      setText(status, report.goal ? `Not found: ${report.goal.name} within the bounds.` : 'Nothing found within the bounds.');
+      return;
+    }
+    const how = report.by_walk ? "a random walk's run, shrunk (short, not proven shortest)" : 'the shortest run (breadth-first)';
+    const what = report.goal_reached ? 'reaching' : 'breaking';
+    setText(head, `Found ${how}: ${cx.moves.length} moves, ${what} ${cx.property}.`);
+    const moves = el('ol', { class: 'qs-find-moves', 'aria-label': 'The moves, in order' },
+      ...cx.moves.map((line) => el('li', { text: line })));
+    let loaded = null; // the scenario object the picture got, to tell whether it still shows this run
+    const play = el('button', { type: 'button', class: 'qs-find-play', text: 'Play it from the start' });
+    play.addEventListener('click', async () => {
+      try {
+        if (app.scenario !== loaded) loaded = await app.load(cx.scenario);
+        app.seek(0);
+        app.play();
+      } catch (e) {
+        showError(e.message);
+      }
+    });
+    const explain = el('p', { class: 'qs-find-explain' });
+    lines.push(explain, el('p', { text: `Searched: ${searched}.` }), moves,
+      el('p', { class: 'qs-find-summary', text: `${summary} (${secs.toFixed(1)} s, ${count(rate)} unique states/s)` }), play);
+    result.replaceChildren(...lines);
+    result.hidden = false;
+    try {
+      loaded = await app.load(cx.scenario);
+      host.showError(null);
+      setText(explain, loaded.explain);
+      setText(status, `Found: ${cx.property} in ${cx.moves.length} moves. The run is loaded in the picture: play or step through it, or copy a link to it.`);
+    } catch (e) {
+      setText(status, 'Found a run, but the picture could not load it.');
+      showError(e.message);
+    }
+  }
+
+  const onSubmit = (event) => {
+    event.preventDefault();
+    if (catalog && !worker && !current) start();
+  };
+  const onCancel = () => {
+    const states = statesOut.textContent;
+    stop(`Cancelled (${states} states explored so far); the picture is unchanged.`);
+  };
+  const onShape = () => fillBounds();
+  const onReset = () => fillBounds();
+  form.addEventListener('submit', onSubmit);
+  cancel.addEventListener('click', onCancel);
+  shape.addEventListener('change', onShape);
+  reset.addEventListener('click', onReset);
+
+  // The form's choices come from the explorer: the lab module loads with the panel.
+  search.disabled = true;
+  loadLab().then((lab) => {
+    catalog = lab.exploreCatalog();
+    fillForm();
+    search.disabled = false;
+  }).catch((e) => {
+    showError(`The model checker could not be loaded: ${e.message}${e.fix ? ` ${e.fix}` : ''}`);
+  });
+
+  return () => {
+    form.removeEventListener('submit', onSubmit);
+    cancel.removeEventListener('click', onCancel);
+    shape.removeEventListener('change', onShape);
+    reset.removeEventListener('click', onReset);
+    stop();
+    container.replaceChildren();
+  };
+}
