@@ -36,7 +36,7 @@ export function formatMetrics(m, frames) {
 }
 
 /** Trace categories: the timeline, the stacks of forced layouts, and frames. */
-export const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.stack'];
+export const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.stack', ...(process.env.QS_INVALIDATIONS ? ['disabled-by-default-devtools.timeline.invalidationTracking'] : [])];
 
 /** Events inside which a layout or style recalculation is forced by script. */
 const SCRIPT = new Set(['FunctionCall', 'EvaluateScript', 'v8.callFunction', 'V8.Execute', 'RunMicrotasks', 'FireAnimationFrame', 'TimerFire']);

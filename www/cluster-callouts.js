@@ -98,7 +98,9 @@ function markRefusal(layer, geom, e) {
 /** Puts each callout in the column on its voter's side; returns the boxes, to be stacked once laid out. */
 function placeBeside(boxes, geom) {
   const Wpx = geom.W * geom.scale;
-  const width = Math.min(250, geom.side - 10);
+  // As wide as its text is large: it scales with the picture (a projector's
+  // larger text in the same width would make a callout twice as tall).
+  const width = Math.min(250 * geom.scale, geom.side - 10);
   const cxPx = geom.cx * geom.scale;
   for (const b of boxes) {
     b.side = b.p.x < cxPx - 1 || (Math.abs(b.p.x - cxPx) <= 1 && b.e.candidate < b.e.voter) ? 'left' : 'right';
@@ -117,7 +119,7 @@ export function stackBeside(boxes, layer, geom) {
   for (const b of boxes) columns[b.side].push(b);
   for (const col of Object.values(columns)) {
     col.sort((x, y) => x.p.y - y.p.y);
-    let floor = 34; // below the term legend
+    let floor = 34 * geom.scale; // below the term legend
     for (const b of col) {
       const h = b.box.offsetHeight;
       const top = Math.max(floor, Math.min(Hpx - h - 30, b.p.y - h / 2));

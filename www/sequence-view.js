@@ -78,6 +78,7 @@ export function mountSequence(container, app, host) {
   let timer = 0;
   let lastDraw = 0;
   let forceNext = false;
+  let missed = false; // a redraw came due while the page was hidden: drawn when it shows again
   let placed = null; // each arrow's and mark's y for the current layout (placeItems)
   let drawnWindow = null; // {top, bottom}: the rows the last redraw drew
   let scrolledOnce = false; // scrolled to the playhead once
@@ -132,6 +133,11 @@ export function mountSequence(container, app, host) {
     if (frame || timer) return;
     const run = () => {
       timer = 0;
+      // A hidden page asks for no frame (its idle cost is zero, as the picture's).
+      if (document.hidden) {
+        missed = true;
+        return;
+      }
       frame = requestAnimationFrame(() => {
         frame = 0;
         const f = forceNext;
@@ -177,7 +183,7 @@ export function mountSequence(container, app, host) {
     const drawn = drawWindow(body, scene, { top, bottom, width: totalW, now, futureFrom });
     setText(status, `${model.arrows.length} messages, steps ${model.firstStep}–${model.lastStep}`
       + (drawn >= MAX_DRAWN ? ' · zoom in to draw every one' : ''));
-    rove(top + MARGIN);
+    rove(top + MARGIN, (step) => layout.rowOf(step)?.y ?? layout.height);
     if (focusKey) body.querySelector(`[data-key="${focusKey}"]`)?.focus();
   }
 
@@ -225,6 +231,11 @@ export function mountSequence(container, app, host) {
     if (playing) follow = true;
     invalidate(false, true);
   }));
+  listen(document, 'visibilitychange', () => {
+    if (document.hidden || !missed) return;
+    missed = false;
+    invalidate(false, true);
+  });
   const resize = new ResizeObserver(() => invalidate(true, true));
   resize.observe(scroller);
   let onScreen = true;
