@@ -113,3 +113,40 @@ test('presentation mode: P fills the screen with captions and keeps the transpor
   assert.equal(off, false);
   assert.deepEqual(errors, []);
 });
+
+test('a refusal callout scales with the picture: the same size against the nodes at 1280x720 and 1920x1080', async (t) => {
+  const boxes = [];
+  for (const [width, height] of [[1280, 720], [1920, 1080]]) {
+    const { page, errors } = await open(env, '/www/index.html#scenario=first-election', { viewport: { width, height } }, t);
+    await ready(page);
+    await skipTour(page);
+    await stepUntil(page, (app) => app.trace.some((e) => e.kind === 'vote_refused' || e.kind === 'probe_refused'), { max: 3000 });
+    // Callouts are stacked once laid out (cluster-view.js): two frames.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const m = await page.evaluate(() => {
+      const root = document.querySelector('quorum-scope').shadowRoot;
+      const c = root.querySelector('.cv-callout')?.getBoundingClientRect();
+      const node = root.querySelector('.cv-node .cv-body').getBoundingClientRect();
+      // What it must never cover: the crowns and the term chips.
+      const covered = [...root.querySelectorAll('.cv-crown, .cv-term-chip')].filter((el) => {
+        const r = el.getBoundingClientRect();
+        return c && r.width > 0 && Math.min(r.right, c.right) - Math.max(r.left, c.left) > 1 && Math.min(r.bottom, c.bottom) - Math.max(r.top, c.top) > 1;
+      }).length;
+      return c && { w: c.width, h: c.height, node: node.width, covered, text: root.querySelector('.cv-callout').textContent };
+    });
+    assert.ok(m, `${width}: a callout shows`);
+    t.diagnostic(`${width}: ${JSON.stringify(m)}`);
+    boxes.push(m);
+    await page.screenshot({ path: join(SHOTS, `callout-${width}.png`) });
+    assert.deepEqual(errors, []);
+  }
+  const [small, large] = boxes;
+  assert.equal(small.text, large.text, 'the same refusal at both sizes');
+  for (const m of boxes) assert.equal(m.covered, 0, 'the callout covers no crown and no term chip');
+  // Its area against a node's: the same at both sizes, within a quarter (the
+  // column beside the ring is a little narrower in the picture's units at
+  // 1920, so the box is a little taller and narrower there).
+  const ratio = (large.w * large.h) / large.node ** 2 / ((small.w * small.h) / small.node ** 2);
+  assert.ok(ratio > 0.75 && ratio < 1.25, `callout area against a node's: ${ratio.toFixed(2)}× at 1920 what it is at 1280`);
+  assert.ok(large.h <= 2 * large.node, `at 1920 the callout is ${(large.h / large.node).toFixed(2)} node diameters tall`);
+});
