@@ -120,10 +120,11 @@ export function mountTour(container, app, host) {
     const target = body ?? side ?? visibleRect(shadow?.querySelector('.qs-stage'));
     const ref = !reopen.hidden ? reopen : pill.hidden ? card : pill;
     if (ref === reopen) {
-      // Small, in the narration's top right corner, over its oldest lines.
-      ref.style.left = '';
-      ref.style.right = `${base.right - (target?.right ?? base.right) + 6}px`;
-      ref.style.top = `${(target?.top ?? base.top) - base.top + 6}px`;
+      // Small, beside the narration's title (over nothing), else in the stage's top left corner.
+      const title = visibleRect(shadow?.querySelector('.qs-nar-title'));
+      const at = title ? { left: title.right + 10, top: title.top + title.height / 2 - 11 } : { left: (target?.left ?? base.left) + 6, top: (target?.top ?? base.top) + 6 };
+      ref.style.left = `${at.left - base.left}px`;
+      ref.style.top = `${at.top - base.top}px`;
       return;
     }
     if (!target) {
