@@ -114,7 +114,7 @@ test('presentation mode: P fills the screen with captions and keeps the transpor
   assert.deepEqual(errors, []);
 });
 
-test('a refusal callout scales with the picture: the same size against the nodes at 1280x720 and 1920x1080', async (t) => {
+test('a refusal callout grows with the picture but keeps its shape: no taller against the nodes at 1920x1080 than at 1280x720', async (t) => {
   const boxes = [];
   for (const [width, height] of [[1280, 720], [1920, 1080]]) {
     const { page, errors } = await open(env, '/www/index.html#scenario=first-election', { viewport: { width, height } }, t);
@@ -132,7 +132,8 @@ test('a refusal callout scales with the picture: the same size against the nodes
         const r = el.getBoundingClientRect();
         return c && r.width > 0 && Math.min(r.right, c.right) - Math.max(r.left, c.left) > 1 && Math.min(r.bottom, c.bottom) - Math.max(r.top, c.top) > 1;
       }).length;
-      return c && { w: c.width, h: c.height, node: node.width, covered, text: root.querySelector('.cv-callout').textContent };
+      const px = parseFloat(getComputedStyle(root.querySelector('.cv-callout')).fontSize);
+      return c && { w: c.width, h: c.height, px, node: node.width, covered, text: root.querySelector('.cv-callout').textContent };
     });
     assert.ok(m, `${width}: a callout shows`);
     t.diagnostic(`${width}: ${JSON.stringify(m)}`);
@@ -143,10 +144,11 @@ test('a refusal callout scales with the picture: the same size against the nodes
   const [small, large] = boxes;
   assert.equal(small.text, large.text, 'the same refusal at both sizes');
   for (const m of boxes) assert.equal(m.covered, 0, 'the callout covers no crown and no term chip');
-  // Its area against a node's: the same at both sizes, within a quarter (the
-  // column beside the ring is a little narrower in the picture's units at
-  // 1920, so the box is a little taller and narrower there).
-  const ratio = (large.w * large.h) / large.node ** 2 / ((small.w * small.h) / small.node ** 2);
-  assert.ok(ratio > 0.75 && ratio < 1.25, `callout area against a node's: ${ratio.toFixed(2)}× at 1920 what it is at 1280`);
-  assert.ok(large.h <= 2 * large.node, `at 1920 the callout is ${(large.h / large.node).toFixed(2)} node diameters tall`);
+  // The column beside the ring is narrower in the picture's units at 1920:
+  // the callout keeps its 1280 shape rather than its text growing into a
+  // tower there. Against a node, it is no taller than at 1280, and its text
+  // is larger than at 1280 (it still grows with the picture).
+  const tall = (m) => m.h / m.node;
+  assert.ok(tall(large) <= tall(small), `callout ${tall(large).toFixed(2)} node diameters tall at 1920, ${tall(small).toFixed(2)} at 1280`);
+  assert.ok(large.px > small.px && small.px >= 14, `callout text ${small.px} px at 1280, ${large.px} px at 1920`);
 });
