@@ -254,6 +254,8 @@ export function mountSequence(container, app, host) {
   }));
   offs.push(app.on('play', (playing) => {
     if (playing) follow = true;
+    // Paused: the throttled redraw still waiting is drawn now, not in a frame after the pause.
+    if (!playing && timer) (clearTimeout(timer), (timer = 0));
     invalidate(false, true);
   }));
   listen(document, 'visibilitychange', () => {
