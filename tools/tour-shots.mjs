@@ -1,7 +1,8 @@
 // Screenshots of every built-in guided tour's moments, for people to look
-// at (issue: "look at each tour moment at 1280×720 and 390 px"):
+// at (issue: "look at each tour moment at 1280×720, 1920×1080 and 390 px"):
 //
-//   node tools/tour-shots.mjs [OUT_DIR]    (default /tmp/quorumscope-shots/tours)
+//   node tools/tour-shots.mjs [OUT_DIR] [--sizes 1280,1920,390] [--only NAME,...]
+//   (OUT_DIR defaults to /tmp/quorumscope-shots/tours)
 //
 // Needs the wasm package (make pkg) and Debian's Chromium, as the browser
 // tests do. Each moment is reached by stepping (not by playing in real
@@ -11,9 +12,13 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { start } from '../tests/browser/harness.mjs';
 
-const out = process.argv[2] ?? join(tmpdir(), 'quorumscope-shots', 'tours');
+const args = process.argv.slice(2);
+const option = (flag) => (args.includes(flag) ? args.splice(args.indexOf(flag), 2)[1] : null);
+const sizesWanted = option('--sizes')?.split(',');
+const only = option('--only')?.split(',');
+const out = args[0] ?? join(tmpdir(), 'quorumscope-shots', 'tours');
 mkdirSync(out, { recursive: true });
-const SIZES = [[1280, 720, '1280'], [390, 844, '390']];
+const SIZES = [[1280, 720, '1280'], [1920, 1080, '1920'], [390, 844, '390']].filter(([, , tag]) => !sizesWanted || sizesWanted.includes(tag));
 const env = await start();
 try {
   for (const [width, height, tag] of SIZES) {
@@ -23,7 +28,8 @@ try {
     await page.goto(`${env.base}/www/index.html`);
     await page.waitForFunction(() => document.querySelector('quorum-scope')?.cluster?.state);
     const tours = await page.evaluate(async () => (await document.querySelector('quorum-scope').cluster.library())
-      .filter((s) => s.pauses.length).map((s) => [s.name, s.pauses.length]));
+      .filter((s) => s.pauses.length).map((s) => [s.name, s.pauses.length]))
+      .then((list) => list.filter(([name]) => !only || only.includes(name)));
     for (const [name, count] of tours) {
       await page.evaluate((n) => {
         location.hash = `#scenario=${n}`;

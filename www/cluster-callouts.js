@@ -95,15 +95,24 @@ function markRefusal(layer, geom, e) {
   svgEl('path', { class: 'cv-x', d: 'M-4 -4 L4 4 M4 -4 L-4 4' }, g);
 }
 
+/** A callout's width per 14 px of its text: its shape at 1280 px (side-column width / text size). */
+const CALLOUT_EM_PX = 180;
+
 /** Puts each callout in the column on its voter's side; returns the boxes, to be stacked once laid out. */
 function placeBeside(boxes, geom) {
   const Wpx = geom.W * geom.scale;
-  const width = Math.min(250, geom.side - 10);
+  // It keeps the shape it has at 1280 px (about 13 em wide): its box and its
+  // text grow with the picture as far as the column beside the ring allows,
+  // its text never under 14 px. Larger text in the same column made a tower
+  // of a projector's callout.
+  const width = Math.min(250 * geom.scale, geom.side - 10);
+  const textScale = Math.max(1, Math.min(geom.scale, width / CALLOUT_EM_PX));
   const cxPx = geom.cx * geom.scale;
   for (const b of boxes) {
     b.side = b.p.x < cxPx - 1 || (Math.abs(b.p.x - cxPx) <= 1 && b.e.candidate < b.e.voter) ? 'left' : 'right';
     b.width = width;
     b.box.style.width = `${width}px`;
+    b.box.style.setProperty('--cv-callout-scale', textScale.toFixed(3));
     b.box.style.left = `${b.side === 'left' ? 6 : Wpx - width - 6}px`;
   }
   return boxes;
@@ -117,7 +126,7 @@ export function stackBeside(boxes, layer, geom) {
   for (const b of boxes) columns[b.side].push(b);
   for (const col of Object.values(columns)) {
     col.sort((x, y) => x.p.y - y.p.y);
-    let floor = 34; // below the term legend
+    let floor = 34 * geom.scale; // below the term legend
     for (const b of col) {
       const h = b.box.offsetHeight;
       const top = Math.max(floor, Math.min(Hpx - h - 30, b.p.y - h / 2));

@@ -2,7 +2,7 @@
 // where one was lost.
 import { svgEl, termColor } from './svg.js';
 import { along } from './cluster-layout.js';
-import { placeMessageLabel, textWidth } from './cluster-placement.js';
+import { placeMessageLabel, setAttr, textWidth } from './cluster-placement.js';
 import { DROP_TICKS } from './cluster-marks.js';
 
 /**
@@ -184,8 +184,10 @@ export function drawDrops(layer, cache, geom, drops, vt) {
       svgEl('path', { class: 'cv-x', d: 'M-7 -7 L7 7 M7 -7 L-7 7' }, g);
     }
     const at = along(geom, p, q, 0.5);
-    g.setAttribute('transform', `translate(${at.x} ${at.y})`);
-    g.style.opacity = String(Math.max(0.2, 1 - (vt - e.tick) / DROP_TICKS));
+    // It stays where it was lost (until a resize): only its fading is redrawn.
+    setAttr(g, 'transform', `translate(${at.x.toFixed(1)} ${at.y.toFixed(1)})`);
+    const opacity = Math.max(0.2, 1 - (vt - e.tick) / DROP_TICKS).toFixed(2);
+    if (g.style.opacity !== opacity) g.style.opacity = opacity;
   }
   for (const [key, g] of cache) if (!live.has(key)) (g.remove(), cache.delete(key));
 }

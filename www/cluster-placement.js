@@ -17,6 +17,22 @@ const GAP = 2;
 let ctx = null;
 const widths = new Map();
 
+/**
+ * Sets an attribute only when its value changes: labels are placed again
+ * whenever any node's text changes, mostly to the same places, and writing
+ * an SVG attribute, even unchanged, makes the browser restyle and lay out
+ * the element again.
+ */
+export function setAttr(el, name, value) {
+  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+}
+
+/** Shows or hides an element through its inline display, writing only on change. */
+export function setShown(el, shown) {
+  const display = shown ? '' : 'none';
+  if (el.style.display !== display) el.style.display = display;
+}
+
 /** The drawn width of `text` at the picture's label size (cached; the cache is bounded). */
 export function textWidth(text, weight, family) {
   const key = `${weight}|${text}`;
@@ -56,10 +72,10 @@ export function placeNodeLabels(nodes, geom, extra) {
     n.chipSide = spot?.side ?? 'below';
     const top = (spot?.top ?? n.stack.below) - n.at.y;
     const dx = spot?.dx ?? 0;
-    n.p.termChip.setAttribute('x', (dx - n.chipW / 2).toFixed(1));
-    n.p.termChip.setAttribute('y', top.toFixed(1));
-    n.p.term.setAttribute('x', dx.toFixed(1));
-    n.p.term.setAttribute('y', (top + 15).toFixed(1));
+    setAttr(n.p.termChip, 'x', (dx - n.chipW / 2).toFixed(1));
+    setAttr(n.p.termChip, 'y', top.toFixed(1));
+    setAttr(n.p.term, 'x', dx.toFixed(1));
+    setAttr(n.p.term, 'y', (top + 15).toFixed(1));
   }
   for (const n of list) {
     // Outward first: below the nodes in the bottom half of the ring (phones keep that band for the callout).
@@ -85,10 +101,10 @@ export function placeNodeLabels(nodes, geom, extra) {
 }
 
 function show(text, n, spot) {
-  text.style.display = spot ? '' : 'none';
+  setShown(text, !!spot);
   if (!spot) return;
-  text.setAttribute('x', spot.dx.toFixed(1));
-  text.setAttribute('y', (spot.top + ASCENT - n.at.y).toFixed(1));
+  setAttr(text, 'x', spot.dx.toFixed(1));
+  setAttr(text, 'y', (spot.top + ASCENT - n.at.y).toFixed(1));
 }
 
 /**

@@ -59,6 +59,14 @@ export function nodesOf(e) {
   return ids;
 }
 
+/**
+ * The core's sentence as the narration writes it: message kinds named as
+ * words ("probe reply", not "probe_reply"). The trace keeps the kinds'
+ * names, which are the contract; only the reader's wording changes here.
+ */
+const KIND_NAMES = /\b(probe_reply|vote_reply|append_reply|snapshot_reply|timeout_now)\b/g;
+export const readable = (text) => text.replace(KIND_NAMES, (name) => name.replace('_', ' '));
+
 /** Whether an event is announced to screen readers. */
 function important(e) {
   switch (e.kind) {
@@ -78,6 +86,8 @@ function important(e) {
 
 /** Lines kept in the DOM (up to a quarter more between trims). */
 const CAP = 400;
+/** Below this many lines the list may not fill its panel: they are pushed to its foot. */
+const FEW_LINES = 60;
 /** Least time between two announcements. */
 const ANNOUNCE_MS = 2500;
 /**
@@ -153,7 +163,7 @@ export function mountNarration(container, app, host) {
     icon.setAttribute('aria-hidden', 'true');
     const meta = el('span', 'qs-nar-meta', `tick ${e.tick}`);
     meta.setAttribute('aria-hidden', 'true');
-    const text = el('span', 'qs-nar-text', e.text ?? e.kind);
+    const text = el('span', 'qs-nar-text', readable(e.text ?? e.kind));
     if (typeof e.term === 'number' && (group === 'votes' || group === 'roles' || group === 'handovers')) {
       const term = el('span', 'qs-nar-term', `term ${e.term}`);
       term.style.setProperty('--qs-nar-term', `var(--qs-term-${e.term % 8})`);
@@ -198,6 +208,8 @@ export function mountNarration(container, app, host) {
 
   const showEmpty = () => {
     const none = shown.lines.length === 0;
+    // Few lines sit at the foot of the list (narration.css); more than a panel holds need not.
+    list.classList.toggle('qs-nar-few', shown.lines.length < FEW_LINES);
     empty.hidden = !none;
     if (none && app.trace.length > 0) {
       empty.textContent = 'No events match the filter yet. Turn on more kinds above, or choose “All nodes”.';
@@ -261,7 +273,12 @@ export function mountNarration(container, app, host) {
       cooldown = 0;
       return;
     }
-    const last = queue.slice(-2).map((e) => e.text ?? e.kind);
+    // A hidden page says nothing (and schedules nothing): the queue waits for the next events.
+    if (document.hidden) {
+      cooldown = 0;
+      return;
+    }
+    const last = queue.slice(-2).map((e) => readable(e.text ?? e.kind));
     const more = queue.length - last.length;
     live.textContent = more > 0 ? `${last.join('. ')}. And ${more} more.` : `${last.join('. ')}.`;
     queue = [];

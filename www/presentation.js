@@ -3,6 +3,7 @@
 // transport stays reachable, and Escape (or the button again) leaves. A
 // button on the stage and the P key toggle it.
 import { htmlEl } from './svg.js';
+import { readable } from './narration.js';
 
 /** Trace kinds too frequent to caption: the picture shows them moving. */
 const UNCAPTIONED = new Set(['message_sent', 'message_delivered', 'message_duplicated', 'applied']);
@@ -41,7 +42,7 @@ export function mountPresentation(stage, root, app, host) {
     }
     if (e === captioned) return;
     captioned = e;
-    caption.textContent = e ? e.text : 'Press Play or Step.';
+    caption.textContent = e ? readable(e.text) : 'Press Play or Step.';
   };
   const onKey = (e) => {
     const typing = /^(INPUT|SELECT|TEXTAREA)$/.test(e.composedPath()[0]?.tagName ?? '');

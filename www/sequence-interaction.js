@@ -10,7 +10,9 @@ const MOVE_KEYS = ['ArrowDown', 'ArrowUp', 'ArrowLeft', 'ArrowRight', 'Home', 'E
 /**
  * Listens on `body` (the diagram's SVG) with `listen(node, type, fn)`, which
  * the caller undoes on unmount; `tip` is the tooltip element inside `root`.
- * Returns {rove(fromY), hideTip()}: `rove` is called after each redraw.
+ * Returns {rove(fromY, yOf), hideTip()}: `rove` is called after each
+ * redraw, with the y of a drawn item's step (from the layout: reading it
+ * back from the SVG would force a layout in the middle of a frame).
  */
 export function wireSequenceInteraction({ app, body, root, tip, listen }) {
   let ordered = []; // the drawn items, in time order (keyboard moves)
@@ -21,10 +23,10 @@ export function wireSequenceInteraction({ app, body, root, tip, listen }) {
    * focused, else the first at or below `fromY` (less a little, so an item
    * half scrolled out still counts), else the first drawn.
    */
-  function rove(fromY) {
+  function rove(fromY, yOf) {
     const step = (n) => Number(n.dataset.eventStep);
     ordered = [...body.querySelectorAll('[role="button"]')].sort((p, q) => step(p) - step(q));
-    const inView = (n) => n.getBBox?.().y >= fromY - 40;
+    const inView = (n) => yOf(step(n)) >= fromY - 40;
     const current = ordered.find((n) => n.dataset.key === roveKey) ?? ordered.find(inView) ?? ordered[0];
     if (current) current.tabIndex = 0;
   }

@@ -78,6 +78,14 @@ export function mountSequence(container, app, host) {
   let timer = 0;
   let lastDraw = 0;
   let forceNext = false;
+  let missed = false; // a redraw came due while the page was hidden: drawn when it shows again
+  // The scroller's size (from a ResizeObserver) and scroll position (from its
+  // scroll events and our own writes): reading them from the element in a
+  // redraw, which runs after the picture has changed the page in the same
+  // frame, forced the browser to lay the whole page out there and then.
+  const size = { width: 0, height: 0 };
+  let scrollTop = 0;
+  let scrollTo = null; // where to scroll once the browser has laid the frame out
   let placed = null; // each arrow's and mark's y for the current layout (placeItems)
   let drawnWindow = null; // {top, bottom}: the rows the last redraw drew
   let scrolledOnce = false; // scrolled to the playhead once
@@ -132,6 +140,11 @@ export function mountSequence(container, app, host) {
     if (frame || timer) return;
     const run = () => {
       timer = 0;
+      // A hidden page asks for no frame (its idle cost is zero, as the picture's).
+      if (document.hidden) {
+        missed = true;
+        return;
+      }
       frame = requestAnimationFrame(() => {
         frame = 0;
         const f = forceNext;
@@ -149,21 +162,27 @@ export function mountSequence(container, app, host) {
     // Closed panel (no box): nothing to draw; the ResizeObserver redraws on
     // opening. Before the stylesheet, the scroller has no height to scroll in.
     // Scrolled out of the page's view: drawn when it comes back.
-    if (!app.state || !styled || !onScreen || scroller.clientWidth === 0) return;
+    if (!app.state || !styled || !onScreen || size.width === 0) return;
     rebuild(force);
-    const width = scroller.clientWidth || 600;
+    const width = size.width;
     lane = Math.max(56, Math.min(260, Math.floor((width - GUTTER - 4) / Math.max(1, model.nodes.length))));
     const totalW = diagramWidth(model, lane);
     const totalH = layout.height + 24;
+    const heightBefore = content.style.height;
     content.style.width = `${totalW}px`;
     content.style.height = `${HEADER + totalH}px`;
     const now = app.state.step;
     const head = playheadY(layout, now);
-    // Follow the playhead while playing, and once on opening (or after a new scenario).
-    if (follow && (app.playing || !scrolledOnce)) scroller.scrollTop = Math.max(0, HEADER + head - scroller.clientHeight + 40);
+    // Follow the playhead while playing, and once on opening (or after a new
+    // scenario): scrolled once the new height is laid out (`grown` below),
+    // drawn for that place now.
+    if (follow && (app.playing || !scrolledOnce)) {
+      const want = Math.max(0, Math.min(HEADER + head - size.height + 40, HEADER + totalH - size.height));
+      if (Math.abs(want - scrollTop) >= 1) scrollTo = scrollTop = want;
+    }
     scrolledOnce = true;
-    const top = Math.max(0, scroller.scrollTop - HEADER - MARGIN);
-    const bottom = Math.min(totalH, scroller.scrollTop - HEADER + scroller.clientHeight + MARGIN);
+    const top = Math.max(0, scrollTop - HEADER - MARGIN);
+    const bottom = Math.min(totalH, scrollTop - HEADER + size.height + MARGIN);
     drawnWindow = { top, bottom: bottom >= totalH ? Infinity : bottom };
     const scene = { model, layout, placed, filter, lane, nodes: app.state.nodes ?? [], rowHeight: ZOOMS[options.zoom] };
     drawHeader(header, scene, totalW);
@@ -177,23 +196,35 @@ export function mountSequence(container, app, host) {
     const drawn = drawWindow(body, scene, { top, bottom, width: totalW, now, futureFrom });
     setText(status, `${model.arrows.length} messages, steps ${model.firstStep}–${model.lastStep}`
       + (drawn >= MAX_DRAWN ? ' · zoom in to draw every one' : ''));
-    rove(top + MARGIN);
+    rove(top + MARGIN, (step) => layout.rowOf(step)?.y ?? layout.height);
     if (focusKey) body.querySelector(`[data-key="${focusKey}"]`)?.focus();
+    // The height did not change (no new rows): no layout is coming, scroll now.
+    if (scrollTo != null && content.style.height === heightBefore) scrollNow();
   }
+
+  function scrollNow() {
+    if (scrollTo == null) return;
+    scroller.scrollTop = scrollTo;
+    scrollTo = null;
+  }
+  // The content grew: the browser has laid it out, so scrolling costs no extra layout.
+  const grown = new ResizeObserver(scrollNow);
+  grown.observe(content);
 
   // --- scrolling, zoom, export and the element's events -------------------------
   listen(scroller, 'scroll', () => {
+    scrollTop = scroller.scrollTop;
     const head = HEADER + playheadY(layout, app.state?.step ?? 0);
-    follow = head >= scroller.scrollTop && head <= scroller.scrollTop + scroller.clientHeight + 8;
+    follow = head >= scrollTop && head <= scrollTop + size.height + 8;
     hideTip();
-    const viewTop = scroller.scrollTop - HEADER;
-    const inside = drawnWindow && viewTop >= drawnWindow.top && viewTop + scroller.clientHeight <= drawnWindow.bottom;
+    const viewTop = scrollTop - HEADER;
+    const inside = drawnWindow && viewTop >= drawnWindow.top && viewTop + size.height <= drawnWindow.bottom;
     if (!inside) invalidate(false, true);
   }, { passive: true });
   const zoom = (d) => {
     const before = ZOOMS[options.zoom];
     options.zoom = Math.max(0, Math.min(ZOOMS.length - 1, options.zoom + d));
-    scroller.scrollTop *= ZOOMS[options.zoom] / before;
+    scroller.scrollTop = scrollTop = scroller.scrollTop * (ZOOMS[options.zoom] / before);
     zoomOut.disabled = options.zoom === 0;
     zoomIn.disabled = options.zoom === ZOOMS.length - 1;
     invalidate(true);
@@ -223,9 +254,20 @@ export function mountSequence(container, app, host) {
   }));
   offs.push(app.on('play', (playing) => {
     if (playing) follow = true;
+    // Paused: the throttled redraw still waiting is drawn now, not in a frame after the pause.
+    if (!playing && timer) (clearTimeout(timer), (timer = 0));
     invalidate(false, true);
   }));
-  const resize = new ResizeObserver(() => invalidate(true, true));
+  listen(document, 'visibilitychange', () => {
+    if (document.hidden || !missed) return;
+    missed = false;
+    invalidate(false, true);
+  });
+  const resize = new ResizeObserver(([entry]) => {
+    size.width = entry.contentRect.width;
+    size.height = entry.contentRect.height;
+    invalidate(true, true);
+  });
   resize.observe(scroller);
   let onScreen = true;
   const seen = new IntersectionObserver((entries) => {
@@ -238,6 +280,7 @@ export function mountSequence(container, app, host) {
   return () => {
     for (const off of offs) off();
     resize.disconnect();
+    grown.disconnect();
     seen.disconnect();
     if (frame) cancelAnimationFrame(frame);
     if (timer) clearTimeout(timer);

@@ -234,6 +234,8 @@ export function openTourAuthor(ctx) {
       const hash = hashForScenario(loaded);
       if (hash.length <= 8000) ctx.setHash(hash);
       author.close();
+      // Asked for: its intro card shows even if the reader dismissed a tour before.
+      host.dispatchEvent(new CustomEvent('qs-tour-start'));
     } catch (e) {
       fail(`This tour cannot be played: ${messageOf(e)}`);
     }

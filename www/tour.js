@@ -3,9 +3,12 @@
 // tour written in the page, its step is reached) the simulation pauses
 // exactly after it, a card says what to look at and a ring points at what
 // the moment highlights. The card is a non-modal dialog: every other
-// control keeps working while the tour runs.
+// control keeps working while the tour runs. A reader who dismisses a tour
+// is not offered one again unasked in that visit (another scenario loaded
+// shows no intro card); the small "Guided tour" button starts it.
 import { box as el } from './dom.js';
 import { highlightRing } from './tour-highlight.js';
+import { readable } from './narration.js';
 
 const NODE_FIELDS = ['from', 'to', 'voter', 'candidate', 'node', 'by', 'nodes'];
 
@@ -68,7 +71,12 @@ export function mountTour(container, app, host) {
   pill.append(el('span', 'qs-tour-pilldot'), pillText, pillExit);
   pill.setAttribute('role', 'status');
 
-  container.replaceChildren(card, pill);
+  // Once the tour is dismissed (or over), the way back to it.
+  const reopen = button('Guided tour ▶', 'qs-tour-reopen');
+  reopen.title = 'Start this scenario\'s guided tour from its beginning';
+  reopen.hidden = true;
+
+  container.replaceChildren(card, pill, reopen);
   const ring = highlightRing(host);
 
   // --- state ---------------------------------------------------------------
@@ -78,6 +86,7 @@ export function mountTour(container, app, host) {
   let next = 0; // index of the next moment to watch for
   let matchedAt = []; // step of the event that matched moment i
   let shown = -1; // moment on the card
+  let dismissed = false; // the reader closed a tour: no intro card unasked for the rest of the visit
 
   const total = () => pauses.length;
 
@@ -109,7 +118,15 @@ export function mountTour(container, app, host) {
     const body = visibleRect(shadow?.querySelector('.qs-nar-body'));
     const side = visibleRect(shadow?.querySelector('.qs-side'));
     const target = body ?? side ?? visibleRect(shadow?.querySelector('.qs-stage'));
-    const ref = pill.hidden ? card : pill;
+    const ref = !reopen.hidden ? reopen : pill.hidden ? card : pill;
+    if (ref === reopen) {
+      // Small, beside the narration's title (over nothing), else in the stage's top left corner.
+      const title = visibleRect(shadow?.querySelector('.qs-nar-title'));
+      const at = title ? { left: title.right + 10, top: title.top + title.height / 2 - 11 } : { left: (target?.left ?? base.left) + 6, top: (target?.top ?? base.top) + 6 };
+      ref.style.left = `${at.left - base.left}px`;
+      ref.style.top = `${at.top - base.top}px`;
+      return;
+    }
     if (!target) {
       ref.style.left = '12px';
       ref.style.top = '12px';
@@ -182,7 +199,9 @@ export function mountTour(container, app, host) {
   const render = () => {
     card.hidden = !(mode === 'intro' || mode === 'moment');
     pill.hidden = mode !== 'running';
-    watchLayout(mode !== 'off');
+    // Embeds lay the tour out in their flow: a button there would take a row of its own.
+    reopen.hidden = !(mode === 'off' && total() > 0 && !inFlow);
+    watchLayout(mode !== 'off' || !reopen.hidden);
     container.dataset.mode = mode;
     if (mode === 'intro') {
       kicker.textContent = `Guided tour · ${total()} moment${total() === 1 ? '' : 's'}`;
@@ -201,7 +220,7 @@ export function mountTour(container, app, host) {
       heading.textContent = `Moment ${shown + 1} of ${total()}`;
       caption.hidden = false;
       caption.textContent = p?.caption ?? '';
-      eventText.textContent = momentEvent ? momentEvent.text : '';
+      eventText.textContent = momentEvent ? readable(momentEvent.text) : '';
       event.dataset.kind = 'event';
       event.hidden = !momentEvent;
       const last = shown === total() - 1;
@@ -214,7 +233,7 @@ export function mountTour(container, app, host) {
     if (mode === 'intro') event.hidden = false;
     ring.show(mode === 'moment' ? pauses[shown]?.highlight : null);
     if (mode === 'moment') reveal();
-    else if (mode !== 'off') place();
+    else if (mode !== 'off' || !reopen.hidden) place();
   };
 
   let momentEvent = null;
@@ -226,7 +245,7 @@ export function mountTour(container, app, host) {
     matchedAt = [];
     shown = -1;
     momentEvent = null;
-    mode = pauses.length ? 'intro' : 'off';
+    mode = pauses.length && !dismissed ? 'intro' : 'off';
     // After the other views have drawn this scenario (see explainShown).
     queueMicrotask(() => {
       if (scenario === app.scenario) render();
@@ -243,6 +262,25 @@ export function mountTour(container, app, host) {
   const exit = () => {
     mode = 'off';
     render();
+  };
+  /** The reader closed the tour (Skip, ×, Escape, Exit tour). */
+  const dismiss = () => {
+    dismissed = true;
+    exit();
+  };
+  /** Asked for (the Guided tour button, a tour just written): the intro card, from the run's start. */
+  const offer = () => {
+    dismissed = false;
+    if (!total()) return;
+    app.pause();
+    if ((app.state?.step ?? 0) > 0) app.seek(0);
+    next = 0;
+    matchedAt = [];
+    shown = -1;
+    momentEvent = null;
+    mode = 'intro';
+    render();
+    primary.focus({ preventScroll: true });
   };
 
   /**
@@ -370,15 +408,17 @@ export function mountTour(container, app, host) {
       app.seek(0);
       start();
       app.play();
-    } else exit();
+    } else dismiss();
   });
-  listen(close, 'click', exit);
+  listen(close, 'click', dismiss);
   listen(host, 'qs-tour-exit', exit); // the tour writer opens where the card would be
-  listen(pillExit, 'click', exit);
+  listen(host, 'qs-tour-start', offer); // a tour written in the page is played
+  listen(pillExit, 'click', dismiss);
+  listen(reopen, 'click', offer);
   listen(card, 'keydown', (ev) => {
     if (ev.key === 'Escape') {
       ev.stopPropagation();
-      exit();
+      dismiss();
     }
   });
 

@@ -81,3 +81,36 @@ test('a joint configuration shows one tally per configuration, from the core', a
   assert.deepEqual(shown.standings, { 1: 'old_only', 2: 'old_only', 3: 'old_and_new', 4: 'old_and_new', 5: 'old_and_new' });
   assert.deepEqual(errors, []);
 });
+
+test('the narration names message kinds in words ("append reply"), while the trace keeps their names', async (t) => {
+  const { page, errors } = await open(env, '/www/index.html', { viewport: VIEWPORT }, t);
+  await ready(page);
+  await skipTour(page);
+  // A lossy, duplicating network: the sentences of lost and copied messages name their kind.
+  const scenario = {
+    title: 'Lossy', seed: 5,
+    cluster: { members: [1, 2, 3].map((id) => ({ id })), network: { drop: 0.2, duplicate: 0.1 } },
+    run_until: 600,
+  };
+  const seen = await page.evaluate(async (scenario) => {
+    const host = document.querySelector('quorum-scope');
+    const app = host.cluster;
+    await app.load(scenario);
+    // Every kind of event shown, messages included.
+    for (const chip of host.shadowRoot.querySelectorAll('.qs-nar-chip[aria-pressed="false"]')) chip.click();
+    for (let i = 0; i < 400; i += 1) app.step();
+    app.pause(); // lines held back while playing are added
+    const named = /\b(probe_reply|vote_reply|append_reply|snapshot_reply|timeout_now)\b/;
+    return {
+      traceNames: app.trace.filter((e) => named.test(e.text ?? '')).length,
+      lines: [...host.shadowRoot.querySelectorAll('.qs-nar-text')].map((l) => l.textContent),
+      named: named.source,
+    };
+  }, scenario);
+  const named = new RegExp(seen.named);
+  t.diagnostic(`${seen.traceNames} trace sentences name a kind with an underscore; ${seen.lines.length} narration lines`);
+  assert.ok(seen.traceNames > 0, 'the trace keeps the kinds\' names (the contract)');
+  assert.ok(seen.lines.some((l) => /\b(append|vote|probe) reply\b/.test(l)), 'the narration names a reply in words');
+  assert.deepEqual(seen.lines.filter((l) => named.test(l)), [], 'no kind written with an underscore in the narration');
+  assert.deepEqual(errors, []);
+});

@@ -86,3 +86,40 @@ test('a write under way shows a disk badge and the replies waiting on it, gone o
   assert.doesNotMatch(seen.name, /disk|wait/);
   assert.deepEqual(errors, []);
 });
+
+test('in a busy 15-node picture every write under way keeps a badge: its glyph alone where no text fits', async (t) => {
+  const { page, errors } = await open(env, '/www/index.html', { viewport: { width: 1280, height: 720 } }, t);
+  await ready(page);
+  await skipTour(page);
+  const fifteen = {
+    title: 'Fifteen slow disks', seed: 3,
+    cluster: { members: Array.from({ length: 15 }, (_, i) => ({ id: i + 1 })), disk_ticks: [4, 6] },
+    run_until: 400,
+  };
+  const seen = await page.evaluate(async (s) => {
+    const host = document.querySelector('quorum-scope');
+    const app = host.cluster;
+    await app.load(s);
+    const root = host.shadowRoot;
+    const shown = (el) => el.getClientRects().length > 0 && getComputedStyle(el).display !== 'none';
+    let writing = 0;
+    let glyphOnly = 0;
+    const missing = [];
+    for (let i = 0; i < 600 && missing.length < 3; i += 1) {
+      app.step();
+      for (const n of app.state.nodes) {
+        if (n.write_done == null) continue;
+        writing += 1;
+        const badge = root.querySelector(`[data-labels-of="${n.id}"] .cv-disk`);
+        if (!shown(badge)) missing.push(`step ${app.state.step}: node ${n.id}`);
+        else if (!shown(badge.querySelector('.cv-disk-text'))) glyphOnly += 1;
+      }
+    }
+    return { writing, glyphOnly, missing };
+  }, fifteen);
+  t.diagnostic(JSON.stringify(seen));
+  await page.screenshot({ path: join(SHOTS, 'disk-15.png') });
+  assert.ok(seen.writing > 0, 'writes were under way');
+  assert.deepEqual(seen.missing, [], 'every node writing shows its badge');
+  assert.deepEqual(errors, []);
+});

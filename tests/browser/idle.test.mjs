@@ -1,5 +1,5 @@
 // Zero idle cost: once paused (or while the tab is hidden) the page
-// schedules no animation frames and no timers.
+// schedules no animation frames and no timers, the sequence diagram open or not.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sharedEnv, open } from './harness.mjs';
@@ -68,5 +68,43 @@ test('pausing stops every animation frame and timer; hiding the page stops the l
   await page.waitForFunction((s) => document.querySelector('quorum-scope').cluster.state.step > s, hiddenState.step, WAIT);
   assert.ok((await counts(page)).raf > hiddenLater.raf, 'the loop resumes when shown');
   await page.evaluate(() => document.querySelector('quorum-scope').cluster.pause());
+  assert.deepEqual(errors, []);
+});
+
+test('with the sequence diagram open, a hidden page schedules no frame and a shown one draws again', async (t) => {
+  const { page, errors } = await open(env, '/www/index.html', {
+    viewport: { width: 1280, height: 900 }, init: instrument,
+  }, t);
+  await ready(page);
+  await skipTour(page);
+  const host = page.locator('quorum-scope');
+  await host.locator('.qs-seq > summary').click();
+  await page.waitForFunction(() => document.querySelector('quorum-scope').shadowRoot.querySelector('.qs-seq-lane'), null, WAIT);
+  await page.evaluate(() => {
+    const app = document.querySelector('quorum-scope').cluster;
+    app.ticksPerSecond = 64;
+    app.play();
+  });
+  // Playing redraws the diagram at most every 250 ms, on a timer then a frame.
+  await page.waitForFunction(() => document.querySelector('quorum-scope').cluster.state.step > 100, null, WAIT);
+  // Hidden straight after a frame: the diagram's redraw timer is pending and fires while hidden.
+  const hidden = await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => {
+    window.__qsSetHidden(true);
+    resolve({ ...window.__qsCounts });
+  })));
+  await page.waitForTimeout(1000);
+  const later = await counts(page);
+  assert.equal(later.raf - hidden.raf, 0, 'no requestAnimationFrame while hidden');
+  assert.equal(later.rafRuns - hidden.rafRuns, 0, 'no frame ran while hidden');
+  // Shown again: the diagram catches up with the step.
+  await page.evaluate(() => {
+    window.__qsSetHidden(false);
+    document.querySelector('quorum-scope').cluster.pause();
+  });
+  await page.waitForFunction(() => {
+    const root = document.querySelector('quorum-scope').shadowRoot;
+    const head = root.querySelector('.qs-seq-playhead');
+    return head && Number(head.dataset.step) === document.querySelector('quorum-scope').cluster.state.step;
+  }, null, WAIT);
   assert.deepEqual(errors, []);
 });

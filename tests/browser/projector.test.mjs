@@ -113,3 +113,42 @@ test('presentation mode: P fills the screen with captions and keeps the transpor
   assert.equal(off, false);
   assert.deepEqual(errors, []);
 });
+
+test('a refusal callout grows with the picture but keeps its shape: no taller against the nodes at 1920x1080 than at 1280x720', async (t) => {
+  const boxes = [];
+  for (const [width, height] of [[1280, 720], [1920, 1080]]) {
+    const { page, errors } = await open(env, '/www/index.html#scenario=first-election', { viewport: { width, height } }, t);
+    await ready(page);
+    await skipTour(page);
+    await stepUntil(page, (app) => app.trace.some((e) => e.kind === 'vote_refused' || e.kind === 'probe_refused'), { max: 3000 });
+    // Callouts are stacked once laid out (cluster-view.js): two frames.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const m = await page.evaluate(() => {
+      const root = document.querySelector('quorum-scope').shadowRoot;
+      const c = root.querySelector('.cv-callout')?.getBoundingClientRect();
+      const node = root.querySelector('.cv-node .cv-body').getBoundingClientRect();
+      // What it must never cover: the crowns and the term chips.
+      const covered = [...root.querySelectorAll('.cv-crown, .cv-term-chip')].filter((el) => {
+        const r = el.getBoundingClientRect();
+        return c && r.width > 0 && Math.min(r.right, c.right) - Math.max(r.left, c.left) > 1 && Math.min(r.bottom, c.bottom) - Math.max(r.top, c.top) > 1;
+      }).length;
+      const px = parseFloat(getComputedStyle(root.querySelector('.cv-callout')).fontSize);
+      return c && { w: c.width, h: c.height, px, node: node.width, covered, text: root.querySelector('.cv-callout').textContent };
+    });
+    assert.ok(m, `${width}: a callout shows`);
+    t.diagnostic(`${width}: ${JSON.stringify(m)}`);
+    boxes.push(m);
+    await page.screenshot({ path: join(SHOTS, `callout-${width}.png`) });
+    assert.deepEqual(errors, []);
+  }
+  const [small, large] = boxes;
+  assert.equal(small.text, large.text, 'the same refusal at both sizes');
+  for (const m of boxes) assert.equal(m.covered, 0, 'the callout covers no crown and no term chip');
+  // The column beside the ring is narrower in the picture's units at 1920:
+  // the callout keeps its 1280 shape rather than its text growing into a
+  // tower there. Against a node, it is no taller than at 1280, and its text
+  // is larger than at 1280 (it still grows with the picture).
+  const tall = (m) => m.h / m.node;
+  assert.ok(tall(large) <= tall(small), `callout ${tall(large).toFixed(2)} node diameters tall at 1920, ${tall(small).toFixed(2)} at 1280`);
+  assert.ok(large.px > small.px && small.px >= 14, `callout text ${small.px} px at 1280, ${large.px} px at 1920`);
+});

@@ -1,8 +1,9 @@
 // The guided tour in a lecture hall: dismissing the card by keyboard does
 // not move the picture, the card is a Tab press or two from the start, a
 // handover moment's caption names the phase the banner shows, and on a
-// phone the caption is not cut mid-sentence. (Screenshots of every
-// built-in tour moment: tools/tour-shots.mjs.)
+// phone the caption is not cut mid-sentence, and a tour dismissed once is
+// not offered again unasked. (Screenshots of every built-in tour moment:
+// tools/tour-shots.mjs.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sharedEnv, open } from './harness.mjs';
@@ -100,5 +101,29 @@ test('on a phone (390 px) the tour caption is shown whole', async (t) => {
     assert.ok(fit.cut <= 2, `moment ${n}: ${fit.cut} px of the caption hidden`);
     assert.ok(fit.left >= 0 && fit.right <= fit.width, `moment ${n}: the card fits the screen's width`);
   }
+  assert.deepEqual(errors, []);
+});
+
+test('a dismissed tour is not offered again when another scenario loads; the Guided tour button starts it', async (t) => {
+  const { page, errors } = await open(env, '/www/index.html', { viewport: { width: 1280, height: 720 } }, t);
+  await ready(page);
+  const host = page.locator('quorum-scope');
+  const hidden = () => page.evaluate(() => document.querySelector('quorum-scope').shadowRoot.querySelector('.qs-tour-card').hidden);
+  await card(page).getByRole('button', { name: 'Skip' }).click();
+  assert.equal(await hidden(), true);
+  // Another scenario with a tour, loaded as the scenario picker does.
+  await page.evaluate(() => document.querySelector('quorum-scope').cluster.load('leader-crash'));
+  await page.waitForFunction(() => document.querySelector('quorum-scope').cluster.scenarioName === 'leader-crash', null, WAIT);
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  assert.equal(await hidden(), true, 'the tour card stays dismissed after loading another scenario');
+  // Asked for: the button brings the intro card back, from the run's start.
+  await page.evaluate(() => {
+    const app = document.querySelector('quorum-scope').cluster;
+    for (let i = 0; i < 30; i += 1) app.step();
+  });
+  await host.getByRole('button', { name: 'Guided tour ▶' }).click();
+  await card(page).getByRole('button', { name: 'Start tour ▶' }).waitFor(WAIT);
+  assert.equal(await page.evaluate(() => document.querySelector('quorum-scope').cluster.state.step), 0, 'the tour starts from step 0');
+  assert.equal(await host.getByRole('button', { name: 'Guided tour ▶' }).isVisible(), false, 'the button hides while the card shows');
   assert.deepEqual(errors, []);
 });
