@@ -51,8 +51,8 @@ function markerLabel(b) {
   const m = b.best;
   const parts = [...b.groups.entries()].map(([g, n]) => (n > 1 ? `${n} × ${MARKER_INFO[g].noun}` : MARKER_INFO[g].noun));
   return b.count > 1
-    ? `${parts.join(', ')} around step ${m.step} (tick ${m.tick}); jumps to ${describe(m.e)}`
-    : `${describe(m.e)} at step ${m.step}, tick ${m.tick}`;
+    ? `${parts.join(', ')} around step ${m.step} (tick ${m.tick}); jumps to ${m.text}`
+    : `${m.text} at step ${m.step}, tick ${m.tick}`;
 }
 
 function describeMarker(node, b, label) {
@@ -86,7 +86,7 @@ export function markerLegend() {
  */
 export function timelineMarkers(app, { recordedSteps, seek, listen }) {
   const box = el('div', { class: 'qs-tp-markers', role: 'toolbar', 'aria-label': 'Timeline markers: elections, refusals, handovers, violations' });
-  let markers = []; // {step, tick, group, e}, ordered by step
+  let markers = []; // {step, tick, group, text}, ordered by step (the words, not the event: the page's trace window moves on)
   const markerEls = new Map(); // bucket key → {node, label, at}
   let boxWidth = 0;
   // The strip's width in steps: markers sit at (step + 1) / span of the track,
@@ -96,18 +96,26 @@ export function timelineMarkers(app, { recordedSteps, seek, listen }) {
   // reference / span of the track; markers are placed again when it has
   // shrunk to half.
   let refSpan = 0;
+  // What the buttons were last drawn from: while playing, the track grows
+  // every frame, but the buttons change only when a marker is added, the
+  // strip is resized, or the track has grown enough to move a marker by a
+  // pixel. Drawing them on every frame (and stretching the strip by a
+  // fraction of a pixel) laid out and repainted the strip on every frame.
+  let drawn = { count: -1, width: -1, span: 0 };
+  let stripWidth = '';
 
   /** Marks the events of `events` from step `fromStep` on. */
   const add = (events, fromStep) => {
     for (const e of events) {
       const group = MARKED[e.kind];
-      if (group && e.step >= fromStep) markers.push({ step: e.step, tick: e.tick, group, e });
+      if (group && e.step >= fromStep) markers.push({ step: e.step, tick: e.tick, group, text: describe(e) });
     }
   };
 
   /** Marks the whole trace again (a new scenario, or a fork dropped the recorded future). */
   const rebuild = () => {
     markers = [];
+    drawn.count = -1;
     add(app.trace, 0);
   };
 
@@ -116,10 +124,29 @@ export function timelineMarkers(app, { recordedSteps, seek, listen }) {
     const maxStep = recordedSteps();
     const span = Math.max(1, maxStep);
     const width = boxWidth || 600;
+    stretch(span);
+    const moved = span < drawn.span || span > drawn.span * (1 + 1 / width);
+    if (markers.length === drawn.count && width === drawn.width && !moved) return;
+    drawn = { count: markers.length, width, span };
+    drawButtons(span, width);
+  };
+
+  /** The strip is refSpan / span of the track, in whole pixels once the track's width is known. */
+  const stretch = (span) => {
+    if (!refSpan || span > 2 * refSpan || span < refSpan) {
+      refSpan = span;
+      for (const m of markerEls.values()) m.at = null;
+      drawn.count = -1; // every button is placed again
+    }
+    const w = boxWidth ? `${Math.round((boxWidth * refSpan) / span)}px` : `calc((100% - ${INSETS_PX}px) * ${refSpan / span})`;
+    if (w !== stripWidth) box.style.width = stripWidth = w;
+  };
+
+  const drawButtons = (span, width) => {
     const buckets = new Map();
     let open = null;
     for (const m of markers) {
-      if (m.step >= maxStep + 1) continue;
+      if (m.step >= span + 1) continue;
       const x = (Math.min(1, (m.step + 1) / span)) * width;
       if (!open || x - open.x > GAP_PX) {
         open = { key: m.step, x, first: m, best: m, count: 0, groups: new Map() };
@@ -131,11 +158,6 @@ export function timelineMarkers(app, { recordedSteps, seek, listen }) {
       if (MARKER_INFO[m.group].rank > MARKER_INFO[b.best.group].rank) b.best = m;
     }
     const list = [...buckets.values()];
-    if (!refSpan || span > 2 * refSpan || span < refSpan) {
-      refSpan = span;
-      for (const m of markerEls.values()) m.at = null;
-    }
-    box.style.width = `calc((100% - ${INSETS_PX}px) * ${refSpan / span})`;
     const keys = new Set(list.map((b) => b.key));
     let changed = false;
     for (const [key, m] of markerEls) if (!keys.has(key)) (m.node.remove(), markerEls.delete(key), (changed = true));

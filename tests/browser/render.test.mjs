@@ -211,6 +211,22 @@ test('timeline markers stay at their steps while the run grows', async (t) => {
     assert.ok(worst.many <= 19.5, `after ${n} more steps a grouped marker is ${worst.many.toFixed(1)} px from its step`);
   }
   assert.ok(seen >= 6, `markers were drawn (${seen})`);
+  // Late in a long run a step moves no marker by a pixel: the strip is not
+  // rewritten on every step (that laid it out and repainted it on every frame).
+  const writes = await page.evaluate(async () => {
+    const app = document.querySelector('quorum-scope').cluster;
+    app.seek(app.state.step + 20_000);
+    const strip = document.querySelector('quorum-scope').shadowRoot.querySelector('.qs-tp-markers');
+    let count = 0;
+    const watch = new MutationObserver((records) => { count += records.length; });
+    watch.observe(strip, { subtree: true, childList: true, attributes: true });
+    for (let i = 0; i < 60; i++) app.step();
+    await new Promise((r) => setTimeout(r, 0));
+    watch.disconnect();
+    return count;
+  });
+  assert.ok(writes <= 15, `${writes} changes to the markers strip in 60 steps at step 24,000`);
+  assert.ok((await misplaced()).one <= 1.5, 'markers still on their steps');
   assert.deepEqual(errors, []);
 });
 
