@@ -56,12 +56,14 @@ const FOUND: [Found; 4] = [
         switch: "current_term_commit",
         property: Property::LeaderCompleteness,
         nodes: &[2, 1],
-        step: 19,
-        // Nothing of an earlier term is committed by counting.
-        on: ("own term", |events| {
-            let counted =
-                |rule: &str| events.iter().any(|e| e["kind"] == "commit_advanced" && e["rule"] == rule);
-            counted("current_term") && !counted("earlier_term")
+        step: 6,
+        // Nothing of an earlier term is committed by counting, so x=1 is
+        // never acknowledged.
+        on: ("never acknowledged", |events| {
+            let kind = |k: &str| events.iter().any(|e| e["kind"] == k);
+            let earlier =
+                events.iter().any(|e| e["kind"] == "commit_advanced" && e["rule"] == "earlier_term");
+            !earlier && !kind("write_acked") && kind("entry_appended")
         }),
     },
     Found {
