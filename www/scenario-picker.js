@@ -44,11 +44,13 @@ export function mountScenarioPicker(ctx, onShown) {
     }
     const fundamentals = el('optgroup', { label: 'Fundamentals' });
     const off = el('optgroup', { label: 'Switches off' });
+    // The model checker's shortest runs (`*-found`): marked as found, not written by hand.
+    const found = el('optgroup', { label: 'Found by the model checker' });
     for (const entry of library) {
-      const group = /-off$/.test(entry.name) ? off : fundamentals;
+      const group = /-off$/.test(entry.name) ? off : /-found$/.test(entry.name) ? found : fundamentals;
       group.append(el('option', { value: entry.name, text: entry.title }));
     }
-    select.replaceChildren(...[fundamentals, off].filter((g) => g.childElementCount), customOption);
+    select.replaceChildren(...[fundamentals, off, found].filter((g) => g.childElementCount), customOption);
     if (app.scenario) showScenario(app.scenario, true);
   }
 

@@ -127,3 +127,32 @@ test('a dismissed tour is not offered again when another scenario loads; the Gui
   assert.equal(await host.getByRole('button', { name: 'Guided tour ▶' }).isVisible(), false, 'the button hides while the card shows');
   assert.deepEqual(errors, []);
 });
+
+test('the model checker\'s runs are listed apart, marked as found, and their tours end on the violation', async (t) => {
+  const { page, errors } = await open(env, '/www/index.html', { viewport: { width: 1280, height: 720 } }, t);
+  await ready(page);
+  const FOUND = ['durable-vote-found', 'current-term-commit-found', 'log-guards-found', 'force-vote-rule-found'];
+  await page.waitForFunction(() => document.querySelector('quorum-scope').shadowRoot
+    .querySelector('.qs-header select option[value="log-guards-found"]'), null, WAIT);
+  const groups = await page.evaluate(() => [...document.querySelector('quorum-scope').shadowRoot
+    .querySelectorAll('.qs-header select optgroup')]
+    .map((g) => ({ label: g.label, names: [...g.querySelectorAll('option')].map((o) => o.value) })));
+  t.diagnostic(JSON.stringify(groups.map((g) => [g.label, g.names.length])));
+  const found = groups.find((g) => g.label === 'Found by the model checker');
+  assert.deepEqual(found?.names, FOUND, 'the found group holds exactly the model checker\'s runs');
+  for (const g of groups.filter((x) => x !== found)) {
+    assert.ok(!g.names.some((n) => FOUND.includes(n)), `${g.label} holds no found run`);
+  }
+  // Its tour, picked from the group, ends on the violation, with the banner saying so.
+  await page.locator('quorum-scope .qs-header select').selectOption('log-guards-found');
+  await page.waitForFunction(() => document.querySelector('quorum-scope').cluster.scenarioName === 'log-guards-found', null, WAIT);
+  await page.evaluate(() => {
+    document.querySelector('quorum-scope').cluster.ticksPerSecond = 64;
+  });
+  const m = await toMoment(page, 4);
+  assert.match(m.caption, /leader_completeness/);
+  const banner = await page.evaluate(() => document.querySelector('quorum-scope').shadowRoot.querySelector('.qs-banner')?.textContent ?? '');
+  t.diagnostic(banner.slice(0, 200));
+  assert.match(banner, /leader.completeness/i, 'the banner names the violation');
+  assert.deepEqual(errors, []);
+});

@@ -16,6 +16,18 @@ pub fn assert_presentable(name: &str, scenario: &Scenario, events: &[TraceEvent]
     assert!((2..=4).contains(&sentences), "{name}: explain has {sentences} sentences");
     assert!(scenario.run_until <= max_run_until, "{name}: run_until {}", scenario.run_until);
     assert!((2..=4).contains(&scenario.pauses.len()), "{name}: {} pauses", scenario.pauses.len());
+    assert_tour_lands(name, scenario, events);
+}
+
+/// Each of `scenario`'s pauses has a caption and lands on an event of its
+/// run, in order, as the page's guided tour plays them; returns the event
+/// each one lands on.
+pub fn assert_tour_lands<'a>(
+    name: &str,
+    scenario: &Scenario,
+    events: &'a [TraceEvent],
+) -> Vec<&'a TraceEvent> {
+    let mut landed = Vec::new();
     // A pause is looked for only after the previous one was hit.
     let mut from = 0;
     for (i, pause) in scenario.pauses.iter().enumerate() {
@@ -27,8 +39,10 @@ pub fn assert_presentable(name: &str, scenario: &Scenario, events: &[TraceEvent]
         let hit = hit
             .unwrap_or_else(|| panic!("{name}: pauses[{i}] ({pause:?}) matches no event after the previous"));
         assert_names_shown_phase(name, i, &pause.caption, &events[from + hit..]);
+        landed.push(&events[from + hit]);
         from += hit + 1;
     }
+    landed
 }
 
 /// A moment on a handover phase pauses after its step, when the banner

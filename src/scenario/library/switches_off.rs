@@ -1,5 +1,6 @@
 //! Each teaching switch turned off, one at a time, to show why the
-//! mechanism exists (PROTOCOL.md §10).
+//! mechanism exists (PROTOCOL.md §10), then the shortest run the model
+//! checker finds for each unsafe switch (`*-found`).
 
 /// (name, file) pairs.
 pub const SWITCHES_OFF: &[(&str, &str)] = &[
@@ -11,8 +12,10 @@ pub const SWITCHES_OFF: &[(&str, &str)] = &[
     ("log-guards-off", include_str!("log-guards-off.json")),
     ("watermark-rule-off", include_str!("watermark-rule-off.json")),
     ("force-vote-rule-off", include_str!("force-vote-rule-off.json")),
-    // The shortest run `quorumscope explore` finds. Native only for now:
-    // it put the wasm module 0.3 KB gz over its budget (150 KB then).
-    #[cfg(not(target_arch = "wasm32"))]
+    // The model checker's shortest runs (`quorumscope explore`), one per
+    // unsafe switch, each with the command that finds it in its `explain`.
     ("durable-vote-found", include_str!("durable-vote-found.json")),
+    ("current-term-commit-found", include_str!("current-term-commit-found.json")),
+    ("log-guards-found", include_str!("log-guards-found.json")),
+    ("force-vote-rule-found", include_str!("force-vote-rule-found.json")),
 ];
