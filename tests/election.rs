@@ -97,7 +97,15 @@ fn judged(candidate: NodeId, asked_term: Term, request: &Body) -> Action {
         Body::Vote { last_index, last_term, .. } => (false, *last_index, *last_term),
         other => panic!("not a request: {other:?}"),
     };
-    Action::Voted(VoteReport { candidate, probe, asked_term, last_index, last_term, guarded: true })
+    Action::Voted(VoteReport {
+        candidate,
+        probe,
+        asked_term,
+        last_index,
+        last_term,
+        guarded: true,
+        forced_past_guards: false,
+    })
 }
 
 fn heartbeat(prev_index: Index, prev_term: Term, commit: Index) -> Body {

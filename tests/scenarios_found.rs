@@ -239,3 +239,22 @@ fn found_runs_round_trip_through_quorumscope_run() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The narration blames the switch that is off: in the forced-failover run
+/// the log guards are on, and a forced hand-over alone skips them.
+#[test]
+fn the_narration_names_the_switch_that_let_the_vote_through() {
+    let sentences =
+        |name: &str| -> Vec<String> { run(&builtin(name)).iter().map(|e| e.text.to_string()).collect() };
+    let forced = sentences("force-vote-rule-found");
+    assert!(
+        forced.iter().any(|t| t.contains(
+            "a forced hand-over skips the watermark and up-to-date checks (force_respects_vote_rule is off)"
+        )),
+        "the grant names force_respects_vote_rule"
+    );
+    assert!(!forced.iter().any(|t| t.contains("checks are switched off") || t.contains("not the vote rule")));
+    let guards_off = sentences("log-guards-found");
+    assert!(guards_off.iter().any(|t| t.contains("the watermark and up-to-date checks are switched off")));
+    assert!(!guards_off.iter().any(|t| t.contains("force_respects_vote_rule is off")));
+}

@@ -7,7 +7,7 @@ import { box as el } from './dom.js';
 const PHASES = [
   ['freeze', 'Freeze', 'The leader stops taking writes; the frontier is its last index.'],
   ['catch_up', 'Catch up', 'The leader replicates to the target until it reaches the frontier.'],
-  ['hand_over', 'Hand over', 'The target is told to campaign now (stickiness bypassed, never the vote rule).'],
+  ['hand_over', 'Hand over', 'The target is told to campaign now (stickiness bypassed; each voter still judges it by its vote rule).'],
   ['demote', 'Demote', 'The old leader steps down and follows the new one.'],
 ];
 /** How long a finished handover's outcome stays up, in simulated ticks. */
@@ -193,7 +193,7 @@ function outcomeWords(o) {
       `Writes resume on node ${o.from}; no term changed; nothing was lost — the cost was ${o.waited} ticks frozen.`;
   }
   if (o.result === 'refused') {
-    return `The voters refused node ${o.to} (the vote rule is never relaxed, not even by force), so no handover happened` +
+    return `The voters refused node ${o.to} (their vote rule held, even against a forced handover), so no handover happened` +
       `${o.new_leader ? `; a normal election chose node ${o.new_leader}` : ''}. No acknowledged write was lost.`;
   }
   const lead = `Node ${o.to} leads term ${o.new_term}; node ${o.from} follows it.`;

@@ -232,7 +232,9 @@ impl fmt::Display for Headline {
             } => {
                 write!(f, "vote request for term {term}, my last entry is {last_index}@t{last_term}")?;
                 match (transfer, force) {
-                    (true, true) => write!(f, " (forced hand-over: bypasses stickiness, not the vote rule)"),
+                    // Whether the vote rule still applies is the voter's switch
+                    // (`force_respects_vote_rule`): its reply says.
+                    (true, true) => write!(f, " (forced hand-over: bypasses stickiness)"),
                     (true, false) => write!(f, " (hand-over: bypasses stickiness, not the vote rule)"),
                     _ => Ok(()),
                 }

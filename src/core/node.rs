@@ -680,6 +680,9 @@ impl Node {
             last_index: req.last_index,
             last_term: req.last_term,
             guarded: vote::log_guards_apply(req, self.switches()),
+            forced_past_guards: req.force
+                && self.switches().log_guards
+                && !self.switches().force_respects_vote_rule,
         }
     }
 

@@ -53,6 +53,10 @@ pub struct VoteReport {
     /// Whether the log guards (the watermark rule and the up-to-date
     /// check) were applied: false only with a teaching switch off.
     pub guarded: bool,
+    /// Whether the guards were skipped only because the request was a
+    /// forced hand-over's (`force_respects_vote_rule` off, `log_guards`
+    /// on): the narration names that switch, not the log guards.
+    pub forced_past_guards: bool,
 }
 
 /// The replication states a leader keeps per follower, without their

@@ -41,7 +41,7 @@ enum Recipe {
     Duplicated { from: NodeId, to: NodeId, kind: MessageKind },
     /// A vote or probe reply (the decision is in the description); see
     /// [`reply`] for `unguarded`.
-    Reply { headline: Headline, unguarded: bool },
+    Reply { headline: Headline, unguarded: Option<bool> },
     /// An entry appended and persisted.
     Appends { node: NodeId, entry: Entry },
     /// A committed entry applied.
@@ -82,7 +82,7 @@ impl Narration {
     /// A vote or probe reply, with the rule that decided it; `unguarded`
     /// is true when the log checks were skipped for this request (a
     /// teaching switch is off), which a grant must not hide.
-    pub(crate) fn reply(m: &Message, unguarded: bool) -> Narration {
+    pub(crate) fn reply(m: &Message, unguarded: Option<bool>) -> Narration {
         Narration(Recipe::Reply { headline: m.headline(), unguarded })
     }
 
@@ -260,13 +260,19 @@ fn write_applies(f: &mut fmt::Formatter<'_>, node: NodeId, entry: &Entry) -> fmt
     write!(f, "node {node} applies {entry}: committed entries apply in order, once")
 }
 
-fn write_reply(f: &mut fmt::Formatter<'_>, m: &Headline, unguarded: bool) -> fmt::Result {
-    match m.decision() {
-        Some(Decision::Granted) if unguarded => write!(
+/// `unguarded`: `None` when the log guards were applied, else whether a
+/// forced hand-over alone skipped them (`VoteReport::forced_past_guards`).
+fn write_reply(f: &mut fmt::Formatter<'_>, m: &Headline, unguarded: Option<bool>) -> fmt::Result {
+    match (m.decision(), unguarded) {
+        (Some(Decision::Granted), Some(false)) => write!(
             f,
             "{m}: granted on term and vote alone — the watermark and up-to-date checks are switched off"
         ),
-        Some(Decision::Refused(r)) => write!(f, "{m} — {}", refusal_rule(r)),
+        (Some(Decision::Granted), Some(true)) => write!(
+            f,
+            "{m}: granted on term and vote alone — a forced hand-over skips the watermark and up-to-date checks (force_respects_vote_rule is off)"
+        ),
+        (Some(Decision::Refused(r)), _) => write!(f, "{m} — {}", refusal_rule(r)),
         _ => write!(f, "{m}: the candidate passes every rule of the vote"),
     }
 }

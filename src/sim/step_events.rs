@@ -19,7 +19,7 @@ pub fn vote_decision(m: &Message, judged: &mut Option<VoteReport>) -> Option<(Tr
         _ => return None,
     };
     let judged = judged.take().filter(|v| v.candidate == m.to);
-    let text = Narration::reply(m, judged.is_some_and(|v| !v.guarded));
+    let text = Narration::reply(m, judged.filter(|v| !v.guarded).map(|v| v.forced_past_guards));
     let (voter, candidate, term) = (m.from, m.to, m.term);
     let asked_term = judged.map(|v| v.asked_term);
     let log = judged.map(|v| LastEntry { last_index: v.last_index, last_term: v.last_term });
