@@ -168,7 +168,11 @@ impl StateKey {
     /// id), in the renamed order of their ids: each part's name, then the
     /// part. The same state under any renaming writes the same words, as
     /// a multiset would, without keying every part on its own.
-    pub fn by_id<T: Copy>(&mut self, parts: impl Iterator<Item = (NodeId, T)>, write: impl Fn(T, &mut StateKey)) {
+    pub fn by_id<T: Copy>(
+        &mut self,
+        parts: impl Iterator<Item = (NodeId, T)>,
+        write: impl Fn(T, &mut StateKey),
+    ) {
         let mut named: [(NodeId, Option<T>); RENAMED_IDS] = [(0, None); RENAMED_IDS];
         let mut spilled: Vec<(NodeId, Option<T>)> = Vec::new();
         let mut len = 0;
@@ -682,5 +686,34 @@ impl Decision {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(rename: &[NodeId], write: impl Fn(&mut StateKey)) -> u128 {
+        let mut k = StateKey::renaming(rename);
+        write(&mut k);
+        k.finish()
+    }
+
+    #[test]
+    fn id_sets_and_maps_by_id_are_written_in_renamed_order() {
+        // A set: the order given does not matter, the members do.
+        let set = |ids: &'static [NodeId]| key(&[], move |k| k.ids(ids.iter().copied()));
+        assert_eq!(set(&[1, 3]), set(&[3, 1]));
+        assert_ne!(set(&[1, 3]), set(&[1, 2]));
+        assert_ne!(set(&[1]), set(&[1, 1]), "a repeat is written, not folded away");
+        // A map by id renamed by swapping 1 and 2 is the swapped map.
+        let map = |rename: &[NodeId], parts: [(NodeId, u64); 2]| {
+            key(rename, move |k| k.by_id(parts.into_iter(), |v, k| k.word(v)))
+        };
+        assert_eq!(map(&[0, 2, 1], [(1, 10), (2, 20)]), map(&[], [(1, 20), (2, 10)]));
+        assert_ne!(map(&[], [(1, 10), (2, 20)]), map(&[], [(1, 20), (2, 10)]));
+        // Every id written as 0 (a signature): the parts as a multiset.
+        assert_eq!(map(&[0, 0, 0], [(1, 10), (2, 20)]), map(&[0, 0, 0], [(1, 20), (2, 10)]));
+        assert_ne!(map(&[0, 0, 0], [(1, 10), (2, 20)]), map(&[0, 0, 0], [(1, 10), (2, 10)]));
     }
 }

@@ -13,7 +13,7 @@ use crate::sim::Sim;
 
 use super::counterexample::Counterexample;
 use super::key::Keyer;
-use super::model::{apply, moves, violation, Move, Spent, State};
+use super::model::{apply, moves, violation, Bounds, Move, Spent, State};
 use super::{Options, Progress, Report};
 
 /// States per chunk of work handed to a thread.
@@ -92,6 +92,7 @@ pub fn breadth_first(
                 report.goal_reached = options.goal.is_some_and(|g| g.name() == hit);
                 report.violations += u64::from(!report.goal_reached);
                 let moves = path(&links, at);
+                report.shortest_within = Some(Bounds { depth: moves.len() as u64, ..options.bounds });
                 report.counterexample =
                     Some(Counterexample::new(options, &config, hit, moves, f.state.sim.now()));
                 break;

@@ -55,7 +55,9 @@ impl Keyer {
             .map(|group| {
                 let mut members: Vec<(u128, NodeId)> = group
                     .iter()
-                    .filter_map(|id| state.sim.nodes().get(id).map(|n| (signature(*id, n, zero, &messages), *id)))
+                    .filter_map(|id| {
+                        state.sim.nodes().get(id).map(|n| (signature(*id, n, zero, &messages), *id))
+                    })
                     .collect();
                 members.sort_unstable();
                 members
