@@ -134,32 +134,37 @@ impl StateKey {
     /// when every name is below 63 and none repeats (a cluster's sets
     /// always); otherwise the count and the sorted names. The first form's
     /// top bit is set, which no count has, so the two never meet.
-    pub fn ids(&mut self, ids: impl Iterator<Item = NodeId>) {
-        let mut mask = 0u64;
-        let mut names = [0; RENAMED_IDS];
-        let mut spilled = Vec::new();
-        let mut len = 0;
-        for id in ids {
-            let name = self.name(id);
-            if len < RENAMED_IDS {
-                names[len] = name;
-            } else {
-                if spilled.is_empty() {
-                    spilled.extend_from_slice(&names);
-                }
-                spilled.push(name);
-            }
+    pub fn ids(&mut self, ids: impl Iterator<Item = NodeId> + Clone) {
+        // A first pass for the bits alone: no buffer to fill or sort.
+        let (mut mask, mut len) = (0u64, 0);
+        for id in ids.clone() {
+            mask |= 1u64.checked_shl(self.name(id) as u32).unwrap_or(0);
             len += 1;
-            mask |= 1u64.checked_shl(name as u32).unwrap_or(0);
         }
-        let names = if len <= RENAMED_IDS { &mut names[..len] } else { &mut spilled[..] };
         if mask.count_ones() as usize == len && mask >> 63 == 0 {
             self.word(mask | 1 << 63);
             return;
         }
-        names.sort_unstable();
+        let mut names = [0; RENAMED_IDS];
+        let mut spilled = Vec::new();
+        for (i, id) in ids.enumerate() {
+            let name = self.name(id);
+            match names.get_mut(i) {
+                Some(slot) => *slot = name,
+                None => spilled.push(name),
+            }
+        }
+        let mut all: Vec<NodeId>;
+        let sorted = if spilled.is_empty() {
+            &mut names[..len]
+        } else {
+            all = names.to_vec();
+            all.append(&mut spilled);
+            &mut all[..]
+        };
+        sorted.sort_unstable();
         self.word(len as u64);
-        for name in names.iter() {
+        for name in sorted.iter() {
             self.word(*name);
         }
     }
