@@ -12,15 +12,18 @@ quick=${QUICK:-}
 bin=target/release/quorumscope
 cargo build --release --bin quorumscope >&2
 
-# Wall clock and CPU seconds (user + system) of a command, stdout kept:
-# the machine is shared, so unique states per CPU second is the steadier
-# figure; wall clock is printed too.
+# Runs a command with its stdout and stderr in $out, and its wall clock
+# and CPU seconds (user + system) in $wall and $cpu: the machine is
+# shared, so unique states per CPU second is the steadier figure; wall
+# clock is printed too.
 timed() {
-  local t
+  local t o
   t=$(mktemp)
-  /usr/bin/time -f "%e %U %S" -o "$t" "$@"
+  o=$(mktemp)
+  /usr/bin/time -f "%e %U %S" -o "$t" "$@" >"$o" 2>&1 || true
   read -r wall user sys <"$t"
-  rm -f "$t"
+  out=$(cat "$o")
+  rm -f "$t" "$o"
   cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
 }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / (s > 0 ? s : 0.01) }'; }
@@ -31,7 +34,7 @@ for run in "three 8" "five 5" "witness 8" "learner 7" "joint 7"; do
   set -- $run
   depth=$2
   [ -n "$quick" ] && depth=$((depth - 2))
-  out=$(timed "$bin" explore "$1" --bfs-only --depth "$depth" --out /dev/null 2>/dev/null)
+  timed "$bin" explore "$1" --bfs-only --depth "$depth" --out /dev/null
   states=$(sed -n 's/^states=\([0-9]*\) depth=\([0-9]*\).*/\1/p' <<<"$out")
   reached=$(sed -n 's/^states=\([0-9]*\) depth=\([0-9]*\).*/\2/p' <<<"$out")
   trans=$(sed -n 's/^time=\([0-9.]*\)s transitions=\([0-9]*\) unique_states_per_sec=\([0-9]*\)$/\2/p' <<<"$out")
@@ -44,7 +47,7 @@ src=$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/stateright-0.31.* | hea
 (cd "$src" && cargo build --release --example raft --target-dir "$OLDPWD/target/stateright") >&2
 depth=10
 [ -n "$quick" ] && depth=8
-out=$(timed target/stateright/release/examples/raft check 3 "$depth" 2>&1)
+timed target/stateright/release/examples/raft check 3 "$depth"
 line=$(grep '^Done\.' <<<"$out")
 states=$(sed -n 's/.*states=\([0-9]*\), unique=\([0-9]*\), depth=\([0-9]*\), sec=\([0-9]*\).*/\1/p' <<<"$line")
 unique=$(sed -n 's/.*states=\([0-9]*\), unique=\([0-9]*\), depth=\([0-9]*\), sec=\([0-9]*\).*/\2/p' <<<"$line")

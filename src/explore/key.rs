@@ -4,7 +4,8 @@
 //!
 //! Symmetry: nodes of one interchangeable group ([`Shape::symmetric_groups`])
 //! are ordered by a signature that names no node (each node's own state
-//! with every id written as 0, which renaming cannot change), and the
+//! and the messages it sent and is sent, with every id written as 0, which
+//! renaming cannot change), and the
 //! state is written with the group's ids handed out in that order. Nodes
 //! whose signatures tie are tried in every order, and the smallest key is
 //! kept. Two states that differ only by a renaming within groups sort their
