@@ -57,8 +57,8 @@ pub const MAX_DEPTH: u64 = 200;
 /// Unique states after which breadth-first search stops, unless told
 /// otherwise. Each state of a depth's frontier (and of the next) holds a
 /// whole simulator (about 20 KB for three nodes), so this bounds memory:
-/// measured, 0.8 GB resident at 100,000 states (`log_guards` off), so
-/// about 2 GB here.
+/// measured, 0.8 GB resident with `log_guards` off (two searches to this
+/// limit; the states of a depth past it are never made).
 pub const DEFAULT_MAX_STATES: u64 = 250_000;
 /// Random walks tried after breadth-first search finds nothing, unless
 /// told otherwise.
