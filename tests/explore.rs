@@ -311,3 +311,25 @@ fn walks_find_the_log_guards_bug_and_its_run_replays() {
     o.search = Search::Walk(Walks { seed: 2, count: report.walks, ..Walks::default() });
     assert_eq!(run(&o).violations, 0);
 }
+
+/// After walks find the vote bug, breadth-first search within the bounds
+/// the shrunk run used either proves it shortest there or finds a shorter
+/// one: either way the run written is 8 moves, the shortest breadth-first
+/// search finds within the default bounds, and it is marked proven.
+#[test]
+fn a_walks_run_is_proven_shortest_within_its_own_bounds() {
+    let mut o = vote_bug(3);
+    o.search = Search::Both(Walks { seed: 3, count: 3000, depth: 16, ..Walks::default() });
+    let report = run(&o);
+    assert_eq!(report.states, report.per_depth.iter().sum::<u64>(), "depth 3 holds no violation");
+    let cx = report.counterexample.expect("the walks find it");
+    let within = report.shortest_within.expect("proven within the run's own bounds");
+    assert_eq!(cx.moves.len(), 8, "{:?}", cx.moves);
+    assert_eq!(within.depth, 8);
+    assert!(report.confirm_states > 0, "breadth-first search ran");
+    assert!(within.writes == 0 && within.drops <= o.bounds.drops && within.term <= 4, "{within:?}");
+    assert_eq!(replay(&cx.scenario.to_json()).as_deref(), Some("double_vote"));
+    // Walks alone leave the run unproven.
+    o.search = Search::Walk(Walks { seed: 3, count: 3000, depth: 16, ..Walks::default() });
+    assert!(run(&o).shortest_within.is_none());
+}

@@ -502,14 +502,20 @@ fn explore(args: &[String]) -> Result<bool, String> {
     if report.walks > 0 {
         say!("random walks: {} taken, {} distinct states reached", report.walks, report.walk_states);
     }
+    if report.confirm_states > 0 {
+        say!("breadth-first search within the walk's run's bounds: {} states", report.confirm_states);
+    }
     if let Some(cx) = &report.counterexample {
         let what = if report.goal_reached { "reaching" } else { "breaking" };
-        let how = if report.by_walk {
-            "a random walk's run, shrunk (short, not proven shortest)"
-        } else {
-            "the shortest run (breadth-first)"
-        };
+        let how =
+            if report.by_walk { "a random walk's run, shrunk" } else { "the shortest run (breadth-first)" };
         say!("{how}: {} moves, {what} {}:", cx.moves.len(), cx.property);
+        match &report.shortest_within {
+            Some(b) => say!("proven shortest within: {}", b.describe()),
+            None => say!(
+                "not proven shortest: breadth-first search within the run's own bounds stopped at its limit"
+            ),
+        }
         for (tick, mv) in &cx.moves {
             say!("  {}", mc::describe_move(*tick, mv));
         }

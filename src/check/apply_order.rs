@@ -56,10 +56,7 @@ fn first_applied(obs: &Observation<'_>, id: NodeId) -> Option<Index> {
 
 impl ApplyOrder {
     pub(crate) fn write_key(&self, k: &mut crate::core::StateKey) {
-        k.multiset(self.last.iter(), |(id, index), k| {
-            k.id(**id);
-            k.word(**index);
-        });
+        k.by_id(self.last.iter().map(|(id, index)| (*id, *index)), |index, k| k.word(index));
     }
 }
 

@@ -48,8 +48,7 @@ impl Invariant for DoubleVote {
 impl DoubleVote {
     /// Writes every vote remembered (state keys: `crate::core::StateKey`).
     pub(crate) fn write_key(&self, k: &mut StateKey) {
-        k.multiset(self.votes.iter(), |(voter, votes), k| {
-            k.id(**voter);
+        k.by_id(self.votes.iter().map(|(voter, votes)| (*voter, votes)), |votes, k| {
             k.word(votes.len() as u64);
             for (term, candidate) in votes.iter() {
                 k.word(*term);

@@ -57,8 +57,7 @@ impl Invariant for LeaderAppendOnly {
 impl LeaderAppendOnly {
     /// Writes each leader's log ends (state keys: `crate::core::StateKey`).
     pub(crate) fn write_key(&self, k: &mut StateKey) {
-        k.multiset(self.held.iter(), |(id, Held { term, last_index, last_term }), k| {
-            k.id(**id);
+        k.by_id(self.held.iter().map(|(id, held)| (*id, held)), |Held { term, last_index, last_term }, k| {
             k.word(*term);
             k.word(*last_index);
             k.word(*last_term);

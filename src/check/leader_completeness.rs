@@ -90,10 +90,7 @@ impl LeaderCompleteness {
             k.word(*commit_term);
             k.id(*seen_by);
         }
-        k.multiset(examined.iter(), |(id, index), k| {
-            k.id(**id);
-            k.word(**index);
-        });
+        k.by_id(examined.iter().map(|(id, index)| (*id, *index)), |index, k| k.word(index));
         leaders.write_key(k);
     }
 }

@@ -58,8 +58,7 @@ impl LeaderCursors {
 impl LeaderCursors {
     /// Writes each leader's cursor (state keys: `crate::core::StateKey`).
     pub(crate) fn write_key(&self, k: &mut StateKey) {
-        k.multiset(self.cursors.iter(), |(id, Cursor { term, up_to, reported }), k| {
-            k.id(**id);
+        k.by_id(self.cursors.iter().map(|(id, c)| (*id, c)), |Cursor { term, up_to, reported }, k| {
             k.word(*term);
             k.word(*up_to);
             k.flag(*reported);

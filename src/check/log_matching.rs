@@ -151,8 +151,7 @@ impl LogMatching {
     /// Agreement is between two nodes, written as a pair in renamed order.
     pub(crate) fn write_key(&self, k: &mut StateKey) {
         let LogMatching { seen, agreed, changed } = self;
-        k.multiset(seen.iter(), |Seen { id, last, down }, k| {
-            k.id(*id);
+        k.by_id(seen.iter().map(|s| (s.id, s)), |Seen { id: _, last, down }, k| {
             k.opt(last.map(|(index, _)| index));
             k.opt(last.map(|(_, term)| term));
             k.flag(*down);

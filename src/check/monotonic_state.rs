@@ -50,13 +50,15 @@ impl MonotonicState {
     /// Writes each node's figures seen last (state keys:
     /// `crate::core::StateKey`).
     pub(crate) fn write_key(&self, k: &mut StateKey) {
-        k.multiset(self.seen.iter(), |(id, Seen { term, commit, disk_term, disk_commit }), k| {
-            k.id(**id);
-            k.word(*term);
-            k.word(*commit);
-            k.word(*disk_term);
-            k.word(*disk_commit);
-        });
+        k.by_id(
+            self.seen.iter().map(|(id, s)| (*id, s)),
+            |Seen { term, commit, disk_term, disk_commit }, k| {
+                k.word(*term);
+                k.word(*commit);
+                k.word(*disk_term);
+                k.word(*disk_commit);
+            },
+        );
     }
 }
 

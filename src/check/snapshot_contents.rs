@@ -96,8 +96,7 @@ impl Invariant for SnapshotContents {
 
 impl SnapshotContents {
     pub(crate) fn write_key(&self, k: &mut crate::core::StateKey) {
-        k.multiset(self.shadows.iter(), |(id, Shadow { store, index, checked }), k| {
-            k.id(**id);
+        k.by_id(self.shadows.iter().map(|(id, s)| (*id, s)), |Shadow { store, index, checked }, k| {
             store.write_key(k);
             k.word(*index);
             k.word(*checked);

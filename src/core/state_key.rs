@@ -37,6 +37,14 @@ pub struct StateKey {
     words: u64,
 }
 
+/// The high and low halves of `x · k` folded together: every input bit
+/// reaches most output bits, in one multiply.
+#[inline]
+fn fold(x: u64, k: u64) -> u64 {
+    let p = u128::from(x) * u128::from(k);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
 /// SplitMix64's finalizer: every input bit reaches every output bit.
 fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -71,13 +79,17 @@ impl StateKey {
         usize::try_from(id).ok().and_then(|i| self.rename.get(i)).copied().unwrap_or(id)
     }
 
-    /// Writes one word. Two lanes with different mixing make the 128-bit
-    /// result; the word count is mixed in so that lengths are implied.
+    /// Writes one word. Two lanes, each a folded 64×64→128-bit multiply
+    /// (as wyhash mixes), with different constants and the word count in
+    /// one of them so that lengths are implied; `finish` mixes both fully.
+    /// A fold costs a multiply and an exclusive or: a key is thousands of
+    /// words, and SplitMix64's finalizer on each lane made writing them
+    /// most of the explorer's time.
+    #[inline]
     pub fn word(&mut self, v: u64) {
         self.words += 1;
-        self.a = mix(self.a ^ v).wrapping_add(self.words);
-        self.b =
-            (self.b.rotate_left(23) ^ mix(v.wrapping_add(self.words))).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.a = fold(self.a ^ v, 0xA076_1D64_78BD_642F);
+        self.b = fold(self.b ^ v.rotate_left(29) ^ self.words, 0xE703_7ED1_A0B4_28DB);
     }
 
     /// Writes a flag.
@@ -118,16 +130,88 @@ impl StateKey {
         }
     }
 
-    /// Writes a set of ids in renamed order.
-    pub fn ids(&mut self, ids: impl Iterator<Item = NodeId>) {
-        let mut names = Small::default();
-        for id in ids {
-            names.push(u128::from(self.name(id)));
+    /// Writes a set of ids in renamed order: as one word, a bit per name,
+    /// when every name is below 63 and none repeats (a cluster's sets
+    /// always); otherwise the count and the sorted names. The first form's
+    /// top bit is set, which no count has, so the two never meet.
+    pub fn ids(&mut self, ids: impl Iterator<Item = NodeId> + Clone) {
+        // A first pass for the bits alone: no buffer to fill or sort.
+        let (mut mask, mut len) = (0u64, 0);
+        for id in ids.clone() {
+            mask |= 1u64.checked_shl(self.name(id) as u32).unwrap_or(0);
+            len += 1;
         }
-        let names = names.sorted();
-        self.word(names.len() as u64);
-        for name in names {
-            self.word(*name as u64);
+        if mask.count_ones() as usize == len && mask >> 63 == 0 {
+            self.word(mask | 1 << 63);
+            return;
+        }
+        let mut names = [0; RENAMED_IDS];
+        let mut spilled = Vec::new();
+        for (i, id) in ids.enumerate() {
+            let name = self.name(id);
+            match names.get_mut(i) {
+                Some(slot) => *slot = name,
+                None => spilled.push(name),
+            }
+        }
+        let mut all: Vec<NodeId>;
+        let sorted = if spilled.is_empty() {
+            &mut names[..len]
+        } else {
+            all = names.to_vec();
+            all.append(&mut spilled);
+            &mut all[..]
+        };
+        sorted.sort_unstable();
+        self.word(len as u64);
+        for name in sorted.iter() {
+            self.word(*name);
+        }
+    }
+
+    /// Writes parts each held by a different node (a map keyed by node
+    /// id), in the renamed order of their ids: each part's name, then the
+    /// part. The same state under any renaming writes the same words, as
+    /// a multiset would, without keying every part on its own.
+    pub fn by_id<T: Copy>(
+        &mut self,
+        parts: impl Iterator<Item = (NodeId, T)>,
+        write: impl Fn(T, &mut StateKey),
+    ) {
+        let mut named: [(NodeId, Option<T>); RENAMED_IDS] = [(0, None); RENAMED_IDS];
+        let mut spilled: Vec<(NodeId, Option<T>)> = Vec::new();
+        let mut len = 0;
+        for (id, part) in parts {
+            let entry = (self.name(id), Some(part));
+            if len < RENAMED_IDS {
+                named[len] = entry;
+            } else {
+                if spilled.is_empty() {
+                    spilled.extend_from_slice(&named);
+                }
+                spilled.push(entry);
+            }
+            len += 1;
+        }
+        let all = if len <= RENAMED_IDS { &mut named[..len] } else { &mut spilled[..] };
+        if !all.windows(2).all(|w| w[0].0 < w[1].0) {
+            all.sort_unstable_by_key(|(name, _)| *name);
+        }
+        if all.windows(2).any(|w| w[0].0 == w[1].0) {
+            // Names that tie (a renaming that is not one-to-one, such as
+            // the explorer's node signatures, which write every id as 0):
+            // their order would follow the ids, so the parts are written
+            // as a multiset instead.
+            self.multiset(all.iter(), |(name, part), k| {
+                k.word(*name);
+                write(part.expect("every slot up to len is filled"), k);
+            });
+            return;
+        }
+        self.word(len as u64);
+        for (name, part) in all.iter() {
+            self.word(*name);
+            write(part.expect("every slot up to len is filled"), self);
         }
     }
 
@@ -282,10 +366,7 @@ impl RoleState {
                     settled_membership,
                     elected_by: _,
                 } = state.as_ref();
-                k.multiset(progress.iter(), |(id, p), k| {
-                    k.id(**id);
-                    p.write_key(k);
-                });
+                k.by_id(progress.iter().map(|(id, p)| (*id, p)), |p, k| p.write_key(k));
                 k.word(*heartbeat_elapsed);
                 k.word(*term_start_index);
                 k.word(*settled_membership);
@@ -296,10 +377,7 @@ impl RoleState {
 
 impl Tally {
     fn write_key(&self, k: &mut StateKey) {
-        k.multiset(self.votes.iter(), |(id, granted), k| {
-            k.id(**id);
-            k.flag(**granted);
-        });
+        k.by_id(self.votes.iter().map(|(id, granted)| (*id, *granted)), |granted, k| k.flag(granted));
     }
 }
 
@@ -613,5 +691,34 @@ impl Decision {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(rename: &[NodeId], write: impl Fn(&mut StateKey)) -> u128 {
+        let mut k = StateKey::renaming(rename);
+        write(&mut k);
+        k.finish()
+    }
+
+    #[test]
+    fn id_sets_and_maps_by_id_are_written_in_renamed_order() {
+        // A set: the order given does not matter, the members do.
+        let set = |ids: &'static [NodeId]| key(&[], move |k| k.ids(ids.iter().copied()));
+        assert_eq!(set(&[1, 3]), set(&[3, 1]));
+        assert_ne!(set(&[1, 3]), set(&[1, 2]));
+        assert_ne!(set(&[1]), set(&[1, 1]), "a repeat is written, not folded away");
+        // A map by id renamed by swapping 1 and 2 is the swapped map.
+        let map = |rename: &[NodeId], parts: [(NodeId, u64); 2]| {
+            key(rename, move |k| k.by_id(parts.into_iter(), |v, k| k.word(v)))
+        };
+        assert_eq!(map(&[0, 2, 1], [(1, 10), (2, 20)]), map(&[], [(1, 20), (2, 10)]));
+        assert_ne!(map(&[], [(1, 10), (2, 20)]), map(&[], [(1, 20), (2, 10)]));
+        // Every id written as 0 (a signature): the parts as a multiset.
+        assert_eq!(map(&[0, 0, 0], [(1, 10), (2, 20)]), map(&[0, 0, 0], [(1, 20), (2, 10)]));
+        assert_ne!(map(&[0, 0, 0], [(1, 10), (2, 20)]), map(&[0, 0, 0], [(1, 10), (2, 10)]));
     }
 }

@@ -13,7 +13,7 @@ use crate::sim::Sim;
 
 use super::counterexample::Counterexample;
 use super::key::Keyer;
-use super::model::{apply, moves, violation, Move, Spent, State};
+use super::model::{apply, moves, violation, Bounds, Move, Spent, State};
 use super::{Options, Progress, Report};
 
 /// States per chunk of work handed to a thread.
@@ -49,13 +49,13 @@ struct Link {
     mv: Move,
 }
 
-/// A successor not yet merged.
+/// A successor not yet merged: how to make it again, not the state itself.
+/// Keeping every successor's simulator until the merge held each depth's
+/// repeats and the states past the limit too (5.9 GB at 100,000 states);
+/// the few that are new are made again after the merge, in parallel.
 struct Found {
     parent: usize,
     mv: Move,
-    /// Boxed: a simulator is large, and successors are moved around in
-    /// vectors that grow.
-    state: Box<State>,
     key: u128,
     /// A property broken, or the goal reached.
     hit: Option<String>,
@@ -76,7 +76,7 @@ pub fn breadth_first(
     let mut frontier: Vec<(Box<State>, Option<u32>)> = vec![(Box::new(root), None)];
     for depth in 1..=options.bounds.depth {
         let found = expand(options, &keyer, &frontier, &visited);
-        let mut next = Vec::new();
+        let mut kept: Vec<(usize, Move, Option<u32>)> = Vec::new();
         let mut new = 0;
         for f in found {
             report.transitions += 1;
@@ -86,22 +86,32 @@ pub fn breadth_first(
             new += 1;
             report.states += 1;
             let (parent_state, parent_link) = &frontier[f.parent];
-            links.push(Link { parent: *parent_link, tick: parent_state.sim.now(), mv: f.mv });
+            links.push(Link { parent: *parent_link, tick: parent_state.sim.now(), mv: f.mv.clone() });
             let at = Some((links.len() - 1) as u32);
             if let Some(hit) = f.hit {
                 report.goal_reached = options.goal.is_some_and(|g| g.name() == hit);
                 report.violations += u64::from(!report.goal_reached);
                 let moves = path(&links, at);
+                let (end, _) = apply(parent_state, &f.mv).expect("the move ran before");
+                report.shortest_within = Some(Bounds { depth: moves.len() as u64, ..options.bounds });
                 report.counterexample =
-                    Some(Counterexample::new(options, &config, hit, moves, f.state.sim.now()));
+                    Some(Counterexample::new(options, &config, hit, moves, end.sim.now()));
                 break;
             }
             if report.states >= options.max_states {
                 report.truncated = true;
                 break;
             }
-            next.push((f.state, at));
+            kept.push((f.parent, f.mv, at));
         }
+        let next: Vec<(Box<State>, Option<u32>)> = if report.counterexample.is_some() || report.truncated {
+            Vec::new()
+        } else {
+            in_parallel(options.threads, &kept, |(parent, mv, at)| {
+                let (state, _) = apply(&frontier[*parent].0, mv).expect("the move ran before");
+                vec![(Box::new(state), *at)]
+            })
+        };
         report.depth = depth;
         report.per_depth.push(new);
         let keep_going = progress(&Progress {
@@ -128,27 +138,35 @@ fn expand(
     frontier: &[(Box<State>, Option<u32>)],
     visited: &Visited,
 ) -> Vec<Found> {
-    let chunks = frontier.len().div_ceil(CHUNK);
-    let threads = options.threads.min(chunks).max(1);
-    let results: Vec<Mutex<Vec<Found>>> = (0..chunks).map(|_| Mutex::new(Vec::new())).collect();
+    let indexed: Vec<usize> = (0..frontier.len()).collect();
+    in_parallel(options.threads, &indexed, |i| {
+        let mut out = Vec::new();
+        successors(options, keyer, *i, &frontier[*i].0, visited, &mut out);
+        out
+    })
+}
+
+/// `work` on every item, on up to `threads` threads, chunk by chunk; the
+/// results concatenated in item order, whatever the thread count.
+fn in_parallel<T: Sync, R: Send>(threads: usize, items: &[T], work: impl Fn(&T) -> Vec<R> + Sync) -> Vec<R> {
+    let chunks = items.len().div_ceil(CHUNK);
+    let threads = threads.min(chunks).max(1);
+    let results: Vec<Mutex<Vec<R>>> = (0..chunks).map(|_| Mutex::new(Vec::new())).collect();
     let next_chunk = AtomicUsize::new(0);
-    let work = || loop {
+    let run = || loop {
         let c = next_chunk.fetch_add(1, Ordering::Relaxed);
         if c >= chunks {
             break;
         }
-        let mut out = Vec::new();
-        for (i, (state, _)) in frontier.iter().enumerate().skip(c * CHUNK).take(CHUNK) {
-            successors(options, keyer, i, state, visited, &mut out);
-        }
+        let out: Vec<R> = items.iter().skip(c * CHUNK).take(CHUNK).flat_map(&work).collect();
         *results[c].lock().expect("no worker panics") = out;
     };
     if threads == 1 {
-        work();
+        run();
     } else {
         std::thread::scope(|s| {
             for _ in 0..threads {
-                s.spawn(work);
+                s.spawn(run);
             }
         });
     }
@@ -171,7 +189,7 @@ fn successors(
         }
         let hit = violation(&events)
             .or_else(|| options.goal.filter(|g| g.reached(&child, &events)).map(|g| g.name().to_string()));
-        out.push(Found { parent, mv, state: Box::new(child), key, hit });
+        out.push(Found { parent, mv, key, hit });
     }
 }
 

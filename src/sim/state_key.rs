@@ -14,9 +14,8 @@ impl Sim {
     /// checker that delivers every message by command passes false. The
     /// script is not written: key a simulator whose script has run out.
     pub fn write_key(&self, k: &mut StateKey, timing: bool) {
-        k.multiset(self.nodes.iter(), |(id, n), k| {
+        k.by_id(self.nodes.iter().map(|(id, n)| (*id, n)), |n, k| {
             let SimNode { config: _, node, disk, kv, crash_after_persist, spare_log: _, writes } = n;
-            k.id(**id);
             match node {
                 None => k.word(0),
                 Some(node) => {
