@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::core::{Member, Switches};
 use crate::elect_times;
-use crate::explore::{self, describe_move, Bounds, Goal, Options, Progress, Report, Search, Shape, Walks};
+use crate::explore::{self, describe_move, Bounds, Goal, Options, Report, Search, Shape, Walks};
 use crate::json::path::{self, Fields, Int};
 use crate::json::Json;
 use crate::scenario;
@@ -33,41 +33,11 @@ pub const PAGE_MAX_STATES: u64 = 50_000;
 /// figure above, about 450 MB).
 pub const PAGE_DEFAULT_STATES: u64 = 20_000;
 
-/// The bounds as the page reads and writes them.
-#[derive(Serialize)]
-struct BoundsJson {
-    depth: u64,
-    writes: u8,
-    crashes: u8,
-    drops: u8,
-    duplicates: u8,
-    handovers: u8,
-    snapshots: u8,
-    in_flight: usize,
-    term: u64,
-}
-
-impl From<Bounds> for BoundsJson {
-    fn from(b: Bounds) -> BoundsJson {
-        BoundsJson {
-            depth: b.depth,
-            writes: b.writes,
-            crashes: b.crashes,
-            drops: b.drops,
-            duplicates: b.duplicates,
-            handovers: b.handovers,
-            snapshots: b.snapshots,
-            in_flight: b.in_flight,
-            term: b.term,
-        }
-    }
-}
-
 #[derive(Serialize)]
 struct ShapeInfo {
     name: &'static str,
     members: Vec<Member>,
-    bounds: BoundsJson,
+    bounds: Bounds,
 }
 
 #[derive(Serialize)]
@@ -108,11 +78,7 @@ pub fn explore_catalog() -> Result<JsValue, JsError> {
     let shapes = Shape::NAMES
         .iter()
         .filter_map(|name| Shape::parse(name).ok())
-        .map(|shape| ShapeInfo {
-            name: shape.name(),
-            members: shape.members(),
-            bounds: Bounds::new(shape).into(),
-        })
+        .map(|shape| ShapeInfo { name: shape.name(), members: shape.members(), bounds: Bounds::new(shape) })
         .collect();
     let goals = Goal::NAMES.iter().filter_map(|name| Goal::parse(name).ok()).map(GoalInfo::from).collect();
     let switches = Switches::NAMES
@@ -219,28 +185,6 @@ fn read_bounds(f: &Fields, b: &mut Bounds) -> Result<(), String> {
     Ok(())
 }
 
-/// A progress report as the page reads it.
-#[derive(Serialize)]
-struct ProgressJson {
-    depth: u64,
-    states: u64,
-    transitions: u64,
-    frontier: usize,
-    walks: u64,
-}
-
-impl From<&Progress> for ProgressJson {
-    fn from(p: &Progress) -> ProgressJson {
-        ProgressJson {
-            depth: p.depth,
-            states: p.states,
-            transitions: p.transitions,
-            frontier: p.frontier,
-            walks: p.walks,
-        }
-    }
-}
-
 /// The path found, as the CLI prints it and the file it writes.
 #[derive(Serialize)]
 struct CounterexampleJson {
@@ -316,7 +260,7 @@ fn report_json(options: &Options, report: Report) -> ReportJson {
 pub fn explore(request: JsValue, progress: &js_sys::Function) -> Result<JsValue, JsError> {
     let options = from_js(&request).and_then(|r| read_request(&r)).map_err(|e| JsError::new(&e))?;
     let report = explore::explore(&options, |p| {
-        let Ok(value) = to_js(&ProgressJson::from(p)) else { return false };
+        let Ok(value) = to_js(p) else { return false };
         progress.call1(&JsValue::NULL, &value).is_ok_and(|keep_going| keep_going.as_bool() != Some(false))
     })
     .map_err(|e| JsError::new(&e))?;

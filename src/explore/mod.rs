@@ -226,8 +226,9 @@ pub struct Report {
     pub confirm_states: u64,
 }
 
-/// Progress, after each depth (breadth-first) or each walk.
-#[derive(Clone, Copy, Debug, Default)]
+/// Progress, after each depth (breadth-first) or each walk. Serialized as
+/// the page's "Find a run" panel reads it.
+#[derive(Clone, Copy, Debug, Default, serde::Serialize)]
 pub struct Progress {
     /// Depth done.
     pub depth: u64,

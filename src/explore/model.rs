@@ -13,8 +13,9 @@ use crate::sim::{Command, FailoverMode, MessageAction, Sim, Target, TraceBody, T
 
 use super::shape::Shape;
 
-/// How far the explorer goes. Every bound is printed with the summary.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How far the explorer goes. Every bound is printed with the summary, and
+/// serialized as the page's "Find a run" panel reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Bounds {
     /// Most moves per path.
     pub depth: u64,
