@@ -28,7 +28,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WASM_BUDGET=170000
-LAB_WASM_BUDGET=210000
+# 210,000 when the lab module was split off (194 KB); the model checker's
+# proof of shortest runs (src/explore/confirm.rs) and its leaner search
+# took it to 210.4 KB the same day. Loaded only when a reader opens a lab panel.
+LAB_WASM_BUDGET=225000
 JS_CSS_BUDGET=60000
 ON_DEMAND_BUDGET=40000
 wasm=pkg/quorumscope_bg.wasm

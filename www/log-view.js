@@ -4,7 +4,7 @@
 // acknowledged writes. Rows redraw only when what they show changes.
 import { box as el } from './dom.js';
 
-/** Indexes drawn at most (the latest ones): enough to see a story, cheap to draw. */
+/** Indexes drawn at most (the latest ones): enough to see a story, cheap to draw. The view carries 64 per node (LOG_TAIL, src/sim/view.rs). */
 const WINDOW = 60;
 
 
