@@ -7,7 +7,7 @@
 // WebAssembly.Module can be posted), so that none fetches it again and the
 // single-file build, whose wasm is inline, needs no second copy.
 import init, * as bindings from '../pkg/quorumscope_lab.js';
-import { LoadError, wasmFailure } from './load-errors.js';
+import { fetchWasm, wasmFailure } from './load-errors.js';
 
 /** Where the wasm is: a literal `new URL` so bundlers emit (or inline) the file. */
 const LAB_URL = new URL('../pkg/quorumscope_lab_bg.wasm', import.meta.url);
@@ -38,16 +38,8 @@ export function loadLab() {
 
 async function compile() {
   const url = LAB_URL.href;
-  let response;
-  try {
-    response = await fetch(url);
-  } catch (e) {
-    throw wasmFailure(url, e);
-  }
-  if (!response.ok) {
-    throw new LoadError(`The lab module's WebAssembly file is missing: ${url} answered HTTP ${response.status}.`,
-      'Copy the whole quorumscope folder: pkg/ holds quorumscope_lab_bg.wasm beside quorumscope_bg.wasm.');
-  }
+  const response = await fetchWasm(url, 'The lab module\'s WebAssembly file is missing',
+    'Copy the whole quorumscope folder: pkg/ holds quorumscope_lab_bg.wasm beside quorumscope_bg.wasm.');
   try {
     return await WebAssembly.compile(await response.arrayBuffer());
   } catch (e) {

@@ -23,6 +23,22 @@ export function wasmFailure(url, cause) {
     'Check that pkg/quorumscope_bg.wasm was copied along with www/, and that the server sends .wasm files.');
 }
 
+/**
+ * Fetches a wasm file; resolves to the response, or rejects with the
+ * LoadError for a network failure or for `missing` (an HTTP error: what is
+ * missing, and `fix`, where it belongs).
+ */
+export async function fetchWasm(url, missing, fix) {
+  let response;
+  try {
+    response = await fetch(url);
+  } catch (e) {
+    throw wasmFailure(url, e);
+  }
+  if (!response.ok) throw new LoadError(`${missing}: ${url} answered HTTP ${response.status}.`, fix);
+  return response;
+}
+
 /** The LoadError for a page opened from the disk, where browsers refuse modules and fetches. */
 export function fileFailure() {
   return new LoadError('This page was opened from a file (file://), where browsers block the files quorumscope loads.',

@@ -4,7 +4,7 @@
 // Content-Security-Policy each come back as an error naming its fix
 // (www/load-errors.js) rather than the browser's own wording.
 import init, * as bindings from '../pkg/quorumscope.js';
-import { LoadError, wasmFailure } from './load-errors.js';
+import { fetchWasm, wasmFailure } from './load-errors.js';
 
 /** Where the wasm is: a literal `new URL` so bundlers emit the file. */
 const WASM_URL = new URL('../pkg/quorumscope_bg.wasm', import.meta.url);
@@ -22,16 +22,8 @@ export function loadWasm() {
 
 async function fetchAndInit() {
   const url = WASM_URL.href;
-  let response;
-  try {
-    response = await fetch(url);
-  } catch (e) {
-    throw wasmFailure(url, e);
-  }
-  if (!response.ok) {
-    throw new LoadError(`The simulator's WebAssembly file is missing: ${url} answered HTTP ${response.status}.`,
-      'Copy the whole quorumscope folder (www/ and pkg/ side by side) and load quorum-scope.js from it.');
-  }
+  const response = await fetchWasm(url, 'The simulator\'s WebAssembly file is missing',
+    'Copy the whole quorumscope folder (www/ and pkg/ side by side) and load quorum-scope.js from it.');
   try {
     await init({ module_or_path: response });
   } catch (e) {
