@@ -196,9 +196,10 @@ struct CounterexampleJson {
     scenario: String,
 }
 
-/// What a search reports: the summary fields the CLI prints, and the run.
+/// What a search reports: the options' summary the CLI prints, the
+/// explorer's own report, and the run.
 #[derive(Serialize)]
-struct ReportJson {
+struct ReportJson<'a> {
     shape: &'static str,
     switches: String,
     bounds: String,
@@ -206,24 +207,16 @@ struct ReportJson {
     goal: Option<GoalInfo>,
     max_states: u64,
     walk_seed: Option<u64>,
-    states: u64,
-    transitions: u64,
-    depth: u64,
-    per_depth: Vec<u64>,
-    violations: u64,
-    truncated: bool,
-    goal_reached: bool,
-    by_walk: bool,
-    walks: u64,
-    walk_states: u64,
+    #[serde(flatten)]
+    report: &'a Report,
     counterexample: Option<CounterexampleJson>,
 }
 
-fn report_json(options: &Options, report: Report) -> ReportJson {
-    let counterexample = report.counterexample.map(|cx| CounterexampleJson {
+fn report_json<'a>(options: &Options, report: &'a Report) -> ReportJson<'a> {
+    let counterexample = report.counterexample.as_ref().map(|cx| CounterexampleJson {
         moves: cx.moves.iter().map(|(tick, mv)| describe_move(*tick, mv)).collect(),
         scenario: cx.scenario.to_json(),
-        property: cx.property,
+        property: cx.property.clone(),
     });
     ReportJson {
         shape: options.shape.name(),
@@ -236,16 +229,7 @@ fn report_json(options: &Options, report: Report) -> ReportJson {
             Search::Walk(w) | Search::Both(w) => Some(w.seed),
             Search::Breadth => None,
         },
-        states: report.states,
-        transitions: report.transitions,
-        depth: report.depth,
-        per_depth: report.per_depth,
-        violations: report.violations,
-        truncated: report.truncated,
-        goal_reached: report.goal_reached,
-        by_walk: report.by_walk,
-        walks: report.walks,
-        walk_states: report.walk_states,
+        report,
         counterexample,
     }
 }
@@ -264,7 +248,7 @@ pub fn explore(request: JsValue, progress: &js_sys::Function) -> Result<JsValue,
         progress.call1(&JsValue::NULL, &value).is_ok_and(|keep_going| keep_going.as_bool() != Some(false))
     })
     .map_err(|e| JsError::new(&e))?;
-    to_js(&report_json(&options, report))
+    to_js(&report_json(&options, &report))
 }
 
 /// Runs two scenarios (JSON) side by side until the later `run_until` and

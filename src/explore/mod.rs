@@ -190,8 +190,9 @@ impl Options {
     }
 }
 
-/// What a search found.
-#[derive(Clone, Debug, Default)]
+/// What a search found. Serialized (the run apart) as the page's "Find a
+/// run" panel reads it.
+#[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct Report {
     /// Distinct states (the initial one included).
     pub states: u64,
@@ -205,7 +206,9 @@ pub struct Report {
     pub violations: u64,
     /// The search stopped at the state limit before its depth.
     pub truncated: bool,
-    /// The first violation found, or the goal reached.
+    /// The first violation found, or the goal reached. Not serialized: the
+    /// page gets it as a scenario file (src/wasm_lab.rs).
+    #[serde(skip)]
     pub counterexample: Option<Counterexample>,
     /// The goal was reached.
     pub goal_reached: bool,
