@@ -9,7 +9,8 @@
 // its texts, the glyph alone sits on the node's own rim (the node's
 // accessible name still says it all).
 import { svgEl } from './svg.js';
-import { setAttr, setShown, textWidth } from './cluster-placement.js';
+import { setAttr, setShown } from './dom.js';
+import { textWidth } from './cluster-placement.js';
 
 /** The glyph's width and the air after it. */
 const ICON_W = 12;

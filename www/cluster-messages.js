@@ -2,7 +2,8 @@
 // where one was lost.
 import { svgEl, termColor } from './svg.js';
 import { along } from './cluster-layout.js';
-import { placeMessageLabel, setAttr, textWidth } from './cluster-placement.js';
+import { setAttr } from './dom.js';
+import { placeMessageLabel, textWidth } from './cluster-placement.js';
 import { DROP_TICKS } from './cluster-marks.js';
 
 /**

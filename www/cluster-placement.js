@@ -6,6 +6,8 @@
 // {l, t, r, b} in the picture's logical units; text is measured on a
 // canvas (no layout read, so a playing frame stays cheap).
 
+import { setAttr, setShown } from './dom.js';
+
 /** Picture text size in logical px (cluster-view.css sets the same). */
 const LABEL_PX = 14;
 /** A text line's box around its baseline: the font's ascent and descent, with a little air. */
@@ -16,22 +18,6 @@ const GAP = 2;
 
 let ctx = null;
 const widths = new Map();
-
-/**
- * Sets an attribute only when its value changes: labels are placed again
- * whenever any node's text changes, mostly to the same places, and writing
- * an SVG attribute, even unchanged, makes the browser restyle and lay out
- * the element again.
- */
-export function setAttr(el, name, value) {
-  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
-}
-
-/** Shows or hides an element through its inline display, writing only on change. */
-export function setShown(el, shown) {
-  const display = shown ? '' : 'none';
-  if (el.style.display !== display) el.style.display = display;
-}
 
 /** The drawn width of `text` at the picture's label size (cached; the cache is bounded). */
 export function textWidth(text, weight, family) {

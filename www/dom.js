@@ -31,3 +31,19 @@ export function box(tag, className, text, parent) {
 export function setText(node, text) {
   if (node.textContent !== text) node.textContent = text;
 }
+
+/**
+ * Sets an attribute only when its value changes: the picture's labels are placed
+ * again whenever any node's text changes, mostly to the same places, and
+ * writing an SVG attribute, even unchanged, makes the browser restyle and lay out
+ * the element again.
+ */
+export function setAttr(el, name, value) {
+  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+}
+
+/** Shows or hides an element through its inline display, writing only on change. */
+export function setShown(el, shown) {
+  const display = shown ? '' : 'none';
+  if (el.style.display !== display) el.style.display = display;
+}
