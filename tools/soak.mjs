@@ -5,14 +5,25 @@
 // Markdown rows. A benchmark, part of `make bench`, not a test: it never
 // fails on a number.
 //
-//   node tools/soak.mjs [--quick] [--rows-only]
+// With --metrics it also prints, per minute, what a frame cost the renderer
+// (script, style and layout from Chromium's counters) and the DOM nodes
+// alive; --profile-at 2,10 records, at the end of those minutes, a 5-second
+// trace and CPU profile summed by event and by function (tools/frame-trace.mjs):
+// what tells a page that slows down from one that is merely busy.
+//
+//   node tools/soak.mjs [--quick] [--rows-only] [--minutes N] [--metrics] [--profile-at M,...]
 import { start } from '../tests/browser/harness.mjs';
 import { instrument } from '../tests/browser/helpers.mjs';
+import { TRACE_CATEGORIES, formatMetrics, startCpuProfile, startMetrics, summarizeTrace } from './frame-trace.mjs';
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick') || Boolean(process.env.QUICK);
 const ROWS_ONLY = args.includes('--rows-only');
-const MINUTES = QUICK ? 1 : 10;
+const valueOf = (flag) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+const MINUTES = Number(valueOf('--minutes') ?? (QUICK ? 1 : 10));
+const METRICS = args.includes('--metrics');
+const PROFILE_AT = new Set((valueOf('--profile-at') ?? '').split(',').filter(Boolean).map(Number));
+const PROFILE_MS = 5000;
 const NODES = 15;
 const MB = 1024 * 1024;
 
@@ -24,8 +35,10 @@ try {
   await page.goto(`${env.base}/www/index.html`);
   await page.waitForFunction(() => document.querySelector('quorum-scope')?.cluster?.state, null, { timeout: 60_000 });
   const members = Array.from({ length: NODES }, (_, i) => ({ id: i + 1 }));
-  // A write every 50 ticks for the whole run, so that the logs grow too.
-  const script = Array.from({ length: 1200 }, (_, i) => ({ at: 50 * (i + 1), do: 'write', value: `k${i}=1` }));
+  // A write every 50 ticks for the whole run, each with a key of its own:
+  // the logs and the state machines grow with the run.
+  const writes = Math.ceil(((MINUTES + 1) * 60 * 64) / 50);
+  const script = Array.from({ length: writes }, (_, i) => ({ at: 50 * (i + 1), do: 'write', value: `k${i}=1` }));
   await page.evaluate(async (s) => {
     const host = document.querySelector('quorum-scope');
     host.shadowRoot.querySelector('.qs-tour-card button:last-of-type')?.click();
@@ -54,14 +67,30 @@ try {
   }
   let last = await sample();
   for (let minute = 1; minute <= MINUTES; minute++) {
+    const metricsDone = METRICS ? await startMetrics(cdp) : null;
     await page.waitForTimeout(60_000);
     const now = await sample();
-    const fps = ((now.runs - last.runs) * 1000) / (now.at - last.at);
+    const frames = now.runs - last.runs;
+    const fps = (frames * 1000) / (now.at - last.at);
     console.log(`| soak, ${NODES} nodes at 64 ticks/s, minute ${minute} (step ${now.step.toLocaleString('en')}) `
       + `| ${fps.toFixed(0)} frames/s, ${(now.wasm / MB).toFixed(1)} MB wasm, ${(now.heap / MB).toFixed(1)} MB JS heap `
       + '|  |  | ≤ 64 MB wasm, ≤ 64 MB heap, flat frames/s |');
-    last = now;
+    if (metricsDone) for (const line of formatMetrics(await metricsDone(), frames)) console.log(`  ${line}`);
+    if (PROFILE_AT.has(minute)) await profile(page, cdp, env.browser);
+    last = await sample();
   }
 } finally {
   await env.close();
+}
+
+/** Five seconds of the playing page, traced and sampled, summed per frame. */
+async function profile(page, cdp, browser) {
+  const frames = () => page.evaluate(() => window.__qsCounts.rafRuns);
+  const cpuDone = await startCpuProfile(cdp);
+  await browser.startTracing(page, { categories: TRACE_CATEGORIES });
+  const before = await frames();
+  await page.waitForTimeout(PROFILE_MS);
+  const n = (await frames()) - before;
+  const trace = JSON.parse((await browser.stopTracing()).toString());
+  for (const line of [...summarizeTrace(trace, n), ...(await cpuDone(n))]) console.log(`  ${line}`);
 }

@@ -15,8 +15,8 @@
 use crate::check::AckedWrite;
 use crate::core::{Entry, Index, Membership, MessageContents, MessageKind, NodeId, NodeSet, Payload, Term};
 
-use super::view::{entry_view, standing, LOG_TAIL};
-use super::{ClusterView, KvStore, MessageView, NodeView, ProgressView, TraceBody, TraceEvent, TraceRole};
+use super::view::{acked_in_tails, entry_view, standing, LOG_TAIL};
+use super::{ClusterView, MessageView, NodeView, ProgressView, TraceBody, TraceEvent, TraceRole};
 
 // Plain vectors throughout, no ordered maps: a trace names a handful of
 // nodes and a few dozen messages in flight, and each new map type would
@@ -41,7 +41,6 @@ struct Facts {
     last_index: Index,
     /// The newest entries (at most about `2 * LOG_KEPT`), in order.
     log: Vec<Entry>,
-    kv: KvStore,
     /// A leader's view of its followers, by follower id.
     progress: Vec<ProgressView>,
     /// From its last `membership_changed`; `None` before the first.
@@ -66,7 +65,6 @@ impl Facts {
             snapshot_index: 0,
             last_index: 0,
             log: Vec::new(),
-            kv: KvStore::default(),
             progress: Vec::new(),
             membership: None,
             write_done: None,
@@ -170,43 +168,47 @@ impl Replay {
         let membership_of = |n: &Facts| n.membership.clone().unwrap_or_else(|| default.clone());
         let live = f.nodes.iter().filter(|n| n.role != TraceRole::Crashed);
         let reference = leader.or_else(|| live.max_by_key(|n| (n.term, n.last_index))).map(membership_of);
-        let nodes = f.nodes.iter().map(|n| {
-            let (id, membership) = (n.id, membership_of(n));
-            NodeView {
-                id,
-                role: n.role,
-                kind: if membership.is_witness(id) { "witness" } else { "data" },
-                voter: n.role != TraceRole::Crashed && membership.is_voter(id),
-                term: n.term,
-                voted_for: n.voted_for,
-                leader: n.leader,
-                probing: n.probing,
-                commit: n.commit,
-                applied: n.applied,
-                snapshot_index: n.snapshot_index,
-                last_index: n.last_index,
-                timer: (0, 0),
-                log: n.log[n.log.len().saturating_sub(LOG_TAIL)..].iter().map(entry_view).collect(),
-                kv: n.kv.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-                progress: n.progress.clone(),
-                handover: None,
-                standing: standing(reference.as_ref(), id),
-                membership,
-                tally: None,
-                write_done: n.write_done,
-                waiting: n.waiting.clone(),
-            }
-        });
+        let nodes: Vec<NodeView> = f
+            .nodes
+            .iter()
+            .map(|n| {
+                let (id, membership) = (n.id, membership_of(n));
+                NodeView {
+                    id,
+                    role: n.role,
+                    kind: if membership.is_witness(id) { "witness" } else { "data" },
+                    voter: n.role != TraceRole::Crashed && membership.is_voter(id),
+                    term: n.term,
+                    voted_for: n.voted_for,
+                    leader: n.leader,
+                    probing: n.probing,
+                    commit: n.commit,
+                    applied: n.applied,
+                    snapshot_index: n.snapshot_index,
+                    last_index: n.last_index,
+                    timer: (0, 0),
+                    log: n.log[n.log.len().saturating_sub(LOG_TAIL)..].iter().map(entry_view).collect(),
+                    progress: n.progress.clone(),
+                    handover: None,
+                    standing: standing(reference.as_ref(), id),
+                    membership,
+                    tally: None,
+                    write_done: n.write_done,
+                    waiting: n.waiting.clone(),
+                }
+            })
+            .collect();
+        let acked = acked_in_tails(&f.acked, &nodes);
         ClusterView {
             step: f.step,
             tick: f.tick,
             leader: leader.map(|n| n.id),
-            nodes: nodes.collect(),
+            nodes,
             messages: f.flights.iter().filter_map(|f| message_view(&self.events[f.0])).collect(),
             // A replay does not show holds (see `Fold::apply`).
             held: Vec::new(),
             cuts: f.cuts.clone(),
-            acked: f.acked.clone(),
+            acked,
             pending: Vec::new(),
             violations: f.violations,
             election_ticks: [0, 0],
@@ -299,11 +301,7 @@ impl Fold {
                 }
             }
             B::Applied { node, index } => {
-                let n = self.node(*node);
-                if let Some(Payload::Write(w)) = n.entry(*index).map(|e| e.payload.clone()) {
-                    n.kv.apply(*index, &w);
-                }
-                n.applied = *index;
+                self.node(*node).applied = *index;
             }
             B::WriteAcked { index, value, node } => {
                 let term = self.node(*node).entry(*index).map_or(0, |e| e.term);
@@ -321,7 +319,7 @@ impl Fold {
                 let n = self.node(*node);
                 (n.write_done, n.waiting) = (None, Vec::new());
                 (n.role, n.leader, n.probing, n.applied) = (TraceRole::Crashed, None, false, 0);
-                (n.kv, n.progress) = (KvStore::default(), Vec::new());
+                n.progress = Vec::new();
             }
             B::Restart { node } => {
                 let n = self.node(*node);
@@ -431,7 +429,7 @@ mod tests {
                         "{at}: commit, last index"
                     );
                     if x.role != TraceRole::Crashed {
-                        assert_eq!(g.kv, x.kv, "{at}: state machine");
+                        assert_eq!(g.applied, x.applied, "{at}: applied");
                     }
                 }
             }

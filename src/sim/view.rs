@@ -27,7 +27,10 @@ pub struct ClusterView {
     pub held: Vec<MessageView>,
     /// Cut links (from, to).
     pub cuts: Vec<(NodeId, NodeId)>,
-    /// Acknowledged writes.
+    /// Acknowledged writes whose entries some node's log tail still shows
+    /// (the page marks those cells). Older ones are left out: the page reads
+    /// the view on every frame, and the whole list grows with the run (the
+    /// soak's script time per second rose by half over ten minutes with it).
     pub acked: Vec<AckedWrite>,
     /// Writes accepted, not yet acknowledged.
     pub pending: Vec<PendingWrite>,
@@ -86,8 +89,6 @@ pub struct NodeView {
     pub timer: (u64, u64),
     /// Log entries after the snapshot (most recent `LOG_TAIL` of them).
     pub log: Vec<EntryView>,
-    /// The state machine's values.
-    pub kv: Vec<(String, String)>,
     /// The leader's view of each follower: (id, match, next, state).
     pub progress: Vec<ProgressView>,
     /// A handover under way on this node.
@@ -168,19 +169,31 @@ pub const LOG_TAIL: usize = 64;
 /// The picture of `sim`.
 pub fn view(sim: &Sim) -> ClusterView {
     let membership = reference_membership(sim);
+    let nodes: Vec<NodeView> =
+        sim.nodes().keys().map(|id| node_view(sim, *id, membership.as_ref())).collect();
+    let acked = acked_in_tails(sim.acked(), &nodes);
     ClusterView {
         step: sim.step_count(),
         tick: sim.now(),
         leader: sim.leader(),
-        nodes: sim.nodes().keys().map(|id| node_view(sim, *id, membership.as_ref())).collect(),
+        nodes,
         messages: sim.network().in_flight().map(message_view).collect(),
         held: sim.network().held().iter().map(message_view).collect(),
         cuts: sim.network().cuts().collect(),
-        acked: sim.acked().to_vec(),
+        acked,
         pending: sim.pending_writes().to_vec(),
         violations: sim.violations(),
         election_ticks: sim.config().election_ticks,
     }
+}
+
+/// The acknowledged writes at or after the oldest index any node's log tail
+/// shows: the ones the picture can mark.
+pub(super) fn acked_in_tails(acked: &[AckedWrite], nodes: &[NodeView]) -> Vec<AckedWrite> {
+    let Some(oldest) = nodes.iter().filter_map(|n| n.log.first()).map(|e| e.index).min() else {
+        return Vec::new();
+    };
+    acked.iter().filter(|a| a.index >= oldest).cloned().collect()
 }
 
 /// The configuration the picture shows membership against: the leader's,
@@ -227,7 +240,6 @@ fn node_view(sim: &Sim, id: NodeId, reference: Option<&Membership>) -> NodeView 
             last_index: n.disk.entries.last().map_or(0, |e| e.index),
             timer: (0, 0),
             log: n.disk.entries.iter().rev().take(LOG_TAIL).rev().map(entry_view).collect(),
-            kv: Vec::new(),
             progress: Vec::new(),
             handover: None,
             membership: Default::default(),
@@ -273,7 +285,6 @@ fn node_view(sim: &Sim, id: NodeId, reference: Option<&Membership>) -> NodeView 
         last_index: node.log().last_index(),
         timer: node.election_timer(),
         log: tail.iter().map(entry_view).collect(),
-        kv: n.kv.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         progress,
         handover: node.handover().copied(),
         membership: m.clone(),
@@ -328,5 +339,43 @@ fn message_view(f: &super::InFlight) -> MessageView {
         doomed: f.doomed,
         label,
         text: m.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario;
+
+    /// Five nodes taking a write with a key of its own every 20 ticks: what
+    /// a page left playing a scripted run sees.
+    fn writing_run() -> Sim {
+        let script: Vec<String> =
+            (1..=400).map(|i| format!(r#"{{"at": {}, "do": "write", "value": "k{i}=1"}}"#, 20 * i)).collect();
+        let text = format!(
+            r#"{{"title": "writes", "seed": 3, "cluster": {{"members": [{{"id": 1}}, {{"id": 2}}, {{"id": 3}}, {{"id": 4}}, {{"id": 5}}]}}, "script": [{}]}}"#,
+            script.join(",")
+        );
+        scenario::parse(&text).expect("parses").build().expect("builds")
+    }
+
+    /// The page parses the view on every frame, so it must not grow with the
+    /// run: a view after 400 writes is about as large as one after 100.
+    #[test]
+    fn the_view_does_not_grow_with_the_run() {
+        let mut sim = writing_run();
+        sim.run_until_tick(100 * 20 + 10, u64::MAX);
+        let early = serde_json::to_string(&view(&sim)).expect("serializes").len();
+        sim.run_until_tick(400 * 20 + 10, u64::MAX);
+        let late = view(&sim);
+        assert!(sim.acked().len() > 350, "the run acknowledged its writes ({})", sim.acked().len());
+        let late_len = serde_json::to_string(&late).expect("serializes").len();
+        assert!(late_len < early * 11 / 10, "the view grew from {early} to {late_len} bytes");
+        // It still carries every acknowledged write the log tails show.
+        let oldest = late.nodes.iter().filter_map(|n| n.log.first()).map(|e| e.index).min().expect("logs");
+        let shown: Vec<Index> = late.acked.iter().map(|a| a.index).collect();
+        let want: Vec<Index> = sim.acked().iter().map(|a| a.index).filter(|i| *i >= oldest).collect();
+        assert_eq!(shown, want);
+        assert!(!shown.is_empty() && shown.len() <= LOG_TAIL);
     }
 }
