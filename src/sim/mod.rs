@@ -358,13 +358,18 @@ impl Sim {
     }
 
     /// Roughly how much cloning the simulator copies, counted in log
-    /// entries (live and on disk) and acknowledged writes: the parts that
-    /// grow with the run. A `Timeline` spaces its checkpoints by it.
+    /// entries (live and on disk), state machine keys and acknowledged
+    /// writes: the parts that grow with the run. A `Timeline` spaces and
+    /// bounds its checkpoints by it.
     pub fn footprint(&self) -> u64 {
         let logs: usize = self
             .nodes
             .values()
-            .map(|n| n.disk.entries.len() + n.node.as_ref().map_or(0, |node| node.log().entries().len()))
+            .map(|n| {
+                n.disk.entries.len()
+                    + n.node.as_ref().map_or(0, |node| node.log().entries().len())
+                    + n.kv.len()
+            })
             .sum();
         (logs + self.acked.len()) as u64
     }

@@ -131,6 +131,11 @@ impl KvStore {
         Some(key.value())
     }
 
+    /// How many keys are set.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
     /// Whether no key is set.
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
