@@ -5,14 +5,29 @@
 // Markdown rows. A benchmark, part of `make bench`, not a test: it never
 // fails on a number.
 //
-//   node tools/soak.mjs [--quick] [--rows-only]
+// With --metrics it also prints, per minute, what a frame cost the renderer
+// (script, style and layout from Chromium's counters) and the DOM nodes
+// alive; --profile-at 2,10 records, at the end of those minutes, a 5-second
+// trace and CPU profile summed by event and by function (tools/frame-trace.mjs):
+// what tells a page that slows down from one that is merely busy.
+// --sequence opens the sequence diagram before playing and keeps it open (and
+// following the playhead) for the whole soak; each row then also gives the
+// elements the diagram holds in its SVG.
+//
+//   node tools/soak.mjs [--quick] [--rows-only] [--minutes N] [--metrics] [--profile-at M,...] [--sequence]
 import { start } from '../tests/browser/harness.mjs';
 import { instrument } from '../tests/browser/helpers.mjs';
+import { TRACE_CATEGORIES, formatMetrics, startCpuProfile, startMetrics, summarizeTrace } from './frame-trace.mjs';
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick') || Boolean(process.env.QUICK);
 const ROWS_ONLY = args.includes('--rows-only');
-const MINUTES = QUICK ? 1 : 10;
+const valueOf = (flag) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+const MINUTES = Number(valueOf('--minutes') ?? (QUICK ? 1 : 10));
+const METRICS = args.includes('--metrics');
+const SEQUENCE = args.includes('--sequence');
+const PROFILE_AT = new Set((valueOf('--profile-at') ?? '').split(',').filter(Boolean).map(Number));
+const PROFILE_MS = 5000;
 const NODES = 15;
 const MB = 1024 * 1024;
 
@@ -33,8 +48,14 @@ try {
     await app.load(s);
     app.pauseOn.clear();
     app.ticksPerSecond = 64;
-    app.play();
   }, { title: `Soak: ${NODES} nodes`, seed: 5, cluster: { members }, script, run_until: 1_000_000 });
+  if (SEQUENCE) {
+    // Opened, and scrolled into the page's view: a diagram out of view draws nothing.
+    await page.locator('quorum-scope').locator('.qs-seq > summary').click();
+    await page.waitForFunction(() => document.querySelector('quorum-scope').shadowRoot.querySelector('.qs-seq-lane'), null, { timeout: 30_000 });
+    await page.evaluate(() => document.querySelector('quorum-scope').shadowRoot.querySelector('.qs-seq-scroll').scrollIntoView({ block: 'end' }));
+  }
+  await page.evaluate(() => document.querySelector('quorum-scope').cluster.play());
   const cdp = await context.newCDPSession(page);
   const sample = async () => {
     await cdp.send('HeapProfiler.collectGarbage');
@@ -44,6 +65,7 @@ try {
       step: document.querySelector('quorum-scope').cluster.state.step,
       runs: window.__qsCounts.rafRuns,
       at: performance.now(),
+      diagram: document.querySelector('quorum-scope').shadowRoot.querySelectorAll('.qs-seq-view svg *').length,
     }));
     return { ...page_, heap: usedSize };
   };
@@ -54,14 +76,31 @@ try {
   }
   let last = await sample();
   for (let minute = 1; minute <= MINUTES; minute++) {
+    const metricsDone = METRICS ? await startMetrics(cdp) : null;
     await page.waitForTimeout(60_000);
     const now = await sample();
-    const fps = ((now.runs - last.runs) * 1000) / (now.at - last.at);
-    console.log(`| soak, ${NODES} nodes at 64 ticks/s, minute ${minute} (step ${now.step.toLocaleString('en')}) `
-      + `| ${fps.toFixed(0)} frames/s, ${(now.wasm / MB).toFixed(1)} MB wasm, ${(now.heap / MB).toFixed(1)} MB JS heap `
+    const frames = now.runs - last.runs;
+    const fps = (frames * 1000) / (now.at - last.at);
+    const diagram = SEQUENCE ? `, ${now.diagram.toLocaleString('en')} diagram elements` : '';
+    console.log(`| soak, ${NODES} nodes at 64 ticks/s${SEQUENCE ? ', sequence diagram open' : ''}, minute ${minute} (step ${now.step.toLocaleString('en')}) `
+      + `| ${fps.toFixed(0)} frames/s, ${(now.wasm / MB).toFixed(1)} MB wasm, ${(now.heap / MB).toFixed(1)} MB JS heap${diagram} `
       + '|  |  | ≤ 64 MB wasm, ≤ 64 MB heap, flat frames/s |');
-    last = now;
+    if (metricsDone) for (const line of formatMetrics(await metricsDone(), frames)) console.log(`  ${line}`);
+    if (PROFILE_AT.has(minute)) await profile(page, cdp, env.browser);
+    last = await sample();
   }
 } finally {
   await env.close();
+}
+
+/** Five seconds of the playing page, traced and sampled, summed per frame. */
+async function profile(page, cdp, browser) {
+  const frames = () => page.evaluate(() => window.__qsCounts.rafRuns);
+  const cpuDone = await startCpuProfile(cdp);
+  await browser.startTracing(page, { categories: TRACE_CATEGORIES });
+  const before = await frames();
+  await page.waitForTimeout(PROFILE_MS);
+  const n = (await frames()) - before;
+  const trace = JSON.parse((await browser.stopTracing()).toString());
+  for (const line of [...summarizeTrace(trace, n), ...(await cpuDone(n))]) console.log(`  ${line}`);
 }

@@ -13,12 +13,12 @@
 // redraws scheduled per frame, and only the rows in view (the DOM stays
 // bounded on any run). The SVG itself is sequence-draw.js's; clicks, keys
 // and tooltips are sequence-interaction.js's.
-import { el, setText } from './dom.js';
+import { el, setAttr, setText } from './dom.js';
 import { svgEl } from './svg.js';
 import { SequenceModel, layoutRows } from './sequence-model.js';
 import { exportSvg } from './sequence-export.js';
 import { filterKey, readFilter, showsArrow, showsMark } from './sequence-filter.js';
-import { GUTTER, HEADER, MAX_DRAWN, diagramWidth, drawHeader, drawWindow, placeItems, playheadY } from './sequence-draw.js';
+import { GUTTER, HEADER, MAX_DRAWN, createDrawing, diagramWidth, placeItems, playheadY } from './sequence-draw.js';
 import { wireSequenceInteraction } from './sequence-interaction.js';
 
 const STYLESHEET = new URL('./sequence-view.css', import.meta.url);
@@ -101,12 +101,19 @@ export function mountSequence(container, app, host) {
     node.addEventListener(type, fn, opts);
     offs.push(() => node.removeEventListener(type, fn, opts));
   };
-  const { rove, hideTip } = wireSequenceInteraction({ app, body, root, tip, listen });
+  const { rove, scrolled } = wireSequenceInteraction({ app, body, root, tip, listen });
+  const drawing = createDrawing(header, body);
+  body.style.top = `${HEADER}px`;
+  // Set by a command or a new scenario: the elements drawn may show another
+  // run under the same keys. (A seek or a trim keeps the run: it is
+  // deterministic, so a message keeps its key and its elements stay.)
+  let stale = true;
 
   /** Picks the events to draw: after a seek back the kept run still shows what comes next (the run is deterministic). */
   function pickSource() {
     if (app.scenario !== scenario) {
       scenario = app.scenario;
+      stale = true;
       source = null;
       scrolledOnce = false;
       follow = true;
@@ -129,6 +136,8 @@ export function mountSequence(container, app, host) {
       model.add(source);
     }
     sourceLength = source.length;
+    if (stale) drawing.clear();
+    stale = false;
     layout = layoutRows(model, { rowHeight: ZOOMS[options.zoom], collapse: options.collapse,
       foldHeartbeats: options.foldHeartbeats, showArrow: (a) => showsArrow(filter, a), showMark: (m) => showsMark(filter, m) });
     placed = placeItems(model, layout, filter, options.foldHeartbeats);
@@ -185,19 +194,20 @@ export function mountSequence(container, app, host) {
     const bottom = Math.min(totalH, scrollTop - HEADER + size.height + MARGIN);
     drawnWindow = { top, bottom: bottom >= totalH ? Infinity : bottom };
     const scene = { model, layout, placed, filter, lane, nodes: app.state.nodes ?? [], rowHeight: ZOOMS[options.zoom] };
-    drawHeader(header, scene, totalW);
-    const focusKey = body.contains(container.getRootNode().activeElement) ? container.getRootNode().activeElement.dataset.key : null;
-    body.setAttribute('width', String(totalW));
-    body.setAttribute('height', String(Math.max(1, bottom - top)));
-    body.setAttribute('viewBox', `0 ${top} ${totalW} ${Math.max(1, bottom - top)}`);
-    body.style.top = `${HEADER + top}px`;
+    drawing.header(scene, totalW);
+    const active = container.getRootNode().activeElement;
+    const focusKey = body.contains(active) ? active.dataset.key : null;
+    // The body spans every row (its y is the layout's): a redraw changes only the elements that moved, not a viewBox over all of them.
+    setAttr(body, 'width', String(totalW));
+    setAttr(body, 'height', String(Math.max(1, totalH)));
     // Drawn dimmed: what the kept run holds past the playhead (after a seek back).
     const futureFrom = source === app.trace ? Infinity : now;
-    const drawn = drawWindow(body, scene, { top, bottom, width: totalW, now, futureFrom });
+    const drawn = drawing.window(scene, { top, bottom, width: totalW, now, futureFrom });
     setText(status, `${model.arrows.length} messages, steps ${model.firstStep}–${model.lastStep}`
       + (drawn >= MAX_DRAWN ? ' · zoom in to draw every one' : ''));
     rove(top + MARGIN, (step) => layout.rowOf(step)?.y ?? layout.height);
-    if (focusKey) body.querySelector(`[data-key="${focusKey}"]`)?.focus();
+    // Kept elements keep their focus; one built again takes it back.
+    if (focusKey && !active.isConnected) body.querySelector(`[data-key="${focusKey}"]`)?.focus();
     // The height did not change (no new rows): no layout is coming, scroll now.
     if (scrollTo != null && content.style.height === heightBefore) scrollNow();
   }
@@ -216,7 +226,7 @@ export function mountSequence(container, app, host) {
     scrollTop = scroller.scrollTop;
     const head = HEADER + playheadY(layout, app.state?.step ?? 0);
     follow = head >= scrollTop && head <= scrollTop + size.height + 8;
-    hideTip();
+    scrolled();
     const viewTop = scrollTop - HEADER;
     const inside = drawnWindow && viewTop >= drawnWindow.top && viewTop + size.height <= drawnWindow.bottom;
     if (!inside) invalidate(false, true);
@@ -250,6 +260,7 @@ export function mountSequence(container, app, host) {
   // A command starts a new future: the run kept from before a seek back no longer comes next.
   offs.push(app.on('command', () => {
     source = null;
+    stale = true;
     invalidate(true);
   }));
   offs.push(app.on('play', (playing) => {
