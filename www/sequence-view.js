@@ -15,7 +15,7 @@
 // and tooltips are sequence-interaction.js's.
 import { el, setAttr, setText } from './dom.js';
 import { svgEl } from './svg.js';
-import { SequenceModel, layoutRows } from './sequence-model.js';
+import { SequenceModel, continuation, layoutRows } from './sequence-model.js';
 import { exportSvg } from './sequence-export.js';
 import { filterKey, readFilter, showsArrow, showsMark } from './sequence-filter.js';
 import { GUTTER, HEADER, MAX_DRAWN, createDrawing, diagramWidth, placeItems, playheadY } from './sequence-draw.js';
@@ -89,6 +89,7 @@ export function mountSequence(container, app, host) {
   let placed = null; // each arrow's and mark's y for the current layout (placeItems)
   let drawnWindow = null; // {top, bottom}: the rows the last redraw drew
   let scrolledOnce = false; // scrolled to the playhead once
+  let reveal = false; // a seek happened: scroll to the playhead if it is out of view
   let styled = false;
   const styledNow = () => {
     styled = true;
@@ -120,7 +121,10 @@ export function mountSequence(container, app, host) {
     }
     const trace = app.trace;
     const end = (t) => (t?.length ? t[t.length - 1].step : -1);
-    if (!source || end(trace) >= end(source) || trace.length === 0) source = trace;
+    // The kept run is drawn only while it holds the whole page's trace: a seek
+    // back before its first step (history re-derived) draws the trace itself.
+    const holds = source?.length && trace.length && source[0].step <= trace[0].step && end(trace) < end(source);
+    if (!holds) source = trace;
   }
 
   function rebuild(force) {
@@ -129,8 +133,17 @@ export function mountSequence(container, app, host) {
     const changed = force || !model || source !== model.source || source.length !== sourceLength || filterKey(f) !== filterKey(filter);
     filter = f;
     if (!changed) return;
+    const from = model && source !== model.source ? continuation(model.source, source) : -1;
     if (model && source === model.source && source.length > sourceLength) model.add(source, sourceLength);
-    else if (!model || source !== model.source || source.length !== sourceLength) {
+    else if (from >= 0) {
+      // The page dropped its oldest events: read the rest of the old array
+      // (the same events as the new one's first), then the new one's newer
+      // ones, and forget what is no longer in it; no re-read of the whole window.
+      model.add(model.source, sourceLength);
+      model.add(source, model.source.length - from);
+      model.source = source;
+      model.dropBefore(source[0].step);
+    } else if (!model || source !== model.source || source.length !== sourceLength) {
       model = new SequenceModel((app.state?.nodes ?? []).map((n) => n.id));
       model.source = source;
       model.add(source);
@@ -182,14 +195,16 @@ export function mountSequence(container, app, host) {
     content.style.height = `${HEADER + totalH}px`;
     const now = app.state.step;
     const head = playheadY(layout, now);
-    // Follow the playhead while playing, and once on opening (or after a new
-    // scenario): scrolled once the new height is laid out (`grown` below),
-    // drawn for that place now.
-    if (follow && (app.playing || !scrolledOnce)) {
+    // Follow the playhead while playing, once on opening (or after a new
+    // scenario), and after a seek that leaves it out of view: scrolled once
+    // the new height is laid out (`grown` below), drawn for that place now.
+    const shown = HEADER + head >= scrollTop && HEADER + head <= scrollTop + size.height;
+    if ((follow && (app.playing || !scrolledOnce)) || (reveal && !shown)) {
       const want = Math.max(0, Math.min(HEADER + head - size.height + 40, HEADER + totalH - size.height));
       if (Math.abs(want - scrollTop) >= 1) scrollTo = scrollTop = want;
     }
     scrolledOnce = true;
+    reveal = false;
     const top = Math.max(0, scrollTop - HEADER - MARGIN);
     const bottom = Math.min(totalH, scrollTop - HEADER + size.height + MARGIN);
     drawnWindow = { top, bottom: bottom >= totalH ? Infinity : bottom };
@@ -256,7 +271,11 @@ export function mountSequence(container, app, host) {
     if (!root.contains(ev.target)) invalidate();
   };
   for (const type of ['click', 'change', 'keyup']) listen(scope, type, elsewhere);
-  for (const name of ['update', 'seek', 'trim']) offs.push(app.on(name, () => invalidate()));
+  for (const name of ['update', 'trim']) offs.push(app.on(name, () => invalidate()));
+  offs.push(app.on('seek', () => {
+    reveal = true;
+    invalidate();
+  }));
   // A command starts a new future: the run kept from before a seek back no longer comes next.
   offs.push(app.on('command', () => {
     source = null;
