@@ -10,8 +10,11 @@
 // alive; --profile-at 2,10 records, at the end of those minutes, a 5-second
 // trace and CPU profile summed by event and by function (tools/frame-trace.mjs):
 // what tells a page that slows down from one that is merely busy.
+// --sequence opens the sequence diagram before playing and keeps it open (and
+// following the playhead) for the whole soak; each row then also gives the
+// elements the diagram holds in its SVG.
 //
-//   node tools/soak.mjs [--quick] [--rows-only] [--minutes N] [--metrics] [--profile-at M,...]
+//   node tools/soak.mjs [--quick] [--rows-only] [--minutes N] [--metrics] [--profile-at M,...] [--sequence]
 import { start } from '../tests/browser/harness.mjs';
 import { instrument } from '../tests/browser/helpers.mjs';
 import { TRACE_CATEGORIES, formatMetrics, startCpuProfile, startMetrics, summarizeTrace } from './frame-trace.mjs';
@@ -22,6 +25,7 @@ const ROWS_ONLY = args.includes('--rows-only');
 const valueOf = (flag) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
 const MINUTES = Number(valueOf('--minutes') ?? (QUICK ? 1 : 10));
 const METRICS = args.includes('--metrics');
+const SEQUENCE = args.includes('--sequence');
 const PROFILE_AT = new Set((valueOf('--profile-at') ?? '').split(',').filter(Boolean).map(Number));
 const PROFILE_MS = 5000;
 const NODES = 15;
@@ -46,8 +50,14 @@ try {
     await app.load(s);
     app.pauseOn.clear();
     app.ticksPerSecond = 64;
-    app.play();
   }, { title: `Soak: ${NODES} nodes`, seed: 5, cluster: { members }, script, run_until: 1_000_000 });
+  if (SEQUENCE) {
+    // Opened, and scrolled into the page's view: a diagram out of view draws nothing.
+    await page.locator('quorum-scope').locator('.qs-seq > summary').click();
+    await page.waitForFunction(() => document.querySelector('quorum-scope').shadowRoot.querySelector('.qs-seq-lane'), null, { timeout: 30_000 });
+    await page.evaluate(() => document.querySelector('quorum-scope').shadowRoot.querySelector('.qs-seq-scroll').scrollIntoView({ block: 'end' }));
+  }
+  await page.evaluate(() => document.querySelector('quorum-scope').cluster.play());
   const cdp = await context.newCDPSession(page);
   const sample = async () => {
     await cdp.send('HeapProfiler.collectGarbage');
@@ -57,6 +67,7 @@ try {
       step: document.querySelector('quorum-scope').cluster.state.step,
       runs: window.__qsCounts.rafRuns,
       at: performance.now(),
+      diagram: document.querySelector('quorum-scope').shadowRoot.querySelectorAll('.qs-seq-view svg *').length,
     }));
     return { ...page_, heap: usedSize };
   };
@@ -72,8 +83,9 @@ try {
     const now = await sample();
     const frames = now.runs - last.runs;
     const fps = (frames * 1000) / (now.at - last.at);
-    console.log(`| soak, ${NODES} nodes at 64 ticks/s, minute ${minute} (step ${now.step.toLocaleString('en')}) `
-      + `| ${fps.toFixed(0)} frames/s, ${(now.wasm / MB).toFixed(1)} MB wasm, ${(now.heap / MB).toFixed(1)} MB JS heap `
+    const diagram = SEQUENCE ? `, ${now.diagram.toLocaleString('en')} diagram elements` : '';
+    console.log(`| soak, ${NODES} nodes at 64 ticks/s${SEQUENCE ? ', sequence diagram open' : ''}, minute ${minute} (step ${now.step.toLocaleString('en')}) `
+      + `| ${fps.toFixed(0)} frames/s, ${(now.wasm / MB).toFixed(1)} MB wasm, ${(now.heap / MB).toFixed(1)} MB JS heap${diagram} `
       + '|  |  | ≤ 64 MB wasm, ≤ 64 MB heap, flat frames/s |');
     if (metricsDone) for (const line of formatMetrics(await metricsDone(), frames)) console.log(`  ${line}`);
     if (PROFILE_AT.has(minute)) await profile(page, cdp, env.browser);

@@ -2,7 +2,10 @@
 // rows (the rows in view, plus a margin) the lanes with their roles, the
 // step numbers, heartbeat and gap rows, bands, arrows, marks and the
 // playhead. It only places what the model holds (sequence-model.js); where
-// the window is and when to redraw is sequence-view.js's job.
+// the window is and when to redraw is sequence-view.js's job. Elements are
+// kept from one redraw to the next and rebuilt only when what they show
+// changed, so a redraw while playing costs what moved, not what is drawn.
+import { setAttr } from './dom.js';
 import { svgEl, termColor } from './svg.js';
 import { rowAt } from './sequence-model.js';
 import { highlightedNode, markItems, showsArrow, showsBand, showsMark } from './sequence-filter.js';
@@ -66,51 +69,128 @@ export const diagramWidth = (model, lane) => GUTTER + lane * model.nodes.length 
 const laneX = (scene, node) => GUTTER + scene.model.nodes.indexOf(node) * scene.lane + scene.lane / 2;
 
 /**
- * The lane labels, with each node's role and term now. `scene` is
- * {model, layout, placed (placeItems), filter, lane (px), nodes (the state's), rowHeight}.
+ * Children of one group kept across redraws by key: an element is built
+ * again only when its signature (everything it shows) changed, and removed
+ * when a redraw no longer puts it. While playing, a redraw then touches only
+ * what entered or left the window or changed in it, not every element drawn
+ * (each new element costs the browser a restyle, a layout and a paint).
  */
-export function drawHeader(header, scene, width) {
-  header.replaceChildren();
-  header.setAttribute('width', String(width));
-  header.setAttribute('height', String(HEADER));
-  svgEl('rect', { class: 'qs-seq-headbg', x: 0, y: 0, width, height: HEADER }, header);
-  svgEl('text', { class: 'qs-seq-gutterlabel', x: 4, y: 19 }, header).textContent = 'step';
-  const byId = new Map(scene.nodes.map((n) => [n.id, n]));
-  const sel = highlightedNode(scene.filter);
-  for (const id of scene.model.nodes) {
-    const n = byId.get(id);
-    const t = svgEl('text', { class: `qs-seq-lanelabel${id === sel ? ' sel' : ''}`, x: laneX(scene, id), y: 19, 'text-anchor': 'middle' }, header);
-    t.textContent = n ? `node ${id} · ${n.role} t${n.term}` : `node ${id}`;
-    if (scene.lane < 90) t.textContent = n ? `${id} ${n.role[0].toUpperCase()}${n.term}` : String(id);
+class Keyed {
+  constructor(g) {
+    this.g = g;
+    this.items = new Map(); // key → {el, sig, pass}
+    this.pass = 0;
+  }
+
+  begin() {
+    this.pass += 1;
+  }
+
+  /** The element for `key`, built by `build()` (detached) unless the one drawn has signature `sig`. */
+  put(key, sig, build) {
+    const had = this.items.get(key);
+    if (had && had.sig === sig) {
+      had.pass = this.pass;
+      return had.el;
+    }
+    const el = build();
+    if (had) had.el.replaceWith(el);
+    else this.g.append(el);
+    this.items.set(key, { el, sig, pass: this.pass });
+    return el;
+  }
+
+  /** Removes what this pass did not put. */
+  end() {
+    for (const [key, item] of this.items) {
+      if (item.pass === this.pass) continue;
+      item.el.remove();
+      this.items.delete(key);
+    }
+  }
+
+  clear() {
+    this.g.replaceChildren();
+    this.items.clear();
   }
 }
 
 /**
- * The rows between `top` and `bottom` (px) into `body`, emptied first, and
- * the playhead at step `now`; items from step `futureFrom` on are dimmed.
- * Returns how many arrows and marks were drawn (each kind stops at MAX_DRAWN).
+ * The drawing of the lane labels (`header`) and of one window of rows
+ * (`body`, in the layout's coordinates: y 0 is the first row). Its groups
+ * keep their elements between redraws (Keyed).
  */
-export function drawWindow(body, scene, { top, bottom, width, now, futureFrom }) {
-  body.replaceChildren();
-  const lanesG = svgEl('g', { class: 'qs-seq-lanes' }, body);
-  const rowsG = svgEl('g', { class: 'qs-seq-rows' }, body);
-  const arrowsG = svgEl('g', { class: 'qs-seq-arrows' }, body);
-  const marksG = svgEl('g', { class: 'qs-seq-marks' }, body);
-  drawLanes(lanesG, scene, top, bottom, now);
-  drawRows(rowsG, scene, top, bottom, width, futureFrom);
-  const drawn = drawArrows(arrowsG, scene, top, bottom, futureFrom) + drawMarks(marksG, scene, top, bottom, futureFrom);
-  const head = playheadY(scene.layout, now);
-  svgEl('line', { class: 'qs-seq-playhead', x1: 0, x2: width, y1: head, y2: head, 'data-step': now }, body);
-  return drawn;
+export function createDrawing(header, body) {
+  const groups = ['qs-seq-lanes', 'qs-seq-rows', 'qs-seq-arrows', 'qs-seq-marks'].map((cls) => new Keyed(svgEl('g', { class: cls }, body)));
+  const [lanes, rows, arrows, marks] = groups;
+  const heads = new Keyed(header);
+  const playhead = svgEl('line', { class: 'qs-seq-playhead' }, body);
+  return {
+    /**
+     * The lane labels, with each node's role and term now. `scene` is
+     * {model, layout, placed (placeItems), filter, lane (px), nodes (the state's), rowHeight}.
+     */
+    header(scene, width) {
+      setAttr(header, 'width', String(width));
+      setAttr(header, 'height', String(HEADER));
+      heads.begin();
+      heads.put('bg', String(width), () => svgEl('rect', { class: 'qs-seq-headbg', x: 0, y: 0, width, height: HEADER }));
+      heads.put('gutter', '', () => text('text', { class: 'qs-seq-gutterlabel', x: 4, y: 19 }, 'step'));
+      const byId = new Map(scene.nodes.map((n) => [n.id, n]));
+      const sel = highlightedNode(scene.filter);
+      for (const id of scene.model.nodes) {
+        const n = byId.get(id);
+        let label = n ? `node ${id} · ${n.role} t${n.term}` : `node ${id}`;
+        if (scene.lane < 90) label = n ? `${id} ${n.role[0].toUpperCase()}${n.term}` : String(id);
+        const x = laneX(scene, id);
+        heads.put(`n${id}`, `${x} ${id === sel} ${label}`, () => text('text',
+          { class: `qs-seq-lanelabel${id === sel ? ' sel' : ''}`, x, y: 19, 'text-anchor': 'middle' }, label));
+      }
+      heads.end();
+    },
+
+    /**
+     * The rows between `top` and `bottom` (px) and the playhead at step
+     * `now`; items from step `futureFrom` on are dimmed. Returns how many
+     * arrows and marks are drawn (each kind stops at MAX_DRAWN).
+     */
+    window(scene, { top, bottom, width, now, futureFrom }) {
+      for (const g of groups) g.begin();
+      drawLanes(lanes, scene, top, bottom, now);
+      drawRows(rows, scene, top, bottom, width, futureFrom);
+      const drawn = drawArrows(arrows, scene, top, bottom, futureFrom) + drawMarks(marks, scene, top, bottom, futureFrom);
+      for (const g of groups) g.end();
+      const head = String(playheadY(scene.layout, now));
+      for (const [name, value] of [['x1', '0'], ['x2', String(width)], ['y1', head], ['y2', head], ['data-step', String(now)]]) {
+        setAttr(playhead, name, value);
+      }
+      return drawn;
+    },
+
+    /** Forgets every element (a new layout moves them all). */
+    clear() {
+      for (const g of groups) g.clear();
+    },
+  };
 }
 
-function drawLanes(g, scene, top, bottom, now) {
+/** An SVG element holding `content` as its text. */
+function text(tag, attrs, content) {
+  const t = svgEl(tag, attrs);
+  t.textContent = content;
+  return t;
+}
+
+function drawLanes(keyed, scene, top, bottom, now) {
   const { model, layout, lane } = scene;
   const sel = highlightedNode(scene.filter);
   for (const id of model.nodes) {
     const x = laneX(scene, id);
-    if (id === sel) svgEl('rect', { class: 'qs-seq-lanesel', x: x - lane / 2 + 2, y: top, width: lane - 4, height: bottom - top }, g);
-    svgEl('line', { class: 'qs-seq-lane', x1: x, x2: x, y1: top, y2: bottom, 'data-lane': id }, g);
+    if (id === sel) {
+      const box = { class: 'qs-seq-lanesel', x: x - lane / 2 + 2, y: top, width: lane - 4, height: bottom - top };
+      keyed.put(`sel${id}`, `${box.x} ${top} ${bottom} ${lane}`, () => svgEl('rect', box));
+    }
+    keyed.put(`lane${id}`, `${x} ${top} ${bottom}`, () => svgEl('line', { class: 'qs-seq-lane', x1: x, x2: x, y1: top, y2: bottom, 'data-lane': id }));
     // Role along the lane: leaders thick in their term's colour, candidates dashed, crashed nodes faint.
     const changes = model.roles.get(id) ?? [];
     for (let i = 0; i < changes.length; i += 1) {
@@ -120,44 +200,55 @@ function drawLanes(g, scene, top, bottom, now) {
       const next = changes[i + 1];
       const y2 = Math.min(bottom, next ? centre(layout.rowOf(next.step) ?? { y: layout.height, h: 0 }) : playheadY(layout, now));
       if (y2 <= y1) continue;
-      const line = svgEl('line', { class: `qs-seq-role role-${c.role}`, x1: x, x2: x, y1, y2 }, g);
-      if (c.role === 'leader') line.style.stroke = termColor(c.term);
+      keyed.put(`role${id}-${c.step}`, `${x} ${y1} ${y2} ${c.role} ${c.term}`, () => {
+        const line = svgEl('line', { class: `qs-seq-role role-${c.role}`, x1: x, x2: x, y1, y2 });
+        if (c.role === 'leader') line.style.stroke = termColor(c.term);
+        return line;
+      });
     }
   }
 }
 
-function drawRows(g, scene, top, bottom, width, futureFrom) {
+function drawRows(keyed, scene, top, bottom, width, futureFrom) {
   const rows = scene.layout.rows;
-  let i = rows.indexOf(rowAt(rows, 0));
-  for (i = Math.max(0, i); i < rows.length && rows[i].y <= bottom; i += 1) {
+  for (let i = firstAtOrAfter(rows, top, (r) => r.y + r.h); i < rows.length && rows[i].y <= bottom; i += 1) {
     const r = rows[i];
-    if (r.y + r.h < top) continue;
     const future = r.first >= futureFrom ? ' future' : '';
+    const sig = `${r.y} ${r.h} ${r.last} ${r.count} ${future}`;
     if (r.type === 'gap') {
       if (r.count < 2 || r.h < 8) continue;
-      const t = svgEl('text', { class: `qs-seq-gap${future}`, x: GUTTER - 6, y: centre(r) + 3, 'text-anchor': 'end' }, g);
-      t.textContent = `⋯${r.count}`;
+      keyed.put(`g${r.first}`, sig, () => text('text', { class: `qs-seq-gap${future}`, x: GUTTER - 6, y: centre(r) + 3, 'text-anchor': 'end' },
+        `⋯${r.count}`));
     } else if (r.type === 'beats') {
-      svgEl('rect', { class: `qs-seq-beats${future}`, x: GUTTER, y: r.y + 2, width: width - GUTTER - 8, height: r.h - 4, rx: 3 }, g);
-      if (r.h >= 12) {
-        const t = svgEl('text', { class: 'qs-seq-beatslabel', x: GUTTER + 6, y: centre(r) + 4 }, g);
-        const steps = r.first === r.last ? `step ${r.first}` : `steps ${r.first}–${r.last}`;
-        t.textContent = `♥ ${r.count} heartbeat message${r.count === 1 ? '' : 's'}, ${steps}`;
-      }
+      keyed.put(`h${r.first}`, `${sig} ${width}`, () => {
+        const g = svgEl('g');
+        svgEl('rect', { class: `qs-seq-beats${future}`, x: GUTTER, y: r.y + 2, width: width - GUTTER - 8, height: r.h - 4, rx: 3 }, g);
+        if (r.h >= 12) {
+          const steps = r.first === r.last ? `step ${r.first}` : `steps ${r.first}–${r.last}`;
+          g.append(text('text', { class: 'qs-seq-beatslabel', x: GUTTER + 6, y: centre(r) + 4 },
+            `♥ ${r.count} heartbeat message${r.count === 1 ? '' : 's'}, ${steps}`));
+        }
+        return g;
+      });
     } else if (r.h >= 14 || r.first % 5 === 0) {
-      const t = svgEl('text', { class: `qs-seq-step${future}`, x: GUTTER - 6, y: centre(r) + 4, 'text-anchor': 'end' }, g);
-      t.textContent = String(r.first);
+      keyed.put(`s${r.first}`, sig, () => text('text', { class: `qs-seq-step${future}`, x: GUTTER - 6, y: centre(r) + 4, 'text-anchor': 'end' },
+        String(r.first)));
     }
   }
-  for (const b of scene.model.bands) {
+  const bands = scene.model.bands;
+  for (let i = 0; i < bands.length; i += 1) {
+    const b = bands[i];
     if (!showsBand(scene.filter, b)) continue;
     const y = centre(scene.layout.rowOf(b.step));
     if (y < top || y > bottom) continue;
-    const band = svgEl('g', focusable(`band-${b.step}-${b.kind}`, `qs-seq-band kind-${b.kind}${b.step >= futureFrom ? ' future' : ''}`, b.step, b.text), g);
-    band.dataset.kind = b.kind;
-    svgEl('line', { x1: GUTTER, x2: width - 8, y1: y, y2: y }, band);
-    const t = svgEl('text', { x: width - 12, y: y - 3, 'text-anchor': 'end' }, band);
-    t.textContent = b.kind === 'violation' ? `! ${b.text}` : b.text;
+    const future = b.step >= futureFrom ? ' future' : '';
+    keyed.put(`b${b.step}-${b.kind}-${i}`, `${y} ${width} ${future}`, () => {
+      const band = svgEl('g', focusable(`band-${b.step}-${b.kind}`, `qs-seq-band kind-${b.kind}${future}`, b.step, b.text));
+      band.dataset.kind = b.kind;
+      svgEl('line', { x1: GUTTER, x2: width - 8, y1: y, y2: y }, band);
+      band.append(text('text', { x: width - 12, y: y - 3, 'text-anchor': 'end' }, b.kind === 'violation' ? `! ${b.text}` : b.text));
+      return band;
+    });
   }
 }
 
@@ -167,7 +258,7 @@ function focusable(key, cls, step, label) {
     'aria-label': `${label} (step ${step}): go there`, 'data-tip': label };
 }
 
-function drawArrows(g, scene, top, bottom, futureFrom) {
+function drawArrows(keyed, scene, top, bottom, futureFrom) {
   const { model, placed } = scene;
   let drawn = 0;
   const labelled = new Set();
@@ -177,34 +268,39 @@ function drawArrows(g, scene, top, bottom, futureFrom) {
     if (Math.max(y1, y2) < top) continue;
     drawn += 1;
     const at = a.endStep ?? a.sendStep ?? model.lastStep;
-    let said = a.fate === 'dropped' ? a.lost : a.fate === 'flight' ? `${a.text} (still on its way)` : a.text;
-    if (a.held != null) said += ` (held at step ${a.held}${a.released != null ? `, released at step ${a.released}` : ''})`;
-    // Named first by the kind its drawn label shows (a reader of the label and a screen reader agree).
-    const label = `${shortName(a)}: ${said}`;
     const future = at >= futureFrom ? ' future' : '';
-    const cls = `qs-seq-arrow fate-${a.fate}${a.dup ? ' dup' : ''}${a.held != null ? ' held' : ''}${future}`;
-    const arrow = svgEl('g', focusable(`m${a.seq}-${a.endStep}`, cls, at, label), g);
-    Object.assign(arrow.dataset, { from: a.from, to: a.to, seq: a.seq, fate: a.fate, msg: a.msg });
-    if (a.sendStep != null) arrow.dataset.sendStep = a.sendStep;
-    if (a.endStep != null) arrow.dataset.endStep = a.endStep;
-    if (a.dup) arrow.dataset.duplicate = '';
-    if (a.held != null) arrow.dataset.held = a.held;
     const x1 = laneX(scene, a.from);
     const x2 = laneX(scene, a.to);
-    svgEl('line', { class: 'qs-seq-hit', x1, y1, x2, y2 }, arrow);
-    svgEl('line', { class: 'qs-seq-shaft', x1, y1, x2, y2 }, arrow);
-    endGlyph(arrow, a, x1, y1, x2, y2);
     // One label per sender, step and kind: a broadcast is labelled once.
     const labelKey = `${a.sendStep} ${a.from} ${a.msg}`;
-    if (scene.rowHeight >= LABELS_FROM_ROW_PX && a.sendStep != null && !labelled.has(labelKey)) {
-      labelled.add(labelKey);
-      const right = x2 > x1;
-      const t = svgEl('text', { class: 'qs-seq-msg', x: x1 + (right ? 6 : -6), y: y1 - 3, 'text-anchor': right ? 'start' : 'end',
-        'aria-hidden': 'true' }, arrow);
-      t.textContent = shortName(a);
-    }
+    const label = scene.rowHeight >= LABELS_FROM_ROW_PX && a.sendStep != null && !labelled.has(labelKey);
+    if (label) labelled.add(labelKey);
+    keyed.put(`m${a.seq}-${a.endStep}`, `${x1} ${y1} ${x2} ${y2} ${a.fate} ${a.held} ${a.released} ${future} ${label}`,
+      () => arrowElement(a, { x1, y1, x2, y2, at, future, label }));
   }
   return drawn;
+}
+
+function arrowElement(a, { x1, y1, x2, y2, at, future, label }) {
+  let said = a.fate === 'dropped' ? a.lost : a.fate === 'flight' ? `${a.text} (still on its way)` : a.text;
+  if (a.held != null) said += ` (held at step ${a.held}${a.released != null ? `, released at step ${a.released}` : ''})`;
+  const cls = `qs-seq-arrow fate-${a.fate}${a.dup ? ' dup' : ''}${a.held != null ? ' held' : ''}${future}`;
+  // Named first by the kind its drawn label shows (a reader of the label and a screen reader agree).
+  const arrow = svgEl('g', focusable(`m${a.seq}-${a.endStep}`, cls, at, `${shortName(a)}: ${said}`));
+  Object.assign(arrow.dataset, { from: a.from, to: a.to, seq: a.seq, fate: a.fate, msg: a.msg });
+  if (a.sendStep != null) arrow.dataset.sendStep = a.sendStep;
+  if (a.endStep != null) arrow.dataset.endStep = a.endStep;
+  if (a.dup) arrow.dataset.duplicate = '';
+  if (a.held != null) arrow.dataset.held = a.held;
+  svgEl('line', { class: 'qs-seq-hit', x1, y1, x2, y2 }, arrow);
+  svgEl('line', { class: 'qs-seq-shaft', x1, y1, x2, y2 }, arrow);
+  endGlyph(arrow, a, x1, y1, x2, y2);
+  if (label) {
+    const right = x2 > x1;
+    arrow.append(text('text', { class: 'qs-seq-msg', x: x1 + (right ? 6 : -6), y: y1 - 3, 'text-anchor': right ? 'start' : 'end',
+      'aria-hidden': 'true' }, shortName(a)));
+  }
+  return arrow;
 }
 
 const shortName = (a) => a.msg.replace('_', ' ') + (a.dup ? ' (copy)' : '');
@@ -229,7 +325,7 @@ function endGlyph(g, a, x1, y1, x2, y2) {
   }
 }
 
-function drawMarks(g, scene, top, bottom, futureFrom) {
+function drawMarks(keyed, scene, top, bottom, futureFrom) {
   const marks = scene.placed.marks;
   let drawn = 0;
   for (let i = firstAtOrAfter(marks, top - 20, (p) => centre(p.r)); i < marks.length; i += 1) {
@@ -238,21 +334,27 @@ function drawMarks(g, scene, top, bottom, futureFrom) {
     if (y > bottom + 20 || drawn >= MAX_DRAWN) break;
     drawn += 1;
     const items = markItems(scene.filter, m);
-    const refusal = items.some((i) => i.refusal);
-    const text = items.map((i) => (i.refusal && i.e.reason?.code ? `${i.text} [${i.e.reason.code}]` : i.text)).join(' · ');
-    const cls = `qs-seq-mark${refusal ? ' refusal' : ''}${m.step >= futureFrom ? ' future' : ''}`;
+    const future = m.step >= futureFrom ? ' future' : '';
     const token = items.map((i) => i.token).join(' ');
-    const mark = svgEl('g', focusable(`k${m.step}-${m.node}`, cls, m.step, `${token}: ${text}`), g);
-    mark.dataset.node = m.node;
-    mark.dataset.kinds = items.map((i) => i.kind).join(' ');
-    if (refusal) mark.dataset.reason = items.filter((i) => i.refusal).map((i) => i.e.reason?.code ?? '').join(' ');
     const fontPx = Math.min(12, Math.max(8, r.h - 4));
-    const w = Math.min(scene.lane - 6, token.length * fontPx * 0.62 + 8);
     const x = laneX(scene, m.node);
-    svgEl('rect', { class: 'qs-seq-markbg', x: x - w / 2, y: y - fontPx / 2 - 3, width: w, height: fontPx + 6, rx: 3 }, mark);
-    // The token abbreviates the label, which says it in full.
-    const t = svgEl('text', { x, y: y + fontPx / 2 - 1, 'text-anchor': 'middle', 'font-size': fontPx, 'aria-hidden': 'true' }, mark);
-    t.textContent = token;
+    keyed.put(`k${m.step}-${m.node}`, `${x} ${y} ${fontPx} ${scene.lane} ${future} ${items.length} ${token}`,
+      () => markElement(m, items, { x, y, fontPx, token, future, lane: scene.lane }));
   }
   return drawn;
+}
+
+function markElement(m, items, { x, y, fontPx, token, future, lane }) {
+  const refusal = items.some((i) => i.refusal);
+  const said = items.map((i) => (i.refusal && i.e.reason?.code ? `${i.text} [${i.e.reason.code}]` : i.text)).join(' · ');
+  const cls = `qs-seq-mark${refusal ? ' refusal' : ''}${future}`;
+  const mark = svgEl('g', focusable(`k${m.step}-${m.node}`, cls, m.step, `${token}: ${said}`));
+  mark.dataset.node = m.node;
+  mark.dataset.kinds = items.map((i) => i.kind).join(' ');
+  if (refusal) mark.dataset.reason = items.filter((i) => i.refusal).map((i) => i.e.reason?.code ?? '').join(' ');
+  const w = Math.min(lane - 6, token.length * fontPx * 0.62 + 8);
+  svgEl('rect', { class: 'qs-seq-markbg', x: x - w / 2, y: y - fontPx / 2 - 3, width: w, height: fontPx + 6, rx: 3 }, mark);
+  // The token abbreviates the label, which says it in full.
+  mark.append(text('text', { x, y: y + fontPx / 2 - 1, 'text-anchor': 'middle', 'font-size': fontPx, 'aria-hidden': 'true' }, token));
+  return mark;
 }

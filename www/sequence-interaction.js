@@ -10,34 +10,51 @@ const MOVE_KEYS = ['ArrowDown', 'ArrowUp', 'ArrowLeft', 'ArrowRight', 'Home', 'E
 /**
  * Listens on `body` (the diagram's SVG) with `listen(node, type, fn)`, which
  * the caller undoes on unmount; `tip` is the tooltip element inside `root`.
- * Returns {rove(fromY, yOf), hideTip()}: `rove` is called after each
+ * Returns {rove(fromY, yOf), scrolled()}: `rove` is called after each
  * redraw, with the y of a drawn item's step (from the layout: reading it
- * back from the SVG would force a layout in the middle of a frame).
+ * back from the SVG would force a layout in the middle of a frame);
+ * `scrolled` on each scroll of the diagram.
  */
 export function wireSequenceInteraction({ app, body, root, tip, listen }) {
-  let ordered = []; // the drawn items, in time order (keyboard moves)
   let roveKey = null; // the item that holds the diagram's Tab stop
+  let stop = null; // the element that has tabindex 0
+
+  const items = () => [...body.querySelectorAll('[role="button"]')];
+  const stepOf = (n) => Number(n.dataset.eventStep);
 
   /**
    * One Tab stop for the whole diagram (a roving tabindex): the item last
-   * focused, else the first at or below `fromY` (less a little, so an item
-   * half scrolled out still counts), else the first drawn.
+   * focused, else the earliest at or below `fromY` (less a little, so an
+   * item half scrolled out still counts), else the earliest drawn. Drawn
+   * items are kept between redraws: the one that had the stop gives it up.
    */
   function rove(fromY, yOf) {
-    const step = (n) => Number(n.dataset.eventStep);
-    ordered = [...body.querySelectorAll('[role="button"]')].sort((p, q) => step(p) - step(q));
-    const inView = (n) => yOf(step(n)) >= fromY - 40;
-    const current = ordered.find((n) => n.dataset.key === roveKey) ?? ordered.find(inView) ?? ordered[0];
-    if (current) current.tabIndex = 0;
+    let current = null;
+    let earliest = null;
+    for (const n of items()) {
+      if (n.dataset.key === roveKey) {
+        current = n;
+        break;
+      }
+      if (!earliest || stepOf(n) < stepOf(earliest)) earliest = n;
+      if (yOf(stepOf(n)) >= fromY - 40 && (!current || stepOf(n) < stepOf(current))) current = n;
+    }
+    current ??= earliest;
+    if (stop && stop !== current && stop.tabIndex !== -1) stop.tabIndex = -1;
+    if (current && current.tabIndex !== 0) current.tabIndex = 0;
+    stop = current;
   }
 
   function moveFocus(from, key) {
+    // Time order, read when a key asks for it (not on every redraw).
+    const ordered = items().sort((p, q) => stepOf(p) - stepOf(q));
     const i = ordered.indexOf(from);
     const next = { ArrowDown: i + 1, ArrowRight: i + 1, ArrowUp: i - 1, ArrowLeft: i - 1, Home: 0, End: ordered.length - 1 }[key];
     const to = ordered[Math.max(0, Math.min(ordered.length - 1, next))];
     if (!to || to === from) return;
     from.tabIndex = -1;
     to.tabIndex = 0;
+    stop = to;
     to.focus();
   }
 
@@ -68,9 +85,10 @@ export function wireSequenceInteraction({ app, body, root, tip, listen }) {
     if (t) roveKey = t.dataset.key;
   });
 
-  const showTip = (ev) => {
-    const t = ev.target.closest?.('[data-tip]');
-    if (!t) return;
+  let tipFor = null; // the item whose sentence the tooltip shows
+  /** Shows `t`'s sentence just below it. */
+  const placeTip = (t) => {
+    tipFor = t;
     tip.textContent = t.dataset.tip;
     tip.hidden = false;
     const box = t.getBoundingClientRect();
@@ -80,12 +98,34 @@ export function wireSequenceInteraction({ app, body, root, tip, listen }) {
     tip.style.top = `${box.bottom - rootBox.top + 4}px`;
     t.setAttribute('aria-describedby', tip.id);
   };
+  const itemOf = (node) => node?.closest?.('[data-tip]') ?? null;
+  const showTip = (ev) => {
+    const t = itemOf(ev.target);
+    if (t) placeTip(t);
+  };
   const hideTip = () => {
     tip.hidden = true;
+    tipFor = null;
+  };
+  /** Hidden when the pointer or the focus leaves the item it shows (not when it leaves another one). */
+  const leave = (ev) => {
+    const t = itemOf(ev.target);
+    if (t && t === tipFor && itemOf(ev.relatedTarget) !== t) hideTip();
+  };
+  /**
+   * The diagram scrolled: a pointer's tip no longer sits under it, but the
+   * focused item's moves with it (focusing an item out of view scrolls it in,
+   * and drawn items stay across redraws: nothing else would show it again).
+   */
+  const scrolled = () => {
+    if (tip.hidden) return;
+    const focused = itemOf(body.getRootNode().activeElement);
+    if (focused && body.contains(focused)) placeTip(focused);
+    else hideTip();
   };
   listen(body, 'pointerover', showTip);
-  listen(body, 'pointerout', hideTip);
+  listen(body, 'pointerout', leave);
   listen(body, 'focusin', showTip);
-  listen(body, 'focusout', hideTip);
-  return { rove, hideTip };
+  listen(body, 'focusout', leave);
+  return { rove, scrolled };
 }

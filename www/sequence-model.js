@@ -52,8 +52,11 @@ export class SequenceModel {
     this.arrows = [];
     this.open = new Map(); // seq → arrow still on its way
     this.duplicatedAt = new Map(); // from,to,msg,term → {step, heartbeat} of the latest duplicate
-    this.heartbeatIn = new Set(); // `${step} ${receiver} ${sender}` of each heartbeat delivered
-    this.markAt = new Map(); // `${step} ${node}` → mark
+    // What the events of the step being read need of its earlier events (a
+    // step's events come together): cleared when the step changes.
+    this.stepNow = null;
+    this.heartbeatIn = new Set(); // `${receiver} ${sender}` of each heartbeat delivered in this step
+    this.markAt = new Map(); // node → its mark in this step
     this.marks = [];
     this.bands = [];
     this.roles = new Map(); // node → [{step, role, term}], in order
@@ -80,6 +83,11 @@ export class SequenceModel {
   addEvent(e) {
     this.firstStep ??= e.step;
     this.lastStep = e.step;
+    if (e.step !== this.stepNow) {
+      this.stepNow = e.step;
+      this.heartbeatIn.clear();
+      this.markAt.clear();
+    }
     switch (e.kind) {
       case 'message_sent': return this.sent(e);
       case 'message_delivered':
@@ -107,7 +115,7 @@ export class SequenceModel {
 
   sent(e) {
     const heartbeat = (e.msg === 'append' && e.entries === 0)
-      || (e.msg === 'append_reply' && this.heartbeatIn.has(`${e.step} ${e.from} ${e.to}`));
+      || (e.msg === 'append_reply' && this.heartbeatIn.has(`${e.from} ${e.to}`));
     const arrow = { seq: e.seq, from: e.from, to: e.to, msg: e.msg, term: e.term, sendStep: e.step, endStep: null,
       fate: 'flight', dup: false, held: null, released: null, heartbeat, text: e.text, lost: null };
     this.open.set(e.seq, arrow);
@@ -129,7 +137,7 @@ export class SequenceModel {
     arrow.endStep = e.step;
     arrow.fate = e.kind === 'message_delivered' ? 'delivered' : 'dropped';
     if (e.kind === 'message_dropped') arrow.lost = e.text;
-    if (arrow.heartbeat && arrow.fate === 'delivered') this.heartbeatIn.add(`${e.step} ${e.to} ${e.from}`);
+    if (arrow.heartbeat && arrow.fate === 'delivered') this.heartbeatIn.add(`${e.to} ${e.from}`);
     this.node(e.from);
     this.node(e.to);
   }
@@ -139,15 +147,56 @@ export class SequenceModel {
     const node = markNode(e);
     if (!token || typeof node !== 'number') return;
     this.node(node);
-    const key = `${e.step} ${node}`;
-    let mark = this.markAt.get(key);
+    let mark = this.markAt.get(node);
     if (!mark) {
       mark = { step: e.step, tick: e.tick, node, items: [] };
-      this.markAt.set(key, mark);
+      this.markAt.set(node, mark);
       this.marks.push(mark);
     }
     mark.items.push({ token, kind: e.kind, group: groupOf(e.kind), text: e.text, refusal: REFUSALS.has(e.kind), e });
   }
+
+  /**
+   * Forgets what happened before `step` (the page's kept trace moved on past
+   * it), so that the model holds no more than the window it is read from.
+   * Messages still on their way, or that arrive from `step` on, stay; each
+   * lane keeps the role it had then.
+   */
+  dropBefore(step) {
+    if (this.firstStep == null || step <= this.firstStep) return;
+    this.arrows = this.arrows.filter((a) => a.endStep == null || a.endStep >= step);
+    this.marks = this.marks.filter((m) => m.step >= step);
+    this.bands = this.bands.filter((b) => b.step >= step);
+    for (const [node, changes] of this.roles) {
+      let from = 0;
+      while (from + 1 < changes.length && changes[from + 1].step < step) from += 1;
+      if (from > 0) this.roles.set(node, changes.slice(from));
+    }
+    for (const [key, copy] of this.duplicatedAt) if (copy.step < step) this.duplicatedAt.delete(key);
+    this.firstStep = step;
+  }
+}
+
+/**
+ * Where `next` starts in `prev` when it continues it (the page's trace
+ * after a trim: the newest events of `prev`, by identity, then newer ones),
+ * else -1 (a seek or a new run: read afresh).
+ */
+export function continuation(prev, next) {
+  if (!prev?.length || !next.length) return -1;
+  const first = next[0];
+  let lo = 0;
+  let hi = prev.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (prev[mid].step < first.step) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let k = lo; k < prev.length && prev[k].step === first.step; k += 1) {
+    if (prev[k] !== first) continue;
+    return next[prev.length - 1 - k] === prev[prev.length - 1] ? k : -1;
+  }
+  return -1;
 }
 
 /**

@@ -13,12 +13,12 @@
 // redraws scheduled per frame, and only the rows in view (the DOM stays
 // bounded on any run). The SVG itself is sequence-draw.js's; clicks, keys
 // and tooltips are sequence-interaction.js's.
-import { el, setText } from './dom.js';
+import { el, setAttr, setText } from './dom.js';
 import { svgEl } from './svg.js';
-import { SequenceModel, layoutRows } from './sequence-model.js';
+import { SequenceModel, continuation, layoutRows } from './sequence-model.js';
 import { exportSvg } from './sequence-export.js';
 import { filterKey, readFilter, showsArrow, showsMark } from './sequence-filter.js';
-import { GUTTER, HEADER, MAX_DRAWN, diagramWidth, drawHeader, drawWindow, placeItems, playheadY } from './sequence-draw.js';
+import { GUTTER, HEADER, MAX_DRAWN, createDrawing, diagramWidth, placeItems, playheadY } from './sequence-draw.js';
 import { wireSequenceInteraction } from './sequence-interaction.js';
 
 const STYLESHEET = new URL('./sequence-view.css', import.meta.url);
@@ -89,6 +89,7 @@ export function mountSequence(container, app, host) {
   let placed = null; // each arrow's and mark's y for the current layout (placeItems)
   let drawnWindow = null; // {top, bottom}: the rows the last redraw drew
   let scrolledOnce = false; // scrolled to the playhead once
+  let reveal = false; // a seek happened: scroll to the playhead if it is out of view
   let styled = false;
   const styledNow = () => {
     styled = true;
@@ -101,19 +102,29 @@ export function mountSequence(container, app, host) {
     node.addEventListener(type, fn, opts);
     offs.push(() => node.removeEventListener(type, fn, opts));
   };
-  const { rove, hideTip } = wireSequenceInteraction({ app, body, root, tip, listen });
+  const { rove, scrolled } = wireSequenceInteraction({ app, body, root, tip, listen });
+  const drawing = createDrawing(header, body);
+  body.style.top = `${HEADER}px`;
+  // Set by a command or a new scenario: the elements drawn may show another
+  // run under the same keys. (A seek or a trim keeps the run: it is
+  // deterministic, so a message keeps its key and its elements stay.)
+  let stale = true;
 
   /** Picks the events to draw: after a seek back the kept run still shows what comes next (the run is deterministic). */
   function pickSource() {
     if (app.scenario !== scenario) {
       scenario = app.scenario;
+      stale = true;
       source = null;
       scrolledOnce = false;
       follow = true;
     }
     const trace = app.trace;
     const end = (t) => (t?.length ? t[t.length - 1].step : -1);
-    if (!source || end(trace) >= end(source) || trace.length === 0) source = trace;
+    // The kept run is drawn only while it holds the whole page's trace: a seek
+    // back before its first step (history re-derived) draws the trace itself.
+    const holds = source?.length && trace.length && source[0].step <= trace[0].step && end(trace) < end(source);
+    if (!holds) source = trace;
   }
 
   function rebuild(force) {
@@ -122,13 +133,24 @@ export function mountSequence(container, app, host) {
     const changed = force || !model || source !== model.source || source.length !== sourceLength || filterKey(f) !== filterKey(filter);
     filter = f;
     if (!changed) return;
+    const from = model && source !== model.source ? continuation(model.source, source) : -1;
     if (model && source === model.source && source.length > sourceLength) model.add(source, sourceLength);
-    else if (!model || source !== model.source || source.length !== sourceLength) {
+    else if (from >= 0) {
+      // The page dropped its oldest events: read the rest of the old array
+      // (the same events as the new one's first), then the new one's newer
+      // ones, and forget what is no longer in it; no re-read of the whole window.
+      model.add(model.source, sourceLength);
+      model.add(source, model.source.length - from);
+      model.source = source;
+      model.dropBefore(source[0].step);
+    } else if (!model || source !== model.source || source.length !== sourceLength) {
       model = new SequenceModel((app.state?.nodes ?? []).map((n) => n.id));
       model.source = source;
       model.add(source);
     }
     sourceLength = source.length;
+    if (stale) drawing.clear();
+    stale = false;
     layout = layoutRows(model, { rowHeight: ZOOMS[options.zoom], collapse: options.collapse,
       foldHeartbeats: options.foldHeartbeats, showArrow: (a) => showsArrow(filter, a), showMark: (m) => showsMark(filter, m) });
     placed = placeItems(model, layout, filter, options.foldHeartbeats);
@@ -173,31 +195,34 @@ export function mountSequence(container, app, host) {
     content.style.height = `${HEADER + totalH}px`;
     const now = app.state.step;
     const head = playheadY(layout, now);
-    // Follow the playhead while playing, and once on opening (or after a new
-    // scenario): scrolled once the new height is laid out (`grown` below),
-    // drawn for that place now.
-    if (follow && (app.playing || !scrolledOnce)) {
+    // Follow the playhead while playing, once on opening (or after a new
+    // scenario), and after a seek that leaves it out of view: scrolled once
+    // the new height is laid out (`grown` below), drawn for that place now.
+    const shown = HEADER + head >= scrollTop && HEADER + head <= scrollTop + size.height;
+    if ((follow && (app.playing || !scrolledOnce)) || (reveal && !shown)) {
       const want = Math.max(0, Math.min(HEADER + head - size.height + 40, HEADER + totalH - size.height));
       if (Math.abs(want - scrollTop) >= 1) scrollTo = scrollTop = want;
     }
     scrolledOnce = true;
+    reveal = false;
     const top = Math.max(0, scrollTop - HEADER - MARGIN);
     const bottom = Math.min(totalH, scrollTop - HEADER + size.height + MARGIN);
     drawnWindow = { top, bottom: bottom >= totalH ? Infinity : bottom };
     const scene = { model, layout, placed, filter, lane, nodes: app.state.nodes ?? [], rowHeight: ZOOMS[options.zoom] };
-    drawHeader(header, scene, totalW);
-    const focusKey = body.contains(container.getRootNode().activeElement) ? container.getRootNode().activeElement.dataset.key : null;
-    body.setAttribute('width', String(totalW));
-    body.setAttribute('height', String(Math.max(1, bottom - top)));
-    body.setAttribute('viewBox', `0 ${top} ${totalW} ${Math.max(1, bottom - top)}`);
-    body.style.top = `${HEADER + top}px`;
+    drawing.header(scene, totalW);
+    const active = container.getRootNode().activeElement;
+    const focusKey = body.contains(active) ? active.dataset.key : null;
+    // The body spans every row (its y is the layout's): a redraw changes only the elements that moved, not a viewBox over all of them.
+    setAttr(body, 'width', String(totalW));
+    setAttr(body, 'height', String(Math.max(1, totalH)));
     // Drawn dimmed: what the kept run holds past the playhead (after a seek back).
     const futureFrom = source === app.trace ? Infinity : now;
-    const drawn = drawWindow(body, scene, { top, bottom, width: totalW, now, futureFrom });
+    const drawn = drawing.window(scene, { top, bottom, width: totalW, now, futureFrom });
     setText(status, `${model.arrows.length} messages, steps ${model.firstStep}–${model.lastStep}`
       + (drawn >= MAX_DRAWN ? ' · zoom in to draw every one' : ''));
     rove(top + MARGIN, (step) => layout.rowOf(step)?.y ?? layout.height);
-    if (focusKey) body.querySelector(`[data-key="${focusKey}"]`)?.focus();
+    // Kept elements keep their focus; one built again takes it back.
+    if (focusKey && !active.isConnected) body.querySelector(`[data-key="${focusKey}"]`)?.focus();
     // The height did not change (no new rows): no layout is coming, scroll now.
     if (scrollTo != null && content.style.height === heightBefore) scrollNow();
   }
@@ -216,7 +241,7 @@ export function mountSequence(container, app, host) {
     scrollTop = scroller.scrollTop;
     const head = HEADER + playheadY(layout, app.state?.step ?? 0);
     follow = head >= scrollTop && head <= scrollTop + size.height + 8;
-    hideTip();
+    scrolled();
     const viewTop = scrollTop - HEADER;
     const inside = drawnWindow && viewTop >= drawnWindow.top && viewTop + size.height <= drawnWindow.bottom;
     if (!inside) invalidate(false, true);
@@ -246,10 +271,15 @@ export function mountSequence(container, app, host) {
     if (!root.contains(ev.target)) invalidate();
   };
   for (const type of ['click', 'change', 'keyup']) listen(scope, type, elsewhere);
-  for (const name of ['update', 'seek', 'trim']) offs.push(app.on(name, () => invalidate()));
+  for (const name of ['update', 'trim']) offs.push(app.on(name, () => invalidate()));
+  offs.push(app.on('seek', () => {
+    reveal = true;
+    invalidate();
+  }));
   // A command starts a new future: the run kept from before a seek back no longer comes next.
   offs.push(app.on('command', () => {
     source = null;
+    stale = true;
     invalidate(true);
   }));
   offs.push(app.on('play', (playing) => {
