@@ -32,10 +32,11 @@ use super::{Options, Progress, Report, Walks};
 /// and transitions go on growing, its depth stays).
 ///
 /// A walk's run, even shrunk, is seldom the shortest: the first hit is
-/// where the walks happened to go. So the walks go on after it, as many
-/// again as it took (at least [`MORE_WALKS`], within `walks.count`), or
-/// until [`MOST_HITS`] runs hit: each run is shrunk and the shortest is
-/// the counterexample (the first of equals). Every distinct shrunk run
+/// where the walks happened to go. So the walks go on after it, half as
+/// many again as it took (at least [`MORE_WALKS`], within `walks.count`),
+/// or until [`MOST_HITS`] runs hit; the [`MOST_SHRUNK`] shortest runs are
+/// shrunk and the shortest of those is the counterexample (the first of
+/// equals). Every distinct shrunk run
 /// comes back too, shortest first: each is a different way to the bug,
 /// and [`super::confirm`] searches within the bounds of several.
 pub fn random_walks(
@@ -57,9 +58,9 @@ pub fn random_walks(
     // an outline no walk had reached, with the path to it.
     let mut outlines = BTreeSet::from([outline(&root)]);
     let mut starts: Vec<(Box<State>, Vec<Move>)> = vec![(Box::new(root.clone()), Vec::new())];
-    // The shrunk runs and what each hits; the walk after which walking
-    // stops.
-    let mut runs: Vec<(Vec<Move>, String)> = Vec::new();
+    // The runs that hit, as walked, and what each hits; the walk after
+    // which walking stops.
+    let mut hit_runs: Vec<(Vec<Move>, String)> = Vec::new();
     let (mut last, mut hits) = (walks.count, 0);
     let mut walk = 0;
     while walk < last {
@@ -80,13 +81,10 @@ pub fn random_walks(
             state = next;
             if let Some(hit) = hit {
                 if hits == 0 {
-                    last = last.min(walk + 1 + (walk + 1).max(MORE_WALKS));
+                    last = last.min(walk + 1 + ((walk + 1) / 2).max(MORE_WALKS));
                 }
                 hits += 1;
-                let shrunk = shrink(options, &root, std::mem::take(&mut path), &hit);
-                if !runs.iter().any(|(r, _)| *r == shrunk) {
-                    runs.push((shrunk, hit));
-                }
+                hit_runs.push((std::mem::take(&mut path), hit));
                 if hits == MOST_HITS {
                     last = walk + 1;
                 }
@@ -112,7 +110,16 @@ pub fn random_walks(
             break;
         }
     }
-    // Shortest first; a stable sort keeps the first of equals first.
+    // The shortest runs as walked are shrunk (shrinking a long run costs
+    // more than the walks); shortest first, the first of equals first.
+    hit_runs.sort_by_key(|(r, _)| r.len());
+    let mut runs: Vec<(Vec<Move>, String)> = Vec::new();
+    for (path, hit) in hit_runs.into_iter().take(MOST_SHRUNK) {
+        let shrunk = shrink(options, &root, path, &hit);
+        if !runs.iter().any(|(r, _)| *r == shrunk) {
+            runs.push((shrunk, hit));
+        }
+    }
     runs.sort_by_key(|(r, _)| r.len());
     if let Some((path, hit)) = runs.first() {
         report.goal_reached = options.goal.is_some_and(|g| g.name() == hit);
@@ -128,6 +135,8 @@ pub fn random_walks(
 pub const MORE_WALKS: u64 = 2_000;
 /// Hits after which walking stops.
 pub const MOST_HITS: u64 = 40;
+/// Runs shrunk at most, the shortest as walked.
+pub const MOST_SHRUNK: usize = 8;
 
 /// Most states kept for walks to start from (each a whole simulator).
 const MAX_STARTS: usize = 50_000;
