@@ -376,5 +376,8 @@ fn a_padded_run_shrinks_back_to_the_shortest() {
     assert_eq!(broke, Some((11, "double_vote".to_string())), "{padded:?}");
     let shrunk = shrink(&o, &root, padded, "double_vote");
     assert_eq!(shrunk.len(), 8, "{shrunk:?}");
-    assert!(shrunk.iter().all(|mv| !format!("{mv:?}").contains("Node(3)")), "node 3's moves are gone: {shrunk:?}");
+    assert!(
+        shrunk.iter().all(|mv| !format!("{mv:?}").contains("Node(3)")),
+        "node 3's moves are gone: {shrunk:?}"
+    );
 }

@@ -132,7 +132,7 @@ pub fn random_walks(
 }
 
 /// Walks taken after the first hit, at least, looking for a shorter run.
-pub const MORE_WALKS: u64 = 2_000;
+pub const MORE_WALKS: u64 = 200;
 /// Hits after which walking stops.
 pub const MOST_HITS: u64 = 40;
 /// Runs shrunk at most, the shortest as walked.
