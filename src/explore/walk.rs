@@ -81,7 +81,7 @@ pub fn random_walks(
             state = next;
             if let Some(hit) = hit {
                 if hits == 0 {
-                    last = last.min(walk + 1 + ((walk + 1) / 2).max(MORE_WALKS));
+                    last = last.min(walk + 1 + walk.div_ceil(2).max(MORE_WALKS));
                 }
                 hits += 1;
                 hit_runs.push((std::mem::take(&mut path), hit));
