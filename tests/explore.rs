@@ -333,3 +333,51 @@ fn a_walks_run_is_proven_shortest_within_its_own_bounds() {
     o.search = Search::Walk(Walks { seed: 3, count: 3000, depth: 16, ..Walks::default() });
     assert!(run(&o).shortest_within.is_none());
 }
+
+/// The shortest vote-bug run with moves of node 3 woven in (a timeout, its
+/// probes delivered, and ticks' worth of nothing else): the shrinker takes
+/// them all out again, and gives back 8 moves, the shortest breadth-first
+/// search finds, still breaking `double_vote`. A shrinker that only cuts
+/// single moves from the end, or none, keeps some of node 3's.
+#[test]
+fn a_padded_run_shrinks_back_to_the_shortest() {
+    use quorumscope::explore::model::{apply, violation, Move, Spent, State};
+    use quorumscope::explore::shrink::shrink;
+    use quorumscope::sim::MessageAction;
+    let o = vote_bug(8);
+    let cx = run(&o).counterexample.expect("the shortest run");
+    let shortest: Vec<Move> = cx.moves.iter().map(|(_, mv)| mv.clone()).collect();
+    let probe = |to| {
+        Move::Do(Command::Messages {
+            action: MessageAction::Deliver,
+            from: Some(Target::Node(3)),
+            to: Some(Target::Node(to)),
+            msg: Some(quorumscope::core::MessageKind::Probe),
+            count: None,
+            nth: Some(0),
+        })
+    };
+    let mut padded = shortest.clone();
+    padded.insert(0, Move::Do(Command::TimeoutNow { node: Target::Node(3) }));
+    padded.insert(3, probe(1));
+    padded.insert(6, probe(2));
+    let root = State { sim: Sim::new(o.sim_config().unwrap()).unwrap(), spent: Spent::default() };
+    // The padded run still breaks the property, later than the shortest.
+    let mut state = root.clone();
+    let mut broke = None;
+    for (i, mv) in padded.iter().enumerate() {
+        let (next, events) = apply(&state, mv).expect("every padded move runs");
+        if let Some(p) = violation(&events) {
+            broke = Some((i + 1, p));
+            break;
+        }
+        state = next;
+    }
+    assert_eq!(broke, Some((11, "double_vote".to_string())), "{padded:?}");
+    let shrunk = shrink(&o, &root, padded, "double_vote");
+    assert_eq!(shrunk.len(), 8, "{shrunk:?}");
+    assert!(
+        shrunk.iter().all(|mv| !format!("{mv:?}").contains("Node(3)")),
+        "node 3's moves are gone: {shrunk:?}"
+    );
+}

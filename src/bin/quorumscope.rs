@@ -503,7 +503,7 @@ fn explore(args: &[String]) -> Result<bool, String> {
         say!("random walks: {} taken, {} distinct states reached", report.walks, report.walk_states);
     }
     if report.confirm_states > 0 {
-        say!("breadth-first search within the walk's run's bounds: {} states", report.confirm_states);
+        say!("breadth-first search within narrower bounds: {} states", report.confirm_states);
     }
     if let Some(cx) = &report.counterexample {
         let what = if report.goal_reached { "reaching" } else { "breaking" };

@@ -19,7 +19,7 @@ use crate::sim::{Command, MessageAction, Sim};
 /// spends of each resource, the most messages in flight when it starts
 /// something new, the highest term a timeout of it starts; `None` if a
 /// move does not run.
-pub fn bounds_of(options: &Options, path: &[(u64, Move)]) -> Result<Option<Bounds>, String> {
+pub fn bounds_of(options: &Options, path: &[Move]) -> Result<Option<Bounds>, String> {
     let sim = Sim::new(options.sim_config()?).map_err(|e| e.0)?;
     let mut state = State { sim, spent: Spent::default() };
     // A move of the path need not be one the generator offers word for
@@ -27,7 +27,7 @@ pub fn bounds_of(options: &Options, path: &[(u64, Move)]) -> Result<Option<Bound
     // where the generator offers the first only (the same state). What
     // counts is what the run spends, measured here.
     let (mut in_flight, mut term) = (1, 1);
-    for (_, mv) in path {
+    for mv in path {
         if needs_room(mv) {
             in_flight = in_flight.max(state.sim.network().in_flight().count() + 1);
         }
@@ -52,6 +52,19 @@ pub fn bounds_of(options: &Options, path: &[(u64, Move)]) -> Result<Option<Bound
     }))
 }
 
+/// True when every run within `inner` is within `outer` too (depth
+/// apart).
+pub fn covers(outer: &Bounds, inner: &Bounds) -> bool {
+    inner.writes <= outer.writes
+        && inner.crashes <= outer.crashes
+        && inner.drops <= outer.drops
+        && inner.duplicates <= outer.duplicates
+        && inner.handovers <= outer.handovers
+        && inner.snapshots <= outer.snapshots
+        && inner.in_flight <= outer.in_flight
+        && inner.term <= outer.term
+}
+
 /// Moves the generator offers only while fewer messages than the bound are
 /// in flight (see `Bounds::in_flight`).
 fn needs_room(mv: &Move) -> bool {
@@ -66,40 +79,69 @@ fn needs_room(mv: &Move) -> bool {
     }
 }
 
-/// After random walks found `report`'s run: breadth-first search within
-/// the run's own bounds, to one move less. Sets `report.shortest_within`
-/// when the search proves the run (or a shorter one it finds) shortest
-/// within those bounds; counts its states and transitions into `report`.
+/// Bound sets searched at most after random walks (each search stops at
+/// the state limit: this caps the time).
+pub const MOST_SEARCHES: usize = 3;
+
+/// After random walks found `report`'s run (the shortest of `runs`, their
+/// distinct shrunk runs, shortest first): breadth-first search within one
+/// run's own bounds after another (skipping bounds a search already
+/// covered, at most [`MOST_SEARCHES`]), each to one move less than the
+/// shortest run so far. A search that finds a run found a shorter one,
+/// the shortest within its bounds: it becomes the counterexample. A search
+/// that finds nothing and stops at no limit proves the counterexample
+/// shortest within its bounds, if the counterexample is within them. Sets
+/// `report.shortest_within` accordingly; counts states and transitions
+/// into `report`.
 pub fn confirm(
     options: &Options,
     mut report: Report,
-    progress: impl FnMut(&Progress) -> bool,
+    runs: &[Vec<Move>],
+    mut progress: impl FnMut(&Progress) -> bool,
 ) -> Result<Report, String> {
-    let Some(cx) = report.counterexample.as_ref().filter(|_| report.by_walk) else { return Ok(report) };
-    let Some(bounds) = bounds_of(options, &cx.moves)? else { return Ok(report) };
-    let search = Options {
-        bounds: Bounds { depth: bounds.depth - 1, ..bounds },
-        search: Search::Breadth,
-        ..options.clone()
-    };
-    if search.bounds.depth == 0 {
-        report.shortest_within = Some(bounds);
+    if !report.by_walk || report.counterexample.is_none() {
         return Ok(report);
     }
-    let found = breadth_first(&search, progress)?;
-    report.confirm_states = found.states;
-    report.transitions += found.transitions;
-    match found.counterexample {
-        Some(shorter) => {
-            let depth = shorter.moves.len() as u64;
-            report.goal_reached = found.goal_reached;
-            report.violations = found.violations;
-            report.counterexample = Some(shorter);
-            report.by_walk = false;
-            report.shortest_within = Some(Bounds { depth, ..bounds });
+    let mut searched: Vec<Bounds> = Vec::new();
+    for run in runs {
+        let Some(bounds) = bounds_of(options, run)? else { continue };
+        if searched.len() == MOST_SEARCHES {
+            break;
         }
-        None if !found.truncated => report.shortest_within = Some(bounds),
-        None => {}
+        if searched.iter().any(|s| covers(s, &bounds)) {
+            continue;
+        }
+        searched.push(bounds);
+        let Some(cx) = &report.counterexample else { break };
+        let best = cx.moves.len() as u64;
+        let own = bounds_of(options, &cx.moves.iter().map(|(_, mv)| mv.clone()).collect::<Vec<_>>())?;
+        let within = own.is_some_and(|own| covers(&bounds, &own));
+        if best <= 1 {
+            report.shortest_within = report.shortest_within.or(Some(Bounds { depth: best, ..bounds }));
+            break;
+        }
+        let search = Options {
+            bounds: Bounds { depth: best - 1, ..bounds },
+            search: Search::Breadth,
+            ..options.clone()
+        };
+        let found = breadth_first(&search, &mut progress)?;
+        report.confirm_states += found.states;
+        report.transitions += found.transitions;
+        match found.counterexample {
+            Some(shorter) => {
+                let depth = shorter.moves.len() as u64;
+                report.goal_reached = found.goal_reached;
+                report.violations = found.violations;
+                report.counterexample = Some(shorter);
+                report.by_walk = false;
+                report.shortest_within = Some(Bounds { depth, ..bounds });
+            }
+            None if !found.truncated && within && report.shortest_within.is_none() => {
+                report.shortest_within = Some(Bounds { depth: best, ..bounds });
+            }
+            None => {}
+        }
     }
     Ok(report)
 }

@@ -33,7 +33,9 @@ mod coverage;
 mod goal;
 pub mod key;
 pub mod model;
+pub mod narrow;
 mod shape;
+pub mod shrink;
 pub mod walk;
 
 pub use counterexample::{describe_move, Counterexample};
@@ -253,7 +255,7 @@ pub fn explore(options: &Options, mut progress: impl FnMut(&Progress) -> bool) -
     match options.search {
         Search::Breadth => bfs::breadth_first(options, progress),
         Search::Walk(walks) => {
-            let mut report = walk::random_walks(options, walks, Report::default(), progress)?;
+            let (mut report, _) = walk::random_walks(options, walks, Report::default(), progress)?;
             report.states = report.walk_states + 1;
             report.depth = walks.depth;
             Ok(report)
@@ -263,8 +265,12 @@ pub fn explore(options: &Options, mut progress: impl FnMut(&Progress) -> bool) -
             if report.counterexample.is_some() {
                 return Ok(report);
             }
-            let report = walk::random_walks(options, walks, report, &mut progress)?;
-            confirm::confirm(options, report, progress)
+            let report = narrow::narrow(options, report, &mut progress)?;
+            if report.counterexample.is_some() {
+                return Ok(report);
+            }
+            let (report, runs) = walk::random_walks(options, walks, report, &mut progress)?;
+            confirm::confirm(options, report, &runs, progress)
         }
     }
 }

@@ -1,9 +1,9 @@
 //! Random walks: from the initial state, one random move after another up
 //! to the depth bound, walk after walk, every choice drawn from one seed.
 //! They reach states deeper than breadth-first search can afford. The run
-//! a walk finds is then shrunk ([`shrink`]): moves are taken out one at a
-//! time while the run still breaks the same property, so what is written
-//! is short, though only breadth-first search proves a run the shortest.
+//! a walk finds is then shrunk ([`super::shrink`]): moves are taken out
+//! while the run still breaks the same property, so what is written is
+//! short, though only breadth-first search proves a run the shortest.
 //!
 //! Each walk is a swarm walk (Groce et al., "Swarm testing", 2012): it
 //! draws which kinds of move it may take (always deliveries; each other
@@ -23,18 +23,28 @@ use super::bfs::Visited;
 use super::counterexample::Counterexample;
 use super::coverage::outline;
 use super::key::Keyer;
-use super::model::{apply, moves, violation, Bounds, Move, Spent, State};
+use super::model::{apply, moves, Bounds, Move, Spent, State};
+use super::shrink::{hit, shrink};
 use super::{Options, Progress, Report, Walks};
 
 /// Random walks (see the module documentation), counted into `report`
 /// (which may hold a breadth-first search's figures already: its states
 /// and transitions go on growing, its depth stays).
+///
+/// A walk's run, even shrunk, is seldom the shortest: the first hit is
+/// where the walks happened to go. So the walks go on after it, half as
+/// many again as it took (at least [`MORE_WALKS`], within `walks.count`),
+/// or until [`MOST_HITS`] runs hit; the [`MOST_SHRUNK`] shortest runs are
+/// shrunk and the shortest of those is the counterexample (the first of
+/// equals). Every distinct shrunk run
+/// comes back too, shortest first: each is a different way to the bug,
+/// and [`super::confirm`] searches within the bounds of several.
 pub fn random_walks(
     options: &Options,
     walks: Walks,
     mut report: Report,
     mut progress: impl FnMut(&Progress) -> bool,
-) -> Result<Report, String> {
+) -> Result<(Report, Vec<Vec<Move>>), String> {
     let config = options.sim_config()?;
     let keyer = Keyer::new(options.shape, options.symmetry);
     let root = State { sim: Sim::new(config.clone()).map_err(|e| e.0)?, spent: Spent::default() };
@@ -48,7 +58,12 @@ pub fn random_walks(
     // an outline no walk had reached, with the path to it.
     let mut outlines = BTreeSet::from([outline(&root)]);
     let mut starts: Vec<(Box<State>, Vec<Move>)> = vec![(Box::new(root.clone()), Vec::new())];
-    for walk in 0..walks.count {
+    // The runs that hit, as walked, and what each hits; the walk after
+    // which walking stops.
+    let mut hit_runs: Vec<(Vec<Move>, String)> = Vec::new();
+    let (mut last, mut hits) = (walks.count, 0);
+    let mut walk = 0;
+    while walk < last {
         report.walks = walk + 1;
         let (start, prefix) = &starts[rng.range_inclusive(0, starts.len() as u64 - 1) as usize];
         let mut state = (**start).clone();
@@ -65,19 +80,22 @@ pub fn random_walks(
             let hit = hit(options, &next, &events);
             state = next;
             if let Some(hit) = hit {
-                report.goal_reached = options.goal.is_some_and(|g| g.name() == hit);
-                report.violations += u64::from(!report.goal_reached);
-                report.by_walk = true;
-                let path = shrink(options, &root, path, &hit);
-                let (timed, end) = replay(options, &root, &path).expect("a shrunk path runs");
-                report.counterexample = Some(Counterexample::new(options, &config, hit, timed, end));
-                return Ok(report);
+                if hits == 0 {
+                    last = last.min(walk + 1 + walk.div_ceil(2).max(MORE_WALKS));
+                }
+                hits += 1;
+                hit_runs.push((std::mem::take(&mut path), hit));
+                if hits == MOST_HITS {
+                    last = walk + 1;
+                }
+                break;
             }
             if starts.len() < MAX_STARTS && outlines.insert(outline(&state)) {
                 starts.push((Box::new(state.clone()), path.clone()));
             }
         }
-        if (walk + 1) % 100 != 0 {
+        walk += 1;
+        if walk % 100 != 0 {
             continue;
         }
         let go_on = progress(&Progress {
@@ -85,15 +103,40 @@ pub fn random_walks(
             states: report.states + report.walk_states,
             transitions: report.transitions,
             frontier: starts.len(),
-            walks: walk + 1,
+            walks: walk,
         });
         if !go_on {
             report.truncated = true;
             break;
         }
     }
-    Ok(report)
+    // The shortest runs as walked are shrunk (shrinking a long run costs
+    // more than the walks); shortest first, the first of equals first.
+    hit_runs.sort_by_key(|(r, _)| r.len());
+    let mut runs: Vec<(Vec<Move>, String)> = Vec::new();
+    for (path, hit) in hit_runs.into_iter().take(MOST_SHRUNK) {
+        let shrunk = shrink(options, &root, path, &hit);
+        if !runs.iter().any(|(r, _)| *r == shrunk) {
+            runs.push((shrunk, hit));
+        }
+    }
+    runs.sort_by_key(|(r, _)| r.len());
+    if let Some((path, hit)) = runs.first() {
+        report.goal_reached = options.goal.is_some_and(|g| g.name() == hit);
+        report.violations += u64::from(!report.goal_reached);
+        report.by_walk = true;
+        let (timed, end) = replay(&root, path).expect("a shrunk path runs");
+        report.counterexample = Some(Counterexample::new(options, &config, hit.clone(), timed, end));
+    }
+    Ok((report, runs.into_iter().map(|(r, _)| r).collect()))
 }
+
+/// Walks taken after the first hit, at least, looking for a shorter run.
+pub const MORE_WALKS: u64 = 200;
+/// Hits after which walking stops.
+pub const MOST_HITS: u64 = 40;
+/// Runs shrunk at most, the shortest as walked.
+pub const MOST_SHRUNK: usize = 8;
 
 /// Most states kept for walks to start from (each a whole simulator).
 const MAX_STARTS: usize = 50_000;
@@ -169,16 +212,9 @@ fn draw(state: &State, mut choices: Vec<Move>, swarm: &Swarm, rng: &mut Rng) -> 
     None
 }
 
-/// The property broken, or the goal reached, by a move.
-fn hit(options: &Options, state: &State, events: &[crate::sim::TraceEvent]) -> Option<String> {
-    violation(events)
-        .or_else(|| options.goal.filter(|g| g.reached(state, events)).map(|g| g.name().to_string()))
-}
-
 /// Runs `path` from `root`: each move with the tick it ran at, and the
 /// tick at the end, if every move runs; `None` otherwise.
-fn replay(options: &Options, root: &State, path: &[Move]) -> Option<(Vec<(u64, Move)>, u64)> {
-    let _ = options;
+fn replay(root: &State, path: &[Move]) -> Option<(Vec<(u64, Move)>, u64)> {
     let mut state = root.clone();
     let mut timed = Vec::with_capacity(path.len());
     for mv in path {
@@ -189,73 +225,3 @@ fn replay(options: &Options, root: &State, path: &[Move]) -> Option<(Vec<(u64, M
     let end = state.sim.now();
     Some((timed, end))
 }
-
-/// The first thing `path` hits, and after how many moves.
-fn first_hit(options: &Options, root: &State, path: &[Move]) -> Option<(usize, String)> {
-    let mut state = root.clone();
-    for (i, mv) in path.iter().enumerate() {
-        let (next, events) = apply(&state, mv)?;
-        if let Some(h) = hit(options, &next, &events) {
-            return Some((i + 1, h));
-        }
-        state = next;
-    }
-    None
-}
-
-/// Takes moves out of `path` while the run still hits `target` (cut after
-/// the hit), as delta debugging does: stretches of half the path first,
-/// then of a quarter, and so on down to single moves, from the end back;
-/// then pairs of moves a few apart (a delivery and its reply's delivery,
-/// neither of which can go alone), until nothing more can go.
-pub fn shrink(options: &Options, root: &State, mut path: Vec<Move>, target: &str) -> Vec<Move> {
-    let still_hits = |candidate: &[Move]| match first_hit(options, root, candidate) {
-        Some((len, h)) if h == target => Some(len),
-        _ => None,
-    };
-    loop {
-        let before = path.len();
-        let mut stretch = (path.len() / 2).max(1);
-        loop {
-            let mut end = path.len();
-            while end > 0 {
-                let start = end.saturating_sub(stretch);
-                let mut candidate = path.clone();
-                candidate.drain(start..end);
-                if let Some(len) = still_hits(&candidate) {
-                    candidate.truncate(len);
-                    path = candidate;
-                }
-                end = start.min(path.len());
-            }
-            if stretch == 1 {
-                break;
-            }
-            stretch /= 2;
-        }
-        for gap in 1..=PAIR_GAP {
-            let mut first = path.len().saturating_sub(gap + 1);
-            loop {
-                if first + gap < path.len() {
-                    let mut candidate = path.clone();
-                    candidate.remove(first + gap);
-                    candidate.remove(first);
-                    if let Some(len) = still_hits(&candidate) {
-                        candidate.truncate(len);
-                        path = candidate;
-                    }
-                }
-                if first == 0 {
-                    break;
-                }
-                first -= 1;
-            }
-        }
-        if path.len() == before {
-            return path;
-        }
-    }
-}
-
-/// How far apart two moves taken out together may be.
-const PAIR_GAP: usize = 6;
