@@ -86,6 +86,7 @@ pub fn random_walks(
             transitions: report.transitions,
             frontier: starts.len(),
             walks: walk + 1,
+            expanded: 0,
         });
         if !go_on {
             report.truncated = true;
