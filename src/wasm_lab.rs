@@ -237,8 +237,9 @@ fn report_json<'a>(options: &Options, report: &'a Report) -> ReportJson<'a> {
 /// Explores as `request` says (see [`read_request`]) and returns the
 /// report (`{states, depth, violations, …, counterexample: {property,
 /// moves, scenario}}`). `progress` is called with `{depth, states,
-/// transitions, frontier, walks}` after each depth (and every 100 random
-/// walks); the search stops, reporting what it has, if it returns `false`
+/// transitions, frontier, walks, expanded}` after each depth, every 2,048
+/// states expanded within one (`expanded` of `frontier`), and every 100
+/// random walks; the search stops, reporting what it has, if it returns `false`
 /// or throws. Bad requests are errors naming the field.
 #[wasm_bindgen]
 pub fn explore(request: JsValue, progress: &js_sys::Function) -> Result<JsValue, JsError> {

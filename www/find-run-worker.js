@@ -3,7 +3,8 @@
 // the lab module. Receives {module, request}: the compiled lab module
 // (posted by the page, so the worker fetches nothing) and the search as
 // src/wasm_lab.rs's `explore` reads it. Posts {type:'progress', progress}
-// after each depth the explorer finishes, then {type:'done', report} or
+// after each depth the explorer finishes and every 2,048 states within one,
+// then {type:'done', report} or
 // {type:'error', message}. The page cancels by terminating the worker.
 import init, { explore } from '../pkg/quorumscope_lab.js';
 

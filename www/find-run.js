@@ -3,7 +3,8 @@
 // safety violation, or one of the explorer's teaching goals), a switch to
 // turn off, a cluster shape and the bounds; the search runs breadth-first
 // in a Web Worker on the lab module (www/lab.js, find-run-worker.js), with
-// its progress after each depth and a Cancel that ends the worker. The
+// its progress after each depth and every few thousand states within one,
+// and a Cancel that ends the worker. The
 // shortest run found loads into the picture as an ordinary scenario (play,
 // step, back, Copy link), with the explorer's own account of it. Every
 // choice offered and every sentence about a result comes from the
@@ -161,7 +162,9 @@ export function mountFindRun(container, details, app, host) {
 
   function showProgress(p, bounds, limit, started) {
     const secs = (performance.now() - started) / 1000;
-    const part = Math.max(p.depth / bounds.depth, p.states / limit);
+    // Within a depth (p.expanded of p.frontier states expanded), the bar moves on by that share of a depth.
+    const within = p.expanded ? p.expanded / p.frontier : 0;
+    const part = Math.max((p.depth + within) / bounds.depth, p.states / limit);
     const pct = Math.min(100, Math.round(part * 100));
     progress.setAttribute('aria-valuenow', String(pct));
     progress.setAttribute('aria-valuetext',
@@ -213,9 +216,10 @@ export function mountFindRun(container, details, app, host) {
       if (data.type === 'progress') {
         Object.assign(shown, data.progress);
         showProgress(data.progress, { depth: depthBound }, limit, started);
-        setText(status, data.progress.walks
-          ? `Random walks: ${count(data.progress.walks)} taken…`
-          : `Depth ${data.progress.depth} explored completely: ${count(data.progress.states)} states, nothing found yet…`);
+        const p = data.progress;
+        setText(status, p.walks ? `Random walks: ${count(p.walks)} taken…`
+          : p.expanded ? `Depth ${p.depth + 1}: ${count(p.expanded)} of ${count(p.frontier)} states expanded, ${count(p.states)} states so far…`
+            : `Depth ${p.depth} explored completely: ${count(p.states)} states, nothing found yet…`);
       } else if (data.type === 'done') {
         const secs = (performance.now() - started) / 1000;
         tick();

@@ -478,7 +478,10 @@ fn explore(args: &[String]) -> Result<bool, String> {
     let started = std::time::Instant::now();
     let report = mc::explore(&options, |p| {
         let secs = started.elapsed().as_secs_f64();
-        if p.walks == 0 {
+        if p.expanded > 0 {
+            // Within a depth: the page shows it, the terminal waits for
+            // the depth's line.
+        } else if p.walks == 0 {
             eprintln!("depth {}: {} states, {} to expand, {secs:.1} s", p.depth, p.states, p.frontier);
         } else if p.walks % 1000 == 0 {
             eprintln!(

@@ -19,6 +19,13 @@ use super::{Options, Progress, Report};
 /// States per chunk of work handed to a thread.
 const CHUNK: usize = 64;
 
+/// Frontier states expanded between two merges (and progress reports).
+/// Merging block by block keeps a depth's pending successors to one
+/// block's, so the state limit bounds memory. The result does not depend
+/// on the block size: a state is new when no state before it (in frontier
+/// order, then move order) had its key, whichever block saw that one.
+const BLOCK: usize = 2048;
+
 /// A set of state keys. Keys are already well mixed, so their low bits
 /// index the table directly. Only membership is asked, never order.
 pub type Visited = HashSet<u128, BuildHasherDefault<KeyBits>>;
@@ -62,8 +69,14 @@ struct Found {
 }
 
 /// Breadth-first search (see the module documentation).
-pub fn breadth_first(
+pub fn breadth_first(options: &Options, progress: impl FnMut(&Progress) -> bool) -> Result<Report, String> {
+    in_blocks(options, BLOCK, progress)
+}
+
+/// Breadth-first search merging every `block` frontier states.
+fn in_blocks(
     options: &Options,
+    block: usize,
     mut progress: impl FnMut(&Progress) -> bool,
 ) -> Result<Report, String> {
     let config = options.sim_config()?;
@@ -71,79 +84,125 @@ pub fn breadth_first(
     let root = State { sim: Sim::new(config.clone()).map_err(|e| e.0)?, spent: Spent::default() };
     let mut visited = Visited::default();
     visited.insert(keyer.key(&root));
-    let mut links: Vec<Link> = Vec::new();
-    let mut report = Report { states: 1, per_depth: vec![1], ..Report::default() };
-    let mut frontier: Vec<(Box<State>, Option<u32>)> = vec![(Box::new(root), None)];
+    let report = Report { states: 1, per_depth: vec![1], ..Report::default() };
+    let mut search = BreadthFirst { options, keyer, config, visited, links: Vec::new(), report };
+    let mut frontier: Vec<Option<Frontier>> = vec![Some((Box::new(root), None))];
     for depth in 1..=options.bounds.depth {
-        let found = expand(options, &keyer, &frontier, &visited);
-        let mut kept: Vec<(usize, Move, Option<u32>)> = Vec::new();
-        let mut new = 0;
-        for f in found {
-            report.transitions += 1;
-            if !visited.insert(f.key) {
-                continue;
+        let mut next: Vec<Option<Frontier>> = Vec::new();
+        let states_before = search.report.states;
+        let (mut stop, mut cancelled) = (false, false);
+        let mut expanded = 0;
+        while expanded < frontier.len() && !stop && !cancelled {
+            let end = (expanded + block).min(frontier.len());
+            let states = &mut frontier[expanded..end];
+            stop = search.block(states, &mut next);
+            // A block's states are not needed again: their successors are
+            // made, and paths are kept as links.
+            states.iter_mut().for_each(|s| *s = None);
+            expanded = end;
+            if !stop && expanded < frontier.len() {
+                // Progress within the depth: a deep one takes seconds to
+                // minutes, and the page's bar must not look frozen.
+                let report = &search.report;
+                cancelled = !progress(&Progress {
+                    depth: depth - 1,
+                    states: report.states,
+                    transitions: report.transitions,
+                    frontier: frontier.len(),
+                    walks: 0,
+                    expanded,
+                });
             }
-            new += 1;
-            report.states += 1;
-            let (parent_state, parent_link) = &frontier[f.parent];
-            links.push(Link { parent: *parent_link, tick: parent_state.sim.now(), mv: f.mv.clone() });
-            let at = Some((links.len() - 1) as u32);
-            if let Some(hit) = f.hit {
-                report.goal_reached = options.goal.is_some_and(|g| g.name() == hit);
-                report.violations += u64::from(!report.goal_reached);
-                let moves = path(&links, at);
-                let (end, _) = apply(parent_state, &f.mv).expect("the move ran before");
-                report.shortest_within = Some(Bounds { depth: moves.len() as u64, ..options.bounds });
-                report.counterexample =
-                    Some(Counterexample::new(options, &config, hit, moves, end.sim.now()));
-                break;
-            }
-            if report.states >= options.max_states {
-                report.truncated = true;
-                break;
-            }
-            kept.push((f.parent, f.mv, at));
         }
-        let next: Vec<(Box<State>, Option<u32>)> = if report.counterexample.is_some() || report.truncated {
-            Vec::new()
-        } else {
-            in_parallel(options.threads, &kept, |(parent, mv, at)| {
-                let (state, _) = apply(&frontier[*parent].0, mv).expect("the move ran before");
-                vec![(Box::new(state), *at)]
-            })
-        };
+        let report = &mut search.report;
         report.depth = depth;
-        report.per_depth.push(new);
-        let keep_going = progress(&Progress {
-            depth,
-            states: report.states,
-            transitions: report.transitions,
-            frontier: next.len(),
-            walks: 0,
-        });
-        if report.counterexample.is_some() || report.truncated || next.is_empty() || !keep_going {
+        report.per_depth.push(report.states - states_before);
+        if stop {
+            next.clear();
+        }
+        let keep_going = !cancelled
+            && progress(&Progress {
+                depth,
+                states: report.states,
+                transitions: report.transitions,
+                frontier: next.len(),
+                walks: 0,
+                expanded: 0,
+            });
+        if stop || next.is_empty() || !keep_going {
             report.truncated |= !keep_going;
             break;
         }
         frontier = next;
     }
-    Ok(report)
+    Ok(search.report)
 }
 
-/// Every successor of every frontier state not seen at an earlier depth,
-/// in frontier order, then move order.
-fn expand(
-    options: &Options,
-    keyer: &Keyer,
-    frontier: &[(Box<State>, Option<u32>)],
-    visited: &Visited,
-) -> Vec<Found> {
-    let indexed: Vec<usize> = (0..frontier.len()).collect();
-    in_parallel(options.threads, &indexed, |i| {
-        let mut out = Vec::new();
-        successors(options, keyer, *i, &frontier[*i].0, visited, &mut out);
-        out
-    })
+/// A state waiting to be expanded, and the link that reached it (`None`
+/// once expanded).
+type Frontier = (Box<State>, Option<u32>);
+
+/// A breadth-first search under way.
+struct BreadthFirst<'a> {
+    options: &'a Options,
+    keyer: Keyer,
+    config: crate::sim::SimConfig,
+    visited: Visited,
+    links: Vec<Link>,
+    report: Report,
+}
+
+impl BreadthFirst<'_> {
+    /// Expands `block` (in parallel), merges its successors in order and
+    /// appends the new ones to `next`. True when the search must stop: a
+    /// violation (or the goal) found, or the state limit reached.
+    fn block(&mut self, block: &[Option<Frontier>], next: &mut Vec<Option<Frontier>>) -> bool {
+        let options = self.options;
+        let indexed: Vec<usize> = (0..block.len()).collect();
+        let expanded = in_parallel(options.threads, &indexed, |i| {
+            let (state, _) = block[*i].as_ref().expect("a block is expanded once");
+            vec![successors(options, &self.keyer, *i, state, &self.visited)]
+        });
+        let mut kept: Vec<(usize, Move, Option<u32>)> = Vec::new();
+        // Parent by parent, so that the successors counted when the
+        // search stops do not depend on the block size.
+        for (made, found) in expanded {
+            self.report.transitions += made;
+            for f in found {
+                if !self.visited.insert(f.key) {
+                    continue;
+                }
+                self.report.states += 1;
+                let (parent, parent_link) = block[f.parent].as_ref().expect("in the block");
+                self.links.push(Link { parent: *parent_link, tick: parent.sim.now(), mv: f.mv.clone() });
+                let at = Some((self.links.len() - 1) as u32);
+                if let Some(hit) = f.hit {
+                    let report = &mut self.report;
+                    report.goal_reached = options.goal.is_some_and(|g| g.name() == hit);
+                    report.violations += u64::from(!report.goal_reached);
+                    let moves = path(&self.links, at);
+                    let (end, _) = apply(parent, &f.mv).expect("the move ran before");
+                    report.shortest_within = Some(Bounds { depth: moves.len() as u64, ..options.bounds });
+                    report.counterexample =
+                        Some(Counterexample::new(options, &self.config, hit, moves, end.sim.now()));
+                    return true;
+                }
+                // Checked before the state is kept: the limit bounds the
+                // simulators held, and so memory.
+                if self.report.states >= options.max_states {
+                    self.report.truncated = true;
+                    return true;
+                }
+                kept.push((f.parent, f.mv, at));
+            }
+        }
+        next.extend(in_parallel(options.threads, &kept, |(parent, mv, at)| {
+            let (parent, _) = block[*parent].as_ref().expect("in the block");
+            let (state, _) = apply(parent, mv).expect("the move ran before");
+            vec![Some((Box::new(state), *at))]
+        }));
+        false
+    }
 }
 
 /// `work` on every item, on up to `threads` threads, chunk by chunk; the
@@ -173,16 +232,20 @@ fn in_parallel<T: Sync, R: Send>(threads: usize, items: &[T], work: impl Fn(&T) 
     results.into_iter().flat_map(|m| m.into_inner().expect("no worker panics")).collect()
 }
 
+/// How many successors `state` has (seen or not), and those not seen
+/// before, in move order.
 fn successors(
     options: &Options,
     keyer: &Keyer,
     parent: usize,
     state: &State,
     visited: &Visited,
-    out: &mut Vec<Found>,
-) {
+) -> (u64, Vec<Found>) {
+    let mut out = Vec::new();
+    let mut made = 0;
     for mv in moves(state, &options.bounds, options.shape) {
         let Some((child, events)) = apply(state, &mv) else { continue };
+        made += 1;
         let key = keyer.key(&child);
         if visited.contains(&key) {
             continue;
@@ -191,6 +254,7 @@ fn successors(
             .or_else(|| options.goal.filter(|g| g.reached(&child, &events)).map(|g| g.name().to_string()));
         out.push(Found { parent, mv, key, hit });
     }
+    (made, out)
 }
 
 /// The moves from the initial state to link `at`.
@@ -203,4 +267,85 @@ fn path(links: &[Link], mut at: Option<u32>) -> Vec<(u64, Move)> {
     }
     moves.reverse();
     moves
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::explore::{Search, Shape};
+
+    fn options(depth: u64, off: &[&str], threads: usize) -> Options {
+        let mut o = Options::new(Shape::Three);
+        o.bounds.depth = depth;
+        o.off = off.iter().map(|s| s.to_string()).collect();
+        o.threads = threads;
+        o.search = Search::Breadth;
+        o
+    }
+
+    /// What a search decides: its states, depth by depth, its successors,
+    /// and the run it found.
+    fn outcome(r: &Report) -> (Vec<u64>, u64, u64, bool, Option<Vec<String>>) {
+        let run = r.counterexample.as_ref().map(|c| c.moves.iter().map(|m| format!("{m:?}")).collect());
+        (r.per_depth.clone(), r.states, r.transitions, r.truncated, run)
+    }
+
+    #[test]
+    fn blocks_and_threads_do_not_change_the_result() {
+        let clean = options(5, &[], 1);
+        // The vote bug within small bounds: found at depth 8, 6,713 states.
+        let mut bug = options(8, &["durable_vote"], 1);
+        (bug.bounds.writes, bug.bounds.drops, bug.bounds.duplicates, bug.bounds.handovers) = (0, 0, 0, 0);
+        for (o, tries) in [(clean, &[(1, 1), (7, 2), (BLOCK, 3)][..]), (bug, &[(50, 2)][..])] {
+            let whole = in_blocks(&o, usize::MAX, |_| true).unwrap();
+            assert_eq!(whole.counterexample.is_some(), !o.off.is_empty());
+            for &(block, threads) in tries {
+                let r = in_blocks(&Options { threads, ..o.clone() }, block, |_| true).unwrap();
+                assert_eq!(outcome(&r), outcome(&whole), "{:?}: blocks of {block}, {threads} threads", o.off);
+            }
+        }
+    }
+
+    #[test]
+    fn progress_is_reported_within_a_depth() {
+        let mut seen: Vec<Progress> = Vec::new();
+        let r = in_blocks(&options(5, &[], 2), 100, |p| {
+            seen.push(*p);
+            true
+        })
+        .unwrap();
+        // Depth 4 done, with 351 states to expand toward depth 5: three
+        // reports within (after 100, 200 and 300 of them).
+        let within: Vec<usize> = seen.iter().filter(|p| p.depth == 4).map(|p| p.expanded).collect();
+        assert_eq!(within, [0, 100, 200, 300]);
+        assert!(seen.windows(2).all(|w| w[0].states <= w[1].states), "states never shrink: {seen:?}");
+        let last = seen.last().unwrap();
+        assert_eq!((last.depth, last.states, last.expanded), (5, r.states, 0));
+        // Cancelled within a depth: the search stops there, truncated.
+        let mut calls = 0;
+        let cut = in_blocks(&options(5, &[], 1), 100, |p| {
+            calls += 1;
+            p.expanded != 200
+        })
+        .unwrap();
+        assert!(cut.truncated && cut.states < r.states, "{} of {}", cut.states, r.states);
+        assert_eq!(calls, seen.iter().position(|p| p.depth == 4 && p.expanded == 200).unwrap() + 1);
+    }
+
+    #[test]
+    fn the_state_limit_is_never_passed() {
+        for limit in [1000, 1931, 2000] {
+            let mut o = options(6, &[], 2);
+            o.max_states = limit;
+            let mut largest = 0;
+            let r = in_blocks(&o, 64, |p| {
+                largest = largest.max(p.frontier);
+                true
+            })
+            .unwrap();
+            assert_eq!(r.states, limit, "limit {limit}");
+            assert!(r.truncated);
+            assert!(largest as u64 <= limit, "frontier {largest} within the limit {limit}");
+        }
+    }
 }

@@ -231,8 +231,9 @@ pub struct Report {
     pub confirm_states: u64,
 }
 
-/// Progress, after each depth (breadth-first) or each walk. Serialized as
-/// the page's "Find a run" panel reads it.
+/// Progress, after each depth and every few thousand states within one
+/// (breadth-first), or every 100 walks. Serialized as the page's "Find a
+/// run" panel reads it.
 #[derive(Clone, Copy, Debug, Default, serde::Serialize)]
 pub struct Progress {
     /// Depth done.
@@ -246,6 +247,10 @@ pub struct Progress {
     pub frontier: usize,
     /// Random walks taken (0 during breadth-first search).
     pub walks: u64,
+    /// Breadth-first, within a depth: how many of the `frontier` states
+    /// of depth `depth` are expanded so far (toward depth `depth + 1`); 0
+    /// when a depth is done.
+    pub expanded: usize,
 }
 
 /// Explores as `options` say; `progress` is called after each depth (and

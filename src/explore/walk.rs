@@ -104,6 +104,7 @@ pub fn random_walks(
             transitions: report.transitions,
             frontier: starts.len(),
             walks: walk,
+            expanded: 0,
         });
         if !go_on {
             report.truncated = true;

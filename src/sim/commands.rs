@@ -41,7 +41,7 @@ impl Sim {
             Command::Crash { node, after_persist } => {
                 let id = self.live(*node)?;
                 if *after_persist {
-                    self.nodes.get_mut(&id).expect("resolved").crash_after_persist = true;
+                    super::node_mut(&mut self.nodes, id).expect("resolved").crash_after_persist = true;
                 } else {
                     self.crash(id, "operator command");
                 }
@@ -222,7 +222,7 @@ impl Sim {
             spare_log: SpareLog::default(),
             writes: super::DiskQueue::default(),
         };
-        self.nodes.insert(id, sim_node);
+        self.nodes.insert(id, std::sync::Arc::new(sim_node));
         Ok(())
     }
 
@@ -272,7 +272,7 @@ impl Sim {
     /// Crashes node `id`: volatile state is lost, the disk stays.
     pub(crate) fn crash(&mut self, id: NodeId, why: &str) {
         self.touch(id);
-        let Some(n) = self.nodes.get_mut(&id) else { return };
+        let Some(n) = super::node_mut(&mut self.nodes, id) else { return };
         let term = n.node.as_ref().map_or(0, |x| x.term());
         if let Some(lost) = n.node.take() {
             n.spare_log = SpareLog(lost.into_log().into_entries());
@@ -293,11 +293,11 @@ impl Sim {
 
     /// Restarts node `id` from its disk alone.
     pub(crate) fn restart(&mut self, id: NodeId) {
-        let n = self.nodes.get_mut(&id).expect("exists");
+        let n = super::node_mut(&mut self.nodes, id).expect("exists");
         let disk = n.disk.copy_for_restart(std::mem::take(&mut n.spare_log).0);
         let Ok((node, actions)) = Node::restart(n.config.clone(), disk) else { return };
         let (role, term) = (super::narrate::trace_role(&node), node.term());
-        let n = self.nodes.get_mut(&id).expect("exists");
+        let n = super::node_mut(&mut self.nodes, id).expect("exists");
         n.node = Some(node);
         n.kv = KvStore::default();
         self.restarted_now.push(id);

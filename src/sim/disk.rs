@@ -92,7 +92,7 @@ impl Sim {
 
     /// Queues a write of node `id` for its disk.
     pub(crate) fn queue_write(&mut self, id: NodeId, write: Persist) {
-        let n = self.nodes.get_mut(&id).expect("node exists");
+        let n = super::node_mut(&mut self.nodes, id).expect("node exists");
         n.writes.open().writes.push(write);
     }
 
@@ -103,7 +103,7 @@ impl Sim {
             return Some(m);
         }
         let (from, to, msg, term) = (m.from, m.to, m.kind(), m.term);
-        let n = self.nodes.get_mut(&from).expect("node exists");
+        let n = super::node_mut(&mut self.nodes, from).expect("node exists");
         let Some(last) = n.writes.batches.last_mut() else { return Some(m) };
         last.replies.push(m);
         let text = format!(
@@ -118,7 +118,7 @@ impl Sim {
     pub(crate) fn start_write(&mut self, id: NodeId) {
         let [min, max] = self.config.disk_ticks;
         let now = self.now;
-        let n = self.nodes.get_mut(&id).expect("node exists");
+        let n = super::node_mut(&mut self.nodes, id).expect("node exists");
         let Some(next) = n.writes.batches.first_mut() else { return };
         if next.done_tick.is_some() {
             return;
@@ -143,7 +143,7 @@ impl Sim {
         let mut next = self.nodes.keys().next().copied();
         while let Some(id) = next {
             next = self.nodes.next_key_after(id);
-            let n = self.nodes.get_mut(&id).expect("node exists");
+            let n = super::node_mut(&mut self.nodes, id).expect("node exists");
             if n.writes.done_tick().is_none_or(|t| t > now) {
                 continue;
             }

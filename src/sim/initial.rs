@@ -66,7 +66,7 @@ impl Sim {
             return Err(SimError("an initial state is loaded before the first step".into()));
         }
         for s in states {
-            let Some(n) = self.nodes.get_mut(&s.node) else {
+            let Some(n) = super::node_mut(&mut self.nodes, s.node) else {
                 return Err(SimError(format!("initial: node {} is not a member", s.node)));
             };
             let mut disk = s.durable();

@@ -188,6 +188,12 @@ pub struct SimNode {
     pub writes: DiskQueue,
 }
 
+/// Node `id` of `nodes`, to change: copied first if a clone of the
+/// simulator still shares it (copy on write).
+pub(crate) fn node_mut(nodes: &mut NodeMap<Arc<SimNode>>, id: NodeId) -> Option<&mut SimNode> {
+    nodes.get_mut(&id).map(Arc::make_mut)
+}
+
 /// A crashed node's in-memory log, kept only so that the restart's copy of
 /// the disk can reuse it when it is the same
 /// (`DurableState::copy_for_restart`). Not part of the node's state: a
@@ -237,7 +243,11 @@ impl std::error::Error for SimError {}
 #[derive(Clone, Debug)]
 pub struct Sim {
     config: SimConfig,
-    nodes: NodeMap<SimNode>,
+    /// Each node behind its own `Arc`: cloning the simulator (a
+    /// `Timeline`'s checkpoints, every state the explorer makes) copies
+    /// pointers, and a node is copied only when a step changes it
+    /// ([`node_mut`]). A move changes one or two nodes of a cluster.
+    nodes: NodeMap<Arc<SimNode>>,
     network: Network,
     now: u64,
     step: u64,
@@ -280,7 +290,7 @@ impl Sim {
             let node = Node::new(cfg.clone()).map_err(|e| SimError(e.to_string()))?;
             nodes.insert(
                 m.id,
-                SimNode {
+                Arc::new(SimNode {
                     config: cfg,
                     node: Some(node),
                     disk: DurableState::default(),
@@ -288,7 +298,7 @@ impl Sim {
                     crash_after_persist: false,
                     spare_log: SpareLog::default(),
                     writes: DiskQueue::default(),
-                },
+                }),
             );
         }
         let network = Network::new(config.network, derive_seed(config.seed, 0x006E_6574_776F_726B));
@@ -343,7 +353,7 @@ impl Sim {
     }
 
     /// Every node, in id order.
-    pub fn nodes(&self) -> &NodeMap<SimNode> {
+    pub fn nodes(&self) -> &NodeMap<Arc<SimNode>> {
         &self.nodes
     }
 

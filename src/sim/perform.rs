@@ -80,7 +80,12 @@ impl Sim {
         // Taken, not borrowed: performing may step this node again (a
         // snapshot hint), which then uses a buffer of its own.
         let mut actions = std::mem::take(&mut self.actions);
-        let Some(node) = self.nodes.get_mut(&id).and_then(|n| n.node.as_mut()) else {
+        let Some(node) = self
+            .nodes
+            .get_mut(&id)
+            .filter(|n| n.node.is_some())
+            .and_then(|n| std::sync::Arc::make_mut(n).node.as_mut())
+        else {
             self.actions = actions;
             return Ok(());
         };
@@ -172,7 +177,7 @@ impl Sim {
                     }
                 }
                 Action::Apply(e) => {
-                    let n = self.nodes.get_mut(&id).expect("node exists");
+                    let n = super::node_mut(&mut self.nodes, id).expect("node exists");
                     if let crate::core::Payload::Write(data) = &e.payload {
                         n.kv.apply(e.index, data);
                     }
@@ -184,7 +189,8 @@ impl Sim {
                 // at `applied` must not hold (PROTOCOL.md §5).
                 Action::SnapshotHint { applied } => hint = Some((applied, self.nodes[&id].kv.encode())),
                 Action::RestoreSnapshot(s) => {
-                    self.nodes.get_mut(&id).expect("node exists").kv = super::KvStore::decode(&s.data);
+                    super::node_mut(&mut self.nodes, id).expect("node exists").kv =
+                        super::KvStore::decode(&s.data);
                 }
                 Action::MembershipChanged(m) => self.membership_event(id, &m),
                 Action::HandoverPhase(p) => {
@@ -284,7 +290,7 @@ impl Sim {
         if self.disk_timed() {
             self.queue_write(id, p);
         } else {
-            self.nodes.get_mut(&id).expect("node exists").disk.apply(&p);
+            super::node_mut(&mut self.nodes, id).expect("node exists").disk.apply(&p);
         }
     }
 

@@ -15,7 +15,7 @@ impl Sim {
     /// script is not written: key a simulator whose script has run out.
     pub fn write_key(&self, k: &mut StateKey, timing: bool) {
         k.by_id(self.nodes.iter().map(|(id, n)| (*id, n)), |n, k| {
-            let SimNode { config: _, node, disk, kv, crash_after_persist, spare_log: _, writes } = n;
+            let SimNode { config: _, node, disk, kv, crash_after_persist, spare_log: _, writes } = &**n;
             match node {
                 None => k.word(0),
                 Some(node) => {

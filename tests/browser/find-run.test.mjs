@@ -2,7 +2,8 @@
 // wasm module) only when opened; it finds the shortest durable_vote run on
 // three nodes, its progress figures growing as the search goes; the run
 // plays in the picture to the violation, whose banner names the property,
-// and a Copy link round-trips it; Cancel ends a long search and the page
+// and a Copy link round-trips it; progress comes within a depth too (the
+// bar moves); Cancel ends a long search and the page
 // stays usable from the keyboard; bad bounds are the core's clear error,
 // never markup; it works in the single-file build from file://; axe-core
 // finds nothing serious.
@@ -17,8 +18,8 @@ import { ready, skipTour, shot, WAIT } from './helpers.mjs';
 
 const env = sharedEnv();
 const AXE = readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
-/** A search that takes long enough to cancel: five nodes, the default bounds. */
-const LONG = { shape: 'five' };
+/** A search that takes long enough to cancel: three nodes, the default bounds, the page's most states (50,000). */
+const LONG = { shape: 'three', states: '50000' };
 
 async function seriousViolations(page) {
   await page.addScriptTag({ content: AXE });
@@ -137,11 +138,30 @@ test('Cancel ends a long search from the keyboard, on a phone, and the page stay
   await page.keyboard.press('Enter');
   await panel.locator('.qs-find-search:not([disabled])').waitFor(WAIT);
   await panel.getByLabel('Cluster').selectOption(LONG.shape);
+  await panel.getByLabel('Unique states at most').fill(LONG.states);
   await recordStates(page);
+  // Progress arrives (depth 1, 2, …) while the search goes on, and within a depth too: three nodes'
+  // depth 6 has 5,466 states to expand, reported after 2,048 and 4,096, and the bar moves with each.
+  await page.evaluate(() => {
+    const root = document.querySelector('quorum-scope').shadowRoot;
+    const status = root.querySelector('.qs-find-status');
+    const bar = root.querySelector('.qs-find-progress');
+    window.__within = [];
+    new MutationObserver(() => {
+      const m = /^Depth (\d+): ([\d,]+) of [\d,]+ states expanded, ([\d,]+) states/.exec(status.textContent);
+      if (m) window.__within.push({ depth: Number(m[1]), expanded: Number(m[2].replace(/,/g, '')),
+        states: Number(m[3].replace(/,/g, '')), bar: bar.getAttribute('aria-valuetext'), pct: Number(bar.getAttribute('aria-valuenow')) });
+    }).observe(status, { childList: true, characterData: true, subtree: true });
+  });
   await panel.getByRole('button', { name: 'Search' }).focus();
   await page.keyboard.press('Enter');
-  // Progress arrives (depth 1, 2, …) while the search goes on.
   await page.waitForFunction(() => window.__states.filter((n) => n > 1).length >= 2, null, { timeout: 60_000 });
+  await page.waitForFunction(() => window.__within.some((a, i) => window.__within.slice(i + 1).some((b) => b.depth === a.depth)),
+    null, { timeout: 180_000 });
+  const within = await page.evaluate(() => window.__within);
+  const [first, second] = within.filter((w) => w.depth === within.find((a) => within.some((b) => b !== a && b.depth === a.depth)).depth);
+  assert.ok(second.expanded > first.expanded && second.states > first.states, `two reports within one depth: ${JSON.stringify(within)}`);
+  assert.ok(second.pct >= first.pct && second.bar !== first.bar, `the bar moved within the depth: ${JSON.stringify(within)}`);
   const cancel = panel.getByRole('button', { name: 'Cancel' });
   assert.equal(await cancel.evaluate((b) => b.matches(':focus')), true, 'focus moved to Cancel');
   // The picture answers while the worker searches.
