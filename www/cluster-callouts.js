@@ -3,6 +3,7 @@
 // violation label. HTML because callouts wrap text, which SVG cannot.
 import { svgEl, htmlEl, termColor } from './svg.js';
 import { toPx, along } from './cluster-layout.js';
+import { clearAlong } from './cluster-placement.js';
 
 /**
  * The callouts are rebuilt only when the refusals they explain change (or
@@ -85,14 +86,33 @@ function drawCallouts(el, svgLayer, geom, refusals, callouts) {
   else callouts.stack(placeDocked(boxes));
 }
 
-/** A red ✗ on the link, just off the voter, toward the candidate it refused. */
+/** Where a refusal's ✗ goes on the link: just off the voter, toward the candidate it refused. */
+const MARK_AT = 0.12;
+
+/** A red ✗ on the link (placed by placeRefusalMarks, once the labels are). */
 function markRefusal(layer, geom, e) {
-  const p = geom.pos.get(e.voter);
-  const q = geom.pos.get(e.candidate);
-  const at = along(geom, p, q, 0.12);
-  const g = svgEl('g', { class: 'cv-refusal-mark', transform: `translate(${at.x} ${at.y})` }, layer);
+  const g = svgEl('g', { class: 'cv-refusal-mark' }, layer);
+  g.qsLink = [e.voter, e.candidate];
   svgEl('circle', { r: 8 }, g);
   svgEl('path', { class: 'cv-x', d: 'M-4 -4 L4 4 M4 -4 L-4 4' }, g);
+}
+
+/** Half a ✗ mark's box, in logical px. */
+const MARK_HALF = 10;
+
+/**
+ * Moves each refusal's ✗ along its link off the labels and badges in
+ * `taken` (a phone's tally sat under one), then takes its box, so the
+ * messages and their labels keep off it too.
+ */
+export function placeRefusalMarks(layer, geom, taken) {
+  for (const g of layer.querySelectorAll('.cv-refusal-mark')) {
+    const [p, q] = g.qsLink.map((id) => geom.pos.get(id));
+    if (!p || !q) continue;
+    const at = clearAlong(taken, geom, p, q, MARK_AT, MARK_HALF, 0.3) ?? along(geom, p, q, MARK_AT);
+    g.setAttribute('transform', `translate(${at.x.toFixed(1)} ${at.y.toFixed(1)})`);
+    taken.push({ l: at.x - MARK_HALF, r: at.x + MARK_HALF, t: at.y - MARK_HALF, b: at.y + MARK_HALF });
+  }
 }
 
 /** A callout's width per 14 px of its text: its shape at 1280 px (side-column width / text size). */
