@@ -86,9 +86,6 @@ function drawCallouts(el, svgLayer, geom, refusals, callouts) {
   else callouts.stack(placeDocked(boxes));
 }
 
-/** Where a refusal's ✗ goes on the link: just off the voter, toward the candidate it refused. */
-const MARK_AT = 0.12;
-
 /** A red ✗ on the link (placed by placeRefusalMarks, once the labels are). */
 function markRefusal(layer, geom, e) {
   const g = svgEl('g', { class: 'cv-refusal-mark' }, layer);
@@ -97,21 +94,18 @@ function markRefusal(layer, geom, e) {
   svgEl('path', { class: 'cv-x', d: 'M-4 -4 L4 4 M4 -4 L-4 4' }, g);
 }
 
-/** Half a ✗ mark's box, in logical px. */
-const MARK_HALF = 10;
-
 /**
- * Moves each refusal's ✗ along its link off the labels and badges in
- * `taken` (a phone's tally sat under one), then takes its box, so the
- * messages and their labels keep off it too.
+ * Puts each refusal's ✗ on its link, just off the voter toward the
+ * candidate it refused, moved along the link off the labels and badges in
+ * `taken` (a phone's tally sat under one); then takes its box (10 px each
+ * way), so the messages and their labels keep off it too.
  */
 export function placeRefusalMarks(layer, geom, taken) {
   for (const g of layer.querySelectorAll('.cv-refusal-mark')) {
     const [p, q] = g.qsLink.map((id) => geom.pos.get(id));
-    if (!p || !q) continue;
-    const at = clearAlong(taken, geom, p, q, MARK_AT, MARK_HALF, 0.3) ?? along(geom, p, q, MARK_AT);
-    g.setAttribute('transform', `translate(${at.x.toFixed(1)} ${at.y.toFixed(1)})`);
-    taken.push({ l: at.x - MARK_HALF, r: at.x + MARK_HALF, t: at.y - MARK_HALF, b: at.y + MARK_HALF });
+    const at = clearAlong(taken, geom, p, q, 0.12, 10, 0.3) ?? along(geom, p, q, 0.12);
+    g.setAttribute('transform', `translate(${at.x} ${at.y})`);
+    taken.push({ l: at.x - 10, r: at.x + 10, t: at.y - 10, b: at.y + 10 });
   }
 }
 

@@ -37,8 +37,7 @@ export function drawMessages(layer, cache, geom, state, vt, occ) {
     const dying = m.doomed && f >= 0.5;
     // Never over a badge: it waits just off a crown, a term chip or a tally (hidden if the whole link is covered).
     const at = clearAlong(occ, geom, p, q, dying ? 0.5 : f, GLYPH_HALF);
-    const hidden = at ? '' : 'hidden';
-    if (c.g.style.visibility !== hidden) c.g.style.visibility = hidden;
+    c.g.style.visibility = at ? '' : 'hidden';
     if (!at) continue;
     c.g.setAttribute('transform', `translate(${at.x.toFixed(1)} ${at.y.toFixed(1)})`);
     if (dying && !c.dying) {

@@ -34,7 +34,6 @@ export function mountSettings(container, app, host) {
     location.hash = hash;
   };
   ownAddressBar(host, setHash);
-  cleanups.push(() => ownAddressBar(host, null));
   let share = null;
   async function loadAndShow(source, nameForHash) {
     const wasPlaying = app.playing;

@@ -184,7 +184,7 @@ export function ownAddressBar(host, setHash) {
 export function showInAddressBar(host, scenario) {
   const hash = hashForScenario(scenario);
   if (hash.length > ADDRESS_BAR_CHARS) {
-    return `It is too large for a link (${Math.round(hash.length / 1000)} KB): Export scenario saves it as a file to share.`;
+    return `Too large for a link (${Math.round(hash.length / 1000)} KB): share it with Export scenario.`;
   }
   addressBars.get(host)?.(hash);
   return null;

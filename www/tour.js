@@ -8,7 +8,6 @@
 // shows no intro card); the small "Guided tour" button starts it.
 import { box as el } from './dom.js';
 import { highlightRing } from './tour-highlight.js';
-import { placeBeside } from './tour-place.js';
 import { readable } from './narration.js';
 
 const NODE_FIELDS = ['from', 'to', 'voter', 'candidate', 'node', 'by', 'nodes'];
@@ -107,6 +106,7 @@ export function mountTour(container, app, host) {
   // (its newest lines, at the foot, stay visible; so do its filters) or,
   // without a narration, over the foot of the stage.
   const inFlow = host.controlsLevel !== 'full';
+  let placer = null; // tour-place.js, or the promise of it
   if (inFlow) container.dataset.flow = 'true';
   const place = () => {
     ring.place();
@@ -142,7 +142,11 @@ export function mountTour(container, app, host) {
     // a scroll bar a thumb cannot find, teaches nothing.
     const stage = visibleRect(shadow?.querySelector('.qs-stage'));
     const beside = side && stage && side.left >= stage.right - 1;
-    if (beside && placeBeside(ref, card, shadow, base)) {
+    if (beside && !placer) {
+      // Loaded the first time a card shows beside the picture (start-up's budget is full); placed again then.
+      placer = import('./tour-place.js').then((m) => (placer = m)).then(place, () => {});
+    }
+    if (beside && placer.placeBeside?.(ref, card, shadow, base)) {
       caption.dataset.more = String(caption.scrollHeight > caption.clientHeight + 2);
       return;
     }
