@@ -38,7 +38,11 @@ export function drawMessages(layer, cache, geom, state, vt, occ) {
     // Never over a badge: it waits just off a crown, a term chip or a tally (hidden if the whole link is covered).
     const at = clearAlong(occ, geom, p, q, dying ? 0.5 : f, GLYPH_HALF);
     c.g.style.visibility = at ? '' : 'hidden';
-    if (!at) continue;
+    if (!at) {
+      c.label.style.display = 'none'; // and its label with it, until it is placed again
+      c.placeKey = '';
+      continue;
+    }
     c.g.setAttribute('transform', `translate(${at.x.toFixed(1)} ${at.y.toFixed(1)})`);
     if (dying && !c.dying) {
       c.dying = true;
