@@ -40,10 +40,18 @@ export function mountBanner(container, app, host) {
     render(app.state);
   }
 
+  // A wide page's stage gives the banner its height (layout.css), so Play,
+  // Step and the scrubber stay where they were: on a 1280×720 screen.
+  const qsRoot = container.closest('.qs-root');
+  const sizer = new ResizeObserver(() => qsRoot?.style.setProperty('--qs-banner-h', `${root.offsetHeight}px`));
+  sizer.observe(root);
+
   const off = app.on('update', render);
   render(app.state);
   return () => {
     off();
+    sizer.disconnect();
+    qsRoot?.style.removeProperty('--qs-banner-h');
     root.remove();
   };
 }

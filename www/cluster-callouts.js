@@ -3,6 +3,7 @@
 // violation label. HTML because callouts wrap text, which SVG cannot.
 import { svgEl, htmlEl, termColor } from './svg.js';
 import { toPx, along } from './cluster-layout.js';
+import { clearAlong } from './cluster-placement.js';
 
 /**
  * The callouts are rebuilt only when the refusals they explain change (or
@@ -85,14 +86,27 @@ function drawCallouts(el, svgLayer, geom, refusals, callouts) {
   else callouts.stack(placeDocked(boxes));
 }
 
-/** A red ✗ on the link, just off the voter, toward the candidate it refused. */
+/** A red ✗ on the link (placed by placeRefusalMarks, once the labels are). */
 function markRefusal(layer, geom, e) {
-  const p = geom.pos.get(e.voter);
-  const q = geom.pos.get(e.candidate);
-  const at = along(geom, p, q, 0.12);
-  const g = svgEl('g', { class: 'cv-refusal-mark', transform: `translate(${at.x} ${at.y})` }, layer);
+  const g = svgEl('g', { class: 'cv-refusal-mark' }, layer);
+  g.qsLink = [e.voter, e.candidate];
   svgEl('circle', { r: 8 }, g);
   svgEl('path', { class: 'cv-x', d: 'M-4 -4 L4 4 M4 -4 L-4 4' }, g);
+}
+
+/**
+ * Puts each refusal's ✗ on its link, just off the voter toward the
+ * candidate it refused, moved along the link off the labels and badges in
+ * `taken` (a phone's tally sat under one); then takes its box (10 px each
+ * way), so the messages and their labels keep off it too.
+ */
+export function placeRefusalMarks(layer, geom, taken) {
+  for (const g of layer.querySelectorAll('.cv-refusal-mark')) {
+    const [p, q] = g.qsLink.map((id) => geom.pos.get(id));
+    const at = clearAlong(taken, geom, p, q, 0.12, 10, 0.3) ?? along(geom, p, q, 0.12);
+    g.setAttribute('transform', `translate(${at.x} ${at.y})`);
+    taken.push({ l: at.x - 10, r: at.x + 10, t: at.y - 10, b: at.y + 10 });
+  }
 }
 
 /** A callout's width per 14 px of its text: its shape at 1280 px (side-column width / text size). */

@@ -3,7 +3,7 @@
 import { svgEl, termColor } from './svg.js';
 import { along } from './cluster-layout.js';
 import { setAttr } from './dom.js';
-import { placeMessageLabel, textWidth } from './cluster-placement.js';
+import { clearAlong, placeMessageLabel, textWidth } from './cluster-placement.js';
 import { DROP_TICKS } from './cluster-marks.js';
 
 /**
@@ -35,7 +35,14 @@ export function drawMessages(layer, cache, geom, state, vt, occ) {
       f = Math.min(0.4, 0.05 + 0.08 * k);
     }
     const dying = m.doomed && f >= 0.5;
-    const at = along(geom, p, q, dying ? 0.5 : f);
+    // Never over a badge: it waits just off a crown, a term chip or a tally (hidden if the whole link is covered).
+    const at = clearAlong(occ, geom, p, q, dying ? 0.5 : f, GLYPH_HALF);
+    c.g.style.visibility = at ? '' : 'hidden';
+    if (!at) {
+      c.label.style.display = 'none'; // and its label with it, until it is placed again
+      c.placeKey = '';
+      continue;
+    }
     c.g.setAttribute('transform', `translate(${at.x.toFixed(1)} ${at.y.toFixed(1)})`);
     if (dying && !c.dying) {
       c.dying = true;
@@ -128,6 +135,8 @@ function showLabel(m, placed, compact, refusalsLabelled) {
 
 /** Glyphs are drawn at GLYPH_SCALE so that their marks (?, ✓, ✗) read at 14 px on a projector. */
 const GLYPH_SCALE = 1.5;
+/** Half the largest glyph's box (a snapshot's 16 × 15, scaled), in logical px. */
+const GLYPH_HALF = 12;
 
 /** One glyph per message kind; probes are hollow and dashed because they change no term. */
 export function drawGlyph(parent, m) {

@@ -7,6 +7,7 @@
 // canvas (no layout read, so a playing frame stays cheap).
 
 import { setAttr, setShown } from './dom.js';
+import { along } from './cluster-layout.js';
 
 /** Picture text size in logical px (cluster-view.css sets the same). */
 const LABEL_PX = 14;
@@ -48,7 +49,7 @@ export function placeNodeLabels(nodes, geom, extra) {
   for (const n of list) {
     const { x, y } = n.at;
     const k = n.r + 8; // the timer ring and its stroke
-    taken.push({ l: x - k, r: x + k, t: y - k, b: y + k });
+    taken.push({ l: x - k, r: x + k, t: y - k, b: y + k, ring: true });
     n.stack = { below: y + n.r + 9, above: y - n.r - (n.leader ? 25 : 9) };
     if (n.leader) taken.push({ l: x - n.r * 0.75, r: x + n.r * 0.75, t: y - n.r - 25, b: y - n.r - 8 }); // the crown
   }
@@ -122,6 +123,27 @@ function place(n, taken, geom, w, h, first, sides) {
         return { side, dx, top };
       }
     }
+  }
+  return null;
+}
+
+/**
+ * The point on the link p → q nearest fraction `f`, at most `reach` from it
+ * (tried in 0.05 steps out from it, the link's middle side first), where a
+ * glyph of half-size `half` covers no badge or label in `taken` (a crown, a
+ * term chip, a tally, a vote line, a callout): a message arriving at a new
+ * leader waits just off its crown instead of covering it. Node circles and
+ * other glyphs do not count: a message leaves and reaches its node's rim.
+ * Returns `along`'s point, or null when no place within reach is free.
+ */
+export function clearAlong(taken, geom, p, q, f, half, reach = 1) {
+  const toward = f < 0.5 ? 1 : -1;
+  for (let i = 0; i <= 40 && Math.ceil(i / 2) * 0.05 <= reach; i += 1) {
+    const g = f + (i % 2 ? toward : -toward) * Math.ceil(i / 2) * 0.05; // f, then outward from it, the middle's side first
+    if (g < 0 || g > 1) continue;
+    const at = along(geom, p, q, g);
+    const box = { l: at.x - half, r: at.x + half, t: at.y - half, b: at.y + half };
+    if (!taken.some((o) => !o.ring && !o.glyph && box.l < o.r && o.l < box.r && box.t < o.b && o.t < box.b)) return at;
   }
   return null;
 }

@@ -10,7 +10,7 @@ import { createNode, placeNode, updateNode } from './cluster-nodes.js';
 import { linksKey, drawLinks, toggleLink } from './cluster-links.js';
 import { drawMessages, drawDrops } from './cluster-messages.js';
 import { readTrace } from './cluster-marks.js';
-import { drawOverlay, stackBeside, calloutsTaken } from './cluster-callouts.js';
+import { drawOverlay, stackBeside, calloutsTaken, placeRefusalMarks } from './cluster-callouts.js';
 import { placeNodeLabels } from './cluster-placement.js';
 import { buildKey } from './cluster-key.js';
 import { NodeMenu } from './node-menu.js';
@@ -76,7 +76,10 @@ export function mountCluster(container, app, host) {
     let changed = false;
     for (const node of state.nodes) changed = updateNode(ensureNode(node.id), node, state, marks) || changed;
     if (drawOverlay(view, geom, state, marks, callouts)) occupancy = null;
-    if (changed || !occupancy) occupancy = placeNodeLabels(nodes, geom, calloutBoxes);
+    if (changed || !occupancy) {
+      occupancy = placeNodeLabels(nodes, geom, calloutBoxes);
+      placeRefusalMarks(view.refusals, geom, occupancy);
+    }
     drawMessages(view.messages, messageCache, geom, state, app.virtualTick, occupancy);
     drawDrops(view.marks, dropCache, geom, marks.drops, app.virtualTick);
     menu.refresh(state);

@@ -12,6 +12,7 @@
 // on demand, with its stylesheet, when the reader first opens the panel.
 import { el, setText } from './dom.js';
 import { labModule, loadLab } from './lab.js';
+import { showInAddressBar } from './share.js';
 
 const STYLESHEET = new URL('./find-run.css', import.meta.url);
 
@@ -195,9 +196,11 @@ export function mountFindRun(container, details, app, host) {
     try {
       worker = new Worker(new URL('./find-run-worker.js', import.meta.url), { type: 'module' });
     } catch (e) {
-      stop(`The search could not start: ${e.message}`);
+      stop('The search did not run.');
+      showError(cannotStart(e.message));
       return;
     }
+    let heard = false; // a worker that never answers did not start (a page's policy may forbid it)
     const started = performance.now();
     const shown = { depth: 0, states: 0 };
     const tick = () => setText(timeOut, `${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -212,6 +215,7 @@ export function mountFindRun(container, details, app, host) {
     const limit = Number.isInteger(req.max_states) && req.max_states > 0 ? req.max_states : catalog.default_max_states;
     setText(status, 'Searching breadth-first…');
     worker.onmessage = ({ data }) => {
+      heard = true;
       if (current !== token) return;
       if (data.type === 'progress') {
         Object.assign(shown, data.progress);
@@ -235,10 +239,20 @@ export function mountFindRun(container, details, app, host) {
     worker.onerror = (e) => {
       e.preventDefault?.();
       if (current !== token) return;
-      stop('The search stopped.');
-      showError(`The search failed: ${e.message || 'the worker could not load'}`);
+      stop(heard ? 'The search stopped.' : 'The search did not run.');
+      showError(heard ? `The search failed: ${e.message || 'its worker stopped'}` : cannotStart(e.message));
     };
     worker.postMessage({ module, request: req });
+  }
+
+  /**
+   * A worker that could not start, said with the likely fix: the single-file
+   * build starts it from a blob: URL, which a page's Content-Security-Policy
+   * must allow (README, Embedding).
+   */
+  function cannotStart(message) {
+    return `The model checker's worker could not start${message ? ` (${message})` : ''}. If this page has a `
+      + 'Content-Security-Policy, it must allow the worker: worker-src blob: for the single-file build, \'self\' for the folder build.';
   }
 
   /** A worker's error as the reader needs it: a trap deep in a search is memory running out. */
@@ -281,7 +295,10 @@ export function mountFindRun(container, details, app, host) {
     const play = el('button', { type: 'button', class: 'qs-find-play', text: 'Play it from the start' });
     play.addEventListener('click', async () => {
       try {
-        if (app.scenario !== loaded) loaded = await app.load(cx.scenario);
+        if (app.scenario !== loaded) {
+          loaded = await app.load(cx.scenario);
+          showInAddressBar(host, loaded);
+        }
         app.seek(0);
         app.play();
       } catch (e) {
@@ -297,7 +314,10 @@ export function mountFindRun(container, details, app, host) {
       loaded = await app.load(cx.scenario);
       host.showError(null);
       setText(explain, loaded.explain);
-      setText(status, `Found: ${cx.property} in ${cx.moves.length} moves. The run is loaded in the picture: play or step through it, or copy a link to it.`);
+      // Like any loaded scenario, it goes in the address bar: a reload or a shared link reopens it.
+      const noLink = showInAddressBar(host, loaded);
+      setText(status, `Found: ${cx.property} in ${cx.moves.length} moves. The run is loaded in the picture: play or step through it${
+        noLink ? `. ${noLink}` : ', or copy a link to it.'}`);
     } catch (e) {
       setText(status, 'Found a run, but the picture could not load it.');
       showError(e.message);

@@ -4,7 +4,7 @@
 // owns what they share (status line, loading, the address bar); every text
 // that comes from a scenario or a file is set with textContent, never parsed
 // as HTML.
-import { readHash, applyHash, hashForScenario, takeHashProblem } from './share.js';
+import { readHash, applyHash, hashForScenario, takeHashProblem, ownAddressBar } from './share.js';
 import { el } from './dom.js';
 import { mountScenarioPicker } from './scenario-picker.js';
 import { mountCustomCluster } from './custom-cluster.js';
@@ -33,6 +33,7 @@ export function mountSettings(container, app, host) {
     lastHash = hash;
     location.hash = hash;
   };
+  ownAddressBar(host, setHash);
   let share = null;
   async function loadAndShow(source, nameForHash) {
     const wasPlaying = app.playing;

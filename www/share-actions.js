@@ -1,18 +1,16 @@
 // The header's share and file actions: copy a link to the exact state,
 // export the scenario (with the operator's actions) or the trace, import a
 // scenario file or a trace file. File contents are only ever set as text.
-import { linkFor, hashForScenario } from './share.js';
+import { linkFor, showInAddressBar } from './share.js';
 import { el } from './dom.js';
 import { scenarioWithActions, slug, download } from './scenario-export.js';
 import { mountTraceImport } from './trace-import.js';
 
 const MAX_IMPORT_BYTES = 1_000_000;
-/** Longest scenario hash an import puts in the address bar (browsers and chat tools cut longer ones). */
-const ADDRESS_BAR_CHARS = 8_000;
 
 /** Builds the action buttons and the copy box; returns both elements. */
 export function mountShareActions(ctx) {
-  const { app, host, id, listen, say, fail, loadAndShow, setHash } = ctx;
+  const { app, host, id, listen, say, fail, loadAndShow } = ctx;
   const copyBtn = el('button', { type: 'button', class: 'qs-set-btn', text: 'Copy link',
     title: 'Copy a link that reopens this exact scenario, your actions and the current step' });
   const exportScenarioBtn = el('button', { type: 'button', class: 'qs-set-btn', text: 'Export scenario',
@@ -151,11 +149,8 @@ export function mountShareActions(ctx) {
     }
     try {
       const scenario = await loadAndShow(JSON.stringify(parsed), null);
-      // A large import stays out of the address bar: a link that long would
-      // be refused on reload ("too long") and lose the scenario anyway.
-      const hash = hashForScenario(scenario);
-      if (hash.length <= ADDRESS_BAR_CHARS) setHash(hash);
-      say(`Imported ${label}: ${scenario.title || 'untitled scenario'}.`);
+      const noLink = showInAddressBar(host, scenario);
+      say(`Imported ${label}: ${scenario.title || 'untitled scenario'}.${noLink ? ` ${noLink}` : ''}`);
     } catch (e) {
       fail(`Could not import ${label}: ${e.message}`);
     }

@@ -166,6 +166,30 @@ export function hashFor(app, scenarioName) {
   return `#s=${toBase64url(JSON.stringify(state))}`;
 }
 
+/** Longest scenario hash a loaded scenario puts in the address bar (browsers and chat tools cut longer ones). */
+const ADDRESS_BAR_CHARS = 8_000;
+/** Each element's way to write the address bar (settings.js registers it: it owns the bar). */
+const addressBars = new WeakMap();
+
+export function ownAddressBar(host, setHash) {
+  addressBars.set(host, setHash);
+}
+
+/**
+ * Puts a newly loaded scenario in the address bar, so a reload or a shared
+ * link reopens it; a large one stays out (a link that long would be
+ * refused on reload and lose it anyway). Returns null, or the sentence that
+ * says why there is no link.
+ */
+export function showInAddressBar(host, scenario) {
+  const hash = hashForScenario(scenario);
+  if (hash.length > ADDRESS_BAR_CHARS) {
+    return `Too large for a link (${Math.round(hash.length / 1000)} KB): share it with Export scenario.`;
+  }
+  addressBars.get(host)?.(hash);
+  return null;
+}
+
 /** The hash that opens a scenario at step 0 with no commands. */
 export function hashForScenario(scenario) {
   if (typeof scenario === 'string') return `#scenario=${scenario}`;

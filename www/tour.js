@@ -101,10 +101,12 @@ export function mountTour(container, app, host) {
     dots.replaceChildren(frag);
   };
 
-  // Places the card over the top of the narration's list (its newest lines,
-  // at the foot, stay visible; so do its filters) or, without a narration,
-  // over the foot of the stage.
+  // Places the card beside the ring, in the stage's free column or over the
+  // logs (tour-place.js); where neither has room, over the top of the narration's list
+  // (its newest lines, at the foot, stay visible; so do its filters) or,
+  // without a narration, over the foot of the stage.
   const inFlow = host.controlsLevel !== 'full';
+  let placer = null; // tour-place.js, or the promise of it
   if (inFlow) container.dataset.flow = 'true';
   const place = () => {
     ring.place();
@@ -134,13 +136,21 @@ export function mountTour(container, app, host) {
       return;
     }
     const width = Math.max(220, Math.min(target.width - 12, 440));
-    ref.style.width = `${width}px`;
     // Never taller than the narration panel beside the picture (a long
     // explanation scrolls). Stacked under the picture (a phone), the card
     // takes the height its caption needs: a caption cut mid-sentence, with
     // a scroll bar a thumb cannot find, teaches nothing.
     const stage = visibleRect(shadow?.querySelector('.qs-stage'));
     const beside = side && stage && side.left >= stage.right - 1;
+    if (beside && !placer) {
+      // Loaded the first time a card shows beside the picture (start-up's budget is full); placed again then.
+      placer = import('./tour-place.js').then((m) => (placer = m)).then(place, () => {});
+    }
+    if (beside && placer.placeBeside?.(ref, card, shadow, base)) {
+      caption.dataset.more = String(caption.scrollHeight > caption.clientHeight + 2);
+      return;
+    }
+    ref.style.width = `${width}px`;
     card.style.maxHeight = beside ? `${Math.max(160, side.height - 12)}px` : '';
     const h = ref.offsetHeight;
     caption.dataset.more = String(caption.scrollHeight > caption.clientHeight + 2);

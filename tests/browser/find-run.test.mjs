@@ -13,7 +13,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { sharedEnv, open } from './harness.mjs';
-import { ROOT, built, scratch, browserFor, openUrl } from './embed-env.mjs';
+import { ROOT, built, scratch, browserFor, openUrl, serveFor } from './embed-env.mjs';
 import { ready, skipTour, shot, WAIT } from './helpers.mjs';
 
 const env = sharedEnv();
@@ -96,6 +96,14 @@ test('finds the shortest durable_vote run, with growing progress; it plays to th
   assert.deepEqual([loaded.durable, loaded.name, loaded.step], [false, null, 0]);
   assert.match(await panel.locator('.qs-find-explain').textContent(), /8 moves/);
   await shot(page, 'find-run-found', t);
+  // Like any loaded scenario, the run is in the address bar: reloading that address reopens it.
+  const address = await page.evaluate(() => location.href);
+  assert.match(new URL(address).hash, /^#s=/);
+  const reloaded = await open(env, address.slice(env.base.length), { viewport }, t);
+  await ready(reloaded.page);
+  assert.equal(await reloaded.page.evaluate(() => JSON.stringify(document.querySelector('quorum-scope').cluster.scenario)),
+    await page.evaluate(() => JSON.stringify(document.querySelector('quorum-scope').cluster.scenario)));
+  assert.deepEqual(reloaded.errors, []);
 
   // Played, it stops at the violation, and the banner names the property.
   await page.evaluate(() => {
@@ -233,4 +241,27 @@ test('the panel works in the single-file build, from file:// (the lab module and
     .getAttribute('aria-valuetext')?.split(' ')[0]) > 0, null, { timeout: 60_000 });
   await fig16.getByRole('button', { name: 'Cancel' }).click();
   assert.deepEqual(errors, []);
+});
+
+test('under a Content-Security-Policy that forbids blob: workers, the single file\'s panel says why the search cannot start', async (t) => {
+  const dir = scratch(t, 'find-run-csp');
+  copyFileSync(built('dist/quorumscope.single.js', 'make dist-single'), join(dir, 'quorumscope.single.js'));
+  // Everything the element needs (README, Embedding) but worker-src blob:.
+  writeFileSync(join(dir, 'page.html'), `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' data:; img-src data:; connect-src 'self' data:">
+<title>strict policy</title><script src="quorumscope.single.js"></script></head><body><main>
+<quorum-scope scenario="first-election" controls="full"></quorum-scope></main></body></html>`);
+  const base = await serveFor(t, dir);
+  const browser = await browserFor(t);
+  const { page } = await openUrl(browser, `${base}/page.html`, { viewport: { width: 1280, height: 720 } });
+  await ready(page);
+  await skipTour(page);
+  const panel = await openPanel(page);
+  await fillVoteBug(panel);
+  await panel.getByRole('button', { name: 'Search' }).click();
+  const error = panel.locator('.qs-find-error');
+  await error.waitFor({ state: 'visible', ...WAIT });
+  assert.match(await error.textContent(), /worker could not start.*worker-src blob:/);
+  assert.equal(await panel.locator('.qs-find-status').textContent(), 'The search did not run.');
+  assert.equal(await panel.getByRole('button', { name: 'Search' }).isDisabled(), false, 'Search is offered again');
 });

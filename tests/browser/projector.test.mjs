@@ -152,3 +152,41 @@ test('a refusal callout grows with the picture but keeps its shape: no taller ag
   assert.ok(tall(large) <= tall(small), `callout ${tall(large).toFixed(2)} node diameters tall at 1920, ${tall(small).toFixed(2)} at 1280`);
   assert.ok(large.px > small.px && small.px >= 14, `callout text ${small.px} px at 1280, ${large.px} px at 1920`);
 });
+
+/**
+ * With a banner shown, every part of the transport (Play, Step, the
+ * scrubber) is still on a 1280×720 screen without scrolling: the stage
+ * gives the banner its height instead of the banner pushing them down.
+ */
+for (const { name, banner } of [
+  { name: 'coordinated-failover', banner: (app) => app.trace.some((e) => /handover/.test(e.kind)) },
+  { name: 'durable-vote-off', banner: (app) => app.trace.some((e) => e.kind === 'violation') },
+]) {
+  test(`at 1280x720 with ${name}'s banner shown, Play, Step and the scrubber stay on screen`, async (t) => {
+    const { page, errors } = await open(env, `/www/index.html#scenario=${name}`, { viewport: { width: 1280, height: 720 } }, t);
+    await ready(page);
+    await skipTour(page);
+    await stepUntil(page, banner, { max: 20_000 });
+    await page.locator('quorum-scope').locator('.bn-box').first().waitFor({ state: 'visible' });
+    // The stage answers the banner's size once laid out.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const m = await page.evaluate(() => {
+      const root = document.querySelector('quorum-scope').shadowRoot;
+      const box = (sel) => {
+        const r = root.querySelector(sel).getBoundingClientRect();
+        return { top: r.top, bottom: r.bottom, height: r.height };
+      };
+      return { scroll: document.scrollingElement.scrollTop, banner: box('.bn'), play: box('.qs-tp-play'),
+        step: box('[aria-label="Step: one event"]'), scrubber: box('.qs-tp-range'), stage: box('.qs-stage') };
+    });
+    await page.screenshot({ path: join(SHOTS, `banner-fit-${name}-1280.png`) });
+    t.diagnostic(JSON.stringify(m));
+    assert.ok(m.banner.height > 20, `a banner shows: ${JSON.stringify(m.banner)}`);
+    assert.equal(m.scroll, 0);
+    for (const part of ['play', 'step', 'scrubber']) {
+      assert.ok(m[part].top >= 0 && m[part].bottom <= 720, `${part} is on screen: ${JSON.stringify(m[part])}`);
+    }
+    assert.ok(m.stage.height >= 240, `the picture keeps room: ${m.stage.height}px`);
+    assert.deepEqual(errors, []);
+  });
+}

@@ -1,0 +1,69 @@
+// Where the tour's card goes on a wide page (the narration beside the
+// picture), so that it covers neither the narration nor a node (over the
+// narration's top at 1920×1080 it hid half its newest lines): in the
+// stage's free column beside the ring, the wider of the two (1920×1080);
+// where that column is too narrow (1280×720), over the logs under the
+// narration, at their foot. Layout reads only: tour.js calls it when it
+// places the card.
+
+/** A column narrower than this would make the card a tower: the card goes elsewhere. */
+const MIN_WIDTH = 210;
+/** The card's widest (tour.js uses the same beside the narration). */
+const MAX_WIDTH = 440;
+/** Air kept between the card and what it must not cover. */
+const AIR = 8;
+
+/**
+ * The stage's free column beside the ring as {left, top, right, bottom, side}
+ * in viewport px (under the term legend, over the Key and the stage's foot),
+ * the wider one; null when neither is wide enough or the picture is not
+ * drawn.
+ */
+export function freeColumn(shadow) {
+  const rect = (sel) => {
+    const r = shadow.querySelector(sel)?.getBoundingClientRect();
+    return r && r.width > 0 && r.height > 0 ? r : null;
+  };
+  const stage = rect('.qs-stage');
+  const nodes = rect('.cv-nodes'); // every node with its badges and labels
+  if (!stage || !nodes) return null;
+  const legend = rect('.cv-legend');
+  const key = rect('.cv-key');
+  const top = Math.max(stage.top, legend?.bottom ?? stage.top) + AIR;
+  const bottom = (key?.top ?? stage.bottom) - AIR;
+  const left = { left: stage.left + AIR, right: nodes.left - AIR, side: 'left' };
+  const right = { left: nodes.right + AIR, right: stage.right - AIR, side: 'right' };
+  const wider = right.right - right.left >= left.right - left.left ? right : left;
+  if (wider.right - wider.left < MIN_WIDTH || bottom - top < 120) return null;
+  return { ...wider, top, bottom };
+}
+
+/** The logs panel beside the picture, less a margin, or null. */
+function logsBox(shadow) {
+  const r = shadow.querySelector('.qs-logs')?.getBoundingClientRect();
+  if (!r || r.width < MIN_WIDTH || r.height < 120) return null;
+  return { left: r.left + AIR, right: r.right - AIR, top: r.top + AIR, bottom: r.bottom - AIR, side: 'right', foot: true };
+}
+
+/**
+ * Puts `ref` (the card or the pill) in the free column (against the ring's
+ * side), else over the logs' foot, at most MAX_WIDTH wide; `base` is the
+ * tour layer's rect. Returns false, leaving the card's height free, when it
+ * fits in neither.
+ */
+export function placeBeside(ref, card, shadow, base) {
+  for (const spot of [freeColumn(shadow), logsBox(shadow)]) {
+    if (!spot) continue;
+    const width = Math.min(MAX_WIDTH, spot.right - spot.left);
+    const room = spot.bottom - spot.top;
+    ref.style.width = `${width}px`;
+    card.style.maxHeight = ''; // its natural height: a caption cut to fit would teach nothing
+    const h = ref.offsetHeight;
+    if (h > room) continue;
+    const left = spot.side === 'right' ? (spot.foot ? spot.right - width : spot.left) : spot.right - width;
+    ref.style.left = `${left - base.left}px`;
+    ref.style.top = `${(spot.foot ? spot.bottom - h : spot.top) - base.top}px`;
+    return true;
+  }
+  return false;
+}
