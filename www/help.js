@@ -48,7 +48,7 @@ export function mountHelp(container, app, host) {
   const note = el('p', 'qs-help-note',
     'Shortcuts work once the visualizer has focus: click anywhere in it or Tab into it. They are off while you type in a field.');
   const tips = el('p', 'qs-help-note',
-    'On the timeline, markers show elections (★), refusals (✕), handovers (⇄) and violations (!). Click one, or focus the strip and use the arrow keys, to jump there. Scrubbing back lets you replay; acting in the past starts a new future.');
+    'Click a timeline marker (its key is under the scrubber), or focus the strip and use the arrow keys, to jump there. Scrubbing back lets you replay; acting in the past starts a new future.');
   dialog.append(head, table, tips, note);
 
   const open = el('button', 'qs-help-open');

@@ -143,9 +143,13 @@ export function mountTour(container, app, host) {
     const stage = visibleRect(shadow?.querySelector('.qs-stage'));
     const beside = side && stage && side.left >= stage.right - 1;
     if (beside && !placer) {
-      // Loaded the first time a card shows beside the picture (start-up's budget is full); placed again then.
-      placer = import('./tour-place.js').then((m) => (placer = m)).then(place, () => {});
+      // Loaded the first time a card shows beside the picture (start-up's
+      // budget is full); placed again then, and hidden until then, so that it
+      // is never seen, or clicked, where it will not stay.
+      placer = import('./tour-place.js').then((m) => (placer = m), () => (placer = {})).then(place);
     }
+    ref.style.visibility = beside && placer instanceof Promise ? 'hidden' : '';
+    if (ref.style.visibility) return;
     if (beside && placer.placeBeside?.(ref, card, shadow, base)) {
       caption.dataset.more = String(caption.scrollHeight > caption.clientHeight + 2);
       return;
