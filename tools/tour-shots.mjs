@@ -11,6 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { start } from '../tests/browser/harness.mjs';
+import { stepToMoment } from '../tests/browser/helpers.mjs';
 
 const args = process.argv.slice(2);
 const option = (flag) => (args.includes(flag) ? args.splice(args.indexOf(flag), 2)[1] : null);
@@ -36,21 +37,7 @@ try {
       }, name);
       await page.waitForFunction((n) => document.querySelector('quorum-scope').cluster.scenarioName === n, name);
       for (let i = 1; i <= count; i += 1) {
-        const reached = await page.evaluate((want) => {
-          const host = document.querySelector('quorum-scope');
-          const app = host.cluster;
-          const card = host.shadowRoot.querySelector('.qs-tour-card');
-          const at = () => !card.hidden && card.querySelector('.qs-tour-h').textContent.startsWith(`Moment ${want} `);
-          for (let guard = 0; guard < 200_000 && !at(); guard += 1) {
-            // Start or continue the tour, then step by hand to its next moment.
-            if (!card.hidden) {
-              card.querySelector('.qs-tour-primary').click();
-              app.pause();
-            }
-            app.step();
-          }
-          return at();
-        }, i);
+        const reached = await stepToMoment(page, i, { max: 200_000 });
         if (!reached) {
           console.log(`${name}: moment ${i} not reached`);
           break;

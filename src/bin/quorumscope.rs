@@ -478,12 +478,11 @@ fn explore(args: &[String]) -> Result<bool, String> {
     let started = std::time::Instant::now();
     let report = mc::explore(&options, |p| {
         let secs = started.elapsed().as_secs_f64();
-        if p.expanded > 0 {
-            // Within a depth: the page shows it, the terminal waits for
-            // the depth's line.
-        } else if p.walks == 0 {
+        // Reports within a depth (`expanded` > 0) are the page's: the
+        // terminal prints a line per depth.
+        if p.walks == 0 && p.expanded == 0 {
             eprintln!("depth {}: {} states, {} to expand, {secs:.1} s", p.depth, p.states, p.frontier);
-        } else if p.walks % 1000 == 0 {
+        } else if p.walks > 0 && p.walks % 1000 == 0 {
             eprintln!(
                 "{} random walks: {} states, {} to start from, {secs:.1} s",
                 p.walks, p.states, p.frontier

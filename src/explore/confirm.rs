@@ -126,21 +126,10 @@ pub fn confirm(
             ..options.clone()
         };
         let found = breadth_first(&search, &mut progress)?;
-        report.confirm_states += found.states;
-        report.transitions += found.transitions;
-        match found.counterexample {
-            Some(shorter) => {
-                let depth = shorter.moves.len() as u64;
-                report.goal_reached = found.goal_reached;
-                report.violations = found.violations;
-                report.counterexample = Some(shorter);
-                report.by_walk = false;
-                report.shortest_within = Some(Bounds { depth, ..bounds });
-            }
-            None if !found.truncated && within && report.shortest_within.is_none() => {
-                report.shortest_within = Some(Bounds { depth: best, ..bounds });
-            }
-            None => {}
+        let complete = !found.truncated;
+        // No shorter run, and every one searched: the run is proven shortest within these bounds.
+        if !report.absorb(found) && complete && within && report.shortest_within.is_none() {
+            report.shortest_within = Some(Bounds { depth: best, ..bounds });
         }
     }
     Ok(report)

@@ -226,9 +226,27 @@ pub struct Report {
     /// breadth-first search explored every shorter run within them and
     /// found nothing. `None`: short, but not proven shortest.
     pub shortest_within: Option<Bounds>,
-    /// Distinct states of the breadth-first search that tried to prove a
-    /// walk's run shortest within its own bounds ([`confirm`]).
+    /// Distinct states of the later breadth-first searches: within narrow
+    /// bounds ([`narrow`]), and within a walk's run's own bounds to prove
+    /// it shortest ([`confirm`]).
     pub confirm_states: u64,
+}
+
+impl Report {
+    /// Counts a later breadth-first search's work into this report and, if
+    /// it found a run (the shortest within its bounds), takes that run as
+    /// the counterexample. Returns whether it found one.
+    fn absorb(&mut self, found: Report) -> bool {
+        self.confirm_states += found.states;
+        self.transitions += found.transitions;
+        let Some(run) = found.counterexample else { return false };
+        self.counterexample = Some(run);
+        self.shortest_within = found.shortest_within;
+        self.goal_reached = found.goal_reached;
+        self.violations = found.violations;
+        self.by_walk = false;
+        true
+    }
 }
 
 /// Progress, after each depth and every few thousand states within one

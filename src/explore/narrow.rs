@@ -51,24 +51,15 @@ pub fn narrow(
     mut report: Report,
     progress: impl FnMut(&Progress) -> bool,
 ) -> Result<Report, String> {
-    let bounds = narrow_bounds(&options.bounds);
     if !report.truncated {
         return Ok(report);
     }
     let search = Options {
-        bounds,
+        bounds: narrow_bounds(&options.bounds),
         search: Search::Breadth,
         max_states: options.max_states.saturating_mul(STATE_FACTOR),
         ..options.clone()
     };
-    let found = breadth_first(&search, progress)?;
-    report.confirm_states += found.states;
-    report.transitions += found.transitions;
-    if found.counterexample.is_some() {
-        report.counterexample = found.counterexample;
-        report.shortest_within = found.shortest_within;
-        report.goal_reached = found.goal_reached;
-        report.violations = found.violations;
-    }
+    report.absorb(breadth_first(&search, progress)?);
     Ok(report)
 }

@@ -124,3 +124,24 @@ export function instrument() {
     document.dispatchEvent(new Event('visibilitychange'));
   };
 }
+
+/**
+ * Starts or continues the (first) element's guided tour and steps by hand
+ * until its card shows moment `n`, at most `max` steps; whether it got there.
+ */
+export function stepToMoment(page, n, { max = 50_000, selector = 'quorum-scope' } = {}) {
+  return page.evaluate(({ want, max, selector }) => {
+    const host = document.querySelector(selector);
+    const app = host.cluster;
+    const card = host.shadowRoot.querySelector('.qs-tour-card');
+    const at = () => !card.hidden && card.querySelector('.qs-tour-h').textContent.startsWith(`Moment ${want} `);
+    for (let guard = 0; guard < max && !at(); guard += 1) {
+      if (!card.hidden) {
+        card.querySelector('.qs-tour-primary').click();
+        app.pause();
+      }
+      app.step();
+    }
+    return at();
+  }, { want: n, max, selector });
+}

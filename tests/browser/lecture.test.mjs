@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sharedEnv, open } from './harness.mjs';
-import { ready, shot, WAIT } from './helpers.mjs';
+import { ready, shot, stepToMoment, WAIT } from './helpers.mjs';
 
 const env = sharedEnv();
 
@@ -19,22 +19,9 @@ const SIZES = [
 ];
 const MOMENTS = [['first-election', 2], ['leader-crash', 3]];
 
-/** Starts the scenario's tour and steps (as tools/tour-shots.mjs does) until the card shows moment `n`. */
+/** Starts the scenario's tour and steps until the card shows moment `n`. */
 async function toMoment(page, n) {
-  const reached = await page.evaluate((want) => {
-    const host = document.querySelector('quorum-scope');
-    const app = host.cluster;
-    const card = host.shadowRoot.querySelector('.qs-tour-card');
-    const at = () => !card.hidden && card.querySelector('.qs-tour-h').textContent.startsWith(`Moment ${want} `);
-    for (let guard = 0; guard < 50_000 && !at(); guard += 1) {
-      if (!card.hidden) {
-        card.querySelector('.qs-tour-primary').click();
-        app.pause();
-      }
-      app.step();
-    }
-    return at();
-  }, n);
+  const reached = await stepToMoment(page, n);
   assert.ok(reached, `moment ${n} reached`);
   // The card's placement and the callouts' stacking land in the next frames.
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 300)))));

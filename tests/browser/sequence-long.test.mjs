@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sharedEnv, open } from './harness.mjs';
 import { ready, skipTour, shot, WAIT } from './helpers.mjs';
+import { drawnArrows, tracedArrows } from './sequence-arrows.mjs';
 
 const env = sharedEnv();
 const NODES = 15;
@@ -74,36 +75,6 @@ function checkDrawnAgainstTrace(page) {
     const wrong = drawn.map((g) => ({ key: `${g.dataset.seq}@${g.dataset.endStep}`, line: `${g.dataset.from}>${g.dataset.to}:${g.dataset.fate}` }))
       .filter((a) => ends.get(a.key) !== a.line);
     return { drawn: drawn.length, wrong: wrong.slice(0, 5), steps: drawn.map((g) => Number(g.dataset.endStep)) };
-  });
-}
-
-/** Every arrow of the (short) run in the diagram, read while scrolling it top to bottom, against the page's trace. */
-function scanAllArrows(page) {
-  return page.evaluate(async () => {
-    const root = document.querySelector('quorum-scope').shadowRoot;
-    const app = document.querySelector('quorum-scope').cluster;
-    const scroller = root.querySelector('.qs-seq-scroll');
-    const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(r))));
-    const seen = new Map();
-    for (let top = 0; top < 1e6; top += Math.max(50, scroller.clientHeight / 2)) {
-      scroller.scrollTop = top;
-      await frames();
-      for (const g of root.querySelectorAll('.qs-seq-arrow')) {
-        seen.set(g.dataset.key, `${g.dataset.from}>${g.dataset.to}:${g.dataset.fate}@${g.dataset.fate === 'flight' ? '' : g.dataset.endStep}`);
-      }
-      if (top + scroller.clientHeight >= scroller.scrollHeight) break;
-    }
-    const open = new Map();
-    const traced = [];
-    for (const e of app.trace) {
-      if (e.kind === 'message_sent') open.set(e.seq, e);
-      if (e.kind === 'message_delivered' || e.kind === 'message_dropped') {
-        open.delete(e.seq);
-        traced.push(`${e.from}>${e.to}:${e.kind === 'message_delivered' ? 'delivered' : 'dropped'}@${e.step}`);
-      }
-    }
-    for (const e of open.values()) traced.push(`${e.from}>${e.to}:flight@`);
-    return { drawn: [...seen.values()].sort(), traced: traced.sort(), start: app.traceStart };
   });
 }
 
@@ -174,9 +145,11 @@ test('at 15 nodes past 50,000 steps the diagram stays bounded, holds only the ke
   // Zoomed in to the tallest rows, so that a view's worth of rows has fewer arrows than are drawn at once.
   const zoomIn = host(page).getByRole('button', { name: 'Zoom in (taller rows)' });
   while (await zoomIn.isEnabled()) await zoomIn.click();
-  const start = await scanAllArrows(page);
-  assert.equal(start.start, 0, "the page's trace from the run's first event is re-derived");
-  assert.ok(start.traced.length > 100, `${start.traced.length} messages by step 400`);
-  assert.deepEqual(start.drawn, start.traced, 'after seeking back to step 400, the arrows are those of steps 0 to 400');
+  const drawn = (await drawnArrows(page)).map((d) => d.line).sort();
+  const traced = (await tracedArrows(page)).sort();
+  const traceStart = await page.evaluate(() => document.querySelector('quorum-scope').cluster.traceStart);
+  assert.equal(traceStart, 0, "the page's trace from the run's first event is re-derived");
+  assert.ok(traced.length > 100, `${traced.length} messages by step 400`);
+  assert.deepEqual(drawn, traced, 'after seeking back to step 400, the arrows are those of steps 0 to 400');
   assert.deepEqual(errors, []);
 });

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { sharedEnv, open } from './harness.mjs';
 import { join } from 'node:path';
 import { ready, skipTour, shot, SHOTS, WAIT } from './helpers.mjs';
+import { drawnArrows, tracedArrows } from './sequence-arrows.mjs';
 
 const env = sharedEnv();
 const AXE = readFileSync(fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url)), 'utf8');
@@ -70,53 +71,6 @@ async function openDiagram(page) {
   await page.waitForFunction(() => document.querySelector('quorum-scope').shadowRoot.querySelector('.qs-seq-lane'), null, WAIT);
 }
 
-/**
- * Every arrow the diagram draws, read from the DOM while scrolling it from
- * top to bottom (only rows in view are drawn): its endpoints, fate and end
- * step, and whether its line starts and ends on its nodes' lanes.
- */
-function drawnArrows(page) {
-  return page.evaluate(async () => {
-    const root = document.querySelector('quorum-scope').shadowRoot;
-    const scroller = root.querySelector('.qs-seq-scroll');
-    const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(r))));
-    const seen = new Map();
-    for (let top = 0; top < 1e6; top += Math.max(50, scroller.clientHeight / 2)) {
-      scroller.scrollTop = top;
-      await frames();
-      const lanes = new Map([...root.querySelectorAll('.qs-seq-lane')].map((l) => [Number(l.dataset.lane), Number(l.getAttribute('x1'))]));
-      for (const g of root.querySelectorAll('.qs-seq-arrow')) {
-        const shaft = g.querySelector('.qs-seq-shaft');
-        const onLanes = Number(shaft.getAttribute('x1')) === lanes.get(Number(g.dataset.from))
-          && Number(shaft.getAttribute('x2')) === lanes.get(Number(g.dataset.to));
-        const end = g.dataset.fate === 'flight' ? '' : g.dataset.endStep;
-        seen.set(g.dataset.key, { line: `${g.dataset.from}>${g.dataset.to}:${g.dataset.fate}@${end}`, onLanes,
-          cross: !!g.querySelector('.qs-seq-cross'), duplicate: 'duplicate' in g.dataset, held: 'held' in g.dataset });
-      }
-      if (top + scroller.clientHeight >= scroller.scrollHeight) break;
-    }
-    return [...seen.values()];
-  });
-}
-
-/** The same lines from the exported trace (JSON lines): deliveries, losses, and sends still on their way. */
-function tracedArrows(page) {
-  return page.evaluate(() => {
-    const events = document.querySelector('quorum-scope').cluster.cluster.exportTrace().trim().split('\n').map((l) => JSON.parse(l));
-    const open = new Map();
-    const lines = [];
-    for (const e of events) {
-      if (e.kind === 'message_sent') open.set(e.seq, e);
-      if (e.kind === 'message_delivered' || e.kind === 'message_dropped') {
-        open.delete(e.seq);
-        lines.push(`${e.from}>${e.to}:${e.kind === 'message_delivered' ? 'delivered' : 'dropped'}@${e.step}`);
-      }
-    }
-    for (const e of open.values()) lines.push(`${e.from}>${e.to}:flight@`);
-    return lines;
-  });
-}
-
 const setFold = (page, on) => host(page).getByLabel('Fold heartbeats').setChecked(on);
 
 test('the view is fetched only when opened', async (t) => {
@@ -137,7 +91,7 @@ test("the arrows are the trace's deliveries, losses and messages on their way: c
   await openDiagram(page);
   await setFold(page, false);
   const drawn = await drawnArrows(page);
-  const traced = await tracedArrows(page);
+  const traced = await tracedArrows(page, { exported: true });
   assert.ok(traced.some((l) => l.includes(':dropped@')) && traced.some((l) => l.includes(':flight@')), 'the run has losses and messages on their way');
   assert.equal(drawn.length, traced.length, 'one arrow per message outcome');
   assert.deepEqual(drawn.map((d) => d.line).sort(), traced.sort());
