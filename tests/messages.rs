@@ -249,6 +249,7 @@ fn each_scripted_delivery_is_a_step_of_its_own() {
         "network": {"delay_ticks": [10000, 10000]}},
         "script": [
           {"at": 2, "do": "crash", "node": 3},
+          {"at": 2, "do": "messages", "action": "deliver", "msg": "vote", "nth": 0},
           {"at": 2, "do": "messages", "action": "deliver", "from": 1, "to": 2, "msg": "probe", "nth": 0},
           {"at": 2, "do": "messages", "action": "deliver", "from": 2, "to": 1, "msg": "probe", "nth": 0},
           {"at": 2, "do": "restart", "node": 3}],
@@ -262,8 +263,15 @@ fn each_scripted_delivery_is_a_step_of_its_own() {
     let first = step_of(&|b| matches!(b, TraceBody::MessageDelivered { from: 1, to: 2, .. }));
     let second = step_of(&|b| matches!(b, TraceBody::MessageDelivered { from: 2, to: 1, .. }));
     let restart = step_of(&|b| matches!(b, TraceBody::Restart { node: 3 }));
+    // No vote is in flight yet: that `deliver` delivers nothing, so it is
+    // no step of its own.
+    let skipped = step_of(&|b| matches!(b, TraceBody::CommandSkipped { .. }));
     // Steps 0 and 1 tick to 2, where the timers send the probes.
-    assert_eq!((crash, first, second, restart), (2, 2, 3, 4), "crash and first delivery, second, restart");
+    assert_eq!(
+        (crash, skipped, first, second, restart),
+        (2, 2, 2, 3, 4),
+        "crash, a delivery of nothing and the first delivery; the second; the restart"
+    );
     for (i, (before, after, events)) in steps.iter().enumerate() {
         assert!(deliveries(events) <= 1, "step {i} delivers {}", deliveries(events));
         assert!(events.iter().all(|e| e.step == i as u64), "step {i}'s events carry its number");
