@@ -208,3 +208,96 @@ fn the_view_lists_held_messages_until_released() {
     sim.run_until_tick(81, 100_000);
     assert!(quorumscope::sim::view(&sim).held.is_empty());
 }
+
+/// Each step of a run: the tick before it, the tick after it, its events.
+fn stepped(s: &quorumscope::scenario::Scenario) -> Vec<(u64, u64, Vec<TraceEvent>)> {
+    let mut sim = s.build().unwrap_or_else(|e| panic!("{e}"));
+    let mut steps = Vec::new();
+    while sim.now() < s.run_until {
+        let before = sim.now();
+        let events = sim.step();
+        steps.push((before, sim.now(), events));
+    }
+    steps
+}
+
+/// Deliveries in a step's events (a message lost at its receiver counts:
+/// the network's delivery of it is a step too).
+fn deliveries(events: &[TraceEvent]) -> usize {
+    events
+        .iter()
+        .filter(|e| match &e.body {
+            TraceBody::MessageDelivered { .. } => true,
+            TraceBody::MessageDropped { cause, .. } => cause != "script",
+            _ => false,
+        })
+        .count()
+}
+
+/// SCENARIO.md: one step is one tick or one message delivery, and a
+/// scripted `deliver` is a delivery. Two at one tick are two steps, each
+/// with its own delivery, and the clock stands until the last; a command
+/// that delivers nothing (the crash, the restart) runs at the start of the
+/// step it falls in. Before, the whole tick's script was one step: the
+/// page's tour then showed the picture after all of it at every moment.
+#[test]
+fn each_scripted_delivery_is_a_step_of_its_own() {
+    // Messages wait until the script delivers them; every timer fires at
+    // tick 2 (the model checker's cluster).
+    let text = r#"{"seed": 0, "cluster": {"members": [{"id": 1}, {"id": 2}, {"id": 3}],
+        "election_ticks": [2, 2], "heartbeat_ticks": 1, "max_batch": 1,
+        "network": {"delay_ticks": [10000, 10000]}},
+        "script": [
+          {"at": 2, "do": "crash", "node": 3},
+          {"at": 2, "do": "messages", "action": "deliver", "msg": "vote", "nth": 0},
+          {"at": 2, "do": "messages", "action": "deliver", "from": 1, "to": 2, "msg": "probe", "nth": 0},
+          {"at": 2, "do": "messages", "action": "deliver", "from": 2, "to": 1, "msg": "probe", "nth": 0},
+          {"at": 2, "do": "restart", "node": 3}],
+        "run_until": 4}"#;
+    let steps = stepped(&parse(text).unwrap_or_else(|e| panic!("{e}")));
+    let step_of = |pred: &dyn Fn(&TraceBody) -> bool| {
+        let at = steps.iter().position(|(_, _, events)| events.iter().any(|e| pred(&e.body)));
+        at.unwrap_or_else(|| panic!("no such event: {steps:?}"))
+    };
+    let crash = step_of(&|b| matches!(b, TraceBody::Crash { node: 3 }));
+    let first = step_of(&|b| matches!(b, TraceBody::MessageDelivered { from: 1, to: 2, .. }));
+    let second = step_of(&|b| matches!(b, TraceBody::MessageDelivered { from: 2, to: 1, .. }));
+    let restart = step_of(&|b| matches!(b, TraceBody::Restart { node: 3 }));
+    // No vote is in flight yet: that `deliver` delivers nothing, so it is
+    // no step of its own.
+    let skipped = step_of(&|b| matches!(b, TraceBody::CommandSkipped { .. }));
+    // Steps 0 and 1 tick to 2, where the timers send the probes.
+    assert_eq!(
+        (crash, skipped, first, second, restart),
+        (2, 2, 2, 3, 4),
+        "crash, a delivery of nothing and the first delivery; the second; the restart"
+    );
+    for (i, (before, after, events)) in steps.iter().enumerate() {
+        assert!(deliveries(events) <= 1, "step {i} delivers {}", deliveries(events));
+        assert!(events.iter().all(|e| e.step == i as u64), "step {i}'s events carry its number");
+        let ticked = after > before;
+        assert!(!(ticked && deliveries(events) > 0), "step {i} both ticks and delivers");
+    }
+    // The clock stands through both deliveries; the restart's step ticks.
+    assert_eq!(steps[2].1..=steps[3].1, 2..=2);
+    assert_eq!((steps[3].1, steps[4].0, steps[4].1), (2, 2, 3), "tick 3 after the last delivery");
+}
+
+/// The rule moves no step of a run without scripted deliveries: every
+/// step still ticks or delivers one message, and the library's
+/// leader-crash (a write, a crash and a restart on the script) keeps the
+/// step numbers of its golden trace (`tests/testdata`, older than the
+/// rule): the crash in step 240, the restart in step 557.
+#[test]
+fn commands_that_deliver_nothing_keep_their_step() {
+    let s = quorumscope::scenario::builtin("leader-crash").expect("built in");
+    assert!(!s.to_json().contains("\"deliver\""), "no scripted delivery");
+    let steps = stepped(&s);
+    for (i, (before, after, events)) in steps.iter().enumerate() {
+        let ticked = *after == before + 1;
+        assert!(ticked != (deliveries(events) == 1), "step {i}: one tick or one delivery, {events:?}");
+    }
+    let step_of =
+        |kind: &str| steps.iter().position(|(_, _, events)| events.iter().any(|e| e.body.kind() == kind));
+    assert_eq!((step_of("crash"), step_of("restart")), (Some(240), Some(557)));
+}

@@ -20,10 +20,12 @@ pub struct Counterexample {
 impl Counterexample {
     /// The scenario for `moves`, which end at tick `end`. A command run at
     /// tick `T` is a script step `{"at": T}`: the simulator runs the steps
-    /// due at the start of its next step, in order, before that step's
-    /// tick (no message is due: every one is held back). A replay that
-    /// ends with commands runs one tick past them, so that its checker
-    /// looks at the state they made.
+    /// due in order, each delivery its own step, the others at the start
+    /// of the step they fall in; the clock moves once none is left (no
+    /// message is due by itself: every one is held back). So the replay
+    /// passes through every state the explorer's moves made, a step per
+    /// delivery or tick. A replay that ends with commands runs one tick
+    /// past them, so that its checker looks at the state they made.
     pub fn new(
         options: &Options,
         config: &SimConfig,

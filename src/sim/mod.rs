@@ -419,9 +419,11 @@ impl Sim {
 
     // ---- Stepping -------------------------------------------------------------
 
-    /// Takes one step: runs due script commands, then delivers the next due
-    /// message, or advances the clock one tick and ticks every live node.
-    /// Returns the step's trace events.
+    /// Takes one step: runs due script commands up to and including the
+    /// first that delivers a message; if one did, that delivery is the
+    /// step (the commands still due wait for the next step, the clock
+    /// stands); else delivers the next due message, or advances the clock
+    /// one tick and ticks every live node. Returns the step's trace events.
     pub fn step(&mut self) -> Vec<TraceEvent> {
         let mut events = Vec::new();
         self.step_into(&mut events);
@@ -435,9 +437,12 @@ impl Sim {
         // `emit` pushes onto `self.events`: lend it the caller's vector.
         trace.append(&mut self.events);
         std::mem::swap(&mut self.events, trace);
-        self.run_due_commands();
-        match self.network.pop_due(self.now) {
+        let scripted = self.run_due_commands();
+        let due = if scripted { None } else { self.network.pop_due(self.now) };
+        match due {
             Some(flight) => self.deliver(flight),
+            // A scripted delivery was this step's.
+            None if scripted => {}
             None => {
                 self.now += 1;
                 if self.disk_timed() {
@@ -479,13 +484,20 @@ impl Sim {
         events
     }
 
-    fn run_due_commands(&mut self) {
+    /// Runs the script commands due now, in order, stopping after the first
+    /// that delivers a message (SCENARIO.md: one step is one tick or one
+    /// message delivery, and a scripted delivery is one, so that a run of
+    /// them plays, and pauses, delivery by delivery). Returns whether one
+    /// did; commands that deliver nothing (a crash, a write) run at the
+    /// start of the step they fall in.
+    fn run_due_commands(&mut self) -> bool {
         while let Some(s) = self.schedule.get(self.next_scheduled) {
             if s.at > self.now {
                 break;
             }
             let command = s.command.clone();
             self.next_scheduled += 1;
+            let before = self.events.len();
             // A scripted command that cannot run leaves a trace line; it
             // never stops the run.
             if let Err(e) = self.run_command(&command) {
@@ -498,7 +510,11 @@ impl Sim {
             // the end of the step: a vote granted by one command and lost
             // to a crash by the next is a vote all the same.
             self.check_between_steps();
+            if delivers(&command, &self.events[before..]) {
+                return true;
+            }
         }
+        false
     }
 
     /// Runs an operator command now (between steps); its events are part of
@@ -580,4 +596,14 @@ impl Sim {
     pub(crate) fn emit(&mut self, body: TraceBody, text: impl Into<Narration>) {
         self.events.push(TraceEvent { step: self.step, tick: self.now, body, text: text.into() });
     }
+}
+
+/// Whether `command`, which left `events`, delivered a message: a scripted
+/// `deliver` that reached at least one (lost on the way to a crashed node
+/// or over a cut link counts, as the network's own delivery of it would).
+fn delivers(command: &Command, events: &[TraceEvent]) -> bool {
+    matches!(command, Command::Messages { action: MessageAction::Deliver, .. })
+        && events
+            .iter()
+            .any(|e| matches!(e.body, TraceBody::MessageDelivered { .. } | TraceBody::MessageDropped { .. }))
 }

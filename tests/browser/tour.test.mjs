@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sharedEnv, open } from './harness.mjs';
-import { ready, WAIT } from './helpers.mjs';
+import { domNodes, ready, stepToMoment, WAIT } from './helpers.mjs';
 
 const env = sharedEnv();
 
@@ -155,4 +155,52 @@ test('the model checker\'s runs are listed apart, marked as found, and their tou
   t.diagnostic(banner.slice(0, 200));
   assert.match(banner, /leader.completeness/i, 'the banner names the violation');
   assert.deepEqual(errors, []);
+});
+
+/** At moment `n` of the loaded tour (stepped to, one step at a time): its caption, the banner's text and the drawn nodes. */
+async function atMoment(page, n) {
+  assert.ok(await stepToMoment(page, n, { max: 500 }), `moment ${n} reached`);
+  const shown = await page.evaluate(() => {
+    const root = document.querySelector('quorum-scope').shadowRoot;
+    return { caption: root.querySelector('.qs-tour-caption').textContent, banner: root.querySelector('.qs-banner')?.textContent ?? '' };
+  });
+  return { ...shown, nodes: await domNodes(page) };
+}
+
+// A found run's moves at one tick were once one step: every moment at that
+// tick showed the picture after all of them (both votes cast and the
+// banner red before the card said node 1 had even restarted). Now a
+// scripted delivery is a step of its own, and each picture is its caption's.
+test('a found tour\'s picture at each moment is the one its caption describes', async (t) => {
+  const viewport = { width: 1280, height: 720 };
+  const vote = await open(env, '/www/index.html#scenario=durable-vote-found', { viewport }, t);
+  await ready(vote.page);
+  const both = await atMoment(vote.page, 2);
+  t.diagnostic(JSON.stringify(both));
+  assert.match(both.caption, /both now start term 1 as candidates/);
+  assert.deepEqual(both.nodes.slice(0, 2).map((n) => [n.role, n.term]), [['candidate', 1], ['candidate', 1]], 'nodes 1 and 2 stand in term 1');
+  assert.ok(!both.nodes.some((n) => n.role === 'crashed'), 'no node has crashed yet');
+  assert.doesNotMatch(both.banner, /double.vote/i, 'no vote is cast twice yet');
+  const twice = await atMoment(vote.page, 3);
+  assert.match(twice.caption, /crashes and restarts/);
+  assert.match(twice.banner, /double.vote/i, 'the banner names the double vote the caption tells');
+  assert.deepEqual(twice.nodes[0], { id: 1, role: 'follower', term: 1 }, 'node 1 is back, a follower in term 1');
+  assert.deepEqual(vote.errors, []);
+
+  const guards = await open(env, '/www/index.html#scenario=log-guards-found', { viewport }, t);
+  await ready(guards.page);
+  const committed = await atMoment(guards.page, 1);
+  t.diagnostic(JSON.stringify(committed));
+  assert.match(committed.caption, /entry 1 is committed/);
+  assert.equal(await guards.page.locator('quorum-scope .bn-step').count(), 0, 'no failover is under way yet');
+  assert.deepEqual(committed.nodes.map((n) => n.role), ['leader', 'follower', 'follower']);
+  const granted = await atMoment(guards.page, 3);
+  t.diagnostic(JSON.stringify(granted));
+  assert.match(granted.caption, /node 1 grants on the term alone/);
+  assert.deepEqual(granted.nodes[2], { id: 3, role: 'candidate', term: 2 }, 'node 3 asks; it does not lead yet');
+  assert.doesNotMatch(granted.banner, /leader.completeness/i);
+  const broken = await atMoment(guards.page, 4);
+  assert.deepEqual(broken.nodes[2], { id: 3, role: 'leader', term: 2 });
+  assert.match(broken.banner, /leader.completeness/i);
+  assert.deepEqual(guards.errors, []);
 });
