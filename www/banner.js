@@ -7,7 +7,7 @@ import { box as el } from './dom.js';
 const PHASES = [
   ['freeze', 'Freeze', 'The leader stops taking writes; the frontier is its last index.'],
   ['catch_up', 'Catch up', 'The leader replicates to the target until it reaches the frontier.'],
-  ['hand_over', 'Hand over', 'The target is told to campaign now (stickiness bypassed; each voter still judges it by its vote rule).'],
+  ['hand_over', 'Hand over', 'The target is told to campaign at once (stickiness bypassed); the votes it gets decide.'],
   ['demote', 'Demote', 'The old leader steps down and follows the new one.'],
 ];
 /** How long a finished handover's outcome stays up, in simulated ticks. */
