@@ -221,6 +221,7 @@ impl Sim {
             crash_after_persist: false,
             spare_log: SpareLog::default(),
             writes: super::DiskQueue::default(),
+            digests: Default::default(),
         };
         self.nodes.insert(id, std::sync::Arc::new(sim_node));
         Ok(())

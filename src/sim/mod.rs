@@ -186,12 +186,18 @@ pub struct SimNode {
     pub(crate) spare_log: SpareLog,
     /// Its writes under way, when writes take time.
     pub writes: DiskQueue,
+    /// Its part of the state key, kept while it does not change.
+    pub(crate) digests: state_key::NodeDigests,
 }
 
 /// Node `id` of `nodes`, to change: copied first if a clone of the
-/// simulator still shares it (copy on write).
+/// simulator still shares it (copy on write), its key digests forgotten.
 pub(crate) fn node_mut(nodes: &mut NodeMap<Arc<SimNode>>, id: NodeId) -> Option<&mut SimNode> {
-    nodes.get_mut(&id).map(Arc::make_mut)
+    nodes.get_mut(&id).map(|n| {
+        let n = Arc::make_mut(n);
+        n.digests.clear();
+        n
+    })
 }
 
 /// A crashed node's in-memory log, kept only so that the restart's copy of
@@ -298,6 +304,7 @@ impl Sim {
                     crash_after_persist: false,
                     spare_log: SpareLog::default(),
                     writes: DiskQueue::default(),
+                    digests: Default::default(),
                 }),
             );
         }
