@@ -212,6 +212,7 @@ impl Sim {
         self.core(leader, Event::AddServer(Member { id, kind, state }))?;
         let mut config = self.config.node_config(id);
         config.kind = kind;
+        let config = std::sync::Arc::new(config);
         let node = Node::new(config.clone()).map_err(|e| SimError(e.to_string()))?;
         let sim_node = SimNode {
             config,

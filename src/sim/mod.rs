@@ -172,8 +172,8 @@ fn config_reason(e: crate::core::Error) -> String {
 /// its application.
 #[derive(Clone, Debug)]
 pub struct SimNode {
-    /// Its configuration.
-    pub config: Config,
+    /// Its configuration, shared with its live core (`Node::config`).
+    pub config: Arc<Config>,
     /// The live node, `None` while crashed.
     pub node: Option<Node>,
     /// What it has persisted.
@@ -292,7 +292,7 @@ impl Sim {
         config.validate().map_err(SimError)?;
         let mut nodes = NodeMap::default();
         for m in &config.members {
-            let cfg = config.node_config(m.id);
+            let cfg = Arc::new(config.node_config(m.id));
             let node = Node::new(cfg.clone()).map_err(|e| SimError(e.to_string()))?;
             nodes.insert(
                 m.id,
