@@ -263,7 +263,9 @@ pub struct Sim {
     next_scheduled: usize,
     pending: Vec<PendingWrite>,
     acked: Vec<AckedWrite>,
-    checker: Checker,
+    /// Shared, like the nodes: copied only when a step gives it news
+    /// ([`Sim::run_checker`]), not with every clone of the simulator.
+    checker: Arc<Checker>,
     checking: bool,
     violations: u64,
     // Scratch for the step under way.
@@ -320,7 +322,7 @@ impl Sim {
             next_scheduled: 0,
             pending: Vec::new(),
             acked: Vec::new(),
-            checker: Checker::default(),
+            checker: Arc::default(),
             checking: true,
             violations: 0,
             events: Vec::new(),
@@ -575,7 +577,7 @@ impl Sim {
             restarted: &self.restarted_now,
             touched: self.touched_now.as_deref(),
         };
-        let found = self.checker.observe(&obs);
+        let found = Arc::make_mut(&mut self.checker).observe(&obs);
         self.node_states = crate::check::recycle(states);
         for v in found {
             self.violations += 1;
