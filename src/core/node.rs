@@ -2,6 +2,8 @@
 //! adoption, stale messages, the vote rule); role-specific handling lives in
 //! `follower.rs`, `candidate.rs` and `leader.rs`, as in etcd raft.
 
+use std::sync::Arc;
+
 use super::node_map::NodeMap;
 
 use serde::Serialize;
@@ -93,7 +95,9 @@ pub(crate) enum RoleState {
 /// ```
 #[derive(Clone, Debug)]
 pub struct Node {
-    pub(crate) cfg: Config,
+    /// Shared: fixed for the node's life, and a node is copied on every
+    /// change a simulator's clones do not share.
+    pub(crate) cfg: Arc<Config>,
     // Durable.
     pub(crate) term: Term,
     pub(crate) voted_for: Option<NodeId>,
@@ -125,7 +129,8 @@ pub struct Node {
 
 impl Node {
     /// A fresh node with an empty log and the configuration's membership.
-    pub fn new(cfg: Config) -> Result<Node, Error> {
+    pub fn new(cfg: impl Into<Arc<Config>>) -> Result<Node, Error> {
+        let cfg = cfg.into();
         let membership = cfg.validate()?;
         let snapshot = Snapshot { membership, ..Snapshot::default() };
         Ok(Node::assemble(cfg, HardState::default(), snapshot, Vec::new()))
@@ -134,7 +139,8 @@ impl Node {
     /// A node rebuilt from what it persisted, as after a crash. Returns the
     /// actions that rebuild its state machine: restore the snapshot, then
     /// apply the committed entries after it.
-    pub fn restart(cfg: Config, durable: DurableState) -> Result<(Node, Vec<Action>), Error> {
+    pub fn restart(cfg: impl Into<Arc<Config>>, durable: DurableState) -> Result<(Node, Vec<Action>), Error> {
+        let cfg = cfg.into();
         let membership = cfg.validate()?;
         let snapshot = durable.snapshot.unwrap_or(Snapshot { membership, ..Snapshot::default() });
         let mut node = Node::assemble(cfg, durable.hard_state, snapshot, durable.entries);
@@ -146,7 +152,7 @@ impl Node {
         Ok((node, out))
     }
 
-    fn assemble(cfg: Config, hs: HardState, snapshot: Snapshot, entries: Vec<Entry>) -> Node {
+    fn assemble(cfg: Arc<Config>, hs: HardState, snapshot: Snapshot, entries: Vec<Entry>) -> Node {
         let log = Log::from_parts(snapshot.index, snapshot.term, entries);
         // The seed mixes in what this incarnation persisted, so a restarted
         // node does not replay its first life's timer draws.

@@ -74,6 +74,17 @@ impl StateKey {
         StateKey { a: 0x243F_6A88_85A3_08D3, b: 0x1319_8A2E_0370_7344, words: 0, ..*self }
     }
 
+    /// The renaming as one word, four bits a name, when every name is
+    /// below 16 (`None` otherwise): a cache of parts keyed under a renaming
+    /// ([`crate::sim::SimNode::key_digest`]) tells renamings apart by it.
+    /// Ids from 16 up are written as themselves under every renaming.
+    pub fn renaming_code(&self) -> Option<u64> {
+        self.rename
+            .iter()
+            .enumerate()
+            .try_fold(0, |code, (i, name)| (*name < 16).then(|| code | name << (4 * i)))
+    }
+
     /// The name `id` is written as.
     pub fn name(&self, id: NodeId) -> NodeId {
         usize::try_from(id).ok().and_then(|i| self.rename.get(i)).copied().unwrap_or(id)
@@ -90,6 +101,12 @@ impl StateKey {
         self.words += 1;
         self.a = fold(self.a ^ v, 0xA076_1D64_78BD_642F);
         self.b = fold(self.b ^ v.rotate_left(29) ^ self.words, 0xE703_7ED1_A0B4_28DB);
+    }
+
+    /// Writes a part keyed on its own (with [`StateKey::sibling`]).
+    pub fn part(&mut self, key: u128) {
+        self.word(key as u64);
+        self.word((key >> 64) as u64);
     }
 
     /// Writes a flag.
@@ -228,8 +245,7 @@ impl StateKey {
         let keys = keys.sorted();
         self.word(keys.len() as u64);
         for k in keys {
-            self.word(*k as u64);
-            self.word((*k >> 64) as u64);
+            self.part(*k);
         }
     }
 

@@ -112,20 +112,8 @@ fn write(state: &State, rename: &[NodeId]) -> u128 {
 /// so often that the extra full keys cost more than it saved.)
 fn signature(id: NodeId, n: &SimNode, zero: StateKey, messages: &[(NodeId, NodeId, u128)]) -> u128 {
     let mut k = zero;
-    match &n.node {
-        None => k.word(0),
-        Some(node) => {
-            k.word(1);
-            node.write_key(&mut k);
-        }
-    }
-    n.disk.write_key(&mut k);
-    n.kv.write_key(&mut k);
-    k.flag(n.crash_after_persist);
-    let word = |(_, _, key): &&(NodeId, NodeId, u128), k: &mut StateKey| {
-        k.word(*key as u64);
-        k.word((*key >> 64) as u64);
-    };
+    k.part(n.key_digest(&zero));
+    let word = |(_, _, key): &&(NodeId, NodeId, u128), k: &mut StateKey| k.part(*key);
     k.multiset(messages.iter().filter(|(from, _, _)| *from == id), word);
     k.multiset(messages.iter().filter(|(_, to, _)| *to == id), word);
     k.finish()

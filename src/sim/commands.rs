@@ -212,6 +212,7 @@ impl Sim {
         self.core(leader, Event::AddServer(Member { id, kind, state }))?;
         let mut config = self.config.node_config(id);
         config.kind = kind;
+        let config = std::sync::Arc::new(config);
         let node = Node::new(config.clone()).map_err(|e| SimError(e.to_string()))?;
         let sim_node = SimNode {
             config,
@@ -221,6 +222,7 @@ impl Sim {
             crash_after_persist: false,
             spare_log: SpareLog::default(),
             writes: super::DiskQueue::default(),
+            digests: Default::default(),
         };
         self.nodes.insert(id, std::sync::Arc::new(sim_node));
         Ok(())

@@ -172,8 +172,8 @@ fn config_reason(e: crate::core::Error) -> String {
 /// its application.
 #[derive(Clone, Debug)]
 pub struct SimNode {
-    /// Its configuration.
-    pub config: Config,
+    /// Its configuration, shared with its live core (`Node::config`).
+    pub config: Arc<Config>,
     /// The live node, `None` while crashed.
     pub node: Option<Node>,
     /// What it has persisted.
@@ -186,12 +186,18 @@ pub struct SimNode {
     pub(crate) spare_log: SpareLog,
     /// Its writes under way, when writes take time.
     pub writes: DiskQueue,
+    /// Its part of the state key, kept while it does not change.
+    pub(crate) digests: state_key::NodeDigests,
 }
 
 /// Node `id` of `nodes`, to change: copied first if a clone of the
-/// simulator still shares it (copy on write).
+/// simulator still shares it (copy on write), its key digests forgotten.
 pub(crate) fn node_mut(nodes: &mut NodeMap<Arc<SimNode>>, id: NodeId) -> Option<&mut SimNode> {
-    nodes.get_mut(&id).map(Arc::make_mut)
+    nodes.get_mut(&id).map(|n| {
+        let n = Arc::make_mut(n);
+        n.digests.clear();
+        n
+    })
 }
 
 /// A crashed node's in-memory log, kept only so that the restart's copy of
@@ -257,7 +263,9 @@ pub struct Sim {
     next_scheduled: usize,
     pending: Vec<PendingWrite>,
     acked: Vec<AckedWrite>,
-    checker: Checker,
+    /// Shared, like the nodes: copied only when a step gives it news
+    /// ([`Sim::run_checker`]), not with every clone of the simulator.
+    checker: Arc<Checker>,
     checking: bool,
     violations: u64,
     // Scratch for the step under way.
@@ -286,7 +294,7 @@ impl Sim {
         config.validate().map_err(SimError)?;
         let mut nodes = NodeMap::default();
         for m in &config.members {
-            let cfg = config.node_config(m.id);
+            let cfg = Arc::new(config.node_config(m.id));
             let node = Node::new(cfg.clone()).map_err(|e| SimError(e.to_string()))?;
             nodes.insert(
                 m.id,
@@ -298,6 +306,7 @@ impl Sim {
                     crash_after_persist: false,
                     spare_log: SpareLog::default(),
                     writes: DiskQueue::default(),
+                    digests: Default::default(),
                 }),
             );
         }
@@ -313,7 +322,7 @@ impl Sim {
             next_scheduled: 0,
             pending: Vec::new(),
             acked: Vec::new(),
-            checker: Checker::default(),
+            checker: Arc::default(),
             checking: true,
             violations: 0,
             events: Vec::new(),
@@ -584,7 +593,7 @@ impl Sim {
             restarted: &self.restarted_now,
             touched: self.touched_now.as_deref(),
         };
-        let found = self.checker.observe(&obs);
+        let found = Arc::make_mut(&mut self.checker).observe(&obs);
         self.node_states = crate::check::recycle(states);
         for v in found {
             self.violations += 1;

@@ -80,11 +80,10 @@ impl Sim {
         // Taken, not borrowed: performing may step this node again (a
         // snapshot hint), which then uses a buffer of its own.
         let mut actions = std::mem::take(&mut self.actions);
-        let Some(node) = self
-            .nodes
-            .get_mut(&id)
-            .filter(|n| n.node.is_some())
-            .and_then(|n| std::sync::Arc::make_mut(n).node.as_mut())
+        // A crashed node is not copied: it has no core to step.
+        let live = self.nodes.get(&id).is_some_and(|n| n.node.is_some());
+        let Some(node) =
+            live.then(|| super::node_mut(&mut self.nodes, id)).flatten().and_then(|n| n.node.as_mut())
         else {
             self.actions = actions;
             return Ok(());

@@ -1,5 +1,7 @@
 //! The simulator's canonical state key (see `crate::core::StateKey`).
 
+use std::sync::OnceLock;
+
 use crate::core::StateKey;
 
 use super::{PendingWrite, Sim, SimNode};
@@ -15,18 +17,8 @@ impl Sim {
     /// script is not written: key a simulator whose script has run out.
     pub fn write_key(&self, k: &mut StateKey, timing: bool) {
         k.by_id(self.nodes.iter().map(|(id, n)| (*id, n)), |n, k| {
-            let SimNode { config: _, node, disk, kv, crash_after_persist, spare_log: _, writes } = &**n;
-            match node {
-                None => k.word(0),
-                Some(node) => {
-                    k.word(1);
-                    node.write_key(k);
-                }
-            }
-            disk.write_key(k);
-            kv.write_key(k);
-            k.flag(*crash_after_persist);
-            writes.write_key(k, self.now);
+            k.part(n.key_digest(k));
+            n.writes.write_key(k, self.now);
         });
         self.network.write_key(k, self.now, timing);
         k.multiset(self.pending.iter(), |PendingWrite { node, index, term, value }, k| {
@@ -44,5 +36,134 @@ impl Sim {
         self.checker.write_key(k);
         k.flag(self.checking);
         k.word(self.violations);
+    }
+}
+
+impl SimNode {
+    /// Its own state (live core, disk, application, the crash flag) keyed
+    /// on its own with `k`'s renaming: everything of the node that does not
+    /// depend on the clock (its writes under way are written beside it,
+    /// relative to the clock). Cached per renaming: a move changes one or
+    /// two nodes, and the others, shared with the state before behind their
+    /// `Arc`, are not written again.
+    pub fn key_digest(&self, k: &StateKey) -> u128 {
+        self.digests.get(k.renaming_code(), || {
+            let SimNode {
+                config: _,
+                node,
+                disk,
+                kv,
+                crash_after_persist,
+                spare_log: _,
+                writes: _,
+                digests: _,
+            } = self;
+            let mut k = k.sibling();
+            match node {
+                None => k.word(0),
+                Some(node) => {
+                    k.word(1);
+                    node.write_key(&mut k);
+                }
+            }
+            disk.write_key(&mut k);
+            kv.write_key(&mut k);
+            k.flag(*crash_after_persist);
+            k.finish()
+        })
+    }
+}
+
+/// Renamings a node's digest is kept under: the explorer keys each node
+/// under its signature's renaming (every id as 0) and, nearly always, one
+/// order of its group.
+const DIGEST_SLOTS: usize = 4;
+
+/// A node's digests ([`SimNode::key_digest`]) under the first renamings it
+/// was keyed under, each slot set once (so reading one is a load, and
+/// threads keying states that share the node need no lock). A copy starts
+/// empty: a node is copied to be changed, and `node_mut` empties it for a
+/// node changed in place.
+#[derive(Default)]
+pub(crate) struct NodeDigests([OnceLock<(u64, u128)>; DIGEST_SLOTS]);
+
+impl NodeDigests {
+    /// The digest under the renaming `code` (`StateKey::renaming_code`):
+    /// kept, or made by `digest` and kept when a slot is free.
+    fn get(&self, code: Option<u64>, digest: impl FnOnce() -> u128) -> u128 {
+        let Some(code) = code else { return digest() };
+        for slot in &self.0 {
+            match slot.get() {
+                Some((c, d)) if *c == code => return *d,
+                Some(_) => {}
+                None => {
+                    let d = digest();
+                    // Another thread may fill the slot first (with its own
+                    // renaming's digest): this one is right all the same.
+                    let _ = slot.set((code, d));
+                    return d;
+                }
+            }
+        }
+        digest()
+    }
+
+    /// Forgets every digest (the node is about to change).
+    pub(crate) fn clear(&mut self) {
+        *self = NodeDigests::default();
+    }
+}
+
+impl Clone for NodeDigests {
+    fn clone(&self) -> NodeDigests {
+        NodeDigests::default()
+    }
+}
+
+impl std::fmt::Debug for NodeDigests {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NodeDigests")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{Command, SimConfig, Target};
+
+    fn key(sim: &Sim, rename: &[u64]) -> u128 {
+        let mut k = StateKey::renaming(rename);
+        sim.write_key(&mut k, true);
+        k.finish()
+    }
+
+    /// A cluster keyed (under two renamings) before each command gives
+    /// the keys of one that ran the same commands and was never keyed: a
+    /// node changed in place (the simulator not cloned, so its `Arc` not
+    /// copied) must not keep its old digest, nor a node keyed under one
+    /// renaming give that digest under another.
+    #[test]
+    fn kept_digests_give_the_keys_computed_afresh() {
+        let (swap, identity): (&[u64], &[u64]) = (&[0, 2, 1, 3], &[]);
+        let config = SimConfig::with_nodes(3, 7);
+        let commands = [
+            Command::TimeoutNow { node: Target::Node(1) },
+            Command::Crash { node: Target::Node(3), after_persist: false },
+        ];
+        let mut keyed = Sim::new(config.clone()).unwrap();
+        let mut keys = vec![key(&keyed, identity), key(&keyed, swap)];
+        for (i, command) in commands.iter().enumerate() {
+            keyed.command(command).unwrap();
+            for rename in [identity, swap] {
+                let mut afresh = Sim::new(config.clone()).unwrap();
+                for c in &commands[..=i] {
+                    afresh.command(c).unwrap();
+                }
+                let k = key(&keyed, rename);
+                assert_eq!(k, key(&afresh, rename), "{command:?}, renaming {rename:?}");
+                assert!(!keys.contains(&k), "{command:?} changed the state");
+                keys.push(k);
+            }
+        }
     }
 }
