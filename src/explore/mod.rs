@@ -23,13 +23,17 @@
 //! thread count, stops at the first violation (or goal): every shallower
 //! depth was explored completely, so the path is a shortest one. A random
 //! walk mode ([`walk`]) reaches deeper states, with its seed printed; the
-//! run a walk finds is shrunk, then breadth-first search within that run's
-//! own bounds tries to prove it shortest there ([`confirm`]).
+//! run a walk finds is shrunk, then a search within that run's own bounds
+//! tries to prove it shortest there ([`confirm`]). The later searches for
+//! a shortest run ([`narrow`], [`confirm`]) deepen depth-first limit by
+//! limit ([`deepening`]): breadth-first search's answer, in a key per
+//! state rather than a simulator.
 
 pub mod bfs;
 pub mod confirm;
 mod counterexample;
 mod coverage;
+pub mod deepening;
 mod goal;
 pub mod key;
 pub mod model;
