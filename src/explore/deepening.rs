@@ -23,7 +23,7 @@ use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
-use crate::sim::Sim;
+use crate::sim::{Sim, TraceEvent};
 
 use super::bfs::KeyBits;
 use super::counterexample::Counterexample;
@@ -49,10 +49,44 @@ const REPORT_EVERY: usize = 2048;
 /// returns false (`truncated`, as at the state limit).
 pub fn iterative_deepening(
     options: &Options,
-    mut progress: impl FnMut(&Progress) -> bool,
+    progress: impl FnMut(&Progress) -> bool,
 ) -> Result<Report, String> {
     let config = options.sim_config()?;
     let root = State { sim: Sim::new(config.clone()).map_err(|e| e.0)?, spent: Spent::default() };
+    let mark = |state: &State, events: &[TraceEvent]| hit(options, state, events).map(Mark::Hit);
+    let (mut report, found) = deepen(options, &root, &mark, progress);
+    if let Some((Mark::Hit(hit), path, end)) = found {
+        report.goal_reached = options.goal.is_some_and(|g| g.name() == hit);
+        report.violations += u64::from(!report.goal_reached);
+        report.shortest_within = Some(Bounds { depth: path.len() as u64, ..options.bounds });
+        report.counterexample = Some(Counterexample::new(options, &config, hit, path, end.sim.now()));
+    }
+    Ok(report)
+}
+
+/// What a search looks for, as a move reaches it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mark {
+    /// A property broken or the goal reached (its name): the search stops.
+    Hit(String),
+    /// A waypoint, by its rank: the search ends with the limit, keeping
+    /// the highest ranked of the shortest runs to one.
+    Waypoint(usize),
+}
+
+/// What a search found, the moves there (each with its tick) and the
+/// state they end in.
+pub type Found = (Mark, Vec<(u64, Move)>, State);
+
+/// The shortest runs from `root` to a move `mark` marks (see [`Mark`]),
+/// within `options`' bounds and state limit: the report of the search,
+/// and what it found, if anything.
+pub fn deepen(
+    options: &Options,
+    root: &State,
+    mark: &dyn Fn(&State, &[TraceEvent]) -> Option<Mark>,
+    mut progress: impl FnMut(&Progress) -> bool,
+) -> (Report, Option<Found>) {
     let keyer = Keyer::new(options.shape, options.symmetry);
     let mut report = Report { states: 1, per_depth: vec![1], ..Report::default() };
     for limit in 1..=options.bounds.depth.min(u64::from(u8::MAX)) as u8 {
@@ -60,6 +94,7 @@ pub fn iterative_deepening(
         let mut dive = Dive {
             options,
             keyer: &keyer,
+            mark,
             limit,
             seen: Seen::default(),
             path: Vec::new(),
@@ -71,22 +106,19 @@ pub fn iterative_deepening(
             stopped: false,
             progress: &mut progress,
         };
-        dive.seen.insert(keyer.key(&root), 0);
-        dive.down(&root, 0);
+        dive.seen.insert(keyer.key(root), 0);
+        dive.down(root, 0);
         report.transitions = dive.transitions;
         report.states = dive.seen.len() as u64;
         report.per_depth = per_depth(&dive.seen, limit);
         report.depth = u64::from(limit);
-        if let Some((hit, end)) = dive.found.take() {
-            report.goal_reached = options.goal.is_some_and(|g| g.name() == hit);
-            report.violations += u64::from(!report.goal_reached);
-            report.shortest_within = Some(Bounds { depth: dive.path.len() as u64, ..options.bounds });
-            report.counterexample = Some(Counterexample::new(options, &config, hit, dive.path, end));
-            return Ok(report);
+        let (found, stopped) = (dive.found.take(), dive.stopped);
+        if found.is_some() {
+            return (report, found);
         }
-        if dive.stopped {
+        if stopped {
             report.truncated = true;
-            return Ok(report);
+            break;
         }
         let go_on = progress(&Progress {
             depth: u64::from(limit),
@@ -105,7 +137,7 @@ pub fn iterative_deepening(
             break;
         }
     }
-    Ok(report)
+    (report, None)
 }
 
 /// States seen at each least depth, 0 to `limit`.
@@ -121,6 +153,7 @@ fn per_depth(seen: &Seen, limit: u8) -> Vec<u64> {
 struct Dive<'a> {
     options: &'a Options,
     keyer: &'a Keyer,
+    mark: &'a dyn Fn(&State, &[TraceEvent]) -> Option<Mark>,
     limit: u8,
     seen: Seen,
     /// The moves to the state being expanded, each with its tick.
@@ -133,9 +166,8 @@ struct Dive<'a> {
     expanded: usize,
     /// The states the iteration before found: progress never goes back.
     states_before: u64,
-    /// The property broken (or goal reached) at the end of `path`, and the
-    /// tick there.
-    found: Option<(String, u64)>,
+    /// What the search found: a hit, or the highest ranked waypoint so far.
+    found: Option<Found>,
     /// The state limit reached, or the caller said stop.
     stopped: bool,
     progress: &'a mut dyn FnMut(&Progress) -> bool,
@@ -163,9 +195,23 @@ impl Dive<'_> {
                 }
             }
             self.path.push((state.sim.now(), mv));
-            if let Some(hit) = hit(self.options, &child, &events) {
-                self.found = Some((hit, child.sim.now()));
-                return true;
+            match (self.mark)(&child, &events) {
+                Some(hit @ Mark::Hit(_)) => {
+                    self.found = Some((hit, self.path.clone(), child));
+                    return true;
+                }
+                Some(Mark::Waypoint(rank)) => {
+                    // Every earlier limit was searched without a mark:
+                    // this waypoint lies at the limit, as the others found.
+                    let better = match &self.found {
+                        Some((Mark::Waypoint(best), ..)) => rank > *best,
+                        _ => true,
+                    };
+                    if better {
+                        self.found = Some((Mark::Waypoint(rank), self.path.clone(), child.clone()));
+                    }
+                }
+                None => {}
             }
             // Checked after the violation, as breadth-first search does.
             if self.seen.len() as u64 >= self.options.max_states {

@@ -38,6 +38,7 @@ mod goal;
 pub mod key;
 pub mod model;
 pub mod narrow;
+pub mod retrace;
 mod shape;
 pub mod shrink;
 pub mod walk;

@@ -24,6 +24,7 @@ use super::counterexample::Counterexample;
 use super::coverage::outline;
 use super::key::Keyer;
 use super::model::{apply, moves, Bounds, Move, Spent, State};
+use super::retrace::retrace;
 use super::shrink::{hit, shrink};
 use super::{Options, Progress, Report, Walks};
 
@@ -122,6 +123,18 @@ pub fn random_walks(
         let shrunk = shrink(options, &root, path, &hit);
         if !runs.iter().any(|(r, _)| *r == shrunk) {
             runs.push((shrunk, hit));
+        }
+    }
+    runs.sort_by_key(|(r, _)| r.len());
+    // Each retraced along its waypoints (see `retrace`) and shrunk, again
+    // while that shortens it: a shorter run has waypoints of its own.
+    for (run, hit) in runs.clone() {
+        let mut best = run;
+        while let Some(shorter) = retrace(options, &root, &best, &hit) {
+            best = shrink(options, &root, shorter, &hit);
+        }
+        if !runs.iter().any(|(r, _)| *r == best) {
+            runs.push((best, hit));
         }
     }
     runs.sort_by_key(|(r, _)| r.len());
