@@ -231,14 +231,15 @@ pub struct Report {
     /// breadth-first search explored every shorter run within them and
     /// found nothing. `None`: short, but not proven shortest.
     pub shortest_within: Option<Bounds>,
-    /// Distinct states of the later breadth-first searches: within narrow
-    /// bounds ([`narrow`]), and within a walk's run's own bounds to prove
-    /// it shortest ([`confirm`]).
+    /// Distinct states of the later searches for a shortest run (by
+    /// iterative deepening, [`deepening`]): within narrow bounds
+    /// ([`narrow`]), and within a walk's run's own bounds to prove it
+    /// shortest ([`confirm`]).
     pub confirm_states: u64,
 }
 
 impl Report {
-    /// Counts a later breadth-first search's work into this report and, if
+    /// Counts a later search's work into this report and, if
     /// it found a run (the shortest within its bounds), takes that run as
     /// the counterexample. Returns whether it found one.
     fn absorb(&mut self, found: Report) -> bool {
