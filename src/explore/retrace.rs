@@ -4,7 +4,7 @@
 //! way round: a walk that reached Raft's Figure 8 through six elections
 //! keeps all six, as each later move depends on what the earlier ones left
 //! behind. Retracing keeps only where the run went: the outline of each
-//! state it passed ([`super::coverage`]: roles, terms by rank, the terms of
+//! state it passed (as for the walks' coverage: roles, terms by rank, the terms of
 //! the log entries, commit indexes; no messages), in order, as waypoints.
 //! From the initial state it looks for the shortest runs to any later
 //! waypoint and follows the one that gets furthest along, then looks again
