@@ -334,19 +334,17 @@ fn a_walks_run_is_proven_shortest_within_its_own_bounds() {
     assert!(run(&o).shortest_within.is_none());
 }
 
-/// The shortest vote-bug run with moves of node 3 woven in (a timeout, its
-/// probes delivered, and ticks' worth of nothing else): the shrinker takes
-/// them all out again, and gives back 8 moves, the shortest breadth-first
-/// search finds, still breaking `double_vote`. A shrinker that only cuts
-/// single moves from the end, or none, keeps some of node 3's.
-#[test]
-fn a_padded_run_shrinks_back_to_the_shortest() {
+/// The shortest vote-bug run (8 moves) with moves of node 3 woven in (a
+/// timeout, its probes delivered): 11 moves, which still break
+/// `double_vote`; the options and the initial state.
+fn padded_vote_bug() -> (Options, quorumscope::explore::model::State, Vec<quorumscope::explore::model::Move>)
+{
     use quorumscope::explore::model::{apply, violation, Move, Spent, State};
-    use quorumscope::explore::shrink::shrink;
     use quorumscope::sim::MessageAction;
     let o = vote_bug(8);
     let cx = run(&o).counterexample.expect("the shortest run");
     let shortest: Vec<Move> = cx.moves.iter().map(|(_, mv)| mv.clone()).collect();
+    assert_eq!(shortest.len(), 8);
     let probe = |to| {
         Move::Do(Command::Messages {
             action: MessageAction::Deliver,
@@ -374,10 +372,45 @@ fn a_padded_run_shrinks_back_to_the_shortest() {
         state = next;
     }
     assert_eq!(broke, Some((11, "double_vote".to_string())), "{padded:?}");
+    (o, root, padded)
+}
+
+/// The padded vote-bug run: the shrinker takes node 3's moves out again,
+/// and gives back 8 moves, the shortest breadth-first search finds, still
+/// breaking `double_vote`. A shrinker that only cuts single moves from the
+/// end, or none, keeps some of node 3's.
+#[test]
+fn a_padded_run_shrinks_back_to_the_shortest() {
+    use quorumscope::explore::shrink::shrink;
+    let (o, root, padded) = padded_vote_bug();
     let shrunk = shrink(&o, &root, padded, "double_vote");
     assert_eq!(shrunk.len(), 8, "{shrunk:?}");
     assert!(
         shrunk.iter().all(|mv| !format!("{mv:?}").contains("Node(3)")),
         "node 3's moves are gone: {shrunk:?}"
     );
+}
+
+/// Retracing the padded run along its waypoints (the outlines it passed)
+/// finds a shorter run (greedily: each stretch the shortest to the
+/// furthest waypoint it can reach, not the shortest run overall) that
+/// breaks `double_vote` at its last move; along the shortest run's own
+/// waypoints there is nothing shorter.
+#[test]
+fn retracing_a_padded_run_finds_a_shorter_one() {
+    use quorumscope::explore::model::{apply, violation};
+    use quorumscope::explore::retrace::retrace;
+    let (o, root, padded) = padded_vote_bug();
+    let retraced = retrace(&o, &root, &padded, "double_vote").expect("a shorter run");
+    assert!((8..padded.len()).contains(&retraced.len()), "{retraced:?}");
+    let mut state = root.clone();
+    for (i, mv) in retraced.iter().enumerate() {
+        let (next, events) = apply(&state, mv).expect("every move runs");
+        let last = i + 1 == retraced.len();
+        assert_eq!(violation(&events).is_some(), last, "breaks double_vote at its last move only");
+        state = next;
+    }
+    let shortest = run(&o).counterexample.expect("the shortest run");
+    let shortest: Vec<_> = shortest.moves.into_iter().map(|(_, mv)| mv).collect();
+    assert_eq!(retrace(&o, &root, &shortest, "double_vote"), None, "nothing shorter along its way");
 }

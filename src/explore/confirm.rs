@@ -2,14 +2,15 @@
 //!
 //! A walk's shrunk run is short but not proven shortest. The run uses few
 //! resources (so many writes, crashes, drops, duplicates, handovers and
-//! snapshots, messages in flight, terms), so breadth-first search within
-//! exactly those bounds, to one move less than the run, is far smaller
-//! than a search within the default bounds to that depth. If it finds
+//! snapshots, messages in flight, terms), so a search for the shortest
+//! run (iterative deepening, [`super::deepening`]) within exactly those
+//! bounds, to one move less than the run, is far smaller than a search
+//! within the default bounds to that depth. If it finds
 //! nothing and stops at no limit, no shorter run exists within those
 //! bounds, and the run is the shortest there; if it finds something, that
 //! is a shorter run, and the shortest within those bounds.
 
-use super::bfs::breadth_first;
+use super::deepening::iterative_deepening;
 use super::model::{apply, Bounds, Move, Spent, State};
 use super::{Options, Progress, Report, Search};
 use crate::core::Role;
@@ -79,6 +80,45 @@ fn needs_room(mv: &Move) -> bool {
     }
 }
 
+/// Whether a search can still reach its target depth within its state
+/// limit. A search that cannot can prove nothing (it would stop at the
+/// limit short of one move less than the run): it is stopped as soon as
+/// the growth of its states shows it, and the time goes to the next. (It
+/// might still have found a shorter run on the way; a Figure 8 run of 110
+/// moves searched within its own bounds reaches 10 or so moves, far
+/// short of any Figure 8, and took minutes.)
+struct Reach {
+    target: u64,
+    limit: u64,
+    /// The states at the deepest level of the last depth completed.
+    last: Option<usize>,
+}
+
+impl Reach {
+    /// After each depth completed (`p.expanded` 0): true if, growing from
+    /// now on as it grew from the depth before, the search would pass its
+    /// state limit before its target depth.
+    fn out_of_reach(&mut self, p: &Progress) -> bool {
+        if p.walks != 0 || p.expanded != 0 || p.depth >= self.target {
+            return false;
+        }
+        let last = self.last.replace(p.frontier);
+        let Some(before) = last.filter(|b| *b > 0) else { return false };
+        // The first depths grow faster than later ones (the bounds are not
+        // yet felt): judge from a hundredth of the limit on.
+        if p.states < self.limit / 100 {
+            return false;
+        }
+        let growth = p.frontier as f64 / before as f64;
+        let (mut level, mut total) = (p.frontier as f64, p.states as f64);
+        for _ in p.depth..self.target {
+            level *= growth;
+            total += level;
+        }
+        growth > 1.0 && total > self.limit as f64
+    }
+}
+
 /// Bound sets searched at most after random walks (each search stops at
 /// the state limit: this caps the time).
 pub const MOST_SEARCHES: usize = 3;
@@ -125,7 +165,8 @@ pub fn confirm(
             search: Search::Breadth,
             ..options.clone()
         };
-        let found = breadth_first(&search, &mut progress)?;
+        let mut reach = Reach { target: best - 1, limit: options.max_states, last: None };
+        let found = iterative_deepening(&search, |p| !reach.out_of_reach(p) && progress(p))?;
         let complete = !found.truncated;
         // No shorter run, and every one searched: the run is proven shortest within these bounds.
         if !report.absorb(found) && complete && within && report.shortest_within.is_none() {
@@ -133,4 +174,37 @@ pub fn confirm(
         }
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A depth done: `states` in all, `level` of them at that depth.
+    fn done(depth: u64, states: u64, level: usize) -> Progress {
+        Progress { depth, states, frontier: level, ..Progress::default() }
+    }
+
+    #[test]
+    fn a_search_stops_once_its_growth_cannot_reach_the_target_within_the_limit() {
+        // States grow fourfold a depth: 1,365 states by depth 5.
+        let growing = [(1, 5, 4), (2, 21, 16), (3, 85, 64), (4, 341, 256), (5, 1365, 1024)];
+        let stops_at = |target: u64, limit: u64| {
+            let mut reach = Reach { target, limit, last: None };
+            growing.iter().find(|(d, s, l)| reach.out_of_reach(&done(*d, *s, *l))).map(|(d, _, _)| *d)
+        };
+        // Depth 8 would bring the states to about 87,000: beyond 25,000,
+        // judged from a hundredth of the limit (depth 4, 341 states) on.
+        assert_eq!(stops_at(8, 25_000), Some(4));
+        assert_eq!(stops_at(30, 25_000), Some(4));
+        // Depth 7 (about 22,000) is within reach: the search goes on.
+        assert_eq!(stops_at(7, 25_000), None);
+        // Not judged before a hundredth of the limit.
+        assert_eq!(stops_at(30, 10_000_000), None);
+        // Reports within a depth, and states that stop growing, never stop it.
+        let mut reach = Reach { target: 30, limit: 1000, last: None };
+        assert!(!reach.out_of_reach(&Progress { expanded: 5, ..done(3, 900, 500) }));
+        assert!(!reach.out_of_reach(&done(3, 900, 500)));
+        assert!(!reach.out_of_reach(&done(4, 1000, 100)));
+    }
 }

@@ -23,17 +23,22 @@
 //! thread count, stops at the first violation (or goal): every shallower
 //! depth was explored completely, so the path is a shortest one. A random
 //! walk mode ([`walk`]) reaches deeper states, with its seed printed; the
-//! run a walk finds is shrunk, then breadth-first search within that run's
-//! own bounds tries to prove it shortest there ([`confirm`]).
+//! run a walk finds is shrunk, then a search within that run's own bounds
+//! tries to prove it shortest there ([`confirm`]). The later searches for
+//! a shortest run ([`narrow`], [`confirm`]) deepen depth-first limit by
+//! limit ([`deepening`]): breadth-first search's answer, in a key per
+//! state rather than a simulator.
 
 pub mod bfs;
 pub mod confirm;
 mod counterexample;
 mod coverage;
+pub mod deepening;
 mod goal;
 pub mod key;
 pub mod model;
 pub mod narrow;
+pub mod retrace;
 mod shape;
 pub mod shrink;
 pub mod walk;
@@ -226,14 +231,15 @@ pub struct Report {
     /// breadth-first search explored every shorter run within them and
     /// found nothing. `None`: short, but not proven shortest.
     pub shortest_within: Option<Bounds>,
-    /// Distinct states of the later breadth-first searches: within narrow
-    /// bounds ([`narrow`]), and within a walk's run's own bounds to prove
-    /// it shortest ([`confirm`]).
+    /// Distinct states of the later searches for a shortest run (by
+    /// iterative deepening, [`deepening`]): within narrow bounds
+    /// ([`narrow`]), and within a walk's run's own bounds to prove it
+    /// shortest ([`confirm`]).
     pub confirm_states: u64,
 }
 
 impl Report {
-    /// Counts a later breadth-first search's work into this report and, if
+    /// Counts a later search's work into this report and, if
     /// it found a run (the shortest within its bounds), takes that run as
     /// the counterexample. Returns whether it found one.
     fn absorb(&mut self, found: Report) -> bool {

@@ -24,6 +24,7 @@ use super::counterexample::Counterexample;
 use super::coverage::outline;
 use super::key::Keyer;
 use super::model::{apply, moves, Bounds, Move, Spent, State};
+use super::retrace::retrace;
 use super::shrink::{hit, shrink};
 use super::{Options, Progress, Report, Walks};
 
@@ -57,7 +58,7 @@ pub fn random_walks(
     // Where walks start: the initial state, then each state that reached
     // an outline no walk had reached, with the path to it.
     let mut outlines = BTreeSet::from([outline(&root)]);
-    let mut starts: Vec<(Box<State>, Vec<Move>)> = vec![(Box::new(root.clone()), Vec::new())];
+    let mut starts = vec![Start { state: Box::new(root.clone()), from: None, moves: Vec::new() }];
     // The runs that hit, as walked, and what each hits; the walk after
     // which walking stops.
     let mut hit_runs: Vec<(Vec<Move>, String)> = Vec::new();
@@ -65,9 +66,10 @@ pub fn random_walks(
     let mut walk = 0;
     while walk < last {
         report.walks = walk + 1;
-        let (start, prefix) = &starts[rng.range_inclusive(0, starts.len() as u64 - 1) as usize];
-        let mut state = (**start).clone();
-        let mut path = prefix.clone();
+        let from = rng.range_inclusive(0, starts.len() as u64 - 1) as usize;
+        let mut state = (*starts[from].state).clone();
+        // The moves from `from`'s state on.
+        let mut path = Vec::new();
         let swarm = Swarm::draw(&mut rng);
         for _ in 0..walks.depth {
             let choices = moves(&state, &bounds, options.shape);
@@ -84,14 +86,16 @@ pub fn random_walks(
                     last = last.min(walk + 1 + walk.div_ceil(2).max(MORE_WALKS));
                 }
                 hits += 1;
-                hit_runs.push((std::mem::take(&mut path), hit));
+                let mut run = path_to(&starts, from);
+                run.append(&mut path);
+                hit_runs.push((run, hit));
                 if hits == MOST_HITS {
                     last = walk + 1;
                 }
                 break;
             }
             if starts.len() < MAX_STARTS && outlines.insert(outline(&state)) {
-                starts.push((Box::new(state.clone()), path.clone()));
+                starts.push(Start { state: Box::new(state.clone()), from: Some(from), moves: path.clone() });
             }
         }
         walk += 1;
@@ -122,6 +126,18 @@ pub fn random_walks(
         }
     }
     runs.sort_by_key(|(r, _)| r.len());
+    // Each retraced along its waypoints (see `retrace`) and shrunk, again
+    // while that shortens it: a shorter run has waypoints of its own.
+    for (run, hit) in runs.clone() {
+        let mut best = run;
+        while let Some(shorter) = retrace(options, &root, &best, &hit) {
+            best = shrink(options, &root, shorter, &hit);
+        }
+        if !runs.iter().any(|(r, _)| *r == best) {
+            runs.push((best, hit));
+        }
+    }
+    runs.sort_by_key(|(r, _)| r.len());
     if let Some((path, hit)) = runs.first() {
         report.goal_reached = options.goal.is_some_and(|g| g.name() == hit);
         report.violations += u64::from(!report.goal_reached);
@@ -141,6 +157,26 @@ pub const MOST_SHRUNK: usize = 8;
 
 /// Most states kept for walks to start from (each a whole simulator).
 const MAX_STARTS: usize = 50_000;
+
+/// A state kept for walks to start from, and how it was reached: from
+/// the start `from` (the initial state: none) by `moves`. Each keeps only
+/// its own walk's moves, not the whole path (Figure 8's starts lie a
+/// hundred moves and more deep: the whole paths of 50,000 of them were a
+/// large part of the walks' memory).
+struct Start {
+    state: Box<State>,
+    from: Option<usize>,
+    moves: Vec<Move>,
+}
+
+/// The moves from the initial state to start `at`.
+fn path_to(starts: &[Start], at: usize) -> Vec<Move> {
+    let mut chain = vec![at];
+    while let Some(from) = starts[*chain.last().expect("not empty")].from {
+        chain.push(from);
+    }
+    chain.iter().rev().flat_map(|i| starts[*i].moves.iter().cloned()).collect()
+}
 
 type Applied = (Move, State, Vec<crate::sim::TraceEvent>);
 
