@@ -505,7 +505,10 @@ fn explore(args: &[String]) -> Result<bool, String> {
         say!("random walks: {} taken, {} distinct states reached", report.walks, report.walk_states);
     }
     if report.confirm_states > 0 {
-        say!("breadth-first search within narrower bounds: {} states", report.confirm_states);
+        say!(
+            "searches for a shorter run (narrower bounds, then the run's own): {} states",
+            report.confirm_states
+        );
     }
     if let Some(cx) = &report.counterexample {
         let what = if report.goal_reached { "reaching" } else { "breaking" };
@@ -515,7 +518,7 @@ fn explore(args: &[String]) -> Result<bool, String> {
         match &report.shortest_within {
             Some(b) => say!("proven shortest within: {}", b.describe()),
             None => say!(
-                "not proven shortest: breadth-first search within the run's own bounds stopped at its limit"
+                "not proven shortest: the search within the run's own bounds cannot reach one move less within its limit"
             ),
         }
         for (tick, mv) in &cx.moves {
