@@ -11,9 +11,8 @@ use std::sync::Mutex;
 
 use crate::sim::Sim;
 
-use super::counterexample::Counterexample;
 use super::key::Keyer;
-use super::model::{apply, moves, violation, Bounds, Move, Spent, State};
+use super::model::{apply, hit, moves, Move, Spent, State};
 use super::{Options, Progress, Report};
 
 /// States per chunk of work handed to a thread.
@@ -177,14 +176,9 @@ impl BreadthFirst<'_> {
                 self.links.push(Link { parent: *parent_link, tick: parent.sim.now(), mv: f.mv.clone() });
                 let at = Some((self.links.len() - 1) as u32);
                 if let Some(hit) = f.hit {
-                    let report = &mut self.report;
-                    report.goal_reached = options.goal.is_some_and(|g| g.name() == hit);
-                    report.violations += u64::from(!report.goal_reached);
-                    let moves = path(&self.links, at);
                     let (end, _) = apply(parent, &f.mv).expect("the move ran before");
-                    report.shortest_within = Some(Bounds { depth: moves.len() as u64, ..options.bounds });
-                    report.counterexample =
-                        Some(Counterexample::new(options, &self.config, hit, moves, end.sim.now()));
+                    let run = (hit, path(&self.links, at), end.sim.now());
+                    self.report.take_run(options, &self.config, run, false);
                     return true;
                 }
                 // Checked before the state is kept: the limit bounds the
@@ -250,9 +244,7 @@ fn successors(
         if visited.contains(&key) {
             continue;
         }
-        let hit = violation(&events)
-            .or_else(|| options.goal.filter(|g| g.reached(&child, &events)).map(|g| g.name().to_string()));
-        out.push(Found { parent, mv, key, hit });
+        out.push(Found { parent, mv, key, hit: hit(options, &child, &events) });
     }
     (made, out)
 }

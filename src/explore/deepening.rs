@@ -26,10 +26,8 @@ use std::hash::BuildHasherDefault;
 use crate::sim::{Sim, TraceEvent};
 
 use super::bfs::KeyBits;
-use super::counterexample::Counterexample;
 use super::key::Keyer;
-use super::model::{apply, moves, Bounds, Move, Spent, State};
-use super::shrink::hit;
+use super::model::{apply, hit, moves, Move, Spent, State};
 use super::{Options, Progress, Report};
 
 /// Each state seen in an iteration: its key, and the least depth it was
@@ -56,10 +54,7 @@ pub fn iterative_deepening(
     let mark = |state: &State, events: &[TraceEvent]| hit(options, state, events).map(Mark::Hit);
     let (mut report, found) = deepen(options, &root, &mark, progress);
     if let Some((Mark::Hit(hit), path, end)) = found {
-        report.goal_reached = options.goal.is_some_and(|g| g.name() == hit);
-        report.violations += u64::from(!report.goal_reached);
-        report.shortest_within = Some(Bounds { depth: path.len() as u64, ..options.bounds });
-        report.counterexample = Some(Counterexample::new(options, &config, hit, path, end.sim.now()));
+        report.take_run(options, &config, (hit, path, end.sim.now()), false);
     }
     Ok(report)
 }

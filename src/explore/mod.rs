@@ -239,6 +239,26 @@ pub struct Report {
 }
 
 impl Report {
+    /// Takes `moves` (ending at tick `end`), which reach `hit` (a property
+    /// broken, or the goal), as the run found: by a walk, or by a search
+    /// that tried every shorter run within `options`' bounds, and so the
+    /// shortest there.
+    fn take_run(
+        &mut self,
+        options: &Options,
+        config: &SimConfig,
+        (hit, moves, end): (String, Vec<(u64, model::Move)>, u64),
+        by_walk: bool,
+    ) {
+        self.goal_reached = options.goal.is_some_and(|g| g.name() == hit);
+        self.violations += u64::from(!self.goal_reached);
+        self.by_walk = by_walk;
+        if !by_walk {
+            self.shortest_within = Some(model::Bounds { depth: moves.len() as u64, ..options.bounds });
+        }
+        self.counterexample = Some(counterexample::Counterexample::new(options, config, hit, moves, end));
+    }
+
     /// Counts a later search's work into this report and, if
     /// it found a run (the shortest within its bounds), takes that run as
     /// the counterexample. Returns whether it found one.

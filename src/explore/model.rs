@@ -12,6 +12,7 @@ use crate::core::{NodeId, Role};
 use crate::sim::{Command, FailoverMode, MessageAction, Sim, Target, TraceBody, TraceEvent};
 
 use super::shape::Shape;
+use super::Options;
 
 /// How far the explorer goes. Every bound is printed with the summary, and
 /// serialized as the page's "Find a run" panel reads it.
@@ -264,4 +265,11 @@ pub fn violation(events: &[TraceEvent]) -> Option<String> {
         TraceBody::Violation { property, .. } => Some(property.name().to_string()),
         _ => None,
     })
+}
+
+/// The property a move broke, or else the goal it reached: what every
+/// search looks for.
+pub fn hit(options: &Options, state: &State, events: &[TraceEvent]) -> Option<String> {
+    violation(events)
+        .or_else(|| options.goal.filter(|g| g.reached(state, events)).map(|g| g.name().to_string()))
 }

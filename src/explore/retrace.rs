@@ -22,8 +22,7 @@ use crate::sim::TraceEvent;
 use super::confirm::bounds_of;
 use super::coverage::outline;
 use super::deepening::{deepen, Mark};
-use super::model::{apply, Bounds, Move, State};
-use super::shrink::hit;
+use super::model::{apply, hit, Bounds, Move, State};
 use super::{Options, Search};
 
 /// Moves per stretch at most: an election with its probes and votes is 5,

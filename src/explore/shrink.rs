@@ -22,14 +22,8 @@
 use crate::core::NodeId;
 use crate::sim::{Command, Target, TraceEvent};
 
-use super::model::{apply, violation, Move, State};
+use super::model::{apply, hit, Move, State};
 use super::Options;
-
-/// The property broken, or the goal reached, by a move.
-pub fn hit(options: &Options, state: &State, events: &[TraceEvent]) -> Option<String> {
-    violation(events)
-        .or_else(|| options.goal.filter(|g| g.reached(state, events)).map(|g| g.name().to_string()))
-}
 
 /// A path being shrunk: the path, and the state before each of its moves
 /// (a candidate runs from the state before its first change, not from the

@@ -20,12 +20,11 @@ use crate::sim::{Command, MessageAction, Sim};
 use std::collections::BTreeSet;
 
 use super::bfs::Visited;
-use super::counterexample::Counterexample;
 use super::coverage::outline;
 use super::key::Keyer;
-use super::model::{apply, moves, Bounds, Move, Spent, State};
+use super::model::{apply, hit, moves, Bounds, Move, Spent, State};
 use super::retrace::retrace;
-use super::shrink::{hit, shrink};
+use super::shrink::shrink;
 use super::{Options, Progress, Report, Walks};
 
 /// Random walks (see the module documentation), counted into `report`
@@ -139,11 +138,8 @@ pub fn random_walks(
     }
     runs.sort_by_key(|(r, _)| r.len());
     if let Some((path, hit)) = runs.first() {
-        report.goal_reached = options.goal.is_some_and(|g| g.name() == hit);
-        report.violations += u64::from(!report.goal_reached);
-        report.by_walk = true;
         let (timed, end) = replay(&root, path).expect("a shrunk path runs");
-        report.counterexample = Some(Counterexample::new(options, &config, hit.clone(), timed, end));
+        report.take_run(options, &config, (hit.clone(), timed, end), true);
     }
     Ok((report, runs.into_iter().map(|(r, _)| r).collect()))
 }

@@ -5,7 +5,7 @@ use crate::core::{Error, Event, HandoverMode, Member, MemberKind, NodeId, NodeSe
 
 use super::command::{Command, FailoverMode, Target};
 use super::trace::{TraceBody, TraceRole, WriteRefusal};
-use super::{KvStore, Sim, SimError, SimNode, SpareLog, MAX_NODES};
+use super::{KvStore, Sim, SimError, SimNode, Transient, MAX_NODES};
 use crate::core::{Bytes, DurableState, Node};
 
 impl Sim {
@@ -220,7 +220,7 @@ impl Sim {
             disk: DurableState::default(),
             kv: KvStore::default(),
             crash_after_persist: false,
-            spare_log: SpareLog::default(),
+            spare_log: Transient::default(),
             writes: super::DiskQueue::default(),
             digests: Default::default(),
         };
@@ -277,7 +277,7 @@ impl Sim {
         let Some(n) = super::node_mut(&mut self.nodes, id) else { return };
         let term = n.node.as_ref().map_or(0, |x| x.term());
         if let Some(lost) = n.node.take() {
-            n.spare_log = SpareLog(lost.into_log().into_entries());
+            n.spare_log = Transient(lost.into_log().into_entries());
         }
         n.crash_after_persist = false;
         // Writes not yet durable are lost, and the replies waiting on them.

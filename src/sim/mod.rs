@@ -182,12 +182,14 @@ pub struct SimNode {
     pub kv: KvStore,
     /// Crash at the next persist, before the sends that follow it.
     pub crash_after_persist: bool,
-    /// While crashed, the log the node held in memory.
-    pub(crate) spare_log: SpareLog,
+    /// While crashed, the log the node held in memory, kept only so that
+    /// the restart's copy of the disk can reuse it when it is the same
+    /// (`DurableState::copy_for_restart`).
+    pub(crate) spare_log: Transient<Vec<Entry>>,
     /// Its writes under way, when writes take time.
     pub writes: DiskQueue,
     /// Its part of the state key, kept while it does not change.
-    pub(crate) digests: state_key::NodeDigests,
+    pub(crate) digests: Transient<state_key::NodeDigests>,
 }
 
 /// Node `id` of `nodes`, to change: copied first if a clone of the
@@ -195,28 +197,26 @@ pub struct SimNode {
 pub(crate) fn node_mut(nodes: &mut NodeMap<Arc<SimNode>>, id: NodeId) -> Option<&mut SimNode> {
     nodes.get_mut(&id).map(|n| {
         let n = Arc::make_mut(n);
-        n.digests.clear();
+        n.digests = Transient::default();
         n
     })
 }
 
-/// A crashed node's in-memory log, kept only so that the restart's copy of
-/// the disk can reuse it when it is the same
-/// (`DurableState::copy_for_restart`). Not part of the node's state: a
-/// clone starts without one and debug output does not show it, so
-/// checkpoints and the explorer's state hashes are as if it were not kept.
+/// Something kept beside a node's state but not part of it (a spare log,
+/// key digests): a clone starts with the default and debug output does
+/// not show it, so checkpoints and state keys are as if it were not kept.
 #[derive(Default)]
-pub(crate) struct SpareLog(pub(crate) Vec<Entry>);
+pub(crate) struct Transient<T>(pub(crate) T);
 
-impl Clone for SpareLog {
-    fn clone(&self) -> SpareLog {
-        SpareLog::default()
+impl<T: Default> Clone for Transient<T> {
+    fn clone(&self) -> Transient<T> {
+        Transient::default()
     }
 }
 
-impl std::fmt::Debug for SpareLog {
+impl<T> std::fmt::Debug for Transient<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SpareLog")
+        f.write_str("Transient")
     }
 }
 
@@ -304,7 +304,7 @@ impl Sim {
                     disk: DurableState::default(),
                     kv: KvStore::default(),
                     crash_after_persist: false,
-                    spare_log: SpareLog::default(),
+                    spare_log: Transient::default(),
                     writes: DiskQueue::default(),
                     digests: Default::default(),
                 }),

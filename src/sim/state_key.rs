@@ -47,7 +47,7 @@ impl SimNode {
     /// two nodes, and the others, shared with the state before behind their
     /// `Arc`, are not written again.
     pub fn key_digest(&self, k: &StateKey) -> u128 {
-        self.digests.get(k.renaming_code(), || {
+        self.digests.0.get(k.renaming_code(), || {
             let SimNode {
                 config: _,
                 node,
@@ -81,9 +81,9 @@ const DIGEST_SLOTS: usize = 4;
 
 /// A node's digests ([`SimNode::key_digest`]) under the first renamings it
 /// was keyed under, each slot set once (so reading one is a load, and
-/// threads keying states that share the node need no lock). A copy starts
-/// empty: a node is copied to be changed, and `node_mut` empties it for a
-/// node changed in place.
+/// threads keying states that share the node need no lock). Held as a
+/// [`Transient`](super::Transient): a copy starts empty (a node is copied to be changed), and
+/// `node_mut` empties it for a node changed in place.
 #[derive(Default)]
 pub(crate) struct NodeDigests([OnceLock<(u64, u128)>; DIGEST_SLOTS]);
 
@@ -106,23 +106,6 @@ impl NodeDigests {
             }
         }
         digest()
-    }
-
-    /// Forgets every digest (the node is about to change).
-    pub(crate) fn clear(&mut self) {
-        *self = NodeDigests::default();
-    }
-}
-
-impl Clone for NodeDigests {
-    fn clone(&self) -> NodeDigests {
-        NodeDigests::default()
-    }
-}
-
-impl std::fmt::Debug for NodeDigests {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("NodeDigests")
     }
 }
 
