@@ -94,7 +94,7 @@ fn in_blocks(
         while expanded < frontier.len() && !stop && !cancelled {
             let end = (expanded + block).min(frontier.len());
             let states = &mut frontier[expanded..end];
-            stop = search.block(states, &mut next);
+            stop = search.block(states, &mut next, depth == options.bounds.depth);
             // A block's states are not needed again: their successors are
             // made, and paths are kept as links.
             states.iter_mut().for_each(|s| *s = None);
@@ -153,9 +153,12 @@ struct BreadthFirst<'a> {
 
 impl BreadthFirst<'_> {
     /// Expands `block` (in parallel), merges its successors in order and
-    /// appends the new ones to `next`. True when the search must stop: a
-    /// violation (or the goal) found, or the state limit reached.
-    fn block(&mut self, block: &[Option<Frontier>], next: &mut Vec<Option<Frontier>>) -> bool {
+    /// appends the new ones to `next`: made again when they will be
+    /// expanded, only counted (`None`) at the last depth, whose states
+    /// nothing expands (most of a search's states: made again, they were
+    /// most of its memory). True when the search must stop: a violation
+    /// (or the goal) found, or the state limit reached.
+    fn block(&mut self, block: &[Option<Frontier>], next: &mut Vec<Option<Frontier>>, last: bool) -> bool {
         let options = self.options;
         let indexed: Vec<usize> = (0..block.len()).collect();
         let expanded = in_parallel(options.threads, &indexed, |i| {
@@ -189,6 +192,10 @@ impl BreadthFirst<'_> {
                 }
                 kept.push((f.parent, f.mv, at));
             }
+        }
+        if last {
+            next.extend(kept.iter().map(|_| None));
+            return false;
         }
         next.extend(in_parallel(options.threads, &kept, |(parent, mv, at)| {
             let (parent, _) = block[*parent].as_ref().expect("in the block");
