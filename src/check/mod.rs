@@ -33,6 +33,7 @@
 //! check: see [`Glance`].
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -309,7 +310,9 @@ impl Glance {
 }
 
 /// Every property of PROTOCOL.md §9, checked together. Cloneable so that the
-/// simulator can checkpoint it with the cluster and replay from there.
+/// simulator can checkpoint it with the cluster and replay from there; a
+/// copy shares every check's memory and the previous step's glances until
+/// a step changes them, so it costs a pointer per check.
 ///
 /// ```
 /// use quorumscope::check::{Checker, Observation};
@@ -334,8 +337,9 @@ pub struct Checker {
     native: NativeChecks,
     /// Everything reported so far: a violation is reported once per run.
     reported: SortedMap<(Property, Vec<NodeId>, String), ()>,
-    /// What the previous step showed.
-    last: LastStep,
+    /// What the previous step showed, shared like the checks' memories:
+    /// most steps leave it as it was.
+    last: Arc<LastStep>,
     /// The allocation each step's changed nodes are gathered in, empty
     /// between steps.
     changed: Vec<NodeState<'static>>,
@@ -354,10 +358,9 @@ pub(crate) fn recycle<'b>(mut states: Vec<NodeState<'_>>) -> Vec<NodeState<'b>> 
 }
 
 /// What the previous step showed: each node's glance, in the observation's
-/// order, and how many writes were acknowledged. Its `Debug` shows nothing:
-/// it only says what the checks need not look at again, never what they
-/// report, and `explore` identifies states by the checker's `Debug`, which
-/// must not tell apart states that behave the same.
+/// order, and how many writes were acknowledged. Its `Debug` shows nothing
+/// and the state key leaves it out: it only says what the checks need not
+/// look at again, never what they report.
 #[derive(Clone, Default)]
 struct LastStep {
     glances: Vec<Glance>,
@@ -379,7 +382,10 @@ impl Checker {
         }
         let mut changed = recycle(std::mem::take(&mut self.changed));
         self.gather_changed(obs, &mut changed);
-        let acked_before = std::mem::replace(&mut self.last.acked, obs.acked.len());
+        let acked_before = self.last.acked;
+        if acked_before != obs.acked.len() {
+            Arc::make_mut(&mut self.last).acked = obs.acked.len();
+        }
         let mut found = Vec::new();
         if !changed.is_empty() || !obs.applied.is_empty() || obs.acked.len() != acked_before {
             // The per-node checks (see [`Glance`]) are shown only the
@@ -429,7 +435,7 @@ impl Checker {
     /// glances. Only the nodes the step may have changed are looked at
     /// (see [`Observation::touched`]), unless the list of nodes changed.
     fn gather_changed<'a>(&mut self, obs: &Observation<'a>, changed: &mut Vec<NodeState<'a>>) {
-        let glances = &mut self.last.glances;
+        let glances = &self.last.glances;
         let positions = &mut self.positions;
         let same_nodes =
             glances.len() == obs.nodes.len() && glances.iter().zip(obs.nodes).all(|(g, s)| g.id == s.id);
@@ -447,15 +453,17 @@ impl Checker {
                 }
             }
             _ => {
-                glances.truncate(obs.nodes.len());
+                if glances.len() > obs.nodes.len() {
+                    Arc::make_mut(&mut self.last).glances.truncate(obs.nodes.len());
+                }
                 positions.extend(0..obs.nodes.len());
             }
         }
         // Every test that runs the simulator checks that it reports each
         // node it changes: one it missed would escape the per-node checks.
         #[cfg(debug_assertions)]
-        for (i, (before, state)) in glances.iter().zip(obs.nodes).enumerate() {
-            if !positions.contains(&i) {
+        for (i, (before, state)) in self.last.glances.iter().zip(obs.nodes).enumerate() {
+            if !self.positions.contains(&i) {
                 debug_assert_eq!(
                     *before,
                     Glance::of(state),
@@ -464,13 +472,13 @@ impl Checker {
                 );
             }
         }
-        for i in positions.drain(..) {
+        for i in self.positions.drain(..) {
             let state = &obs.nodes[i];
             let glance = Glance::of(state);
-            match glances.get_mut(i) {
+            match self.last.glances.get(i) {
                 Some(before) if *before == glance && !obs.was_restarted(state.id) => continue,
-                Some(before) => *before = glance,
-                None => glances.push(glance),
+                Some(_) => Arc::make_mut(&mut self.last).glances[i] = glance,
+                None => Arc::make_mut(&mut self.last).glances.push(glance),
             }
             changed.push(*state);
         }
