@@ -343,9 +343,6 @@ pub struct Checker {
     /// The allocation each step's changed nodes are gathered in, empty
     /// between steps.
     changed: Vec<NodeState<'static>>,
-    /// The positions of the nodes a step may have changed, empty between
-    /// steps.
-    positions: Vec<usize>,
 }
 
 /// `states` emptied, with its allocation kept for states that borrow for
@@ -436,47 +433,31 @@ impl Checker {
     /// (see [`Observation::touched`]), unless the list of nodes changed.
     fn gather_changed<'a>(&mut self, obs: &Observation<'a>, changed: &mut Vec<NodeState<'a>>) {
         let glances = &self.last.glances;
-        let positions = &mut self.positions;
         let same_nodes =
             glances.len() == obs.nodes.len() && glances.iter().zip(obs.nodes).all(|(g, s)| g.id == s.id);
-        match obs.touched {
-            Some(touched) if same_nodes => {
-                // Kept sorted and without repeats by inserting each in
-                // place: a handful of nodes, and no sort's code (kilobytes
-                // of wasm per element type) for it.
-                for id in touched.iter().chain(obs.restarted) {
-                    if let Ok(position) = obs.nodes.binary_search_by_key(id, |s| s.id) {
-                        if let Err(at) = positions.binary_search(&position) {
-                            positions.insert(at, position);
-                        }
-                    }
-                }
-            }
-            _ => {
-                if glances.len() > obs.nodes.len() {
-                    Arc::make_mut(&mut self.last).glances.truncate(obs.nodes.len());
-                }
-                positions.extend(0..obs.nodes.len());
-            }
+        if glances.len() > obs.nodes.len() {
+            Arc::make_mut(&mut self.last).glances.truncate(obs.nodes.len());
         }
-        // Every test that runs the simulator checks that it reports each
-        // node it changes: one it missed would escape the per-node checks.
-        #[cfg(debug_assertions)]
-        for (i, (before, state)) in self.last.glances.iter().zip(obs.nodes).enumerate() {
-            if !self.positions.contains(&i) {
+        // Looked up in the step's own short lists (a few nodes) rather than
+        // gathered into a sorted list of positions: no allocation per step.
+        let touched = obs.touched.filter(|_| same_nodes);
+        for (i, state) in obs.nodes.iter().enumerate() {
+            let restarted = obs.was_restarted(state.id);
+            if touched.is_some_and(|t| !t.contains(&state.id)) && !restarted {
+                // Every test that runs the simulator checks that it reports
+                // each node it changes: one it missed would escape the
+                // per-node checks.
                 debug_assert_eq!(
-                    *before,
+                    self.last.glances[i],
                     Glance::of(state),
                     "node {} changed but was not reported",
                     state.id
                 );
+                continue;
             }
-        }
-        for i in self.positions.drain(..) {
-            let state = &obs.nodes[i];
             let glance = Glance::of(state);
             match self.last.glances.get(i) {
-                Some(before) if *before == glance && !obs.was_restarted(state.id) => continue,
+                Some(before) if *before == glance && !restarted => continue,
                 Some(_) => Arc::make_mut(&mut self.last).glances[i] = glance,
                 None => Arc::make_mut(&mut self.last).glances.push(glance),
             }
@@ -506,7 +487,6 @@ impl Checker {
             reported,
             last: _,
             changed: _,
-            positions: _,
         } = self;
         let code = k.renaming_code();
         k.part(election_safety.key_digest(k, code));
