@@ -10,7 +10,7 @@
 //! it, or have compacted past it. Each leader is verified once per write.
 
 use super::leader_cursor::LeaderCursors;
-use super::{describe_term, AckedWrite, Invariant, Observation, Property, Violation};
+use super::{describe_term, AckedWrite, Invariant, Observation, Property, Shared, Violation};
 use crate::core::{Index, Log, SortedMap, StateKey, Term};
 
 /// An acknowledged write, as the check keeps it.
@@ -43,62 +43,69 @@ fn commit_term(obs: &Observation<'_>, w: &AckedWrite) -> Term {
     })
 }
 
-impl AckedWriteLost {
-    /// Takes in the writes acked since the last step; returns the lowest new
-    /// index (`Index::MAX` when none).
-    fn absorb(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) -> Index {
-        if obs.acked.len() < self.seen {
-            self.seen = 0;
-        }
-        let mut lowest = Index::MAX;
-        for w in &obs.acked[self.seen..] {
-            match self.acked.get(&w.index) {
-                Some(a) if a.term != w.term => {
-                    let detail = format!(
-                        "write {:?} acked at {}@t{} was replaced by write {:?} acked at {}@t{}",
-                        a.value, w.index, a.term, w.value, w.index, w.term
-                    );
-                    out.push(Violation::new(Property::AckedWriteLost, Vec::new(), detail));
-                }
-                Some(_) => {}
-                None => {
-                    let acked =
-                        Acked { term: w.term, value: w.value.clone(), commit_term: commit_term(obs, w) };
-                    self.acked.insert(w.index, acked);
-                    lowest = lowest.min(w.index);
-                }
+/// Takes in the writes acked since the last step; returns the lowest new
+/// index (`Index::MAX` when none).
+fn absorb(memory: &mut Shared<AckedWriteLost>, obs: &Observation<'_>, out: &mut Vec<Violation>) -> Index {
+    // Most steps ack nothing.
+    if obs.acked.len() == memory.seen {
+        return Index::MAX;
+    }
+    let memory = memory.edit();
+    if obs.acked.len() < memory.seen {
+        memory.seen = 0;
+    }
+    let mut lowest = Index::MAX;
+    for w in &obs.acked[memory.seen..] {
+        match memory.acked.get(&w.index) {
+            Some(a) if a.term != w.term => {
+                let detail = format!(
+                    "write {:?} acked at {}@t{} was replaced by write {:?} acked at {}@t{}",
+                    a.value, w.index, a.term, w.value, w.index, w.term
+                );
+                out.push(Violation::new(Property::AckedWriteLost, Vec::new(), detail));
+            }
+            Some(_) => {}
+            None => {
+                let acked = Acked { term: w.term, value: w.value.clone(), commit_term: commit_term(obs, w) };
+                memory.acked.insert(w.index, acked);
+                lowest = lowest.min(w.index);
             }
         }
-        self.seen = obs.acked.len();
-        lowest
+    }
+    memory.seen = obs.acked.len();
+    lowest
+}
+
+/// Reports every entry applied this step over a write acked at its index.
+fn applied_over_acked(acked: &SortedMap<Index, Acked>, obs: &Observation<'_>, out: &mut Vec<Violation>) {
+    // A restart replays a whole log here: along a run of consecutive
+    // indexes the acked writes are walked in step, not searched for each
+    // entry; any other index is searched for afresh.
+    let mut ahead = acked.range_from(&Index::MAX).peekable();
+    let mut previous = None;
+    for (id, entry) in obs.applied {
+        if previous.is_none_or(|p: Index| p + 1 != entry.index) {
+            ahead = acked.range_from(&entry.index).peekable();
+        }
+        previous = Some(entry.index);
+        while ahead.next_if(|(i, _)| **i < entry.index).is_some() {}
+        let over = ahead.peek().filter(|(i, a)| **i == entry.index && a.term != entry.term);
+        let Some((_, a)) = over else { continue };
+        let detail = format!(
+            "node {id} applied {}@t{} over write {:?} acked at {}@t{}",
+            entry.index, entry.term, a.value, entry.index, a.term
+        );
+        out.push(Violation::new(Property::AckedWriteLost, vec![*id], detail));
     }
 }
 
 impl Invariant for AckedWriteLost {
-    fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
-        let lowest = self.absorb(obs, out);
-        // A restart replays a whole log here: along a run of consecutive
-        // indexes the acked writes are walked in step, not searched for each
-        // entry; any other index is searched for afresh.
-        let mut ahead = self.acked.range_from(&Index::MAX).peekable();
-        let mut previous = None;
-        for (id, entry) in obs.applied {
-            if previous.is_none_or(|p: Index| p + 1 != entry.index) {
-                ahead = self.acked.range_from(&entry.index).peekable();
-            }
-            previous = Some(entry.index);
-            while ahead.next_if(|(i, _)| **i < entry.index).is_some() {}
-            let over = ahead.peek().filter(|(i, a)| **i == entry.index && a.term != entry.term);
-            let Some((_, a)) = over else { continue };
-            let detail = format!(
-                "node {id} applied {}@t{} over write {:?} acked at {}@t{}",
-                entry.index, entry.term, a.value, entry.index, a.term
-            );
-            out.push(Violation::new(Property::AckedWriteLost, vec![*id], detail));
-        }
-        let last = self.acked.last_key_value().map_or(0, |(i, _)| *i);
-        let acked = &self.acked;
-        self.leaders.advance(obs, lowest, last, |leader, from| {
+    fn observe(memory: &mut Shared<Self>, obs: &Observation<'_>, out: &mut Vec<Violation>) {
+        let lowest = absorb(memory, obs, out);
+        applied_over_acked(&memory.acked, obs, out);
+        let last = memory.acked.last_key_value().map_or(0, |(i, _)| *i);
+        let acked = &memory.acked;
+        let moves = memory.leaders.advance(obs, lowest, last, |leader, from| {
             let (id, term, log) = (leader.id(), leader.term(), leader.log());
             let mut required = acked.range_from(&from).filter(|(_, a)| a.commit_term < term);
             let Some((&index, a)) = required.find(|(i, a)| !holds(log, **i, a.term)) else {
@@ -114,12 +121,13 @@ impl Invariant for AckedWriteLost {
             out.push(Violation::new(Property::AckedWriteLost, vec![id], detail));
             true
         });
+        if !moves.is_empty() {
+            memory.edit().leaders.apply(obs, moves);
+        }
     }
-}
 
-impl AckedWriteLost {
-    /// Writes what it remembers (state keys: `crate::core::StateKey`).
-    pub(crate) fn write_key(&self, k: &mut StateKey) {
+    /// Writes what it remembers.
+    fn write_key(&self, k: &mut StateKey) {
         let AckedWriteLost { seen, acked, leaders } = self;
         k.word(*seen as u64);
         k.word(acked.len() as u64);
@@ -140,7 +148,7 @@ mod tests {
 
     #[test]
     fn a_later_leader_without_an_acked_write_fires() {
-        let mut check = AckedWriteLost::default();
+        let mut check = Shared::<AckedWriteLost>::default();
         let acking = follower(1, 1, 2, &[1, 1]);
         assert!(World::default().live(&acking).acked(2, 1, "x").check(&mut check).is_empty());
         // A lagging node is elected (log guards off) and overwrites index 2.
@@ -156,7 +164,7 @@ mod tests {
 
     #[test]
     fn applying_over_an_acked_write_fires() {
-        let mut check = AckedWriteLost::default();
+        let mut check = Shared::<AckedWriteLost>::default();
         let acking = follower(1, 1, 2, &[1, 1]);
         let world = World::default().live(&acking).acked(2, 1, "x").applied(3, entry(2, 2));
         let found = world.check(&mut check);
@@ -166,7 +174,7 @@ mod tests {
 
     #[test]
     fn complete_and_stale_leaders_are_silent() {
-        let mut check = AckedWriteLost::default();
+        let mut check = Shared::<AckedWriteLost>::default();
         let acking = follower(1, 3, 2, &[1, 3]);
         let complete = leader(2, 4, &[1, 3]);
         // A leader of term 2 cut off in a minority (check_quorum off).

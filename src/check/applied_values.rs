@@ -8,7 +8,7 @@
 //! applies something other than its log entry (a witness applying a
 //! metadata-only entry did, before issue 11) to break it.
 
-use super::{Invariant, Observation, Property, Violation};
+use super::{Invariant, Observation, Property, Shared, Violation};
 use crate::core::{Entry, NodeId, Payload};
 
 /// The first payload fingerprint applied at each index, with its node,
@@ -52,14 +52,18 @@ fn describe(entry: &Entry) -> String {
 }
 
 impl Invariant for AppliedValues {
-    fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
+    fn observe(memory: &mut Shared<Self>, obs: &Observation<'_>, out: &mut Vec<Violation>) {
         for (id, entry) in obs.applied {
             let slot = entry.index as usize;
-            if slot >= self.applied.len() {
-                self.applied.resize(slot + 1, None);
-            }
             let print = fingerprint(entry);
-            let (first_print, first) = *self.applied[slot].get_or_insert((print, *id));
+            let Some(&Some((first_print, first))) = memory.applied.get(slot) else {
+                let applied = &mut memory.edit().applied;
+                if slot >= applied.len() {
+                    applied.resize(slot + 1, None);
+                }
+                applied[slot] = Some((print, *id));
+                continue;
+            };
             if first_print != print {
                 let detail = format!(
                     "node {id} applied {} at {}@t{}, which node {first} applied with another value",
@@ -71,10 +75,10 @@ impl Invariant for AppliedValues {
             }
         }
     }
-}
 
-impl AppliedValues {
-    pub(crate) fn write_key(&self, k: &mut crate::core::StateKey) {
+    /// Writes the payload fingerprint applied first at each index and by
+    /// whom.
+    fn write_key(&self, k: &mut crate::core::StateKey) {
         k.word(self.applied.len() as u64);
         for at in &self.applied {
             k.opt(at.map(|(fingerprint, _)| fingerprint));
@@ -95,7 +99,7 @@ mod tests {
 
     #[test]
     fn two_values_applied_at_one_index_and_term_fire() {
-        let mut check = AppliedValues::default();
+        let mut check = Shared::<AppliedValues>::default();
         assert!(World::default()
             .applied(1, write(1, "x=1"))
             .applied(2, write(1, "x=1"))
@@ -112,7 +116,7 @@ mod tests {
 
     #[test]
     fn a_metadata_only_entry_applied_fires() {
-        let mut check = AppliedValues::default();
+        let mut check = Shared::<AppliedValues>::default();
         let elided = Entry { index: 1, term: 1, payload: Payload::Elided };
         let found = World::default().applied(1, write(1, "x=1")).applied(4, elided).check(&mut check);
         assert_eq!(found.len(), 1, "{found:?}");

@@ -7,7 +7,7 @@
 //! applies one contiguous slice of its log per call and tracks `applied`
 //! itself; the check guards against a change that breaks that.
 
-use super::{Invariant, Observation, Property, Violation};
+use super::{Invariant, Observation, Property, Shared, Violation};
 use crate::core::{Index, NodeId, NodeMap};
 
 /// The last index each node applied (this incarnation), or the snapshot it
@@ -18,24 +18,28 @@ pub struct ApplyOrder {
 }
 
 impl Invariant for ApplyOrder {
-    fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
+    fn observe(memory: &mut Shared<Self>, obs: &Observation<'_>, out: &mut Vec<Violation>) {
         // A restarted node replays from its snapshot; one that installed a
         // snapshot (its snapshot is past what it applied) goes on from it.
         for state in obs.nodes {
             let Some(node) = state.node else { continue };
             let snapshot = node.log().snapshot_index();
+            let before = memory.last.get(&state.id).copied();
             // A node first seen has applied what it holds, this step's
             // entries aside.
-            let seen = first_applied(obs, state.id).map_or(node.applied_index(), |i| i - 1);
-            let last = self.last.get_or_insert_with(state.id, || seen);
+            let mut last = before
+                .unwrap_or_else(|| first_applied(obs, state.id).map_or(node.applied_index(), |i| i - 1));
             if obs.was_restarted(state.id) {
-                *last = node.snapshot().index.min(first_applied(obs, state.id).map_or(snapshot, |i| i - 1));
-            } else if snapshot > *last && first_applied(obs, state.id).is_none_or(|i| i > snapshot) {
-                *last = snapshot;
+                last = node.snapshot().index.min(first_applied(obs, state.id).map_or(snapshot, |i| i - 1));
+            } else if snapshot > last && first_applied(obs, state.id).is_none_or(|i| i > snapshot) {
+                last = snapshot;
+            }
+            if before != Some(last) {
+                memory.edit().last.insert(state.id, last);
             }
         }
         for (id, entry) in obs.applied {
-            let last = self.last.get_or_insert_with(*id, || 0);
+            let last = memory.edit().last.get_or_insert_with(*id, || 0);
             if entry.index != *last + 1 {
                 let what = if entry.index <= *last { "again" } else { "out of order" };
                 let detail = format!(
@@ -47,17 +51,16 @@ impl Invariant for ApplyOrder {
             *last = (*last).max(entry.index);
         }
     }
+
+    /// Writes the last index each node applied.
+    fn write_key(&self, k: &mut crate::core::StateKey) {
+        k.by_id(self.last.iter().map(|(id, index)| (*id, *index)), |index, k| k.word(index));
+    }
 }
 
 /// The first index `id` applied in this step.
 fn first_applied(obs: &Observation<'_>, id: NodeId) -> Option<Index> {
     obs.applied.iter().find(|(n, _)| *n == id).map(|(_, e)| e.index)
-}
-
-impl ApplyOrder {
-    pub(crate) fn write_key(&self, k: &mut crate::core::StateKey) {
-        k.by_id(self.last.iter().map(|(id, index)| (*id, *index)), |index, k| k.word(index));
-    }
 }
 
 #[cfg(test)]
@@ -67,7 +70,7 @@ mod tests {
 
     #[test]
     fn a_repeat_and_a_gap_fire() {
-        let mut check = ApplyOrder::default();
+        let mut check = Shared::<ApplyOrder>::default();
         let world = World::default().applied(1, entry(1, 1)).applied(1, entry(2, 1));
         assert!(world.check(&mut check).is_empty());
         let again = World::default().applied(1, entry(2, 1)).check(&mut check);
@@ -79,7 +82,7 @@ mod tests {
 
     #[test]
     fn a_restart_replays_from_its_snapshot_silently() {
-        let mut check = ApplyOrder::default();
+        let mut check = Shared::<ApplyOrder>::default();
         let world = World::default().applied(1, entry(1, 1)).applied(1, entry(2, 1));
         assert!(world.check(&mut check).is_empty());
         let node = crate::check::testing::follower(1, 1, 2, &[1, 1]);

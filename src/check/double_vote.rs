@@ -7,7 +7,7 @@
 //! Votes are read from each live node and from every node's disk, so a vote
 //! held only in memory is remembered here even after the crash loses it.
 
-use super::{Invariant, Observation, Property, Violation};
+use super::{Invariant, Observation, Property, Shared, Violation};
 use crate::core::{NodeId, NodeMap, SortedMap, StateKey, Term};
 
 /// The first vote seen from each node in each term, node by node. Why node
@@ -18,36 +18,43 @@ pub struct DoubleVote {
     votes: NodeMap<SortedMap<Term, NodeId>>,
 }
 
-impl DoubleVote {
-    fn record(&mut self, voter: NodeId, term: Term, vote: Option<NodeId>, out: &mut Vec<Violation>) {
-        let Some(vote) = vote else { return };
-        let votes = self.votes.get_or_insert_with(voter, SortedMap::default);
-        let first = match votes.last_key_value() {
-            Some((last, first)) if *last == term => *first,
-            _ => *votes.get_or_insert_with(term, || vote),
-        };
-        if first != vote {
-            let detail = format!("node {voter} voted for node {first}, then for node {vote}, in term {term}");
-            out.push(Violation::new(Property::DoubleVote, vec![voter, first, vote], detail));
-        }
+/// Remembers `voter`'s vote for `vote` in `term` unless it voted in
+/// `term` before, and reports a second vote.
+fn record(
+    memory: &mut Shared<DoubleVote>,
+    voter: NodeId,
+    term: Term,
+    vote: Option<NodeId>,
+    out: &mut Vec<Violation>,
+) {
+    let Some(vote) = vote else { return };
+    let before = memory.votes.get(&voter).and_then(|votes| match votes.last_key_value() {
+        Some((last, first)) if *last == term => Some(*first),
+        _ => votes.get(&term).copied(),
+    });
+    let Some(first) = before else {
+        memory.edit().votes.get_or_insert_with(voter, SortedMap::default).insert(term, vote);
+        return;
+    };
+    if first != vote {
+        let detail = format!("node {voter} voted for node {first}, then for node {vote}, in term {term}");
+        out.push(Violation::new(Property::DoubleVote, vec![voter, first, vote], detail));
     }
 }
 
 impl Invariant for DoubleVote {
-    fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
+    fn observe(memory: &mut Shared<Self>, obs: &Observation<'_>, out: &mut Vec<Violation>) {
         for state in obs.nodes {
             if let Some(node) = state.node {
-                self.record(state.id, node.term(), node.voted_for(), out);
+                record(memory, state.id, node.term(), node.voted_for(), out);
             }
             let hs = state.disk.hard_state;
-            self.record(state.id, hs.term, hs.voted_for, out);
+            record(memory, state.id, hs.term, hs.voted_for, out);
         }
     }
-}
 
-impl DoubleVote {
-    /// Writes every vote remembered (state keys: `crate::core::StateKey`).
-    pub(crate) fn write_key(&self, k: &mut StateKey) {
+    /// Writes every vote remembered.
+    fn write_key(&self, k: &mut StateKey) {
         k.by_id(self.votes.iter().map(|(voter, votes)| (*voter, votes)), |votes, k| {
             k.word(votes.len() as u64);
             for (term, candidate) in votes.iter() {
@@ -65,7 +72,7 @@ mod tests {
 
     #[test]
     fn voting_again_after_a_crash_that_lost_the_vote_fires() {
-        let mut check = DoubleVote::default();
+        let mut check = Shared::<DoubleVote>::default();
         // The vote lives in memory only: the disk has the term, not the vote.
         let lost = disk(2, None, 0, &[1]);
         let voted = restarted(3, disk(2, Some(1), 0, &[1]));
@@ -80,7 +87,7 @@ mod tests {
 
     #[test]
     fn the_same_vote_again_and_a_new_vote_in_a_new_term_are_silent() {
-        let mut check = DoubleVote::default();
+        let mut check = Shared::<DoubleVote>::default();
         let kept = disk(2, Some(1), 0, &[1]);
         let voted = restarted(3, kept.clone());
         assert!(World::default().live_on(&voted, &kept).check(&mut check).is_empty());

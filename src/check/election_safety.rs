@@ -5,7 +5,7 @@
 //! the `durable_vote` switch off), yet each may append entries of that term
 //! that the other overwrites. So every (term, leader) ever seen is kept.
 
-use super::{Invariant, Observation, Property, Violation};
+use super::{Invariant, Observation, Property, Shared, Violation};
 use crate::core::{NodeId, Role, SortedMap, StateKey, Term};
 
 /// The first leader seen in each term.
@@ -15,21 +15,24 @@ pub struct ElectionSafety {
 }
 
 impl Invariant for ElectionSafety {
-    fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
+    fn observe(memory: &mut Shared<Self>, obs: &Observation<'_>, out: &mut Vec<Violation>) {
         for node in obs.live().filter(|n| n.role() == Role::Leader) {
             let (id, term) = (node.id(), node.term());
-            let first = *self.leaders.get_or_insert_with(term, || id);
-            if first != id {
-                let detail = format!("nodes {first} and {id} both led term {term}");
-                out.push(Violation::new(Property::ElectionSafety, vec![first, id], detail));
+            match memory.leaders.get(&term) {
+                None => {
+                    memory.edit().leaders.insert(term, id);
+                }
+                Some(&first) if first != id => {
+                    let detail = format!("nodes {first} and {id} both led term {term}");
+                    out.push(Violation::new(Property::ElectionSafety, vec![first, id], detail));
+                }
+                Some(_) => {}
             }
         }
     }
-}
 
-impl ElectionSafety {
-    /// Writes the leader of each term (state keys: `crate::core::StateKey`).
-    pub(crate) fn write_key(&self, k: &mut StateKey) {
+    /// Writes the leader of each term.
+    fn write_key(&self, k: &mut StateKey) {
         k.word(self.leaders.len() as u64);
         for (term, leader) in self.leaders.iter() {
             k.word(*term);
@@ -45,7 +48,7 @@ mod tests {
 
     #[test]
     fn two_leaders_of_one_term_fire_even_if_never_together() {
-        let mut check = ElectionSafety::default();
+        let mut check = Shared::<ElectionSafety>::default();
         let (first, second) = (leader(1, 2, &[1]), leader(2, 2, &[1]));
         assert!(World::default().live(&first).check(&mut check).is_empty());
         let gone = disk(2, Some(1), 2, &[1, 2]);
@@ -57,7 +60,7 @@ mod tests {
 
     #[test]
     fn one_leader_per_term_is_silent() {
-        let mut check = ElectionSafety::default();
+        let mut check = Shared::<ElectionSafety>::default();
         let (first, later) = (leader(1, 2, &[1]), leader(2, 3, &[1, 2]));
         assert!(World::default().live(&first).check(&mut check).is_empty());
         assert!(World::default().live(&first).live(&later).check(&mut check).is_empty());

@@ -4,7 +4,7 @@
 //! order; a restarted node replaying entries it applied before is no news.
 //! Whether nodes apply the same entries is `state_machine_safety`'s concern.
 
-use super::{Invariant, Observation, Property, Violation};
+use super::{Invariant, Observation, Property, Shared, Violation};
 use crate::core::{CpEntry, Index, NodeId, Payload, SortedMap, StateKey};
 
 /// For each node and range, the last ownership applied: (index, epoch).
@@ -14,14 +14,14 @@ pub struct EpochOrder {
 }
 
 impl Invariant for EpochOrder {
-    fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
+    fn observe(memory: &mut Shared<Self>, obs: &Observation<'_>, out: &mut Vec<Violation>) {
         for (id, entry) in obs.applied {
             let Payload::ControlPlane(cp) = &entry.payload else { continue };
             let CpEntry::Ownership { range, epoch, .. } = &**cp else {
                 continue;
             };
             let key = (*id, range.clone());
-            match self.last.get(&key) {
+            match memory.last.get(&key) {
                 Some(&(index, _)) if entry.index <= index => continue,
                 Some(&(index, before)) if *epoch <= before => {
                     let detail = format!(
@@ -32,15 +32,12 @@ impl Invariant for EpochOrder {
                 }
                 _ => {}
             }
-            self.last.insert(key, (entry.index, *epoch));
+            memory.edit().last.insert(key, (entry.index, *epoch));
         }
     }
-}
 
-impl EpochOrder {
-    /// Writes the last epoch per node and range (state keys:
-    /// `crate::core::StateKey`).
-    pub(crate) fn write_key(&self, k: &mut StateKey) {
+    /// Writes the last epoch per node and range.
+    fn write_key(&self, k: &mut StateKey) {
         k.multiset(self.last.iter(), |((id, range), (index, epoch)), k| {
             k.id(*id);
             k.bytes(range.as_bytes());
@@ -57,7 +54,7 @@ mod tests {
 
     #[test]
     fn an_epoch_that_does_not_grow_fires() {
-        let mut check = EpochOrder::default();
+        let mut check = Shared::<EpochOrder>::default();
         assert!(World::default().applied(1, ownership(5, "users", 2)).check(&mut check).is_empty());
         let found = World::default().applied(1, ownership(7, "users", 2)).check(&mut check);
         assert_eq!(found.len(), 1);
@@ -66,7 +63,7 @@ mod tests {
 
     #[test]
     fn growing_epochs_other_ranges_and_replays_are_silent() {
-        let mut check = EpochOrder::default();
+        let mut check = Shared::<EpochOrder>::default();
         let world = World::default()
             .applied(1, ownership(5, "users", 2))
             .applied(1, ownership(6, "orders", 1))

@@ -7,7 +7,7 @@
 //! Each broken bound is reported once when it breaks, not at every step it
 //! stays broken.
 
-use super::{Invariant, Observation, Property, Violation};
+use super::{Invariant, Observation, Property, Shared, Violation};
 use crate::core::{NodeId, SortedMap, StateKey};
 
 /// The (node, bound) pairs currently broken.
@@ -17,7 +17,7 @@ pub struct IndexOrder {
 }
 
 impl Invariant for IndexOrder {
-    fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
+    fn observe(memory: &mut Shared<Self>, obs: &Observation<'_>, out: &mut Vec<Violation>) {
         for node in obs.live() {
             let id = node.id();
             let log = node.log();
@@ -27,9 +27,13 @@ impl Invariant for IndexOrder {
                 ("commit", node.commit_index(), "last", log.last_index()),
             ];
             for (low_name, low, high_name, high) in bounds {
+                let broken = memory.broken.contains_key(&(id, low_name));
                 if low <= high {
-                    self.broken.remove(&(id, low_name));
-                } else if self.broken.insert((id, low_name), ()).is_none() {
+                    if broken {
+                        memory.edit().broken.remove(&(id, low_name));
+                    }
+                } else if !broken {
+                    memory.edit().broken.insert((id, low_name), ());
                     let detail =
                         format!("node {id}'s {low_name} index {low} exceeds its {high_name} index {high}");
                     out.push(Violation::new(Property::IndexOrder, vec![id], detail));
@@ -37,11 +41,9 @@ impl Invariant for IndexOrder {
             }
         }
     }
-}
 
-impl IndexOrder {
-    /// Writes the orders found broken (state keys: `crate::core::StateKey`).
-    pub(crate) fn write_key(&self, k: &mut StateKey) {
+    /// Writes the orders found broken.
+    fn write_key(&self, k: &mut StateKey) {
         k.multiset(self.broken.iter(), |((id, which), ()), k| {
             k.id(*id);
             k.bytes(which.as_bytes());
@@ -56,7 +58,7 @@ mod tests {
 
     #[test]
     fn a_commit_index_beyond_the_log_fires_once() {
-        let mut check = IndexOrder::default();
+        let mut check = Shared::<IndexOrder>::default();
         let mut node = follower(1, 2, 2, &[1, 1, 2]);
         node.log.truncate_from(2);
         let found = World::default().live(&node).check(&mut check);
@@ -67,7 +69,7 @@ mod tests {
 
     #[test]
     fn applied_beyond_commit_fires() {
-        let mut check = IndexOrder::default();
+        let mut check = Shared::<IndexOrder>::default();
         let mut node = follower(1, 2, 2, &[1, 1, 2]);
         node.applied = 3;
         let found = World::default().live(&node).check(&mut check);
@@ -76,7 +78,7 @@ mod tests {
 
     #[test]
     fn ordered_indexes_are_silent() {
-        let mut check = IndexOrder::default();
+        let mut check = Shared::<IndexOrder>::default();
         let mut node = follower(1, 2, 2, &[1, 1, 2]);
         node.log.compact(1);
         assert!(World::default().live(&node).check(&mut check).is_empty());

@@ -10,11 +10,11 @@
 //! one, which `election_safety` reports. Comparing one entry per step keeps
 //! the check O(1) instead of O(log).
 
-use super::{describe_term, Invariant, Observation, Property, Violation};
+use super::{describe_term, Invariant, Observation, Property, Shared, Violation};
 use crate::core::{Index, NodeMap, Role, StateKey, Term};
 
 /// What a leader held at the previous step.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Held {
     term: Term,
     last_index: Index,
@@ -28,14 +28,16 @@ pub struct LeaderAppendOnly {
 }
 
 impl Invariant for LeaderAppendOnly {
-    fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
+    fn observe(memory: &mut Shared<Self>, obs: &Observation<'_>, out: &mut Vec<Violation>) {
         for state in obs.nodes {
             let Some(node) = state.node.filter(|n| n.role() == Role::Leader) else {
-                self.held.remove(&state.id);
+                if memory.held.contains_key(&state.id) {
+                    memory.edit().held.remove(&state.id);
+                }
                 continue;
             };
             let (id, term, log) = (node.id(), node.term(), node.log());
-            if let Some(before) = self.held.get(&id).filter(|h| h.term == term) {
+            if let Some(before) = memory.held.get(&id).filter(|h| h.term == term) {
                 let compacted = before.last_index < log.snapshot_index();
                 let now = log.term_at(before.last_index);
                 if !compacted && now != Some(before.last_term) {
@@ -49,14 +51,14 @@ impl Invariant for LeaderAppendOnly {
                 }
             }
             let held = Held { term, last_index: log.last_index(), last_term: log.last_term() };
-            self.held.insert(id, held);
+            if memory.held.get(&id) != Some(&held) {
+                memory.edit().held.insert(id, held);
+            }
         }
     }
-}
 
-impl LeaderAppendOnly {
-    /// Writes each leader's log ends (state keys: `crate::core::StateKey`).
-    pub(crate) fn write_key(&self, k: &mut StateKey) {
+    /// Writes each leader's log ends.
+    fn write_key(&self, k: &mut StateKey) {
         k.by_id(self.held.iter().map(|(id, held)| (*id, held)), |Held { term, last_index, last_term }, k| {
             k.word(*term);
             k.word(*last_index);
@@ -73,7 +75,7 @@ mod tests {
 
     #[test]
     fn a_leader_losing_an_entry_fires() {
-        let mut check = LeaderAppendOnly::default();
+        let mut check = Shared::<LeaderAppendOnly>::default();
         let mut node = leader(1, 2, &[1, 1]);
         assert!(World::default().live(&node).check(&mut check).is_empty());
         node.log.truncate_from(3);
@@ -85,7 +87,7 @@ mod tests {
 
     #[test]
     fn appending_compacting_and_a_new_term_are_silent() {
-        let mut check = LeaderAppendOnly::default();
+        let mut check = Shared::<LeaderAppendOnly>::default();
         let mut node = leader(1, 2, &[1, 1]);
         assert!(World::default().live(&node).check(&mut check).is_empty());
         node.step_synced(Event::Propose(b"x".to_vec().into())).unwrap();

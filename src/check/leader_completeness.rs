@@ -12,7 +12,7 @@
 //! leader only appends within its term (`leader_append_only`).
 
 use super::leader_cursor::LeaderCursors;
-use super::{describe_term, Invariant, Observation, Property, Violation};
+use super::{describe_term, Invariant, Observation, Property, Shared, Violation};
 use crate::core::{Index, NodeId, NodeMap, SortedMap, StateKey, Term};
 
 /// An entry known to be committed.
@@ -31,35 +31,39 @@ pub struct LeaderCompleteness {
     leaders: LeaderCursors,
 }
 
-impl LeaderCompleteness {
-    /// Records the entries each live node newly covers with its watermark;
-    /// returns the lowest index recorded (`Index::MAX` when none).
-    fn record_commits(&mut self, obs: &Observation<'_>) -> Index {
-        let mut lowest = Index::MAX;
-        for node in obs.live() {
-            let log = node.log();
-            let examined = self.examined.get_or_insert_with(node.id(), || 0);
-            let (from, to) = (*examined + 1, node.commit_index().min(log.last_index()));
-            *examined = (*examined).max(to);
-            for index in from.max(log.snapshot_index())..=to {
-                // A compacted index below the snapshot boundary is unknown here.
-                let Some(term) = log.term_at(index) else { continue };
-                self.committed.get_or_insert_with(index, || {
-                    lowest = lowest.min(index);
-                    Committed { term, commit_term: node.term(), seen_by: node.id() }
-                });
-            }
+/// Records the entries each live node newly covers with its watermark;
+/// returns the lowest index recorded (`Index::MAX` when none).
+fn record_commits(memory: &mut Shared<LeaderCompleteness>, obs: &Observation<'_>) -> Index {
+    let mut lowest = Index::MAX;
+    for node in obs.live() {
+        let log = node.log();
+        let to = node.commit_index().min(log.last_index());
+        // Most steps move no watermark: nothing new is covered.
+        if memory.examined.get(&node.id()).is_some_and(|examined| *examined >= to) {
+            continue;
         }
-        lowest
+        let memory = memory.edit();
+        let examined = memory.examined.get_or_insert_with(node.id(), || 0);
+        let from = *examined + 1;
+        *examined = (*examined).max(to);
+        for index in from.max(log.snapshot_index())..=to {
+            // A compacted index below the snapshot boundary is unknown here.
+            let Some(term) = log.term_at(index) else { continue };
+            memory.committed.get_or_insert_with(index, || {
+                lowest = lowest.min(index);
+                Committed { term, commit_term: node.term(), seen_by: node.id() }
+            });
+        }
     }
+    lowest
 }
 
 impl Invariant for LeaderCompleteness {
-    fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
-        let lowest = self.record_commits(obs);
-        let last = self.committed.last_key_value().map_or(0, |(i, _)| *i);
-        let committed = &self.committed;
-        self.leaders.advance(obs, lowest, last, |leader, from| {
+    fn observe(memory: &mut Shared<Self>, obs: &Observation<'_>, out: &mut Vec<Violation>) {
+        let lowest = record_commits(memory, obs);
+        let last = memory.committed.last_key_value().map_or(0, |(i, _)| *i);
+        let committed = &memory.committed;
+        let moves = memory.leaders.advance(obs, lowest, last, |leader, from| {
             let (id, term, log) = (leader.id(), leader.term(), leader.log());
             let mut required = committed.range_from(&from).filter(|(_, c)| c.commit_term < term);
             let Some((&index, c)) = required.find(|(i, c)| log.term_at(**i) != Some(c.term)) else {
@@ -76,12 +80,13 @@ impl Invariant for LeaderCompleteness {
             out.push(Violation::new(Property::LeaderCompleteness, vec![id, c.seen_by], detail));
             true
         });
+        if !moves.is_empty() {
+            memory.edit().leaders.apply(obs, moves);
+        }
     }
-}
 
-impl LeaderCompleteness {
-    /// Writes what it remembers (state keys: `crate::core::StateKey`).
-    pub(crate) fn write_key(&self, k: &mut StateKey) {
+    /// Writes what it remembers.
+    fn write_key(&self, k: &mut StateKey) {
         let LeaderCompleteness { committed, examined, leaders } = self;
         k.word(committed.len() as u64);
         for (index, Committed { term, commit_term, seen_by }) in committed.iter() {
@@ -102,7 +107,7 @@ mod tests {
 
     #[test]
     fn a_later_leader_without_a_committed_entry_fires() {
-        let mut check = LeaderCompleteness::default();
+        let mut check = Shared::<LeaderCompleteness>::default();
         let committed = follower(1, 1, 2, &[1, 1]);
         assert!(World::default().live(&committed).check(&mut check).is_empty());
         // Figure 8: node 2 wins term 2 with index 2 overwritten by its no-op.
@@ -117,7 +122,7 @@ mod tests {
 
     #[test]
     fn complete_leaders_and_stale_leaders_are_silent() {
-        let mut check = LeaderCompleteness::default();
+        let mut check = Shared::<LeaderCompleteness>::default();
         let committed = follower(1, 3, 2, &[1, 3]);
         let complete = leader(2, 4, &[1, 3]);
         // With check_quorum off a leader of term 2 may linger in a minority

@@ -7,7 +7,7 @@
 use super::Observation;
 use crate::core::{Index, Node, NodeId, NodeMap, Role, StateKey, Term};
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Cursor {
     term: Term,
     up_to: Index,
@@ -20,24 +20,46 @@ pub(crate) struct LeaderCursors {
     cursors: NodeMap<Cursor>,
 }
 
+/// How the cursors move in one step ([`LeaderCursors::advance`]), to be
+/// applied with [`LeaderCursors::apply`]: apart, so that a check whose
+/// cursors stay put changes nothing (see `Shared::edit`).
+#[derive(Default)]
+pub(crate) struct Moves {
+    /// Some cursor belongs to a node that no longer leads.
+    stale: bool,
+    /// The cursors that moved or are new.
+    moved: Vec<(NodeId, Cursor)>,
+}
+
+impl Moves {
+    /// True when no cursor moves.
+    pub(crate) fn is_empty(&self) -> bool {
+        !self.stale && self.moved.is_empty()
+    }
+}
+
+/// Whether node `id` is a live leader in `obs`.
+fn leads(obs: &Observation<'_>, id: NodeId) -> bool {
+    let state = obs.nodes.binary_search_by_key(&id, |s| s.id).ok().map(|i| &obs.nodes[i]);
+    state.and_then(|s| s.node).is_some_and(|n| n.role() == Role::Leader)
+}
+
 impl LeaderCursors {
     /// Calls `check(leader, from)` for every live leader that has reported
     /// nothing yet in its term, where `from` is the first record index not
     /// yet checked (entries below the leader's snapshot are committed and
     /// assumed held). `check` returns true when it reported. `lowest_new` is
     /// the lowest index recorded this step, `last` the highest recorded.
+    /// Returns how the cursors move: the cursors of nodes that no longer
+    /// lead go, each live leader's goes past what was checked.
     pub(crate) fn advance(
-        &mut self,
+        &self,
         obs: &Observation<'_>,
         lowest_new: Index,
         last: Index,
         mut check: impl FnMut(&Node, Index) -> bool,
-    ) {
-        let leads = |id: &NodeId| {
-            let state = obs.nodes.binary_search_by_key(id, |s| s.id).ok().map(|i| &obs.nodes[i]);
-            state.and_then(|s| s.node).is_some_and(|n| n.role() == Role::Leader)
-        };
-        self.cursors.retain(|id, _| leads(id));
+    ) -> Moves {
+        let mut moves = Moves { stale: self.cursors.keys().any(|id| !leads(obs, *id)), moved: Vec::new() };
         for leader in obs.live().filter(|n| n.role() == Role::Leader) {
             let (id, term) = (leader.id(), leader.term());
             let fresh = Cursor { term, up_to: 0, reported: false };
@@ -50,6 +72,20 @@ impl LeaderCursors {
                 c.reported = check(leader, from);
             }
             c.up_to = c.up_to.max(last);
+            if self.cursors.get(&id) != Some(&c) {
+                moves.moved.push((id, c));
+            }
+        }
+        moves
+    }
+
+    /// Moves the cursors as [`LeaderCursors::advance`] said, for the same
+    /// observation.
+    pub(crate) fn apply(&mut self, obs: &Observation<'_>, moves: Moves) {
+        if moves.stale {
+            self.cursors.retain(|id, _| leads(obs, *id));
+        }
+        for (id, c) in moves.moved {
             self.cursors.insert(id, c);
         }
     }

@@ -20,72 +20,74 @@
 //! unseen by its pairs, so each change lowers what it agrees with the nodes
 //! that are down.
 
-use super::{Invariant, Observation, Property, Violation};
+use super::{Invariant, Observation, Property, Shared, Violation};
 use crate::core::{Index, Log, NodeId, SortedMap, StateKey, Term};
 
 /// What the check saw of each node (by its position among the observed
-/// nodes), how far each pair is known to agree, and the logs that changed
-/// this step (empty between steps).
+/// nodes), and how far each pair is known to agree.
 #[derive(Clone, Debug, Default)]
 pub struct LogMatching {
     seen: Vec<Seen>,
     agreed: SortedMap<(NodeId, NodeId), Index>,
-    changed: Vec<(NodeId, Index)>,
 }
 
 /// A node's last entry when last seen live, and whether it is down.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Seen {
     id: NodeId,
     last: Option<(Index, Term)>,
     down: bool,
 }
 
-impl LogMatching {
-    /// Gathers the live logs that may have changed since the last step, in
-    /// id order, each with the lowest index it may have changed at.
-    fn gather_changes(&mut self, obs: &Observation<'_>) {
-        let same_nodes =
-            self.seen.len() == obs.nodes.len() && self.seen.iter().zip(obs.nodes).all(|(l, s)| l.id == s.id);
-        if !same_nodes {
-            let before = std::mem::take(&mut self.seen);
-            let known = |id| before.iter().find(|b| b.id == id).copied();
-            let fresh = |id| Seen { id, last: None, down: false };
-            self.seen = obs.nodes.iter().map(|s| known(s.id).unwrap_or(fresh(s.id))).collect();
-        }
-        for (seen, state) in self.seen.iter_mut().zip(obs.nodes) {
-            let Some(node) = state.node else {
-                seen.down = true;
-                continue;
-            };
-            let log = node.log();
-            let now = (log.last_index(), log.last_term());
-            // A node back from a crash is paired again even with the log it
-            // had: the others' logs may have changed meanwhile.
-            let from = match seen.last {
-                Some(before) if before == now && !seen.down => continue,
-                Some((index, term)) if log.term_at(index) == Some(term) => index + 1,
-                _ => 0,
-            };
-            (seen.last, seen.down) = (Some(now), false);
-            self.changed.push((seen.id, from));
-        }
+/// Gathers the live logs that may have changed since the last step, in
+/// id order, each with the lowest index it may have changed at.
+fn gather_changes(memory: &mut Shared<LogMatching>, obs: &Observation<'_>) -> Vec<(NodeId, Index)> {
+    let seen = &memory.seen;
+    let same_nodes = seen.len() == obs.nodes.len() && seen.iter().zip(obs.nodes).all(|(l, s)| l.id == s.id);
+    if !same_nodes {
+        let memory = memory.edit();
+        let before = std::mem::take(&mut memory.seen);
+        let known = |id| before.iter().find(|b| b.id == id).copied();
+        let fresh = |id| Seen { id, last: None, down: false };
+        memory.seen = obs.nodes.iter().map(|s| known(s.id).unwrap_or(fresh(s.id))).collect();
     }
+    let mut changed = Vec::new();
+    for (i, state) in obs.nodes.iter().enumerate() {
+        let seen = memory.seen[i];
+        let Some(node) = state.node else {
+            if !seen.down {
+                memory.edit().seen[i].down = true;
+            }
+            continue;
+        };
+        let log = node.log();
+        let now = (log.last_index(), log.last_term());
+        // A node back from a crash is paired again even with the log it
+        // had: the others' logs may have changed meanwhile.
+        let from = match seen.last {
+            Some(before) if before == now && !seen.down => continue,
+            Some((index, term)) if log.term_at(index) == Some(term) => index + 1,
+            _ => 0,
+        };
+        memory.edit().seen[i] = Seen { id: seen.id, last: Some(now), down: false };
+        changed.push((seen.id, from));
+    }
+    changed
 }
 
 impl Invariant for LogMatching {
-    fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
-        self.gather_changes(obs);
+    fn observe(memory: &mut Shared<Self>, obs: &Observation<'_>, out: &mut Vec<Violation>) {
+        let changed = gather_changes(memory, obs);
         // Most steps change no log (a tick, a heartbeat): nothing to pair.
-        if self.changed.is_empty() {
+        if changed.is_empty() {
             return;
         }
-        let changed = std::mem::take(&mut self.changed);
         for (id, from) in &changed {
             for down in obs.nodes.iter().filter(|s| s.node.is_none()) {
                 let key = (down.id.min(*id), down.id.max(*id));
-                if let Some(agreed) = self.agreed.get_mut(&key) {
-                    *agreed = (*agreed).min(from.saturating_sub(1));
+                let lowered = from.saturating_sub(1);
+                if memory.agreed.get(&key).is_some_and(|agreed| *agreed > lowered) {
+                    memory.edit().agreed.insert(key, lowered);
                 }
             }
         }
@@ -97,9 +99,12 @@ impl Invariant for LogMatching {
                     continue;
                 };
                 let key = (a.id().min(b.id()), a.id().max(b.id()));
-                let agreed = self.agreed.get(&key).copied().unwrap_or(0).min(from.saturating_sub(1));
+                let before = memory.agreed.get(&key).copied();
+                let agreed = before.unwrap_or(0).min(from.saturating_sub(1));
                 let (agreed, mismatch) = check_pair(a.log(), b.log(), agreed);
-                self.agreed.insert(key, agreed);
+                if before != Some(agreed) {
+                    memory.edit().agreed.insert(key, agreed);
+                }
                 if let Some(index) = mismatch {
                     let (ta, tb) = (a.log().term_at(index).unwrap_or(0), b.log().term_at(index).unwrap_or(0));
                     let detail = format!(
@@ -114,8 +119,23 @@ impl Invariant for LogMatching {
                 }
             }
         }
-        self.changed = changed;
-        self.changed.clear();
+    }
+
+    /// Writes what it remembers. Agreement is between two nodes, written
+    /// as a pair in renamed order.
+    fn write_key(&self, k: &mut StateKey) {
+        let LogMatching { seen, agreed } = self;
+        k.by_id(seen.iter().map(|s| (s.id, s)), |Seen { id: _, last, down }, k| {
+            k.opt(last.map(|(index, _)| index));
+            k.opt(last.map(|(_, term)| term));
+            k.flag(*down);
+        });
+        k.multiset(agreed.iter(), |((a, b), index), k| {
+            let (a, b) = (k.name(*a), k.name(*b));
+            k.word(a.min(b));
+            k.word(a.max(b));
+            k.word(**index);
+        });
     }
 }
 
@@ -146,29 +166,6 @@ fn check_pair(a: &Log, b: &Log, agreed: Index) -> (Index, Option<Index>) {
     (high, mismatch)
 }
 
-impl LogMatching {
-    /// Writes what it remembers (state keys: `crate::core::StateKey`).
-    /// Agreement is between two nodes, written as a pair in renamed order.
-    pub(crate) fn write_key(&self, k: &mut StateKey) {
-        let LogMatching { seen, agreed, changed } = self;
-        k.by_id(seen.iter().map(|s| (s.id, s)), |Seen { id: _, last, down }, k| {
-            k.opt(last.map(|(index, _)| index));
-            k.opt(last.map(|(_, term)| term));
-            k.flag(*down);
-        });
-        k.multiset(agreed.iter(), |((a, b), index), k| {
-            let (a, b) = (k.name(*a), k.name(*b));
-            k.word(a.min(b));
-            k.word(a.max(b));
-            k.word(**index);
-        });
-        k.multiset(changed.iter(), |(id, index), k| {
-            k.id(*id);
-            k.word(*index);
-        });
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,7 +173,7 @@ mod tests {
 
     #[test]
     fn a_shared_entry_over_different_histories_fires() {
-        let mut check = LogMatching::default();
+        let mut check = Shared::<LogMatching>::default();
         let (a, b) = (follower(1, 3, 0, &[1, 1, 2]), follower(2, 3, 0, &[1, 2, 2]));
         let found = World::default().live(&a).live(&b).check(&mut check);
         assert_eq!(found.len(), 1);
@@ -186,7 +183,7 @@ mod tests {
 
     #[test]
     fn a_mismatch_found_when_a_later_append_makes_it_visible() {
-        let mut check = LogMatching::default();
+        let mut check = Shared::<LogMatching>::default();
         let (a, b) = (follower(1, 3, 0, &[1, 1, 2]), follower(2, 3, 0, &[1, 1, 3]));
         assert!(World::default().live(&a).live(&b).check(&mut check).is_empty(), "no shared entry above 2");
         let a = follower(1, 3, 0, &[1, 1, 2, 3]);
@@ -200,7 +197,7 @@ mod tests {
 
     #[test]
     fn a_log_rewritten_while_its_pair_was_down_is_checked_when_it_returns() {
-        let mut check = LogMatching::default();
+        let mut check = Shared::<LogMatching>::default();
         let (a, b) = (follower(1, 3, 0, &[1, 1, 2]), follower(2, 3, 0, &[1, 1, 3]));
         assert!(World::default().live(&a).live(&b).check(&mut check).is_empty(), "they agree up to 2");
         // While node 2 is down node 1's log is rewritten from index 2 on.
@@ -217,7 +214,7 @@ mod tests {
 
     #[test]
     fn divergent_tails_and_snapshots_are_silent() {
-        let mut check = LogMatching::default();
+        let mut check = Shared::<LogMatching>::default();
         let (a, b) = (follower(1, 3, 0, &[1, 1, 2, 2]), follower(2, 3, 0, &[1, 1, 3]));
         let mut c = follower(3, 3, 3, &[1, 1, 2]);
         assert!(World::default().live(&a).live(&b).live(&c).check(&mut check).is_empty());

@@ -33,6 +33,7 @@
 //! check: see [`Glance`].
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -52,52 +53,10 @@ mod leader_completeness;
 mod leader_cursor;
 mod log_matching;
 mod monotonic_state;
+mod shared;
 #[cfg(not(target_arch = "wasm32"))]
 mod snapshot_contents;
 mod state_machine_safety;
-impl Checker {
-    /// Writes what the checks remember, which decides what they report
-    /// from here on. Left out: the previous step's glances and the scratch
-    /// vectors, which only say what need not be looked at again.
-    pub fn write_key(&self, k: &mut crate::core::StateKey) {
-        let Checker {
-            election_safety,
-            leader_append_only,
-            log_matching,
-            leader_completeness,
-            state_machine_safety,
-            acked_write_lost,
-            double_vote,
-            monotonic_state,
-            index_order,
-            epoch_order,
-            #[cfg(not(target_arch = "wasm32"))]
-            native,
-            reported,
-            last: _,
-            changed: _,
-            positions: _,
-        } = self;
-        election_safety.write_key(k);
-        leader_append_only.write_key(k);
-        log_matching.write_key(k);
-        leader_completeness.write_key(k);
-        state_machine_safety.write_key(k);
-        acked_write_lost.write_key(k);
-        double_vote.write_key(k);
-        monotonic_state.write_key(k);
-        index_order.write_key(k);
-        epoch_order.write_key(k);
-        #[cfg(not(target_arch = "wasm32"))]
-        native.write_key(k);
-        k.multiset(reported.iter(), |((property, nodes, detail), ()), k| {
-            k.word(*property as u64);
-            k.ids(nodes.iter().copied());
-            k.bytes(detail.as_bytes());
-        });
-    }
-}
-
 #[cfg(test)]
 mod testing;
 #[cfg(not(target_arch = "wasm32"))]
@@ -116,6 +75,7 @@ pub use leader_append_only::LeaderAppendOnly;
 pub use leader_completeness::LeaderCompleteness;
 pub use log_matching::LogMatching;
 pub use monotonic_state::MonotonicState;
+pub use shared::Shared;
 #[cfg(not(target_arch = "wasm32"))]
 pub use snapshot_contents::SnapshotContents;
 pub use state_machine_safety::StateMachineSafety;
@@ -287,10 +247,17 @@ fn describe_term(term: Option<Term>) -> String {
     term.map_or_else(|| "nothing".to_string(), |t| format!("term {t}"))
 }
 
-/// One property's check, fed every observation in order.
-pub trait Invariant: fmt::Debug {
+/// One property's check, fed every observation in order. Its memory is
+/// held in a [`Shared`], which it reads freely and changes only through
+/// [`Shared::edit`], so that a step that leaves it as it was copies
+/// nothing and keeps its key digest.
+pub trait Invariant: fmt::Debug + Clone + Default {
     /// Looks at one step and reports what broke.
-    fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>);
+    fn observe(memory: &mut Shared<Self>, obs: &Observation<'_>, out: &mut Vec<Violation>);
+
+    /// Writes what it remembers, which decides what it reports from here
+    /// on (state keys: `crate::core::StateKey`).
+    fn write_key(&self, k: &mut crate::core::StateKey);
 }
 
 /// Every figure of one node that the per-node checks (`election_safety`,
@@ -343,7 +310,9 @@ impl Glance {
 }
 
 /// Every property of PROTOCOL.md §9, checked together. Cloneable so that the
-/// simulator can checkpoint it with the cluster and replay from there.
+/// simulator can checkpoint it with the cluster and replay from there; a
+/// copy shares every check's memory and the previous step's glances until
+/// a step changes them, so it costs a pointer per check.
 ///
 /// ```
 /// use quorumscope::check::{Checker, Observation};
@@ -354,28 +323,26 @@ impl Glance {
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct Checker {
-    election_safety: ElectionSafety,
-    leader_append_only: LeaderAppendOnly,
-    log_matching: LogMatching,
-    leader_completeness: LeaderCompleteness,
-    state_machine_safety: StateMachineSafety,
-    acked_write_lost: AckedWriteLost,
-    double_vote: DoubleVote,
-    monotonic_state: MonotonicState,
-    index_order: IndexOrder,
-    epoch_order: EpochOrder,
+    election_safety: Shared<ElectionSafety>,
+    leader_append_only: Shared<LeaderAppendOnly>,
+    log_matching: Shared<LogMatching>,
+    leader_completeness: Shared<LeaderCompleteness>,
+    state_machine_safety: Shared<StateMachineSafety>,
+    acked_write_lost: Shared<AckedWriteLost>,
+    double_vote: Shared<DoubleVote>,
+    monotonic_state: Shared<MonotonicState>,
+    index_order: Shared<IndexOrder>,
+    epoch_order: Shared<EpochOrder>,
     #[cfg(not(target_arch = "wasm32"))]
     native: NativeChecks,
     /// Everything reported so far: a violation is reported once per run.
     reported: SortedMap<(Property, Vec<NodeId>, String), ()>,
-    /// What the previous step showed.
-    last: LastStep,
+    /// What the previous step showed, shared like the checks' memories:
+    /// most steps leave it as it was.
+    last: Arc<LastStep>,
     /// The allocation each step's changed nodes are gathered in, empty
     /// between steps.
     changed: Vec<NodeState<'static>>,
-    /// The positions of the nodes a step may have changed, empty between
-    /// steps.
-    positions: Vec<usize>,
 }
 
 /// `states` emptied, with its allocation kept for states that borrow for
@@ -388,10 +355,9 @@ pub(crate) fn recycle<'b>(mut states: Vec<NodeState<'_>>) -> Vec<NodeState<'b>> 
 }
 
 /// What the previous step showed: each node's glance, in the observation's
-/// order, and how many writes were acknowledged. Its `Debug` shows nothing:
-/// it only says what the checks need not look at again, never what they
-/// report, and `explore` identifies states by the checker's `Debug`, which
-/// must not tell apart states that behave the same.
+/// order, and how many writes were acknowledged. Its `Debug` shows nothing
+/// and the state key leaves it out: it only says what the checks need not
+/// look at again, never what they report.
 #[derive(Clone, Default)]
 struct LastStep {
     glances: Vec<Glance>,
@@ -413,13 +379,25 @@ impl Checker {
         }
         let mut changed = recycle(std::mem::take(&mut self.changed));
         self.gather_changed(obs, &mut changed);
-        let acked_before = std::mem::replace(&mut self.last.acked, obs.acked.len());
+        let acked_before = self.last.acked;
+        if acked_before != obs.acked.len() {
+            Arc::make_mut(&mut self.last).acked = obs.acked.len();
+        }
         let mut found = Vec::new();
         if !changed.is_empty() || !obs.applied.is_empty() || obs.acked.len() != acked_before {
+            // The per-node checks (see [`Glance`]) are shown only the
+            // nodes that changed.
             let local = Observation { nodes: &changed, ..*obs };
-            for (check, per_node) in self.invariants() {
-                check.observe(if per_node { &local } else { obs }, &mut found);
-            }
+            Invariant::observe(&mut self.election_safety, &local, &mut found);
+            Invariant::observe(&mut self.leader_append_only, &local, &mut found);
+            Invariant::observe(&mut self.log_matching, obs, &mut found);
+            Invariant::observe(&mut self.leader_completeness, obs, &mut found);
+            Invariant::observe(&mut self.state_machine_safety, obs, &mut found);
+            Invariant::observe(&mut self.acked_write_lost, obs, &mut found);
+            Invariant::observe(&mut self.double_vote, &local, &mut found);
+            Invariant::observe(&mut self.monotonic_state, &local, &mut found);
+            Invariant::observe(&mut self.index_order, &local, &mut found);
+            Invariant::observe(&mut self.epoch_order, obs, &mut found);
             #[cfg(not(target_arch = "wasm32"))]
             self.native.observe(obs, &mut found);
             found.retain(|v| {
@@ -454,68 +432,80 @@ impl Checker {
     /// glances. Only the nodes the step may have changed are looked at
     /// (see [`Observation::touched`]), unless the list of nodes changed.
     fn gather_changed<'a>(&mut self, obs: &Observation<'a>, changed: &mut Vec<NodeState<'a>>) {
-        let glances = &mut self.last.glances;
-        let positions = &mut self.positions;
+        let glances = &self.last.glances;
         let same_nodes =
             glances.len() == obs.nodes.len() && glances.iter().zip(obs.nodes).all(|(g, s)| g.id == s.id);
-        match obs.touched {
-            Some(touched) if same_nodes => {
-                // Kept sorted and without repeats by inserting each in
-                // place: a handful of nodes, and no sort's code (kilobytes
-                // of wasm per element type) for it.
-                for id in touched.iter().chain(obs.restarted) {
-                    if let Ok(position) = obs.nodes.binary_search_by_key(id, |s| s.id) {
-                        if let Err(at) = positions.binary_search(&position) {
-                            positions.insert(at, position);
-                        }
-                    }
-                }
-            }
-            _ => {
-                glances.truncate(obs.nodes.len());
-                positions.extend(0..obs.nodes.len());
-            }
+        if glances.len() > obs.nodes.len() {
+            Arc::make_mut(&mut self.last).glances.truncate(obs.nodes.len());
         }
-        // Every test that runs the simulator checks that it reports each
-        // node it changes: one it missed would escape the per-node checks.
-        #[cfg(debug_assertions)]
-        for (i, (before, state)) in glances.iter().zip(obs.nodes).enumerate() {
-            if !positions.contains(&i) {
+        // Looked up in the step's own short lists (a few nodes) rather than
+        // gathered into a sorted list of positions: no allocation per step.
+        let touched = obs.touched.filter(|_| same_nodes);
+        for (i, state) in obs.nodes.iter().enumerate() {
+            let restarted = obs.was_restarted(state.id);
+            if touched.is_some_and(|t| !t.contains(&state.id)) && !restarted {
+                // Every test that runs the simulator checks that it reports
+                // each node it changes: one it missed would escape the
+                // per-node checks.
                 debug_assert_eq!(
-                    *before,
+                    self.last.glances[i],
                     Glance::of(state),
                     "node {} changed but was not reported",
                     state.id
                 );
+                continue;
             }
-        }
-        for i in positions.drain(..) {
-            let state = &obs.nodes[i];
             let glance = Glance::of(state);
-            match glances.get_mut(i) {
-                Some(before) if *before == glance && !obs.was_restarted(state.id) => continue,
-                Some(before) => *before = glance,
-                None => glances.push(glance),
+            match self.last.glances.get(i) {
+                Some(before) if *before == glance && !restarted => continue,
+                Some(_) => Arc::make_mut(&mut self.last).glances[i] = glance,
+                None => Arc::make_mut(&mut self.last).glances.push(glance),
             }
             changed.push(*state);
         }
     }
 
-    /// Every check in the order of PROTOCOL.md §9, each with whether it is
-    /// a per-node check (see [`Glance`]).
-    fn invariants(&mut self) -> [(&mut dyn Invariant, bool); 10] {
-        [
-            (&mut self.election_safety, true),
-            (&mut self.leader_append_only, true),
-            (&mut self.log_matching, false),
-            (&mut self.leader_completeness, false),
-            (&mut self.state_machine_safety, false),
-            (&mut self.acked_write_lost, false),
-            (&mut self.double_vote, true),
-            (&mut self.monotonic_state, true),
-            (&mut self.index_order, true),
-            (&mut self.epoch_order, false),
-        ]
+    /// Writes what the checks remember, which decides what they report
+    /// from here on: each check's digest, kept while the check does not
+    /// change ([`Shared::key_digest`]), and the violations reported. Left
+    /// out: the previous step's glances and the scratch vectors, which
+    /// only say what need not be looked at again.
+    pub fn write_key(&self, k: &mut crate::core::StateKey) {
+        let Checker {
+            election_safety,
+            leader_append_only,
+            log_matching,
+            leader_completeness,
+            state_machine_safety,
+            acked_write_lost,
+            double_vote,
+            monotonic_state,
+            index_order,
+            epoch_order,
+            #[cfg(not(target_arch = "wasm32"))]
+            native,
+            reported,
+            last: _,
+            changed: _,
+        } = self;
+        let code = k.renaming_code();
+        k.part(election_safety.key_digest(k, code));
+        k.part(leader_append_only.key_digest(k, code));
+        k.part(log_matching.key_digest(k, code));
+        k.part(leader_completeness.key_digest(k, code));
+        k.part(state_machine_safety.key_digest(k, code));
+        k.part(acked_write_lost.key_digest(k, code));
+        k.part(double_vote.key_digest(k, code));
+        k.part(monotonic_state.key_digest(k, code));
+        k.part(index_order.key_digest(k, code));
+        k.part(epoch_order.key_digest(k, code));
+        #[cfg(not(target_arch = "wasm32"))]
+        native.write_key(k, code);
+        k.multiset(reported.iter(), |((property, nodes, detail), ()), k| {
+            k.word(*property as u64);
+            k.ids(nodes.iter().copied());
+            k.bytes(detail.as_bytes());
+        });
     }
 }
 
@@ -524,26 +514,27 @@ impl Checker {
 #[cfg(not(target_arch = "wasm32"))]
 #[derive(Clone, Debug, Default)]
 struct NativeChecks {
-    applied_values: AppliedValues,
-    apply_order: ApplyOrder,
-    witness_data: WitnessData,
-    snapshot_contents: SnapshotContents,
+    applied_values: Shared<AppliedValues>,
+    apply_order: Shared<ApplyOrder>,
+    witness_data: Shared<WitnessData>,
+    snapshot_contents: Shared<SnapshotContents>,
 }
 
 #[cfg(not(target_arch = "wasm32"))]
 impl NativeChecks {
-    fn write_key(&self, k: &mut crate::core::StateKey) {
+    fn write_key(&self, k: &mut crate::core::StateKey, code: Option<u64>) {
+        // The witness check remembers nothing.
         let NativeChecks { applied_values, apply_order, witness_data: _, snapshot_contents } = self;
-        applied_values.write_key(k);
-        apply_order.write_key(k);
-        snapshot_contents.write_key(k);
+        k.part(applied_values.key_digest(k, code));
+        k.part(apply_order.key_digest(k, code));
+        k.part(snapshot_contents.key_digest(k, code));
     }
 
     fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
-        self.applied_values.observe(obs, out);
-        self.apply_order.observe(obs, out);
-        self.witness_data.observe(obs, out);
-        self.snapshot_contents.observe(obs, out);
+        Invariant::observe(&mut self.applied_values, obs, out);
+        Invariant::observe(&mut self.apply_order, obs, out);
+        Invariant::observe(&mut self.witness_data, obs, out);
+        Invariant::observe(&mut self.snapshot_contents, obs, out);
     }
 }
 
@@ -588,6 +579,52 @@ mod tests {
         let again = restarted(3, disk(3, Some(2), 0, &[1]));
         let found = World::default().restart(3).live_on(&again, &lost).run(&mut checker);
         assert_eq!(found.iter().map(|v| v.property).collect::<Vec<_>>(), [Property::DoubleVote]);
+    }
+
+    /// A checker keyed (under two renamings) after each step gives the
+    /// keys of one that saw the same steps and was never keyed: a check
+    /// changed in place (the checker not cloned, so its `Arc` not copied)
+    /// must not keep its old digest, nor a check keyed under one renaming
+    /// give that digest under another. A copy changed afterwards leaves
+    /// the original's key as it was.
+    #[test]
+    fn kept_digests_give_the_keys_computed_afresh() {
+        use super::testing::follower;
+        use crate::core::StateKey;
+        let key = |checker: &Checker, rename: &[NodeId]| {
+            let mut k = StateKey::renaming(rename);
+            checker.write_key(&mut k);
+            k.finish()
+        };
+        let (swap, identity): (&[NodeId], &[NodeId]) = (&[0, 2, 1], &[]);
+        let (a, b) = (follower(1, 1, 0, &[1]), follower(2, 1, 0, &[1]));
+        let a_leads = leader(1, 2, &[1]);
+        let b_grows = follower(2, 2, 0, &[1, 2]);
+        let worlds = [
+            World::default().live(&a).live(&b),
+            World::default().live(&a_leads).live(&b),
+            World::default().live(&a_leads).live(&b_grows),
+        ];
+        let mut keyed = Checker::default();
+        let mut keys = Vec::new();
+        for (i, world) in worlds.iter().enumerate() {
+            assert!(world.run(&mut keyed).is_empty());
+            let mut afresh = Checker::default();
+            for w in &worlds[..=i] {
+                w.run(&mut afresh);
+            }
+            for rename in [identity, swap] {
+                assert_eq!(key(&keyed, rename), key(&afresh, rename), "step {i}, renaming {rename:?}");
+            }
+            let k = key(&keyed, identity);
+            assert!(!keys.contains(&k), "step {i} changed what the checks remember");
+            keys.push(k);
+        }
+        let mut copy = keyed.clone();
+        let b_leads = leader(2, 3, &[1, 2]);
+        assert!(World::default().live(&a_leads).live(&b_leads).run(&mut copy).is_empty());
+        assert_ne!(key(&copy, identity), keys[2], "the copy changed");
+        assert_eq!(key(&keyed, identity), keys[2], "the original did not");
     }
 
     #[test]

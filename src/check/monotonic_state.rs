@@ -4,11 +4,11 @@
 //! a node restarted from its disk must come back no earlier than it was.
 //! A lost vote within a term is `double_vote`'s concern once it matters.
 
-use super::{Invariant, Observation, Property, Violation};
+use super::{Invariant, Observation, Property, Shared, Violation};
 use crate::core::{Index, NodeId, NodeMap, StateKey, Term};
 
 /// The latest figures seen for a node.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Seen {
     term: Term,
     commit: Index,
@@ -32,9 +32,10 @@ fn advance(id: NodeId, what: &str, before: &mut u64, now: u64, out: &mut Vec<Vio
 }
 
 impl Invariant for MonotonicState {
-    fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
+    fn observe(memory: &mut Shared<Self>, obs: &Observation<'_>, out: &mut Vec<Violation>) {
         for state in obs.nodes {
-            let seen = self.seen.get_or_insert_with(state.id, Seen::default);
+            let before = memory.seen.get(&state.id).copied();
+            let mut seen = before.unwrap_or_default();
             if let Some(node) = state.node {
                 advance(state.id, "term", &mut seen.term, node.term(), out);
                 advance(state.id, "commit index", &mut seen.commit, node.commit_index(), out);
@@ -42,14 +43,14 @@ impl Invariant for MonotonicState {
             let hs = state.disk.hard_state;
             advance(state.id, "durable term", &mut seen.disk_term, hs.term, out);
             advance(state.id, "durable commit index", &mut seen.disk_commit, hs.commit, out);
+            if before != Some(seen) {
+                memory.edit().seen.insert(state.id, seen);
+            }
         }
     }
-}
 
-impl MonotonicState {
-    /// Writes each node's figures seen last (state keys:
-    /// `crate::core::StateKey`).
-    pub(crate) fn write_key(&self, k: &mut StateKey) {
+    /// Writes each node's figures seen last.
+    fn write_key(&self, k: &mut StateKey) {
         k.by_id(
             self.seen.iter().map(|(id, s)| (*id, s)),
             |Seen { term, commit, disk_term, disk_commit }, k| {
@@ -69,7 +70,7 @@ mod tests {
 
     #[test]
     fn a_restart_behind_where_the_node_was_fires() {
-        let mut check = MonotonicState::default();
+        let mut check = Shared::<MonotonicState>::default();
         let before = follower(1, 3, 2, &[1, 1, 3]);
         assert!(World::default().live(&before).check(&mut check).is_empty());
         let behind = follower(1, 2, 1, &[1, 1, 3]);
@@ -83,7 +84,7 @@ mod tests {
 
     #[test]
     fn a_disk_going_back_fires() {
-        let mut check = MonotonicState::default();
+        let mut check = Shared::<MonotonicState>::default();
         let (newer, older) = (disk(4, None, 3, &[]), disk(4, None, 2, &[]));
         assert!(World::default().crashed(1, &newer).check(&mut check).is_empty());
         let found = World::default().crashed(1, &older).check(&mut check);
@@ -93,7 +94,7 @@ mod tests {
 
     #[test]
     fn progress_across_a_restart_is_silent() {
-        let mut check = MonotonicState::default();
+        let mut check = Shared::<MonotonicState>::default();
         let durable = disk(3, None, 2, &[1, 1, 3]);
         let before = follower(1, 3, 2, &[1, 1, 3]);
         assert!(World::default().live_on(&before, &durable).check(&mut check).is_empty());

@@ -14,7 +14,7 @@
 //! before issue 11 it answered with the store at the end of the step, a
 //! snapshot "at 2" holding the write at 3.
 
-use super::{Invariant, Observation, Property, Violation};
+use super::{Invariant, Observation, Property, Shared, Violation};
 use crate::core::{Bytes, Index, MemberKind, Node, NodeId, NodeMap, Payload};
 use crate::sim::KvStore;
 
@@ -40,13 +40,19 @@ impl Shadow {
         Shadow { store: KvStore::decode(&s.data), index: s.index, checked: s.index }
     }
 
-    /// Compares `node`'s snapshot with this state, if the snapshot is new
-    /// and at the index this state is at.
-    fn check(&mut self, id: NodeId, node: &Node, out: &mut Vec<Violation>) {
+    /// Whether `node`'s snapshot is new and at the index this state is at:
+    /// then [`Shadow::check`] compares them.
+    fn due(&self, node: &Node) -> bool {
         let s = node.snapshot();
-        if s.index <= self.checked || s.index != self.index {
+        s.index > self.checked && s.index == self.index
+    }
+
+    /// Compares `node`'s snapshot with this state, if it is due.
+    fn check(&mut self, id: NodeId, node: &Node, out: &mut Vec<Violation>) {
+        if !self.due(node) {
             return;
         }
+        let s = node.snapshot();
         self.checked = s.index;
         let expected: Bytes = self.store.encode();
         if s.data != expected {
@@ -61,20 +67,20 @@ impl Shadow {
 }
 
 impl Invariant for SnapshotContents {
-    fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
+    fn observe(memory: &mut Shared<Self>, obs: &Observation<'_>, out: &mut Vec<Violation>) {
         for state in obs.nodes {
             let Some(node) = state.node.filter(|n| n.config().kind == MemberKind::Data) else { continue };
-            if obs.was_restarted(state.id) || !self.shadows.contains_key(&state.id) {
+            if obs.was_restarted(state.id) || !memory.shadows.contains_key(&state.id) {
                 // The restart's replay below is all at or below this.
-                self.shadows.insert(state.id, Shadow::from_snapshot(node));
+                memory.edit().shadows.insert(state.id, Shadow::from_snapshot(node));
             }
         }
         for (id, entry) in obs.applied {
             let Some(node) = obs.nodes.iter().find(|s| s.id == *id).and_then(|s| s.node) else { continue };
-            let Some(shadow) = self.shadows.get_mut(id) else { continue };
-            if entry.index != shadow.index + 1 {
+            if memory.shadows.get(id).is_none_or(|shadow| entry.index != shadow.index + 1) {
                 continue;
             }
+            let Some(shadow) = memory.edit().shadows.get_mut(id) else { continue };
             // The snapshot may be at the state before this entry.
             shadow.check(*id, node, out);
             if let Payload::Write(data) = &entry.payload {
@@ -84,7 +90,11 @@ impl Invariant for SnapshotContents {
         }
         for state in obs.nodes {
             let Some(node) = state.node else { continue };
-            let Some(shadow) = self.shadows.get_mut(&state.id) else { continue };
+            let Some(shadow) = memory.shadows.get(&state.id) else { continue };
+            if !shadow.due(node) && node.snapshot().index <= shadow.index {
+                continue;
+            }
+            let Some(shadow) = memory.edit().shadows.get_mut(&state.id) else { continue };
             shadow.check(state.id, node, out);
             if node.snapshot().index > shadow.index {
                 // Installed from the leader: followed on from there.
@@ -92,10 +102,9 @@ impl Invariant for SnapshotContents {
             }
         }
     }
-}
 
-impl SnapshotContents {
-    pub(crate) fn write_key(&self, k: &mut crate::core::StateKey) {
+    /// Writes each data node's state as followed.
+    fn write_key(&self, k: &mut crate::core::StateKey) {
         k.by_id(self.shadows.iter().map(|(id, s)| (*id, s)), |Shadow { store, index, checked }, k| {
             store.write_key(k);
             k.word(*index);
@@ -130,7 +139,7 @@ mod tests {
     /// reports for that step.
     fn check_snapshot_at_2(store: &KvStore) -> Vec<Violation> {
         let fresh = Node::new(Config::new(1, vec![Member::data(1)])).unwrap();
-        let mut check = SnapshotContents::default();
+        let mut check = Shared::<SnapshotContents>::default();
         assert!(World::default().live(&fresh).check(&mut check).is_empty());
         let node = node_with_snapshot(2, store);
         let noop = Entry { index: 1, term: 1, payload: Payload::Noop };

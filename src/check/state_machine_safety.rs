@@ -6,7 +6,7 @@
 //! see. A restarted node re-applies its committed entries from its
 //! snapshot; the same term again is no violation. Witnesses never apply.
 
-use super::{Invariant, Observation, Property, Violation};
+use super::{Invariant, Observation, Property, Shared, Violation};
 use crate::core::{NodeId, StateKey, Term};
 
 /// The first entry (term, node) applied at each index, at that index in a
@@ -19,13 +19,17 @@ pub struct StateMachineSafety {
 }
 
 impl Invariant for StateMachineSafety {
-    fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
+    fn observe(memory: &mut Shared<Self>, obs: &Observation<'_>, out: &mut Vec<Violation>) {
         for (id, entry) in obs.applied {
             let slot = entry.index as usize;
-            if slot >= self.applied.len() {
-                self.applied.resize(slot + 1, None);
-            }
-            let (term, first) = *self.applied[slot].get_or_insert((entry.term, *id));
+            let Some(&Some((term, first))) = memory.applied.get(slot) else {
+                let applied = &mut memory.edit().applied;
+                if slot >= applied.len() {
+                    applied.resize(slot + 1, None);
+                }
+                applied[slot] = Some((entry.term, *id));
+                continue;
+            };
             if term != entry.term {
                 let detail = format!(
                     "node {first} applied {}@t{term}, node {id} applied {}@t{}",
@@ -35,12 +39,9 @@ impl Invariant for StateMachineSafety {
             }
         }
     }
-}
 
-impl StateMachineSafety {
-    /// Writes the entry applied first at each index and by whom (state
-    /// keys: `crate::core::StateKey`).
-    pub(crate) fn write_key(&self, k: &mut StateKey) {
+    /// Writes the entry applied first at each index and by whom.
+    fn write_key(&self, k: &mut StateKey) {
         k.word(self.applied.len() as u64);
         for at in &self.applied {
             k.opt(at.map(|(term, _)| term));
@@ -56,7 +57,7 @@ mod tests {
 
     #[test]
     fn two_entries_applied_at_one_index_fire() {
-        let mut check = StateMachineSafety::default();
+        let mut check = Shared::<StateMachineSafety>::default();
         assert!(World::default().applied(1, entry(3, 2)).check(&mut check).is_empty());
         let found = World::default().applied(2, entry(3, 3)).check(&mut check);
         assert_eq!(found.len(), 1);
@@ -66,7 +67,7 @@ mod tests {
 
     #[test]
     fn the_same_entry_everywhere_and_replays_are_silent() {
-        let mut check = StateMachineSafety::default();
+        let mut check = Shared::<StateMachineSafety>::default();
         let world = World::default().applied(1, entry(1, 1)).applied(2, entry(1, 1)).applied(1, entry(2, 2));
         assert!(world.check(&mut check).is_empty());
         let replay = World::default().restart(1).applied(1, entry(1, 1)).applied(1, entry(2, 2));

@@ -1,7 +1,7 @@
 //! Test helpers: real nodes built from hand-made durable state, and
 //! observations assembled from them.
 
-use super::{AckedWrite, Checker, Invariant, NodeState, Observation, Violation};
+use super::{AckedWrite, Checker, Invariant, NodeState, Observation, Shared, Violation};
 use crate::core::{
     Config, CpEntry, DurableState, Entry, Event, HardState, Index, Member, Node, NodeId, Payload, Role, Term,
 };
@@ -120,9 +120,9 @@ impl<'a> World<'a> {
     }
 
     /// Feeds the observation to `check` and returns what it reported.
-    pub(crate) fn check(&self, check: &mut impl Invariant) -> Vec<Violation> {
+    pub(crate) fn check<T: Invariant>(&self, check: &mut Shared<T>) -> Vec<Violation> {
         let mut out = Vec::new();
-        check.observe(&self.observation(), &mut out);
+        T::observe(check, &self.observation(), &mut out);
         out
     }
 

@@ -8,7 +8,7 @@
 //! configuration, and a witness added by the leader applied entries before
 //! its configuration reached it.
 
-use super::{Invariant, Observation, Property, Violation};
+use super::{Invariant, Observation, Property, Shared, Violation};
 use crate::core::MemberKind;
 
 /// Stateless: every step is checked on its own.
@@ -16,7 +16,7 @@ use crate::core::MemberKind;
 pub struct WitnessData;
 
 impl Invariant for WitnessData {
-    fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {
+    fn observe(_: &mut Shared<Self>, obs: &Observation<'_>, out: &mut Vec<Violation>) {
         let is_witness = |id| {
             obs.nodes
                 .iter()
@@ -42,6 +42,9 @@ impl Invariant for WitnessData {
             }
         }
     }
+
+    /// Writes nothing: it remembers nothing.
+    fn write_key(&self, _: &mut crate::core::StateKey) {}
 }
 
 #[cfg(test)]
@@ -52,7 +55,7 @@ mod tests {
 
     #[test]
     fn a_witness_that_applies_fires_and_a_data_member_does_not() {
-        let mut check = WitnessData;
+        let mut check = Shared::<WitnessData>::default();
         let members = vec![Member::data(1), Member::data(2), Member::witness(3)];
         let data = Node::new(Config::new(1, members.clone())).unwrap();
         let witness = Node::new(Config::new(3, members)).unwrap();

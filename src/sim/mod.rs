@@ -263,9 +263,10 @@ pub struct Sim {
     next_scheduled: usize,
     pending: Vec<PendingWrite>,
     acked: Vec<AckedWrite>,
-    /// Shared, like the nodes: copied only when a step gives it news
-    /// ([`Sim::run_checker`]), not with every clone of the simulator.
-    checker: Arc<Checker>,
+    /// Held whole: a clone shares each check's memory (copied only when a
+    /// step changes it, `check::Shared`), so copying the checker costs a
+    /// pointer per check.
+    checker: Checker,
     checking: bool,
     violations: u64,
     // Scratch for the step under way.
@@ -322,7 +323,7 @@ impl Sim {
             next_scheduled: 0,
             pending: Vec::new(),
             acked: Vec::new(),
-            checker: Arc::default(),
+            checker: Checker::default(),
             checking: true,
             violations: 0,
             events: Vec::new(),
@@ -593,7 +594,7 @@ impl Sim {
             restarted: &self.restarted_now,
             touched: self.touched_now.as_deref(),
         };
-        let found = Arc::make_mut(&mut self.checker).observe(&obs);
+        let found = self.checker.observe(&obs);
         self.node_states = crate::check::recycle(states);
         for v in found {
             self.violations += 1;
