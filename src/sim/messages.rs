@@ -52,7 +52,7 @@ impl Sim {
             MessageAction::Duplicate => {
                 for (seq, m) in self.network.duplicate_in_flight(&filter) {
                     let (from, to, msg, term) = (m.from, m.to, m.kind(), m.term);
-                    let text = format!("{from}→{to} {}: the scenario duplicates it", msg.name());
+                    let text = Narration::script_duplicated(from, to, msg);
                     self.emit(TraceBody::MessageDuplicated { from, to, msg, term, seq }, text);
                 }
             }

@@ -248,7 +248,10 @@ impl std::error::Error for SimError {}
 /// The simulated cluster.
 #[derive(Clone, Debug)]
 pub struct Sim {
-    config: SimConfig,
+    /// Shared: it never changes once the cluster is built, and every
+    /// clone (each checkpoint, each state the explorer makes) would
+    /// otherwise copy its member list.
+    config: Arc<SimConfig>,
     /// Each node behind its own `Arc`: cloning the simulator (a
     /// `Timeline`'s checkpoints, every state the explorer makes) copies
     /// pointers, and a node is copied only when a step changes it
@@ -313,7 +316,7 @@ impl Sim {
         let network = Network::new(config.network, derive_seed(config.seed, 0x006E_6574_776F_726B));
         let disk_rng = crate::core::rng::Rng::new(derive_seed(config.seed, 0x6469_736B));
         Ok(Sim {
-            config,
+            config: Arc::new(config),
             nodes,
             network,
             now: 0,
