@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use crate::sim::Sim;
 
 use super::key::Keyer;
-use super::model::{apply, hit, moves, Move, Spent, State};
+use super::model::{apply, apply_into, hit, moves, Move, Spent, State};
 use super::{Options, Progress, Report};
 
 /// States per chunk of work handed to a thread.
@@ -244,14 +244,23 @@ fn successors(
 ) -> (u64, Vec<Found>) {
     let mut out = Vec::new();
     let mut made = 0;
+    // Every successor is made in this one simulator (none is kept).
+    let mut child: Option<State> = None;
     for mv in moves(state, &options.bounds, options.shape) {
-        let Some((child, events)) = apply(state, &mv) else { continue };
+        let events = match &mut child {
+            Some(child) => apply_into(state, &mv, child),
+            None => apply(state, &mv).map(|(first, events)| {
+                child = Some(first);
+                events
+            }),
+        };
+        let (Some(events), Some(child)) = (events, &child) else { continue };
         made += 1;
-        let key = keyer.key(&child);
+        let key = keyer.key(child);
         if visited.contains(&key) {
             continue;
         }
-        out.push(Found { parent, mv, key, hit: hit(options, &child, &events) });
+        out.push(Found { parent, mv, key, hit: hit(options, child, &events) });
     }
     (made, out)
 }

@@ -227,21 +227,44 @@ fn message_moves(sim: &Sim, bounds: &Bounds, spent: &Spent, room: bool, out: &mu
 /// The state after `mv` and the move's trace events (violations
 /// included), or `None` when the move cannot run there.
 pub fn apply(state: &State, mv: &Move) -> Option<(State, Vec<TraceEvent>)> {
-    let mut sim = state.sim.clone();
-    let mut spent = state.spent;
-    let events = match mv {
-        Move::Tick => sim.step(),
-        _ => {
-            let mut events = Vec::new();
-            for command in mv.commands() {
-                events.extend(sim.command(&command).ok()?);
-                count(&command, &mut spent);
-            }
-            events.extend(sim.check_now());
-            events
+    let mut next = state.clone();
+    let events = run(&mut next, mv)?;
+    Some((next, events))
+}
+
+/// `apply`, making the state after `mv` in `into`, whatever it held: its
+/// allocations are reused. A search that keys every successor of a state
+/// and keeps none (it keeps moves, and makes again the few new states)
+/// makes them all in one simulator. When the move cannot run (`None`),
+/// `into` holds a state that is no state of the model.
+pub fn apply_into(state: &State, mv: &Move, into: &mut State) -> Option<Vec<TraceEvent>> {
+    into.sim.clone_from(&state.sim);
+    into.spent = state.spent;
+    run(into, mv)
+}
+
+/// Runs `mv` on `state` in place.
+fn run(state: &mut State, mv: &Move) -> Option<Vec<TraceEvent>> {
+    let (sim, spent) = (&mut state.sim, &mut state.spent);
+    let reboot;
+    let commands = match mv {
+        Move::Tick => return Some(sim.step()),
+        Move::Do(command) => std::slice::from_ref(command),
+        Move::Reboot(id) => {
+            reboot = [
+                Command::Crash { node: Target::Node(*id), after_persist: false },
+                Command::Restart { node: Target::Node(*id) },
+            ];
+            &reboot[..]
         }
     };
-    Some((State { sim, spent }, events))
+    let mut events = Vec::new();
+    for command in commands {
+        events.extend(sim.command(command).ok()?);
+        count(command, spent);
+    }
+    events.extend(sim.check_now());
+    Some(events)
 }
 
 fn count(command: &Command, spent: &mut Spent) {

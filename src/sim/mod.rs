@@ -246,7 +246,7 @@ impl std::fmt::Display for SimError {
 impl std::error::Error for SimError {}
 
 /// The simulated cluster.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Sim {
     /// Shared: it never changes once the cluster is built, and every
     /// clone (each checkpoint, each state the explorer makes) would
@@ -289,6 +289,106 @@ pub struct Sim {
     /// The allocation the checker's view of the nodes is built in, empty
     /// between steps, so that checking a step allocates nothing for it.
     node_states: Vec<NodeState<'static>>,
+}
+
+/// Field by field, so that `clone_from` can keep the allocations of the
+/// simulator it overwrites: the explorer makes each successor of a state
+/// in one simulator, overwritten move after move, instead of a fresh
+/// clone (its scratch vectors regrown, its network's buckets allocated)
+/// dropped after each. Every field is named in both, so a new one does
+/// not compile until it is copied.
+impl Clone for Sim {
+    fn clone(&self) -> Sim {
+        let Sim {
+            config,
+            nodes,
+            network,
+            now,
+            step,
+            schedule,
+            next_scheduled,
+            pending,
+            acked,
+            checker,
+            checking,
+            violations,
+            events,
+            applied_now,
+            restarted_now,
+            touched_now,
+            judged,
+            disk_rng,
+            actions,
+            node_states,
+        } = self;
+        Sim {
+            config: config.clone(),
+            nodes: nodes.clone(),
+            network: network.clone(),
+            now: *now,
+            step: *step,
+            schedule: schedule.clone(),
+            next_scheduled: *next_scheduled,
+            pending: pending.clone(),
+            acked: acked.clone(),
+            checker: checker.clone(),
+            checking: *checking,
+            violations: *violations,
+            events: events.clone(),
+            applied_now: applied_now.clone(),
+            restarted_now: restarted_now.clone(),
+            touched_now: touched_now.clone(),
+            judged: *judged,
+            disk_rng: disk_rng.clone(),
+            actions: actions.clone(),
+            node_states: node_states.clone(),
+        }
+    }
+
+    fn clone_from(&mut self, source: &Sim) {
+        let Sim {
+            config,
+            nodes,
+            network,
+            now,
+            step,
+            schedule,
+            next_scheduled,
+            pending,
+            acked,
+            checker,
+            checking,
+            violations,
+            events,
+            applied_now,
+            restarted_now,
+            touched_now,
+            judged,
+            disk_rng,
+            actions,
+            node_states,
+        } = source;
+        self.config.clone_from(config);
+        self.nodes.clone_from(nodes);
+        self.network.clone_from(network);
+        self.now = *now;
+        self.step = *step;
+        self.schedule.clone_from(schedule);
+        self.next_scheduled = *next_scheduled;
+        self.pending.clone_from(pending);
+        self.acked.clone_from(acked);
+        self.checker.clone_from(checker);
+        self.checking = *checking;
+        self.violations = *violations;
+        self.events.clone_from(events);
+        self.applied_now.clone_from(applied_now);
+        self.restarted_now.clone_from(restarted_now);
+        self.touched_now.clone_from(touched_now);
+        self.judged = *judged;
+        self.disk_rng.clone_from(disk_rng);
+        self.actions.clone_from(actions);
+        self.node_states.clone_from(node_states);
+    }
 }
 
 impl Sim {

@@ -97,7 +97,7 @@ const SCAN_BUCKETS: usize = 4;
 const SPARE_BUCKETS: usize = 8;
 
 /// The network.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Network {
     config: NetworkConfig,
     /// Messages in flight in buckets by delivery tick, sorted by tick, each
@@ -183,6 +183,43 @@ enum MessageRule {
 /// Most messages in flight at once; beyond this the network drops new
 /// sends, which bounds memory whatever a scenario does.
 pub const MAX_IN_FLIGHT: usize = 100_000;
+
+/// Field by field, so that `clone_from` keeps the buckets of the network
+/// it overwrites (see `Sim`'s `clone_from`).
+impl Clone for Network {
+    fn clone(&self) -> Network {
+        let mut copy = Network::new(self.config, 0);
+        copy.clone_from(self);
+        copy
+    }
+
+    fn clone_from(&mut self, source: &Network) {
+        let Network { config, in_flight, in_flight_count, spare: _, cut, links, next_seq, rng, rules, held } =
+            source;
+        // Each bucket emptied into the spares (kept with their room), then
+        // refilled from the source's: no bucket allocated while the spares
+        // last. The spares themselves are not copied: only room.
+        for (_, mut bucket) in self.in_flight.drain(..) {
+            if self.spare.len() < SPARE_BUCKETS {
+                bucket.clear();
+                self.spare.push(bucket);
+            }
+        }
+        for (tick, bucket) in in_flight {
+            let mut copy = self.spare.pop().unwrap_or_else(|| VecDeque::with_capacity(BUCKET_ROOM));
+            copy.extend(bucket.iter().cloned());
+            self.in_flight.push_back((*tick, copy));
+        }
+        self.config = *config;
+        self.in_flight_count = *in_flight_count;
+        self.cut.clone_from(cut);
+        self.links.clone_from(links);
+        self.next_seq = *next_seq;
+        self.rng.clone_from(rng);
+        self.rules.clone_from(rules);
+        self.held.clone_from(held);
+    }
+}
 
 impl Network {
     /// A network with `config`, its randomness seeded by `seed`.
