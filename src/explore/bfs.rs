@@ -199,7 +199,10 @@ impl BreadthFirst<'_> {
         }
         next.extend(in_parallel(options.threads, &kept, |(parent, mv, at)| {
             let (parent, _) = block[*parent].as_ref().expect("in the block");
-            let (state, _) = apply(parent, mv).expect("the move ran before");
+            let (mut state, _) = apply(parent, mv).expect("the move ran before");
+            // Held until the next depth expands it: without the room its
+            // move's step left.
+            state.sim.release_scratch();
             vec![Some((Box::new(state), *at))]
         }));
         false

@@ -238,6 +238,11 @@ impl Network {
         }
     }
 
+    /// Frees the emptied buckets kept for reuse (see `Sim::release_scratch`).
+    pub(crate) fn release_spare(&mut self) {
+        self.spare = Vec::new();
+    }
+
     /// The default behaviour of every link.
     pub fn config(&self) -> NetworkConfig {
         self.config
