@@ -71,8 +71,8 @@ impl Sim {
                 }
             }
             MessageAction::Deliver => {
-                let mut due = self.network.take_held(&filter);
-                for f in self.network.take_in_flight(&filter) {
+                let mut due = self.network.take_in_flight(&filter);
+                for f in self.network.take_held(&filter) {
                     insert_by_seq(&mut due, f);
                 }
                 for mut f in due {

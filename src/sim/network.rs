@@ -344,20 +344,35 @@ impl Network {
 
     // ---- The `messages` command ----------------------------------------------
 
-    /// Takes the messages in flight that match, in send order.
+    /// Takes the messages in flight that match, in send order. Only the
+    /// buckets holding a match are touched: the explorer takes one message
+    /// (by sequence number) at nearly every move.
     pub fn take_in_flight(&mut self, filter: &MessageFilter) -> Vec<InFlight> {
         let mut taken = Vec::new();
-        for (tick, bucket) in std::mem::take(&mut self.in_flight) {
-            let mut kept = VecDeque::new();
-            for f in bucket {
-                if filter.matches(&f) {
-                    insert_by_seq(&mut taken, f);
-                } else {
-                    kept.push_back(f);
+        let mut i = 0;
+        while let Some((_, bucket)) = self.in_flight.get_mut(i) {
+            match bucket.iter().position(|f| filter.matches(f)) {
+                None => {}
+                // One message by its sequence number: nothing else matches.
+                Some(at) if filter.seq.is_some() => taken.extend(bucket.remove(at)),
+                Some(_) => {
+                    for f in std::mem::take(bucket) {
+                        if filter.matches(&f) {
+                            insert_by_seq(&mut taken, f);
+                        } else {
+                            bucket.push_back(f);
+                        }
+                    }
                 }
             }
-            if !kept.is_empty() {
-                self.in_flight.push_back((tick, kept));
+            if bucket.is_empty() {
+                if let Some((_, empty)) = self.in_flight.remove(i) {
+                    if self.spare.len() < SPARE_BUCKETS && empty.capacity() > 0 {
+                        self.spare.push(empty);
+                    }
+                }
+            } else {
+                i += 1;
             }
         }
         self.in_flight_count -= taken.len();
@@ -368,8 +383,15 @@ impl Network {
     /// send order, among those in flight and, when `with_held`, those held.
     pub fn nth_match(&self, filter: &MessageFilter, nth: u64, with_held: bool) -> Option<u64> {
         let held = self.held.iter().filter(|_| with_held);
+        let matches = || self.in_flight().chain(held.clone()).filter(|f| filter.matches(f));
+        // Met in send order (always, when every message takes as long):
+        // the nth met, without sorting.
+        let mut last = None;
+        if matches().all(|f| last.replace(f.seq).is_none_or(|before| before < f.seq)) {
+            return matches().nth(usize::try_from(nth).ok()?).map(|f| f.seq);
+        }
         let mut seqs = Vec::new();
-        for f in self.in_flight().chain(held).filter(|f| filter.matches(f)) {
+        for f in matches() {
             let at = seqs.partition_point(|s| *s < f.seq);
             seqs.insert(at, f.seq);
         }
