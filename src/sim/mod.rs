@@ -369,7 +369,13 @@ impl Clone for Sim {
             node_states,
         } = source;
         self.config.clone_from(config);
-        self.nodes.clone_from(nodes);
+        // The same nodes (always, in the explorer's shapes): pointers
+        // copied into the map's own vectors, not new vectors.
+        if self.nodes.keys().eq(nodes.keys()) {
+            self.nodes.values_mut().zip(nodes.values()).for_each(|(mine, theirs)| mine.clone_from(theirs));
+        } else {
+            self.nodes = nodes.clone();
+        }
         self.network.clone_from(network);
         self.now = *now;
         self.step = *step;
