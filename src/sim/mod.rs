@@ -743,3 +743,62 @@ fn delivers(command: &Command, events: &[TraceEvent]) -> bool {
             .iter()
             .any(|e| matches!(e.body, TraceBody::MessageDelivered { .. } | TraceBody::MessageDropped { .. }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::StateKey;
+
+    fn key(sim: &Sim) -> u128 {
+        let mut k = StateKey::new();
+        sim.write_key(&mut k, true);
+        k.finish()
+    }
+
+    /// A simulator that ran elsewhere (another seed, a crash, a cut, a
+    /// hold, messages in flight; three nodes like the source, or four),
+    /// overwritten by `clone_from`, is a clone: the same key, clock and
+    /// trace as a fresh clone, step after step. Fails if `clone_from`
+    /// leaves any part of the state as it was.
+    #[test]
+    fn clone_from_gives_a_clone() {
+        // Writes that take time: the disk's generator is part of the state.
+        let config = |nodes, seed| SimConfig { disk_ticks: [1, 3], ..SimConfig::with_nodes(nodes, seed) };
+        let write = |sim: &mut Sim, value: &str| {
+            sim.command(&Command::Write { value: value.into(), node: None }).unwrap();
+        };
+        let mut source = Sim::new(config(3, 11)).unwrap();
+        source.command(&Command::TimeoutNow { node: Target::Node(1) }).unwrap();
+        source.run_until_tick(20, 500);
+        write(&mut source, "x=1");
+        source.run_until_tick(40, 500);
+        write(&mut source, "y=2");
+        assert!(!source.acked().is_empty() && source.pending_writes().len() == 1);
+        for nodes in [3, 4] {
+            let mut other = Sim::new(config(nodes, 12)).unwrap();
+            other.run_until_tick(30, 500);
+            write(&mut other, "z=3");
+            other.command(&Command::Crash { node: Target::Node(2), after_persist: false }).unwrap();
+            let cut = Command::Cut { from: Target::Node(1), to: Target::Node(3), one_way: true };
+            other.command(&cut).unwrap();
+            let hold = Command::Messages {
+                action: MessageAction::Hold,
+                from: Some(Target::Node(3)),
+                to: None,
+                msg: None,
+                count: None,
+                nth: None,
+            };
+            other.command(&hold).unwrap();
+            other.run_until_tick(40, 500);
+            assert_ne!(key(&other), key(&source));
+            other.clone_from(&source);
+            let mut fresh = source.clone();
+            for step in 0..60 {
+                assert_eq!(key(&other), key(&fresh), "{nodes} nodes, step {step}");
+                assert_eq!((other.now(), other.step_count()), (fresh.now(), fresh.step_count()));
+                assert_eq!(format!("{:?}", other.step()), format!("{:?}", fresh.step()), "step {step}");
+            }
+        }
+    }
+}
