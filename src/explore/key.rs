@@ -3,13 +3,14 @@
 //! spent, and symmetry reduction.
 //!
 //! Symmetry: nodes of one interchangeable group ([`Shape::symmetric_groups`])
-//! are ordered by a signature that names no node (each node's own state
-//! and the messages it sent and is sent, with every id written as 0, which
-//! renaming cannot change), and the
-//! state is written with the group's ids handed out in that order. Nodes
-//! whose signatures tie are tried in every order, and the smallest key is
-//! kept. Two states that differ only by a renaming within groups sort their
-//! nodes alike and so get the same key.
+//! are ordered by a signature that names no node, with every id written
+//! as 0, which renaming cannot change: each node's own state when that
+//! tells every node of every group apart, else each node's own state and
+//! the messages it sent and is sent. The state is written with the
+//! group's ids handed out in that order. Nodes whose signatures tie are
+//! tried in every order, and the smallest key is kept. Two states that
+//! differ only by a renaming within groups take the same branch, sort
+//! their nodes alike and so get the same key.
 
 use crate::core::{NodeId, StateKey};
 use crate::sim::SimNode;
@@ -49,6 +50,34 @@ impl Keyer {
             return write(state, identity);
         }
         let zero = StateKey::renaming(&[0; INLINE][..self.width]);
+        // First by each node's own state alone (its digest under `zero`,
+        // kept with the node): when that tells every node of each group
+        // apart, no message is keyed for the signatures.
+        let mut rename = [0; INLINE];
+        rename[..self.width].copy_from_slice(identity);
+        let mut told_apart = true;
+        for group in &self.groups {
+            let mut members = [(0, 0); INLINE];
+            let mut count = 0;
+            for id in group {
+                if let Some(n) = state.sim.nodes().get(id) {
+                    members[count] = (n.key_digest(&zero), *id);
+                    count += 1;
+                }
+            }
+            let members = &mut members[..count];
+            members.sort_unstable();
+            told_apart &= members.windows(2).all(|w| w[0].0 != w[1].0);
+            if !told_apart {
+                break;
+            }
+            for (name, (_, id)) in group.iter().zip(members.iter()) {
+                rename[*id as usize] = *name;
+            }
+        }
+        if told_apart {
+            return write(state, &rename[..self.width]);
+        }
         // Each message keyed once, on the stack while they are few.
         let mut inline = [(0, 0, 0); INLINE];
         let mut spilled = Vec::new();
@@ -69,8 +98,6 @@ impl Keyer {
         }
         let messages = if len <= INLINE { &inline[..len] } else { &spilled[..] };
         // Most states tell every node of a group apart: one renaming.
-        let mut rename = [0; INLINE];
-        rename[..self.width].copy_from_slice(identity);
         for group in &self.groups {
             let mut members = [(0, 0); INLINE];
             let mut count = 0;
