@@ -185,12 +185,30 @@ enum MessageRule {
 pub const MAX_IN_FLIGHT: usize = 100_000;
 
 /// Field by field, so that `clone_from` keeps the buckets of the network
-/// it overwrites (see `Sim`'s `clone_from`).
+/// it overwrites (see `Sim`'s `clone_from`), and a clone holds no room it
+/// does not use: each bucket just large enough, no spare (a clone is
+/// often kept unstepped, as each state a breadth-first search holds for
+/// its next depth, where room for a few messages more per bucket was a
+/// quarter of the memory).
 impl Clone for Network {
     fn clone(&self) -> Network {
-        let mut copy = Network::new(self.config, 0);
-        copy.clone_from(self);
-        copy
+        let Network { config, in_flight, in_flight_count, spare: _, cut, links, next_seq, rng, rules, held } =
+            self;
+        Network {
+            config: *config,
+            in_flight: in_flight
+                .iter()
+                .map(|(tick, bucket)| (*tick, bucket.iter().cloned().collect()))
+                .collect(),
+            in_flight_count: *in_flight_count,
+            spare: Vec::new(),
+            cut: cut.clone(),
+            links: links.clone(),
+            next_seq: *next_seq,
+            rng: rng.clone(),
+            rules: rules.clone(),
+            held: held.clone(),
+        }
     }
 
     fn clone_from(&mut self, source: &Network) {
