@@ -138,15 +138,18 @@ pub fn moves(state: &State, bounds: &Bounds, shape: Shape) -> Vec<Move> {
     let (sim, spent) = (&state.sim, &state.spent);
     let in_flight = sim.network().in_flight().count();
     let room = in_flight < bounds.in_flight;
-    let mut out = Vec::new();
+    // Room for every move a small cluster has, at once rather than by
+    // doubling: a delivery, drop and copy per message, then a handful per
+    // node.
+    let mut out = Vec::with_capacity(1 + 3 * in_flight + 8 * sim.nodes().len());
     if room {
         out.push(Move::Tick);
     }
     message_moves(sim, bounds, spent, room, &mut out);
-    let ids: Vec<NodeId> = sim.nodes().keys().copied().collect();
+    let ids = || sim.nodes().keys();
     let leader = sim.leader();
     if room {
-        for id in &ids {
+        for id in ids() {
             let Some(node) = sim.node(*id) else { continue };
             if node.role() != Role::Leader && node.membership().can_stand(*id) && node.term() < bounds.term {
                 out.push(Move::Do(Command::TimeoutNow { node: Target::Node(*id) }));
@@ -157,7 +160,7 @@ pub fn moves(state: &State, bounds: &Bounds, shape: Shape) -> Vec<Move> {
             out.push(Move::Do(Command::Write { value, node: None }));
         }
     }
-    for id in &ids {
+    for id in ids() {
         let live = sim.node(*id).is_some();
         if live && spent.crashes < bounds.crashes {
             out.push(Move::Do(Command::Crash { node: Target::Node(*id), after_persist: false }));
@@ -172,7 +175,7 @@ pub fn moves(state: &State, bounds: &Bounds, shape: Shape) -> Vec<Move> {
         }
     }
     if let Some(leader) = leader.filter(|_| room && spent.handovers < bounds.handovers) {
-        for id in ids.iter().filter(|id| **id != leader) {
+        for id in ids().filter(|id| **id != leader) {
             for mode in [FailoverMode::Coordinated, FailoverMode::Force] {
                 let to = Target::Node(*id);
                 out.push(Move::Do(Command::Failover { to, mode, deadline_ticks: Some(1) }));
@@ -180,9 +183,8 @@ pub fn moves(state: &State, bounds: &Bounds, shape: Shape) -> Vec<Move> {
         }
     }
     if spent.snapshots < bounds.snapshots {
-        for id in ids
-            .iter()
-            .filter(|id| sim.node(**id).is_some_and(|n| n.applied_index() > n.log().snapshot_index()))
+        for id in
+            ids().filter(|id| sim.node(**id).is_some_and(|n| n.applied_index() > n.log().snapshot_index()))
         {
             out.push(Move::Do(Command::Snapshot { node: Target::Node(*id) }));
         }
