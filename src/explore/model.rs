@@ -260,9 +260,15 @@ fn run(state: &mut State, mv: &Move) -> Option<Vec<TraceEvent>> {
             &reboot[..]
         }
     };
-    let mut events = Vec::new();
+    let mut events: Vec<TraceEvent> = Vec::new();
     for command in commands {
-        events.extend(sim.command(command).ok()?);
+        let mut more = sim.command(command).ok()?;
+        // The first command's events kept as they come, not copied.
+        if events.is_empty() {
+            events = more;
+        } else {
+            events.append(&mut more);
+        }
         count(command, spent);
     }
     events.extend(sim.check_now());
