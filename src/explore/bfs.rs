@@ -247,17 +247,19 @@ fn successors(
 ) -> (u64, Vec<Found>) {
     let mut out = Vec::new();
     let mut made = 0;
-    // Every successor is made in this one simulator (none is kept).
+    // Every successor is made in this one simulator (none is kept), its
+    // events in this one vector.
     let mut child: Option<State> = None;
+    let mut events = Vec::new();
     for mv in moves(state, &options.bounds, options.shape) {
-        let events = match &mut child {
-            Some(child) => apply_into(state, &mv, child),
-            None => apply(state, &mv).map(|(first, events)| {
+        let ran = match &mut child {
+            Some(child) => apply_into(state, &mv, child, &mut events),
+            None => apply(state, &mv).map(|(first, first_events)| {
                 child = Some(first);
-                events
+                events = first_events;
             }),
         };
-        let (Some(events), Some(child)) = (events, &child) else { continue };
+        let (Some(()), Some(child)) = (ran, &child) else { continue };
         made += 1;
         let key = keyer.key(child);
         if visited.contains(&key) {

@@ -230,27 +230,33 @@ fn message_moves(sim: &Sim, bounds: &Bounds, spent: &Spent, room: bool, out: &mu
 /// included), or `None` when the move cannot run there.
 pub fn apply(state: &State, mv: &Move) -> Option<(State, Vec<TraceEvent>)> {
     let mut next = state.clone();
-    let events = run(&mut next, mv)?;
+    let mut events = Vec::new();
+    run(&mut next, mv, &mut events)?;
     Some((next, events))
 }
 
-/// `apply`, making the state after `mv` in `into`, whatever it held: its
-/// allocations are reused. A search that keys every successor of a state
-/// and keeps none (it keeps moves, and makes again the few new states)
-/// makes them all in one simulator. When the move cannot run (`None`),
-/// `into` holds a state that is no state of the model.
-pub fn apply_into(state: &State, mv: &Move, into: &mut State) -> Option<Vec<TraceEvent>> {
+/// `apply`, making the state after `mv` in `into`, whatever it held, and
+/// its events in `events` (emptied first): their allocations are reused.
+/// A search that keys every successor of a state and keeps none (it keeps
+/// moves, and makes again the few new states) makes them all in one
+/// simulator. When the move cannot run (`None`), `into` holds a state
+/// that is no state of the model.
+pub fn apply_into(state: &State, mv: &Move, into: &mut State, events: &mut Vec<TraceEvent>) -> Option<()> {
     into.sim.clone_from(&state.sim);
     into.spent = state.spent;
-    run(into, mv)
+    events.clear();
+    run(into, mv, events)
 }
 
-/// Runs `mv` on `state` in place.
-fn run(state: &mut State, mv: &Move) -> Option<Vec<TraceEvent>> {
+/// Runs `mv` on `state` in place, its events appended to `events`.
+fn run(state: &mut State, mv: &Move, events: &mut Vec<TraceEvent>) -> Option<()> {
     let (sim, spent) = (&mut state.sim, &mut state.spent);
     let reboot;
     let commands = match mv {
-        Move::Tick => return Some(sim.step()),
+        Move::Tick => {
+            sim.step_into(events);
+            return Some(());
+        }
         Move::Do(command) => std::slice::from_ref(command),
         Move::Reboot(id) => {
             reboot = [
@@ -260,19 +266,12 @@ fn run(state: &mut State, mv: &Move) -> Option<Vec<TraceEvent>> {
             &reboot[..]
         }
     };
-    let mut events: Vec<TraceEvent> = Vec::new();
     for command in commands {
-        let mut more = sim.command(command).ok()?;
-        // The first command's events kept as they come, not copied.
-        if events.is_empty() {
-            events = more;
-        } else {
-            events.append(&mut more);
-        }
+        sim.command_into(command, events).ok()?;
         count(command, spent);
     }
     events.extend(sim.check_now());
-    Some(events)
+    Some(())
 }
 
 fn count(command: &Command, spent: &mut Spent) {

@@ -660,6 +660,19 @@ impl Sim {
         Ok(std::mem::take(&mut self.events))
     }
 
+    /// [`Sim::command`], appending the events it leaves to `trace` (error
+    /// or not): a caller that runs many commands (the model checker, a
+    /// move after another) keeps one vector for them instead of a new one
+    /// each time.
+    pub fn command_into(&mut self, command: &Command, trace: &mut Vec<TraceEvent>) -> Result<(), SimError> {
+        // `emit` pushes onto `self.events`: lend it the caller's vector.
+        trace.append(&mut self.events);
+        std::mem::swap(&mut self.events, trace);
+        let result = self.run_command(command);
+        std::mem::swap(&mut self.events, trace);
+        result
+    }
+
     /// Runs the checker now, between steps, on what the commands run since
     /// the last step changed, and returns the violations it reports. Like
     /// [`Sim::command`], it takes the events gathered since the last step.
