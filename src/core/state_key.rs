@@ -32,6 +32,9 @@ pub struct StateKey {
     /// `RENAMED_IDS`; the others keep their own. A fixed array, so that a
     /// part keyed on its own (`multiset`) allocates nothing.
     rename: [NodeId; RENAMED_IDS],
+    /// `renaming_code`, worked out once: parts keyed under a renaming
+    /// (each node's digest) ask for it every time.
+    code: Option<u64>,
     a: u64,
     b: u64,
     words: u64,
@@ -65,7 +68,11 @@ impl StateKey {
         for (name, given) in names.iter_mut().zip(rename) {
             *name = *given;
         }
-        StateKey { rename: names, a: 0x243F_6A88_85A3_08D3, b: 0x1319_8A2E_0370_7344, words: 0 }
+        let code = names
+            .iter()
+            .enumerate()
+            .try_fold(0, |code, (i, name)| (*name < 16).then(|| code | name << (4 * i)));
+        StateKey { rename: names, code, a: 0x243F_6A88_85A3_08D3, b: 0x1319_8A2E_0370_7344, words: 0 }
     }
 
     /// A fresh key with the same renaming (for a part written on its own,
@@ -79,10 +86,7 @@ impl StateKey {
     /// ([`crate::sim::SimNode::key_digest`]) tells renamings apart by it.
     /// Ids from 16 up are written as themselves under every renaming.
     pub fn renaming_code(&self) -> Option<u64> {
-        self.rename
-            .iter()
-            .enumerate()
-            .try_fold(0, |code, (i, name)| (*name < 16).then(|| code | name << (4 * i)))
+        self.code
     }
 
     /// The name `id` is written as.

@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use crate::sim::Sim;
 
 use super::key::Keyer;
-use super::model::{apply, hit, moves, Move, Spent, State};
+use super::model::{apply, apply_into, hit, moves, Move, Spent, State};
 use super::{Options, Progress, Report};
 
 /// States per chunk of work handed to a thread.
@@ -199,7 +199,10 @@ impl BreadthFirst<'_> {
         }
         next.extend(in_parallel(options.threads, &kept, |(parent, mv, at)| {
             let (parent, _) = block[*parent].as_ref().expect("in the block");
-            let (state, _) = apply(parent, mv).expect("the move ran before");
+            let (mut state, _) = apply(parent, mv).expect("the move ran before");
+            // Held until the next depth expands it: without the room its
+            // move's step left.
+            state.sim.release_scratch();
             vec![Some((Box::new(state), *at))]
         }));
         false
@@ -244,14 +247,25 @@ fn successors(
 ) -> (u64, Vec<Found>) {
     let mut out = Vec::new();
     let mut made = 0;
+    // Every successor is made in this one simulator (none is kept), its
+    // events in this one vector.
+    let mut child: Option<State> = None;
+    let mut events = Vec::new();
     for mv in moves(state, &options.bounds, options.shape) {
-        let Some((child, events)) = apply(state, &mv) else { continue };
+        let ran = match &mut child {
+            Some(child) => apply_into(state, &mv, child, &mut events),
+            None => apply(state, &mv).map(|(first, first_events)| {
+                child = Some(first);
+                events = first_events;
+            }),
+        };
+        let (Some(()), Some(child)) = (ran, &child) else { continue };
         made += 1;
-        let key = keyer.key(&child);
+        let key = keyer.key(child);
         if visited.contains(&key) {
             continue;
         }
-        out.push(Found { parent, mv, key, hit: hit(options, &child, &events) });
+        out.push(Found { parent, mv, key, hit: hit(options, child, &events) });
     }
     (made, out)
 }

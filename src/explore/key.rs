@@ -3,19 +3,24 @@
 //! spent, and symmetry reduction.
 //!
 //! Symmetry: nodes of one interchangeable group ([`Shape::symmetric_groups`])
-//! are ordered by a signature that names no node (each node's own state
-//! and the messages it sent and is sent, with every id written as 0, which
-//! renaming cannot change), and the
-//! state is written with the group's ids handed out in that order. Nodes
-//! whose signatures tie are tried in every order, and the smallest key is
-//! kept. Two states that differ only by a renaming within groups sort their
-//! nodes alike and so get the same key.
+//! are ordered by a signature that names no node, with every id written
+//! as 0, which renaming cannot change: each node's own state when that
+//! tells every node of every group apart, else each node's own state and
+//! the messages it sent and is sent. The state is written with the
+//! group's ids handed out in that order. Nodes whose signatures tie are
+//! tried in every order, and the smallest key is kept. Two states that
+//! differ only by a renaming within groups take the same branch, sort
+//! their nodes alike and so get the same key.
 
 use crate::core::{NodeId, StateKey};
 use crate::sim::SimNode;
 
 use super::model::{Spent, State};
 use super::shape::Shape;
+
+/// Ids a keyer renames, and messages keyed on the stack: the explorer's
+/// shapes have at most six nodes, and a handful of messages in flight.
+const INLINE: usize = 16;
 
 /// Computes state keys for one shape.
 #[derive(Clone, Debug)]
@@ -30,26 +35,99 @@ impl Keyer {
     /// A keyer for `shape`, reducing by symmetry when `symmetry` is true.
     pub fn new(shape: Shape, symmetry: bool) -> Keyer {
         let width = shape.members().iter().map(|m| m.id as usize).max().unwrap_or(0) + 1;
+        // A renaming covers ids below `INLINE` (`StateKey::renaming`).
+        assert!(width <= INLINE, "a shape's node ids are below {INLINE}");
         Keyer { groups: if symmetry { shape.symmetric_groups() } else { Vec::new() }, width }
     }
 
-    /// The key of `state`.
+    /// The key of `state`. Allocates nothing unless more than
+    /// `INLINE` messages are in flight or signatures tie.
     pub fn key(&self, state: &State) -> u128 {
-        let identity: Vec<NodeId> = (0..self.width as NodeId).collect();
+        let mut identity = [0; INLINE];
+        identity.iter_mut().enumerate().for_each(|(i, name)| *name = i as NodeId);
+        let identity = &identity[..self.width];
         if self.groups.is_empty() {
-            return write(state, &identity);
+            return write(state, identity);
         }
-        let zero = StateKey::renaming(&[0; 16][..self.width.min(16)]);
-        let messages: Vec<(NodeId, NodeId, u128)> = state
-            .sim
-            .network()
-            .in_flight()
-            .map(|f| {
-                let mut k = zero;
-                f.msg.write_key(&mut k);
-                (f.msg.from, f.msg.to, k.finish())
-            })
-            .collect();
+        let zero = StateKey::renaming(&[0; INLINE][..self.width]);
+        // First by each node's own state alone (its digest under `zero`,
+        // kept with the node): when that tells every node of each group
+        // apart, no message is keyed for the signatures.
+        let mut rename = [0; INLINE];
+        rename[..self.width].copy_from_slice(identity);
+        let mut told_apart = true;
+        for group in &self.groups {
+            let mut members = [(0, 0); INLINE];
+            let mut count = 0;
+            for id in group {
+                if let Some(n) = state.sim.nodes().get(id) {
+                    members[count] = (n.key_digest(&zero), *id);
+                    count += 1;
+                }
+            }
+            let members = &mut members[..count];
+            members.sort_unstable();
+            told_apart &= members.windows(2).all(|w| w[0].0 != w[1].0);
+            if !told_apart {
+                break;
+            }
+            for (name, (_, id)) in group.iter().zip(members.iter()) {
+                rename[*id as usize] = *name;
+            }
+        }
+        if told_apart {
+            return write(state, &rename[..self.width]);
+        }
+        // Each message keyed once, on the stack while they are few.
+        let mut inline = [(0, 0, 0); INLINE];
+        let mut spilled = Vec::new();
+        let mut len = 0;
+        for f in state.sim.network().in_flight() {
+            let mut k = zero;
+            f.msg.write_key(&mut k);
+            let message = (f.msg.from, f.msg.to, k.finish());
+            if len < INLINE {
+                inline[len] = message;
+            } else {
+                if spilled.is_empty() {
+                    spilled.extend_from_slice(&inline);
+                }
+                spilled.push(message);
+            }
+            len += 1;
+        }
+        let messages = if len <= INLINE { &inline[..len] } else { &spilled[..] };
+        // Most states tell every node of a group apart: one renaming.
+        for group in &self.groups {
+            let mut members = [(0, 0); INLINE];
+            let mut count = 0;
+            for id in group {
+                if let Some(n) = state.sim.nodes().get(id) {
+                    members[count] = (signature(*id, n, zero, messages), *id);
+                    count += 1;
+                }
+            }
+            let members = &mut members[..count];
+            members.sort_unstable();
+            if members.windows(2).any(|w| w[0].0 == w[1].0) {
+                return self.least_over_ties(state, identity, zero, messages);
+            }
+            for (name, (_, id)) in group.iter().zip(members.iter()) {
+                rename[*id as usize] = *name;
+            }
+        }
+        write(state, &rename[..self.width])
+    }
+
+    /// The smallest key over every order of the nodes whose signatures
+    /// tie (and the one order of the others).
+    fn least_over_ties(
+        &self,
+        state: &State,
+        identity: &[NodeId],
+        zero: StateKey,
+        messages: &[(NodeId, NodeId, u128)],
+    ) -> u128 {
         let sorted: Vec<Vec<(u128, NodeId)>> = self
             .groups
             .iter()
@@ -57,24 +135,14 @@ impl Keyer {
                 let mut members: Vec<(u128, NodeId)> = group
                     .iter()
                     .filter_map(|id| {
-                        state.sim.nodes().get(id).map(|n| (signature(*id, n, zero, &messages), *id))
+                        state.sim.nodes().get(id).map(|n| (signature(*id, n, zero, messages), *id))
                     })
                     .collect();
                 members.sort_unstable();
                 members
             })
             .collect();
-        // Most states tell every node of a group apart: one renaming.
-        if sorted.iter().all(|m| m.windows(2).all(|w| w[0].0 != w[1].0)) {
-            let mut rename = identity;
-            for (group, members) in self.groups.iter().zip(&sorted) {
-                for (name, (_, id)) in group.iter().zip(members) {
-                    rename[*id as usize] = *name;
-                }
-            }
-            return write(state, &rename);
-        }
-        let mut renamings = vec![identity];
+        let mut renamings = vec![identity.to_vec()];
         for (group, members) in self.groups.iter().zip(&sorted) {
             renamings = orderings(members)
                 .into_iter()

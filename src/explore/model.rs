@@ -138,15 +138,18 @@ pub fn moves(state: &State, bounds: &Bounds, shape: Shape) -> Vec<Move> {
     let (sim, spent) = (&state.sim, &state.spent);
     let in_flight = sim.network().in_flight().count();
     let room = in_flight < bounds.in_flight;
-    let mut out = Vec::new();
+    // Room for every move a small cluster has, at once rather than by
+    // doubling: a delivery, drop and copy per message, then a handful per
+    // node.
+    let mut out = Vec::with_capacity(1 + 3 * in_flight + 8 * sim.nodes().len());
     if room {
         out.push(Move::Tick);
     }
     message_moves(sim, bounds, spent, room, &mut out);
-    let ids: Vec<NodeId> = sim.nodes().keys().copied().collect();
+    let ids = || sim.nodes().keys();
     let leader = sim.leader();
     if room {
-        for id in &ids {
+        for id in ids() {
             let Some(node) = sim.node(*id) else { continue };
             if node.role() != Role::Leader && node.membership().can_stand(*id) && node.term() < bounds.term {
                 out.push(Move::Do(Command::TimeoutNow { node: Target::Node(*id) }));
@@ -157,7 +160,7 @@ pub fn moves(state: &State, bounds: &Bounds, shape: Shape) -> Vec<Move> {
             out.push(Move::Do(Command::Write { value, node: None }));
         }
     }
-    for id in &ids {
+    for id in ids() {
         let live = sim.node(*id).is_some();
         if live && spent.crashes < bounds.crashes {
             out.push(Move::Do(Command::Crash { node: Target::Node(*id), after_persist: false }));
@@ -172,7 +175,7 @@ pub fn moves(state: &State, bounds: &Bounds, shape: Shape) -> Vec<Move> {
         }
     }
     if let Some(leader) = leader.filter(|_| room && spent.handovers < bounds.handovers) {
-        for id in ids.iter().filter(|id| **id != leader) {
+        for id in ids().filter(|id| **id != leader) {
             for mode in [FailoverMode::Coordinated, FailoverMode::Force] {
                 let to = Target::Node(*id);
                 out.push(Move::Do(Command::Failover { to, mode, deadline_ticks: Some(1) }));
@@ -180,9 +183,8 @@ pub fn moves(state: &State, bounds: &Bounds, shape: Shape) -> Vec<Move> {
         }
     }
     if spent.snapshots < bounds.snapshots {
-        for id in ids
-            .iter()
-            .filter(|id| sim.node(**id).is_some_and(|n| n.applied_index() > n.log().snapshot_index()))
+        for id in
+            ids().filter(|id| sim.node(**id).is_some_and(|n| n.applied_index() > n.log().snapshot_index()))
         {
             out.push(Move::Do(Command::Snapshot { node: Target::Node(*id) }));
         }
@@ -227,21 +229,49 @@ fn message_moves(sim: &Sim, bounds: &Bounds, spent: &Spent, room: bool, out: &mu
 /// The state after `mv` and the move's trace events (violations
 /// included), or `None` when the move cannot run there.
 pub fn apply(state: &State, mv: &Move) -> Option<(State, Vec<TraceEvent>)> {
-    let mut sim = state.sim.clone();
-    let mut spent = state.spent;
-    let events = match mv {
-        Move::Tick => sim.step(),
-        _ => {
-            let mut events = Vec::new();
-            for command in mv.commands() {
-                events.extend(sim.command(&command).ok()?);
-                count(&command, &mut spent);
-            }
-            events.extend(sim.check_now());
-            events
+    let mut next = state.clone();
+    let mut events = Vec::new();
+    run(&mut next, mv, &mut events)?;
+    Some((next, events))
+}
+
+/// `apply`, making the state after `mv` in `into`, whatever it held, and
+/// its events in `events` (emptied first): their allocations are reused.
+/// A search that keys every successor of a state and keeps none (it keeps
+/// moves, and makes again the few new states) makes them all in one
+/// simulator. When the move cannot run (`None`), `into` holds a state
+/// that is no state of the model.
+pub fn apply_into(state: &State, mv: &Move, into: &mut State, events: &mut Vec<TraceEvent>) -> Option<()> {
+    into.sim.clone_from(&state.sim);
+    into.spent = state.spent;
+    events.clear();
+    run(into, mv, events)
+}
+
+/// Runs `mv` on `state` in place, its events appended to `events`.
+fn run(state: &mut State, mv: &Move, events: &mut Vec<TraceEvent>) -> Option<()> {
+    let (sim, spent) = (&mut state.sim, &mut state.spent);
+    let reboot;
+    let commands = match mv {
+        Move::Tick => {
+            sim.step_into(events);
+            return Some(());
+        }
+        Move::Do(command) => std::slice::from_ref(command),
+        Move::Reboot(id) => {
+            reboot = [
+                Command::Crash { node: Target::Node(*id), after_persist: false },
+                Command::Restart { node: Target::Node(*id) },
+            ];
+            &reboot[..]
         }
     };
-    Some((State { sim, spent }, events))
+    for command in commands {
+        sim.command_into(command, events).ok()?;
+        count(command, spent);
+    }
+    events.extend(sim.check_now());
+    Some(())
 }
 
 fn count(command: &Command, spent: &mut Spent) {

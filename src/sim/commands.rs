@@ -4,6 +4,7 @@
 use crate::core::{Error, Event, HandoverMode, Member, MemberKind, NodeId, NodeSet, VotingState};
 
 use super::command::{Command, FailoverMode, Target};
+use super::narrate::{Narration, RestartVote};
 use super::trace::{TraceBody, TraceRole, WriteRefusal};
 use super::{KvStore, Sim, SimError, SimNode, Transient, MAX_NODES};
 use crate::core::{Bytes, DurableState, Node};
@@ -272,7 +273,7 @@ impl Sim {
     }
 
     /// Crashes node `id`: volatile state is lost, the disk stays.
-    pub(crate) fn crash(&mut self, id: NodeId, why: &str) {
+    pub(crate) fn crash(&mut self, id: NodeId, why: &'static str) {
         self.touch(id);
         let Some(n) = super::node_mut(&mut self.nodes, id) else { return };
         let term = n.node.as_ref().map_or(0, |x| x.term());
@@ -284,11 +285,8 @@ impl Sim {
         n.writes = super::DiskQueue::default();
         // A client of a crashed leader never hears back.
         self.pending.retain(|w| w.node != id);
-        self.emit(
-            TraceBody::Crash { node: id },
-            format!("node {id} crashes ({why}): it keeps only what it persisted"),
-        );
-        let text = format!("node {id} is down");
+        self.emit(TraceBody::Crash { node: id }, Narration::crashes(id, why));
+        let text = Narration::down(id);
         let cause = Some(crate::core::RoleCause::Crash);
         self.emit(TraceBody::RoleChanged { node: id, role: TraceRole::Crashed, term, cause }, text);
     }
@@ -305,18 +303,14 @@ impl Sim {
         self.restarted_now.push(id);
         let disk = &self.nodes[&id].disk;
         let vote = match disk.hard_state.voted_for {
-            Some(v) => format!("its vote for node {v}"),
-            None if !self.config.switches.durable_vote => {
-                "no vote (durable_vote is off: votes were kept in memory only)".to_string()
-            }
-            None => "no vote in this term".to_string(),
+            Some(v) => RestartVote::For(v),
+            None if !self.config.switches.durable_vote => RestartVote::NotKept,
+            None => RestartVote::None,
         };
-        let text =
-            format!("node {id} restarts from its disk alone: term {term}, {vote}, and its log survive");
-        self.emit(TraceBody::Restart { node: id }, text);
+        self.emit(TraceBody::Restart { node: id }, Narration::restarts(id, term, vote));
         self.emit(
             TraceBody::RoleChanged { node: id, role, term, cause: Some(crate::core::RoleCause::Restart) },
-            format!("node {id} is back as a {}", super::narrate::role_name(role)),
+            Narration::back(id, role),
         );
         // The replay emits an event and an applied entry per action: room
         // for a whole log's worth at once, not by repeated doubling.

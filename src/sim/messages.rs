@@ -52,7 +52,7 @@ impl Sim {
             MessageAction::Duplicate => {
                 for (seq, m) in self.network.duplicate_in_flight(&filter) {
                     let (from, to, msg, term) = (m.from, m.to, m.kind(), m.term);
-                    let text = format!("{from}→{to} {}: the scenario duplicates it", msg.name());
+                    let text = Narration::script_duplicated(from, to, msg);
                     self.emit(TraceBody::MessageDuplicated { from, to, msg, term, seq }, text);
                 }
             }
@@ -71,8 +71,8 @@ impl Sim {
                 }
             }
             MessageAction::Deliver => {
-                let mut due = self.network.take_held(&filter);
-                for f in self.network.take_in_flight(&filter) {
+                let mut due = self.network.take_in_flight(&filter);
+                for f in self.network.take_held(&filter) {
                     insert_by_seq(&mut due, f);
                 }
                 for mut f in due {

@@ -246,9 +246,12 @@ impl std::fmt::Display for SimError {
 impl std::error::Error for SimError {}
 
 /// The simulated cluster.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Sim {
-    config: SimConfig,
+    /// Shared: it never changes once the cluster is built, and every
+    /// clone (each checkpoint, each state the explorer makes) would
+    /// otherwise copy its member list.
+    config: Arc<SimConfig>,
     /// Each node behind its own `Arc`: cloning the simulator (a
     /// `Timeline`'s checkpoints, every state the explorer makes) copies
     /// pointers, and a node is copied only when a step changes it
@@ -289,6 +292,112 @@ pub struct Sim {
     node_states: Vec<NodeState<'static>>,
 }
 
+/// Field by field, so that `clone_from` can keep the allocations of the
+/// simulator it overwrites: the explorer makes each successor of a state
+/// in one simulator, overwritten move after move, instead of a fresh
+/// clone (its scratch vectors regrown, its network's buckets allocated)
+/// dropped after each. Every field is named in both, so a new one does
+/// not compile until it is copied.
+impl Clone for Sim {
+    fn clone(&self) -> Sim {
+        let Sim {
+            config,
+            nodes,
+            network,
+            now,
+            step,
+            schedule,
+            next_scheduled,
+            pending,
+            acked,
+            checker,
+            checking,
+            violations,
+            events,
+            applied_now,
+            restarted_now,
+            touched_now,
+            judged,
+            disk_rng,
+            actions,
+            node_states,
+        } = self;
+        Sim {
+            config: config.clone(),
+            nodes: nodes.clone(),
+            network: network.clone(),
+            now: *now,
+            step: *step,
+            schedule: schedule.clone(),
+            next_scheduled: *next_scheduled,
+            pending: pending.clone(),
+            acked: acked.clone(),
+            checker: checker.clone(),
+            checking: *checking,
+            violations: *violations,
+            events: events.clone(),
+            applied_now: applied_now.clone(),
+            restarted_now: restarted_now.clone(),
+            touched_now: touched_now.clone(),
+            judged: *judged,
+            disk_rng: disk_rng.clone(),
+            actions: actions.clone(),
+            node_states: node_states.clone(),
+        }
+    }
+
+    fn clone_from(&mut self, source: &Sim) {
+        let Sim {
+            config,
+            nodes,
+            network,
+            now,
+            step,
+            schedule,
+            next_scheduled,
+            pending,
+            acked,
+            checker,
+            checking,
+            violations,
+            events,
+            applied_now,
+            restarted_now,
+            touched_now,
+            judged,
+            disk_rng,
+            actions,
+            node_states,
+        } = source;
+        self.config.clone_from(config);
+        // The same nodes (always, in the explorer's shapes): pointers
+        // copied into the map's own vectors, not new vectors.
+        if self.nodes.keys().eq(nodes.keys()) {
+            self.nodes.values_mut().zip(nodes.values()).for_each(|(mine, theirs)| mine.clone_from(theirs));
+        } else {
+            self.nodes = nodes.clone();
+        }
+        self.network.clone_from(network);
+        self.now = *now;
+        self.step = *step;
+        self.schedule.clone_from(schedule);
+        self.next_scheduled = *next_scheduled;
+        self.pending.clone_from(pending);
+        self.acked.clone_from(acked);
+        self.checker.clone_from(checker);
+        self.checking = *checking;
+        self.violations = *violations;
+        self.events.clone_from(events);
+        self.applied_now.clone_from(applied_now);
+        self.restarted_now.clone_from(restarted_now);
+        self.touched_now.clone_from(touched_now);
+        self.judged = *judged;
+        self.disk_rng.clone_from(disk_rng);
+        self.actions.clone_from(actions);
+        self.node_states.clone_from(node_states);
+    }
+}
+
 impl Sim {
     /// A cluster built from a validated configuration.
     pub fn new(config: SimConfig) -> Result<Sim, SimError> {
@@ -314,7 +423,7 @@ impl Sim {
         let network = Network::new(config.network, derive_seed(config.seed, 0x006E_6574_776F_726B));
         let disk_rng = crate::core::rng::Rng::new(derive_seed(config.seed, 0x6469_736B));
         Ok(Sim {
-            config,
+            config: Arc::new(config),
             nodes,
             network,
             now: 0,
@@ -392,6 +501,24 @@ impl Sim {
             })
             .sum();
         (logs + self.acked.len()) as u64
+    }
+
+    /// Frees the room the scratch vectors (a step's events, actions,
+    /// applied entries, the checker's view) and the network's spare
+    /// buckets kept from the last step, which only a step that follows
+    /// would reuse: for a simulator kept but not stepped for a while, such
+    /// as each of the tens of thousands of states a breadth-first search
+    /// holds for its next depth. Changes nothing else.
+    pub fn release_scratch(&mut self) {
+        self.applied_now = Vec::new();
+        self.events = Vec::new();
+        self.restarted_now = Vec::new();
+        if let Some(touched) = &mut self.touched_now {
+            *touched = Vec::new();
+        }
+        self.actions = Vec::new();
+        self.node_states = Vec::new();
+        self.network.release_spare();
     }
 
     /// Writes acknowledged so far.
@@ -534,6 +661,19 @@ impl Sim {
         Ok(std::mem::take(&mut self.events))
     }
 
+    /// [`Sim::command`], appending the events it leaves to `trace` (error
+    /// or not): a caller that runs many commands (the model checker, a
+    /// move after another) keeps one vector for them instead of a new one
+    /// each time.
+    pub fn command_into(&mut self, command: &Command, trace: &mut Vec<TraceEvent>) -> Result<(), SimError> {
+        // `emit` pushes onto `self.events`: lend it the caller's vector.
+        trace.append(&mut self.events);
+        std::mem::swap(&mut self.events, trace);
+        let result = self.run_command(command);
+        std::mem::swap(&mut self.events, trace);
+        result
+    }
+
     /// Runs the checker now, between steps, on what the commands run since
     /// the last step changed, and returns the violations it reports. Like
     /// [`Sim::command`], it takes the events gathered since the last step.
@@ -616,4 +756,63 @@ fn delivers(command: &Command, events: &[TraceEvent]) -> bool {
         && events
             .iter()
             .any(|e| matches!(e.body, TraceBody::MessageDelivered { .. } | TraceBody::MessageDropped { .. }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::StateKey;
+
+    fn key(sim: &Sim) -> u128 {
+        let mut k = StateKey::new();
+        sim.write_key(&mut k, true);
+        k.finish()
+    }
+
+    /// A simulator that ran elsewhere (another seed, a crash, a cut, a
+    /// hold, messages in flight; three nodes like the source, or four),
+    /// overwritten by `clone_from`, is a clone: the same key, clock and
+    /// trace as a fresh clone, step after step. Fails if `clone_from`
+    /// leaves any part of the state as it was.
+    #[test]
+    fn clone_from_gives_a_clone() {
+        // Writes that take time: the disk's generator is part of the state.
+        let config = |nodes, seed| SimConfig { disk_ticks: [1, 3], ..SimConfig::with_nodes(nodes, seed) };
+        let write = |sim: &mut Sim, value: &str| {
+            sim.command(&Command::Write { value: value.into(), node: None }).unwrap();
+        };
+        let mut source = Sim::new(config(3, 11)).unwrap();
+        source.command(&Command::TimeoutNow { node: Target::Node(1) }).unwrap();
+        source.run_until_tick(20, 500);
+        write(&mut source, "x=1");
+        source.run_until_tick(40, 500);
+        write(&mut source, "y=2");
+        assert!(!source.acked().is_empty() && source.pending_writes().len() == 1);
+        for nodes in [3, 4] {
+            let mut other = Sim::new(config(nodes, 12)).unwrap();
+            other.run_until_tick(30, 500);
+            write(&mut other, "z=3");
+            other.command(&Command::Crash { node: Target::Node(2), after_persist: false }).unwrap();
+            let cut = Command::Cut { from: Target::Node(1), to: Target::Node(3), one_way: true };
+            other.command(&cut).unwrap();
+            let hold = Command::Messages {
+                action: MessageAction::Hold,
+                from: Some(Target::Node(3)),
+                to: None,
+                msg: None,
+                count: None,
+                nth: None,
+            };
+            other.command(&hold).unwrap();
+            other.run_until_tick(40, 500);
+            assert_ne!(key(&other), key(&source));
+            other.clone_from(&source);
+            let mut fresh = source.clone();
+            for step in 0..60 {
+                assert_eq!(key(&other), key(&fresh), "{nodes} nodes, step {step}");
+                assert_eq!((other.now(), other.step_count()), (fresh.now(), fresh.step_count()));
+                assert_eq!(format!("{:?}", other.step()), format!("{:?}", fresh.step()), "step {step}");
+            }
+        }
+    }
 }

@@ -39,6 +39,16 @@ enum Recipe {
     Lost { from: NodeId, to: NodeId, kind: MessageKind, why: &'static str },
     /// A second copy made by the network.
     Duplicated { from: NodeId, to: NodeId, kind: MessageKind },
+    /// A second copy made by the scenario (the `messages` command).
+    ScriptDuplicated { from: NodeId, to: NodeId, kind: MessageKind },
+    /// A node crashed, and why.
+    Crashes { node: NodeId, why: &'static str },
+    /// A node is down (its role's sentence after a crash).
+    Down { node: NodeId },
+    /// A node restarted from its disk: its term and what became of its vote.
+    Restarts { node: NodeId, term: Term, vote: RestartVote },
+    /// A restarted node is back in `role`.
+    Back { node: NodeId, role: TraceRole },
     /// A vote or probe reply (the decision is in the description); see
     /// [`reply`] for `unguarded`.
     Reply { headline: Headline, unguarded: Option<bool> },
@@ -112,6 +122,44 @@ impl Narration {
     }
 }
 
+/// What a restarted node's disk says of its vote.
+#[derive(Clone, Copy)]
+pub(crate) enum RestartVote {
+    /// The vote it persisted.
+    For(NodeId),
+    /// None persisted because `durable_vote` is off.
+    NotKept,
+    /// It had not voted in its term.
+    None,
+}
+
+impl Narration {
+    /// The scenario made a second copy.
+    pub(crate) fn script_duplicated(from: NodeId, to: NodeId, kind: MessageKind) -> Narration {
+        Narration(Recipe::ScriptDuplicated { from, to, kind })
+    }
+
+    /// `node` crashed; `why` is said in brackets.
+    pub(crate) fn crashes(node: NodeId, why: &'static str) -> Narration {
+        Narration(Recipe::Crashes { node, why })
+    }
+
+    /// `node` is down.
+    pub(crate) fn down(node: NodeId) -> Narration {
+        Narration(Recipe::Down { node })
+    }
+
+    /// `node` restarted from its disk in `term`.
+    pub(crate) fn restarts(node: NodeId, term: Term, vote: RestartVote) -> Narration {
+        Narration(Recipe::Restarts { node, term, vote })
+    }
+
+    /// `node` is back in `role` after a restart.
+    pub(crate) fn back(node: NodeId, role: TraceRole) -> Narration {
+        Narration(Recipe::Back { node, role })
+    }
+}
+
 impl From<String> for Narration {
     fn from(text: String) -> Narration {
         Narration(Recipe::Text(text))
@@ -136,6 +184,25 @@ impl fmt::Display for Narration {
             Recipe::Duplicated { from, to, kind } => {
                 write!(f, "{from}→{to} {}: the network duplicates it", kind.name())
             }
+            Recipe::ScriptDuplicated { from, to, kind } => {
+                write!(f, "{from}→{to} {}: the scenario duplicates it", kind.name())
+            }
+            Recipe::Crashes { node, why } => {
+                write!(f, "node {node} crashes ({why}): it keeps only what it persisted")
+            }
+            Recipe::Down { node } => write!(f, "node {node} is down"),
+            Recipe::Restarts { node, term, vote } => {
+                write!(f, "node {node} restarts from its disk alone: term {term}, ")?;
+                match vote {
+                    RestartVote::For(v) => write!(f, "its vote for node {v}")?,
+                    RestartVote::NotKept => {
+                        f.write_str("no vote (durable_vote is off: votes were kept in memory only)")?
+                    }
+                    RestartVote::None => f.write_str("no vote in this term")?,
+                }
+                f.write_str(", and its log survive")
+            }
+            Recipe::Back { node, role } => write!(f, "node {node} is back as a {}", role_name(*role)),
             Recipe::Reply { headline, unguarded } => write_reply(f, headline, *unguarded),
             Recipe::Appends { node, entry } => {
                 write!(f, "node {node} appends {entry} and persists it before answering")

@@ -97,7 +97,7 @@ const SCAN_BUCKETS: usize = 4;
 const SPARE_BUCKETS: usize = 8;
 
 /// The network.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Network {
     config: NetworkConfig,
     /// Messages in flight in buckets by delivery tick, sorted by tick, each
@@ -184,6 +184,61 @@ enum MessageRule {
 /// sends, which bounds memory whatever a scenario does.
 pub const MAX_IN_FLIGHT: usize = 100_000;
 
+/// Field by field, so that `clone_from` keeps the buckets of the network
+/// it overwrites (see `Sim`'s `clone_from`), and a clone holds no room it
+/// does not use: each bucket just large enough, no spare (a clone is
+/// often kept unstepped, as each state a breadth-first search holds for
+/// its next depth, where room for a few messages more per bucket was a
+/// quarter of the memory).
+impl Clone for Network {
+    fn clone(&self) -> Network {
+        let Network { config, in_flight, in_flight_count, spare: _, cut, links, next_seq, rng, rules, held } =
+            self;
+        Network {
+            config: *config,
+            in_flight: in_flight
+                .iter()
+                .map(|(tick, bucket)| (*tick, bucket.iter().cloned().collect()))
+                .collect(),
+            in_flight_count: *in_flight_count,
+            spare: Vec::new(),
+            cut: cut.clone(),
+            links: links.clone(),
+            next_seq: *next_seq,
+            rng: rng.clone(),
+            rules: rules.clone(),
+            held: held.clone(),
+        }
+    }
+
+    fn clone_from(&mut self, source: &Network) {
+        let Network { config, in_flight, in_flight_count, spare: _, cut, links, next_seq, rng, rules, held } =
+            source;
+        // Each bucket emptied into the spares (kept with their room), then
+        // refilled from the source's: no bucket allocated while the spares
+        // last. The spares themselves are not copied: only room.
+        for (_, mut bucket) in self.in_flight.drain(..) {
+            if self.spare.len() < SPARE_BUCKETS {
+                bucket.clear();
+                self.spare.push(bucket);
+            }
+        }
+        for (tick, bucket) in in_flight {
+            let mut copy = self.spare.pop().unwrap_or_else(|| VecDeque::with_capacity(BUCKET_ROOM));
+            copy.extend(bucket.iter().cloned());
+            self.in_flight.push_back((*tick, copy));
+        }
+        self.config = *config;
+        self.in_flight_count = *in_flight_count;
+        self.cut.clone_from(cut);
+        self.links.clone_from(links);
+        self.next_seq = *next_seq;
+        self.rng.clone_from(rng);
+        self.rules.clone_from(rules);
+        self.held.clone_from(held);
+    }
+}
+
 impl Network {
     /// A network with `config`, its randomness seeded by `seed`.
     pub fn new(config: NetworkConfig, seed: u64) -> Network {
@@ -199,6 +254,11 @@ impl Network {
             rules: Vec::new(),
             held: Vec::new(),
         }
+    }
+
+    /// Frees the emptied buckets kept for reuse (see `Sim::release_scratch`).
+    pub(crate) fn release_spare(&mut self) {
+        self.spare = Vec::new();
     }
 
     /// The default behaviour of every link.
@@ -302,20 +362,35 @@ impl Network {
 
     // ---- The `messages` command ----------------------------------------------
 
-    /// Takes the messages in flight that match, in send order.
+    /// Takes the messages in flight that match, in send order. Only the
+    /// buckets holding a match are touched: the explorer takes one message
+    /// (by sequence number) at nearly every move.
     pub fn take_in_flight(&mut self, filter: &MessageFilter) -> Vec<InFlight> {
         let mut taken = Vec::new();
-        for (tick, bucket) in std::mem::take(&mut self.in_flight) {
-            let mut kept = VecDeque::new();
-            for f in bucket {
-                if filter.matches(&f) {
-                    insert_by_seq(&mut taken, f);
-                } else {
-                    kept.push_back(f);
+        let mut i = 0;
+        while let Some((_, bucket)) = self.in_flight.get_mut(i) {
+            match bucket.iter().position(|f| filter.matches(f)) {
+                None => {}
+                // One message by its sequence number: nothing else matches.
+                Some(at) if filter.seq.is_some() => taken.extend(bucket.remove(at)),
+                Some(_) => {
+                    for f in std::mem::take(bucket) {
+                        if filter.matches(&f) {
+                            insert_by_seq(&mut taken, f);
+                        } else {
+                            bucket.push_back(f);
+                        }
+                    }
                 }
             }
-            if !kept.is_empty() {
-                self.in_flight.push_back((tick, kept));
+            if bucket.is_empty() {
+                if let Some((_, empty)) = self.in_flight.remove(i) {
+                    if self.spare.len() < SPARE_BUCKETS && empty.capacity() > 0 {
+                        self.spare.push(empty);
+                    }
+                }
+            } else {
+                i += 1;
             }
         }
         self.in_flight_count -= taken.len();
@@ -326,8 +401,15 @@ impl Network {
     /// send order, among those in flight and, when `with_held`, those held.
     pub fn nth_match(&self, filter: &MessageFilter, nth: u64, with_held: bool) -> Option<u64> {
         let held = self.held.iter().filter(|_| with_held);
+        let matches = || self.in_flight().chain(held.clone()).filter(|f| filter.matches(f));
+        // Met in send order (always, when every message takes as long):
+        // the nth met, without sorting.
+        let mut last = None;
+        if matches().all(|f| last.replace(f.seq).is_none_or(|before| before < f.seq)) {
+            return matches().nth(usize::try_from(nth).ok()?).map(|f| f.seq);
+        }
         let mut seqs = Vec::new();
-        for f in self.in_flight().chain(held).filter(|f| filter.matches(f)) {
+        for f in matches() {
             let at = seqs.partition_point(|s| *s < f.seq);
             seqs.insert(at, f.seq);
         }
