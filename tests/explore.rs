@@ -419,8 +419,8 @@ fn retracing_a_padded_run_finds_a_shorter_one() {
 /// allow, not only what the run spent: a forced handover skips the
 /// pre-vote and the stickiness a timeout must wait out. Seed 3's walks
 /// reach Raft's Figure 8 by a run of 48 moves with no handover; retraced
-/// within its own resources and shrunk it was 31 moves (the library's
-/// `current-term-commit-found`), now 30, through a forced failover.
+/// within its own resources and shrunk it was 31 moves, now 30, through a
+/// forced failover (the library's `current-term-commit-found`).
 #[test]
 fn retracing_may_spend_what_the_callers_bounds_allow() {
     use quorumscope::explore::model::Move;
