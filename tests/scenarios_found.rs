@@ -56,7 +56,7 @@ const FOUND: [Found; 4] = [
         switch: "current_term_commit",
         property: Property::LeaderCompleteness,
         nodes: &[2, 1],
-        step: 25,
+        step: 24,
         // Nothing of an earlier term is committed by counting, so x=1 is
         // never acknowledged.
         on: ("never acknowledged", |events| {

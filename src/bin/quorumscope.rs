@@ -521,6 +521,9 @@ fn explore(args: &[String]) -> Result<bool, String> {
                 "not proven shortest: the search within the run's own bounds cannot reach one move less within its limit"
             ),
         }
+        if let (None, Some(b)) = (&report.shortest_within, &report.none_shorter) {
+            say!("none shorter than {} moves within: {}", b.depth + 1, b.describe());
+        }
         for (tick, mv) in &cx.moves {
             say!("  {}", mc::describe_move(*tick, mv));
         }

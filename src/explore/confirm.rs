@@ -10,7 +10,7 @@
 //! bounds, and the run is the shortest there; if it finds something, that
 //! is a shorter run, and the shortest within those bounds.
 
-use super::deepening::iterative_deepening;
+use super::deepening::{iterative_deepening, iterative_deepening_from};
 use super::model::{apply, Bounds, Move, Spent, State};
 use super::{Options, Progress, Report, Search};
 use crate::core::Role;
@@ -176,9 +176,68 @@ pub fn confirm(
     Ok(report)
 }
 
+/// How many times the caller's state limit the search that rules out
+/// shorter runs may visit. It keeps a key per state, not a simulator (a
+/// few dozen bytes: 4,000,000 states are about 200 MB), so the limit costs
+/// time, not memory.
+pub const RULE_OUT_FACTOR: u64 = 16;
+
+/// After the searches before it left `report`'s run unproven: every run
+/// within the caller's own bounds (the default ones), limit after limit
+/// from `complete` + 1 on (breadth-first search within those bounds
+/// completed depth `complete` with no hit), to one move less than the run,
+/// while the next limit's states, growing as the last limit's grew, fit
+/// the state limit. Records in `report.none_shorter` the longest limit
+/// searched completely: no run within those bounds is shorter than one
+/// move more. A run found there is the shortest within those bounds and
+/// replaces the walk's; a search complete to one move less than the run
+/// proves the run shortest there, if the run is within those bounds.
+pub fn rule_out_shorter(
+    options: &Options,
+    mut report: Report,
+    complete: u64,
+    mut progress: impl FnMut(&Progress) -> bool,
+) -> Result<Report, String> {
+    let Some(cx) = &report.counterexample else { return Ok(report) };
+    if report.shortest_within.is_some() {
+        return Ok(report);
+    }
+    let best = cx.moves.len() as u64;
+    let run = cx.moves.iter().map(|(_, mv)| mv.clone()).collect::<Vec<_>>();
+    let within = bounds_of(options, &run)?.is_some_and(|own| covers(&options.bounds, &own));
+    let bounds = Bounds { depth: best.saturating_sub(1), ..options.bounds };
+    let mut searched = complete.min(bounds.depth);
+    if searched < bounds.depth {
+        let limit = options.max_states.saturating_mul(RULE_OUT_FACTOR);
+        let search = Options { bounds, search: Search::Breadth, max_states: limit, ..options.clone() };
+        let found = iterative_deepening_from(&search, searched + 1, |p| {
+            if p.walks != 0 || p.expanded != 0 {
+                return progress(p);
+            }
+            // A limit done: every run of up to `p.depth` moves searched.
+            searched = p.depth;
+            // States grow about geometrically a depth: by g, the states
+            // before the deepest level are about frontier / (g - 1).
+            let (states, level) = (p.states as f64, p.frontier as f64);
+            let growth = 1.0 + level / (states - level).max(1.0);
+            let next = states + level * growth;
+            progress(p) && next <= limit as f64
+        })?;
+        if report.absorb(found) {
+            return Ok(report);
+        }
+    }
+    report.none_shorter = Some(Bounds { depth: searched, ..bounds });
+    if searched + 1 == best && within {
+        report.shortest_within = Some(Bounds { depth: best, ..bounds });
+    }
+    Ok(report)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::explore::Shape;
 
     /// A depth done: `states` in all, `level` of them at that depth.
     fn done(depth: u64, states: u64, level: usize) -> Progress {
@@ -206,5 +265,59 @@ mod tests {
         assert!(!reach.out_of_reach(&Progress { expanded: 5, ..done(3, 900, 500) }));
         assert!(!reach.out_of_reach(&done(3, 900, 500)));
         assert!(!reach.out_of_reach(&done(4, 1000, 100)));
+    }
+
+    /// The vote bug within bounds of no write, drop, duplicate or handover.
+    fn options(max_states: u64) -> Options {
+        let mut o = Options::new(Shape::Three);
+        (o.bounds.depth, o.bounds.writes, o.bounds.drops, o.bounds.duplicates, o.bounds.handovers) =
+            (10, 0, 0, 0, 0);
+        o.off = vec!["durable_vote".to_string()];
+        (o.threads, o.max_states, o.search) = (1, max_states, Search::Breadth);
+        o
+    }
+
+    /// The vote bug's shortest run (8 moves), as if a walk had found it.
+    fn walked(o: &Options) -> Report {
+        let mut report = iterative_deepening(o, |_| true).unwrap();
+        assert_eq!(report.counterexample.as_ref().map(|c| c.moves.len()), Some(8));
+        (report.by_walk, report.shortest_within) = (true, None);
+        report
+    }
+
+    /// Searched to one move less than the run, nothing: the run is proven
+    /// shortest, and every shorter run ruled out. With a state limit too
+    /// small for that, only the limits that fit are claimed: every run of
+    /// that many moves, and no more, fits the limit.
+    #[test]
+    fn shorter_runs_are_ruled_out_only_as_far_as_searched() {
+        let o = options(100_000);
+        let r = rule_out_shorter(&o, walked(&o), 2, |_| true).unwrap();
+        assert_eq!(r.none_shorter.map(|b| b.depth), Some(7));
+        assert_eq!(r.shortest_within.map(|b| b.depth), Some(8));
+        let small = options(1_000 / RULE_OUT_FACTOR);
+        let r = rule_out_shorter(&small, walked(&o), 2, |_| true).unwrap();
+        let searched = r.none_shorter.expect("some limits searched").depth;
+        assert!(r.shortest_within.is_none() && (3..7).contains(&searched), "searched to {searched}");
+        let states_to = |depth| {
+            let exhaustive = Options { bounds: Bounds { depth, ..o.bounds }, ..o.clone() };
+            iterative_deepening(&exhaustive, |_| true).unwrap().states
+        };
+        assert!(states_to(searched) <= 1_000 && states_to(searched + 1) > 1_000 / 2, "{searched}");
+    }
+
+    /// A run longer than the shortest: the search finds the shortest and
+    /// it replaces the run, proven shortest within the caller's bounds.
+    #[test]
+    fn a_shorter_run_found_replaces_the_walks() {
+        let o = options(100_000);
+        let mut report = walked(&o);
+        let cx = report.counterexample.as_mut().expect("found");
+        // Ten moves claimed: the search to nine finds the eight-move run.
+        let (tick, mv) = cx.moves[0].clone();
+        cx.moves.splice(0..0, [(tick, mv.clone()), (tick, mv)]);
+        let r = rule_out_shorter(&o, report, 0, |_| true).unwrap();
+        assert_eq!(r.counterexample.map(|c| c.moves.len()), Some(8));
+        assert_eq!((r.by_walk, r.shortest_within.map(|b| b.depth)), (false, Some(8)));
     }
 }

@@ -49,10 +49,24 @@ pub fn iterative_deepening(
     options: &Options,
     progress: impl FnMut(&Progress) -> bool,
 ) -> Result<Report, String> {
+    iterative_deepening_from(options, 1, progress)
+}
+
+/// [`iterative_deepening`] from limit `first` on, when every shorter run
+/// is known to hit nothing (a search before it completed depth `first` -
+/// 1): the limits before it would only repeat that search. A run found is
+/// still the shortest within the bounds; `states` and `per_depth` are the
+/// last iteration's, whose depth-first search alone covers every run of
+/// up to its limit.
+pub fn iterative_deepening_from(
+    options: &Options,
+    first: u64,
+    progress: impl FnMut(&Progress) -> bool,
+) -> Result<Report, String> {
     let config = options.sim_config()?;
     let root = State { sim: Sim::new(config.clone()).map_err(|e| e.0)?, spent: Spent::default() };
     let mark = |state: &State, events: &[TraceEvent]| hit(options, state, events).map(Mark::Hit);
-    let (mut report, found) = deepen(options, &root, &mark, progress);
+    let (mut report, found) = deepen_from(options, first, &root, &mark, progress);
     if let Some((Mark::Hit(hit), path, end)) = found {
         report.take_run(options, &config, (hit, path, end.sim.now()), false);
     }
@@ -80,11 +94,23 @@ pub fn deepen(
     options: &Options,
     root: &State,
     mark: &dyn Fn(&State, &[TraceEvent]) -> Option<Mark>,
+    progress: impl FnMut(&Progress) -> bool,
+) -> (Report, Option<Found>) {
+    deepen_from(options, 1, root, mark, progress)
+}
+
+/// [`deepen`] from limit `first` on (see [`iterative_deepening_from`]).
+fn deepen_from(
+    options: &Options,
+    first: u64,
+    root: &State,
+    mark: &dyn Fn(&State, &[TraceEvent]) -> Option<Mark>,
     mut progress: impl FnMut(&Progress) -> bool,
 ) -> (Report, Option<Found>) {
     let keyer = Keyer::new(options.shape, options.symmetry);
     let mut report = Report { states: 1, per_depth: vec![1], ..Report::default() };
-    for limit in 1..=options.bounds.depth.min(u64::from(u8::MAX)) as u8 {
+    let last = options.bounds.depth.min(u64::from(u8::MAX)) as u8;
+    for limit in first.clamp(1, u64::from(last.max(1))) as u8..=last {
         let frontier = report.per_depth.last().copied().unwrap_or(0) as usize;
         let mut dive = Dive {
             options,

@@ -236,6 +236,10 @@ pub struct Report {
     /// ([`narrow`]), and within a walk's run's own bounds to prove it
     /// shortest ([`confirm`]).
     pub confirm_states: u64,
+    /// Every run of at most `depth` moves within these bounds was searched
+    /// and none hits: no run within them is shorter than `depth` + 1
+    /// moves. Set when the run found is not proven shortest otherwise.
+    pub none_shorter: Option<Bounds>,
 }
 
 impl Report {
@@ -314,12 +318,15 @@ pub fn explore(options: &Options, mut progress: impl FnMut(&Progress) -> bool) -
             if report.counterexample.is_some() {
                 return Ok(report);
             }
+            // Every run of up to this many moves hits nothing.
+            let complete = if report.truncated { report.depth.saturating_sub(1) } else { report.depth };
             let report = narrow::narrow(options, report, &mut progress)?;
             if report.counterexample.is_some() {
                 return Ok(report);
             }
             let (report, runs) = walk::random_walks(options, walks, report, &mut progress)?;
-            confirm::confirm(options, report, &runs, progress)
+            let report = confirm::confirm(options, report, &runs, &mut progress)?;
+            confirm::rule_out_shorter(options, report, complete, progress)
         }
     }
 }

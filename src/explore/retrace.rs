@@ -9,8 +9,9 @@
 //! From the initial state it looks for the shortest runs to any later
 //! waypoint and follows the one that gets furthest along, then looks again
 //! from there, until a run hits what the run in hand hits. Each stretch is
-//! iterative deepening ([`super::deepening`]) within the run's own bounds,
-//! a few moves and states at a time. The result is a real run, its moves
+//! iterative deepening ([`super::deepening`]) within the run's own bounds
+//! (and the caller's crashes and handovers), a few moves and states at a
+//! time. The result is a real run, its moves
 //! applied one by one; it skips what the walk did on the way that its
 //! outlines do not need, whole elections included. Short, not proven
 //! shortest: each stretch is the shortest to its waypoint, not the whole.
@@ -36,8 +37,17 @@ pub const STRETCH_STATES: u64 = 30_000;
 pub fn retrace(options: &Options, root: &State, run: &[Move], target: &str) -> Option<Vec<Move>> {
     let bounds = bounds_of(options, run).ok()??;
     let rank = waypoints(root, run)?;
+    // Each stretch may also spend the crash and the handover the caller
+    // allows where the run did not: a forced handover skips a pre-vote and
+    // the stickiness a timeout must wait out, a reboot a step-down (seed
+    // 3's Figure 8: 31 moves within its own resources, 30 so).
     let stretch = Options {
-        bounds: Bounds { depth: STRETCH_MOVES, ..bounds },
+        bounds: Bounds {
+            depth: STRETCH_MOVES,
+            handovers: options.bounds.handovers.max(bounds.handovers),
+            crashes: options.bounds.crashes.max(bounds.crashes),
+            ..bounds
+        },
         max_states: STRETCH_STATES,
         search: Search::Breadth,
         ..options.clone()
