@@ -488,19 +488,18 @@ impl Checker {
             last: _,
             changed: _,
         } = self;
-        let code = k.renaming_code();
-        k.part(election_safety.key_digest(k, code));
-        k.part(leader_append_only.key_digest(k, code));
-        k.part(log_matching.key_digest(k, code));
-        k.part(leader_completeness.key_digest(k, code));
-        k.part(state_machine_safety.key_digest(k, code));
-        k.part(acked_write_lost.key_digest(k, code));
-        k.part(double_vote.key_digest(k, code));
-        k.part(monotonic_state.key_digest(k, code));
-        k.part(index_order.key_digest(k, code));
-        k.part(epoch_order.key_digest(k, code));
+        k.part(election_safety.key_digest(k));
+        k.part(leader_append_only.key_digest(k));
+        k.part(log_matching.key_digest(k));
+        k.part(leader_completeness.key_digest(k));
+        k.part(state_machine_safety.key_digest(k));
+        k.part(acked_write_lost.key_digest(k));
+        k.part(double_vote.key_digest(k));
+        k.part(monotonic_state.key_digest(k));
+        k.part(index_order.key_digest(k));
+        k.part(epoch_order.key_digest(k));
         #[cfg(not(target_arch = "wasm32"))]
-        native.write_key(k, code);
+        native.write_key(k);
         k.multiset(reported.iter(), |((property, nodes, detail), ()), k| {
             k.word(*property as u64);
             k.ids(nodes.iter().copied());
@@ -522,12 +521,12 @@ struct NativeChecks {
 
 #[cfg(not(target_arch = "wasm32"))]
 impl NativeChecks {
-    fn write_key(&self, k: &mut crate::core::StateKey, code: Option<u64>) {
+    fn write_key(&self, k: &mut crate::core::StateKey) {
         // The witness check remembers nothing.
         let NativeChecks { applied_values, apply_order, witness_data: _, snapshot_contents } = self;
-        k.part(applied_values.key_digest(k, code));
-        k.part(apply_order.key_digest(k, code));
-        k.part(snapshot_contents.key_digest(k, code));
+        k.part(applied_values.key_digest(k));
+        k.part(apply_order.key_digest(k));
+        k.part(snapshot_contents.key_digest(k));
     }
 
     fn observe(&mut self, obs: &Observation<'_>, out: &mut Vec<Violation>) {

@@ -11,10 +11,10 @@
 
 use std::fmt;
 use std::ops::Deref;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use super::Invariant;
-use crate::core::StateKey;
+use crate::core::{KeptDigests, StateKey};
 use crate::sim::Transient;
 
 /// A check's memory, read through `Deref` and changed through
@@ -57,10 +57,9 @@ impl<T: Invariant> Shared<T> {
 
     /// The memory keyed on its own under `k`'s renaming
     /// ([`Invariant::write_key`] into [`StateKey::sibling`]), kept per
-    /// renaming while it does not change. `code` is `k.renaming_code()`,
-    /// worked out once for every check.
-    pub(crate) fn key_digest(&self, k: &StateKey, code: Option<u64>) -> u128 {
-        self.0.digests.0.get(code, || {
+    /// renaming while it does not change.
+    pub(crate) fn key_digest(&self, k: &StateKey) -> u128 {
+        self.0.digests.0.get(k, || {
             let mut part = k.sibling();
             self.0.memory.write_key(&mut part);
             part.finish()
@@ -72,32 +71,4 @@ impl<T: Invariant> Shared<T> {
 /// under one renaming nearly always, but a check that seldom changes is
 /// shared by many states, each keyed under its own: up to every order of
 /// three interchangeable nodes.
-const DIGEST_SLOTS: usize = 6;
-
-/// Digests under the first renamings keyed, each slot set once (so reading
-/// one is a load, and threads keying states that share the check need no
-/// lock).
-#[derive(Default)]
-pub(crate) struct KeyDigests([OnceLock<(u64, u128)>; DIGEST_SLOTS]);
-
-impl KeyDigests {
-    /// The digest under the renaming `code` (`StateKey::renaming_code`):
-    /// kept, or made by `digest` and kept when a slot is free.
-    fn get(&self, code: Option<u64>, digest: impl FnOnce() -> u128) -> u128 {
-        let Some(code) = code else { return digest() };
-        for slot in &self.0 {
-            match slot.get() {
-                Some((c, d)) if *c == code => return *d,
-                Some(_) => {}
-                None => {
-                    let d = digest();
-                    // Another thread may fill the slot first (with its own
-                    // renaming's digest): this one is right all the same.
-                    let _ = slot.set((code, d));
-                    return d;
-                }
-            }
-        }
-        digest()
-    }
-}
+type KeyDigests = KeptDigests<6>;

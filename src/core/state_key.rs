@@ -11,6 +11,8 @@
 //! reduction). Collections keyed or ordered by id are written in renamed
 //! order for the same reason.
 
+use std::sync::OnceLock;
+
 use super::control_plane::CpEntry;
 use super::durable::{DurableState, HardState, Persist, Snapshot};
 use super::entry::{Entry, NodeId, Payload};
@@ -82,8 +84,8 @@ impl StateKey {
     }
 
     /// The renaming as one word, four bits a name, when every name is
-    /// below 16 (`None` otherwise): a cache of parts keyed under a renaming
-    /// ([`crate::sim::SimNode::key_digest`]) tells renamings apart by it.
+    /// below 16 (`None` otherwise): [`KeptDigests`] tells renamings apart
+    /// by it.
     /// Ids from 16 up are written as themselves under every renaming.
     pub fn renaming_code(&self) -> Option<u64> {
         self.code
@@ -258,6 +260,43 @@ impl StateKey {
         let hi = mix(self.a ^ self.words.rotate_left(17));
         let lo = mix(self.b ^ hi);
         (u128::from(hi) << 64) | u128::from(lo)
+    }
+}
+
+/// A part's digests (a part keyed on its own, with [`StateKey::sibling`])
+/// under the first `SLOTS` renamings it was keyed under, kept beside the
+/// part while it does not change: the explorer keys every state it makes,
+/// and a move changes one or two of a cluster's nodes and checks. Each slot
+/// is set once, so reading one is a load, and threads keying states that
+/// share the part need no lock. The owner forgets them (a fresh value) when
+/// the part changes.
+pub struct KeptDigests<const SLOTS: usize>([OnceLock<(u64, u128)>; SLOTS]);
+
+impl<const SLOTS: usize> Default for KeptDigests<SLOTS> {
+    fn default() -> Self {
+        KeptDigests(std::array::from_fn(|_| OnceLock::new()))
+    }
+}
+
+impl<const SLOTS: usize> KeptDigests<SLOTS> {
+    /// The digest under `k`'s renaming: kept, or made by `digest` and kept
+    /// when a slot is free (never kept under a renaming with no code).
+    pub fn get(&self, k: &StateKey, digest: impl FnOnce() -> u128) -> u128 {
+        let Some(code) = k.renaming_code() else { return digest() };
+        for slot in &self.0 {
+            match slot.get() {
+                Some((c, d)) if *c == code => return *d,
+                Some(_) => {}
+                None => {
+                    let d = digest();
+                    // Another thread may fill the slot first (with its own
+                    // renaming's digest): this one is right all the same.
+                    let _ = slot.set((code, d));
+                    return d;
+                }
+            }
+        }
+        digest()
     }
 }
 

@@ -1,8 +1,6 @@
 //! The simulator's canonical state key (see `crate::core::StateKey`).
 
-use std::sync::OnceLock;
-
-use crate::core::StateKey;
+use crate::core::{KeptDigests, StateKey};
 
 use super::{PendingWrite, Sim, SimNode};
 
@@ -47,7 +45,7 @@ impl SimNode {
     /// two nodes, and the others, shared with the state before behind their
     /// `Arc`, are not written again.
     pub fn key_digest(&self, k: &StateKey) -> u128 {
-        self.digests.0.get(k.renaming_code(), || {
+        self.digests.0.get(k, || {
             let SimNode {
                 config: _,
                 node,
@@ -76,38 +74,10 @@ impl SimNode {
 
 /// Renamings a node's digest is kept under: the explorer keys each node
 /// under its signature's renaming (every id as 0) and, nearly always, one
-/// order of its group.
-const DIGEST_SLOTS: usize = 4;
-
-/// A node's digests ([`SimNode::key_digest`]) under the first renamings it
-/// was keyed under, each slot set once (so reading one is a load, and
-/// threads keying states that share the node need no lock). Held as a
-/// [`Transient`](super::Transient): a copy starts empty (a node is copied to be changed), and
-/// `node_mut` empties it for a node changed in place.
-#[derive(Default)]
-pub(crate) struct NodeDigests([OnceLock<(u64, u128)>; DIGEST_SLOTS]);
-
-impl NodeDigests {
-    /// The digest under the renaming `code` (`StateKey::renaming_code`):
-    /// kept, or made by `digest` and kept when a slot is free.
-    fn get(&self, code: Option<u64>, digest: impl FnOnce() -> u128) -> u128 {
-        let Some(code) = code else { return digest() };
-        for slot in &self.0 {
-            match slot.get() {
-                Some((c, d)) if *c == code => return *d,
-                Some(_) => {}
-                None => {
-                    let d = digest();
-                    // Another thread may fill the slot first (with its own
-                    // renaming's digest): this one is right all the same.
-                    let _ = slot.set((code, d));
-                    return d;
-                }
-            }
-        }
-        digest()
-    }
-}
+/// order of its group. Held as a [`Transient`](super::Transient): a copy
+/// starts empty (a node is copied to be changed), and `node_mut` empties it
+/// for a node changed in place.
+pub(crate) type NodeDigests = KeptDigests<4>;
 
 #[cfg(test)]
 mod tests {
