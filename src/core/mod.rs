@@ -57,5 +57,5 @@ pub use progress::{Progress, ProgressState};
 pub use quorum::{ConfigName, ConfigTally};
 pub use report::{CommitReport, CommitRule, ProgressMode, ProgressReport, VoteReport};
 pub use role_cause::RoleCause;
-pub use state_key::{KeptDigests, StateKey};
+pub use state_key::{KeptDigests, Small, StateKey};
 pub use vote::{decide, log_guards_apply, Decision, Refusal, VoteRequest, VoterView};

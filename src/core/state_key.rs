@@ -201,22 +201,13 @@ impl StateKey {
         parts: impl Iterator<Item = (NodeId, T)>,
         write: impl Fn(T, &mut StateKey),
     ) {
-        let mut named: [(NodeId, Option<T>); RENAMED_IDS] = [(0, None); RENAMED_IDS];
-        let mut spilled: Vec<(NodeId, Option<T>)> = Vec::new();
-        let mut len = 0;
+        let mut named: Small<(NodeId, Option<T>), RENAMED_IDS> =
+            Small { inline: [(0, None); RENAMED_IDS], len: 0, spilled: Vec::new() };
         for (id, part) in parts {
-            let entry = (self.name(id), Some(part));
-            if len < RENAMED_IDS {
-                named[len] = entry;
-            } else {
-                if spilled.is_empty() {
-                    spilled.extend_from_slice(&named);
-                }
-                spilled.push(entry);
-            }
-            len += 1;
+            named.push((self.name(id), Some(part)));
         }
-        let all = if len <= RENAMED_IDS { &mut named[..len] } else { &mut spilled[..] };
+        let all = named.as_mut_slice();
+        let len = all.len();
         if !all.windows(2).all(|w| w[0].0 < w[1].0) {
             all.sort_unstable_by_key(|(name, _)| *name);
         }
@@ -242,13 +233,14 @@ impl StateKey {
     /// own, the part keys sorted. For collections whose order is not part
     /// of the state, or is by id (and so changes under renaming).
     pub fn multiset<T>(&mut self, parts: impl Iterator<Item = T>, write: impl Fn(&T, &mut StateKey)) {
-        let mut keys = Small::default();
+        let mut keys: Small<u128, 8> = Small::default();
         for part in parts {
             let mut k = self.sibling();
             write(&part, &mut k);
             keys.push(k.finish());
         }
-        let keys = keys.sorted();
+        let keys = keys.as_mut_slice();
+        keys.sort_unstable();
         self.word(keys.len() as u64);
         for k in keys {
             self.part(*k);
@@ -300,18 +292,25 @@ impl<const SLOTS: usize> KeptDigests<SLOTS> {
     }
 }
 
-/// Values to sort, on the stack while they are few (most collections in a
-/// small cluster's state hold a handful).
-#[derive(Default)]
-struct Small {
-    inline: [u128; 8],
+/// Values on the stack while they are at most `N` (most collections in a
+/// small cluster's state hold a handful), spilled into a vector past that:
+/// keying a state allocates nothing in the common case.
+pub struct Small<T, const N: usize> {
+    inline: [T; N],
     len: usize,
-    spilled: Vec<u128>,
+    spilled: Vec<T>,
 }
 
-impl Small {
-    fn push(&mut self, v: u128) {
-        if self.len < self.inline.len() {
+impl<T: Copy + Default, const N: usize> Default for Small<T, N> {
+    fn default() -> Self {
+        Small { inline: [T::default(); N], len: 0, spilled: Vec::new() }
+    }
+}
+
+impl<T: Copy, const N: usize> Small<T, N> {
+    /// Adds `v` at the end.
+    pub fn push(&mut self, v: T) {
+        if self.len < N {
             self.inline[self.len] = v;
         } else {
             if self.spilled.is_empty() {
@@ -322,11 +321,13 @@ impl Small {
         self.len += 1;
     }
 
-    fn sorted(&mut self) -> &[u128] {
-        let all =
-            if self.len <= self.inline.len() { &mut self.inline[..self.len] } else { &mut self.spilled[..] };
-        all.sort_unstable();
-        all
+    /// The values, in the order pushed (to sort in place, say).
+    pub fn as_mut_slice(&mut self) -> &mut [T] {
+        if self.len <= N {
+            &mut self.inline[..self.len]
+        } else {
+            &mut self.spilled[..]
+        }
     }
 }
 

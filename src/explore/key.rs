@@ -12,7 +12,7 @@
 //! differ only by a renaming within groups take the same branch, sort
 //! their nodes alike and so get the same key.
 
-use crate::core::{NodeId, StateKey};
+use crate::core::{NodeId, Small, StateKey};
 use crate::sim::SimNode;
 
 use super::model::{Spent, State};
@@ -79,24 +79,13 @@ impl Keyer {
             return write(state, &rename[..self.width]);
         }
         // Each message keyed once, on the stack while they are few.
-        let mut inline = [(0, 0, 0); INLINE];
-        let mut spilled = Vec::new();
-        let mut len = 0;
+        let mut messages: Small<(NodeId, NodeId, u128), INLINE> = Small::default();
         for f in state.sim.network().in_flight() {
             let mut k = zero;
             f.msg.write_key(&mut k);
-            let message = (f.msg.from, f.msg.to, k.finish());
-            if len < INLINE {
-                inline[len] = message;
-            } else {
-                if spilled.is_empty() {
-                    spilled.extend_from_slice(&inline);
-                }
-                spilled.push(message);
-            }
-            len += 1;
+            messages.push((f.msg.from, f.msg.to, k.finish()));
         }
-        let messages = if len <= INLINE { &inline[..len] } else { &spilled[..] };
+        let messages = &*messages.as_mut_slice();
         // Most states tell every node of a group apart: one renaming.
         for group in &self.groups {
             let mut members = [(0, 0); INLINE];
