@@ -31,7 +31,7 @@ WASM_BUDGET=170000
 # 210,000 when the lab module was split off (194 KB); the model checker's
 # proof of shortest runs (src/explore/confirm.rs) and its leaner search
 # took it to 210.4 KB the same day, raised to 225,000 for iterative deepening
-# and retracing, and to 230,000 (227.2 KB) for the model checker's speed: a
+# and retracing, and to 230,000 (227.0 KB) for the model checker's speed: a
 # checker shared check by check, successors made in one reused simulator
 # (docs/performance.md, "wasm size"). Loaded only when a reader opens a lab
 # panel.

@@ -249,23 +249,18 @@ fn successors(
     let mut made = 0;
     // Every successor is made in this one simulator (none is kept), its
     // events in this one vector.
-    let mut child: Option<State> = None;
+    let mut child = state.clone();
     let mut events = Vec::new();
     for mv in moves(state, &options.bounds, options.shape) {
-        let ran = match &mut child {
-            Some(child) => apply_into(state, &mv, child, &mut events),
-            None => apply(state, &mv).map(|(first, first_events)| {
-                child = Some(first);
-                events = first_events;
-            }),
-        };
-        let (Some(()), Some(child)) = (ran, &child) else { continue };
+        if apply_into(state, &mv, &mut child, &mut events).is_none() {
+            continue;
+        }
         made += 1;
-        let key = keyer.key(child);
+        let key = keyer.key(&child);
         if visited.contains(&key) {
             continue;
         }
-        out.push(Found { parent, mv, key, hit: hit(options, child, &events) });
+        out.push(Found { parent, mv, key, hit: hit(options, &child, &events) });
     }
     (made, out)
 }

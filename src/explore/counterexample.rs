@@ -35,7 +35,9 @@ impl Counterexample {
     ) -> Counterexample {
         let script = moves
             .iter()
-            .flat_map(|(tick, mv)| mv.commands().into_iter().map(|command| ScriptStep { at: *tick, command }))
+            .flat_map(|(tick, mv)| {
+                mv.commands().into_owned().into_iter().map(|command| ScriptStep { at: *tick, command })
+            })
             .collect();
         let what = match options.goal {
             Some(goal) => format!("reaches {}", goal.describe()),

@@ -53,29 +53,7 @@ impl Keyer {
         // First by each node's own state alone (its digest under `zero`,
         // kept with the node): when that tells every node of each group
         // apart, no message is keyed for the signatures.
-        let mut rename = [0; INLINE];
-        rename[..self.width].copy_from_slice(identity);
-        let mut told_apart = true;
-        for group in &self.groups {
-            let mut members = [(0, 0); INLINE];
-            let mut count = 0;
-            for id in group {
-                if let Some(n) = state.sim.nodes().get(id) {
-                    members[count] = (n.key_digest(&zero), *id);
-                    count += 1;
-                }
-            }
-            let members = &mut members[..count];
-            members.sort_unstable();
-            told_apart &= members.windows(2).all(|w| w[0].0 != w[1].0);
-            if !told_apart {
-                break;
-            }
-            for (name, (_, id)) in group.iter().zip(members.iter()) {
-                rename[*id as usize] = *name;
-            }
-        }
-        if told_apart {
+        if let Some(rename) = self.renaming_by(state, |_, n| n.key_digest(&zero)) {
             return write(state, &rename[..self.width]);
         }
         // Each message keyed once, on the stack while they are few.
@@ -86,26 +64,34 @@ impl Keyer {
             messages.push((f.msg.from, f.msg.to, k.finish()));
         }
         let messages = &*messages.as_mut_slice();
+        let sign = |id, n: &SimNode| signature(id, n, zero, messages);
         // Most states tell every node of a group apart: one renaming.
+        match self.renaming_by(state, sign) {
+            Some(rename) => write(state, &rename[..self.width]),
+            None => self.least_over_ties(state, identity, sign),
+        }
+    }
+
+    /// The renaming that hands out each group's names in the order of its
+    /// nodes' `sign`, or `None` when two nodes of a group tie.
+    fn renaming_by(
+        &self,
+        state: &State,
+        sign: impl Fn(NodeId, &SimNode) -> u128,
+    ) -> Option<[NodeId; INLINE]> {
+        let mut rename = [0; INLINE];
+        rename.iter_mut().enumerate().for_each(|(i, name)| *name = i as NodeId);
         for group in &self.groups {
-            let mut members = [(0, 0); INLINE];
-            let mut count = 0;
-            for id in group {
-                if let Some(n) = state.sim.nodes().get(id) {
-                    members[count] = (signature(*id, n, zero, messages), *id);
-                    count += 1;
-                }
-            }
-            let members = &mut members[..count];
-            members.sort_unstable();
+            let mut members = sorted_members(state, group, &sign);
+            let members = members.as_mut_slice();
             if members.windows(2).any(|w| w[0].0 == w[1].0) {
-                return self.least_over_ties(state, identity, zero, messages);
+                return None;
             }
             for (name, (_, id)) in group.iter().zip(members.iter()) {
                 rename[*id as usize] = *name;
             }
         }
-        write(state, &rename[..self.width])
+        Some(rename)
     }
 
     /// The smallest key over every order of the nodes whose signatures
@@ -114,26 +100,12 @@ impl Keyer {
         &self,
         state: &State,
         identity: &[NodeId],
-        zero: StateKey,
-        messages: &[(NodeId, NodeId, u128)],
+        sign: impl Fn(NodeId, &SimNode) -> u128,
     ) -> u128 {
-        let sorted: Vec<Vec<(u128, NodeId)>> = self
-            .groups
-            .iter()
-            .map(|group| {
-                let mut members: Vec<(u128, NodeId)> = group
-                    .iter()
-                    .filter_map(|id| {
-                        state.sim.nodes().get(id).map(|n| (signature(*id, n, zero, messages), *id))
-                    })
-                    .collect();
-                members.sort_unstable();
-                members
-            })
-            .collect();
         let mut renamings = vec![identity.to_vec()];
-        for (group, members) in self.groups.iter().zip(&sorted) {
-            renamings = orderings(members)
+        for group in &self.groups {
+            let mut members = sorted_members(state, group, &sign);
+            renamings = orderings(members.as_mut_slice())
                 .into_iter()
                 .flat_map(|order| {
                     renamings.iter().map(move |base| {
@@ -148,6 +120,22 @@ impl Keyer {
         }
         renamings.iter().map(|rename| write(state, rename)).min().expect("one renaming at least")
     }
+}
+
+/// The nodes of `group` the state has, with their `sign`, sorted.
+fn sorted_members(
+    state: &State,
+    group: &[NodeId],
+    sign: impl Fn(NodeId, &SimNode) -> u128,
+) -> Small<(u128, NodeId), INLINE> {
+    let mut members = Small::default();
+    for id in group {
+        if let Some(n) = state.sim.nodes().get(id) {
+            members.push((sign(*id, n), *id));
+        }
+    }
+    members.as_mut_slice().sort_unstable();
+    members
 }
 
 fn write(state: &State, rename: &[NodeId]) -> u128 {

@@ -8,6 +8,8 @@
 //! command (or one tick) of the simulator, so a path is a script the
 //! simulator replays exactly.
 
+use std::borrow::Cow;
+
 use crate::core::{NodeId, Role};
 use crate::sim::{Command, FailoverMode, MessageAction, Sim, Target, TraceBody, TraceEvent};
 
@@ -118,15 +120,16 @@ pub enum Move {
 }
 
 impl Move {
-    /// The commands it runs (none for a tick).
-    pub fn commands(&self) -> Vec<Command> {
+    /// The commands it runs, in order (none for a tick): borrowed, but for
+    /// a reboot's two.
+    pub fn commands(&self) -> Cow<'_, [Command]> {
         match self {
-            Move::Tick => Vec::new(),
-            Move::Do(command) => vec![command.clone()],
-            Move::Reboot(id) => vec![
+            Move::Tick => Cow::Borrowed(&[]),
+            Move::Do(command) => Cow::Borrowed(std::slice::from_ref(command)),
+            Move::Reboot(id) => Cow::Owned(vec![
                 Command::Crash { node: Target::Node(*id), after_persist: false },
                 Command::Restart { node: Target::Node(*id) },
-            ],
+            ]),
         }
     }
 }
@@ -251,22 +254,11 @@ pub fn apply_into(state: &State, mv: &Move, into: &mut State, events: &mut Vec<T
 /// Runs `mv` on `state` in place, its events appended to `events`.
 fn run(state: &mut State, mv: &Move, events: &mut Vec<TraceEvent>) -> Option<()> {
     let (sim, spent) = (&mut state.sim, &mut state.spent);
-    let reboot;
-    let commands = match mv {
-        Move::Tick => {
-            sim.step_into(events);
-            return Some(());
-        }
-        Move::Do(command) => std::slice::from_ref(command),
-        Move::Reboot(id) => {
-            reboot = [
-                Command::Crash { node: Target::Node(*id), after_persist: false },
-                Command::Restart { node: Target::Node(*id) },
-            ];
-            &reboot[..]
-        }
-    };
-    for command in commands {
+    if matches!(mv, Move::Tick) {
+        sim.step_into(events);
+        return Some(());
+    }
+    for command in mv.commands().iter() {
         sim.command_into(command, events).ok()?;
         count(command, spent);
     }

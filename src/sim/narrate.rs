@@ -37,10 +37,9 @@ enum Recipe {
     Arrives(Headline),
     /// A message lost on the way, and why.
     Lost { from: NodeId, to: NodeId, kind: MessageKind, why: &'static str },
-    /// A second copy made by the network.
-    Duplicated { from: NodeId, to: NodeId, kind: MessageKind },
-    /// A second copy made by the scenario (the `messages` command).
-    ScriptDuplicated { from: NodeId, to: NodeId, kind: MessageKind },
+    /// A second copy, made by `by` (the network, or the scenario's
+    /// `messages` command).
+    Duplicated { from: NodeId, to: NodeId, kind: MessageKind, by: &'static str },
     /// A node crashed, and why.
     Crashes { node: NodeId, why: &'static str },
     /// A node is down (its role's sentence after a crash).
@@ -86,7 +85,7 @@ impl Narration {
 
     /// The network made a second copy.
     pub(crate) fn duplicated(from: NodeId, to: NodeId, kind: MessageKind) -> Narration {
-        Narration(Recipe::Duplicated { from, to, kind })
+        Narration(Recipe::Duplicated { from, to, kind, by: "network" })
     }
 
     /// A vote or probe reply, with the rule that decided it; `unguarded`
@@ -136,7 +135,7 @@ pub(crate) enum RestartVote {
 impl Narration {
     /// The scenario made a second copy.
     pub(crate) fn script_duplicated(from: NodeId, to: NodeId, kind: MessageKind) -> Narration {
-        Narration(Recipe::ScriptDuplicated { from, to, kind })
+        Narration(Recipe::Duplicated { from, to, kind, by: "scenario" })
     }
 
     /// `node` crashed; `why` is said in brackets.
@@ -181,11 +180,8 @@ impl fmt::Display for Narration {
                 None => write!(f, "node {} receives {h}", h.to()),
             },
             Recipe::Lost { from, to, kind, why } => write!(f, "{from}→{to} {} lost: {why}", kind.name()),
-            Recipe::Duplicated { from, to, kind } => {
-                write!(f, "{from}→{to} {}: the network duplicates it", kind.name())
-            }
-            Recipe::ScriptDuplicated { from, to, kind } => {
-                write!(f, "{from}→{to} {}: the scenario duplicates it", kind.name())
+            Recipe::Duplicated { from, to, kind, by } => {
+                write!(f, "{from}→{to} {}: the {by} duplicates it", kind.name())
             }
             Recipe::Crashes { node, why } => {
                 write!(f, "node {node} crashes ({why}): it keeps only what it persisted")
