@@ -22,16 +22,23 @@ use crate::scenario;
 use crate::sim;
 use crate::wasm_shared::{from_js, to_js};
 
-/// Unique states a search in the page may go to. Each state of a depth's
-/// frontier, and each successor found while a depth is expanded, holds a
-/// whole simulator, and a worker's wasm memory stops at 4 GB, less on a
-/// phone. Measured under node: three nodes with the default bounds took
-/// 1.1 GB of wasm memory at 50,000 states (213 MB for the 6,713 states of
-/// the `durable_vote` run).
-pub const PAGE_MAX_STATES: u64 = 50_000;
-/// The page's limit unless the reader sets one (in proportion to the
-/// figure above, about 450 MB).
+/// Unique states breadth-first search in the page may go to: the CLI's
+/// default. Each state of a depth's frontier, and each successor found
+/// while a depth is expanded, holds a simulator, and a worker's wasm memory
+/// stops at 4 GB, less on a phone. Measured under node, three nodes with
+/// the default bounds, every switch on: 579 MB of wasm memory at 250,000
+/// states (12.8 s), 111 MB at 50,000.
+pub const PAGE_MAX_STATES: u64 = 250_000;
+/// The page's breadth-first limit unless the reader sets one: 42 MB and
+/// under a second, measured as above; the deeper search goes on from there.
 pub const PAGE_DEFAULT_STATES: u64 = 20_000;
+/// What the page's searches after breadth-first search scale their limits
+/// from (`Options::keyed_states`): they keep a key per state, not a
+/// simulator, so it is not the memory-bound limit above. Enough for the
+/// narrow bounds' 12-move `log_guards` and `force_respects_vote_rule` runs
+/// (found at 261,278 and 359,043 states of the 400,000 this allows), as
+/// the CLI finds them.
+pub const PAGE_KEYED_STATES: u64 = 200_000;
 
 #[derive(Serialize)]
 struct ShapeInfo {
@@ -61,19 +68,27 @@ struct SwitchInfo {
 }
 
 /// What the page's form offers, from the explorer itself:
-/// `{shapes: [{name, members, bounds}], goals: [{name, describe}],
+/// `{shapes: [{name, members, bounds}], stages: [{name, describe}] (of the
+/// default search, in order), goals: [{name, describe}],
 /// switches: [{name, guards_safety}], max_depth, max_states,
-/// default_max_states}`.
+/// default_max_states, default_walks}`.
 #[wasm_bindgen(js_name = exploreCatalog)]
 pub fn explore_catalog() -> Result<JsValue, JsError> {
     #[derive(Serialize)]
+    struct StageInfo {
+        name: explore::Stage,
+        describe: &'static str,
+    }
+    #[derive(Serialize)]
     struct Catalog {
         shapes: Vec<ShapeInfo>,
+        stages: Vec<StageInfo>,
         goals: Vec<GoalInfo>,
         switches: Vec<SwitchInfo>,
         max_depth: u64,
         max_states: u64,
         default_max_states: u64,
+        default_walks: u64,
     }
     let shapes = Shape::NAMES
         .iter()
@@ -91,13 +106,17 @@ pub fn explore_catalog() -> Result<JsValue, JsError> {
             SwitchInfo { name, guards_safety: !off.keep_committed_safe() }
         })
         .collect();
+    let stages =
+        explore::Stage::ALL.iter().map(|&name| StageInfo { name, describe: name.describe() }).collect();
     to_js(&Catalog {
         shapes,
+        stages,
         goals,
         switches,
         max_depth: explore::MAX_DEPTH,
         max_states: PAGE_MAX_STATES,
         default_max_states: PAGE_DEFAULT_STATES,
+        default_walks: explore::DEFAULT_WALKS,
     })
 }
 
@@ -118,8 +137,9 @@ fn int_field(f: &Fields, key: &str, spec: &Int) -> Result<Option<u64>, String> {
 /// bounds: {depth, writes, crashes, drops, duplicates, handovers,
 /// snapshots, in_flight, term}, max_states, walks: {seed, count}}`, every
 /// field but `shape` optional (a bound left out keeps the shape's
-/// default). Breadth-first on one thread, then random walks if `walks` is
-/// given; the explorer's own validation runs on top.
+/// default). Breadth-first on one thread; if `walks` is given, the CLI's
+/// default search (narrow bounds, random walks, the searches for a shorter
+/// run) when it finds nothing. The explorer's own validation runs on top.
 fn read_request(request: &Json) -> Result<Options, String> {
     let f = Fields::of(request, "")?;
     let (v, p) = f.field("shape", "a shape name")?;
@@ -127,6 +147,7 @@ fn read_request(request: &Json) -> Result<Options, String> {
     let mut options = Options::new(Shape::parse(shape)?);
     options.threads = 1; // a worker's wasm has no threads
     options.max_states = PAGE_DEFAULT_STATES;
+    options.keyed_states = PAGE_KEYED_STATES;
     options.search = Search::Breadth;
     if let Some((v, p)) = f.present("goal") {
         options.goal = Some(Goal::parse(Goal::NAMES[path::one_of(v, &p, "goal", &Goal::NAMES)?])?);
@@ -207,6 +228,10 @@ struct ReportJson<'a> {
     goal: Option<GoalInfo>,
     max_states: u64,
     walk_seed: Option<u64>,
+    /// `Report::found_by`, if a run was found.
+    found_by: Option<&'static str>,
+    /// `Report::length_known`: what is proven of the run's length.
+    length_known: Vec<String>,
     #[serde(flatten)]
     report: &'a Report,
     counterexample: Option<CounterexampleJson>,
@@ -229,6 +254,8 @@ fn report_json<'a>(options: &Options, report: &'a Report) -> ReportJson<'a> {
             Search::Walk(w) | Search::Both(w) => Some(w.seed),
             Search::Breadth => None,
         },
+        found_by: counterexample.as_ref().map(|_| report.found_by()),
+        length_known: if counterexample.is_some() { report.length_known() } else { Vec::new() },
         report,
         counterexample,
     }
@@ -236,7 +263,7 @@ fn report_json<'a>(options: &Options, report: &'a Report) -> ReportJson<'a> {
 
 /// Explores as `request` says (see [`read_request`]) and returns the
 /// report (`{states, depth, violations, …, counterexample: {property,
-/// moves, scenario}}`). `progress` is called with `{depth, states,
+/// moves, scenario}}`). `progress` is called with `{stage, depth, states,
 /// transitions, frontier, walks, expanded}` after each depth, every 2,048
 /// states expanded within one (`expanded` of `frontier`), and every 100
 /// random walks; the search stops, reporting what it has, if it returns `false`

@@ -6,7 +6,7 @@
 use std::process::Command as Process;
 
 use quorumscope::core::StateKey;
-use quorumscope::explore::{explore, Goal, Options, Report, Search, Shape, Walks};
+use quorumscope::explore::{explore, Goal, Options, Report, Search, Shape, Stage, Walks};
 use quorumscope::scenario;
 use quorumscope::sim::{Command, Sim, Target, TraceBody};
 
@@ -168,6 +168,30 @@ fn random_walks_repeat_from_their_seed_and_find_the_vote_bug() {
     assert_eq!(replay(&cx.scenario.to_json()), Some(cx.property.clone()), "and its run replays");
     // Shrunk: no single move can be taken out (the shortest is 8 moves).
     assert!(cx.moves.len() >= 8 && cx.moves.len() <= 12, "{} moves", cx.moves.len());
+}
+
+/// The default search tells which stage reports, in the order they run:
+/// breadth-first search stops at its tiny limit, the narrow bounds (no
+/// crash) cannot hold the vote bug, the walks find it, their run is
+/// shrunk, then searched for a shorter one. The page names the stage from
+/// this; a report from the wrong stage, or none from one, fails it.
+#[test]
+fn the_default_search_reports_each_stage_in_order() {
+    let mut o = vote_bug(16);
+    (o.max_states, o.keyed_states) = (300, 300);
+    o.search = Search::Both(Walks { seed: 3, count: 3000, depth: 16, ..Walks::default() });
+    let mut stages: Vec<Stage> = Vec::new();
+    let report = explore(&o, |p| {
+        if stages.last() != Some(&p.stage) {
+            stages.push(p.stage);
+        }
+        true
+    })
+    .expect("valid options");
+    assert!(report.by_walk && report.counterexample.is_some(), "the walks find the vote bug");
+    assert_eq!(&stages[..4], &[Stage::Breadth, Stage::Narrow, Stage::Walks, Stage::Shrink], "{stages:?}");
+    let order = |s: &Stage| Stage::ALL.iter().position(|a| a == s);
+    assert!(stages.windows(2).all(|w| order(&w[0]) < order(&w[1])), "each stage once, in order: {stages:?}");
 }
 
 #[test]

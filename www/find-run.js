@@ -51,6 +51,10 @@ function boundValue(text) {
   return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : t;
 }
 
+/** The walks a search took, in a sentence. */
+const walksTaken = (report) => el('p', { text:
+  `Random walks: ${count(report.walks)} taken (seed ${report.walk_seed}), ${count(report.walk_states)} distinct states reached.` });
+
 /** Fills `container`, the body of the panel's `details`; `app` and `host` are the picture's. */
 export function mountFindRun(container, details, app, host) {
   const id = (name) => `qs-find-${name}-${++uid}`;
@@ -62,6 +66,9 @@ export function mountFindRun(container, details, app, host) {
     id: id(key), class: 'qs-find-num', autocomplete: 'off', spellcheck: 'false' })]));
   const maxStates = el('input', { type: 'text', inputmode: 'numeric', id: ids.states, class: 'qs-find-num',
     autocomplete: 'off', spellcheck: 'false' });
+  const deeper = el('input', { type: 'checkbox', id: id('deeper'), checked: true });
+  const seed = el('input', { type: 'text', inputmode: 'numeric', id: id('seed'), class: 'qs-find-num',
+    autocomplete: 'off', spellcheck: 'false', value: '1' });
   const search = el('button', { type: 'submit', class: 'qs-find-search', text: 'Search' });
   const cancel = el('button', { type: 'button', text: 'Cancel', disabled: true });
   const reset = el('button', { type: 'button', text: 'Default bounds' });
@@ -69,9 +76,13 @@ export function mountFindRun(container, details, app, host) {
   const field = (label, control) => el('span', { class: 'qs-find-field' }, el('label', { for: control.id, text: label }), control);
   const bounds = el('fieldset', { class: 'qs-find-bounds' }, el('legend', { text: 'Bounds (every path stays within them)' }),
     ...BOUNDS.map(([key, label]) => field(label, inputs.get(key))), field('Unique states at most', maxStates));
+  const beyond = el('fieldset', { class: 'qs-find-deeper' }, el('legend', { text: 'If breadth-first search finds nothing' }),
+    el('span', { class: 'qs-find-check' }, deeper, el('label', { for: deeper.id,
+      text: 'Search deeper, as the command line does: narrower bounds, then random walks' })),
+    field('Random walk seed', seed));
   const form = el('form', { class: 'qs-find-form', novalidate: true, 'aria-describedby': ids.status },
     el('div', { class: 'qs-find-what' }, field('Find', goal), field('With this switch off', off), field('Cluster', shape)),
-    bounds, el('div', { class: 'qs-find-actions' }, search, cancel, reset));
+    bounds, beyond, el('div', { class: 'qs-find-actions' }, search, cancel, reset));
 
   const bar = el('div', { class: 'qs-find-bar' });
   const progress = el('div', { class: 'qs-find-progress', role: 'progressbar', 'aria-label': 'Search progress',
@@ -84,7 +95,8 @@ export function mountFindRun(container, details, app, host) {
   const [depthRow, depthOut] = figure('depth', 'Depth');
   const [rateRow, rateOut] = figure('rate', 'Unique states/s');
   const [timeRow, timeOut] = figure('time', 'Time');
-  const figures = el('dl', { class: 'qs-find-figures' }, statesRow, depthRow, rateRow, timeRow);
+  const [stageRow, stageOut] = figure('stage', 'Now');
+  const figures = el('dl', { class: 'qs-find-figures' }, stageRow, statesRow, depthRow, rateRow, timeRow);
   const status = el('p', { class: 'qs-find-status', id: ids.status, role: 'status', 'aria-live': 'polite',
     text: 'Choose what to find, then press Search.' });
   const error = el('p', { class: 'qs-find-error', role: 'alert', hidden: true });
@@ -95,7 +107,9 @@ export function mountFindRun(container, details, app, host) {
     + 'drop or copy any one message in flight, let a tick pass, fire any node\'s election timer, write, crash or '
     + 'restart a node, and, where the shape has them, change the membership, hand leadership over or take a snapshot. '
     + 'It checks the safety properties in every state and stops at the first hit: the shortest run there is within '
-    + 'the bounds. The run then plays in the picture above as an ordinary scenario. It is the search behind '
+    + 'the bounds. If it reaches its state limit first, it can go on as the command line does: every run within '
+    + 'narrower bounds, then random walks, whose runs are shrunk, and it says what is proven of the run\'s length. '
+    + 'The run then plays in the picture above as an ordinary scenario. It is the search behind '
     + '`quorumscope explore` on one thread (the command line also checks four native-only properties).' });
   container.append(el('link', { rel: 'stylesheet', href: STYLESHEET.href }),
     el('div', { class: 'qs-find-body' }, intro, form, el('div', { class: 'qs-find-progressrow' }, progress, figures),
@@ -111,12 +125,15 @@ export function mountFindRun(container, details, app, host) {
     setText(error, message ?? '');
     for (const [k, input] of inputs) input.toggleAttribute('aria-invalid', k === key);
     maxStates.toggleAttribute('aria-invalid', key === 'max_states');
+    seed.toggleAttribute('aria-invalid', key === 'walks.seed');
   }
 
   function fillBounds() {
     const chosen = catalog.shapes.find((s) => s.name === shape.value) ?? catalog.shapes[0];
     for (const [key, input] of inputs) input.value = String(chosen.bounds[key]);
     maxStates.value = String(catalog.default_max_states);
+    deeper.checked = true;
+    seed.value = '1';
   }
 
   function fillForm() {
@@ -136,6 +153,7 @@ export function mountFindRun(container, details, app, host) {
     const r = { shape: shape.value, off: off.value ? [off.value] : [], bounds: b };
     if (goal.value) r.goal = goal.value;
     if (maxStates.value.trim()) r.max_states = boundValue(maxStates.value);
+    if (deeper.checked) r.walks = seed.value.trim() ? { seed: boundValue(seed.value) } : {};
     return r;
   }
 
@@ -143,7 +161,7 @@ export function mountFindRun(container, details, app, host) {
     details.classList.toggle('qs-running', running);
     // Focus follows the one button that acts: Search hands it to Cancel, and back.
     const focused = [search, cancel].find((b) => b.matches(':focus'));
-    for (const control of [goal, off, shape, reset, maxStates, ...inputs.values()]) control.disabled = running;
+    for (const control of [goal, off, shape, reset, maxStates, deeper, seed, ...inputs.values()]) control.disabled = running;
     search.disabled = running;
     cancel.disabled = !running;
     if (focused) (running ? cancel : search).focus();
@@ -161,19 +179,68 @@ export function mountFindRun(container, details, app, host) {
     if (message != null) setText(status, message);
   }
 
-  function showProgress(p, bounds, limit, started) {
-    const secs = (performance.now() - started) / 1000;
-    // Within a depth (p.expanded of p.frontier states expanded), the bar moves on by that share of a depth.
-    const within = p.expanded ? p.expanded / p.frontier : 0;
-    const part = Math.max((p.depth + within) / bounds.depth, p.states / limit);
-    const pct = Math.min(100, Math.round(part * 100));
-    progress.setAttribute('aria-valuenow', String(pct));
-    progress.setAttribute('aria-valuetext',
-      `depth ${p.depth} of ${bounds.depth}, ${count(p.states)} states of at most ${count(limit)}`);
-    bar.style.width = `${pct}%`;
+  /** A stage of the search as the explorer describes it (its catalog). */
+  const stageText = (name) => catalog.stages.find((st) => st.name === name)?.describe ?? name;
+
+  /**
+   * Progress of the stage under way. Breadth-first search and the walks
+   * have a known end (the depth or state limit; the walks' count), so the
+   * bar measures them; the later searches do not, so the bar says only
+   * that one runs (no aria-valuenow: an indeterminate progress bar).
+   */
+  function showProgress(p, bounds, limit, walks, since) {
+    const stage = p.stage ?? 'breadth';
+    // Each stage counts its own states: the rate is measured from the stage's first report.
+    const now = performance.now();
+    if (since.stage !== stage) Object.assign(since, { stage, at: now, states: p.states });
+    const secs = (now - since.at) / 1000;
+    let part = null;
+    let where = `${count(p.states)} states`;
+    if (stage === 'breadth') {
+      // Within a depth (p.expanded of p.frontier states expanded), the bar moves on by that share of a depth.
+      const within = p.expanded ? p.expanded / p.frontier : 0;
+      part = Math.max((p.depth + within) / bounds.depth, p.states / limit);
+      where = `depth ${p.depth} of ${bounds.depth}, ${count(p.states)} states of at most ${count(limit)}`;
+    } else if (stage === 'walks') {
+      part = p.walks / walks;
+      where = `${count(p.walks)} of ${count(walks)} random walks`;
+    }
+    if (part === null) {
+      progress.removeAttribute('aria-valuenow');
+    } else {
+      progress.setAttribute('aria-valuenow', String(Math.min(100, Math.round(part * 100))));
+    }
+    progress.setAttribute('aria-valuetext', `${stageText(stage)}: ${where}`);
+    bar.classList.toggle('qs-find-unknown', part === null);
+    bar.style.width = part === null ? '100%' : `${Math.min(100, Math.round(part * 100))}%`;
+    setText(stageOut, stageText(stage));
     setText(statesOut, count(p.states));
-    setText(depthOut, `${p.depth} of ${bounds.depth}`);
-    setText(rateOut, secs > 0 ? count(Math.round(p.states / secs)) : '—');
+    setText(depthOut, stage === 'breadth' ? `${p.depth} of ${bounds.depth}` : String(p.depth));
+    setText(rateOut, secs > 0 ? count(Math.round((p.states - since.states) / secs)) : '—');
+  }
+
+  /** What the search is doing, in a sentence, from its progress. */
+  function describeProgress(p) {
+    switch (p.stage) {
+      case 'walks': return `Random walks: ${count(p.walks)} taken…`;
+      case 'shrink': return `A walk hit: ${stageText('shrink')}…`;
+      case 'narrow': case 'confirm': case 'rule_out': {
+        const what = p.expanded ? `runs of up to ${p.depth + 1} moves, ${count(p.expanded)} of ${count(p.frontier)} states expanded`
+          : `every run of up to ${p.depth} moves searched, ${count(p.states)} states`;
+        return `${stageText(p.stage)}: ${what}…`;
+      }
+      default: return p.expanded ? `Depth ${p.depth + 1}: ${count(p.expanded)} of ${count(p.frontier)} states expanded, ${count(p.states)} states so far…`
+        : `Depth ${p.depth} explored completely: ${count(p.states)} states, nothing found yet…`;
+    }
+  }
+
+  /** The bar full, the search over. */
+  function showDone() {
+    progress.setAttribute('aria-valuenow', '100');
+    progress.setAttribute('aria-valuetext', 'the search is over');
+    bar.classList.remove('qs-find-unknown');
+    bar.style.width = '100%';
+    setText(stageOut, 'finished');
   }
 
   async function start() {
@@ -209,29 +276,31 @@ export function mountFindRun(container, details, app, host) {
     setText(statesOut, '1');
     setText(depthOut, '0');
     setText(rateOut, '—');
+    setText(stageOut, stageText('breadth'));
     // The bounds as the explorer will read them, for the bar: a bad one fails the search before any progress.
     const chosen = catalog.shapes.find((s) => s.name === req.shape);
     const depthBound = Number.isInteger(req.bounds.depth) && req.bounds.depth > 0 ? req.bounds.depth : chosen.bounds.depth;
     const limit = Number.isInteger(req.max_states) && req.max_states > 0 ? req.max_states : catalog.default_max_states;
+    const walks = catalog.default_walks;
+    // Breadth-first search's rate counts from the start (it reports first after a depth or 2,048 states).
+    const since = { stage: 'breadth', at: started, states: 1 };
     setText(status, 'Searching breadth-first…');
     worker.onmessage = ({ data }) => {
       heard = true;
       if (current !== token) return;
       if (data.type === 'progress') {
         Object.assign(shown, data.progress);
-        showProgress(data.progress, { depth: depthBound }, limit, started);
-        const p = data.progress;
-        setText(status, p.walks ? `Random walks: ${count(p.walks)} taken…`
-          : p.expanded ? `Depth ${p.depth + 1}: ${count(p.expanded)} of ${count(p.frontier)} states expanded, ${count(p.states)} states so far…`
-            : `Depth ${p.depth} explored completely: ${count(p.states)} states, nothing found yet…`);
+        showProgress(data.progress, { depth: depthBound }, limit, walks, since);
+        setText(status, describeProgress(data.progress));
       } else if (data.type === 'done') {
         const secs = (performance.now() - started) / 1000;
         tick();
-        showProgress({ depth: data.report.depth, states: data.report.states }, { depth: depthBound }, limit, started);
+        setText(statesOut, count(data.report.states + data.report.walk_states + data.report.confirm_states));
+        showDone();
         stop(null);
         found(data.report, secs);
       } else if (data.type === 'error') {
-        const key = /^(?:bounds\.)?(\w+):/.exec(data.message)?.[1] ?? null;
+        const key = /^(?:bounds\.)?([\w.]+):/.exec(data.message)?.[1] ?? null;
         stop(shown.depth ? 'The search stopped.' : 'The search did not run.');
         showError(friendly(data.message, shown), key);
       }
@@ -266,7 +335,7 @@ export function mountFindRun(container, details, app, host) {
   /** Shows the report, and loads the run into the picture. */
   async function found(report, secs) {
     const cx = report.counterexample;
-    const rate = Math.round((report.states + report.walk_states) / Math.max(secs, 1e-3));
+    const rate = Math.round((report.states + report.walk_states + report.confirm_states) / Math.max(secs, 1e-3));
     const summary = `states=${report.states} depth=${report.depth} violations=${report.violations}`;
     const searched = `${report.shape} cluster, ${report.switches}; bounds: ${report.bounds}`;
     const head = el('p', { class: 'qs-find-headline' });
@@ -279,16 +348,18 @@ export function mountFindRun(container, details, app, host) {
         ? `No run reaches ${report.goal.describe} within the bounds.`
         : 'No violation within the bounds.');
       lines.push(el('p', { text: `${why} Searched: ${searched}.` }));
-      if (report.walks) lines.push(el('p', { text: `Random walks: ${count(report.walks)} taken (seed ${report.walk_seed}), ${count(report.walk_states)} distinct states reached.` }));
+      if (report.walks) lines.push(walksTaken(report));
       lines.push(el('p', { class: 'qs-find-summary', text: `${summary} (${secs.toFixed(1)} s, ${count(rate)} unique states/s)` }));
       result.replaceChildren(...lines);
       result.hidden = false;
       setText(status, report.goal ? `Not found: ${report.goal.name} within the bounds.` : 'Nothing found within the bounds.');
       return;
     }
-    const how = report.by_walk ? "a random walk's run, shrunk (short, not proven shortest)" : 'the shortest run (breadth-first)';
     const what = report.goal_reached ? 'reaching' : 'breaking';
-    setText(head, `Found ${how}: ${cx.moves.length} moves, ${what} ${cx.property}.`);
+    setText(head, `Found ${report.found_by}: ${cx.moves.length} moves, ${what} ${cx.property}.`);
+    // What is proven of its length, in the explorer's words ("proven shortest within: …").
+    const known = el('ul', { class: 'qs-find-known', 'aria-label': 'How short the run is' },
+      ...report.length_known.map((line) => el('li', { text: `${line[0].toUpperCase()}${line.slice(1)}.` })));
     const moves = el('ol', { class: 'qs-find-moves', 'aria-label': 'The moves, in order' },
       ...cx.moves.map((line) => el('li', { text: line })));
     let loaded = null; // the scenario object the picture got, to tell whether it still shows this run
@@ -306,7 +377,8 @@ export function mountFindRun(container, details, app, host) {
       }
     });
     const explain = el('p', { class: 'qs-find-explain' });
-    lines.push(explain, el('p', { text: `Searched: ${searched}.` }), moves,
+    if (report.walks) lines.push(walksTaken(report));
+    lines.push(known, explain, el('p', { text: `Searched: ${searched}.` }), moves,
       el('p', { class: 'qs-find-summary', text: `${summary} (${secs.toFixed(1)} s, ${count(rate)} unique states/s)` }), play);
     result.replaceChildren(...lines);
     result.hidden = false;

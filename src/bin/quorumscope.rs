@@ -412,7 +412,10 @@ fn explore(args: &[String]) -> Result<bool, String> {
             "--in-flight" => b.in_flight = number(args, &mut i, "--in-flight")? as usize,
             "--term" => b.term = number(args, &mut i, "--term")?,
             "--threads" => options.threads = number(args, &mut i, "--threads")? as usize,
-            "--max-states" => options.max_states = number(args, &mut i, "--max-states")?,
+            "--max-states" => {
+                options.max_states = number(args, &mut i, "--max-states")?;
+                options.keyed_states = options.max_states;
+            }
             "--no-symmetry" => options.symmetry = false,
             "--walk" => {
                 walks.seed = number(args, &mut i, "--walk")?;
@@ -480,8 +483,15 @@ fn explore(args: &[String]) -> Result<bool, String> {
         let secs = started.elapsed().as_secs_f64();
         // Reports within a depth (`expanded` > 0) are the page's: the
         // terminal prints a line per depth.
-        if p.walks == 0 && p.expanded == 0 {
-            eprintln!("depth {}: {} states, {} to expand, {secs:.1} s", p.depth, p.states, p.frontier);
+        if p.stage == mc::Stage::Shrink {
+            eprintln!("{}, {secs:.1} s", p.stage.describe());
+        } else if p.walks == 0 && p.expanded == 0 {
+            let stage = if p.stage == mc::Stage::Breadth {
+                String::new()
+            } else {
+                format!("{}: ", p.stage.describe())
+            };
+            eprintln!("{stage}depth {}: {} states, {} to expand, {secs:.1} s", p.depth, p.states, p.frontier);
         } else if p.walks > 0 && p.walks % 1000 == 0 {
             eprintln!(
                 "{} random walks: {} states, {} to start from, {secs:.1} s",
@@ -512,17 +522,9 @@ fn explore(args: &[String]) -> Result<bool, String> {
     }
     if let Some(cx) = &report.counterexample {
         let what = if report.goal_reached { "reaching" } else { "breaking" };
-        let how =
-            if report.by_walk { "a random walk's run, shrunk" } else { "the shortest run (breadth-first)" };
-        say!("{how}: {} moves, {what} {}:", cx.moves.len(), cx.property);
-        match &report.shortest_within {
-            Some(b) => say!("proven shortest within: {}", b.describe()),
-            None => say!(
-                "not proven shortest: the search within the run's own bounds cannot reach one move less within its limit"
-            ),
-        }
-        if let (None, Some(b)) = (&report.shortest_within, &report.none_shorter) {
-            say!("none shorter than {} moves within: {}", b.depth + 1, b.describe());
+        say!("{}: {} moves, {what} {}:", report.found_by(), cx.moves.len(), cx.property);
+        for line in report.length_known() {
+            say!("{line}");
         }
         for (tick, mv) in &cx.moves {
             say!("  {}", mc::describe_move(*tick, mv));

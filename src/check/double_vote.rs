@@ -85,6 +85,22 @@ mod tests {
         assert_eq!(found[0].detail, "node 3 voted for node 1, then for node 2, in term 2");
     }
 
+    /// A candidate that voted for itself, lost the vote to a crash, then
+    /// voted for a rival: two nodes involved, named once each.
+    #[test]
+    fn a_self_vote_then_a_rival_names_each_node_once() {
+        let mut check = Shared::<DoubleVote>::default();
+        let lost = disk(2, None, 0, &[1]);
+        let voted = restarted(1, disk(2, Some(1), 0, &[1]));
+        assert!(World::default().live_on(&voted, &lost).check(&mut check).is_empty());
+        assert!(World::default().crashed(1, &lost).check(&mut check).is_empty());
+        let again = restarted(1, disk(2, Some(2), 0, &[1]));
+        let found = World::default().restart(1).live_on(&again, &lost).check(&mut check);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].nodes, vec![1, 2]);
+        assert_eq!(found[0].detail, "node 1 voted for node 1, then for node 2, in term 2");
+    }
+
     #[test]
     fn the_same_vote_again_and_a_new_vote_in_a_new_term_are_silent() {
         let mut check = Shared::<DoubleVote>::default();

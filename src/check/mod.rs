@@ -223,15 +223,23 @@ impl fmt::Display for Property {
 pub struct Violation {
     /// The property.
     pub property: Property,
-    /// The nodes involved.
+    /// The nodes involved, each once, in the order the check names them.
     pub nodes: Vec<NodeId>,
     /// The terms and indexes involved, in a sentence.
     pub detail: String,
 }
 
 impl Violation {
-    /// A violation of `property` on `nodes`.
-    pub fn new(property: Property, nodes: Vec<NodeId>, detail: impl Into<String>) -> Violation {
+    /// A violation of `property` on `nodes`, a node named twice kept once
+    /// (a node that voted for itself and then for a rival is one node,
+    /// not two, in the banner's "Nodes 1, 2").
+    pub fn new(property: Property, mut nodes: Vec<NodeId>, detail: impl Into<String>) -> Violation {
+        let mut seen = Vec::with_capacity(nodes.len());
+        nodes.retain(|n| {
+            let first = !seen.contains(n);
+            seen.push(*n);
+            first
+        });
         Violation { property, nodes, detail: detail.into() }
     }
 }

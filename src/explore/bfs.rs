@@ -13,7 +13,7 @@ use crate::sim::Sim;
 
 use super::key::Keyer;
 use super::model::{apply, apply_into, hit, moves, Move, Spent, State};
-use super::{Options, Progress, Report};
+use super::{Options, Progress, Report, Stage};
 
 /// States per chunk of work handed to a thread.
 const CHUNK: usize = 64;
@@ -104,6 +104,7 @@ fn in_blocks(
                 // minutes, and the page's bar must not look frozen.
                 let report = &search.report;
                 cancelled = !progress(&Progress {
+                    stage: Stage::Breadth,
                     depth: depth - 1,
                     states: report.states,
                     transitions: report.transitions,
@@ -121,6 +122,7 @@ fn in_blocks(
         }
         let keep_going = !cancelled
             && progress(&Progress {
+                stage: Stage::Breadth,
                 depth,
                 states: report.states,
                 transitions: report.transitions,

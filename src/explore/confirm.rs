@@ -12,7 +12,7 @@
 
 use super::deepening::{iterative_deepening, iterative_deepening_from};
 use super::model::{apply, Bounds, Move, Spent, State};
-use super::{Options, Progress, Report, Search};
+use super::{Options, Progress, Report, Search, Stage};
 use crate::core::Role;
 use crate::sim::{Command, MessageAction, Sim};
 
@@ -163,10 +163,13 @@ pub fn confirm(
         let search = Options {
             bounds: Bounds { depth: best - 1, ..bounds },
             search: Search::Breadth,
+            max_states: options.keyed_states,
             ..options.clone()
         };
-        let mut reach = Reach { target: best - 1, limit: options.max_states, last: None };
-        let found = iterative_deepening(&search, |p| !reach.out_of_reach(p) && progress(p))?;
+        let mut reach = Reach { target: best - 1, limit: options.keyed_states, last: None };
+        let found = iterative_deepening(&search, |p| {
+            !reach.out_of_reach(p) && progress(&Progress { stage: Stage::Confirm, ..*p })
+        })?;
         let complete = !found.truncated;
         // No shorter run, and every one searched: the run is proven shortest within these bounds.
         if !report.absorb(found) && complete && within && report.shortest_within.is_none() {
@@ -211,6 +214,7 @@ pub fn rule_out_shorter(
         let limit = options.max_states.saturating_mul(RULE_OUT_FACTOR);
         let search = Options { bounds, search: Search::Breadth, max_states: limit, ..options.clone() };
         let found = iterative_deepening_from(&search, searched + 1, |p| {
+            let p = &Progress { stage: Stage::RuleOut, ..*p };
             if p.walks != 0 || p.expanded != 0 {
                 return progress(p);
             }

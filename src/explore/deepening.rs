@@ -28,7 +28,7 @@ use crate::sim::{Sim, TraceEvent};
 use super::bfs::KeyBits;
 use super::key::Keyer;
 use super::model::{apply, hit, moves, Move, Spent, State};
-use super::{Options, Progress, Report};
+use super::{Options, Progress, Report, Stage};
 
 /// Each state seen in an iteration: its key, and the least depth it was
 /// reached at (at most [`super::MAX_DEPTH`]).
@@ -141,7 +141,10 @@ fn deepen_from(
             report.truncated = true;
             break;
         }
+        // Breadth-first search's answer; a caller that deepens as a later
+        // stage of the default search names its own stage.
         let go_on = progress(&Progress {
+            stage: Stage::Breadth,
             depth: u64::from(limit),
             states: report.states,
             transitions: report.transitions,
@@ -255,6 +258,7 @@ impl Dive<'_> {
             return true;
         }
         (self.progress)(&Progress {
+            stage: Stage::Breadth,
             depth: u64::from(self.limit - 1),
             states: self.states_before.max(self.seen.len() as u64),
             transitions: self.transitions,

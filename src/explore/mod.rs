@@ -125,8 +125,18 @@ pub struct Options {
     pub symmetry: bool,
     /// Worker threads for breadth-first search (1: none spawned).
     pub threads: usize,
-    /// Unique states after which the search stops.
+    /// Unique states after which breadth-first search stops (each state
+    /// of a depth holds a simulator: this bounds memory).
     pub max_states: u64,
+    /// The states the searches for a shortest run after breadth-first
+    /// search scale their limits from: within the narrow bounds twice as
+    /// many, within a walked run's own bounds as many. They deepen limit by
+    /// limit keeping a key per state, not a simulator, so this costs time,
+    /// not memory: the CLI's is its `--max-states`; the page's is more than
+    /// its breadth-first limit, which a worker's memory bounds. (Ruling out
+    /// shorter runs goes on from where breadth-first search stopped, and
+    /// scales from `max_states`.)
+    pub keyed_states: u64,
     /// Breadth-first, random walks, or both.
     pub search: Search,
 }
@@ -143,6 +153,7 @@ impl Options {
             symmetry: true,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             max_states: DEFAULT_MAX_STATES,
+            keyed_states: DEFAULT_MAX_STATES,
             search: Search::Both(Walks::default()),
         }
     }
@@ -243,6 +254,35 @@ pub struct Report {
 }
 
 impl Report {
+    /// How the run was found, as the CLI and the page say it.
+    pub fn found_by(&self) -> &'static str {
+        if self.by_walk {
+            "a random walk's run, shrunk"
+        } else {
+            "the shortest run (breadth-first)"
+        }
+    }
+
+    /// What is known of the found run's length, a sentence each, as the
+    /// CLI and the page say it: proven shortest within some bounds, or
+    /// not, and then how short a run is ruled out.
+    pub fn length_known(&self) -> Vec<String> {
+        match (&self.shortest_within, &self.none_shorter) {
+            (Some(b), _) => vec![format!("proven shortest within: {}", b.describe())],
+            (None, none_shorter) => {
+                let mut lines = vec![
+                    "not proven shortest: the search within the run's own bounds cannot reach one move less \
+                     within its limit"
+                        .to_string(),
+                ];
+                if let Some(b) = none_shorter {
+                    lines.push(format!("none shorter than {} moves within: {}", b.depth + 1, b.describe()));
+                }
+                lines
+            }
+        }
+    }
+
     /// Takes `moves` (ending at tick `end`), which reach `hit` (a property
     /// broken, or the goal), as the run found: by a walk, or by a search
     /// that tried every shorter run within `options`' bounds, and so the
@@ -279,11 +319,53 @@ impl Report {
     }
 }
 
+/// Which of the default search's stages a progress report comes from
+/// (see [`explore`]), so that a reader can be told what runs now.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Breadth-first within the caller's bounds ([`bfs`]).
+    #[default]
+    Breadth,
+    /// Every run within the narrow bounds, limit by limit ([`narrow`]).
+    Narrow,
+    /// Random walks ([`walk`]).
+    Walks,
+    /// Shrinking and retracing the runs the walks found ([`shrink`],
+    /// [`retrace`]).
+    Shrink,
+    /// Every run within a walked run's own bounds ([`confirm`]).
+    Confirm,
+    /// Every run within the caller's bounds, deeper than breadth-first
+    /// search went ([`confirm::rule_out_shorter`]).
+    RuleOut,
+}
+
+impl Stage {
+    /// Every stage, in the order the default search runs them.
+    pub const ALL: [Stage; 6] =
+        [Stage::Breadth, Stage::Narrow, Stage::Walks, Stage::Shrink, Stage::Confirm, Stage::RuleOut];
+
+    /// What the stage does, as the CLI and the page say it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Stage::Breadth => "breadth-first, every run within the bounds",
+            Stage::Narrow => "every run within narrower bounds (no fault, one handover)",
+            Stage::Walks => "random walks",
+            Stage::Shrink => "shrinking and retracing the runs the walks found",
+            Stage::Confirm => "every run within the found run's own bounds, for a shorter one",
+            Stage::RuleOut => "ruling out shorter runs within the bounds",
+        }
+    }
+}
+
 /// Progress, after each depth and every few thousand states within one
 /// (breadth-first), or every 100 walks. Serialized as the page's "Find a
 /// run" panel reads it.
 #[derive(Clone, Copy, Debug, Default, serde::Serialize)]
 pub struct Progress {
+    /// The stage reporting.
+    pub stage: Stage,
     /// Depth done.
     pub depth: u64,
     /// Distinct states so far.

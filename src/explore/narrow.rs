@@ -17,7 +17,7 @@
 
 use super::deepening::iterative_deepening;
 use super::model::Bounds;
-use super::{Options, Progress, Report, Search};
+use super::{Options, Progress, Report, Search, Stage};
 
 /// The narrow bounds within `caller`'s: no write, crash, drop, duplicate
 /// or snapshot; one handover; timeouts toward term 1 only; five messages
@@ -53,7 +53,7 @@ const STATE_FACTOR: u64 = 2;
 pub fn narrow(
     options: &Options,
     mut report: Report,
-    progress: impl FnMut(&Progress) -> bool,
+    mut progress: impl FnMut(&Progress) -> bool,
 ) -> Result<Report, String> {
     if !report.truncated {
         return Ok(report);
@@ -61,9 +61,9 @@ pub fn narrow(
     let search = Options {
         bounds: narrow_bounds(&options.bounds),
         search: Search::Breadth,
-        max_states: options.max_states.saturating_mul(STATE_FACTOR),
+        max_states: options.keyed_states.saturating_mul(STATE_FACTOR),
         ..options.clone()
     };
-    report.absorb(iterative_deepening(&search, progress)?);
+    report.absorb(iterative_deepening(&search, |p| progress(&Progress { stage: Stage::Narrow, ..*p }))?);
     Ok(report)
 }

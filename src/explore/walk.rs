@@ -25,7 +25,7 @@ use super::key::Keyer;
 use super::model::{apply, hit, moves, Bounds, Move, Spent, State};
 use super::retrace::retrace;
 use super::shrink::shrink;
-use super::{Options, Progress, Report, Walks};
+use super::{Options, Progress, Report, Stage, Walks};
 
 /// Random walks (see the module documentation), counted into `report`
 /// (which may hold a breadth-first search's figures already: its states
@@ -102,6 +102,7 @@ pub fn random_walks(
             continue;
         }
         let go_on = progress(&Progress {
+            stage: Stage::Walks,
             depth: report.depth,
             states: report.states + report.walk_states,
             transitions: report.transitions,
@@ -116,7 +117,18 @@ pub fn random_walks(
     }
     // The shortest runs as walked are shrunk (shrinking a long run costs
     // more than the walks); shortest first, the first of equals first.
+    // Told, not asked whether to go on: shrinking takes seconds.
     hit_runs.sort_by_key(|(r, _)| r.len());
+    if !hit_runs.is_empty() {
+        progress(&Progress {
+            stage: Stage::Shrink,
+            depth: report.depth,
+            states: report.states + report.walk_states,
+            transitions: report.transitions,
+            walks: report.walks,
+            ..Progress::default()
+        });
+    }
     let mut runs: Vec<(Vec<Move>, String)> = Vec::new();
     for (path, hit) in hit_runs.into_iter().take(MOST_SHRUNK) {
         let shrunk = shrink(options, &root, path, &hit);

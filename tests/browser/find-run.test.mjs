@@ -2,7 +2,9 @@
 // wasm module) only when opened; it finds the shortest durable_vote run on
 // three nodes, its progress figures growing as the search goes; the run
 // plays in the picture to the violation, whose banner names the property,
-// and a Copy link round-trips it; progress comes within a depth too (the
+// and a Copy link round-trips it; a switch breadth-first search cannot
+// reach (log_guards) is found by the deeper search, stage by stage, as the
+// CLI finds it; progress comes within a depth too (the
 // bar moves); Cancel ends a long search and the page
 // stays usable from the keyboard; bad bounds are the core's clear error,
 // never markup; it works in the single-file build from file://; axe-core
@@ -135,6 +137,56 @@ test('finds the shortest durable_vote run, with growing progress; it plays to th
   assert.deepEqual(errors, []);
 });
 
+test('a switch breadth-first search cannot reach: the deeper search says each stage and writes the library\'s log_guards run, proven shortest within narrower bounds', async (t) => {
+  const { page, errors } = await open(env, '/www/index.html', { viewport: { width: 1280, height: 720 } }, t);
+  await ready(page);
+  await skipTour(page);
+  const panel = await openPanel(page);
+  await panel.getByLabel('Find').selectOption('');
+  await panel.getByLabel('With this switch off').selectOption('log_guards');
+  await panel.getByLabel('Cluster').selectOption('three');
+  // Breadth-first alone, within the page's state limit, finds nothing: the run is 12 moves deep.
+  await panel.getByLabel(/Search deeper/).uncheck();
+  await panel.getByRole('button', { name: 'Search' }).click();
+  await panel.locator('.qs-find-headline', { hasText: 'No violation within the bounds.' }).waitFor({ timeout: 120_000 });
+  assert.match(await panel.locator('.qs-find-result').textContent(), /stopped at the limit of 20,000 states/);
+
+  // Every stage the search passes is named as it runs; the later ones have no known end, and the bar says so.
+  await page.evaluate(() => {
+    const root = document.querySelector('quorum-scope').shadowRoot;
+    const stage = root.querySelector('.qs-find-stage');
+    const bar = root.querySelector('.qs-find-progress');
+    window.__stages = [];
+    new MutationObserver(() => window.__stages.push({ stage: stage.textContent, known: bar.hasAttribute('aria-valuenow') }))
+      .observe(stage, { childList: true, characterData: true, subtree: true });
+  });
+  await panel.getByLabel(/Search deeper/).check();
+  await panel.getByRole('button', { name: 'Search' }).click();
+  await panel.locator('.qs-find-headline', { hasText: /^Found/ }).waitFor({ timeout: 240_000 });
+  assert.equal(await panel.locator('.qs-find-headline').textContent(),
+    'Found the shortest run (breadth-first): 12 moves, breaking leader_completeness.');
+  assert.deepEqual(await panel.locator('.qs-find-known li').allTextContents(), ['Proven shortest within: depth 12, '
+    + 'writes 0, crashes 0, drops 0, duplicates 0, handovers 1, snapshots 0, in flight 5, term 1.']);
+  const stages = await page.evaluate(() => window.__stages);
+  const names = [...new Set(stages.map((s) => s.stage))];
+  assert.deepEqual(names, ['breadth-first, every run within the bounds',
+    'every run within narrower bounds (no fault, one handover)', 'finished'], JSON.stringify(stages));
+  assert.ok(stages.some((s) => s.stage.startsWith('breadth') && s.known), 'breadth-first search measures its progress');
+  assert.ok(stages.some((s) => s.stage.includes('narrower') && !s.known), 'the narrow search has no known end');
+  assert.equal(await panel.locator('.qs-find-progress').getAttribute('aria-valuenow'), '100');
+
+  // The run in the picture is the library's log-guards-found, move for move, as `quorumscope explore` writes it.
+  const script = () => page.evaluate(() => JSON.stringify(document.querySelector('quorum-scope').cluster.scenario.script));
+  const found = await script();
+  const library = await open(env, '/www/index.html#scenario=log-guards-found', { viewport: { width: 1280, height: 720 } }, t);
+  await ready(library.page);
+  assert.equal(found, await library.page.evaluate(() => JSON.stringify(document.querySelector('quorum-scope').cluster.scenario.script)));
+  await shot(page, 'find-run-deeper', t);
+  assert.deepEqual(await seriousViolations(page), []);
+  assert.deepEqual(library.errors, []);
+  assert.deepEqual(errors, []);
+});
+
 test('Cancel ends a long search from the keyboard, on a phone, and the page stays usable', async (t) => {
   const { page, errors } = await open(env, '/www/index.html#scenario=first-election',
     { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }, t);
@@ -212,8 +264,17 @@ test('bad bounds are the explorer\'s clear error, never markup', async (t) => {
   await error.getByText(/^bounds\.depth: expected a number of moves/).waitFor(WAIT);
   assert.equal(await page.evaluate(() => document.querySelector('quorum-scope').shadowRoot.querySelectorAll('img').length), 0);
   assert.equal(await page.evaluate(() => window.injected), undefined);
+  // The deeper search's seed is read the same way, and its field marked.
   await panel.getByRole('button', { name: 'Default bounds' }).click();
   assert.notEqual(await depth.inputValue(), '0');
+  const seed = panel.getByLabel('Random walk seed');
+  await seed.fill('-3');
+  await panel.getByRole('button', { name: 'Search' }).click();
+  await error.getByText(/^walks\.seed: /).waitFor(WAIT);
+  assert.equal(await seed.getAttribute('aria-invalid'), '', 'the seed is marked');
+  assert.equal(await depth.getAttribute('aria-invalid'), null, 'and the depth no longer');
+  await panel.getByRole('button', { name: 'Default bounds' }).click();
+  assert.equal(await seed.inputValue(), '1');
   assert.deepEqual(errors, []);
 });
 
