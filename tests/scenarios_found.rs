@@ -47,7 +47,7 @@ const FOUND: [Found; 4] = [
         name: "durable-vote-found",
         switch: "durable_vote",
         property: Property::DoubleVote,
-        nodes: &[1, 1, 2],
+        nodes: &[1, 2],
         step: 6,
         on: ("already_voted", |events| refused(events, 2, "already_voted")),
     },
