@@ -104,6 +104,29 @@ test('on a phone (390 px) the tour caption is shown whole', async (t) => {
   assert.deepEqual(errors, []);
 });
 
+test('at 1280×720, under a violation and a handover banner, the card over the narration shows its whole caption: "What just happened" gives way', async (t) => {
+  const { page, errors } = await open(env, '/www/index.html#scenario=current-term-commit-found', { viewport: { width: 1280, height: 720 } }, t);
+  await ready(page);
+  assert.ok(await stepToMoment(page, 6, { max: 500 }), 'moment 6 reached');
+  await page.waitForFunction(() => document.querySelector('quorum-scope').shadowRoot.querySelector('.qs-tour-card').style.visibility === '', null, WAIT);
+  const fit = await page.evaluate(() => {
+    const root = document.querySelector('quorum-scope').shadowRoot;
+    const c = root.querySelector('.qs-tour-card');
+    const cap = c.querySelector('.qs-tour-caption');
+    const side = root.querySelector('.qs-side').getBoundingClientRect();
+    const logs = root.querySelector('.qs-logs').getBoundingClientRect();
+    const r = c.getBoundingClientRect();
+    return { cut: cap.scrollHeight - cap.clientHeight, words: cap.textContent.length, bottom: r.bottom, side: side.bottom,
+      logs: logs.top, banners: root.querySelectorAll('.qs-banner .bn-box').length,
+      event: c.querySelector('.qs-tour-event').getBoundingClientRect().height };
+  });
+  t.diagnostic(JSON.stringify(fit));
+  assert.ok(fit.banners >= 2, 'the violation and the handover banners are both shown');
+  assert.ok(fit.words > 200 && fit.cut <= 2, `${fit.cut} px of the caption hidden`);
+  assert.ok(fit.bottom <= fit.side && fit.bottom <= fit.logs, 'the card stays over the narration, off the logs');
+  assert.deepEqual(errors, []);
+});
+
 test('a dismissed tour is not offered again when another scenario loads; the Guided tour button starts it', async (t) => {
   const { page, errors } = await open(env, '/www/index.html', { viewport: { width: 1280, height: 720 } }, t);
   await ready(page);
