@@ -148,6 +148,8 @@ bench: setup-wasm setup-node
 	@node tools/frame-bench.mjs --rows-only $(BENCH_QUICK)
 	@node tools/soak.mjs --rows-only $(BENCH_QUICK)
 	@bash tools/size.sh 2>/dev/null | sed -n -e 's/^on_demand_gz=\([0-9]*\)$$/\1/p' -e 's/^lab_wasm_gz=\([0-9]*\)$$/\1/p' -e 's/^wasm_gz=\([0-9]*\) js_css_gz=\([0-9]*\)$$/\1 \2/p' | paste -sd' ' | \
-	  awk '{ printf "| wasm module at start-up, gzipped | %.1f KB | | | ≤ 170 KB (target 150) |\n| lab wasm module on demand (model checker, Compare, replay, Figure 16), gzipped | %.1f KB | | | ≤ 210 KB |\n| page JS + CSS at start-up as dist ships it, gzipped | %.1f KB | | | ≤ 60 KB |\n| JS + CSS loaded on demand (views, workers), gzipped | %.1f KB | | | ≤ 40 KB |\n", $$3 / 1000, $$2 / 1000, $$4 / 1000, $$1 / 1000 }'
+	  awk '{ printf "| wasm module at start-up, gzipped | %.1f KB | | | ≤ 170 KB (target 150) |\n| lab wasm module on demand (model checker, Compare, replay, Figure 16), gzipped | %.1f KB | | | ≤ 230 KB |\n| page JS + CSS at start-up as dist ships it, gzipped | %.1f KB | | | ≤ 60 KB |\n| JS + CSS loaded on demand (views, workers), gzipped | %.1f KB | | | ≤ 40 KB |\n", $$3 / 1000, $$2 / 1000, $$4 / 1000, $$1 / 1000 }'
 	@echo
 	@bash tools/explore-bench.sh $(BENCH_QUICK)
+	@echo
+	@node tools/page-explore.mjs $(BENCH_QUICK)

@@ -20,8 +20,8 @@ import { ready, skipTour, shot, WAIT } from './helpers.mjs';
 
 const env = sharedEnv();
 const AXE = readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
-/** A search that takes long enough to cancel: three nodes, the default bounds, the page's most states (50,000). */
-const LONG = { shape: 'three', states: '50000' };
+/** A search that takes long enough to cancel: three nodes, the default bounds, 250,000 states (the page's most). */
+const LONG = { shape: 'three', states: '250000' };
 
 async function seriousViolations(page) {
   await page.addScriptTag({ content: AXE });
@@ -149,7 +149,7 @@ test('a switch breadth-first search cannot reach: the deeper search says each st
   await panel.getByLabel(/Search deeper/).uncheck();
   await panel.getByRole('button', { name: 'Search' }).click();
   await panel.locator('.qs-find-headline', { hasText: 'No violation within the bounds.' }).waitFor({ timeout: 120_000 });
-  assert.match(await panel.locator('.qs-find-result').textContent(), /stopped at the limit of 20,000 states/);
+  assert.match(await panel.locator('.qs-find-result').textContent(), /stopped at the limit of 50,000 states/);
 
   // Every stage the search passes is named as it runs; the later ones have no known end, and the bar says so.
   await page.evaluate(() => {
