@@ -32,7 +32,8 @@ export function playheadY(layout, step) {
 /**
  * Each arrow's and mark's y, once per layout, sorted by top, so that a
  * redraw (a scroll) looks only at the ones in its window.
- * Returns {arrows: [{a, y1, y2, lo}] by lo, longest (the tallest arrow, px), marks: [{m, r}] in step order}.
+ * Returns {arrows: [{a, y1, y2, lo}] by lo, longest (the tallest arrow, px), marks: [{m, r}] in step order,
+ * markAt: those marks by "step node"}.
  */
 export function placeItems(model, layout, filter, foldHeartbeats) {
   const firstY = layout.rows[0]?.y ?? 0;
@@ -48,7 +49,17 @@ export function placeItems(model, layout, filter, foldHeartbeats) {
   }
   arrows.sort((p, q) => p.lo - q.lo);
   const marks = model.marks.filter((m) => showsMark(filter, m)).map((m) => ({ m, r: layout.rowOf(m.step) }));
-  return { arrows, longest, marks };
+  // The mark a node has at a step, for the label of an arrow it sends then, which starts past the mark.
+  const markAt = new Map(marks.map((p) => [`${p.m.step} ${p.m.node}`, p]));
+  return { arrows, longest, marks, markAt };
+}
+
+/** A mark's token (its items' under the filter), font size and box width, px, as drawn. */
+function markBox(scene, m, r) {
+  const items = markItems(scene.filter, m);
+  const token = items.map((i) => i.token).join(' ');
+  const fontPx = Math.min(12, Math.max(8, r.h - 4));
+  return { items, token, fontPx, w: Math.min(scene.lane - 6, token.length * fontPx * 0.62 + 8) };
 }
 
 /** The index of the first of `items` whose `key(item)` is at least `y` (items sorted by it). */
@@ -275,13 +286,16 @@ function drawArrows(keyed, scene, top, bottom, futureFrom) {
     const labelKey = `${a.sendStep} ${a.from} ${a.msg}`;
     const label = scene.rowHeight >= LABELS_FROM_ROW_PX && a.sendStep != null && !labelled.has(labelKey);
     if (label) labelled.add(labelKey);
-    keyed.put(`m${a.seq}-${a.endStep}`, `${x1} ${y1} ${x2} ${y2} ${a.fate} ${a.held} ${a.released} ${future} ${label}`,
-      () => arrowElement(a, { x1, y1, x2, y2, at, future, label }));
+    // The label starts past the sender's mark at that step ("P✗" covered "probe reply"'s first letters).
+    const mark = label && placed.markAt.get(`${a.sendStep} ${a.from}`);
+    const pad = mark ? markBox(scene, mark.m, mark.r).w / 2 + 4 : 6;
+    keyed.put(`m${a.seq}-${a.endStep}`, `${x1} ${y1} ${x2} ${y2} ${a.fate} ${a.held} ${a.released} ${future} ${label} ${pad}`,
+      () => arrowElement(a, { x1, y1, x2, y2, at, future, label, pad }));
   }
   return drawn;
 }
 
-function arrowElement(a, { x1, y1, x2, y2, at, future, label }) {
+function arrowElement(a, { x1, y1, x2, y2, at, future, label, pad }) {
   let said = a.fate === 'dropped' ? a.lost : a.fate === 'flight' ? `${a.text} (still on its way)` : a.text;
   if (a.held != null) said += ` (held at step ${a.held}${a.released != null ? `, released at step ${a.released}` : ''})`;
   const cls = `qs-seq-arrow fate-${a.fate}${a.dup ? ' dup' : ''}${a.held != null ? ' held' : ''}${future}`;
@@ -297,7 +311,7 @@ function arrowElement(a, { x1, y1, x2, y2, at, future, label }) {
   endGlyph(arrow, a, x1, y1, x2, y2);
   if (label) {
     const right = x2 > x1;
-    arrow.append(text('text', { class: 'qs-seq-msg', x: x1 + (right ? 6 : -6), y: y1 - 3, 'text-anchor': right ? 'start' : 'end',
+    arrow.append(text('text', { class: 'qs-seq-msg', x: x1 + (right ? pad : -pad), y: y1 - 3, 'text-anchor': right ? 'start' : 'end',
       'aria-hidden': 'true' }, shortName(a)));
   }
   return arrow;
@@ -333,18 +347,16 @@ function drawMarks(keyed, scene, top, bottom, futureFrom) {
     const y = centre(r);
     if (y > bottom + 20 || drawn >= MAX_DRAWN) break;
     drawn += 1;
-    const items = markItems(scene.filter, m);
+    const { items, token, fontPx, w } = markBox(scene, m, r);
     const future = m.step >= futureFrom ? ' future' : '';
-    const token = items.map((i) => i.token).join(' ');
-    const fontPx = Math.min(12, Math.max(8, r.h - 4));
     const x = laneX(scene, m.node);
-    keyed.put(`k${m.step}-${m.node}`, `${x} ${y} ${fontPx} ${scene.lane} ${future} ${items.length} ${token}`,
-      () => markElement(m, items, { x, y, fontPx, token, future, lane: scene.lane }));
+    keyed.put(`k${m.step}-${m.node}`, `${x} ${y} ${fontPx} ${w} ${future} ${items.length} ${token}`,
+      () => markElement(m, items, { x, y, fontPx, token, future, w }));
   }
   return drawn;
 }
 
-function markElement(m, items, { x, y, fontPx, token, future, lane }) {
+function markElement(m, items, { x, y, fontPx, token, future, w }) {
   const refusal = items.some((i) => i.refusal);
   const said = items.map((i) => (i.refusal && i.e.reason?.code ? `${i.text} [${i.e.reason.code}]` : i.text)).join(' · ');
   const cls = `qs-seq-mark${refusal ? ' refusal' : ''}${future}`;
@@ -352,7 +364,6 @@ function markElement(m, items, { x, y, fontPx, token, future, lane }) {
   mark.dataset.node = m.node;
   mark.dataset.kinds = items.map((i) => i.kind).join(' ');
   if (refusal) mark.dataset.reason = items.filter((i) => i.refusal).map((i) => i.e.reason?.code ?? '').join(' ');
-  const w = Math.min(lane - 6, token.length * fontPx * 0.62 + 8);
   svgEl('rect', { class: 'qs-seq-markbg', x: x - w / 2, y: y - fontPx / 2 - 3, width: w, height: fontPx + 6, rx: 3 }, mark);
   // The token abbreviates the label, which says it in full.
   mark.append(text('text', { x, y: y + fontPx / 2 - 1, 'text-anchor': 'middle', 'font-size': fontPx, 'aria-hidden': 'true' }, token));

@@ -108,6 +108,31 @@ test("the arrows are the trace's deliveries, losses and messages on their way: c
   assert.deepEqual(errors, []);
 });
 
+test("an arrow's label starts past its sender's mark at that step: none is covered", async (t) => {
+  // Five nodes' first election: refusals and grants marked on the lanes that then send replies.
+  const { page, errors } = await withRun(t, 'leader-crash', 60);
+  await openDiagram(page);
+  const found = await page.evaluate(() => {
+    const root = document.querySelector('quorum-scope').shadowRoot;
+    const marks = new Map([...root.querySelectorAll('.qs-seq-mark')]
+      .map((g) => [`${g.dataset.eventStep} ${g.dataset.node}`, g.querySelector('rect').getBBox()]));
+    const beside = [];
+    for (const g of root.querySelectorAll('.qs-seq-arrow')) {
+      const label = g.querySelector('.qs-seq-msg');
+      const mark = label && marks.get(`${g.dataset.sendStep} ${g.dataset.from}`);
+      if (!mark) continue;
+      const b = label.getBBox();
+      const overlap = Math.min(b.x + b.width, mark.x + mark.width) - Math.max(b.x, mark.x) > 0.5
+        && Math.min(b.y + b.height, mark.y + mark.height) - Math.max(b.y, mark.y) > 0.5;
+      beside.push({ label: label.textContent, step: g.dataset.sendStep, from: g.dataset.from, overlap });
+    }
+    return beside;
+  });
+  assert.ok(found.length >= 5, `labels sent from a node with a mark at that step: ${found.length}`);
+  assert.deepEqual(found.filter((f) => f.overlap), [], 'no label under its sender\'s mark');
+  assert.deepEqual(errors, []);
+});
+
 test('clicking an arrow seeks to its delivery; Enter on a mark seeks to it', async (t) => {
   const { page, errors } = await withRun(t, cluster(5), 400);
   await openDiagram(page);
