@@ -51,9 +51,13 @@ function boundValue(text) {
   return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : t;
 }
 
-/** The walks a search took, in a sentence. */
-const walksTaken = (report) => el('p', { text:
-  `Random walks: ${count(report.walks)} taken (seed ${report.walk_seed}), ${count(report.walk_states)} distinct states reached.` });
+/** What the deeper search did after breadth-first search, a sentence each (as the CLI says it). */
+const afterBreadth = (report) => [
+  ...report.confirm_states ? [el('p', { text:
+    `Searches for a shorter run (narrower bounds, then the run's own): ${count(report.confirm_states)} states.` })] : [],
+  ...report.walks ? [el('p', { text:
+    `Random walks: ${count(report.walks)} taken (seed ${report.walk_seed}), ${count(report.walk_states)} distinct states reached.` })] : [],
+];
 
 /** Fills `container`, the body of the panel's `details`; `app` and `host` are the picture's. */
 export function mountFindRun(container, details, app, host) {
@@ -348,7 +352,7 @@ export function mountFindRun(container, details, app, host) {
         ? `No run reaches ${report.goal.describe} within the bounds.`
         : 'No violation within the bounds.');
       lines.push(el('p', { text: `${why} Searched: ${searched}.` }));
-      if (report.walks) lines.push(walksTaken(report));
+      lines.push(...afterBreadth(report));
       lines.push(el('p', { class: 'qs-find-summary', text: `${summary} (${secs.toFixed(1)} s, ${count(rate)} unique states/s)` }));
       result.replaceChildren(...lines);
       result.hidden = false;
@@ -377,7 +381,7 @@ export function mountFindRun(container, details, app, host) {
       }
     });
     const explain = el('p', { class: 'qs-find-explain' });
-    if (report.walks) lines.push(walksTaken(report));
+    lines.push(...afterBreadth(report));
     lines.push(known, explain, el('p', { text: `Searched: ${searched}.` }), moves,
       el('p', { class: 'qs-find-summary', text: `${summary} (${secs.toFixed(1)} s, ${count(rate)} unique states/s)` }), play);
     result.replaceChildren(...lines);
