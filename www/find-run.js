@@ -381,8 +381,8 @@ export function mountFindRun(container, details, app, host) {
       }
     });
     const explain = el('p', { class: 'qs-find-explain' });
-    lines.push(...afterBreadth(report));
-    lines.push(known, explain, el('p', { text: `Searched: ${searched}.` }), moves,
+    // What is proven of the run's length first, under the headline; then how the search got there.
+    lines.push(known, ...afterBreadth(report), explain, el('p', { text: `Searched: ${searched}.` }), moves,
       el('p', { class: 'qs-find-summary', text: `${summary} (${secs.toFixed(1)} s, ${count(rate)} unique states/s)` }), play);
     result.replaceChildren(...lines);
     result.hidden = false;
