@@ -3,9 +3,9 @@
 // narration's top at 1920×1080 it hid half its newest lines): in the
 // stage's free column beside the ring, the wider of the two (1920×1080);
 // where that column is too narrow (1280×720), over the logs under the
-// narration, at their foot; where the card is too tall for both, over the
-// narration, its caption given the room first. tour.js calls it when it
-// places the card.
+// narration, at their foot; where the card is too tall for both, tour.js
+// puts it over the narration, held to its height, and fitCaption gives the
+// caption the room first. tour.js calls them when it places the card.
 
 /** A column narrower than this would make the card a tower: the card goes elsewhere. */
 const MIN_WIDTH = 210;
@@ -48,16 +48,12 @@ function logsBox(shadow) {
 
 /**
  * Puts `ref` (the card or the pill) in the free column (against the ring's
- * side), else over the logs' foot, at most MAX_WIDTH wide, else over the
- * narration; `base` is the tour layer's rect. Returns false, leaving the
- * card to tour.js, when there is no narration beside the picture either.
+ * side), else over the logs' foot, at most MAX_WIDTH wide; `base` is the
+ * tour layer's rect. Returns false, leaving the card to tour.js (over the
+ * narration, held to its height: see fitCaption), when it fits in neither.
  */
 export function placeBeside(ref, card, shadow, base) {
-  const event = card.querySelector('.qs-tour-event');
-  if (event) {
-    event.style.display = '';
-    event.firstElementChild.style.webkitLineClamp = '';
-  }
+  fitCaption(card, false);
   for (const spot of [freeColumn(shadow), logsBox(shadow)]) {
     if (!spot) continue;
     const width = Math.min(MAX_WIDTH, spot.right - spot.left);
@@ -71,39 +67,24 @@ export function placeBeside(ref, card, shadow, base) {
     ref.style.top = `${(spot.foot ? spot.bottom - h : spot.top) - base.top}px`;
     return true;
   }
-  return overNarration(ref, card, event, shadow, base);
+  return false;
 }
 
 /**
- * The last place beside the picture: over the narration's list (its
- * filters, and its newest lines at the foot, stay visible when the card is
- * short), never taller than the narration's panel. Held to that height,
- * the card gives its room to the caption, which is what the moment
- * teaches: "What just happened" (`event`) repeats the narration's newest
- * line, and a banner's, so it shrinks to two lines, then goes, before the
- * caption is cut (1280×720 with a violation and a handover banner: the
- * caption showed two of its five lines).
+ * A card held to a height (`capped`: over the narration beside the
+ * picture) gives its room to the caption, which is what the moment
+ * teaches: "What just happened" repeats the narration's newest line, and a
+ * banner's, so it shrinks to two lines, then goes, before the caption is
+ * cut (1280×720 with a violation and a handover banner: the caption showed
+ * two of its five lines). Not capped, the card shows all of it again.
  */
-function overNarration(ref, card, event, shadow, base) {
-  const rect = (sel) => {
-    const r = shadow.querySelector(sel)?.getBoundingClientRect();
-    return r && r.width > 0 && r.height > 0 ? r : null;
-  };
-  const side = rect('.qs-side');
-  if (!side) return false;
-  const target = rect('.qs-nar-body') ?? side;
-  const width = Math.max(220, Math.min(target.width - 12, MAX_WIDTH));
-  ref.style.width = `${width}px`;
-  card.style.maxHeight = `${Math.max(160, side.height - 12)}px`;
+export function fitCaption(card, capped) {
+  const event = card.querySelector('.qs-tour-event');
   const caption = card.querySelector('.qs-tour-caption');
-  const cut = () => caption && !caption.hidden && caption.scrollHeight > caption.clientHeight + 2;
-  if (event && cut()) event.firstElementChild.style.webkitLineClamp = '2';
-  if (event && cut()) event.style.display = 'none';
-  const h = ref.offsetHeight;
-  // Below the narration's filters if it fits there; else higher up, but
-  // never past the panel's foot (the transport is below it).
-  const top = Math.max(side.top + 6, Math.min(target.top + 6, side.bottom - h - 6));
-  ref.style.left = `${target.right - base.left - width - 6}px`;
-  ref.style.top = `${top - base.top}px`;
-  return true;
+  if (!event || !caption) return;
+  event.style.display = '';
+  event.firstElementChild.style.webkitLineClamp = '';
+  const cut = () => capped && !caption.hidden && caption.scrollHeight > caption.clientHeight + 2;
+  if (cut()) event.firstElementChild.style.webkitLineClamp = '2';
+  if (cut()) event.style.display = 'none';
 }

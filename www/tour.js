@@ -150,24 +150,24 @@ export function mountTour(container, app, host) {
     }
     ref.style.visibility = beside && placer instanceof Promise ? 'hidden' : '';
     if (ref.style.visibility) return;
-    if (beside && placer.placeBeside?.(ref, card, shadow, base)) {
-      caption.dataset.more = String(caption.scrollHeight > caption.clientHeight + 2);
-      return;
+    if (!(beside && placer.placeBeside?.(ref, card, shadow, base))) {
+      ref.style.width = `${width}px`;
+      card.style.maxHeight = beside ? `${Math.max(160, side.height - 12)}px` : '';
+      // Held to the panel's height, the caption gets the room first (tour-place.js).
+      placer?.fitCaption?.(card, beside);
+      const h = ref.offsetHeight;
+      if (side) {
+        // Below the narration's filters if it fits there; else higher up, but
+        // never past the panel's foot (the transport is below it).
+        const top = Math.max(side.top + 6, Math.min(target.top + 6, side.bottom - h - 6));
+        ref.style.left = `${target.right - base.left - width - 6}px`;
+        ref.style.top = `${top - base.top}px`;
+      } else {
+        ref.style.left = `${target.left - base.left + 6}px`;
+        ref.style.top = `${Math.max(6, target.bottom - base.top - h - 6)}px`;
+      }
     }
-    ref.style.width = `${width}px`;
-    card.style.maxHeight = beside ? `${Math.max(160, side.height - 12)}px` : '';
-    const h = ref.offsetHeight;
     caption.dataset.more = String(caption.scrollHeight > caption.clientHeight + 2);
-    if (side) {
-      // Below the narration's filters if it fits there; else higher up, but
-      // never past the panel's foot (the transport is below it).
-      const top = Math.max(side.top + 6, Math.min(target.top + 6, side.bottom - h - 6));
-      ref.style.left = `${target.right - base.left - width - 6}px`;
-      ref.style.top = `${top - base.top}px`;
-    } else {
-      ref.style.left = `${target.left - base.left + 6}px`;
-      ref.style.top = `${Math.max(6, target.bottom - base.top - h - 6)}px`;
-    }
   };
 
   // Whether the scenario's explanation is already on screen (the header may

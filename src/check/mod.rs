@@ -233,13 +233,13 @@ impl Violation {
     /// A violation of `property` on `nodes`, a node named twice kept once
     /// (a node that voted for itself and then for a rival is one node,
     /// not two, in the banner's "Nodes 1, 2").
-    pub fn new(property: Property, mut nodes: Vec<NodeId>, detail: impl Into<String>) -> Violation {
-        let mut seen = Vec::with_capacity(nodes.len());
-        nodes.retain(|n| {
-            let first = !seen.contains(n);
-            seen.push(*n);
-            first
-        });
+    pub fn new(property: Property, named: Vec<NodeId>, detail: impl Into<String>) -> Violation {
+        let mut nodes = Vec::with_capacity(named.len());
+        for n in named {
+            if !nodes.contains(&n) {
+                nodes.push(n);
+            }
+        }
         Violation { property, nodes, detail: detail.into() }
     }
 }
