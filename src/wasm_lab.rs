@@ -239,7 +239,9 @@ struct ReportJson<'a> {
     counterexample: Option<CounterexampleJson>,
 }
 
-fn report_json<'a>(options: &Options, report: &'a Report) -> ReportJson<'a> {
+/// `report` as the page reads it; `so_far`: a run the search still held
+/// when it was stopped (see `explore::explore_telling`), not its end.
+fn report_json<'a>(options: &Options, report: &'a Report, so_far: bool) -> ReportJson<'a> {
     let counterexample = report.counterexample.as_ref().map(|cx| CounterexampleJson {
         moves: cx.moves.iter().map(|(tick, mv)| describe_move(*tick, mv)).collect(),
         scenario: cx.scenario.to_json(),
@@ -257,7 +259,11 @@ fn report_json<'a>(options: &Options, report: &'a Report) -> ReportJson<'a> {
             Search::Breadth => None,
         },
         found_by: counterexample.as_ref().map(|_| report.found_by()),
-        length_known: if counterexample.is_some() { report.length_known() } else { Vec::new() },
+        length_known: match (&counterexample, so_far) {
+            (None, _) => Vec::new(),
+            (Some(_), false) => report.length_known(),
+            (Some(_), true) => report.length_known_so_far(),
+        },
         report,
         counterexample,
     }
@@ -269,16 +275,33 @@ fn report_json<'a>(options: &Options, report: &'a Report) -> ReportJson<'a> {
 /// transitions, frontier, walks, expanded}` after each depth, every 2,048
 /// states expanded within one (`expanded` of `frontier`), and every 100
 /// random walks; the search stops, reporting what it has, if it returns `false`
-/// or throws. Bad requests are errors naming the field.
+/// or throws. `found`, if given, is called with each run the search holds
+/// before it ends, as a report in the same shape that says what is known of
+/// the run so far (`explore::explore_telling`): the page keeps the last,
+/// for a Cancel that ends the worker during the slower later searches.
+/// Bad requests are errors naming the field.
 #[wasm_bindgen]
-pub fn explore(request: JsValue, progress: &js_sys::Function) -> Result<JsValue, JsError> {
+pub fn explore(
+    request: JsValue,
+    progress: &js_sys::Function,
+    found: Option<js_sys::Function>,
+) -> Result<JsValue, JsError> {
     let options = from_js(&request).and_then(|r| read_request(&r)).map_err(|e| JsError::new(&e))?;
-    let report = explore::explore(&options, |p| {
-        let Ok(value) = to_js(p) else { return false };
-        progress.call1(&JsValue::NULL, &value).is_ok_and(|keep_going| keep_going.as_bool() != Some(false))
-    })
+    let report = explore::explore_telling(
+        &options,
+        |p| {
+            let Ok(value) = to_js(p) else { return false };
+            progress.call1(&JsValue::NULL, &value).is_ok_and(|keep_going| keep_going.as_bool() != Some(false))
+        },
+        |so_far| {
+            if let (Some(found), Ok(value)) = (&found, to_js(&report_json(&options, so_far, true))) {
+                // A throwing listener only loses this report: the search goes on.
+                let _ = found.call1(&JsValue::NULL, &value);
+            }
+        },
+    )
     .map_err(|e| JsError::new(&e))?;
-    to_js(&report_json(&options, &report))
+    to_js(&report_json(&options, &report, false))
 }
 
 /// Runs two scenarios (JSON) side by side until the later `run_until` and

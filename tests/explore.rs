@@ -6,7 +6,7 @@
 use std::process::Command as Process;
 
 use quorumscope::core::StateKey;
-use quorumscope::explore::{explore, Goal, Options, Report, Search, Shape, Stage, Walks};
+use quorumscope::explore::{explore, explore_telling, Goal, Options, Report, Search, Shape, Stage, Walks};
 use quorumscope::scenario;
 use quorumscope::sim::{Command, Sim, Target, TraceBody};
 
@@ -192,6 +192,50 @@ fn the_default_search_reports_each_stage_in_order() {
     assert_eq!(&stages[..4], &[Stage::Breadth, Stage::Narrow, Stage::Walks, Stage::Shrink], "{stages:?}");
     let order = |s: &Stage| Stage::ALL.iter().position(|a| a == s);
     assert!(stages.windows(2).all(|w| order(&w[0]) < order(&w[1])), "each stage once, in order: {stages:?}");
+}
+
+#[test]
+fn a_run_the_walks_found_is_told_before_the_searches_for_a_shorter_one() {
+    let mut o = vote_bug(16);
+    (o.max_states, o.keyed_states) = (300, 300);
+    o.search = Search::Both(Walks { seed: 3, count: 3000, depth: 16, ..Walks::default() });
+    // The stage under way each time a run is told, and the runs' lengths.
+    let (stage, mut told) = (std::cell::Cell::new(Stage::Breadth), Vec::new());
+    let report = explore_telling(
+        &o,
+        |p| {
+            stage.set(p.stage);
+            true
+        },
+        |so_far| told.push((stage.get(), so_far.clone())),
+    )
+    .expect("valid options");
+    let (first_stage, first) = told.first().expect("the walks' run is told");
+    assert_eq!(
+        *first_stage,
+        Stage::Shrink,
+        "told once the walks' runs are shrunk, before the searches after them"
+    );
+    let cx = first.counterexample.as_ref().expect("a run");
+    assert!(first.by_walk);
+    // Its scenario says how it was found, and does not call it the shortest.
+    assert!(
+        cx.scenario.explain.starts_with(&format!(
+            "A run that breaks {}, found by the random walks of `quorumscope explore three` and shrunk to {} moves.",
+            cx.property,
+            cx.moves.len()
+        )),
+        "{}",
+        cx.scenario.explain
+    );
+    // Nothing is proven of its length yet: a Cancel then says so, not what the finished search would.
+    assert_eq!(
+        first.length_known_so_far(),
+        ["not proven shortest: the search was stopped before its searches for a shorter run ended"]
+    );
+    let len = |r: &Report| r.counterexample.as_ref().map(|c| c.moves.len()).expect("a run");
+    assert!(told.iter().all(|(_, r)| len(r) <= len(first)), "a later run told is never longer");
+    assert!(len(&report) <= len(&told.last().expect("told").1), "the end is no longer than the last told");
 }
 
 #[test]

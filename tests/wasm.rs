@@ -170,7 +170,7 @@ fn message(e: wasm_bindgen::JsError) -> String {
 fn the_explorer_finds_in_wasm_the_shortest_run_it_finds_natively() {
     use quorumscope::wasm_lab::explore;
     let seen = Array::new();
-    let report = explore(request(VOTE_BUG), &recorder(&seen, true)).expect("a valid request");
+    let report = explore(request(VOTE_BUG), &recorder(&seen, true), None).expect("a valid request");
     // What the native search finds (tests/explore.rs): double_vote, 8 moves, at depth 8.
     assert_eq!(get(&report, "violations").as_f64(), Some(1.0));
     assert_eq!(get(&report, "depth").as_f64(), Some(8.0));
@@ -209,7 +209,7 @@ fn the_explorer_finds_in_wasm_the_shortest_run_it_finds_natively() {
 #[wasm_bindgen_test]
 fn a_progress_callback_that_answers_false_stops_the_search() {
     let seen = Array::new();
-    let report = quorumscope::wasm_lab::explore(request(VOTE_BUG), &recorder(&seen, false)).unwrap();
+    let report = quorumscope::wasm_lab::explore(request(VOTE_BUG), &recorder(&seen, false), None).unwrap();
     assert_eq!(seen.length(), 1, "stopped after the first depth");
     assert_eq!(get(&report, "truncated").as_bool(), Some(true));
     assert_eq!(get(&report, "violations").as_f64(), Some(0.0));
@@ -232,7 +232,7 @@ fn bad_search_requests_are_errors_naming_the_field() {
         (r#"{"shape": "three", "max_states": 0}"#, "max_states: 0 is below the minimum of 1"),
         (r#"[1, 2]"#, "expected"),
     ] {
-        let err = message(explore(request(json), &recorder(&seen, true)).expect_err(json));
+        let err = message(explore(request(json), &recorder(&seen, true), None).expect_err(json));
         assert!(err.contains(expected), "{json}: {err}");
     }
     assert_eq!(seen.length(), 0, "no search ran");

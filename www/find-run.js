@@ -4,7 +4,8 @@
 // turn off, a cluster shape and the bounds; the search runs breadth-first
 // in a Web Worker on the lab module (www/lab.js, find-run-worker.js), with
 // its progress after each depth and every few thousand states within one,
-// and a Cancel that ends the worker. The
+// and a Cancel that ends the worker (keeping a run the walks found while
+// the searches for a shorter one went on). The
 // shortest run found loads into the picture as an ordinary scenario (play,
 // step, back, Copy link), with the explorer's own account of it. Every
 // choice offered and every sentence about a result comes from the
@@ -122,6 +123,7 @@ export function mountFindRun(container, details, app, host) {
   let catalog = null;
   let worker = null;
   let current = null; // the search under way (a token), so a Cancel while the module loads is heard
+  let soFar = null; // the search's run found so far, {report, secs}, which a Cancel keeps
   let clock = 0;
 
   function showError(message, key = null) {
@@ -175,6 +177,7 @@ export function mountFindRun(container, details, app, host) {
 
   function stop(message) {
     current = null;
+    soFar = null;
     worker?.terminate();
     worker = null;
     clearInterval(clock);
@@ -296,6 +299,8 @@ export function mountFindRun(container, details, app, host) {
         Object.assign(shown, data.progress);
         showProgress(data.progress, { depth: depthBound }, limit, walks, since);
         setText(status, describeProgress(data.progress));
+      } else if (data.type === 'found') {
+        soFar = { report: data.report, secs: (performance.now() - started) / 1000 };
       } else if (data.type === 'done') {
         const secs = (performance.now() - started) / 1000;
         tick();
@@ -336,8 +341,11 @@ export function mountFindRun(container, details, app, host) {
     return message;
   }
 
-  /** Shows the report, and loads the run into the picture. */
-  async function found(report, secs) {
+  /**
+   * Shows the report, and loads the run into the picture; `cancelled`: the
+   * stage a Cancel stopped, the report being the run found so far.
+   */
+  async function found(report, secs, cancelled = null) {
     const cx = report.counterexample;
     const rate = Math.round((report.states + report.walk_states + report.confirm_states) / Math.max(secs, 1e-3));
     const summary = `states=${report.states} depth=${report.depth} violations=${report.violations}`;
@@ -392,7 +400,9 @@ export function mountFindRun(container, details, app, host) {
       setText(explain, loaded.explain);
       // Like any loaded scenario, it goes in the address bar: a reload or a shared link reopens it.
       const noLink = showInAddressBar(host, loaded);
-      setText(status, `Found: ${cx.property} in ${cx.moves.length} moves. The run is loaded in the picture: play or step through it${
+      const how = cancelled ? `Cancelled during ${cancelled}. Kept the run found so far: ${cx.property} in ${cx.moves.length} moves`
+        : `Found: ${cx.property} in ${cx.moves.length} moves`;
+      setText(status, `${how}. The run is loaded in the picture: play or step through it${
         noLink ? `. ${noLink}` : ', or copy a link to it.'}`);
     } catch (e) {
       setText(status, 'Found a run, but the picture could not load it.');
@@ -406,7 +416,16 @@ export function mountFindRun(container, details, app, host) {
   };
   const onCancel = () => {
     const states = statesOut.textContent;
-    stop(`Cancelled (${states} states explored so far); the picture is unchanged.`);
+    const kept = soFar;
+    if (!kept) {
+      stop(`Cancelled (${states} states explored so far); the picture is unchanged.`);
+      return;
+    }
+    // The walks found a run and a slower search for a shorter one was under way: the reader keeps the run.
+    const stage = stageOut.textContent;
+    stop(null);
+    setText(stageOut, 'cancelled');
+    found(kept.report, kept.secs, stage);
   };
   const onShape = () => fillBounds();
   const onReset = () => fillBounds();

@@ -26,12 +26,13 @@ impl Counterexample {
     /// passes through every state the explorer's moves made, a step per
     /// delivery or tick. A replay that ends with commands runs one tick
     /// past them, so that its checker looks at the state they made.
+    /// `by_walk`: a random walk's run, shrunk, which its explanation does
+    /// not call the shortest.
     pub fn new(
         options: &Options,
         config: &SimConfig,
-        property: String,
-        moves: Vec<(u64, Move)>,
-        end: u64,
+        (property, moves, end): (String, Vec<(u64, Move)>, u64),
+        by_walk: bool,
     ) -> Counterexample {
         let script = moves
             .iter()
@@ -48,12 +49,15 @@ impl Counterexample {
             options.shape.name(),
             options.describe_switches()
         );
+        let (shape, n) = (options.shape.name(), moves.len());
+        let found = if by_walk {
+            format!("A run that {what}, found by the random walks of `quorumscope explore {shape}` and shrunk to {n} moves.")
+        } else {
+            format!("The shortest run `quorumscope explore {shape}` found ({n} moves) that {what}.")
+        };
         let explain = format!(
-            "The shortest run `quorumscope explore {}` found ({} moves) that {what}. \
-             Every message is held back and moves only when the script says: \
-             each `messages` line delivers, drops or copies one message.",
-            options.shape.name(),
-            moves.len()
+            "{found} Every message is held back and moves only when the script says: \
+             each `messages` line delivers, drops or copies one message."
         );
         let run_until = if matches!(moves.last(), Some((_, Move::Tick))) { end } else { end + 1 };
         let scenario = Scenario::from_run(title, explain, config, script, run_until);

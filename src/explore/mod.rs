@@ -283,6 +283,20 @@ impl Report {
         }
     }
 
+    /// What is known of the length of a run the search still held when it
+    /// was stopped from outside (see [`explore_telling`]): proven shortest
+    /// within some bounds already, or not proven, the searches for a
+    /// shorter run not having ended.
+    pub fn length_known_so_far(&self) -> Vec<String> {
+        match self.shortest_within {
+            Some(_) => self.length_known(),
+            None => vec![
+                "not proven shortest: the search was stopped before its searches for a shorter run ended"
+                    .to_string(),
+            ],
+        }
+    }
+
     /// Takes `moves` (ending at tick `end`), which reach `hit` (a property
     /// broken, or the goal), as the run found: by a walk, or by a search
     /// that tried every shorter run within `options`' bounds, and so the
@@ -300,7 +314,8 @@ impl Report {
         if !by_walk {
             self.shortest_within = Some(model::Bounds { depth: moves.len() as u64, ..options.bounds });
         }
-        self.counterexample = Some(counterexample::Counterexample::new(options, config, hit, moves, end));
+        self.counterexample =
+            Some(counterexample::Counterexample::new(options, config, (hit, moves, end), by_walk));
     }
 
     /// Counts a later search's work into this report and, if
@@ -385,7 +400,21 @@ pub struct Progress {
 
 /// Explores as `options` say; `progress` is called after each depth (and
 /// every 100 walks) and stops the search when it returns false.
-pub fn explore(options: &Options, mut progress: impl FnMut(&Progress) -> bool) -> Result<Report, String> {
+pub fn explore(options: &Options, progress: impl FnMut(&Progress) -> bool) -> Result<Report, String> {
+    explore_telling(options, progress, |_| {})
+}
+
+/// [`explore`], telling `found` of each run the default search holds
+/// before it ends: the walks' shrunk run, then the run after the searches
+/// within its own bounds (the same, or a shorter one). A caller that can
+/// end a search only from outside keeps the last as the run found so far:
+/// the page's Cancel ends its worker, and the reader keeps the walks' run
+/// rather than losing it to the slower searches for a shorter one.
+pub fn explore_telling(
+    options: &Options,
+    mut progress: impl FnMut(&Progress) -> bool,
+    mut found: impl FnMut(&Report),
+) -> Result<Report, String> {
     options.validate()?;
     match options.search {
         Search::Breadth => bfs::breadth_first(options, progress),
@@ -407,7 +436,14 @@ pub fn explore(options: &Options, mut progress: impl FnMut(&Progress) -> bool) -
                 return Ok(report);
             }
             let (report, runs) = walk::random_walks(options, walks, report, &mut progress)?;
+            let mut tell = |report: &Report| {
+                if report.counterexample.is_some() {
+                    found(report);
+                }
+            };
+            tell(&report);
             let report = confirm::confirm(options, report, &runs, &mut progress)?;
+            tell(&report);
             confirm::rule_out_shorter(options, report, complete, progress)
         }
     }

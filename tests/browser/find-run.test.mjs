@@ -190,6 +190,48 @@ test('a switch breadth-first search cannot reach: the deeper search says each st
   assert.deepEqual(errors, []);
 });
 
+test('Cancel during the searches for a shorter run keeps the run the walks found, and says it is not proven shortest', async (t) => {
+  const { page, errors } = await open(env, '/www/index.html#scenario=first-election', { viewport: { width: 1280, height: 720 } }, t);
+  await ready(page);
+  await skipTour(page);
+  const panel = await openPanel(page);
+  await panel.getByLabel('Find').selectOption('');
+  await panel.getByLabel('With this switch off').selectOption('current_term_commit');
+  await panel.getByLabel('Cluster').selectOption('three');
+  // Seed 3's walks reach Figure 8 within a few hundred walks (`quorumscope explore three --off current_term_commit --walk 3`).
+  await panel.getByLabel('Random walk seed').fill('3');
+  await panel.getByRole('button', { name: 'Search' }).click();
+  const stage = panel.locator('.qs-find-stage');
+  await stage.filter({ hasText: /found run's own bounds|ruling out shorter runs/ }).waitFor({ timeout: 240_000 });
+  const during = await stage.textContent();
+  await panel.getByRole('button', { name: 'Cancel' }).click();
+  await panel.locator('.qs-find-status', { hasText: /^Cancelled during / }).waitFor(WAIT);
+  assert.match(await panel.locator('.qs-find-status').textContent(),
+    new RegExp(`^Cancelled during ${during}\\. Kept the run found so far: leader_completeness in (\\d+) moves\\. The run is loaded`));
+  const headline = await panel.locator('.qs-find-headline').textContent();
+  const [, moves] = /^Found a random walk's run, shrunk: (\d+) moves, breaking leader_completeness\.$/.exec(headline) ?? [];
+  assert.ok(moves, headline);
+  assert.deepEqual(await panel.locator('.qs-find-known li').allTextContents(),
+    ['Not proven shortest: the search was stopped before its searches for a shorter run ended.']);
+  assert.equal(await panel.locator('.qs-find-moves li').count(), Number(moves));
+  assert.equal(await stage.textContent(), 'cancelled');
+  assert.match(await panel.locator('.qs-find-explain').textContent(),
+    new RegExp(`^A run that breaks leader_completeness, found by the random walks of \`quorumscope explore three\` and shrunk to ${moves} moves\\.`));
+  // The run is in the picture in place of the scenario that was there, and the search stopped: its figures no
+  // longer change.
+  const picture = await page.evaluate(() => {
+    const { scenario, scenarioName } = document.querySelector('quorum-scope').cluster;
+    return { scenarioName, off: !scenario.switches.current_term_commit, script: scenario.script.length };
+  });
+  assert.ok(picture.scenarioName !== 'first-election' && picture.off && picture.script > 20, JSON.stringify(picture));
+  const shown = await panel.locator('.qs-find-states').textContent();
+  await page.waitForTimeout(1500);
+  assert.equal(await panel.locator('.qs-find-states').textContent(), shown);
+  assert.equal(await panel.getByRole('button', { name: 'Search' }).isDisabled(), false, 'Search is offered again');
+  await shot(page, 'find-run-cancel-kept', t);
+  assert.deepEqual(errors, []);
+});
+
 test('Cancel ends a long search from the keyboard, on a phone, and the page stays usable', async (t) => {
   const { page, errors } = await open(env, '/www/index.html#scenario=first-election',
     { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }, t);
