@@ -500,3 +500,19 @@ fn retracing_may_spend_what_the_callers_bounds_allow() {
     assert!(cx.moves.len() < 31 && failover, "{} moves: {:?}", cx.moves.len(), cx.moves);
     assert_eq!(replay(&cx.scenario.to_json()).as_deref(), Some("leader_completeness"));
 }
+
+/// Shrinking takes a move out together with the later moves that no
+/// longer run without it: an election goes whole, where each of its moves
+/// alone leaves later ones naming messages never sent, and its moves are
+/// too far apart to go as a pair. Seed 1's walks reach the forced-handover
+/// bug (`force_respects_vote_rule` off) by a run that shrank to 54 moves
+/// without that; 18 with it (the shortest within narrow bounds is 12).
+#[test]
+fn a_move_goes_with_what_no_longer_runs_without_it() {
+    let mut o = Options::new(Shape::Three);
+    o.off = vec!["force_respects_vote_rule".to_string()];
+    o.search = Search::Walk(Walks { seed: 1, ..Walks::default() });
+    let cx = run(&o).counterexample.expect("seed 1's walks find it");
+    assert!(cx.moves.len() <= 18, "{} moves: {:?}", cx.moves.len(), cx.moves);
+    assert_eq!(replay(&cx.scenario.to_json()).as_deref(), Some(cx.property.as_str()));
+}
