@@ -516,3 +516,47 @@ fn a_move_goes_with_what_no_longer_runs_without_it() {
     assert!(cx.moves.len() <= 18, "{} moves: {:?}", cx.moves.len(), cx.moves);
     assert_eq!(replay(&cx.scenario.to_json()).as_deref(), Some(cx.property.as_str()));
 }
+
+/// The explorer's moves that replay a scenario: its commands, and a tick
+/// each time its script waits for the clock.
+fn moves_of(scenario: &scenario::Scenario) -> Vec<quorumscope::explore::model::Move> {
+    use quorumscope::explore::model::Move;
+    let mut moves = Vec::new();
+    let mut now = 0;
+    for step in &scenario.script {
+        for _ in now..step.at {
+            moves.push(Move::Tick);
+        }
+        now = now.max(step.at);
+        moves.push(Move::Do(step.command.clone()));
+    }
+    moves
+}
+
+/// Two moves, each with what then no longer runs, go together: seed 1's
+/// Figure 8 run as shrinking left it when it took one move at a time
+/// (37 moves, tests/testdata) loses two stretches that each stand in for
+/// the other, and still breaks leader_completeness.
+#[test]
+fn two_moves_go_together_with_what_no_longer_runs_without_them() {
+    use quorumscope::explore::model::{apply, violation, Spent, State};
+    use quorumscope::explore::shrink::shrink;
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/testdata/figure-8-walk-37-moves.json"
+    ))
+    .expect("the test's run");
+    let run37 = moves_of(&scenario::parse(&text).expect("it parses"));
+    assert_eq!(run37.len(), 37);
+    let mut o = Options::new(Shape::Three);
+    o.off = vec!["current_term_commit".to_string()];
+    let root = State { sim: Sim::new(o.sim_config().unwrap()).unwrap(), spent: Spent::default() };
+    let shrunk = shrink(&o, &root, run37, "leader_completeness");
+    assert!(shrunk.len() <= 29, "{} moves: {shrunk:?}", shrunk.len());
+    let mut state = root;
+    for (i, mv) in shrunk.iter().enumerate() {
+        let (next, events) = apply(&state, mv).expect("every move runs");
+        assert_eq!(violation(&events).is_some(), i + 1 == shrunk.len(), "breaks it at its last move only");
+        state = next;
+    }
+}
