@@ -40,6 +40,43 @@ fn replay(json: &str) -> Option<String> {
     None
 }
 
+/// The explorer's initial state for `o`.
+fn initial_state(o: &Options) -> quorumscope::explore::model::State {
+    use quorumscope::explore::model::{Spent, State};
+    State { sim: Sim::new(o.sim_config().unwrap()).unwrap(), spent: Spent::default() }
+}
+
+/// Runs `path` from `root`: every move runs, and only the last breaks a
+/// property.
+fn assert_breaks_at_its_last_move(
+    root: &quorumscope::explore::model::State,
+    path: &[quorumscope::explore::model::Move],
+) {
+    use quorumscope::explore::model::{apply, violation};
+    let mut state = root.clone();
+    for (i, mv) in path.iter().enumerate() {
+        let (next, events) = apply(&state, mv).expect("every move runs");
+        assert_eq!(
+            violation(&events).is_some(),
+            i + 1 == path.len(),
+            "breaks it at its last move only: {path:?}"
+        );
+        state = next;
+    }
+}
+
+/// Three nodes, the default bounds, `switch` off.
+fn three_with_off(switch: &str) -> Options {
+    let mut o = Options::new(Shape::Three);
+    o.off = vec![switch.to_string()];
+    o
+}
+
+/// `switch` off on three nodes, random walks alone from `seed`.
+fn walks_with(switch: &str, seed: u64) -> Options {
+    Options { search: Search::Walk(Walks { seed, ..Walks::default() }), ..three_with_off(switch) }
+}
+
 #[test]
 fn every_shape_is_clean_with_every_switch_on() {
     for (shape, depth) in
@@ -407,7 +444,7 @@ fn a_walks_run_is_proven_shortest_within_its_own_bounds() {
 /// `double_vote`; the options and the initial state.
 fn padded_vote_bug() -> (Options, quorumscope::explore::model::State, Vec<quorumscope::explore::model::Move>)
 {
-    use quorumscope::explore::model::{apply, violation, Move, Spent, State};
+    use quorumscope::explore::model::{apply, violation, Move};
     use quorumscope::sim::MessageAction;
     let o = vote_bug(8);
     let cx = run(&o).counterexample.expect("the shortest run");
@@ -427,7 +464,7 @@ fn padded_vote_bug() -> (Options, quorumscope::explore::model::State, Vec<quorum
     padded.insert(0, Move::Do(Command::TimeoutNow { node: Target::Node(3) }));
     padded.insert(3, probe(1));
     padded.insert(6, probe(2));
-    let root = State { sim: Sim::new(o.sim_config().unwrap()).unwrap(), spent: Spent::default() };
+    let root = initial_state(&o);
     // The padded run still breaks the property, later than the shortest.
     let mut state = root.clone();
     let mut broke = None;
@@ -466,18 +503,11 @@ fn a_padded_run_shrinks_back_to_the_shortest() {
 /// waypoints there is nothing shorter.
 #[test]
 fn retracing_a_padded_run_finds_a_shorter_one() {
-    use quorumscope::explore::model::{apply, violation};
     use quorumscope::explore::retrace::retrace;
     let (o, root, padded) = padded_vote_bug();
     let retraced = retrace(&o, &root, &padded, "double_vote").expect("a shorter run");
     assert!((8..padded.len()).contains(&retraced.len()), "{retraced:?}");
-    let mut state = root.clone();
-    for (i, mv) in retraced.iter().enumerate() {
-        let (next, events) = apply(&state, mv).expect("every move runs");
-        let last = i + 1 == retraced.len();
-        assert_eq!(violation(&events).is_some(), last, "breaks double_vote at its last move only");
-        state = next;
-    }
+    assert_breaks_at_its_last_move(&root, &retraced);
     let shortest = run(&o).counterexample.expect("the shortest run");
     let shortest: Vec<_> = shortest.moves.into_iter().map(|(_, mv)| mv).collect();
     assert_eq!(retrace(&o, &root, &shortest, "double_vote"), None, "nothing shorter along its way");
@@ -492,10 +522,7 @@ fn retracing_a_padded_run_finds_a_shorter_one() {
 #[test]
 fn retracing_may_spend_what_the_callers_bounds_allow() {
     use quorumscope::explore::model::Move;
-    let mut o = Options::new(Shape::Three);
-    o.off = vec!["current_term_commit".to_string()];
-    o.search = Search::Walk(Walks { seed: 3, ..Walks::default() });
-    let cx = run(&o).counterexample.expect("seed 3 reaches Figure 8");
+    let cx = run(&walks_with("current_term_commit", 3)).counterexample.expect("seed 3 reaches Figure 8");
     let failover = cx.moves.iter().any(|(_, m)| matches!(m, Move::Do(Command::Failover { .. })));
     assert!(cx.moves.len() < 31 && failover, "{} moves: {:?}", cx.moves.len(), cx.moves);
     assert_eq!(replay(&cx.scenario.to_json()).as_deref(), Some("leader_completeness"));
@@ -509,10 +536,7 @@ fn retracing_may_spend_what_the_callers_bounds_allow() {
 /// without that; 18 with it (the shortest within narrow bounds is 12).
 #[test]
 fn a_move_goes_with_what_no_longer_runs_without_it() {
-    let mut o = Options::new(Shape::Three);
-    o.off = vec!["force_respects_vote_rule".to_string()];
-    o.search = Search::Walk(Walks { seed: 1, ..Walks::default() });
-    let cx = run(&o).counterexample.expect("seed 1's walks find it");
+    let cx = run(&walks_with("force_respects_vote_rule", 1)).counterexample.expect("seed 1's walks find it");
     assert!(cx.moves.len() <= 18, "{} moves: {:?}", cx.moves.len(), cx.moves);
     assert_eq!(replay(&cx.scenario.to_json()).as_deref(), Some(cx.property.as_str()));
 }
@@ -539,7 +563,6 @@ fn moves_of(scenario: &scenario::Scenario) -> Vec<quorumscope::explore::model::M
 /// the other, and still breaks leader_completeness.
 #[test]
 fn two_moves_go_together_with_what_no_longer_runs_without_them() {
-    use quorumscope::explore::model::{apply, violation, Spent, State};
     use quorumscope::explore::shrink::shrink;
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -548,15 +571,9 @@ fn two_moves_go_together_with_what_no_longer_runs_without_them() {
     .expect("the test's run");
     let run37 = moves_of(&scenario::parse(&text).expect("it parses"));
     assert_eq!(run37.len(), 37);
-    let mut o = Options::new(Shape::Three);
-    o.off = vec!["current_term_commit".to_string()];
-    let root = State { sim: Sim::new(o.sim_config().unwrap()).unwrap(), spent: Spent::default() };
+    let o = three_with_off("current_term_commit");
+    let root = initial_state(&o);
     let shrunk = shrink(&o, &root, run37, "leader_completeness");
     assert!(shrunk.len() <= 29, "{} moves: {shrunk:?}", shrunk.len());
-    let mut state = root;
-    for (i, mv) in shrunk.iter().enumerate() {
-        let (next, events) = apply(&state, mv).expect("every move runs");
-        assert_eq!(violation(&events).is_some(), i + 1 == shrunk.len(), "breaks it at its last move only");
-        state = next;
-    }
+    assert_breaks_at_its_last_move(&root, &shrunk);
 }

@@ -31,7 +31,9 @@ impl Counterexample {
     pub fn new(
         options: &Options,
         config: &SimConfig,
-        (property, moves, end): (String, Vec<(u64, Move)>, u64),
+        property: String,
+        moves: Vec<(u64, Move)>,
+        end: u64,
         by_walk: bool,
     ) -> Counterexample {
         let script = moves

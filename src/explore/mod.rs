@@ -315,7 +315,7 @@ impl Report {
             self.shortest_within = Some(model::Bounds { depth: moves.len() as u64, ..options.bounds });
         }
         self.counterexample =
-            Some(counterexample::Counterexample::new(options, config, (hit, moves, end), by_walk));
+            Some(counterexample::Counterexample::new(options, config, hit, moves, end, by_walk));
     }
 
     /// Counts a later search's work into this report and, if

@@ -35,6 +35,17 @@ use crate::sim::{Command, Target, TraceEvent};
 use super::model::{apply, hit, Move, State};
 use super::Options;
 
+/// What a candidate does with a later move that no longer runs once the
+/// moves taken out are gone.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stranded {
+    /// The candidate fails.
+    Fails,
+    /// The move goes too (the deliveries of what a move taken out sent,
+    /// and of what those sent).
+    Goes,
+}
+
 /// A path being shrunk: the path, and the state before each of its moves
 /// (a candidate runs from the state before its first change, not from the
 /// start: half the moves of a deletion near the end of a long run).
@@ -49,7 +60,7 @@ impl<'a> Runner<'a> {
     /// `path` from `root`, if it hits `target`.
     fn new(options: &'a Options, root: &State, path: &[Move], target: &'a str) -> Option<Runner<'a>> {
         let mut runner = Runner { options, target, path: Vec::new(), before: vec![root.clone()] };
-        let (path, before) = runner.run(0, path.iter())?;
+        let (path, before) = runner.run(0, path.iter(), Stranded::Fails)?;
         runner.splice(0, path, before);
         Some(runner)
     }
@@ -63,13 +74,24 @@ impl<'a> Runner<'a> {
     }
 
     /// The moves `rest`, run from the state before move `from` (places of
-    /// messages repaired), cut after the first hit, with the state after
+    /// messages repaired; a move that no longer runs fails the run or goes,
+    /// as `stranded` says), cut after the first hit, with the state after
     /// each move but the last, if that hit is the target.
-    fn run<'m>(&self, from: usize, rest: impl Iterator<Item = &'m Move>) -> Option<(Vec<Move>, Vec<State>)> {
+    fn run<'m>(
+        &self,
+        from: usize,
+        rest: impl Iterator<Item = &'m Move>,
+        stranded: Stranded,
+    ) -> Option<(Vec<Move>, Vec<State>)> {
         let (mut moves, mut states) = (Vec::new(), Vec::new());
         for mv in rest {
             let state = states.last().unwrap_or(&self.before[from]);
-            let (mv, next, events) = apply_or_repair(state, mv)?;
+            let Some((mv, next, events)) = apply_or_repair(state, mv) else {
+                match stranded {
+                    Stranded::Fails => return None,
+                    Stranded::Goes => continue,
+                }
+            };
             moves.push(mv);
             if let Some(h) = hit(self.options, &next, &events) {
                 return (h == self.target).then_some((moves, states));
@@ -79,34 +101,13 @@ impl<'a> Runner<'a> {
         None
     }
 
-    /// Takes out move `at` (and move `also`, if given, a later one) and
-    /// each later move that then no longer runs (the deliveries of what it
-    /// sent, and of what those sent), if the path still hits without them;
+    /// Takes out the moves at `gone` (and, as `stranded` says, the later
+    /// moves that then no longer run) if the path still hits without them;
     /// true if it does.
-    fn cascade(&mut self, at: usize, also: Option<usize>) -> bool {
-        let (mut moves, mut states) = (Vec::new(), Vec::new());
-        for (_, mv) in self.path.iter().enumerate().skip(at + 1).filter(|(i, _)| Some(*i) != also) {
-            let state = states.last().unwrap_or(&self.before[at]);
-            let Some((mv, next, events)) = apply_or_repair(state, mv) else { continue };
-            moves.push(mv);
-            if let Some(h) = hit(self.options, &next, &events) {
-                if h != self.target || at + moves.len() >= self.path.len() {
-                    return false;
-                }
-                self.splice(at, moves, states);
-                return true;
-            }
-            states.push(next);
-        }
-        false
-    }
-
-    /// Takes out the moves at `gone` if the path still hits without them;
-    /// true if it does.
-    fn take_out(&mut self, gone: impl Fn(usize, &Move) -> bool) -> bool {
+    fn take_out(&mut self, gone: impl Fn(usize, &Move) -> bool, stranded: Stranded) -> bool {
         let Some(first) = self.path.iter().enumerate().position(|(i, mv)| gone(i, mv)) else { return false };
         let rest = self.path.iter().enumerate().skip(first).filter(|(i, mv)| !gone(*i, mv)).map(|(_, mv)| mv);
-        match self.run(first, rest) {
+        match self.run(first, rest, stranded) {
             Some((moves, states)) if first + moves.len() < self.path.len() => {
                 self.splice(first, moves, states);
                 true
@@ -166,14 +167,15 @@ pub fn shrink(options: &Options, root: &State, path: Vec<Move>, target: &str) ->
             stretches(&mut runner);
             cascades(&mut runner);
             nodes(&mut runner, options);
-            pairs(&mut runner);
+            pairs(&mut runner, PAIR_GAP, Stranded::Fails);
             if runner.path.len() == before {
                 break;
             }
         }
-        // Quadratic in the run's moves: tried once the cheaper passes have
-        // nothing left to take, on a run they have already made short.
-        if !cascading_pairs(&mut runner) {
+        // Every pair, quadratic in the run's moves: tried once the cheaper
+        // passes have nothing left to take, on a run they made short.
+        let gaps = runner.path.len();
+        if !pairs(&mut runner, gaps, Stranded::Goes) {
             return runner.path;
         }
     }
@@ -186,7 +188,7 @@ fn stretches(runner: &mut Runner) {
         let mut end = runner.path.len();
         while end > 0 {
             let start = end.saturating_sub(stretch);
-            runner.take_out(|i, _| (start..end).contains(&i));
+            runner.take_out(|i, _| (start..end).contains(&i), Stranded::Fails);
             end = start.min(runner.path.len());
         }
         if stretch == 1 {
@@ -202,44 +204,28 @@ fn cascades(runner: &mut Runner) {
     while at > 0 {
         at -= 1;
         if at < runner.path.len() {
-            runner.cascade(at, None);
+            runner.take_out(|i, _| i == at, Stranded::Goes);
         }
     }
-}
-
-/// Takes out two moves at once with what then no longer runs, every pair
-/// from the end back: two elections that each stand in for the other
-/// (neither can go alone) go together. True if any went.
-fn cascading_pairs(runner: &mut Runner) -> bool {
-    let before = runner.path.len();
-    let mut at = runner.path.len();
-    while at > 0 {
-        at -= 1;
-        let mut also = runner.path.len();
-        while also > at + 1 {
-            also -= 1;
-            if also < runner.path.len() {
-                runner.cascade(at, Some(also));
-            }
-        }
-    }
-    runner.path.len() < before
 }
 
 /// Takes out every move concerning one node, node by node.
 fn nodes(runner: &mut Runner, options: &Options) {
     for id in options.shape.members().iter().map(|m| m.id) {
-        runner.take_out(|_, mv| concerns(mv, id));
+        runner.take_out(|_, mv| concerns(mv, id), Stranded::Fails);
     }
 }
 
-/// Takes out two moves at most [`PAIR_GAP`] apart, from the end back.
-fn pairs(runner: &mut Runner) {
-    for gap in 1..=PAIR_GAP {
+/// Takes out two moves at most `gaps` apart, from the end back (and, as
+/// `stranded` says, what then no longer runs: two elections that each
+/// stand in for the other go together); true if any went.
+fn pairs(runner: &mut Runner, gaps: usize, stranded: Stranded) -> bool {
+    let before = runner.path.len();
+    for gap in 1..=gaps {
         let mut first = runner.path.len().saturating_sub(gap + 1);
         loop {
             if first + gap < runner.path.len() {
-                runner.take_out(|i, _| i == first || i == first + gap);
+                runner.take_out(|i, _| i == first || i == first + gap, stranded);
             }
             if first == 0 {
                 break;
@@ -247,4 +233,5 @@ fn pairs(runner: &mut Runner) {
             first -= 1;
         }
     }
+    runner.path.len() < before
 }

@@ -38,11 +38,16 @@ async function openPanel(page) {
   return panel;
 }
 
+/** A safety violation on three nodes, with switch `off` off. */
+async function findViolation(panel, off) {
+  await panel.getByLabel('Find').selectOption('');
+  await panel.getByLabel('With this switch off').selectOption(off);
+  await panel.getByLabel('Cluster').selectOption('three');
+}
+
 /** The durable_vote search tests/explore.rs runs natively: 8 moves at depth 8. */
 async function fillVoteBug(panel) {
-  await panel.getByLabel('Find').selectOption('');
-  await panel.getByLabel('With this switch off').selectOption('durable_vote');
-  await panel.getByLabel('Cluster').selectOption('three');
+  await findViolation(panel, 'durable_vote');
   for (const [label, value] of [['Moves at most (depth)', '10'], ['Client writes', '0'], ['Dropped messages', '0'],
     ['Duplicated messages', '0'], ['Handovers', '0']]) {
     await panel.getByLabel(label, { exact: true }).fill(value);
@@ -142,9 +147,7 @@ test('a switch breadth-first search cannot reach: the deeper search says each st
   await ready(page);
   await skipTour(page);
   const panel = await openPanel(page);
-  await panel.getByLabel('Find').selectOption('');
-  await panel.getByLabel('With this switch off').selectOption('log_guards');
-  await panel.getByLabel('Cluster').selectOption('three');
+  await findViolation(panel, 'log_guards');
   // Breadth-first alone, within the page's state limit, finds nothing: the run is 12 moves deep.
   await panel.getByLabel(/Search deeper/).uncheck();
   await panel.getByRole('button', { name: 'Search' }).click();
@@ -195,9 +198,7 @@ test('Cancel during the searches for a shorter run keeps the run the walks found
   await ready(page);
   await skipTour(page);
   const panel = await openPanel(page);
-  await panel.getByLabel('Find').selectOption('');
-  await panel.getByLabel('With this switch off').selectOption('current_term_commit');
-  await panel.getByLabel('Cluster').selectOption('three');
+  await findViolation(panel, 'current_term_commit');
   // Seed 3's walks reach Figure 8 within a few hundred walks (`quorumscope explore three --off current_term_commit --walk 3`).
   await panel.getByLabel('Random walk seed').fill('3');
   await panel.getByRole('button', { name: 'Search' }).click();
