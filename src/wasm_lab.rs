@@ -91,6 +91,7 @@ pub fn explore_catalog() -> Result<JsValue, JsError> {
         max_states: u64,
         default_max_states: u64,
         default_walks: u64,
+        default_walk_seed: u64,
     }
     let shapes = Shape::NAMES
         .iter()
@@ -119,6 +120,7 @@ pub fn explore_catalog() -> Result<JsValue, JsError> {
         max_states: PAGE_MAX_STATES,
         default_max_states: PAGE_DEFAULT_STATES,
         default_walks: explore::DEFAULT_WALKS,
+        default_walk_seed: explore::DEFAULT_WALK_SEED,
     })
 }
 

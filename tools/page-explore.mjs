@@ -12,7 +12,7 @@
 // Needs the wasm package (make pkg).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import init, { explore } from '../pkg/quorumscope_lab.js';
+import init, { explore, exploreCatalog } from '../pkg/quorumscope_lab.js';
 
 const QUICK = process.argv.includes('--quick') || Boolean(process.env.QUICK);
 const SWITCHES = QUICK ? ['durable_vote', 'log_guards']
@@ -23,8 +23,8 @@ const instance = await init({ module_or_path: wasm });
 console.log('| switch off, in the page | found | moves | what is proven | s | wasm memory |');
 console.log('| --- | --- | ---: | --- | ---: | ---: |');
 for (const off of SWITCHES) {
-  // The request the panel sends with its defaults (www/find-run.js): the shape's bounds, walks with seed 1.
-  const request = { shape: 'three', off: [off], walks: { seed: 1 } };
+  // The request the panel sends with its defaults (www/find-run.js): the shape's bounds, walks with the default seed.
+  const request = { shape: 'three', off: [off], walks: { seed: exploreCatalog().default_walk_seed } };
   const started = performance.now();
   const report = explore(request, () => true);
   const secs = (performance.now() - started) / 1000;

@@ -73,7 +73,7 @@ export function mountFindRun(container, details, app, host) {
     autocomplete: 'off', spellcheck: 'false' });
   const deeper = el('input', { type: 'checkbox', id: id('deeper'), checked: true });
   const seed = el('input', { type: 'text', inputmode: 'numeric', id: id('seed'), class: 'qs-find-num',
-    autocomplete: 'off', spellcheck: 'false', value: '1' });
+    autocomplete: 'off', spellcheck: 'false' });
   const search = el('button', { type: 'submit', class: 'qs-find-search', text: 'Search' });
   const cancel = el('button', { type: 'button', text: 'Cancel', disabled: true });
   const reset = el('button', { type: 'button', text: 'Default bounds' });
@@ -139,7 +139,7 @@ export function mountFindRun(container, details, app, host) {
     for (const [key, input] of inputs) input.value = String(chosen.bounds[key]);
     maxStates.value = String(catalog.default_max_states);
     deeper.checked = true;
-    seed.value = '1';
+    seed.value = String(catalog.default_walk_seed);
   }
 
   function fillForm() {

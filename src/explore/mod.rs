@@ -70,6 +70,11 @@ pub const DEFAULT_MAX_STATES: u64 = 250_000;
 /// Random walks tried after breadth-first search finds nothing, unless
 /// told otherwise.
 pub const DEFAULT_WALKS: u64 = 60_000;
+/// The random walks' seed, unless told otherwise. Any seed is as sound as
+/// another; of seeds 1 to 20, ten find Raft's Figure 8 (`current_term_commit`
+/// off) within the default walks, and this one in the fewest moves, 26
+/// (docs/explore.md, 9th round).
+pub const DEFAULT_WALK_SEED: u64 = 8;
 /// Moves per random walk, unless told otherwise.
 pub const DEFAULT_WALK_DEPTH: u64 = 40;
 /// Messages in flight for random walks, unless told otherwise.
@@ -106,7 +111,12 @@ pub struct Walks {
 
 impl Default for Walks {
     fn default() -> Walks {
-        Walks { seed: 1, count: DEFAULT_WALKS, depth: DEFAULT_WALK_DEPTH, in_flight: DEFAULT_WALK_IN_FLIGHT }
+        Walks {
+            seed: DEFAULT_WALK_SEED,
+            count: DEFAULT_WALKS,
+            depth: DEFAULT_WALK_DEPTH,
+            in_flight: DEFAULT_WALK_IN_FLIGHT,
+        }
     }
 }
 

@@ -18,6 +18,7 @@ use crate::core::rng::Rng;
 use crate::sim::{Command, MessageAction, Sim};
 
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
 use super::bfs::Visited;
 use super::coverage::outline;
@@ -57,7 +58,7 @@ pub fn random_walks(
     // Where walks start: the initial state, then each state that reached
     // an outline no walk had reached, with the path to it.
     let mut outlines = BTreeSet::from([outline(&root)]);
-    let mut starts = vec![Start { state: Box::new(root.clone()), from: None, moves: Vec::new() }];
+    let mut starts = vec![Start { state: Box::new(root.clone()), way: Way::initial() }];
     // The runs that hit, as walked, and what each hits; the walk after
     // which walking stops.
     let mut hit_runs: Vec<(Vec<Move>, String)> = Vec::new();
@@ -85,7 +86,7 @@ pub fn random_walks(
                     last = last.min(walk + 1 + walk.div_ceil(2).max(MORE_WALKS));
                 }
                 hits += 1;
-                let mut run = path_to(&starts, from);
+                let mut run = starts[from].way.moves();
                 run.append(&mut path);
                 hit_runs.push((run, hit));
                 if hits == MOST_HITS {
@@ -93,8 +94,9 @@ pub fn random_walks(
                 }
                 break;
             }
-            if starts.len() < MAX_STARTS && outlines.insert(outline(&state)) {
-                starts.push(Start { state: Box::new(state.clone()), from: Some(from), moves: path.clone() });
+            if outlines.insert(outline(&state)) {
+                let start = Start { state: Box::new(state.clone()), way: starts[from].way.then(&path) };
+                keep(&mut starts, start, MAX_STARTS, &mut rng);
             }
         }
         walk += 1;
@@ -163,27 +165,68 @@ pub const MOST_HITS: u64 = 40;
 /// Runs shrunk at most, the shortest as walked.
 pub const MOST_SHRUNK: usize = 8;
 
-/// Most states kept for walks to start from (each a whole simulator).
-const MAX_STARTS: usize = 50_000;
+/// Most states kept for walks to start from (each a whole simulator,
+/// about 20 KB). A pool of 50,000 that froze once full (after about 28,000
+/// walks) found Figure 8 for 9 seeds of 20 in 710 MB; this one, which goes
+/// on taking new starts (see [`keep`]), for 10 in 265 MB (docs/explore.md,
+/// 9th round).
+const MAX_STARTS: usize = 12_500;
 
-/// A state kept for walks to start from, and how it was reached: from
-/// the start `from` (the initial state: none) by `moves`. Each keeps only
-/// its own walk's moves, not the whole path (Figure 8's starts lie a
-/// hundred moves and more deep: the whole paths of 50,000 of them were a
-/// large part of the walks' memory).
+/// A state kept for walks to start from, and the way to it.
 struct Start {
     state: Box<State>,
-    from: Option<usize>,
-    moves: Vec<Move>,
+    way: Rc<Way>,
 }
 
-/// The moves from the initial state to start `at`.
-fn path_to(starts: &[Start], at: usize) -> Vec<Move> {
-    let mut chain = vec![at];
-    while let Some(from) = starts[*chain.last().expect("not empty")].from {
-        chain.push(from);
+/// The moves from the initial state to a start: those of the start it was
+/// walked from, then its own walk's. Shared, not copied: Figure 8's starts
+/// lie a hundred moves and more deep, and whole paths for every start were
+/// a large part of the walks' memory. A start replaced in the pool lives
+/// on in the ways of the starts walked from it.
+struct Way {
+    before: Option<Rc<Way>>,
+    moves: Vec<Move>,
+    /// Moves from the initial state.
+    depth: usize,
+}
+
+impl Way {
+    /// The way to the initial state: no move.
+    fn initial() -> Rc<Way> {
+        Rc::new(Way { before: None, moves: Vec::new(), depth: 0 })
     }
-    chain.iter().rev().flat_map(|i| starts[*i].moves.iter().cloned()).collect()
+
+    /// The way to the state reached by `moves` from this way's end.
+    fn then(self: &Rc<Way>, moves: &[Move]) -> Rc<Way> {
+        Rc::new(Way { before: Some(Rc::clone(self)), moves: moves.to_vec(), depth: self.depth + moves.len() })
+    }
+
+    /// Every move of the way, from the initial state on.
+    fn moves(&self) -> Vec<Move> {
+        let mut chain = vec![self];
+        while let Some(before) = chain.last().and_then(|w| w.before.as_deref()) {
+            chain.push(before);
+        }
+        chain.iter().rev().flat_map(|w| w.moves.iter().cloned()).collect()
+    }
+}
+
+/// Keeps `start` in the pool, which holds `capacity` starts at most. Once
+/// it is full, `start` takes the place of a start drawn at random (never
+/// the initial state), if that one lies at least as deep. So the walks go
+/// on reaching new outlines after the pool fills (a pool that froze then
+/// left a seed that had not found Figure 8 by then without it), and the
+/// pool does not drift ever deeper: runs from deep starts shrink badly
+/// (replacing whatever was drawn gave runs of 73 to 105 moves).
+fn keep(starts: &mut Vec<Start>, start: Start, capacity: usize, rng: &mut Rng) {
+    if starts.len() < capacity {
+        starts.push(start);
+        return;
+    }
+    let at = rng.range_inclusive(1, starts.len() as u64 - 1) as usize;
+    if starts[at].way.depth >= start.way.depth {
+        starts[at] = start;
+    }
 }
 
 type Applied = (Move, State, Vec<crate::sim::TraceEvent>);
@@ -269,4 +312,56 @@ fn replay(root: &State, path: &[Move]) -> Option<(Vec<(u64, Move)>, u64)> {
     }
     let end = state.sim.now();
     Some((timed, end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::explore::Options;
+
+    fn start(root: &State, way: Rc<Way>) -> Start {
+        Start { state: Box::new(root.clone()), way }
+    }
+
+    fn ticks(n: usize) -> Vec<Move> {
+        vec![Move::Tick; n]
+    }
+
+    #[test]
+    fn a_full_pool_takes_a_new_start_only_in_place_of_one_as_deep_or_deeper() {
+        let config = Options::new(crate::explore::Shape::Three)
+            .sim_config()
+            .expect("the default options make a cluster");
+        let root =
+            State { sim: Sim::new(config).expect("the default cluster starts"), spent: Spent::default() };
+        let initial = Way::initial();
+        let mut starts = vec![
+            start(&root, initial.clone()),
+            start(&root, initial.then(&ticks(5))),
+            start(&root, initial.then(&ticks(2))),
+        ];
+        let mut rng = Rng::new(7);
+        for _ in 0..50 {
+            keep(&mut starts, start(&root, initial.then(&ticks(9))), 3, &mut rng);
+        }
+        let depths = |starts: &[Start]| starts.iter().map(|s| s.way.depth).collect::<Vec<_>>();
+        assert_eq!(depths(&starts), [0, 5, 2], "a start deeper than every kept one is not kept");
+        for _ in 0..50 {
+            keep(&mut starts, start(&root, initial.then(&ticks(3))), 3, &mut rng);
+        }
+        assert_eq!(
+            depths(&starts),
+            [0, 3, 2],
+            "only the deeper start was replaced, and the initial state stays"
+        );
+    }
+
+    #[test]
+    fn a_replaced_start_still_gives_the_way_to_the_starts_walked_from_it() {
+        let walked = Way::initial().then(&ticks(2));
+        let from_it = walked.then(&[Move::Reboot(1)]);
+        drop(walked);
+        assert_eq!(from_it.moves(), [Move::Tick, Move::Tick, Move::Reboot(1)]);
+        assert_eq!(from_it.depth, 3);
+    }
 }

@@ -320,7 +320,7 @@ test('bad bounds are the explorer\'s clear error, never markup', async (t) => {
   assert.equal(await seed.getAttribute('aria-invalid'), '', 'the seed is marked');
   assert.equal(await depth.getAttribute('aria-invalid'), null, 'and the depth no longer');
   await panel.getByRole('button', { name: 'Default bounds' }).click();
-  assert.equal(await seed.inputValue(), '1');
+  assert.equal(await seed.inputValue(), '8');
   assert.deepEqual(errors, []);
 });
 
