@@ -22,9 +22,10 @@ const wasm = readFileSync(fileURLToPath(new URL('../pkg/quorumscope_lab_bg.wasm'
 const instance = await init({ module_or_path: wasm });
 console.log('| switch off, in the page | found | moves | what is proven | s | wasm memory |');
 console.log('| --- | --- | ---: | --- | ---: | ---: |');
+// The request the panel sends with its defaults (www/find-run.js): the shape's bounds, walks with the default seed.
+const seed = exploreCatalog().default_walk_seed;
 for (const off of SWITCHES) {
-  // The request the panel sends with its defaults (www/find-run.js): the shape's bounds, walks with the default seed.
-  const request = { shape: 'three', off: [off], walks: { seed: exploreCatalog().default_walk_seed } };
+  const request = { shape: 'three', off: [off], walks: { seed } };
   const started = performance.now();
   const report = explore(request, () => true);
   const secs = (performance.now() - started) / 1000;

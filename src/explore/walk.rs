@@ -166,10 +166,9 @@ pub const MOST_HITS: u64 = 40;
 pub const MOST_SHRUNK: usize = 8;
 
 /// Most states kept for walks to start from (each a whole simulator,
-/// about 20 KB). A pool of 50,000 that froze once full (after about 28,000
-/// walks) found Figure 8 for 9 seeds of 20 in 710 MB; this one, which goes
-/// on taking new starts (see [`keep`]), for 10 in 265 MB (docs/explore.md,
-/// 9th round).
+/// about 20 KB). A quarter of the pool that froze once full, as one that
+/// goes on taking new starts ([`keep`]) finds as much in less memory
+/// (docs/explore.md, 9th round).
 const MAX_STARTS: usize = 12_500;
 
 /// A state kept for walks to start from, and the way to it.
