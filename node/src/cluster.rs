@@ -128,8 +128,7 @@ impl Cluster {
         (r.status == 200).then_some(r.body)
     }
 
-    /// The node every running node that knows a leader names, if they agree
-    /// and it says it leads.
+    /// The first running node that says it leads.
     pub fn leader(&self) -> Option<NodeId> {
         let leader = self.members.keys().filter(|&&id| self.is_up(id)).find_map(|&id| {
             let s = self.status(id)?;
@@ -150,10 +149,28 @@ impl Cluster {
         None
     }
 
-    /// An operator command on node `id` (`POST /admin/...`).
+    /// Waits until every running node answers `GET /status`, at most
+    /// `limit`: a leader needs only a majority, so a node can still be
+    /// starting after one is elected.
+    pub fn wait_until_serving(&self, limit: Duration) -> bool {
+        let end = Instant::now() + limit;
+        loop {
+            if self.members.keys().filter(|&&id| self.is_up(id)).all(|&id| self.status(id).is_some()) {
+                return true;
+            }
+            if Instant::now() >= end {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// An operator command on node `id` (`POST /admin/...`). It waits its
+    /// turn in the node's loop, behind disk writes that a loaded machine
+    /// can slow to hundreds of milliseconds, hence the longer timeout.
     pub fn admin(&self, id: NodeId, path: &str) -> Option<client::Response> {
         let m = self.members.get(&id)?;
-        client::request(m.client, "POST", &format!("/admin/{path}"), "", Duration::from_millis(500)).ok()
+        client::request(m.client, "POST", &format!("/admin/{path}"), "", Duration::from_secs(2)).ok()
     }
 
     /// Leaves the processes running and records them in `DIR/cluster.json`

@@ -68,6 +68,7 @@ fn the_checks_catch_a_leader_that_acknowledges_before_commit() {
     let exe = PathBuf::from(env!("CARGO_BIN_EXE_quorumscope-node"));
     let mut cluster = Cluster::plan(&exe, &dir, 3, false, &["--fault", "ack-early"]).unwrap();
     cluster.start_all().unwrap();
+    assert!(cluster.wait_until_serving(Duration::from_secs(10)), "every node answers within 10 s");
     let ids: Vec<u64> = cluster.members.keys().copied().collect();
     let old = cluster.wait_for_leader(Duration::from_secs(10)).expect("a first leader");
     let others: Vec<u64> = ids.iter().copied().filter(|&id| id != old).collect();
