@@ -99,8 +99,9 @@ size: pkg
 # stylesheets, the wasm package, with the relative layout the modules
 # expect, plus package.json, types, README and licence. The demo pages
 # (tools/page-only.txt) stay out: mdBook would copy them into a book as
-# stray pages. The JS and CSS are minified, comments and white space only
-# (tools/minify.mjs; the size budget, `tools/size.sh`, is for what this ships).
+# stray pages. The JS and CSS are minified: comments and white space out,
+# local names shortened (tools/minify.mjs; the size budget, `tools/size.sh`,
+# is for what this ships).
 DIST := dist/quorumscope
 dist: pkg
 	rm -rf $(DIST)

@@ -13,8 +13,8 @@
 #     www/*.css (but the demo pages' own, tools/page-only.txt) and the
 #     wasm-bindgen glue pkg/quorumscope.js that www/quorum-scope.js reaches
 #     through static imports and stylesheet URLs (tools/module-graph.mjs),
-#     concatenated, as `make dist` ships them (comments and white space
-#     removed by tools/minify.mjs): at most 60 KB gzipped. The figure for
+#     concatenated, as `make dist` ships them (minified by
+#     tools/minify.mjs): at most 60 KB gzipped. The figure for
 #     the sources as they are is printed too.
 #   - the rest of the shipped JS and CSS, loaded only when the user opens
 #     a view (dynamic `import()`, workers), budgeted apart: at most 40 KB

@@ -1,7 +1,8 @@
 // The folder build (make dist) copied into a site's sub-folder as the
-// README's plain-HTML snippet says: it runs; and with a file left out of the
-// copy, the element says which file and what to do, instead of showing an
-// unstyled or empty box.
+// README's plain-HTML snippet says: it runs; its minified modules (the
+// other browser tests load www/ as written) draw every view opened later;
+// and with a file left out of the copy, the element says which file and
+// what to do, instead of showing an unstyled or empty box.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,14 +27,14 @@ ${readmeSnippet()}</body></html>
 `;
 
 /** site/notes/failover/index.html with dist/quorumscope copied beside it, less `leaveOut`. */
-function site(t, leaveOut = []) {
+function site(t, leaveOut = [], page = PAGE) {
   const dist = built('dist/quorumscope/package.json', 'make dist');
   const dir = scratch(t, 'folder');
   const chapter = join(dir, 'site', 'notes', 'failover');
   mkdirSync(chapter, { recursive: true });
   cpSync(join(dist, '..'), join(chapter, 'quorumscope'), { recursive: true });
   for (const f of leaveOut) rmSync(join(chapter, 'quorumscope', f));
-  writeFileSync(join(chapter, 'index.html'), PAGE);
+  writeFileSync(join(chapter, 'index.html'), page);
   return dir;
 }
 
@@ -47,6 +48,25 @@ test('the README\'s plain-HTML snippet runs with the folder copied into a sub-fo
   const { page, errors } = await openSite(t, site(t));
   const [run] = await runEach(page, 1);
   assert.equal(run.playing, true);
+  assert.deepEqual(errors, []);
+});
+
+test('the folder build\'s minified modules draw every view opened later, with the lab module\'s', async (t) => {
+  const full = PAGE.replace(/<quorum-scope [^>]*>/, '<quorum-scope scenario="pre-vote-off" controls="full">');
+  const { page, errors } = await openSite(t, site(t, [], full));
+  const root = page.locator('quorum-scope');
+  await runEach(page, 1);
+  await root.locator('details.qs-seq > summary').click();
+  await root.locator('.qs-seq-lane').first().waitFor({ ...WAIT, state: 'attached' });
+  await root.locator('details.qs-f16 > summary').click();
+  await root.locator('.qs-f16-run').waitFor(WAIT);
+  await root.locator('details.qs-find > summary').click();
+  await root.locator('.qs-find-search:not([disabled])').waitFor(WAIT);
+  await page.evaluate(() => document.querySelector('quorum-scope').setAttribute('compare', '{"switches":{"pre_vote":true}}'));
+  await page.waitForFunction(() => document.querySelector('quorum-scope').shadowRoot
+    .querySelector('.qs-cmp-headline')?.textContent.trim(), null, WAIT);
+  const failed = await root.locator('text=/could not be loaded/').count();
+  assert.equal(failed, 0, 'a panel says it could not be loaded');
   assert.deepEqual(errors, []);
 });
 
