@@ -49,7 +49,7 @@ export function mountHelp(container, app, host) {
     'Shortcuts work once the visualizer has focus: click anywhere in it or Tab into it. They are off while you type in a field.');
   const tips = el('p', 'qs-help-note',
     'Click a timeline marker (its key is under the scrubber), or focus the strip and use the arrow keys, to jump there. Scrubbing back lets you replay; acting in the past starts a new future. '
-    + 'Events are numbered from 0, as in the trace; the counter counts steps taken, so the event at step 21 shows once it reads 22.');
+    + 'Events are numbered from 0, as in the trace, while the step counter by the controls counts steps taken: the event at step 21 shows once it reads 22.');
   dialog.append(head, table, tips, note);
 
   const open = el('button', 'qs-help-open');
