@@ -42,8 +42,7 @@ fn replay(json: &str) -> Option<String> {
 
 /// The explorer's initial state for `o`.
 fn initial_state(o: &Options) -> quorumscope::explore::model::State {
-    use quorumscope::explore::model::{Spent, State};
-    State { sim: Sim::new(o.sim_config().unwrap()).unwrap(), spent: Spent::default() }
+    quorumscope::explore::model::State::initial(&o.sim_config().unwrap()).unwrap()
 }
 
 /// Runs `path` from `root`: every move runs, and only the last breaks a

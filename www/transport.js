@@ -144,7 +144,6 @@ export function mountTransport(container, app, host) {
   const readStep = el('span', { class: 'qs-tp-num' });
   const readTick = el('span', { class: 'qs-tp-num' });
   const pastBadge = el('span', { class: 'qs-tp-past', hidden: true });
-  // Events are numbered as the trace numbers them, from 0; the counter counts steps taken.
   const readout = el('div', { class: 'qs-tp-readout',
     title: 'Steps taken so far. Events are numbered from 0, as in the trace: the event at step N shows once this reads N + 1.' },
   'step ', readStep, el('span', { class: 'qs-tp-dot', text: ' · ' }), 'tick ', readTick, pastBadge);

@@ -139,30 +139,16 @@ impl Cluster {
 
     /// Waits until some node leads, at most `limit`.
     pub fn wait_for_leader(&self, limit: Duration) -> Option<NodeId> {
-        let end = Instant::now() + limit;
-        while Instant::now() < end {
-            if let Some(id) = self.leader() {
-                return Some(id);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        None
+        poll(limit, || self.leader())
     }
 
     /// Waits until every running node answers `GET /status`, at most
     /// `limit`: a leader needs only a majority, so a node can still be
     /// starting after one is elected.
     pub fn wait_until_serving(&self, limit: Duration) -> bool {
-        let end = Instant::now() + limit;
-        loop {
-            if self.members.keys().filter(|&&id| self.is_up(id)).all(|&id| self.status(id).is_some()) {
-                return true;
-            }
-            if Instant::now() >= end {
-                return false;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let serving =
+            || self.members.keys().filter(|&&id| self.is_up(id)).all(|&id| self.status(id).is_some());
+        poll(limit, || serving().then_some(())).is_some()
     }
 
     /// An operator command on node `id` (`POST /admin/...`). It waits its
@@ -221,4 +207,19 @@ pub fn down(dir: &Path) -> Result<usize, String> {
 fn is_node_process(pid: u64) -> bool {
     fs::read(format!("/proc/{pid}/cmdline"))
         .is_ok_and(|c| String::from_utf8_lossy(&c).contains("quorumscope-node"))
+}
+
+/// What `ready` gives, asked every 50 ms until it gives something, for at
+/// most `limit`.
+fn poll<T>(limit: Duration, mut ready: impl FnMut() -> Option<T>) -> Option<T> {
+    let end = Instant::now() + limit;
+    loop {
+        if let Some(found) = ready() {
+            return Some(found);
+        }
+        if Instant::now() >= end {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

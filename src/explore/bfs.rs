@@ -9,10 +9,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use crate::sim::Sim;
-
 use super::key::Keyer;
-use super::model::{apply, apply_into, hit, moves, Move, Spent, State};
+use super::model::{apply, apply_into, hit, moves, Move, State};
 use super::{Options, Progress, Report, Stage};
 
 /// States per chunk of work handed to a thread.
@@ -80,7 +78,7 @@ fn in_blocks(
 ) -> Result<Report, String> {
     let config = options.sim_config()?;
     let keyer = Keyer::new(options.shape, options.symmetry);
-    let root = State { sim: Sim::new(config.clone()).map_err(|e| e.0)?, spent: Spent::default() };
+    let root = State::initial(&config)?;
     let mut visited = Visited::default();
     visited.insert(keyer.key(&root));
     let report = Report { states: 1, per_depth: vec![1], ..Report::default() };

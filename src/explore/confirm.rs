@@ -14,15 +14,14 @@ use super::deepening::{iterative_deepening, iterative_deepening_from};
 use super::model::{apply, Bounds, Move, Spent, State};
 use super::{Options, Progress, Report, Search, Stage};
 use crate::core::Role;
-use crate::sim::{Command, MessageAction, Sim};
+use crate::sim::{Command, MessageAction};
 
 /// The tightest bounds that allow `path` (depth: its length): what it
 /// spends of each resource, the most messages in flight when it starts
 /// something new, the highest term a timeout of it starts; `None` if a
 /// move does not run.
 pub fn bounds_of(options: &Options, path: &[Move]) -> Result<Option<Bounds>, String> {
-    let sim = Sim::new(options.sim_config()?).map_err(|e| e.0)?;
-    let mut state = State { sim, spent: Spent::default() };
+    let mut state = State::initial(&options.sim_config()?)?;
     // A move of the path need not be one the generator offers word for
     // word: a shrunk run may deliver the second of two identical copies,
     // where the generator offers the first only (the same state). What

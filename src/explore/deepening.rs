@@ -23,11 +23,11 @@ use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
-use crate::sim::{Sim, TraceEvent};
+use crate::sim::TraceEvent;
 
 use super::bfs::KeyBits;
 use super::key::Keyer;
-use super::model::{apply, hit, moves, Move, Spent, State};
+use super::model::{apply, hit, moves, Move, State};
 use super::{Options, Progress, Report, Stage};
 
 /// Each state seen in an iteration: its key, and the least depth it was
@@ -64,7 +64,7 @@ pub fn iterative_deepening_from(
     progress: impl FnMut(&Progress) -> bool,
 ) -> Result<Report, String> {
     let config = options.sim_config()?;
-    let root = State { sim: Sim::new(config.clone()).map_err(|e| e.0)?, spent: Spent::default() };
+    let root = State::initial(&config)?;
     let mark = |state: &State, events: &[TraceEvent]| hit(options, state, events).map(Mark::Hit);
     let (mut report, found) = deepen_from(options, first, &root, &mark, progress);
     if let Some((Mark::Hit(hit), path, end)) = found {

@@ -11,7 +11,7 @@
 use std::borrow::Cow;
 
 use crate::core::{NodeId, Role};
-use crate::sim::{Command, FailoverMode, MessageAction, Sim, Target, TraceBody, TraceEvent};
+use crate::sim::{Command, FailoverMode, MessageAction, Sim, SimConfig, Target, TraceBody, TraceEvent};
 
 use super::shape::Shape;
 use super::Options;
@@ -105,6 +105,14 @@ pub struct State {
     pub sim: Sim,
     /// What the path to it used.
     pub spent: Spent,
+}
+
+impl State {
+    /// The cluster as `config` starts it, nothing spent: where every
+    /// search starts.
+    pub fn initial(config: &SimConfig) -> Result<State, String> {
+        Ok(State { sim: Sim::new(config.clone()).map_err(|e| e.0)?, spent: Spent::default() })
+    }
 }
 
 /// One move.

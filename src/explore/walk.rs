@@ -15,7 +15,7 @@
 //! drop at all, and picks timeouts as often as deliveries, does.
 
 use crate::core::rng::Rng;
-use crate::sim::{Command, MessageAction, Sim};
+use crate::sim::{Command, MessageAction};
 
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -23,7 +23,7 @@ use std::rc::Rc;
 use super::bfs::Visited;
 use super::coverage::outline;
 use super::key::Keyer;
-use super::model::{apply, hit, moves, Bounds, Move, Spent, State};
+use super::model::{apply, hit, moves, Bounds, Move, State};
 use super::retrace::retrace;
 use super::shrink::shrink;
 use super::{Options, Progress, Report, Stage, Walks};
@@ -48,7 +48,7 @@ pub fn random_walks(
 ) -> Result<(Report, Vec<Vec<Move>>), String> {
     let config = options.sim_config()?;
     let keyer = Keyer::new(options.shape, options.symmetry);
-    let root = State { sim: Sim::new(config.clone()).map_err(|e| e.0)?, spent: Spent::default() };
+    let root = State::initial(&config)?;
     let mut rng = Rng::new(walks.seed);
     let bounds = Bounds { in_flight: walks.in_flight, ..options.bounds };
     // Walks count the distinct states they reach on their own, apart
@@ -331,8 +331,7 @@ mod tests {
         let config = Options::new(crate::explore::Shape::Three)
             .sim_config()
             .expect("the default options make a cluster");
-        let root =
-            State { sim: Sim::new(config).expect("the default cluster starts"), spent: Spent::default() };
+        let root = State::initial(&config).expect("the default cluster starts");
         let initial = Way::initial();
         let mut starts = vec![
             start(&root, initial.clone()),
